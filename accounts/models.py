@@ -1,0 +1,118 @@
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    """Each role is a Group of the same name holding its permissions (see accounts.roles)."""
+
+    SHOPPER = "shopper", _("Shopper")
+    CASHIER = "cashier", _("Cashier")
+    STORE_MANAGER = "store_manager", _("Store manager")
+    STAFF = "staff", _("Staff")
+    MANAGER = "manager", _("Manager")
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra):
+        if not email:
+            raise ValueError("An e-mail address is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra)
+
+    def get_by_natural_key(self, username):
+        return self.get(email__iexact=username)
+
+
+class User(AbstractUser):
+    """Logs in by e-mail. A cashier or store manager belongs to one store (``store``)."""
+
+    username = None
+    email = models.EmailField(_("e-mail address"), unique=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    store = models.ForeignKey(
+        "inventory.Location",
+        verbose_name=_("store"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff_members",
+        help_text=_("The store a cashier or store manager works in."),
+    )
+    preferred_language = models.CharField(max_length=8, default="fr")
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
+
+    def __str__(self) -> str:
+        return self.email
+
+    def has_role(self, role: str) -> bool:
+        return any(g.name == role for g in self.groups.all())
+
+
+class CustomerGroup(models.Model):
+    """Customers priced together (B2B accounts, staff), used by price lists."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=120)
+    is_b2b = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CustomerProfile(models.Model):
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="customer_profile")
+    group = models.ForeignKey(
+        CustomerGroup, null=True, blank=True, on_delete=models.SET_NULL, related_name="customers"
+    )
+    company_name = models.CharField(max_length=200, blank=True)
+    vat_number = models.CharField(max_length=32, blank=True)
+    loyalty_card_number = models.CharField(max_length=32, blank=True, null=True, unique=True)
+    marketing_opt_in = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Customer {self.user.email}"
+
+
+class Address(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="addresses")
+    label = models.CharField(max_length=60, blank=True)
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    line1 = models.CharField(max_length=200)
+    line2 = models.CharField(max_length=200, blank=True)
+    postal_code = models.CharField(max_length=20)
+    city = models.CharField(max_length=100)
+    country = models.CharField(max_length=2, default="FR")
+    phone = models.CharField(max_length=32, blank=True)
+    is_default_shipping = models.BooleanField(default=False)
+    is_default_billing = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name_plural = "addresses"
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}, {self.line1}, {self.postal_code} {self.city}"

@@ -1,0 +1,67 @@
+"""The roles are groups; this is the one place that says which permissions each holds.
+
+Location scope is separate: cashiers and store managers act at ``user.store`` only; holders of
+``inventory.act_on_any_location`` (staff, managers) act anywhere.
+"""
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+
+from .models import Role
+
+_VIEW_CATALOG = [
+    "catalog.view_product", "catalog.view_variant", "catalog.view_category", "catalog.view_optiontype",
+    "catalog.view_optionvalue", "catalog.view_vatrate", "catalog.view_productimage",
+]
+_VIEW_STOCK = [
+    "inventory.view_location", "inventory.view_stocklevel", "inventory.view_stocklot",
+    "inventory.view_stockmovement", "inventory.view_reservation", "inventory.view_stockalert",
+]
+_CASHIER = [*_VIEW_CATALOG, *_VIEW_STOCK, "inventory.record_sale", "inventory.reserve_stock"]
+_STORE_MANAGER = [
+    *_CASHIER, "inventory.receive_stock", "inventory.adjust_stock", "inventory.transfer_stock",
+    "inventory.change_stocklevel", "inventory.change_stockalert",
+]
+_STAFF = [
+    *_STORE_MANAGER, "inventory.act_on_any_location",
+    "catalog.add_product", "catalog.change_product", "catalog.add_variant", "catalog.change_variant",
+    "catalog.add_category", "catalog.change_category", "catalog.add_productimage", "catalog.change_productimage",
+    "catalog.delete_productimage", "catalog.add_optionvalue", "catalog.change_optionvalue",
+    "inventory.add_location", "inventory.change_location",
+    "accounts.view_user", "accounts.view_customerprofile", "accounts.view_customergroup",
+]
+_MANAGER = [*_STAFF, "accounts.change_customergroup", "accounts.add_customergroup"]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.SHOPPER: [],
+    Role.CASHIER: _CASHIER,
+    Role.STORE_MANAGER: _STORE_MANAGER,
+    Role.STAFF: _STAFF,
+    Role.MANAGER: _MANAGER,
+}
+
+# Roles that use the Django admin.
+ADMIN_ROLES = {Role.STORE_MANAGER, Role.STAFF, Role.MANAGER}
+
+
+@transaction.atomic
+def ensure_roles() -> dict[str, Group]:
+    """Create or update the role groups so they hold exactly ROLE_PERMISSIONS. Re-runnable."""
+    groups = {}
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        wanted = []
+        for dotted in perms:
+            app_label, codename = dotted.split(".")
+            wanted.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+        group.permissions.set(wanted)
+        groups[role] = group
+    return groups
+
+
+def assign_role(user, role: str) -> None:
+    groups = ensure_roles()
+    user.groups.add(groups[role])
+    if role in ADMIN_ROLES and not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])

@@ -1,0 +1,150 @@
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .validators import validate_ean13
+
+CENT = Decimal("0.01")
+
+
+def money_round(amount: Decimal) -> Decimal:
+    """THE rounding place for money: half-up to the cent. Everything else keeps full precision."""
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+class VatRate(models.Model):
+    code = models.SlugField(max_length=20, unique=True)
+    name = models.CharField(max_length=60)
+    rate = models.DecimalField(
+        max_digits=5, decimal_places=4, help_text=_("As a fraction: 0.2000 for 20 %"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(rate__gte=0) & Q(rate__lt=1), name="vat_rate_range")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.rate * 100:.1f} %)"
+
+
+class Category(models.Model):
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(max_length=140, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    position = models.PositiveIntegerField(default=0)
+    seo_title = models.CharField(max_length=70, blank=True)
+    seo_description = models.CharField(max_length=160, blank=True)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return self.name if self.parent_id is None else f"{self.parent} › {self.name}"
+
+
+class OptionType(models.Model):
+    """A dimension variants differ by: size, color, weight..."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=60)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OptionValue(models.Model):
+    option_type = models.ForeignKey(OptionType, on_delete=models.CASCADE, related_name="values")
+    code = models.SlugField(max_length=40)
+    name = models.CharField(_("name"), max_length=60)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["option_type", "position"]
+        constraints = [models.UniqueConstraint(fields=["option_type", "code"], name="option_value_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.option_type.name}: {self.name}"
+
+
+class Product(models.Model):
+    """What a shopper sees; sold as one or more variants. Prices are HT (net) in EUR."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(max_length=220, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="products")
+    brand = models.CharField(max_length=120, blank=True)
+    vat_rate = models.ForeignKey(VatRate, on_delete=models.PROTECT, related_name="products")
+    option_types = models.ManyToManyField(OptionType, blank=True, related_name="products")
+    base_price_ht = models.DecimalField(max_digits=12, decimal_places=4)
+    currency = models.CharField(max_length=3, default="EUR")
+    tracks_lots = models.BooleanField(
+        default=False, help_text=_("Stock is kept by batch with an expiry date; sales take the earliest first.")
+    )
+    is_published = models.BooleanField(default=True)
+    seo_title = models.CharField(max_length=70, blank=True)
+    seo_description = models.CharField(max_length=160, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.CheckConstraint(condition=Q(base_price_ht__gte=0), name="product_price_gte_0")]
+        indexes = [models.Index(fields=["category", "is_published"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProductImage(models.Model):
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
+    image = models.ImageField(upload_to="products/", blank=True)
+    url = models.URLField(blank=True, help_text=_("An external image, when no file is uploaded."))
+    alt = models.CharField(_("alternative text"), max_length=200, blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+
+class Variant(models.Model):
+    """The unit that is stocked and sold. Price is the product's unless overridden."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="variants")
+    sku = models.CharField("SKU", max_length=64, unique=True)
+    ean13 = models.CharField("EAN-13", max_length=13, unique=True, validators=[validate_ean13])
+    option_values = models.ManyToManyField(OptionValue, blank=True, related_name="variants")
+    price_ht_override = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
+    weight_grams = models.PositiveIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["product", "position", "sku"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(price_ht_override__isnull=True) | Q(price_ht_override__gte=0),
+                name="variant_price_gte_0",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.sku
+
+    @property
+    def price_ht(self) -> Decimal:
+        return self.price_ht_override if self.price_ht_override is not None else self.product.base_price_ht
+
+    @property
+    def price_ttc(self) -> Decimal:
+        """Gross unit price, rounded once, here, to the cent."""
+        return money_round(self.price_ht * (1 + self.product.vat_rate.rate))
+
+    @property
+    def currency(self) -> str:
+        return self.product.currency

@@ -1,0 +1,23 @@
+from modeltranslation.translator import TranslationOptions, register
+
+from .models import Category, OptionType, OptionValue, Product
+
+
+@register(Product)
+class ProductTranslation(TranslationOptions):
+    fields = ("name", "description", "seo_title", "seo_description")
+
+
+@register(Category)
+class CategoryTranslation(TranslationOptions):
+    fields = ("name", "description", "seo_title", "seo_description")
+
+
+@register(OptionType)
+class OptionTypeTranslation(TranslationOptions):
+    fields = ("name",)
+
+
+@register(OptionValue)
+class OptionValueTranslation(TranslationOptions):
+    fields = ("name",)

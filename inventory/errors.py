@@ -1,0 +1,48 @@
+from core.errors import ApplicationError, Conflict, NotFound, ValidationFailed
+
+
+class InsufficientStock(Conflict):
+    code = "insufficient_stock"
+    default_message = "Not enough stock available."
+
+
+class ReservationNotActive(Conflict):
+    code = "reservation_not_active"
+    default_message = "This reservation is no longer active."
+
+
+class LotRequired(ValidationFailed):
+    code = "lot_required"
+    default_message = "This product is tracked by lot: give a batch number and an expiry date."
+
+
+class InvalidQuantity(ValidationFailed):
+    code = "invalid_quantity"
+    default_message = "The quantity must be a whole number greater than zero."
+
+
+class UnknownSku(NotFound):
+    code = "unknown_sku"
+    default_message = "No product variant has this SKU."
+
+
+class UnknownLocation(NotFound):
+    code = "unknown_location"
+    default_message = "No location has this code."
+
+
+class SameLocation(ValidationFailed):
+    code = "same_location"
+    default_message = "A transfer needs two different locations."
+
+
+__all__ = [
+    "ApplicationError",
+    "InsufficientStock",
+    "InvalidQuantity",
+    "LotRequired",
+    "ReservationNotActive",
+    "SameLocation",
+    "UnknownLocation",
+    "UnknownSku",
+]

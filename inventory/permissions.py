@@ -1,0 +1,32 @@
+"""Who may do what where. Views and consumers call these before calling a service."""
+
+from django.db.models import QuerySet
+
+from core.errors import PermissionDenied
+
+from .models import Location
+
+
+def can_act_at(user, location: Location, perm: str) -> bool:
+    """``perm`` is an inventory codename such as ``record_sale`` or ``transfer_stock``."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    if not user.has_perm(f"inventory.{perm}"):
+        return False
+    return user.has_perm("inventory.act_on_any_location") or user.store_id == location.pk
+
+
+def ensure_can_act(user, location: Location, perm: str) -> None:
+    if not can_act_at(user, location, perm):
+        raise PermissionDenied(f"You may not do this at {location.code}.", detail={"location": location.code})
+
+
+def watchable_locations(user) -> QuerySet[Location]:
+    """Locations whose live stock a user may follow: a cashier their store, staff and managers any."""
+    if not (user and user.is_authenticated and user.is_active):
+        return Location.objects.none()
+    if user.has_perm("inventory.act_on_any_location"):
+        return Location.objects.filter(is_active=True)
+    if user.store_id and user.has_perm("inventory.view_stocklevel"):
+        return Location.objects.filter(pk=user.store_id)
+    return Location.objects.none()

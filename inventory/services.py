@@ -1,0 +1,534 @@
+"""Every write to stock goes through this module.
+
+How a change is made, whatever the operation:
+
+1. One conditional UPDATE of the stock level (``... SET on_hand = on_hand + d, reserved = reserved + r
+   WHERE on_hand + d >= reserved + r``), so two transactions racing for the last unit can never both
+   win: PostgreSQL re-checks the WHERE clause against the row the winner committed. A refused change
+   raises ``InsufficientStock`` and, because we are inside ``transaction.atomic``, leaves nothing.
+   Transfers lock both levels with ``select_for_update`` in primary-key order, so two transfers in
+   opposite directions cannot deadlock.
+2. One ledger row (``StockMovement``) per change, per lot for lot-tracked variants, in the same
+   transaction. The ledger sums to the level; nothing else writes either table.
+3. After commit, never before, the new figures go to every socket watching the location
+   (``inventory.realtime``), and a crossed low-stock threshold e-mails the store manager.
+
+The functions here are building blocks that checkout, the POS and the ERP import compose, so they
+use ``transaction.atomic`` (nestable, not durable): inside a caller's transaction they join it and
+their after-commit work waits for the caller's commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from .errors import InsufficientStock, InvalidQuantity, LotRequired, ReservationNotActive, SameLocation
+from .models import (
+    Location,
+    MovementReason,
+    Reservation,
+    ReservationStatus,
+    StockAlert,
+    StockLevel,
+    StockLot,
+    StockMovement,
+)
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from catalog.models import Variant
+
+
+@dataclass(frozen=True)
+class LotInput:
+    """Which batch arriving (receipt, return) or counted stock belongs to."""
+
+    batch: str
+    expiry_date: dt.date | None = None
+
+
+@dataclass
+class StockChange:
+    """The level after a change and the ledger rows that explain it."""
+
+    level: StockLevel
+    movements: list[StockMovement] = field(default_factory=list)
+
+
+@dataclass
+class TransferResult:
+    transfer_id: uuid.UUID
+    source: StockLevel
+    destination: StockLevel
+    movements: list[StockMovement] = field(default_factory=list)
+
+
+# --- inbound --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def receive_stock(
+    *,
+    variant: Variant,
+    location: Location,
+    quantity: int,
+    reference: str = "",
+    user: User | None = None,
+    lot: LotInput | None = None,
+) -> StockChange:
+    """Goods arrive from a supplier or the ERP."""
+    return _add(variant=variant, location=location, quantity=quantity, reason=MovementReason.RECEIPT,
+                reference=reference, user=user, lot=lot)
+
+
+@transaction.atomic
+def return_to_stock(
+    *,
+    variant: Variant,
+    location: Location,
+    quantity: int,
+    reference: str = "",
+    user: User | None = None,
+    lot: LotInput | None = None,
+) -> StockChange:
+    """A customer return in resellable condition goes back on the shelf."""
+    return _add(variant=variant, location=location, quantity=quantity, reason=MovementReason.RETURN,
+                reference=reference, user=user, lot=lot)
+
+
+# --- outbound -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def sell_stock(
+    *, variant: Variant, location: Location, quantity: int, reference: str = "", user: User | None = None
+) -> StockChange:
+    """A sale that takes unreserved stock (a POS sale, an ERP order). Lots: earliest expiry first."""
+    return _remove(variant=variant, location=location, quantity=quantity, reason=MovementReason.SALE,
+                   reference=reference, user=user)
+
+
+@transaction.atomic
+def record_loss(
+    *, variant: Variant, location: Location, quantity: int, reference: str = "", user: User | None = None
+) -> StockChange:
+    """Damaged, stolen or destroyed goods leave the stock."""
+    return _remove(variant=variant, location=location, quantity=quantity, reason=MovementReason.LOSS,
+                   reference=reference, user=user)
+
+
+@transaction.atomic
+def adjust_stock(
+    *,
+    variant: Variant,
+    location: Location,
+    counted: int,
+    reference: str = "",
+    user: User | None = None,
+    lot: LotInput | None = None,
+) -> StockChange:
+    """Record a physical count: on hand becomes ``counted`` (for lot-tracked variants, that lot's count).
+
+    A count below what is reserved is refused: release or commit the reservations first.
+    """
+    if not _is_whole(counted) or counted < 0:
+        raise InvalidQuantity("A counted quantity must be a whole number, zero or more.")
+    tracked = variant.product.tracks_lots
+    if tracked and lot is None:
+        raise LotRequired("Count lot-tracked stock one batch at a time: give the batch number.")
+    level, _ = StockLevel.objects.get_or_create(variant=variant, location=location)
+    level = StockLevel.objects.select_for_update().get(pk=level.pk)
+    lot_row = _get_or_create_lot(variant=variant, location=location, lot=lot, lock=True) if tracked else None
+    current = lot_row.quantity if lot_row else level.on_hand
+    delta = counted - current
+    if delta == 0:
+        return StockChange(level=level, movements=[])
+    if level.on_hand + delta < level.reserved:
+        raise InsufficientStock(
+            f"{counted} counted leaves less than the {level.reserved} units reserved at {location.code}.",
+            detail=_detail(variant, location, requested=-delta, available=level.available),
+        )
+    level = _update_level(variant=variant, location=location, on_hand_delta=delta, reserved_delta=0)
+    assert level is not None  # we hold the row lock and checked the condition
+    if lot_row:
+        StockLot.objects.filter(pk=lot_row.pk).update(quantity=F("quantity") + delta)
+    movement = _write_movement(variant=variant, location=location, lot=lot_row, quantity=delta, reserved_delta=0,
+                               reason=MovementReason.COUNT_ADJUSTMENT, reference=reference, user=user)
+    _after_change(level, available_delta=delta)
+    return StockChange(level=level, movements=[movement])
+
+
+@transaction.atomic
+def transfer_stock(
+    *,
+    variant: Variant,
+    from_location: Location,
+    to_location: Location,
+    quantity: int,
+    reference: str = "",
+    user: User | None = None,
+) -> TransferResult:
+    """Move available units between two locations, in one transaction, with a row on each side."""
+    _check_quantity(quantity)
+    if from_location.pk == to_location.pk:
+        raise SameLocation()
+    StockLevel.objects.get_or_create(variant=variant, location=to_location)
+    # Lock both rows in pk order: two opposite transfers then queue instead of deadlocking.
+    locked = list(
+        StockLevel.objects.select_for_update()
+        .filter(variant=variant, location__in=[from_location, to_location])
+        .order_by("pk")
+    )
+    source = next((lv for lv in locked if lv.location_id == from_location.pk), None)
+    if source is None or source.available < quantity:
+        raise InsufficientStock(
+            f"Only {source.available if source else 0} of {variant.sku} available at {from_location.code}.",
+            detail=_detail(variant, from_location, requested=quantity, available=source.available if source else 0),
+        )
+    transfer_id = uuid.uuid4()
+    reference = reference or f"TR-{transfer_id.hex[:10].upper()}"
+    new_source = _update_level(variant=variant, location=from_location, on_hand_delta=-quantity, reserved_delta=0)
+    new_destination = _update_level(variant=variant, location=to_location, on_hand_delta=quantity, reserved_delta=0)
+    assert new_source is not None and new_destination is not None
+    movements: list[StockMovement] = []
+    for lot_row, taken in _lot_parts(variant=variant, location=from_location, quantity=quantity):
+        dest_lot = None
+        if lot_row is not None:
+            dest_lot = _get_or_create_lot(
+                variant=variant, location=to_location, lot=LotInput(lot_row.batch, lot_row.expiry_date), lock=True
+            )
+            StockLot.objects.filter(pk=dest_lot.pk).update(quantity=F("quantity") + taken)
+        movements.append(_write_movement(
+            variant=variant, location=from_location, lot=lot_row, quantity=-taken, reserved_delta=0,
+            reason=MovementReason.TRANSFER_OUT, reference=reference, user=user, transfer_id=transfer_id))
+        movements.append(_write_movement(
+            variant=variant, location=to_location, lot=dest_lot, quantity=taken, reserved_delta=0,
+            reason=MovementReason.TRANSFER_IN, reference=reference, user=user, transfer_id=transfer_id))
+    _after_change(new_source, available_delta=-quantity)
+    _after_change(new_destination, available_delta=quantity)
+    return TransferResult(transfer_id=transfer_id, source=new_source, destination=new_destination,
+                          movements=movements)
+
+
+# --- reservations ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def reserve_stock(
+    *,
+    variant: Variant,
+    location: Location,
+    quantity: int,
+    ttl_seconds: int | None = None,
+    reference: str = "",
+    user: User | None = None,
+) -> Reservation:
+    """Hold units for a checkout or a click & collect order until ``expires_at``."""
+    _check_quantity(quantity)
+    ttl = settings.INVENTORY_DEFAULT_RESERVATION_TTL if ttl_seconds is None else ttl_seconds
+    if not _is_whole(ttl) or not 0 < ttl <= settings.INVENTORY_MAX_RESERVATION_TTL:
+        raise InvalidQuantity(
+            f"ttl_seconds must be between 1 and {settings.INVENTORY_MAX_RESERVATION_TTL}.", detail={"field": "ttl_seconds"}
+        )
+    level = _update_level(variant=variant, location=location, on_hand_delta=0, reserved_delta=quantity)
+    if level is None:
+        raise _insufficient(variant, location, quantity)
+    reservation = Reservation.objects.create(
+        variant=variant, location=location, quantity=quantity, reference=reference, created_by=user,
+        expires_at=timezone.now() + dt.timedelta(seconds=ttl),
+    )
+    _write_movement(variant=variant, location=location, lot=None, quantity=0, reserved_delta=quantity,
+                    reason=MovementReason.RESERVATION_TAKEN, reference=reference, user=user, reservation=reservation)
+    _after_change(level, available_delta=-quantity)
+    return reservation
+
+
+@transaction.atomic
+def release_reservation(
+    *, reservation: Reservation, user: User | None = None, expired: bool = False
+) -> Reservation:
+    """Give reserved units back to the available stock (payment failed, cart abandoned, expiry)."""
+    reservation = _lock_active_reservation(reservation)
+    level = _update_level(variant=reservation.variant, location=reservation.location, on_hand_delta=0,
+                          reserved_delta=-reservation.quantity)
+    assert level is not None, "a reservation's units are always counted in reserved"
+    reservation.status = ReservationStatus.EXPIRED if expired else ReservationStatus.RELEASED
+    reservation.closed_at = timezone.now()
+    reservation.save(update_fields=["status", "closed_at"])
+    reason = MovementReason.RESERVATION_EXPIRED if expired else MovementReason.RESERVATION_RELEASED
+    _write_movement(variant=reservation.variant, location=reservation.location, lot=None, quantity=0,
+                    reserved_delta=-reservation.quantity, reason=reason, reference=reservation.reference,
+                    user=user, reservation=reservation)
+    _after_change(level, available_delta=reservation.quantity)
+    return reservation
+
+
+@transaction.atomic
+def commit_reservation(*, reservation: Reservation, user: User | None = None) -> Reservation:
+    """The reserved units are sold: they leave on hand and reserved together.
+
+    An active reservation can be committed even a little after ``expires_at`` if the expiry task has
+    not released it yet: the units are still held, and a shopper who has paid must get them.
+    """
+    reservation = _lock_active_reservation(reservation)
+    variant, location, quantity = reservation.variant, reservation.location, reservation.quantity
+    level = _update_level(variant=variant, location=location, on_hand_delta=-quantity, reserved_delta=-quantity)
+    assert level is not None, "reserved units are always on hand"
+    for lot_row, taken in _lot_parts(variant=variant, location=location, quantity=quantity):
+        _write_movement(variant=variant, location=location, lot=lot_row, quantity=-taken, reserved_delta=-taken,
+                        reason=MovementReason.RESERVATION_COMMITTED, reference=reservation.reference, user=user,
+                        reservation=reservation)
+    reservation.status = ReservationStatus.COMMITTED
+    reservation.closed_at = timezone.now()
+    reservation.save(update_fields=["status", "closed_at"])
+    _after_change(level, available_delta=0)
+    return reservation
+
+
+def release_expired_reservations(*, now: dt.datetime | None = None, limit: int = 1000) -> int:
+    """Release every active reservation past its expiry; each in its own short transaction."""
+    now = now or timezone.now()
+    ids = list(
+        Reservation.objects.filter(status=ReservationStatus.ACTIVE, expires_at__lte=now)
+        .order_by("expires_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    released = 0
+    for pk in ids:
+        with transaction.atomic():
+            reservation = Reservation.objects.select_for_update().filter(pk=pk).first()
+            if reservation is None or reservation.status != ReservationStatus.ACTIVE or reservation.expires_at > now:
+                continue  # committed or released meanwhile
+            release_reservation(reservation=reservation, expired=True)
+            released += 1
+    return released
+
+
+# --- alerts ---------------------------------------------------------------------------------------
+
+
+def set_low_stock_threshold(*, variant: Variant, location: Location, threshold: int | None) -> StockLevel:
+    """Thresholds are configuration, not stock: no ledger row, but the level row must exist."""
+    if threshold is not None and (not _is_whole(threshold) or threshold < 0):
+        raise InvalidQuantity("A threshold must be a whole number, zero or more.")
+    level, _ = StockLevel.objects.get_or_create(variant=variant, location=location)
+    StockLevel.objects.filter(pk=level.pk).update(low_stock_threshold=threshold)
+    level.low_stock_threshold = threshold
+    return level
+
+
+def notify_low_stock(*, alert_id: int) -> bool:
+    """E-mail the location's store managers (or the fallback address) once per alert."""
+    from django.core.mail import send_mail
+
+    from accounts.models import Role
+
+    with transaction.atomic():
+        alert = (
+            StockAlert.objects.select_for_update().select_related("variant__product", "location")
+            .filter(pk=alert_id).first()
+        )
+        if alert is None or alert.emailed_at is not None:
+            return False
+        recipients = list(
+            alert.location.staff_members.filter(groups__name=Role.STORE_MANAGER, is_active=True)
+            .values_list("email", flat=True)
+        ) or [settings.INVENTORY_ALERT_FALLBACK_EMAIL]
+        alert.emailed_at = timezone.now()
+        alert.save(update_fields=["emailed_at"])
+    # Mark first, then send outside the transaction: at most one e-mail per alert.
+    send_mail(
+        subject=f"[{alert.location.code}] Low stock: {alert.variant.sku}",
+        message=(
+            f"{alert.variant.product.name} ({alert.variant.sku}) is down to {alert.available} available "
+            f"at {alert.location.name}; the alert threshold is {alert.threshold}."
+        ),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=recipients,
+    )
+    return True
+
+
+# --- internals ------------------------------------------------------------------------------------
+
+
+def _is_whole(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_quantity(quantity: object) -> None:
+    if not _is_whole(quantity) or quantity <= 0:  # type: ignore[operator]
+        raise InvalidQuantity(detail={"quantity": quantity})
+
+
+def _detail(variant: Variant, location: Location, *, requested: int, available: int) -> dict:
+    return {"sku": variant.sku, "location": location.code, "requested": requested, "available": available}
+
+
+def _insufficient(variant: Variant, location: Location, requested: int) -> InsufficientStock:
+    level = StockLevel.objects.filter(variant=variant, location=location).first()
+    available = level.available if level else 0
+    return InsufficientStock(
+        f"Only {available} of {variant.sku} available at {location.code}, {requested} requested.",
+        detail=_detail(variant, location, requested=requested, available=available),
+    )
+
+
+def _update_level(
+    *, variant: Variant, location: Location, on_hand_delta: int, reserved_delta: int
+) -> StockLevel | None:
+    """The one conditional UPDATE. Returns the level as it now is, or None if it would break a rule."""
+    rows = StockLevel.objects.filter(
+        variant=variant,
+        location=location,
+        on_hand__gte=F("reserved") + (reserved_delta - on_hand_delta),  # new on_hand >= new reserved
+        reserved__gte=max(0, -reserved_delta),  # new reserved >= 0
+    ).update(
+        on_hand=F("on_hand") + on_hand_delta,
+        reserved=F("reserved") + reserved_delta,
+        version=F("version") + 1,
+        updated_at=timezone.now(),
+    )
+    if rows == 0:
+        return None
+    # We hold the row lock until commit, so this read is exactly our result.
+    return StockLevel.objects.select_related("variant", "location").get(variant=variant, location=location)
+
+
+def _write_movement(
+    *,
+    variant: Variant,
+    location: Location,
+    lot: StockLot | None,
+    quantity: int,
+    reserved_delta: int,
+    reason: str,
+    reference: str,
+    user: User | None,
+    reservation: Reservation | None = None,
+    transfer_id: uuid.UUID | None = None,
+) -> StockMovement:
+    return StockMovement.objects.create(
+        variant=variant, location=location, lot=lot, quantity=quantity, reserved_delta=reserved_delta,
+        reason=reason, reference=reference[:120], user=user if user and user.is_authenticated else None,
+        reservation=reservation, transfer_id=transfer_id,
+    )
+
+
+def _add(
+    *,
+    variant: Variant,
+    location: Location,
+    quantity: int,
+    reason: str,
+    reference: str,
+    user: User | None,
+    lot: LotInput | None,
+) -> StockChange:
+    _check_quantity(quantity)
+    lot_row = None
+    if variant.product.tracks_lots:
+        if lot is None or not lot.batch:
+            raise LotRequired()
+        lot_row = _get_or_create_lot(variant=variant, location=location, lot=lot, lock=False)
+    StockLevel.objects.get_or_create(variant=variant, location=location)
+    level = _update_level(variant=variant, location=location, on_hand_delta=quantity, reserved_delta=0)
+    assert level is not None  # adding never breaks a rule
+    if lot_row is not None:
+        StockLot.objects.filter(pk=lot_row.pk).update(quantity=F("quantity") + quantity)
+    movement = _write_movement(variant=variant, location=location, lot=lot_row, quantity=quantity,
+                               reserved_delta=0, reason=reason, reference=reference, user=user)
+    _after_change(level, available_delta=quantity)
+    return StockChange(level=level, movements=[movement])
+
+
+def _remove(
+    *, variant: Variant, location: Location, quantity: int, reason: str, reference: str, user: User | None
+) -> StockChange:
+    _check_quantity(quantity)
+    level = _update_level(variant=variant, location=location, on_hand_delta=-quantity, reserved_delta=0)
+    if level is None:
+        raise _insufficient(variant, location, quantity)
+    movements = [
+        _write_movement(variant=variant, location=location, lot=lot_row, quantity=-taken, reserved_delta=0,
+                        reason=reason, reference=reference, user=user)
+        for lot_row, taken in _lot_parts(variant=variant, location=location, quantity=quantity)
+    ]
+    _after_change(level, available_delta=-quantity)
+    return StockChange(level=level, movements=movements)
+
+
+def _get_or_create_lot(*, variant: Variant, location: Location, lot: LotInput | None, lock: bool) -> StockLot:
+    if lot is None or not lot.batch:
+        raise LotRequired()
+    row, created = StockLot.objects.get_or_create(
+        variant=variant, location=location, batch=lot.batch, defaults={"expiry_date": lot.expiry_date}
+    )
+    if lock and not created:
+        row = StockLot.objects.select_for_update().get(pk=row.pk)
+    return row
+
+
+def _lot_parts(*, variant: Variant, location: Location, quantity: int) -> list[tuple[StockLot | None, int]]:
+    """Take ``quantity`` out of the location's lots, earliest expiry first (FEFO).
+
+    Called after the level UPDATE succeeded, so the level row lock serialises us with every other
+    change of this variant here, and the lots always hold at least ``quantity``.
+    For variants without lots it is one part with no lot.
+    """
+    if not variant.product.tracks_lots:
+        return [(None, quantity)]
+    parts: list[tuple[StockLot | None, int]] = []
+    remaining = quantity
+    lots = (
+        StockLot.objects.select_for_update()
+        .filter(variant=variant, location=location, quantity__gt=0)
+        .order_by(F("expiry_date").asc(nulls_last=True), "id")
+    )
+    for lot_row in lots:
+        taken = min(lot_row.quantity, remaining)
+        StockLot.objects.filter(pk=lot_row.pk).update(quantity=F("quantity") - taken)
+        parts.append((lot_row, taken))
+        remaining -= taken
+        if remaining == 0:
+            break
+    if remaining:
+        raise InsufficientStock(
+            f"The lots of {variant.sku} at {location.code} hold {quantity - remaining}, {quantity} needed.",
+            detail=_detail(variant, location, requested=quantity, available=quantity - remaining),
+        )
+    return parts
+
+
+def _lock_active_reservation(reservation: Reservation) -> Reservation:
+    locked = (
+        Reservation.objects.select_for_update().select_related("variant__product", "location")
+        .get(pk=reservation.pk)
+    )
+    if locked.status != ReservationStatus.ACTIVE:
+        raise ReservationNotActive(
+            f"Reservation {locked.pk} is {locked.status}.", detail={"id": str(locked.pk), "status": locked.status}
+        )
+    return locked
+
+
+def _after_change(level: StockLevel, *, available_delta: int) -> None:
+    """Raise a low-stock alert if this change crossed the threshold; push the figures after commit."""
+    from . import realtime, tasks
+
+    threshold = level.low_stock_threshold
+    if threshold is not None and level.available <= threshold < level.available - available_delta:
+        alert = StockAlert.objects.create(
+            variant_id=level.variant_id, location_id=level.location_id, threshold=threshold, available=level.available
+        )
+        transaction.on_commit(lambda: tasks.send_low_stock_alert.delay(alert_id=alert.pk))
+    payload = realtime.level_message(level)
+    transaction.on_commit(lambda: realtime.broadcast_level(payload))

@@ -1,0 +1,40 @@
+import os
+
+import pytest
+from django.conf import settings
+
+from tests.factories import LocationFactory, VariantFactory
+
+# The sync Playwright API runs an event loop in the test thread; Django must allow ORM calls there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests that need the real services skip, with the reason, when they are not configured."""
+    skip_pg = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL (CI does)")
+    skip_redis = pytest.mark.skip(reason="needs Redis: set REDIS_URL (CI does)")
+    for item in items:
+        if "postgres" in item.keywords and not settings.IS_POSTGRES:
+            item.add_marker(skip_pg)
+        if "redis" in item.keywords and not settings.REDIS_URL:
+            item.add_marker(skip_redis)
+
+
+@pytest.fixture(autouse=True)
+def _locmem_email(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture
+def store(db):
+    return LocationFactory(code="AJA", name="Ajaccio")
+
+
+@pytest.fixture
+def other_store(db):
+    return LocationFactory(code="BAS", name="Bastia")
+
+
+@pytest.fixture
+def variant(db):
+    return VariantFactory(sku="TSHIRT-M-RED")
