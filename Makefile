@@ -1,0 +1,66 @@
+# Two commands set everything up on a fresh machine:
+#   make demo  -> virtualenv, install, migrate, demo data, serve on http://127.0.0.1:8000 (ASGI)
+#   make test  -> dev dependencies, ruff, the whole pytest suite
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: demo test install install-dev lint serve migrate seed worker beat bench check clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+seed: migrate
+	$(BIN)/python manage.py seed_demo
+
+demo: seed
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	@echo ""
+	@echo "  Serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
+	@echo "  Stock grid: http://$(HOST):$(PORT)/stock/   Admin: http://$(HOST):$(PORT)/admin/   API: http://$(HOST):$(PORT)/api/docs/"
+	@echo ""
+	$(BIN)/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --log-level warning
+
+serve: install
+	$(BIN)/uvicorn config.asgi:application --host $(HOST) --port $(PORT)
+
+worker: install
+	$(BIN)/celery -A config worker --loglevel=info
+
+beat: install
+	$(BIN)/celery -A config beat --loglevel=info
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+check: install
+	$(BIN)/python manage.py check_stock
+
+bench: install-dev
+	$(BIN)/python bench/stock_contention.py
+	$(BIN)/python bench/stock_push.py
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3

@@ -1,0 +1,63 @@
+from django.contrib import admin
+
+from .models import Coupon, CouponRedemption, CurrencyRate, PriceList, PriceListEntry, Promotion
+
+
+@admin.register(CurrencyRate)
+class CurrencyRateAdmin(admin.ModelAdmin):
+    list_display = ["currency", "rate", "updated_at"]
+
+
+class PriceListEntryInline(admin.TabularInline):
+    model = PriceListEntry
+    raw_id_fields = ["variant"]
+    extra = 0
+
+
+@admin.register(PriceList)
+class PriceListAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "customer_group", "channel", "location", "priority", "is_active"]
+    list_filter = ["channel", "location", "customer_group", "is_active"]
+    list_select_related = ["customer_group", "location"]
+    inlines = [PriceListEntryInline]
+
+
+class CouponInline(admin.TabularInline):
+    model = Coupon
+    readonly_fields = ["times_used"]
+    extra = 0
+
+
+@admin.register(Promotion)
+class PromotionAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "kind",
+        "value",
+        "location",
+        "channel",
+        "starts_at",
+        "ends_at",
+        "requires_coupon",
+        "is_active",
+    ]
+    list_filter = ["kind", "channel", "location", "requires_coupon", "is_active"]
+    list_select_related = ["location"]
+    date_hierarchy = "starts_at"
+    inlines = [CouponInline]
+
+
+@admin.register(CouponRedemption)
+class CouponRedemptionAdmin(admin.ModelAdmin):
+    list_display = ["coupon", "reference", "customer_email", "discount_ttc", "created_at"]
+    search_fields = ["coupon__code", "reference", "customer_email"]
+    list_select_related = ["coupon"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

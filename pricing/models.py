@@ -1,0 +1,174 @@
+"""Prices beyond the catalog's base price: price lists, currency rates, promotions and coupons.
+
+All amounts are net (HT) in the list's currency unless named ``_ttc``. Rounding to the cent happens
+once, in ``catalog.models.money_round``, when a figure is shown or charged.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Upper
+from django.utils.translation import gettext_lazy as _
+
+SUPPORTED_CURRENCIES = [
+    ("EUR", "Euro"),
+    ("GBP", "Pound sterling"),
+    ("USD", "US dollar"),
+    ("CHF", "Swiss franc"),
+]
+
+
+class Channel(models.TextChoices):
+    ANY = "any", _("Every channel")
+    WEB = "web", _("Web shop")
+    STORE = "store", _("Stores")
+
+
+class CurrencyRate(models.Model):
+    """How many units of ``currency`` one euro buys. Staff maintain it; EUR is always 1."""
+
+    currency = models.CharField(max_length=3, unique=True, choices=SUPPORTED_CURRENCIES)
+    rate = models.DecimalField(max_digits=12, decimal_places=6)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(rate__gt=0), name="currency_rate_gt_0")]
+
+    def __str__(self) -> str:
+        return f"1 EUR = {self.rate} {self.currency}"
+
+
+class PriceList(models.Model):
+    """Overrides the base price for a customer group, a channel and/or a store. Highest priority wins."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=120)
+    customer_group = models.ForeignKey(
+        "accounts.CustomerGroup", null=True, blank=True, on_delete=models.PROTECT, related_name="price_lists"
+    )
+    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.ANY)
+    location = models.ForeignKey(
+        "inventory.Location", null=True, blank=True, on_delete=models.PROTECT, related_name="price_lists"
+    )
+    priority = models.IntegerField(default=0)
+    starts_at = models.DateTimeField(null=True, blank=True)
+    ends_at = models.DateTimeField(null=True, blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["-priority", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(starts_at__isnull=True) | Q(ends_at__isnull=True) | Q(ends_at__gt=F("starts_at")),
+                name="price_list_dates_ordered",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PriceListEntry(models.Model):
+    price_list = models.ForeignKey(PriceList, on_delete=models.CASCADE, related_name="entries")
+    variant = models.ForeignKey("catalog.Variant", on_delete=models.CASCADE, related_name="price_entries")
+    price_ht = models.DecimalField(max_digits=12, decimal_places=4)
+
+    class Meta:
+        verbose_name_plural = "price list entries"
+        constraints = [
+            models.UniqueConstraint(fields=["price_list", "variant"], name="price_entry_unique"),
+            models.CheckConstraint(condition=Q(price_ht__gte=0), name="price_entry_gte_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.price_list_id}: {self.variant_id} at {self.price_ht}"
+
+
+class DiscountKind(models.TextChoices):
+    PERCENT = "percent", _("Percentage")
+    FIXED = "fixed", _("Fixed amount (EUR, incl. VAT)")
+
+
+class Promotion(models.Model):
+    """A discount on the basket: national (no location) or for one store; automatic or by coupon."""
+
+    name = models.CharField(max_length=120)
+    kind = models.CharField(max_length=8, choices=DiscountKind.choices)
+    value = models.DecimalField(max_digits=10, decimal_places=2)
+    location = models.ForeignKey(
+        "inventory.Location",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="promotions",
+        help_text=_("Empty: every store and the web shop."),
+    )
+    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.ANY)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    min_basket_ttc = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
+    requires_coupon = models.BooleanField(default=False)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["-starts_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(value__gt=0), name="promotion_value_gt_0"),
+            models.CheckConstraint(
+                condition=~Q(kind="percent") | Q(value__lte=100), name="promotion_percent_lte_100"
+            ),
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="promotion_dates_ordered"),
+            models.CheckConstraint(condition=Q(min_basket_ttc__gte=0), name="promotion_min_basket_gte_0"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Coupon(models.Model):
+    promotion = models.ForeignKey(Promotion, on_delete=models.PROTECT, related_name="coupons")
+    code = models.CharField(max_length=40)
+    max_uses = models.PositiveIntegerField(null=True, blank=True, help_text=_("Empty: unlimited."))
+    max_uses_per_customer = models.PositiveIntegerField(
+        null=True, blank=True, help_text=_("Empty: unlimited.")
+    )
+    times_used = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(Upper("code"), name="coupon_code_ci_unique"),
+            models.CheckConstraint(
+                condition=Q(max_uses__isnull=True) | Q(times_used__lte=F("max_uses")),
+                name="coupon_uses_within_max",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class CouponRedemption(models.Model):
+    """One use of a coupon, append-only; ``times_used`` counts these."""
+
+    coupon = models.ForeignKey(Coupon, on_delete=models.PROTECT, related_name="redemptions")
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="coupon_redemptions",
+    )
+    customer_email = models.EmailField(blank=True)
+    reference = models.CharField(max_length=120, help_text=_("The order or sale that used it."))
+    discount_ttc = models.DecimalField(max_digits=12, decimal_places=2)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["coupon", "reference"], name="coupon_redemption_once_per_ref")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.coupon_id} for {self.reference}"

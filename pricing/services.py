@@ -1,0 +1,255 @@
+"""Pricing rules: which unit price applies, currency conversion, promotions and coupons.
+
+Rounding: unit prices keep 4 decimals net (HT); the gross (TTC) unit price and every discount are
+rounded once to the cent with ``catalog.models.money_round``. Converted amounts are rounded once,
+in the target currency, by ``convert``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from catalog.models import money_round
+
+from .errors import CouponUsedUp, InvalidCoupon, UnsupportedCurrency
+from .models import Channel, Coupon, CouponRedemption, CurrencyRate, DiscountKind, PriceListEntry, Promotion
+
+if TYPE_CHECKING:
+    from accounts.models import CustomerGroup, User
+    from catalog.models import Variant
+    from inventory.models import Location
+
+BASE_CURRENCY = "EUR"
+
+
+@dataclass(frozen=True)
+class UnitPrice:
+    net: Decimal  # HT, 4 decimals, in EUR
+    gross: Decimal  # TTC, rounded to the cent
+    base_net: Decimal  # the catalog price before any price list
+    vat_rate: Decimal
+    currency: str = BASE_CURRENCY
+    price_list: str | None = None
+
+    @property
+    def discount_percent(self) -> Decimal:
+        """How much the price list takes off the base price, for showing "-12 %" to B2B customers."""
+        if not self.base_net or self.net >= self.base_net:
+            return Decimal("0")
+        return ((1 - self.net / self.base_net) * 100).quantize(Decimal("0.1"))
+
+
+def unit_price(
+    *,
+    variant: Variant,
+    customer_group: CustomerGroup | None = None,
+    channel: str = Channel.WEB,
+    location: Location | None = None,
+    at: dt.datetime | None = None,
+) -> UnitPrice:
+    """The price list entry with the highest priority that matches, else the catalog price."""
+    at = at or timezone.now()
+    entry = (
+        PriceListEntry.objects.filter(
+            variant=variant,
+            price_list__is_active=True,
+            price_list__channel__in=[Channel.ANY, channel],
+        )
+        .filter(Q(price_list__customer_group__isnull=True) | Q(price_list__customer_group=customer_group))
+        .filter(Q(price_list__location__isnull=True) | Q(price_list__location=location))
+        .filter(Q(price_list__starts_at__isnull=True) | Q(price_list__starts_at__lte=at))
+        .filter(Q(price_list__ends_at__isnull=True) | Q(price_list__ends_at__gt=at))
+        .select_related("price_list")
+        .order_by("-price_list__priority", "price_ht")
+        .first()
+    )
+    base_net = variant.price_ht
+    net = entry.price_ht if entry else base_net
+    vat = variant.product.vat_rate.rate
+    return UnitPrice(
+        net=net,
+        gross=money_round(net * (1 + vat)),
+        base_net=base_net,
+        vat_rate=vat,
+        price_list=entry.price_list.code if entry else None,
+    )
+
+
+def convert(*, amount: Decimal, currency: str) -> Decimal:
+    """An amount in EUR expressed in ``currency`` at the staff-maintained rate, rounded to the cent."""
+    if currency == BASE_CURRENCY:
+        return money_round(amount)
+    rate = CurrencyRate.objects.filter(currency=currency).values_list("rate", flat=True).first()
+    if rate is None:
+        raise UnsupportedCurrency(f"{currency} is not offered.", detail={"currency": currency})
+    return money_round(amount * rate)
+
+
+def set_currency_rate(*, currency: str, rate: Decimal) -> CurrencyRate:
+    if currency == BASE_CURRENCY or currency not in dict(CurrencyRate._meta.get_field("currency").choices):
+        raise UnsupportedCurrency(f"{currency} cannot be given a rate.", detail={"currency": currency})
+    if rate <= 0:
+        raise UnsupportedCurrency("A rate must be greater than zero.", detail={"rate": str(rate)})
+    obj, _ = CurrencyRate.objects.update_or_create(currency=currency, defaults={"rate": rate})
+    return obj
+
+
+def promotion_discount(*, promotion: Promotion, basket_ttc: Decimal) -> Decimal:
+    """What the promotion takes off a basket (never more than the basket), rounded to the cent."""
+    if promotion.kind == DiscountKind.PERCENT:
+        discount = basket_ttc * promotion.value / 100
+    else:
+        discount = promotion.value
+    return money_round(min(discount, basket_ttc))
+
+
+def automatic_promotions(
+    *, basket_ttc: Decimal, channel: str, location: Location | None = None, at: dt.datetime | None = None
+) -> list[Promotion]:
+    """Promotions that apply without a code to this basket, best first."""
+    promotions = [
+        p
+        for p in _live_promotions(channel=channel, location=location, at=at).filter(requires_coupon=False)
+        if basket_ttc >= p.min_basket_ttc
+    ]
+    return sorted(
+        promotions, key=lambda p: promotion_discount(promotion=p, basket_ttc=basket_ttc), reverse=True
+    )
+
+
+def check_coupon(
+    *,
+    code: str,
+    basket_ttc: Decimal,
+    channel: str,
+    location: Location | None = None,
+    customer: User | None = None,
+    at: dt.datetime | None = None,
+) -> Coupon:
+    """Validate a code for a basket without using it (cart preview). Raises InvalidCoupon."""
+    coupon = _find_coupon(code, lock=False)
+    _validate(coupon, basket_ttc=basket_ttc, channel=channel, location=location, customer=customer, at=at)
+    return coupon
+
+
+@transaction.atomic
+def redeem_coupon(
+    *,
+    code: str,
+    basket_ttc: Decimal,
+    reference: str,
+    channel: str,
+    location: Location | None = None,
+    customer: User | None = None,
+    customer_email: str = "",
+    at: dt.datetime | None = None,
+) -> CouponRedemption:
+    """Use a coupon for an order. The coupon row is locked, so usage limits hold under concurrency.
+
+    Replaying with the same ``reference`` returns the first redemption and uses nothing more.
+    """
+    coupon = _find_coupon(code, lock=True)
+    existing = CouponRedemption.objects.filter(coupon=coupon, reference=reference).first()
+    if existing is not None:
+        return existing
+    _validate(
+        coupon,
+        basket_ttc=basket_ttc,
+        channel=channel,
+        location=location,
+        customer=customer,
+        customer_email=customer_email,
+        at=at,
+    )
+    updated = (
+        Coupon.objects.filter(pk=coupon.pk)
+        .filter(Q(max_uses__isnull=True) | Q(times_used__lt=F("max_uses")))
+        .update(times_used=F("times_used") + 1)
+    )
+    if not updated:
+        raise CouponUsedUp("This coupon has been used up.", detail={"reason": "used_up", "code": coupon.code})
+    try:
+        with transaction.atomic():
+            return CouponRedemption.objects.create(
+                coupon=coupon,
+                customer=customer if customer and customer.is_authenticated else None,
+                customer_email=customer_email
+                or (customer.email if customer and customer.is_authenticated else ""),
+                reference=reference,
+                discount_ttc=promotion_discount(promotion=coupon.promotion, basket_ttc=basket_ttc),
+            )
+    except IntegrityError as exc:  # cannot happen under the coupon lock; say so loudly if it does
+        raise InvalidCoupon("This order already used the coupon.", detail={"reason": "duplicate"}) from exc
+
+
+# --- internals ------------------------------------------------------------------------------------
+
+
+def _live_promotions(*, channel: str, location: Location | None, at: dt.datetime | None):
+    at = at or timezone.now()
+    return Promotion.objects.filter(
+        Q(location__isnull=True) | Q(location=location),
+        is_active=True,
+        starts_at__lte=at,
+        ends_at__gt=at,
+        channel__in=[Channel.ANY, channel],
+    )
+
+
+def _find_coupon(code: str, *, lock: bool) -> Coupon:
+    qs = Coupon.objects.select_related("promotion", "promotion__location")
+    if lock:
+        qs = qs.select_for_update(of=("self",))
+    coupon = qs.filter(code__iexact=(code or "").strip()).first()
+    if coupon is None:
+        raise InvalidCoupon("This coupon code does not exist.", detail={"reason": "unknown", "code": code})
+    return coupon
+
+
+def _validate(
+    coupon: Coupon,
+    *,
+    basket_ttc: Decimal,
+    channel: str,
+    location: Location | None,
+    customer: User | None,
+    customer_email: str = "",
+    at: dt.datetime | None,
+) -> None:
+    promotion = coupon.promotion
+    at = at or timezone.now()
+
+    def refuse(reason: str, message: str) -> InvalidCoupon:
+        return InvalidCoupon(message, detail={"reason": reason, "code": coupon.code})
+
+    if not promotion.is_active:
+        raise refuse("inactive", "This coupon is no longer valid.")
+    if at < promotion.starts_at:
+        raise refuse("not_started", "This coupon is not valid yet.")
+    if at >= promotion.ends_at:
+        raise refuse("expired", "This coupon has expired.")
+    if promotion.location_id and (location is None or location.pk != promotion.location_id):
+        raise refuse("wrong_location", f"This coupon is valid only at {promotion.location.name}.")
+    if promotion.channel not in (Channel.ANY, channel):
+        raise refuse("wrong_channel", "This coupon is not valid on this channel.")
+    if basket_ttc < promotion.min_basket_ttc:
+        raise refuse("min_basket", f"This coupon needs a basket of at least {promotion.min_basket_ttc} EUR.")
+    if coupon.max_uses is not None and coupon.times_used >= coupon.max_uses:
+        raise CouponUsedUp("This coupon has been used up.", detail={"reason": "used_up", "code": coupon.code})
+    if coupon.max_uses_per_customer is not None:
+        who = (
+            Q(customer=customer)
+            if customer and customer.is_authenticated
+            else Q(customer_email__iexact=customer_email)
+        )
+        if (customer and customer.is_authenticated) or customer_email:
+            used = CouponRedemption.objects.filter(who, coupon=coupon).count()
+            if used >= coupon.max_uses_per_customer:
+                raise refuse("customer_limit", "You have already used this coupon.")
