@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",
     "channels",
     "rest_framework",
     "rest_framework.authtoken",
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "catalog",
     "inventory",
     "pricing",
+    "orders",
 ]
 
 MIDDLEWARE = [

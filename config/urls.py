@@ -4,7 +4,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from core.views import healthz, home
+from core.pages import home
+from core.views import healthz
 
 admin.site.site_header = "Omnichannel retail — back office"
 admin.site.site_title = "Back office"

@@ -1,0 +1,22 @@
+from django.conf import settings
+from django.shortcuts import render
+
+from .selectors import platform_overview
+
+DEMO_LOGINS = [
+    ("Superuser", "admin@demo.example", "/admin/"),
+    ("Manager", "manager@demo.example", "/stock/"),
+    ("Staff", "staff@demo.example", "/stock/"),
+    ("Store manager, Ajaccio", "manager.aja@demo.example", "/stock/"),
+    ("Cashier, Ajaccio", "cashier.aja@demo.example", "/api/docs/"),
+    ("Shopper", "shopper@demo.example", "/"),
+]
+
+
+def home(request):
+    """The landing page: what runs here, headline figures, and (in development) the demo logins."""
+    return render(
+        request,
+        "core/home.html",
+        {"overview": platform_overview(), "demo_logins": DEMO_LOGINS if settings.DEBUG else []},
+    )

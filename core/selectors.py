@@ -1,0 +1,23 @@
+"""Read-side figures for the landing page."""
+
+from django.db.models import Count, Q, Sum
+
+from catalog.models import Product, Variant
+from inventory.models import Location, StockAlert, StockLevel
+
+
+def platform_overview() -> dict:
+    """Headline figures: four queries whatever the catalog size."""
+    stock = StockLevel.objects.aggregate(on_hand=Sum("on_hand"), reserved=Sum("reserved"))
+    return {
+        "locations": list(
+            Location.objects.filter(is_active=True)
+            .annotate(skus_in_stock=Count("stock_levels", filter=Q(stock_levels__on_hand__gt=0)))
+            .order_by("kind", "name")
+        ),
+        "products": Product.objects.count(),
+        "variants": Variant.objects.count(),
+        "on_hand": stock["on_hand"] or 0,
+        "reserved": stock["reserved"] or 0,
+        "open_alerts": StockAlert.objects.filter(acknowledged_at__isnull=True).count(),
+    }

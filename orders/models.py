@@ -1,0 +1,137 @@
+"""Orders of every channel: the web shop and the stores write the same rows.
+
+Money: every amount is Decimal, rounded to the cent once per line in ``orders.services`` (see its
+docstring), in the order's ``currency``; ``*_eur`` fields repeat the totals in euros at
+``exchange_rate`` so reports add up across currencies.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class NumberSequence(models.Model):
+    """Gapless counters (order and invoice numbers). Taken under a row lock inside the transaction
+    that uses the number, so a rollback gives the number back and no number is ever used twice."""
+
+    name = models.CharField(max_length=40, unique=True)
+    last_value = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.last_value}"
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("Web shop")
+    STORE = "store", _("Store")
+
+
+class OrderStatus(models.TextChoices):
+    PENDING_PAYMENT = "pending_payment", _("Awaiting payment")
+    PAID = "paid", _("Paid")
+    READY_FOR_PICKUP = "ready_for_pickup", _("Ready for pickup")
+    SHIPPED = "shipped", _("Shipped")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
+    REFUNDED = "refunded", _("Refunded")
+
+
+class DeliveryMethod(models.TextChoices):
+    HOME = "home", _("Home delivery")
+    CLICK_AND_COLLECT = "click_collect", _("Click & collect")
+    IN_STORE = "in_store", _("Sold in store")
+
+
+class Order(models.Model):
+    number = models.CharField(max_length=32, unique=True)
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    status = models.CharField(max_length=20, choices=OrderStatus.choices, default=OrderStatus.PENDING_PAYMENT)
+    delivery_method = models.CharField(max_length=16, choices=DeliveryMethod.choices)
+    location = models.ForeignKey(
+        "inventory.Location",
+        on_delete=models.PROTECT,
+        related_name="orders",
+        help_text=_("Where the stock comes from: the store that sold it or that the shopper collects at."),
+    )
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="orders"
+    )
+    email = models.EmailField(blank=True)
+    currency = models.CharField(max_length=3, default="EUR")
+    exchange_rate = models.DecimalField(
+        max_digits=12, decimal_places=6, default=1, help_text=_("Units per EUR.")
+    )
+    total_net = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    total_vat = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    total_gross = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    total_gross_eur = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    reference = models.CharField(
+        max_length=120, blank=True, help_text=_("The client's own id (POS sale UUID, ERP order number).")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(total_gross__gte=0), name="order_total_gte_0"),
+            models.UniqueConstraint(
+                fields=["channel", "reference"], condition=~Q(reference=""), name="order_reference_unique"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["customer", "-created_at"]),
+            models.Index(fields=["status", "location"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class OrderLine(models.Model):
+    """A price snapshot: what the variant cost when ordered, whatever the catalog says later."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    variant = models.ForeignKey("catalog.Variant", on_delete=models.PROTECT, related_name="order_lines")
+    sku = models.CharField(max_length=64)
+    name = models.CharField(max_length=250)
+    quantity = models.PositiveIntegerField()
+    unit_price_net = models.DecimalField(max_digits=12, decimal_places=4)
+    vat_rate = models.DecimalField(max_digits=5, decimal_places=4)
+    discount_gross = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    total_net = models.DecimalField(max_digits=12, decimal_places=2)
+    total_vat = models.DecimalField(max_digits=12, decimal_places=2)
+    total_gross = models.DecimalField(max_digits=12, decimal_places=2)
+    reservation = models.ForeignKey(
+        "inventory.Reservation", null=True, blank=True, on_delete=models.PROTECT, related_name="order_lines"
+    )
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="order_line_quantity_gt_0"),
+            models.CheckConstraint(condition=Q(total_gross__gte=0), name="order_line_total_gte_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x {self.sku}"
+
+
+class OrderStatusChange(models.Model):
+    """The audit trail: every status an order went through, who moved it, and why."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=20, choices=OrderStatus.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=OrderStatus.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.CharField(max_length=250, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: {self.from_status or '-'} -> {self.to_status}"
