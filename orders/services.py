@@ -2,8 +2,9 @@
 
 Rounding, the one documented place for order money: a line's gross (TTC) total is the unit gross
 price as the shopper saw it (already rounded to the cent by ``pricing.unit_price``) times the quantity,
-minus the line discount; its net is ``money_round(gross / (1 + vat))`` and its VAT the difference, so net + VAT == gross on every line and on the order. Orders in another
-currency convert the EUR totals once, with ``pricing.services.convert``.
+minus the line discount; its net is ``money_round(gross / (1 + vat))`` and its VAT the difference,
+so net + VAT == gross on every line and on the order. Orders in another currency convert the EUR
+totals once, with ``pricing.services.convert``.
 """
 
 from __future__ import annotations
