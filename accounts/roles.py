@@ -10,25 +10,50 @@ from django.db import transaction
 from .models import Role
 
 _VIEW_CATALOG = [
-    "catalog.view_product", "catalog.view_variant", "catalog.view_category", "catalog.view_optiontype",
-    "catalog.view_optionvalue", "catalog.view_vatrate", "catalog.view_productimage",
+    "catalog.view_product",
+    "catalog.view_variant",
+    "catalog.view_category",
+    "catalog.view_optiontype",
+    "catalog.view_optionvalue",
+    "catalog.view_vatrate",
+    "catalog.view_productimage",
 ]
 _VIEW_STOCK = [
-    "inventory.view_location", "inventory.view_stocklevel", "inventory.view_stocklot",
-    "inventory.view_stockmovement", "inventory.view_reservation", "inventory.view_stockalert",
+    "inventory.view_location",
+    "inventory.view_stocklevel",
+    "inventory.view_stocklot",
+    "inventory.view_stockmovement",
+    "inventory.view_reservation",
+    "inventory.view_stockalert",
 ]
 _CASHIER = [*_VIEW_CATALOG, *_VIEW_STOCK, "inventory.record_sale", "inventory.reserve_stock"]
 _STORE_MANAGER = [
-    *_CASHIER, "inventory.receive_stock", "inventory.adjust_stock", "inventory.transfer_stock",
-    "inventory.change_stocklevel", "inventory.change_stockalert",
+    *_CASHIER,
+    "inventory.receive_stock",
+    "inventory.adjust_stock",
+    "inventory.transfer_stock",
+    "inventory.change_stocklevel",
+    "inventory.change_stockalert",
 ]
 _STAFF = [
-    *_STORE_MANAGER, "inventory.act_on_any_location",
-    "catalog.add_product", "catalog.change_product", "catalog.add_variant", "catalog.change_variant",
-    "catalog.add_category", "catalog.change_category", "catalog.add_productimage", "catalog.change_productimage",
-    "catalog.delete_productimage", "catalog.add_optionvalue", "catalog.change_optionvalue",
-    "inventory.add_location", "inventory.change_location",
-    "accounts.view_user", "accounts.view_customerprofile", "accounts.view_customergroup",
+    *_STORE_MANAGER,
+    "inventory.act_on_any_location",
+    "catalog.add_product",
+    "catalog.change_product",
+    "catalog.add_variant",
+    "catalog.change_variant",
+    "catalog.add_category",
+    "catalog.change_category",
+    "catalog.add_productimage",
+    "catalog.change_productimage",
+    "catalog.delete_productimage",
+    "catalog.add_optionvalue",
+    "catalog.change_optionvalue",
+    "inventory.add_location",
+    "inventory.change_location",
+    "accounts.view_user",
+    "accounts.view_customerprofile",
+    "accounts.view_customergroup",
 ]
 _MANAGER = [*_STAFF, "accounts.change_customergroup", "accounts.add_customergroup"]
 
@@ -60,8 +85,8 @@ def ensure_roles() -> dict[str, Group]:
 
 
 def assign_role(user, role: str) -> None:
-    groups = ensure_roles()
-    user.groups.add(groups[role])
+    group = Group.objects.filter(name=role).first() or ensure_roles()[role]
+    user.groups.add(group)
     if role in ADMIN_ROLES and not user.is_staff:
         user.is_staff = True
         user.save(update_fields=["is_staff"])

@@ -9,9 +9,9 @@ django_asgi_app = get_asgi_application()  # set up Django before importing consu
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
-from inventory.routing import websocket_urlpatterns as inventory_ws  # noqa: E402
 
 from core.ws_auth import TokenOrSessionAuthMiddleware  # noqa: E402
+from inventory.routing import websocket_urlpatterns as inventory_ws  # noqa: E402
 
 application = ProtocolTypeRouter(
     {

@@ -136,6 +136,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "inventory.tasks.release_expired_reservations",
         "schedule": 60.0,
     },
+    "purge-idempotency-records": {
+        "task": "core.tasks.purge_idempotency_records",
+        "schedule": 3600.0,
+    },
 }
 
 # --- Auth -------------------------------------------------------------------------------------

@@ -1,9 +1,75 @@
-from django.http import HttpResponse, JsonResponse
+import logging
+
+import redis
+from django.conf import settings
+from django.db import connection
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+from django.views.defaults import page_not_found
+from django.views.defaults import server_error as django_server_error
+
+logger = logging.getLogger(__name__)
 
 
-def home(request):
-    return HttpResponse("placeholder")
+def not_found(request, exception=None):
+    """404 for the whole site: JSON in the API's error format under /api/, the HTML page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"code": "not_found", "message": "No such API endpoint.", "detail": {}}, status=404
+        )
+    return page_not_found(request, exception)
 
 
+def server_error(request):
+    """500 for the whole site: an API client gets JSON it can parse, a person the HTML page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {
+                "code": "server_error",
+                "message": "Something went wrong on our side; it has been logged.",
+                "detail": {},
+            },
+            status=500,
+        )
+    return django_server_error(request)
+
+
+@never_cache
+@require_safe
 def healthz(request):
-    return JsonResponse({"status": "ok"})
+    """Liveness and readiness for the load balancer and docker-compose: no auth, JSON, fast.
+
+    ``{"status": "ok" | "degraded", "database": "ok" | "error: ...", "redis": "ok" | "not configured"
+    | "error: ..."}``; 200 when every configured service answers, else 503. Errors name the exception
+    class only: no host names or credentials leak to an anonymous caller.
+    """
+    checks = {"database": _check_database(), "redis": _check_redis()}
+    healthy = all(value in ("ok", "not configured") for value in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "degraded", **checks}, status=200 if healthy else 503)
+
+
+def _check_database() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:  # any failure is a health answer, never a 500
+        logger.warning("healthz: database check failed: %r", exc)
+        return f"error: {type(exc).__name__}"
+    return "ok"
+
+
+def _check_redis() -> str:
+    if not settings.REDIS_URL:
+        return "not configured"
+    try:
+        client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2)
+        try:
+            client.ping()
+        finally:
+            client.close()
+    except Exception as exc:
+        logger.warning("healthz: redis check failed: %r", exc)
+        return f"error: {type(exc).__name__}"
+    return "ok"

@@ -26,3 +26,12 @@ def test_demo_logins_are_shown_only_in_development(client, settings):
     assert "demo1234" not in client.get("/").content.decode()
     settings.DEBUG = True
     assert "demo1234" in client.get("/").content.decode()
+
+
+def test_unknown_api_path_is_a_json_404_and_a_page_elsewhere(client, settings):
+    settings.DEBUG = False
+    api = client.get("/api/v1/nope/")
+    assert api.status_code == 404
+    assert api.json() == {"code": "not_found", "message": "No such API endpoint.", "detail": {}}
+    page = client.get("/nope/")
+    assert page.status_code == 404 and page["Content-Type"].startswith("text/html")

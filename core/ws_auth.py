@@ -1,0 +1,55 @@
+"""Who is on the other end of a websocket: a DRF token (``?token=``) first, else the session cookie.
+
+Browsers (the staff stock grid, the storefront) are logged in and send the session cookie; POS
+tablets and outside systems hold a DRF token and pass it in the query string, because the browser
+WebSocket API cannot set an ``Authorization`` header.
+
+``TokenOrSessionAuthMiddleware(inner)`` behaves like Channels' ``AuthMiddlewareStack`` (cookies,
+session, lazy ``scope["user"]``) with one addition: when the query string carries ``token``, that
+token alone decides. A token that is unknown or belongs to an inactive user gives an anonymous
+user: explicit credentials that fail are never silently replaced by a cookie.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qs
+
+from channels.auth import AuthMiddleware, get_user
+from channels.db import database_sync_to_async
+from channels.sessions import CookieMiddleware, SessionMiddleware
+from django.contrib.auth.models import AnonymousUser
+
+
+def query_params(scope: dict[str, Any]) -> dict[str, list[str]]:
+    """The websocket's query string, decoded (``{"token": ["abc"], "locations": ["AJA,BAS"]}``)."""
+    raw = scope.get("query_string", b"")
+    if isinstance(raw, bytes):
+        raw = raw.decode("latin-1")
+    return parse_qs(raw, keep_blank_values=False)
+
+
+@database_sync_to_async  # runs in the DB thread and closes stale connections before and after
+def user_for_token(key: str):
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.select_related("user").filter(key=key).first()
+    if token is None or not token.user.is_active:
+        return AnonymousUser()
+    return token.user
+
+
+class _TokenOrSessionAuth(AuthMiddleware):
+    """Channels' ``AuthMiddleware`` (needs ``scope["session"]``), resolving a token first."""
+
+    async def resolve_scope(self, scope: dict[str, Any]) -> None:
+        token = (query_params(scope).get("token") or [""])[0].strip()
+        if token:
+            scope["user"]._wrapped = await user_for_token(token)
+        else:
+            scope["user"]._wrapped = await get_user(scope)
+
+
+def TokenOrSessionAuthMiddleware(inner):  # noqa: N802 - named like the stack it replaces
+    """Cookies -> session -> user (token or session). Use in place of ``AuthMiddlewareStack``."""
+    return CookieMiddleware(SessionMiddleware(_TokenOrSessionAuth(inner)))
