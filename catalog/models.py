@@ -19,19 +19,25 @@ class VatRate(models.Model):
     code = models.SlugField(max_length=20, unique=True)
     name = models.CharField(max_length=60)
     rate = models.DecimalField(
-        max_digits=5, decimal_places=4, help_text=_("As a fraction: 0.2000 for 20 %"),
+        max_digits=5,
+        decimal_places=4,
+        help_text=_("As a fraction: 0.2000 for 20 %"),
         validators=[MinValueValidator(Decimal("0"))],
     )
 
     class Meta:
-        constraints = [models.CheckConstraint(condition=Q(rate__gte=0) & Q(rate__lt=1), name="vat_rate_range")]
+        constraints = [
+            models.CheckConstraint(condition=Q(rate__gte=0) & Q(rate__lt=1), name="vat_rate_range")
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.rate * 100:.1f} %)"
 
 
 class Category(models.Model):
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(max_length=140, unique=True)
     description = models.TextField(_("description"), blank=True)
@@ -84,7 +90,8 @@ class Product(models.Model):
     base_price_ht = models.DecimalField(max_digits=12, decimal_places=4)
     currency = models.CharField(max_length=3, default="EUR")
     tracks_lots = models.BooleanField(
-        default=False, help_text=_("Stock is kept by batch with an expiry date; sales take the earliest first.")
+        default=False,
+        help_text=_("Stock is kept by batch with an expiry date; sales take the earliest first."),
     )
     is_published = models.BooleanField(default=True)
     seo_title = models.CharField(max_length=70, blank=True)
@@ -110,6 +117,9 @@ class ProductImage(models.Model):
 
     class Meta:
         ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.alt or f"Image {self.position} of product {self.product_id}"
 
 
 class Variant(models.Model):

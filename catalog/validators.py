@@ -13,4 +13,6 @@ def is_valid_ean13(code: str) -> bool:
 
 def validate_ean13(value: str) -> None:
     if not is_valid_ean13(value):
-        raise ValidationError("%(value)s is not a valid EAN-13 barcode", params={"value": value}, code="ean13")
+        raise ValidationError(
+            "%(value)s is not a valid EAN-13 barcode", params={"value": value}, code="ean13"
+        )

@@ -19,7 +19,9 @@ class LocationKind(models.TextChoices):
 
 
 class Location(models.Model):
-    code = models.SlugField(max_length=20, unique=True, help_text=_("Short code used by the API and the POS."))
+    code = models.SlugField(
+        max_length=20, unique=True, help_text=_("Short code used by the API and the POS.")
+    )
     name = models.CharField(max_length=120)
     kind = models.CharField(max_length=20, choices=LocationKind.choices, default=LocationKind.STORE)
     address_line = models.CharField(max_length=200, blank=True)
@@ -52,7 +54,9 @@ class StockLevel(models.Model):
     on_hand = models.IntegerField(default=0)
     reserved = models.IntegerField(default=0)
     low_stock_threshold = models.PositiveIntegerField(
-        null=True, blank=True, help_text=_("Alert the store manager when available stock falls to this or below.")
+        null=True,
+        blank=True,
+        help_text=_("Alert the store manager when available stock falls to this or below."),
     )
     version = models.PositiveBigIntegerField(default=0, help_text=_("Grows by one with every change."))
     updated_at = models.DateTimeField(auto_now=True)
@@ -62,7 +66,9 @@ class StockLevel(models.Model):
             models.UniqueConstraint(fields=["variant", "location"], name="stock_level_unique"),
             models.CheckConstraint(condition=Q(on_hand__gte=0), name="stock_on_hand_gte_0"),
             models.CheckConstraint(condition=Q(reserved__gte=0), name="stock_reserved_gte_0"),
-            models.CheckConstraint(condition=Q(reserved__lte=F("on_hand")), name="stock_reserved_lte_on_hand"),
+            models.CheckConstraint(
+                condition=Q(reserved__lte=F("on_hand")), name="stock_reserved_lte_on_hand"
+            ),
         ]
         indexes = [models.Index(fields=["location", "variant"])]
 
@@ -114,11 +120,15 @@ class StockMovement(models.Model):
 
     variant = models.ForeignKey("catalog.Variant", on_delete=models.PROTECT, related_name="stock_movements")
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="stock_movements")
-    lot = models.ForeignKey(StockLot, null=True, blank=True, on_delete=models.PROTECT, related_name="movements")
+    lot = models.ForeignKey(
+        StockLot, null=True, blank=True, on_delete=models.PROTECT, related_name="movements"
+    )
     quantity = models.IntegerField(help_text=_("Change of on hand, signed."))
     reserved_delta = models.IntegerField(default=0, help_text=_("Change of reserved, signed."))
     reason = models.CharField(max_length=32, choices=MovementReason.choices)
-    reference = models.CharField(max_length=120, blank=True, help_text=_("Order, transfer, count or document."))
+    reference = models.CharField(
+        max_length=120, blank=True, help_text=_("Order, transfer, count or document.")
+    )
     reservation = models.ForeignKey(
         "Reservation", null=True, blank=True, on_delete=models.PROTECT, related_name="movements"
     )
@@ -146,7 +156,9 @@ class StockMovement(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.reason} {self.quantity:+d}/{self.reserved_delta:+d} {self.variant_id}@{self.location_id}"
+        return (
+            f"{self.reason} {self.quantity:+d}/{self.reserved_delta:+d} {self.variant_id}@{self.location_id}"
+        )
 
     def save(self, *args, **kwargs):
         if self.pk is not None and not kwargs.get("force_insert"):
@@ -169,7 +181,9 @@ class Reservation(models.Model):
     variant = models.ForeignKey("catalog.Variant", on_delete=models.PROTECT, related_name="reservations")
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="reservations")
     quantity = models.PositiveIntegerField()
-    status = models.CharField(max_length=16, choices=ReservationStatus.choices, default=ReservationStatus.ACTIVE)
+    status = models.CharField(
+        max_length=16, choices=ReservationStatus.choices, default=ReservationStatus.ACTIVE
+    )
     reference = models.CharField(max_length=120, blank=True)
     expires_at = models.DateTimeField(db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -1,16 +1,27 @@
 """The live stock push: after a change commits, its figures go to the location's Channels group.
 
-Message (what every POS tablet and storefront page receives)::
+Messages a client of ``/ws/stock/`` receives (``inventory.consumers.StockConsumer``)::
 
+    {"type": "snapshot", "locations": ["AJA", ...],
+     "levels": [{"sku", "location", "on_hand", "reserved", "available", "version"}, ...]}
     {"type": "stock.changed", "sku", "location", "on_hand", "reserved", "available", "version"}
+    {"type": "error", "code", "message"}
 
 ``version`` grows with every change of that level, so a client that receives two messages out of
-order (they can come through different processes) keeps the higher one.
+order (they can come through different processes), or a change it already saw in a snapshot,
+keeps the higher one.
+
+The group message is the ``stock.changed`` dict itself: Channels routes its ``type`` to the
+consumer's ``stock_changed`` handler. Groups are ``stock.<location code>``; location codes are
+slugs, so the name is always a valid Channels group name.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
+import threading
 from typing import TYPE_CHECKING, Any
 
 from asgiref.sync import async_to_sync
@@ -22,6 +33,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 GROUP_PREFIX = "stock."
+LEVEL_FIELDS = ("sku", "location", "on_hand", "reserved", "available", "version")
 
 
 def location_group(location_code: str) -> str:
@@ -40,12 +52,83 @@ def level_message(level: StockLevel) -> dict[str, Any]:
     }
 
 
+def snapshot_message(*, locations: list[str], levels: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"type": "snapshot", "locations": list(locations), "levels": levels}
+
+
+def forwarded(event: dict[str, Any]) -> dict[str, Any]:
+    """What a socket receives for a group message: exactly the documented keys."""
+    return {"type": "stock.changed", **{key: event[key] for key in LEVEL_FIELDS}}
+
+
+def error_message(code: str, message: str) -> dict[str, Any]:
+    return {"type": "error", "code": code, "message": message}
+
+
 def broadcast_level(message: dict[str, Any]) -> None:
-    """Send one committed change to its location's group. Never raises: stock is already committed."""
+    """Send one committed change to its location's group. Never raises: stock is already committed.
+
+    Called from ``transaction.on_commit`` in the services, i.e. from sync code: a request, a Celery
+    task, a management command, or a thread that ``sync_to_async`` runs for a consumer.
+    """
     layer = get_channel_layer()
     if layer is None:
         return
+    group = location_group(message["location"])
     try:
-        async_to_sync(layer.group_send)(location_group(message["location"]), message)
+        if _process_local(layer):
+            # The in-memory layer lives in one process and its queues in one event loop: go through
+            # async_to_sync, which returns to the consumer's loop when there is one (tests, demo).
+            async_to_sync(layer.group_send)(group, message)
+        else:
+            _publisher().publish(layer, group, message)
     except Exception:  # a push that fails must not fail the sale; clients resync on reconnect
         logger.exception("stock push failed for %s@%s", message.get("sku"), message.get("location"))
+
+
+def _process_local(layer: Any) -> bool:
+    from channels.layers import InMemoryChannelLayer
+
+    return isinstance(layer, InMemoryChannelLayer)
+
+
+class _Publisher:
+    """One event loop in a daemon thread that publishes for the whole process.
+
+    ``async_to_sync`` from plain sync code (a Celery task, a command, a script) makes a new event loop
+    per call, and channels_redis a new Redis connection per loop: about 10 ms per message. Here the
+    loop, and so the layer's Redis connection, lives as long as the process: a publish costs one
+    round trip to Redis. Messages are published in call order (one loop, FIFO lock in the layer).
+    """
+
+    TIMEOUT = 5.0
+
+    def __init__(self) -> None:
+        self.pid = os.getpid()
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, name="stock-push", daemon=True)
+        self.thread.start()
+
+    def publish(self, layer: Any, group: str, message: dict[str, Any]) -> None:
+        future = asyncio.run_coroutine_threadsafe(layer.group_send(group, message), self.loop)
+        future.result(timeout=self.TIMEOUT)
+
+
+_publisher_lock = threading.Lock()
+_publisher_instance: _Publisher | None = None
+
+
+def _publisher() -> _Publisher:
+    """The process's publisher; a new one after a fork (a thread does not survive ``fork``)."""
+    global _publisher_instance
+    current = _publisher_instance
+    if current is not None and current.pid == os.getpid() and current.thread.is_alive():
+        return current
+    with _publisher_lock:
+        if (
+            _publisher_instance is None
+            or _publisher_instance.pid != os.getpid()
+            or not _publisher_instance.thread.is_alive()
+        ):
+            _publisher_instance = _Publisher()
+        return _publisher_instance

@@ -22,13 +22,16 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
+
+from core.errors import Conflict, ValidationFailed
 
 from .errors import InsufficientStock, InvalidQuantity, LotRequired, ReservationNotActive, SameLocation
 from .models import (
@@ -85,8 +88,15 @@ def receive_stock(
     lot: LotInput | None = None,
 ) -> StockChange:
     """Goods arrive from a supplier or the ERP."""
-    return _add(variant=variant, location=location, quantity=quantity, reason=MovementReason.RECEIPT,
-                reference=reference, user=user, lot=lot)
+    return _add(
+        variant=variant,
+        location=location,
+        quantity=quantity,
+        reason=MovementReason.RECEIPT,
+        reference=reference,
+        user=user,
+        lot=lot,
+    )
 
 
 @transaction.atomic
@@ -100,8 +110,15 @@ def return_to_stock(
     lot: LotInput | None = None,
 ) -> StockChange:
     """A customer return in resellable condition goes back on the shelf."""
-    return _add(variant=variant, location=location, quantity=quantity, reason=MovementReason.RETURN,
-                reference=reference, user=user, lot=lot)
+    return _add(
+        variant=variant,
+        location=location,
+        quantity=quantity,
+        reason=MovementReason.RETURN,
+        reference=reference,
+        user=user,
+        lot=lot,
+    )
 
 
 # --- outbound -------------------------------------------------------------------------------------
@@ -112,8 +129,14 @@ def sell_stock(
     *, variant: Variant, location: Location, quantity: int, reference: str = "", user: User | None = None
 ) -> StockChange:
     """A sale that takes unreserved stock (a POS sale, an ERP order). Lots: earliest expiry first."""
-    return _remove(variant=variant, location=location, quantity=quantity, reason=MovementReason.SALE,
-                   reference=reference, user=user)
+    return _remove(
+        variant=variant,
+        location=location,
+        quantity=quantity,
+        reason=MovementReason.SALE,
+        reference=reference,
+        user=user,
+    )
 
 
 @transaction.atomic
@@ -121,8 +144,14 @@ def record_loss(
     *, variant: Variant, location: Location, quantity: int, reference: str = "", user: User | None = None
 ) -> StockChange:
     """Damaged, stolen or destroyed goods leave the stock."""
-    return _remove(variant=variant, location=location, quantity=quantity, reason=MovementReason.LOSS,
-                   reference=reference, user=user)
+    return _remove(
+        variant=variant,
+        location=location,
+        quantity=quantity,
+        reason=MovementReason.LOSS,
+        reference=reference,
+        user=user,
+    )
 
 
 @transaction.atomic
@@ -160,8 +189,16 @@ def adjust_stock(
     assert level is not None  # we hold the row lock and checked the condition
     if lot_row:
         StockLot.objects.filter(pk=lot_row.pk).update(quantity=F("quantity") + delta)
-    movement = _write_movement(variant=variant, location=location, lot=lot_row, quantity=delta, reserved_delta=0,
-                               reason=MovementReason.COUNT_ADJUSTMENT, reference=reference, user=user)
+    movement = _write_movement(
+        variant=variant,
+        location=location,
+        lot=lot_row,
+        quantity=delta,
+        reserved_delta=0,
+        reason=MovementReason.COUNT_ADJUSTMENT,
+        reference=reference,
+        user=user,
+    )
     _after_change(level, available_delta=delta)
     return StockChange(level=level, movements=[movement])
 
@@ -191,31 +228,61 @@ def transfer_stock(
     if source is None or source.available < quantity:
         raise InsufficientStock(
             f"Only {source.available if source else 0} of {variant.sku} available at {from_location.code}.",
-            detail=_detail(variant, from_location, requested=quantity, available=source.available if source else 0),
+            detail=_detail(
+                variant, from_location, requested=quantity, available=source.available if source else 0
+            ),
         )
     transfer_id = uuid.uuid4()
     reference = reference or f"TR-{transfer_id.hex[:10].upper()}"
-    new_source = _update_level(variant=variant, location=from_location, on_hand_delta=-quantity, reserved_delta=0)
-    new_destination = _update_level(variant=variant, location=to_location, on_hand_delta=quantity, reserved_delta=0)
+    new_source = _update_level(
+        variant=variant, location=from_location, on_hand_delta=-quantity, reserved_delta=0
+    )
+    new_destination = _update_level(
+        variant=variant, location=to_location, on_hand_delta=quantity, reserved_delta=0
+    )
     assert new_source is not None and new_destination is not None
     movements: list[StockMovement] = []
     for lot_row, taken in _lot_parts(variant=variant, location=from_location, quantity=quantity):
         dest_lot = None
         if lot_row is not None:
             dest_lot = _get_or_create_lot(
-                variant=variant, location=to_location, lot=LotInput(lot_row.batch, lot_row.expiry_date), lock=True
+                variant=variant,
+                location=to_location,
+                lot=LotInput(lot_row.batch, lot_row.expiry_date),
+                lock=True,
             )
             StockLot.objects.filter(pk=dest_lot.pk).update(quantity=F("quantity") + taken)
-        movements.append(_write_movement(
-            variant=variant, location=from_location, lot=lot_row, quantity=-taken, reserved_delta=0,
-            reason=MovementReason.TRANSFER_OUT, reference=reference, user=user, transfer_id=transfer_id))
-        movements.append(_write_movement(
-            variant=variant, location=to_location, lot=dest_lot, quantity=taken, reserved_delta=0,
-            reason=MovementReason.TRANSFER_IN, reference=reference, user=user, transfer_id=transfer_id))
+        movements.append(
+            _write_movement(
+                variant=variant,
+                location=from_location,
+                lot=lot_row,
+                quantity=-taken,
+                reserved_delta=0,
+                reason=MovementReason.TRANSFER_OUT,
+                reference=reference,
+                user=user,
+                transfer_id=transfer_id,
+            )
+        )
+        movements.append(
+            _write_movement(
+                variant=variant,
+                location=to_location,
+                lot=dest_lot,
+                quantity=taken,
+                reserved_delta=0,
+                reason=MovementReason.TRANSFER_IN,
+                reference=reference,
+                user=user,
+                transfer_id=transfer_id,
+            )
+        )
     _after_change(new_source, available_delta=-quantity)
     _after_change(new_destination, available_delta=quantity)
-    return TransferResult(transfer_id=transfer_id, source=new_source, destination=new_destination,
-                          movements=movements)
+    return TransferResult(
+        transfer_id=transfer_id, source=new_source, destination=new_destination, movements=movements
+    )
 
 
 # --- reservations ---------------------------------------------------------------------------------
@@ -236,17 +303,31 @@ def reserve_stock(
     ttl = settings.INVENTORY_DEFAULT_RESERVATION_TTL if ttl_seconds is None else ttl_seconds
     if not _is_whole(ttl) or not 0 < ttl <= settings.INVENTORY_MAX_RESERVATION_TTL:
         raise InvalidQuantity(
-            f"ttl_seconds must be between 1 and {settings.INVENTORY_MAX_RESERVATION_TTL}.", detail={"field": "ttl_seconds"}
+            f"ttl_seconds must be between 1 and {settings.INVENTORY_MAX_RESERVATION_TTL}.",
+            detail={"field": "ttl_seconds"},
         )
     level = _update_level(variant=variant, location=location, on_hand_delta=0, reserved_delta=quantity)
     if level is None:
         raise _insufficient(variant, location, quantity)
     reservation = Reservation.objects.create(
-        variant=variant, location=location, quantity=quantity, reference=reference, created_by=user,
+        variant=variant,
+        location=location,
+        quantity=quantity,
+        reference=reference,
+        created_by=user,
         expires_at=timezone.now() + dt.timedelta(seconds=ttl),
     )
-    _write_movement(variant=variant, location=location, lot=None, quantity=0, reserved_delta=quantity,
-                    reason=MovementReason.RESERVATION_TAKEN, reference=reference, user=user, reservation=reservation)
+    _write_movement(
+        variant=variant,
+        location=location,
+        lot=None,
+        quantity=0,
+        reserved_delta=quantity,
+        reason=MovementReason.RESERVATION_TAKEN,
+        reference=reference,
+        user=user,
+        reservation=reservation,
+    )
     _after_change(level, available_delta=-quantity)
     return reservation
 
@@ -257,16 +338,28 @@ def release_reservation(
 ) -> Reservation:
     """Give reserved units back to the available stock (payment failed, cart abandoned, expiry)."""
     reservation = _lock_active_reservation(reservation)
-    level = _update_level(variant=reservation.variant, location=reservation.location, on_hand_delta=0,
-                          reserved_delta=-reservation.quantity)
+    level = _update_level(
+        variant=reservation.variant,
+        location=reservation.location,
+        on_hand_delta=0,
+        reserved_delta=-reservation.quantity,
+    )
     assert level is not None, "a reservation's units are always counted in reserved"
     reservation.status = ReservationStatus.EXPIRED if expired else ReservationStatus.RELEASED
     reservation.closed_at = timezone.now()
     reservation.save(update_fields=["status", "closed_at"])
     reason = MovementReason.RESERVATION_EXPIRED if expired else MovementReason.RESERVATION_RELEASED
-    _write_movement(variant=reservation.variant, location=reservation.location, lot=None, quantity=0,
-                    reserved_delta=-reservation.quantity, reason=reason, reference=reservation.reference,
-                    user=user, reservation=reservation)
+    _write_movement(
+        variant=reservation.variant,
+        location=reservation.location,
+        lot=None,
+        quantity=0,
+        reserved_delta=-reservation.quantity,
+        reason=reason,
+        reference=reservation.reference,
+        user=user,
+        reservation=reservation,
+    )
     _after_change(level, available_delta=reservation.quantity)
     return reservation
 
@@ -280,12 +373,22 @@ def commit_reservation(*, reservation: Reservation, user: User | None = None) ->
     """
     reservation = _lock_active_reservation(reservation)
     variant, location, quantity = reservation.variant, reservation.location, reservation.quantity
-    level = _update_level(variant=variant, location=location, on_hand_delta=-quantity, reserved_delta=-quantity)
+    level = _update_level(
+        variant=variant, location=location, on_hand_delta=-quantity, reserved_delta=-quantity
+    )
     assert level is not None, "reserved units are always on hand"
     for lot_row, taken in _lot_parts(variant=variant, location=location, quantity=quantity):
-        _write_movement(variant=variant, location=location, lot=lot_row, quantity=-taken, reserved_delta=-taken,
-                        reason=MovementReason.RESERVATION_COMMITTED, reference=reservation.reference, user=user,
-                        reservation=reservation)
+        _write_movement(
+            variant=variant,
+            location=location,
+            lot=lot_row,
+            quantity=-taken,
+            reserved_delta=-taken,
+            reason=MovementReason.RESERVATION_COMMITTED,
+            reference=reservation.reference,
+            user=user,
+            reservation=reservation,
+        )
     reservation.status = ReservationStatus.COMMITTED
     reservation.closed_at = timezone.now()
     reservation.save(update_fields=["status", "closed_at"])
@@ -304,12 +407,173 @@ def release_expired_reservations(*, now: dt.datetime | None = None, limit: int =
     released = 0
     for pk in ids:
         with transaction.atomic():
-            reservation = Reservation.objects.select_for_update().filter(pk=pk).first()
-            if reservation is None or reservation.status != ReservationStatus.ACTIVE or reservation.expires_at > now:
+            reservation = Reservation.objects.select_for_update(no_key=True).filter(pk=pk).first()
+            if (
+                reservation is None
+                or reservation.status != ReservationStatus.ACTIVE
+                or reservation.expires_at > now
+            ):
                 continue  # committed or released meanwhile
             release_reservation(reservation=reservation, expired=True)
             released += 1
     return released
+
+
+# --- initial load (seed data, first ERP import) ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InitialStock:
+    """One line of an initial load: ``quantity`` units of a variant at a location (one batch if tracked)."""
+
+    variant_id: int
+    location_id: int
+    quantity: int
+    lot: LotInput | None = None
+    low_stock_threshold: int | None = None
+
+
+@dataclass(frozen=True)
+class InitialLoadResult:
+    levels: int
+    lots: int
+    movements: int
+
+
+@transaction.atomic
+def bulk_receive_initial_stock(
+    *, rows: Iterable[InitialStock], reference: str, user: User | None = None, batch_size: int = 2000
+) -> InitialLoadResult:
+    """The import and seed path: open stock for many (variant, location) pairs with bulk inserts.
+
+    It keeps the invariants of ``receive_stock``: one RECEIPT ledger row per level (per lot for
+    lot-tracked variants) written in the same transaction as the level and lot rows, so the ledger
+    sums to the level and the lots to on hand. It gives up, to load 100,000 levels in seconds, what a
+    first load does not need: the conditional UPDATE (the pairs must have no level yet, so there is
+    nothing to race with: a concurrent first receipt makes the insert fail on the unique constraint),
+    low-stock alerts (stock only goes up) and the live push (no socket can hold a figure for a level
+    that did not exist; tablets get the levels in their next snapshot).
+
+    Rows for the same pair add up (several batches of one variant at one store). Refused, with nothing
+    written: a pair that already has a level (use ``receive_stock``), a quantity that is not a whole
+    number above zero, a lot-tracked variant without a batch, a batch for a variant without lots.
+    """
+    from catalog.models import Variant as VariantModel
+
+    on_hand: dict[tuple[int, int], int] = {}
+    thresholds: dict[tuple[int, int], int] = {}
+    lots: dict[tuple[int, int, str], list] = {}  # key -> [expiry_date, quantity]
+    has_lot: dict[tuple[int, int], bool] = {}
+    for row in rows:
+        _check_quantity(row.quantity)
+        key = (row.variant_id, row.location_id)
+        on_hand[key] = on_hand.get(key, 0) + row.quantity
+        if row.low_stock_threshold is not None:
+            if not _is_whole(row.low_stock_threshold) or row.low_stock_threshold < 0:
+                raise InvalidQuantity("A threshold must be a whole number, zero or more.")
+            thresholds[key] = row.low_stock_threshold
+        if row.lot is not None and not row.lot.batch:
+            raise LotRequired()
+        if has_lot.setdefault(key, row.lot is not None) != (row.lot is not None):
+            raise LotRequired(detail={"variant_id": row.variant_id, "location_id": row.location_id})
+        if row.lot is not None:
+            entry = lots.setdefault((*key, row.lot.batch), [row.lot.expiry_date, 0])
+            entry[1] += row.quantity
+    if not on_hand:
+        return InitialLoadResult(levels=0, lots=0, movements=0)
+
+    variant_ids = sorted({variant_id for variant_id, _ in on_hand})
+    tracked: set[int] = set()
+    existing: set[tuple[int, int]] = set()
+    for start in range(0, len(variant_ids), 5000):
+        chunk = variant_ids[start : start + 5000]
+        tracked.update(
+            VariantModel.objects.filter(pk__in=chunk, product__tracks_lots=True).values_list("pk", flat=True)
+        )
+        existing.update(
+            StockLevel.objects.filter(variant_id__in=chunk).values_list("variant_id", "location_id")
+        )
+    clash = sorted(existing & on_hand.keys())
+    if clash:
+        raise Conflict(
+            f"{len(clash)} of these (variant, location) pairs already have stock: use receive_stock.",
+            detail={"pairs": clash[:20]},
+        )
+    for key, with_lot in has_lot.items():
+        if with_lot != (key[0] in tracked):
+            if with_lot:
+                raise ValidationFailed(
+                    "A batch was given for a variant that is not tracked by lot.",
+                    detail={"variant_id": key[0], "location_id": key[1]},
+                )
+            raise LotRequired(detail={"variant_id": key[0], "location_id": key[1]})
+
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    _insert_many(
+        StockLevel,
+        ["variant", "location", "on_hand", "reserved", "version", "low_stock_threshold", "updated_at"],
+        [(v, loc, quantity, 0, 1, thresholds.get((v, loc)), now) for (v, loc), quantity in on_hand.items()],
+        batch_size=batch_size,
+    )
+    lot_rows = StockLot.objects.bulk_create(
+        [
+            StockLot(variant_id=v, location_id=loc, batch=batch, expiry_date=expiry, quantity=quantity)
+            for (v, loc, batch), (expiry, quantity) in lots.items()
+        ],
+        batch_size=batch_size,
+    )
+    if any(lot_row.pk is None for lot_row in lot_rows):  # a backend that cannot return ids
+        ids = {
+            (lot_row.variant_id, lot_row.location_id, lot_row.batch): lot_row.pk
+            for lot_row in StockLot.objects.filter(variant_id__in=variant_ids).only(
+                "pk", "variant_id", "location_id", "batch"
+            )
+        }
+        for lot_row in lot_rows:
+            lot_row.pk = ids[(lot_row.variant_id, lot_row.location_id, lot_row.batch)]
+    user_id = user.pk if user is not None and user.is_authenticated else None
+    reference = reference[:120]
+    receipt = MovementReason.RECEIPT.value
+    movements = [
+        (lot_row.variant_id, lot_row.location_id, lot_row.pk, lot_row.quantity) for lot_row in lot_rows
+    ]
+    movements += [(v, loc, None, quantity) for (v, loc), quantity in on_hand.items() if not has_lot[(v, loc)]]
+    _insert_many(
+        StockMovement,
+        [
+            "variant",
+            "location",
+            "lot",
+            "quantity",
+            "reserved_delta",
+            "reason",
+            "reference",
+            "user",
+            "created_at",
+        ],
+        [
+            (v, loc, lot_id, quantity, 0, receipt, reference, user_id, now)
+            for v, loc, lot_id, quantity in movements
+        ],
+        batch_size=batch_size,
+    )
+    return InitialLoadResult(levels=len(on_hand), lots=len(lot_rows), movements=len(movements))
+
+
+def _insert_many(model, field_names: list[str], rows: list[tuple], *, batch_size: int) -> None:
+    """Plain multi-row INSERTs for the initial load (no returned ids, no model instances).
+
+    ``bulk_create`` spends about 100 microseconds per row building and compiling model instances;
+    a demo or first import writes 200,000 level and ledger rows, so this path sends the values as
+    they are, already adapted for the database (dates through ``connection.ops``).
+    """
+    meta = model._meta
+    columns = ", ".join(connection.ops.quote_name(meta.get_field(name).column) for name in field_names)
+    placeholders = ", ".join(["%s"] * len(field_names))
+    sql = f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) VALUES ({placeholders})"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), batch_size):
+            cursor.executemany(sql, rows[start : start + batch_size])
 
 
 # --- alerts ---------------------------------------------------------------------------------------
@@ -325,6 +589,16 @@ def set_low_stock_threshold(*, variant: Variant, location: Location, threshold: 
     return level
 
 
+def acknowledge_stock_alerts(*, alert_ids: Iterable[int], user: User | None) -> int:
+    """Staff have seen these alerts. Configuration, not stock: no ledger row. Returns how many changed.
+
+    An alert already acknowledged keeps its first acknowledgement (who and when).
+    """
+    return StockAlert.objects.filter(pk__in=list(alert_ids), acknowledged_at__isnull=True).update(
+        acknowledged_at=timezone.now(), acknowledged_by=user if user and user.is_authenticated else None
+    )
+
+
 def notify_low_stock(*, alert_id: int) -> bool:
     """E-mail the location's store managers (or the fallback address) once per alert."""
     from django.core.mail import send_mail
@@ -333,14 +607,19 @@ def notify_low_stock(*, alert_id: int) -> bool:
 
     with transaction.atomic():
         alert = (
-            StockAlert.objects.select_for_update().select_related("variant__product", "location")
-            .filter(pk=alert_id).first()
+            # of=("self",): lock the alert only. A bare FOR UPDATE with select_related would also lock the
+            # variant, product and location rows and block every stock change at that location meanwhile.
+            StockAlert.objects.select_for_update(of=("self",))
+            .select_related("variant__product", "location")
+            .filter(pk=alert_id)
+            .first()
         )
         if alert is None or alert.emailed_at is not None:
             return False
         recipients = list(
-            alert.location.staff_members.filter(groups__name=Role.STORE_MANAGER, is_active=True)
-            .values_list("email", flat=True)
+            alert.location.staff_members.filter(groups__name=Role.STORE_MANAGER, is_active=True).values_list(
+                "email", flat=True
+            )
         ) or [settings.INVENTORY_ALERT_FALLBACK_EMAIL]
         alert.emailed_at = timezone.now()
         alert.save(update_fields=["emailed_at"])
@@ -417,9 +696,16 @@ def _write_movement(
     transfer_id: uuid.UUID | None = None,
 ) -> StockMovement:
     return StockMovement.objects.create(
-        variant=variant, location=location, lot=lot, quantity=quantity, reserved_delta=reserved_delta,
-        reason=reason, reference=reference[:120], user=user if user and user.is_authenticated else None,
-        reservation=reservation, transfer_id=transfer_id,
+        variant=variant,
+        location=location,
+        lot=lot,
+        quantity=quantity,
+        reserved_delta=reserved_delta,
+        reason=reason,
+        reference=reference[:120],
+        user=user if user and user.is_authenticated else None,
+        reservation=reservation,
+        transfer_id=transfer_id,
     )
 
 
@@ -434,18 +720,27 @@ def _add(
     lot: LotInput | None,
 ) -> StockChange:
     _check_quantity(quantity)
-    lot_row = None
-    if variant.product.tracks_lots:
-        if lot is None or not lot.batch:
-            raise LotRequired()
-        lot_row = _get_or_create_lot(variant=variant, location=location, lot=lot, lock=False)
+    tracked = variant.product.tracks_lots
+    if tracked and (lot is None or not lot.batch):
+        raise LotRequired()
     StockLevel.objects.get_or_create(variant=variant, location=location)
     level = _update_level(variant=variant, location=location, on_hand_delta=quantity, reserved_delta=0)
     assert level is not None  # adding never breaks a rule
+    # The lot only after the level: every service locks a level before its lots, so a receipt creating
+    # a new batch cannot deadlock with a transfer bringing the same batch in.
+    lot_row = _get_or_create_lot(variant=variant, location=location, lot=lot, lock=False) if tracked else None
     if lot_row is not None:
         StockLot.objects.filter(pk=lot_row.pk).update(quantity=F("quantity") + quantity)
-    movement = _write_movement(variant=variant, location=location, lot=lot_row, quantity=quantity,
-                               reserved_delta=0, reason=reason, reference=reference, user=user)
+    movement = _write_movement(
+        variant=variant,
+        location=location,
+        lot=lot_row,
+        quantity=quantity,
+        reserved_delta=0,
+        reason=reason,
+        reference=reference,
+        user=user,
+    )
     _after_change(level, available_delta=quantity)
     return StockChange(level=level, movements=[movement])
 
@@ -458,8 +753,16 @@ def _remove(
     if level is None:
         raise _insufficient(variant, location, quantity)
     movements = [
-        _write_movement(variant=variant, location=location, lot=lot_row, quantity=-taken, reserved_delta=0,
-                        reason=reason, reference=reference, user=user)
+        _write_movement(
+            variant=variant,
+            location=location,
+            lot=lot_row,
+            quantity=-taken,
+            reserved_delta=0,
+            reason=reason,
+            reference=reference,
+            user=user,
+        )
         for lot_row, taken in _lot_parts(variant=variant, location=location, quantity=quantity)
     ]
     _after_change(level, available_delta=-quantity)
@@ -510,12 +813,18 @@ def _lot_parts(*, variant: Variant, location: Location, quantity: int) -> list[t
 
 def _lock_active_reservation(reservation: Reservation) -> Reservation:
     locked = (
-        Reservation.objects.select_for_update().select_related("variant__product", "location")
+        # Lock the reservation row only (of=self), and as NO KEY UPDATE. A bare FOR UPDATE joined through
+        # select_related also locked the variant, product and location rows; every ledger INSERT takes a
+        # KEY SHARE lock on its variant and location (foreign keys), so a commit waiting for a level held
+        # by a transfer that itself waited on our variant lock deadlocked (found by test_invariants).
+        Reservation.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("variant__product", "location")
         .get(pk=reservation.pk)
     )
     if locked.status != ReservationStatus.ACTIVE:
         raise ReservationNotActive(
-            f"Reservation {locked.pk} is {locked.status}.", detail={"id": str(locked.pk), "status": locked.status}
+            f"Reservation {locked.pk} is {locked.status}.",
+            detail={"id": str(locked.pk), "status": locked.status},
         )
     return locked
 
@@ -527,7 +836,10 @@ def _after_change(level: StockLevel, *, available_delta: int) -> None:
     threshold = level.low_stock_threshold
     if threshold is not None and level.available <= threshold < level.available - available_delta:
         alert = StockAlert.objects.create(
-            variant_id=level.variant_id, location_id=level.location_id, threshold=threshold, available=level.available
+            variant_id=level.variant_id,
+            location_id=level.location_id,
+            threshold=threshold,
+            available=level.available,
         )
         transaction.on_commit(lambda: tasks.send_low_stock_alert.delay(alert_id=alert.pk))
     payload = realtime.level_message(level)

@@ -10,7 +10,22 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def pytest_collection_modifyitems(config, items):
-    """Tests that need the real services skip, with the reason, when they are not configured."""
+    """Tests that need the real services skip, with the reason, when they are not configured.
+
+    CI sets REQUIRE_SERVICES=1: there a missing service is an error, never a silent skip.
+    """
+    if os.environ.get("REQUIRE_SERVICES"):
+        missing = [
+            name
+            for name, ok in (
+                ("PostgreSQL (DATABASE_URL)", settings.IS_POSTGRES),
+                ("Redis (REDIS_URL)", bool(settings.REDIS_URL)),
+                ("Chromium (/usr/bin/chromium)", os.path.exists("/usr/bin/chromium")),
+            )
+            if not ok
+        ]
+        if missing:
+            pytest.exit(f"REQUIRE_SERVICES is set but these are missing: {', '.join(missing)}", returncode=3)
     skip_pg = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL (CI does)")
     skip_redis = pytest.mark.skip(reason="needs Redis: set REDIS_URL (CI does)")
     for item in items:

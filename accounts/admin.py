@@ -1,0 +1,102 @@
+"""Users (log in by e-mail; roles are groups; cashiers and store managers belong to a store),
+customer groups and customer profiles."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.models import Group
+from django.db.models import Prefetch
+
+from .models import Address, CustomerGroup, CustomerProfile, User
+
+
+class UserCreationForm(AdminUserCreationForm):
+    class Meta:
+        model = User
+        fields = ["email"]
+
+
+class UserEditForm(UserChangeForm):
+    class Meta:
+        model = User
+        fields = "__all__"
+
+
+class CustomerProfileInline(admin.StackedInline):
+    model = CustomerProfile
+    extra = 0
+    can_delete = False
+    fields = ["group", "company_name", "vat_number", "loyalty_card_number", "marketing_opt_in"]
+
+
+class AddressInline(admin.TabularInline):
+    model = Address
+    extra = 0
+    fields = ["label", "first_name", "last_name", "line1", "postal_code", "city", "country", "phone"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    form = UserEditForm
+    add_form = UserCreationForm
+    ordering = ["email"]
+    list_display = [
+        "email",
+        "first_name",
+        "last_name",
+        "roles",
+        "store",
+        "is_staff",
+        "is_active",
+        "last_login",
+    ]
+    list_filter = ["groups", "store", "is_staff", "is_superuser", "is_active"]
+    search_fields = ["email", "first_name", "last_name", "phone"]
+    list_select_related = ["store"]
+    autocomplete_fields = ["store"]
+    inlines = [CustomerProfileInline, AddressInline]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        ("Person", {"fields": ["first_name", "last_name", "phone", "preferred_language"]}),
+        (
+            "Role and store",
+            {
+                "fields": ["groups", "store", "is_active", "is_staff", "is_superuser"],
+                "description": "Roles are the groups shopper, cashier, store_manager, staff and manager. "
+                "A cashier or store manager acts at their store only.",
+            },
+        ),
+        ("Individual permissions", {"fields": ["user_permissions"], "classes": ["collapse"]}),
+        ("Dates", {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (None, {"classes": ["wide"], "fields": ["email", "usable_password", "password1", "password2"]}),
+        ("Role and store", {"fields": ["groups", "store", "is_staff"]}),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(Prefetch("groups", queryset=Group.objects.order_by("name")))
+        )
+
+    @admin.display(description="roles")
+    def roles(self, obj):
+        return ", ".join(group.name for group in obj.groups.all())
+
+
+@admin.register(CustomerGroup)
+class CustomerGroupAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "is_b2b"]
+    list_filter = ["is_b2b"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(CustomerProfile)
+class CustomerProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "group", "company_name", "loyalty_card_number", "marketing_opt_in", "created_at"]
+    list_filter = ["group", "marketing_opt_in"]
+    search_fields = ["user__email", "company_name", "vat_number", "=loyalty_card_number"]
+    list_select_related = ["user", "group"]
+    autocomplete_fields = ["user"]

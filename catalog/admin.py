@@ -1,0 +1,308 @@
+"""The catalog back office: products with their variants and images, categories, options, VAT.
+
+Translated fields (name, description, SEO) show as FR / EN / IT tabs. Changelists select their
+related rows up front (a constant number of queries per page). Stock is shown, never edited, here:
+a variant's levels link to the service-backed "Receive stock" and "Record a count" forms.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db import models
+from django.db.models import Count, Prefetch, Sum
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.http import urlencode
+from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
+
+from inventory.models import StockLevel
+
+from .models import Category, OptionType, OptionValue, Product, ProductImage, Variant, VatRate
+
+
+class CachedChoicesMixin:
+    """Inline rows share one query for their option-value choices instead of one per row."""
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name == "option_values" and field is not None:
+            cache = getattr(request, "_option_value_choices", None)
+            if cache is None:
+                cache = list(field.choices)
+                request._option_value_choices = cache
+            field.choices = cache
+        return field
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "option_values":
+            kwargs["queryset"] = OptionValue.objects.select_related("option_type")
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+def category_filter(field_path: str) -> type[admin.SimpleListFilter]:
+    """A category filter that lists the tree in one query and includes each category's descendants."""
+
+    class CategoryTreeFilter(admin.SimpleListFilter):
+        title = "category"
+        parameter_name = f"{field_path}_tree"
+
+        def _categories(self):
+            return list(Category.objects.select_related("parent__parent__parent"))
+
+        def lookups(self, request, model_admin):
+            return sorted(((c.pk, str(c)) for c in self._categories()), key=lambda item: item[1])
+
+        def queryset(self, request, queryset):
+            if not self.value():
+                return queryset
+            wanted = int(self.value())
+            ids = []
+            for category in self._categories():
+                node = category
+                while node is not None and node.pk != wanted:
+                    node = node.parent
+                if node is not None:
+                    ids.append(category.pk)
+            return queryset.filter(**{f"{field_path}__in": ids})
+
+    return CategoryTreeFilter
+
+
+@admin.register(VatRate)
+class VatRateAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "rate", "percent"]
+    search_fields = ["code", "name"]
+
+    @admin.display(description="%")
+    def percent(self, obj):
+        return f"{obj.rate * 100:.1f} %"
+
+
+class ParentFilter(admin.SimpleListFilter):
+    title = "top-level category"
+    parameter_name = "root"
+
+    def lookups(self, request, model_admin):
+        return [(c.pk, c.name) for c in Category.objects.filter(parent__isnull=True)]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            root = self.value()
+            return (
+                queryset.filter(pk=root)
+                | queryset.filter(parent_id=root)
+                | queryset.filter(parent__parent_id=root)
+            )
+        return queryset
+
+
+@admin.register(Category)
+class CategoryAdmin(TabbedTranslationAdmin):
+    list_display = ["tree_name", "slug", "position", "product_count"]
+    list_filter = [ParentFilter]
+    search_fields = ["name_fr", "name_en", "name_it", "slug"]
+    list_select_related = ["parent__parent__parent"]
+    prepopulated_fields = {"slug": ["name_en"]}
+    autocomplete_fields = ["parent"]
+    ordering = ["parent__parent__position", "parent__position", "position", "name"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(n_products=Count("products"))
+
+    @admin.display(description="category", ordering="name")
+    def tree_name(self, obj):
+        depth, node = 0, obj
+        while node.parent_id is not None and depth < 3:
+            depth, node = depth + 1, node.parent
+        return format_html("{}{}", "\u2003" * depth + ("└ " if depth else ""), obj.name)
+
+    @admin.display(description="products", ordering="n_products")
+    def product_count(self, obj):
+        return obj.n_products
+
+
+class OptionValueInline(TranslationTabularInline):
+    model = OptionValue
+    extra = 1
+    fields = ["code", "name", "position"]
+
+
+@admin.register(OptionType)
+class OptionTypeAdmin(TabbedTranslationAdmin):
+    list_display = ["code", "name", "value_count"]
+    search_fields = ["code", "name_fr", "name_en", "name_it"]
+    inlines = [OptionValueInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(n_values=Count("values"))
+
+    @admin.display(description="values", ordering="n_values")
+    def value_count(self, obj):
+        return obj.n_values
+
+
+class VariantInline(CachedChoicesMixin, admin.TabularInline):
+    model = Variant
+    extra = 0
+    fields = [
+        "sku",
+        "ean13",
+        "option_values",
+        "price_ht_override",
+        "weight_grams",
+        "is_active",
+        "position",
+        "stock",
+    ]
+    readonly_fields = ["stock"]
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related("option_values")
+            .annotate(total_on_hand=Sum("stock_levels__on_hand"))
+        )
+
+    @admin.display(description="on hand (all locations)")
+    def stock(self, obj):
+        return getattr(obj, "total_on_hand", None) or 0
+
+
+class ProductImageInline(admin.TabularInline):
+    model = ProductImage
+    extra = 0
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    fields = ["image", "url", "alt", "position"]
+
+
+@admin.register(Product)
+class ProductAdmin(TabbedTranslationAdmin):
+    list_display = [
+        "name",
+        "category",
+        "vat_rate",
+        "base_price_ht",
+        "price_ttc",
+        "variant_count",
+        "tracks_lots",
+        "is_published",
+    ]
+    list_filter = ["is_published", "tracks_lots", "vat_rate", category_filter("category")]
+    search_fields = ["name_fr", "name_en", "name_it", "slug", "variants__sku", "=variants__ean13"]
+    list_select_related = ["category__parent__parent", "vat_rate"]
+    list_per_page = 50
+    autocomplete_fields = ["category"]
+    filter_horizontal = ["option_types"]
+    prepopulated_fields = {"slug": ["name_en"]}
+    inlines = [VariantInline, ProductImageInline]
+    actions = ["publish", "unpublish"]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "category", "brand", "description"]}),
+        ("Price and tax", {"fields": ["base_price_ht", "currency", "vat_rate"]}),
+        ("Variants and stock", {"fields": ["option_types", "tracks_lots", "is_published"]}),
+        ("SEO", {"fields": ["seo_title", "seo_description"], "classes": ["collapse"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(n_variants=Count("variants"))
+
+    @admin.display(description="variants", ordering="n_variants")
+    def variant_count(self, obj):
+        return obj.n_variants
+
+    @admin.display(description="price TTC (1 unit)")
+    def price_ttc(self, obj):
+        from .models import money_round
+
+        return f"{money_round(obj.base_price_ht * (1 + obj.vat_rate.rate))} {obj.currency}"
+
+    @admin.action(description="Publish selected products", permissions=["change"])
+    def publish(self, request, queryset):
+        count = queryset.update(is_published=True)
+        self.message_user(request, f"{count} product(s) published.", messages.SUCCESS)
+
+    @admin.action(description="Unpublish selected products", permissions=["change"])
+    def unpublish(self, request, queryset):
+        count = queryset.update(is_published=False)
+        self.message_user(request, f"{count} product(s) unpublished.", messages.SUCCESS)
+
+
+class StockLevelInline(admin.TabularInline):
+    """Where the variant is, per location. Read only: stock changes go through the stock forms."""
+
+    model = StockLevel
+    extra = 0
+    can_delete = False
+    fields = ["location", "on_hand", "reserved", "available", "low_stock_threshold", "operations"]
+    readonly_fields = fields
+    verbose_name_plural = "stock by location (read only: use Receive / Count to change it)"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("location", "variant")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="available")
+    def available(self, obj):
+        return obj.available
+
+    @admin.display(description="")
+    def operations(self, obj):
+        query = urlencode({"variant": obj.variant.sku, "location": obj.location_id})
+        return format_html(
+            '<a href="{}?{}">Receive</a> · <a href="{}?{}">Count</a>',
+            reverse("admin:inventory_stocklevel_receive"),
+            query,
+            reverse("admin:inventory_stocklevel_count"),
+            query,
+        )
+
+
+@admin.register(Variant)
+class VariantAdmin(CachedChoicesMixin, admin.ModelAdmin):
+    list_display = ["sku", "ean13", "product", "options", "price_ht", "price_ttc", "on_hand", "is_active"]
+    list_filter = ["is_active", category_filter("product__category"), "product__tracks_lots"]
+    search_fields = ["sku", "=ean13", "product__name_fr", "product__name_en", "product__name_it"]
+    list_select_related = ["product__vat_rate"]
+    list_per_page = 100
+    autocomplete_fields = ["product"]
+    filter_horizontal = ["option_values"]
+    inlines = [StockLevelInline]
+    fields = [
+        "product",
+        "sku",
+        "ean13",
+        "option_values",
+        "price_ht_override",
+        "weight_grams",
+        "is_active",
+        "position",
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(
+                Prefetch("option_values", queryset=OptionValue.objects.select_related("option_type"))
+            )
+            .annotate(total_on_hand=Sum("stock_levels__on_hand"))
+        )
+
+    @admin.display(description="options")
+    def options(self, obj):
+        return ", ".join(value.name for value in obj.option_values.all())
+
+    @admin.display(description="price TTC")
+    def price_ttc(self, obj):
+        return obj.price_ttc
+
+    @admin.display(description="on hand (all)", ordering="total_on_hand")
+    def on_hand(self, obj):
+        return obj.total_on_hand or 0

@@ -1,0 +1,1 @@
+"""Demo data for ``manage.py seed_demo``: the logic lives in ``catalog.demo.seed``."""

@@ -1,0 +1,40 @@
+"""``manage.py seed_demo``: the demo stores, catalog, stock and one login per role (see catalog.demo.seed)."""
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from catalog.demo.seed import seed_demo
+
+
+class Command(BaseCommand):
+    help = (
+        "Create the demo data: 4 Corsican stores and a warehouse, a generated FR/EN/IT catalog with stock "
+        "written through the inventory ledger, and one user per role. Deterministic and re-runnable: "
+        "an existing catalog is kept, users and roles are brought back to their demo state."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--products", type=int, default=5000, help="How many products (default 5000).")
+        parser.add_argument("--seed", type=int, default=42, help="Random seed (default 42).")
+        parser.add_argument(
+            "--reset",
+            action="store_true",
+            help="Empty the WHOLE database first (manage.py flush), then seed.",
+        )
+
+    def handle(self, *args, products: int, seed: int, reset: bool, **options):
+        if reset:
+            call_command("flush", interactive=False, verbosity=0)
+            self.stdout.write("Database emptied.")
+        result = seed_demo(products=products, seed=seed)
+        if not result.catalog_created:
+            self.stdout.write("A catalog already exists: kept as it is (use --reset to start over).")
+        for name, count in result.counts.items():
+            self.stdout.write(f"  {name:<14} {count:>8}")
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready in {result.seconds:.1f} s. Logins:"))
+        self.stdout.write(f"  {'e-mail':<28} {'password':<10} {'role':<14} {'store':<6} API token")
+        for login in result.logins:
+            store = login.store or "-"
+            self.stdout.write(
+                f"  {login.email:<28} {login.password:<10} {login.role:<14} {store:<6} {login.token}"
+            )

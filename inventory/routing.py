@@ -1,0 +1,9 @@
+"""Websocket routes of the inventory app (mounted by config.asgi behind the token/session auth)."""
+
+from django.urls import path
+
+from .consumers import StockConsumer
+
+websocket_urlpatterns = [
+    path("ws/stock/", StockConsumer.as_asgi(), name="ws-stock"),
+]

@@ -1,0 +1,62 @@
+"""The roles are groups holding exactly their permissions; assigning one is idempotent."""
+
+import pytest
+from django.contrib.auth.models import Group
+
+from accounts.models import Role
+from accounts.roles import ADMIN_ROLES, ROLE_PERMISSIONS, assign_role, ensure_roles
+from inventory.permissions import can_act_at
+from tests.factories import UserFactory, cashier, manager, staff, store_manager
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def perms(group: Group) -> set[str]:
+    return {
+        f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.select_related("content_type")
+    }
+
+
+def test_ensure_roles_is_rerunnable_and_exact():
+    groups = ensure_roles()
+    assert set(groups) == set(Role.values)
+    group = groups[Role.CASHIER]
+    group.permissions.clear()  # drifted
+    groups = ensure_roles()
+    assert Group.objects.count() == 5
+    for role, expected in ROLE_PERMISSIONS.items():
+        assert perms(groups[role]) == set(expected)
+
+
+def test_roles_nest_upwards():
+    assert set(ROLE_PERMISSIONS[Role.CASHIER]) < set(ROLE_PERMISSIONS[Role.STORE_MANAGER])
+    assert set(ROLE_PERMISSIONS[Role.STORE_MANAGER]) < set(ROLE_PERMISSIONS[Role.STAFF])
+    assert set(ROLE_PERMISSIONS[Role.STAFF]) < set(ROLE_PERMISSIONS[Role.MANAGER])
+    assert ROLE_PERMISSIONS[Role.SHOPPER] == []
+
+
+def test_assign_role_gives_admin_access_only_to_admin_roles():
+    shopper = UserFactory(role=Role.SHOPPER)
+    till = UserFactory(role=Role.CASHIER)
+    boss = UserFactory(role=Role.STORE_MANAGER)
+    assert (shopper.is_staff, till.is_staff, boss.is_staff) == (False, False, True)
+    assign_role(boss, Role.STORE_MANAGER)  # twice: no duplicate
+    assert list(boss.groups.values_list("name", flat=True)) == [Role.STORE_MANAGER]
+    assert {Role.STORE_MANAGER, Role.STAFF, Role.MANAGER} == ADMIN_ROLES
+
+
+def test_location_scope(store, other_store):
+    till, boss, office, chief = cashier(store), store_manager(store), staff(), manager()
+    assert can_act_at(till, store, "record_sale") and not can_act_at(till, other_store, "record_sale")
+    assert not can_act_at(till, store, "receive_stock")  # cashiers sell, they do not receive
+    assert can_act_at(boss, store, "adjust_stock") and not can_act_at(boss, other_store, "adjust_stock")
+    assert can_act_at(office, other_store, "transfer_stock") and can_act_at(
+        chief, other_store, "adjust_stock"
+    )
+    assert not chief.has_perm("accounts.delete_user") and chief.has_perm("accounts.add_customergroup")
+    assert not office.has_perm("accounts.add_customergroup")

@@ -1,0 +1,98 @@
+"""manage.py seed_demo: the demo stores, catalog, stock (through the ledger) and logins, re-runnable."""
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from rest_framework.authtoken.models import Token
+
+from accounts.models import Role, User
+from catalog.demo.seed import demo_counts
+from catalog.models import Category, OptionValue, Product, Variant
+from catalog.validators import is_valid_ean13
+from inventory.models import Location, StockLevel, StockLot, StockMovement
+from inventory.selectors import check_ledger
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def seed(capsys, *args) -> str:
+    call_command("seed_demo", "--products", "80", *args)
+    return capsys.readouterr().out
+
+
+def test_seed_creates_a_consistent_demo(capsys):
+    out = seed(capsys)
+
+    assert set(Location.objects.values_list("code", flat=True)) == {"AJA", "BAS", "PVE", "CAL", "WH"}
+    assert all(loc.opening_hours and loc.address_line for loc in Location.objects.all())
+    assert Product.objects.count() == 80
+    assert Category.objects.filter(parent__isnull=True).count() == 4
+    assert Category.objects.get(slug="women-dresses").parent.parent.slug == "clothing"
+    # translated names, SKUs unique by construction, every EAN-13 valid
+    product = Product.objects.first()
+    assert product.name_fr and product.name_en and product.name_it
+    variants = list(Variant.objects.values_list("sku", "ean13"))
+    assert len(variants) > 80 and len({sku for sku, _ in variants}) == len(variants)
+    assert all(is_valid_ean13(ean) for _, ean in variants)
+    # clothing has size x color variants, food has lots
+    clothing = Product.objects.filter(category__parent__parent__slug="clothing").first()
+    assert clothing.variants.count() >= 3
+    assert {v.option_type.code for v in OptionValue.objects.filter(variants__product=clothing)} == {
+        "size",
+        "color",
+    }
+    assert Product.objects.filter(tracks_lots=True).exists()
+    assert StockLot.objects.filter(expiry_date__isnull=False).exists()
+    # stock everywhere, written through the ledger
+    assert set(StockLevel.objects.values_list("location__code", flat=True).distinct()) == {
+        "AJA",
+        "BAS",
+        "PVE",
+        "CAL",
+        "WH",
+    }
+    assert StockLevel.objects.filter(low_stock_threshold__isnull=False).exists()
+    assert StockMovement.objects.count() >= StockLevel.objects.count()
+    assert check_ledger().ok
+    call_command("check_stock")
+    # one login per role, tokens printed
+    cashier = User.objects.get(email="cashier.aja@demo.example")
+    assert cashier.store.code == "AJA" and cashier.has_role(Role.CASHIER)
+    assert User.objects.get(email="manager.aja@demo.example").has_role(Role.STORE_MANAGER)
+    assert User.objects.get(email="admin@demo.example").is_superuser
+    assert authenticate(username="staff@demo.example", password="demo1234") is not None
+    for email in ("shopper@demo.example", "manager@demo.example", "admin@demo.example"):
+        assert Token.objects.get(user__email=email).key in out
+    assert "demo1234" in out
+
+
+def test_seed_is_deterministic_and_rerunnable(capsys):
+    seed(capsys)
+    first = demo_counts()
+    skus = list(Variant.objects.order_by("sku").values_list("sku", "ean13", "product__name_en"))
+    tokens = dict(Token.objects.values_list("user__email", "key"))
+
+    out = seed(capsys)  # again: nothing duplicated, same logins
+    assert "already exists" in out
+    assert demo_counts() == first
+    assert dict(Token.objects.values_list("user__email", "key")) == tokens
+    assert check_ledger().ok
+    assert list(Variant.objects.order_by("sku").values_list("sku", "ean13", "product__name_en")) == skus
+
+
+@pytest.mark.django_db(
+    transaction=True
+)  # --reset empties the database (TRUNCATE): not inside a test transaction
+def test_reset_generates_the_same_catalog_again(capsys):
+    seed(capsys)
+    first = demo_counts()
+    skus = list(Variant.objects.order_by("sku").values_list("sku", "ean13", "product__name_en"))
+    seed(capsys, "--reset")
+    assert demo_counts() == first
+    assert list(Variant.objects.order_by("sku").values_list("sku", "ean13", "product__name_en")) == skus
+    assert check_ledger().ok

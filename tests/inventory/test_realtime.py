@@ -1,0 +1,331 @@
+"""``/ws/stock/`` through the real ASGI application: auth, snapshot, after-commit push, filters.
+
+The channel layer is the configured one (in-memory, or Redis when REDIS_URL is set), with a prefix
+of its own per test so that nobody else's messages on the same Redis server reach our sockets.
+"""
+
+import uuid
+
+import pytest
+from asgiref.sync import async_to_sync, sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.conf import settings as django_settings
+from django.db import connections, transaction
+from django.test import Client
+from rest_framework.authtoken.models import Token
+
+from config.asgi import application
+from inventory import realtime, services
+from inventory.models import StockLevel
+from tests.factories import LocationFactory, VariantFactory, cashier, manager, staff
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ORIGIN = (b"origin", b"http://testserver")
+
+
+@pytest.fixture(autouse=True)
+def _private_channel_layer(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast factories
+    layers = {k: dict(v) for k, v in django_settings.CHANNEL_LAYERS.items()}
+    if "RedisPubSub" in layers["default"]["BACKEND"]:
+        layers["default"]["CONFIG"] = {**layers["default"]["CONFIG"], "prefix": f"t{uuid.uuid4().hex[:12]}"}
+    settings.CHANNEL_LAYERS = layers  # channels drops its cached layers on this setting change
+
+
+@pytest.fixture(autouse=True)
+async def _close_db_thread_connections():
+    """Consumers and ``sync_to_async`` share one DB thread; close its connection so the test DB can go."""
+    yield
+    await sync_to_async(connections.close_all)()
+
+
+@pytest.fixture
+def stocked(store, other_store, variant):
+    """TSHIRT-M-RED: 10 on hand, 3 reserved at AJA (version 2); 4 on hand at BAS (version 1)."""
+    services.receive_stock(variant=variant, location=store, quantity=10, reference="PO-1")
+    services.reserve_stock(variant=variant, location=store, quantity=3, reference="C-1")
+    services.receive_stock(variant=variant, location=other_store, quantity=4, reference="PO-2")
+    return variant
+
+
+def session_cookie(user) -> bytes:
+    client = Client()
+    client.force_login(user)
+    name = django_settings.SESSION_COOKIE_NAME
+    return f"{name}={client.cookies[name].value}".encode()
+
+
+async def open_socket(query: str = "", *, user=None, token: str | None = None) -> WebsocketCommunicator:
+    headers = [ORIGIN]
+    if user is not None:
+        headers.append((b"cookie", await sync_to_async(session_cookie)(user)))
+    if token is not None:
+        query = f"{query}&token={token}" if query else f"token={token}"
+    path = "/ws/stock/" + (f"?{query}" if query else "")
+    communicator = WebsocketCommunicator(application, path, headers=headers)
+    connected, _ = await communicator.connect()
+    assert connected
+    return communicator
+
+
+async def close_code(communicator: WebsocketCommunicator) -> int | None:
+    message = await communicator.receive_output(timeout=2)
+    assert message["type"] == "websocket.close"
+    return message.get("code")
+
+
+async def test_snapshot_on_connect_has_the_exact_levels_of_the_asked_locations(stocked):
+    user = await sync_to_async(staff)()
+
+    ws = await open_socket("locations=AJA,BAS", user=user)
+    snapshot = await ws.receive_json_from(timeout=2)
+
+    assert snapshot == {
+        "type": "snapshot",
+        "locations": ["AJA", "BAS"],
+        "levels": [
+            {
+                "sku": "TSHIRT-M-RED",
+                "location": "AJA",
+                "on_hand": 10,
+                "reserved": 3,
+                "available": 7,
+                "version": 2,
+            },
+            {
+                "sku": "TSHIRT-M-RED",
+                "location": "BAS",
+                "on_hand": 4,
+                "reserved": 0,
+                "available": 4,
+                "version": 1,
+            },
+        ],
+    }
+    await ws.disconnect()
+
+
+async def test_committed_change_arrives_with_new_figures_and_next_version(store, stocked):
+    user = await sync_to_async(staff)()
+    ws = await open_socket("locations=AJA", user=user)
+    await ws.receive_json_from(timeout=2)  # snapshot
+
+    await sync_to_async(services.sell_stock)(variant=stocked, location=store, quantity=2, reference="S-1")
+
+    assert await ws.receive_json_from(timeout=2) == {
+        "type": "stock.changed",
+        "sku": "TSHIRT-M-RED",
+        "location": "AJA",
+        "on_hand": 8,
+        "reserved": 3,
+        "available": 5,
+        "version": 3,
+    }
+    await ws.disconnect()
+
+
+async def test_nothing_is_pushed_before_the_transaction_commits(store, stocked):
+    user = await sync_to_async(staff)()
+    ws = await open_socket("locations=AJA", user=user)
+    await ws.receive_json_from(timeout=2)  # snapshot
+
+    def sell_and_look_before_commit() -> bool:
+        with transaction.atomic():
+            services.sell_stock(variant=stocked, location=store, quantity=1, reference="S-2")
+            return async_to_sync(ws.receive_nothing)(timeout=0.5)
+
+    # Given a sale inside an open transaction, the socket hears nothing...
+    assert await sync_to_async(sell_and_look_before_commit)() is True
+    # ...and right after the commit it gets the change.
+    message = await ws.receive_json_from(timeout=2)
+    assert (message["on_hand"], message["available"], message["version"]) == (9, 6, 3)
+    await ws.disconnect()
+
+
+async def test_a_rolled_back_change_is_never_pushed(store, stocked):
+    user = await sync_to_async(staff)()
+    ws = await open_socket("locations=AJA", user=user)
+    await ws.receive_json_from(timeout=2)
+
+    def sell_then_roll_back() -> None:
+        with pytest.raises(RuntimeError), transaction.atomic():
+            services.sell_stock(variant=stocked, location=store, quantity=1)
+            raise RuntimeError("payment failed")
+
+    await sync_to_async(sell_then_roll_back)()
+
+    assert await ws.receive_nothing(timeout=0.5)
+    level = await StockLevel.objects.aget(variant=stocked, location=store)
+    assert (level.on_hand, level.version) == (10, 2)
+    await ws.disconnect()
+
+
+async def test_changes_of_other_locations_are_not_forwarded(other_store, stocked):
+    user = await sync_to_async(staff)()
+    ws = await open_socket("locations=AJA", user=user)
+    await ws.receive_json_from(timeout=2)
+
+    await sync_to_async(services.sell_stock)(variant=stocked, location=other_store, quantity=1)
+
+    assert await ws.receive_nothing(timeout=0.5)
+    await ws.disconnect()
+
+
+async def test_cashier_gets_their_store_by_default(store, stocked):
+    user = await sync_to_async(cashier)(store)
+
+    ws = await open_socket(user=user)
+    snapshot = await ws.receive_json_from(timeout=2)
+
+    assert snapshot["locations"] == ["AJA"]
+    assert [(lv["location"], lv["available"]) for lv in snapshot["levels"]] == [("AJA", 7)]
+    await ws.disconnect()
+
+
+@pytest.mark.parametrize("query", ["locations=BAS", "locations=AJA,BAS", "locations=NOPE"])
+async def test_cashier_asking_for_another_store_is_refused_with_4403(store, stocked, query):
+    user = await sync_to_async(cashier)(store)
+
+    ws = await open_socket(query, user=user)
+
+    assert await close_code(ws) == 4403
+
+
+async def test_staff_asking_for_an_unknown_or_inactive_location_is_refused(store, stocked):
+    await sync_to_async(LocationFactory)(code="OLD", is_active=False)
+    user = await sync_to_async(manager)()
+
+    for query in ("locations=NOPE", "locations=AJA,OLD"):
+        ws = await open_socket(query, user=user)
+        assert await close_code(ws) == 4403
+
+
+async def test_staff_default_is_every_active_location(stocked):
+    await sync_to_async(LocationFactory)(code="OLD", is_active=False)
+    user = await sync_to_async(manager)()
+
+    ws = await open_socket(user=user)
+    snapshot = await ws.receive_json_from(timeout=2)
+
+    assert snapshot["locations"] == ["AJA", "BAS"]
+    await ws.disconnect()
+
+
+async def test_anonymous_is_refused_with_4401(stocked):
+    ws = await open_socket("locations=AJA")
+
+    assert await close_code(ws) == 4401
+
+
+async def test_a_bad_token_is_refused_even_with_a_valid_session(stocked):
+    user = await sync_to_async(staff)()
+
+    ws = await open_socket("locations=AJA", user=user, token="not-a-token")
+
+    assert await close_code(ws) == 4401
+
+
+async def test_token_auth_works(store, stocked):
+    user = await sync_to_async(cashier)(store)
+    token = await Token.objects.acreate(user=user)
+
+    ws = await open_socket("locations=AJA", token=token.key)
+    snapshot = await ws.receive_json_from(timeout=2)
+    await sync_to_async(services.sell_stock)(variant=stocked, location=store, quantity=1)
+    change = await ws.receive_json_from(timeout=2)
+
+    assert snapshot["locations"] == ["AJA"]
+    assert (change["sku"], change["available"], change["version"]) == ("TSHIRT-M-RED", 6, 3)
+    await ws.disconnect()
+
+
+async def test_token_of_an_inactive_user_is_refused(store, stocked):
+    user = await sync_to_async(cashier)(store, is_active=False)
+    token = await Token.objects.acreate(user=user)
+
+    ws = await open_socket("locations=AJA", token=token.key)
+
+    assert await close_code(ws) == 4401
+
+
+async def test_skus_filter_limits_snapshot_and_forwarded_changes(store, stocked):
+    other = await sync_to_async(VariantFactory)(sku="MUG-BLUE")
+    await sync_to_async(services.receive_stock)(variant=other, location=store, quantity=5)
+    user = await sync_to_async(staff)()
+
+    ws = await open_socket("locations=AJA&skus=MUG-BLUE", user=user)
+    snapshot = await ws.receive_json_from(timeout=2)
+    await sync_to_async(services.sell_stock)(variant=stocked, location=store, quantity=1)  # filtered out
+    await sync_to_async(services.sell_stock)(variant=other, location=store, quantity=2)
+    change = await ws.receive_json_from(timeout=2)
+
+    assert snapshot["levels"] == [
+        {"sku": "MUG-BLUE", "location": "AJA", "on_hand": 5, "reserved": 0, "available": 5, "version": 1}
+    ]
+    assert (change["sku"], change["on_hand"], change["version"]) == ("MUG-BLUE", 3, 2)
+    assert await ws.receive_nothing(timeout=0.3)
+    await ws.disconnect()
+
+
+async def test_client_can_ask_for_a_fresh_snapshot(store, stocked):
+    user = await sync_to_async(staff)()
+    ws = await open_socket("locations=AJA", user=user)
+    await ws.receive_json_from(timeout=2)
+    await sync_to_async(services.sell_stock)(variant=stocked, location=store, quantity=4)
+    await ws.receive_json_from(timeout=2)  # the change
+
+    await ws.send_json_to({"action": "snapshot"})
+    snapshot = await ws.receive_json_from(timeout=2)
+
+    assert snapshot["type"] == "snapshot"
+    assert [(lv["on_hand"], lv["available"], lv["version"]) for lv in snapshot["levels"]] == [(6, 3, 3)]
+    await ws.disconnect()
+
+
+async def test_a_reconnecting_client_gets_a_fresh_snapshot_first(store, stocked):
+    user = await sync_to_async(staff)()
+    ws = await open_socket("locations=AJA", user=user)
+    await ws.receive_json_from(timeout=2)
+    await ws.disconnect()
+
+    await sync_to_async(services.sell_stock)(variant=stocked, location=store, quantity=5)  # missed
+    ws = await open_socket("locations=AJA", user=user)
+    snapshot = await ws.receive_json_from(timeout=2)
+
+    assert [(lv["on_hand"], lv["available"], lv["version"]) for lv in snapshot["levels"]] == [(5, 2, 3)]
+    await ws.disconnect()
+
+
+async def test_garbage_from_the_client_gets_an_error_not_a_crash(stocked):
+    user = await sync_to_async(staff)()
+    ws = await open_socket("locations=AJA", user=user)
+    await ws.receive_json_from(timeout=2)
+
+    await ws.send_to(text_data="{not json")
+    bad_json = await ws.receive_json_from(timeout=2)
+    await ws.send_json_to({"action": "drop tables"})
+    unknown = await ws.receive_json_from(timeout=2)
+    await ws.send_json_to({"action": "snapshot"})
+    still_alive = await ws.receive_json_from(timeout=2)
+
+    assert (bad_json["type"], bad_json["code"]) == ("error", "bad_json")
+    assert (unknown["type"], unknown["code"]) == ("error", "unknown_action")
+    assert still_alive["type"] == "snapshot"
+    await ws.disconnect()
+
+
+async def test_location_codes_with_uppercase_and_hyphens_make_valid_groups():
+    location = await sync_to_async(LocationFactory)(code="NICE-Port_2")
+    variant = await sync_to_async(VariantFactory)(sku="CAP-L")
+    await sync_to_async(services.receive_stock)(variant=variant, location=location, quantity=2)
+    user = await sync_to_async(staff)()
+
+    ws = await open_socket("locations=NICE-Port_2", user=user)
+    await ws.receive_json_from(timeout=2)
+    await sync_to_async(services.sell_stock)(variant=variant, location=location, quantity=1)
+    change = await ws.receive_json_from(timeout=2)
+
+    assert realtime.location_group("NICE-Port_2") == "stock.NICE-Port_2"
+    assert (change["location"], change["available"]) == ("NICE-Port_2", 1)
+    await ws.disconnect()
