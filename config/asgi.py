@@ -8,14 +8,13 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django_asgi_app = get_asgi_application()  # set up Django before importing consumers
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
-from core.ws_auth import TokenOrSessionAuthMiddleware  # noqa: E402
+from core.ws_auth import OriginValidatorUnlessToken, TokenOrSessionAuthMiddleware  # noqa: E402
 from inventory.routing import websocket_urlpatterns as inventory_ws  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(TokenOrSessionAuthMiddleware(URLRouter([*inventory_ws]))),
+        "websocket": OriginValidatorUnlessToken(TokenOrSessionAuthMiddleware(URLRouter([*inventory_ws]))),
     }
 )

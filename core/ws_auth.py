@@ -17,6 +17,7 @@ from urllib.parse import parse_qs
 
 from channels.auth import AuthMiddleware, get_user
 from channels.db import database_sync_to_async
+from channels.security.websocket import AllowedHostsOriginValidator
 from channels.sessions import CookieMiddleware, SessionMiddleware
 from django.contrib.auth.models import AnonymousUser
 
@@ -53,3 +54,19 @@ class _TokenOrSessionAuth(AuthMiddleware):
 def TokenOrSessionAuthMiddleware(inner):  # noqa: N802 - named like the stack it replaces
     """Cookies -> session -> user (token or session). Use in place of ``AuthMiddlewareStack``."""
     return CookieMiddleware(SessionMiddleware(_TokenOrSessionAuth(inner)))
+
+
+class OriginValidatorUnlessToken:
+    """Cross-site websocket hijacking only matters for cookie sessions: a page on another site can
+    make the browser send our session cookie, but it cannot know a user's token. So a connection
+    that authenticates with ``?token=`` (POS apps, scripts, the ERP) may come without an ``Origin``
+    header; every other connection must pass Channels' ``AllowedHostsOriginValidator``."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.validated = AllowedHostsOriginValidator(inner)
+
+    async def __call__(self, scope, receive, send):
+        if (query_params(scope).get("token") or [""])[0].strip():
+            return await self.inner(scope, receive, send)
+        return await self.validated(scope, receive, send)

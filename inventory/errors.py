@@ -16,6 +16,11 @@ class LotRequired(ValidationFailed):
     default_message = "This product is tracked by lot: give a batch number and an expiry date."
 
 
+class LotNotTracked(ValidationFailed):
+    code = "lot_not_tracked"
+    default_message = "This product is not tracked by lot: send no batch number."
+
+
 class InvalidQuantity(ValidationFailed):
     code = "invalid_quantity"
     default_message = "The quantity must be a whole number greater than zero."
@@ -40,6 +45,7 @@ __all__ = [
     "ApplicationError",
     "InsufficientStock",
     "InvalidQuantity",
+    "LotNotTracked",
     "LotRequired",
     "ReservationNotActive",
     "SameLocation",

@@ -33,7 +33,14 @@ from django.utils import timezone
 
 from core.errors import Conflict, ValidationFailed
 
-from .errors import InsufficientStock, InvalidQuantity, LotRequired, ReservationNotActive, SameLocation
+from .errors import (
+    InsufficientStock,
+    InvalidQuantity,
+    LotNotTracked,
+    LotRequired,
+    ReservationNotActive,
+    SameLocation,
+)
 from .models import (
     Location,
     MovementReason,
@@ -173,6 +180,7 @@ def adjust_stock(
     tracked = variant.product.tracks_lots
     if tracked and lot is None:
         raise LotRequired("Count lot-tracked stock one batch at a time: give the batch number.")
+    _refuse_lot_for_untracked(variant, lot)
     level, _ = StockLevel.objects.get_or_create(variant=variant, location=location)
     level = StockLevel.objects.select_for_update().get(pk=level.pk)
     lot_row = _get_or_create_lot(variant=variant, location=location, lot=lot, lock=True) if tracked else None
@@ -709,6 +717,12 @@ def _write_movement(
     )
 
 
+def _refuse_lot_for_untracked(variant: Variant, lot: LotInput | None) -> None:
+    """A batch number on a variant without lots would be silently lost: say so instead."""
+    if lot is not None and not variant.product.tracks_lots:
+        raise LotNotTracked(detail={"sku": variant.sku, "batch": lot.batch})
+
+
 def _add(
     *,
     variant: Variant,
@@ -723,6 +737,7 @@ def _add(
     tracked = variant.product.tracks_lots
     if tracked and (lot is None or not lot.batch):
         raise LotRequired()
+    _refuse_lot_for_untracked(variant, lot)
     StockLevel.objects.get_or_create(variant=variant, location=location)
     level = _update_level(variant=variant, location=location, on_hand_delta=quantity, reserved_delta=0)
     assert level is not None  # adding never breaks a rule

@@ -56,8 +56,10 @@ def session_cookie(user) -> bytes:
     return f"{name}={client.cookies[name].value}".encode()
 
 
-async def open_socket(query: str = "", *, user=None, token: str | None = None) -> WebsocketCommunicator:
-    headers = [ORIGIN]
+async def open_socket(
+    query: str = "", *, user=None, token: str | None = None, origin: tuple[bytes, bytes] | None = ORIGIN
+) -> WebsocketCommunicator:
+    headers = [origin] if origin else []
     if user is not None:
         headers.append((b"cookie", await sync_to_async(session_cookie)(user)))
     if token is not None:
@@ -238,6 +240,30 @@ async def test_token_auth_works(store, stocked):
     assert snapshot["locations"] == ["AJA"]
     assert (change["sku"], change["available"], change["version"]) == ("TSHIRT-M-RED", 6, 3)
     await ws.disconnect()
+
+
+async def test_a_token_client_needs_no_origin_header(store, stocked):
+    user = await sync_to_async(cashier)(store)
+    token = await Token.objects.acreate(user=user)
+
+    ws = await open_socket("locations=AJA", token=token.key, origin=None)
+
+    assert (await ws.receive_json_from(timeout=2))["type"] == "snapshot"
+    await ws.disconnect()
+
+
+async def test_a_session_from_a_foreign_origin_is_refused(store, stocked):
+    user = await sync_to_async(staff)()
+    communicator = WebsocketCommunicator(
+        application,
+        "/ws/stock/?locations=AJA",
+        headers=[
+            (b"origin", b"https://evil.example"),
+            (b"cookie", await sync_to_async(session_cookie)(user)),
+        ],
+    )
+    connected, _ = await communicator.connect()
+    assert not connected
 
 
 async def test_token_of_an_inactive_user_is_refused(store, stocked):

@@ -676,3 +676,14 @@ def test_bulk_initial_load_refuses_bad_rows_and_writes_nothing(store, variant, l
         and StockMovement.objects.count() == 0
         and StockLot.objects.count() == 0
     )
+
+
+def test_a_batch_number_for_a_variant_without_lots_is_refused_and_changes_nothing(store, variant):
+    from inventory.errors import LotNotTracked
+
+    with pytest.raises(LotNotTracked):
+        services.receive_stock(variant=variant, location=store, quantity=3, lot=services.LotInput("B-1"))
+    with pytest.raises(LotNotTracked):
+        services.adjust_stock(variant=variant, location=store, counted=3, lot=services.LotInput("B-1"))
+    assert not StockLevel.objects.filter(variant=variant, on_hand__gt=0).exists()
+    assert not StockMovement.objects.filter(variant=variant).exists()
