@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",
+    "django.contrib.sitemaps",
     "channels",
     "rest_framework",
     "rest_framework.authtoken",
@@ -53,6 +55,8 @@ INSTALLED_APPS = [
     "inventory",
     "pricing",
     "orders",
+    "payments",
+    "logistics",
 ]
 
 MIDDLEWARE = [
@@ -82,6 +86,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "catalog.context_processors.shop",
+                "orders.context_processors.cart",
             ],
         },
     },

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
@@ -15,7 +16,9 @@ api_v1 = [
 ]
 
 urlpatterns = [
-    path("", home, name="home"),
+    path("platform/", home, name="home"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("payments/webhooks/", include("payments.webhook_urls")),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),
@@ -24,6 +27,14 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
     path("stock/", include("inventory.urls")),
 ]
+# The storefront: every page under a language prefix (/fr/, /en/, /it/); "/" redirects to the
+# shopper's language.
+urlpatterns += i18n_patterns(
+    path("", include("catalog.urls")),
+    path("", include("orders.urls")),
+    path("account/", include("accounts.urls")),
+    path("pay/", include("payments.urls")),
+)
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 

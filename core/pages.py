@@ -9,7 +9,7 @@ DEMO_LOGINS = [
     ("Staff", "staff@demo.example", "/stock/"),
     ("Store manager, Ajaccio", "manager.aja@demo.example", "/stock/"),
     ("Cashier, Ajaccio", "cashier.aja@demo.example", "/api/docs/"),
-    ("Shopper", "shopper@demo.example", "/"),
+    ("Shopper", "shopper@demo.example", "/fr/"),
 ]
 
 

@@ -73,3 +73,10 @@ def _check_redis() -> str:
         logger.warning("healthz: redis check failed: %r", exc)
         return f"error: {type(exc).__name__}"
     return "ok"
+
+
+def placeholder(request, **kwargs):
+    """Scaffolding for a storefront route whose page is being built; replaced before it lands."""
+    from django.shortcuts import render
+
+    return render(request, "shop/base.html", {})

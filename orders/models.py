@@ -58,6 +58,10 @@ class Order(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="orders"
     )
     email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=32, blank=True, help_text=_("For pickup text messages."))
+    language = models.CharField(
+        max_length=8, default="fr", help_text=_("The shopper's language: e-mails and texts use it.")
+    )
     currency = models.CharField(max_length=3, default="EUR")
     exchange_rate = models.DecimalField(
         max_digits=12, decimal_places=6, default=1, help_text=_("Units per EUR.")

@@ -12,7 +12,7 @@ def test_home_shows_headline_figures_with_a_constant_number_of_queries(client, d
         services.receive_stock(variant=VariantFactory(), location=aja, quantity=i + 1)
 
     with django_assert_max_num_queries(6):
-        response = client.get("/")
+        response = client.get("/platform/")
 
     assert response.status_code == 200
     overview = response.context["overview"]
@@ -23,9 +23,9 @@ def test_home_shows_headline_figures_with_a_constant_number_of_queries(client, d
 
 def test_demo_logins_are_shown_only_in_development(client, settings):
     settings.DEBUG = False
-    assert "demo1234" not in client.get("/").content.decode()
+    assert "demo1234" not in client.get("/platform/").content.decode()
     settings.DEBUG = True
-    assert "demo1234" in client.get("/").content.decode()
+    assert "demo1234" in client.get("/platform/").content.decode()
 
 
 def test_unknown_api_path_is_a_json_404_and_a_page_elsewhere(client, settings):

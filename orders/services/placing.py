@@ -23,7 +23,7 @@ from inventory import services as inventory
 from pricing import services as pricing
 from pricing.models import Channel as PriceChannel
 
-from .models import Channel, DeliveryMethod, NumberSequence, Order, OrderLine, OrderStatus, OrderStatusChange
+from ..models import Channel, DeliveryMethod, NumberSequence, Order, OrderLine, OrderStatus, OrderStatusChange
 
 if TYPE_CHECKING:
     from accounts.models import CustomerGroup, User

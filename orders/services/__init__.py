@@ -1,0 +1,12 @@
+"""Order services, one module per concern: ``placing`` (orders and their status machine), and the
+cart, checkout and pickup modules. Import from here: ``from orders import services``."""
+
+from .placing import (  # noqa: F401
+    ALLOWED_TRANSITIONS,
+    EmptyOrder,
+    InvalidTransition,
+    LineInput,
+    next_number,
+    place_web_order,
+    transition_order,
+)

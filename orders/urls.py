@@ -1,0 +1,12 @@
+"""Cart and checkout pages, mounted under the language prefix."""
+
+from django.urls import path
+
+from core.views import placeholder
+
+app_name = "orders"
+
+urlpatterns = [
+    path("cart/", placeholder, name="cart"),
+    path("checkout/", placeholder, name="checkout"),
+]

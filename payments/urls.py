@@ -1,0 +1,5 @@
+"""Payment pages under the language prefix (the test provider's hosted page, return URLs)."""
+
+app_name = "payments"
+
+urlpatterns: list = []
