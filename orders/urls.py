@@ -8,5 +8,6 @@ app_name = "orders"
 
 urlpatterns = [
     path("cart/", placeholder, name="cart"),
+    path("cart/add/", placeholder, name="cart-add"),
     path("checkout/", placeholder, name="checkout"),
 ]
