@@ -5,6 +5,8 @@ docstring), in the order's ``currency``; ``*_eur`` fields repeat the totals in e
 ``exchange_rate`` so reports add up across currencies.
 """
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -139,3 +141,49 @@ class OrderStatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id}: {self.from_status or '-'} -> {self.to_status}"
+
+
+class CartStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    MERGED = "merged", _("Merged into another cart")
+    CHECKED_OUT = "checked_out", _("Checked out")
+
+
+class Cart(models.Model):
+    """A shopper's basket: kept in the session for anonymous shoppers, tied to the user once signed
+    in, addressed by ``token`` from the API. Prices are never stored here: they are computed when
+    the cart is shown (``orders.services.cart.price_cart``) and snapshotted on the order."""
+
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="carts"
+    )
+    status = models.CharField(max_length=12, choices=CartStatus.choices, default=CartStatus.OPEN)
+    currency = models.CharField(max_length=3, default="EUR")
+    coupon_code = models.CharField(max_length=40, blank=True)
+    order = models.OneToOneField(Order, null=True, blank=True, on_delete=models.SET_NULL, related_name="cart")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "status"])]
+
+    def __str__(self) -> str:
+        return str(self.token)
+
+
+class CartLine(models.Model):
+    cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="lines")
+    variant = models.ForeignKey("catalog.Variant", on_delete=models.CASCADE, related_name="cart_lines")
+    quantity = models.PositiveIntegerField()
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["added_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["cart", "variant"], name="cart_line_unique_variant"),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="cart_line_quantity_gt_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x {self.variant_id}"
