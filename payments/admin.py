@@ -1,0 +1,71 @@
+"""Read-only admin: payments are written by the services only (webhooks, the shopper, refunds)."""
+
+from django.contrib import admin
+
+from .models import Payment, PaymentEvent, Refund, WebhookEvent
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class PaymentEventInline(admin.TabularInline):
+    model = PaymentEvent
+    extra = 0
+    fields = ["created_at", "kind", "from_status", "to_status", "source", "note"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class RefundInline(PaymentEventInline):
+    model = Refund
+    fields = ["created_at", "amount", "currency", "status", "provider_reference", "reason", "error"]
+    readonly_fields = fields
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyAdmin):
+    list_display = [
+        "created_at",
+        "order",
+        "provider",
+        "status",
+        "amount",
+        "currency",
+        "amount_eur",
+        "provider_reference",
+    ]
+    list_filter = ["provider", "status", "currency", "created_at"]
+    search_fields = ["order__number", "provider_reference", "capture_reference", "id"]
+    list_select_related = ["order"]
+    date_hierarchy = "created_at"
+    exclude = ["client_secret"]
+    inlines = [RefundInline, PaymentEventInline]
+
+
+@admin.register(Refund)
+class RefundAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "payment", "amount", "currency", "status", "provider_reference", "reason"]
+    list_filter = ["status", "currency", "payment__provider"]
+    search_fields = ["payment__order__number", "provider_reference"]
+    list_select_related = ["payment"]
+
+
+@admin.register(WebhookEvent)
+class WebhookEventAdmin(ReadOnlyAdmin):
+    list_display = ["received_at", "provider", "type", "event_id", "result", "processed_at"]
+    list_filter = ["provider", "type", "result"]
+    search_fields = ["event_id"]

@@ -1,0 +1,43 @@
+from django.utils.translation import gettext_lazy as _
+
+from core.errors import ApplicationError, Conflict, NotFound, ValidationFailed
+
+
+class UnknownProvider(ValidationFailed):
+    code = "unknown_provider"
+    default_message = _("This payment method is not available.")
+
+
+class UnknownPayment(NotFound):
+    code = "unknown_payment"
+    default_message = _("No payment has this id.")
+
+
+class OrderNotPayable(Conflict):
+    code = "order_not_payable"
+    default_message = _("This order is not awaiting payment.")
+
+
+class InvalidReturnUrl(ValidationFailed):
+    code = "invalid_return_url"
+    default_message = _("A return or cancel URL must be a path on this site or an http(s) URL.")
+
+
+class WrongProvider(Conflict):
+    code = "wrong_provider"
+    default_message = _("This payment was not made with this provider.")
+
+
+class InvalidWebhook(ValidationFailed):
+    """A webhook whose signature does not verify, or that cannot be read: nothing is written."""
+
+    code = "invalid_webhook"
+    default_message = _("The webhook signature could not be verified.")
+
+
+class ProviderError(ApplicationError):
+    """The provider refused or could not be reached."""
+
+    code = "payment_provider_error"
+    http_status = 502
+    default_message = _("The payment provider could not be reached; please try again.")

@@ -1,0 +1,150 @@
+"""Payments: what a shopper paid (or tried to pay) for an order, through which provider.
+
+Money: ``amount`` is the order's ``total_gross`` in the order's ``currency`` (what the provider
+charges), ``amount_eur`` the same in euros (the order's ``total_gross_eur``) so reports add up.
+Providers take integer minor units: ``payments.providers.base.to_minor_units`` is the one place
+that converts.
+
+``Payment.status`` only moves forward (``payments.services.PAYMENT_TRANSITIONS``); every move is one
+append-only ``PaymentEvent`` row. ``WebhookEvent`` rows (unique per provider and event id) make a
+replayed webhook a no-op.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Provider(models.TextChoices):
+    TEST = "test", _("Test provider")
+    STRIPE = "stripe", _("Stripe")
+    PAYPAL = "paypal", _("PayPal")
+
+
+class PaymentStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    AUTHORIZED = "authorized", _("Authorized")
+    CAPTURED = "captured", _("Captured")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
+    REFUNDED = "refunded", _("Refunded")
+
+
+class Payment(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="payments")
+    provider = models.CharField(max_length=16, choices=Provider.choices)
+    status = models.CharField(max_length=12, choices=PaymentStatus.choices, default=PaymentStatus.PENDING)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    amount_eur = models.DecimalField(max_digits=12, decimal_places=2)
+    provider_reference = models.CharField(
+        max_length=120, blank=True, help_text=_("The provider's id: PaymentIntent id, PayPal order id, ...")
+    )
+    capture_reference = models.CharField(
+        max_length=120, blank=True, help_text=_("The provider's id of the capture (PayPal), used to refund.")
+    )
+    client_secret = models.CharField(max_length=255, blank=True, help_text=_("For Stripe.js."))
+    redirect_url = models.CharField(max_length=1000, blank=True)
+    return_url = models.CharField(max_length=1000)
+    cancel_url = models.CharField(max_length=1000)
+    failure_reason = models.CharField(max_length=250, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    captured_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="payment_amount_gte_0"),
+            models.UniqueConstraint(
+                fields=["provider", "provider_reference"],
+                condition=~Q(provider_reference=""),
+                name="payment_provider_reference_unique",
+            ),
+        ]
+        indexes = [models.Index(fields=["order", "-created_at"]), models.Index(fields=["status", "provider"])]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.amount} {self.currency} ({self.status})"
+
+
+class RefundStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
+
+
+class Refund(models.Model):
+    """A refund of a captured payment. At most one live (pending or succeeded) refund per payment:
+    the unique constraint makes ``refund_order`` idempotent even under concurrency."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    status = models.CharField(max_length=12, choices=RefundStatus.choices, default=RefundStatus.PENDING)
+    provider_reference = models.CharField(max_length=120, blank=True)
+    reason = models.CharField(max_length=250)
+    error = models.CharField(max_length=250, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_gt_0"),
+            models.UniqueConstraint(
+                fields=["payment"], condition=~Q(status="failed"), name="refund_one_live_per_payment"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"refund {self.amount} {self.currency} ({self.status})"
+
+
+class WebhookEvent(models.Model):
+    """Every verified webhook we received, once: the dedupe table."""
+
+    provider = models.CharField(max_length=16, choices=Provider.choices)
+    event_id = models.CharField(max_length=120)
+    type = models.CharField(max_length=80)
+    payment = models.ForeignKey(
+        Payment, null=True, blank=True, on_delete=models.SET_NULL, related_name="webhook_events"
+    )
+    result = models.CharField(max_length=40, blank=True, help_text=_("What processing it did."))
+    received_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    payload = models.JSONField()
+
+    class Meta:
+        ordering = ["-received_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "event_id"], name="webhook_event_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.type} {self.event_id}"
+
+
+class PaymentEvent(models.Model):
+    """The append-only log of a payment: creation, every status move, refunds, ignored events."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=40)
+    from_status = models.CharField(max_length=12, choices=PaymentStatus.choices, blank=True)
+    to_status = models.CharField(max_length=12, choices=PaymentStatus.choices, blank=True)
+    source = models.CharField(max_length=40, blank=True, help_text=_("test page, webhook, return, ..."))
+    note = models.CharField(max_length=250, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.payment_id}: {self.kind} {self.from_status or '-'} -> {self.to_status or '-'}"

@@ -1,0 +1,185 @@
+"""Payment pages (the test provider's hosted page, Stripe's Payment Element page, the return and cancel
+URLs) and the provider webhooks. Thin: parse, call one service, redirect or render."""
+
+from __future__ import annotations
+
+import contextlib
+
+from django.conf import settings
+from django.http import HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from core.errors import ApplicationError
+from orders.models import OrderStatus
+
+from . import services
+from .models import Payment, PaymentStatus, Provider
+
+
+def _after(payment: Payment) -> HttpResponseRedirect:
+    """Where the shopper goes once the payment is decided (or still pending): the order's return URL
+    when it is paid or may still be, its cancel URL when it failed or was given up."""
+    paid_or_pending = payment.status in (PaymentStatus.CAPTURED, *services.OPEN_STATUSES)
+    if paid_or_pending and payment.order.status != OrderStatus.CANCELLED:
+        return HttpResponseRedirect(payment.return_url)
+    return HttpResponseRedirect(payment.cancel_url)
+
+
+def _problem(request, *, title: str, message: str, status: int):
+    return render(request, "payments/problem.html", {"title": title, "message": message}, status=status)
+
+
+def _not_found(request):
+    return _problem(
+        request,
+        title=_("Payment not found"),
+        message=_("This payment link is not valid. Go back to your cart to try again."),
+        status=404,
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def test_page(request, payment_id):
+    """The test provider's hosted page: amount, order number, Pay and Decline."""
+    if Provider.TEST not in services.available_providers():
+        return _not_found(request)
+    try:
+        payment = services.get_payment(payment_id=payment_id, provider=Provider.TEST)
+    except ApplicationError:
+        return _not_found(request)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action not in ("pay", "decline"):
+            context = {"payment": payment, "order": payment.order, "error": _("Choose Pay or Decline.")}
+            return render(request, "payments/test_page.html", context, status=400)
+        payment = services.confirm_test_payment(payment_id=payment.pk, succeed=action == "pay")
+        return _after(payment)
+    if payment.status not in services.OPEN_STATUSES:
+        return _after(payment)
+    return render(request, "payments/test_page.html", {"payment": payment, "order": payment.order})
+
+
+@never_cache
+@require_safe
+def stripe_page(request, payment_id):
+    """Stripe's Payment Element for this payment's PaymentIntent (Stripe.js loads from Stripe)."""
+    try:
+        payment = services.get_payment(payment_id=payment_id, provider=Provider.STRIPE)
+    except ApplicationError:
+        return _not_found(request)
+    if payment.status not in services.OPEN_STATUSES:
+        return _after(payment)
+    context = {
+        "payment": payment,
+        "order": payment.order,
+        "publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
+        "return_url": request.build_absolute_uri(
+            reverse("payments:stripe-return", kwargs={"payment_id": payment.pk})
+        ),
+    }
+    return render(request, "payments/stripe_page.html", context)
+
+
+@never_cache
+@require_safe
+def stripe_return(request, payment_id):
+    """Stripe sends the shopper back here: sync the PaymentIntent's status, then go on."""
+    try:
+        payment = services.get_payment(payment_id=payment_id, provider=Provider.STRIPE)
+    except ApplicationError:
+        return _not_found(request)
+    # Stripe unreachable: the webhook will decide; the shopper sees the order awaiting payment.
+    with contextlib.suppress(ApplicationError):
+        payment = services.complete_returned_payment(payment=payment)
+    return _after(payment)
+
+
+@never_cache
+@require_POST
+def stripe_cancel(request, payment_id):
+    try:
+        payment = services.get_payment(payment_id=payment_id, provider=Provider.STRIPE)
+    except ApplicationError:
+        return _not_found(request)
+    return _after(services.cancel_payment(payment=payment))
+
+
+def _paypal_payment(request):
+    token = request.GET.get("token", "").strip()
+    if not token:
+        return None, _problem(
+            request,
+            title=_("Payment not found"),
+            message=_("PayPal sent you back without a payment token. Go back to your cart to try again."),
+            status=400,
+        )
+    try:
+        return services.payment_by_reference(provider=Provider.PAYPAL, reference=token[:120]), None
+    except ApplicationError:
+        return None, _not_found(request)
+
+
+@never_cache
+@require_safe
+def paypal_return(request):
+    """PayPal sends the approving shopper back with ``?token=<order id>``: capture, then go on."""
+    payment, problem = _paypal_payment(request)
+    if problem:
+        return problem
+    try:
+        payment = services.complete_returned_payment(payment=payment)
+    except ApplicationError:
+        return _problem(
+            request,
+            title=_("PayPal did not answer"),
+            message=_("We could not confirm your PayPal payment yet. Reload this page in a moment."),
+            status=502,
+        )
+    return _after(payment)
+
+
+@never_cache
+@require_safe
+def paypal_cancel(request):
+    payment, problem = _paypal_payment(request)
+    if problem:
+        return problem
+    return _after(services.cancel_payment(payment=payment))
+
+
+# --- webhooks: no language prefix, no session, no CSRF; each verified by its signature --------
+
+
+def _webhook(request, provider: str) -> JsonResponse:
+    if request.method != "POST":
+        return JsonResponse(
+            {"code": "method_not_allowed", "message": "Webhooks are POSTed.", "detail": {}}, status=405
+        )
+    try:
+        result = services.handle_webhook(provider=provider, payload=request.body, headers=request.headers)
+    except ApplicationError as exc:
+        return JsonResponse(exc.as_dict(), status=exc.http_status)
+    return JsonResponse(
+        {
+            "event_id": result.event_id,
+            "type": result.type,
+            "result": result.result,
+            "duplicate": result.duplicate,
+        }
+    )
+
+
+@csrf_exempt
+def stripe_webhook(request):
+    return _webhook(request, Provider.STRIPE)
+
+
+@csrf_exempt
+def paypal_webhook(request):
+    return _webhook(request, Provider.PAYPAL)
