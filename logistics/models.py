@@ -1,0 +1,71 @@
+"""Carriers, the zones they serve and their rates: what home delivery costs.
+
+A rate is a weight band: the cheapest active rate of a carrier whose ``max_weight_grams`` fits the
+parcel applies. Prices are TTC (VAT included), in EUR, already rounded to the cent; above
+``free_above`` (the basket TTC after discounts) delivery is free.
+"""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Carrier(models.Model):
+    code = models.SlugField(max_length=20, unique=True, help_text=_("colissimo, dpd, laposte ..."))
+    name = models.CharField(max_length=80)
+    delivery_days = models.CharField(
+        max_length=20, blank=True, help_text=_('What the shopper is promised, e.g. "2-3".')
+    )
+    tracking_url = models.CharField(
+        max_length=200, blank=True, help_text=_("With {number} where the tracking number goes.")
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ShippingZone(models.Model):
+    name = models.CharField(max_length=80, unique=True)
+    countries = models.JSONField(
+        default=list,
+        blank=True,
+        help_text=_('ISO 3166 two-letter codes, e.g. ["FR", "MC"]; ["*"] serves every other country.'),
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ShippingRate(models.Model):
+    zone = models.ForeignKey(ShippingZone, on_delete=models.CASCADE, related_name="rates")
+    carrier = models.ForeignKey(Carrier, on_delete=models.PROTECT, related_name="rates")
+    max_weight_grams = models.PositiveIntegerField(help_text=_("The heaviest parcel this band takes."))
+    price = models.DecimalField(max_digits=10, decimal_places=2, help_text=_("TTC, in EUR."))
+    free_above = models.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Free delivery when the basket (TTC, EUR, after discounts) reaches this amount."),
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["zone", "carrier", "max_weight_grams"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["zone", "carrier", "max_weight_grams"], name="shipping_rate_unique_band"
+            ),
+            models.CheckConstraint(condition=Q(price__gte=0), name="shipping_rate_price_gte_0"),
+            models.CheckConstraint(condition=Q(max_weight_grams__gt=0), name="shipping_rate_weight_gt_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.zone} · {self.carrier} · ≤{self.max_weight_grams} g: {self.price} EUR"

@@ -1,0 +1,574 @@
+"""Checkout: where a cart can be delivered or collected, and turning it into an order awaiting payment.
+
+``delivery_options`` / ``click_collect_stores`` read stock (one query) and rates; ``start_checkout``
+re-prices the cart (``cart.price_cart``), places the order (``place_web_order``: every line reserved
+for ``settings.CHECKOUT_RESERVATION_TTL_SECONDS``), redeems the coupon and closes the cart in ONE
+transaction, then, after it commits, starts the payment (``payments.services.start_payment``), so no
+provider is called while rows are locked. A missing unit raises ``InsufficientStock`` (409) naming the
+SKU before any charge, with nothing written.
+
+Idempotency: the cart row is locked first, so a second start for a cart that already has a pending
+order returns that order; an ``idempotency_key`` (scoped to the user, or to the cart for anonymous
+shoppers) becomes the order's ``reference``, so the same key returns the same order, never two.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.errors import Conflict, ValidationFailed
+from inventory.errors import InsufficientStock, UnknownLocation
+from inventory.models import Location, LocationKind, StockLevel
+from logistics import services as logistics
+from logistics.errors import CountryNotServed
+from pricing import services as pricing
+from pricing.models import Channel as PriceChannel
+
+from ..models import Cart, CartStatus, Channel, DeliveryMethod, Order, OrderStatus
+from .cart import PricedCart, price_cart
+from .placing import LineInput, place_web_order
+
+if TYPE_CHECKING:
+    from accounts.models import CustomerGroup, User
+    from payments.services import PaymentStart
+
+ADDRESS_FIELDS = ("first_name", "last_name", "line1", "line2", "postal_code", "city", "country", "phone")
+REQUIRED_ADDRESS_FIELDS = ("first_name", "last_name", "line1", "postal_code", "city", "country")
+ADDRESS_MAX_LENGTHS = {"postal_code": 20, "country": 2, "phone": 32, "city": 100}
+CHECKOUT_METHODS = (DeliveryMethod.HOME, DeliveryMethod.CLICK_AND_COLLECT)
+ADDRESS_LABELS = {
+    "first_name": gettext_lazy("first name"),
+    "last_name": gettext_lazy("last name"),
+    "line1": gettext_lazy("address"),
+    "line2": gettext_lazy("apartment, building"),
+    "postal_code": gettext_lazy("postal code"),
+    "city": gettext_lazy("city"),
+    "country": gettext_lazy("country"),
+    "phone": gettext_lazy("phone"),
+}
+
+
+class EmptyCart(ValidationFailed):
+    code = "empty_cart"
+    default_message = "Your cart is empty."
+
+
+class CartNotOpen(Conflict):
+    code = "cart_closed"
+    default_message = "This cart was already checked out; it cannot be ordered again."
+
+
+class InvalidAddress(ValidationFailed):
+    code = "invalid_address"
+    default_message = "The delivery address is incomplete."
+
+
+class ProviderNotAvailable(ValidationFailed):
+    code = "provider_not_available"
+    default_message = "This payment method is not available."
+
+
+class HomeDeliveryUnavailable(Conflict):
+    code = "home_delivery_unavailable"
+    default_message = "Home delivery is not possible for this cart."
+
+
+class IdempotencyKeyReused(Conflict):
+    code = "idempotency_key_reused"
+    http_status = 422
+    default_message = "This Idempotency-Key was already used for another cart."
+
+
+# --- what the shopper can choose -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MissingLine:
+    sku: str
+    name: str
+    requested: int
+    available: int
+
+
+@dataclass(frozen=True)
+class StoreAvailability:
+    """Can the whole cart be collected at ``location``? If not, which lines fall short."""
+
+    location: Location
+    missing: list[MissingLine] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.missing
+
+
+@dataclass(frozen=True)
+class HomeDelivery:
+    """Home delivery ships from the warehouse: offered only when it covers every line."""
+
+    warehouse: Location | None
+    missing: list[MissingLine]
+    options: list[logistics.ShippingOption]
+    weight_grams: int
+    error: str = ""  # why no carrier serves the country, or why there is no warehouse
+
+    @property
+    def available(self) -> bool:
+        return self.warehouse is not None and not self.missing and bool(self.options)
+
+
+@dataclass(frozen=True)
+class DeliveryOptions:
+    country: str
+    home: HomeDelivery
+    stores: list[StoreAvailability]
+    priced: PricedCart
+
+
+def click_collect_stores(*, cart: Cart, lines: list | None = None) -> list[StoreAvailability]:
+    """Every active store that sells online, with the cart's lines it cannot cover (two queries)."""
+    lines = _cart_lines(cart) if lines is None else lines
+    stores = list(
+        Location.objects.filter(kind=LocationKind.STORE, sells_online=True, is_active=True).order_by("name")
+    )
+    available = _available(lines, [store.pk for store in stores])
+    return [
+        StoreAvailability(location=store, missing=_missing(lines, available, store.pk)) for store in stores
+    ]
+
+
+def delivery_options(
+    *,
+    cart: Cart,
+    country: str,
+    customer_group: CustomerGroup | None = None,
+    currency: str = "EUR",
+) -> DeliveryOptions:
+    """Home delivery (from the warehouse, with carrier prices) and click & collect per store."""
+    country = (country or "").strip().upper()
+    priced = price_cart(cart=cart, customer_group=customer_group, currency=currency)
+    lines = [(line.variant, line.sku, line.name, line.quantity) for line in priced.lines]
+    warehouse = _warehouse()
+    stores = list(
+        Location.objects.filter(kind=LocationKind.STORE, sells_online=True, is_active=True).order_by("name")
+    )
+    location_ids = [store.pk for store in stores] + ([warehouse.pk] if warehouse else [])
+    available = _available(lines, location_ids)
+    weight = priced.weight_grams
+    options: list[logistics.ShippingOption] = []
+    error = ""
+    if warehouse is None:
+        error = _("Home delivery is not offered at the moment.")
+    elif lines:
+        try:
+            options = logistics.shipping_options(
+                country=country, weight_grams=weight, basket_gross=priced.total_gross
+            )
+        except CountryNotServed as exc:
+            error = exc.message
+    home = HomeDelivery(
+        warehouse=warehouse,
+        missing=_missing(lines, available, warehouse.pk) if warehouse else [],
+        options=options,
+        weight_grams=weight,
+        error=error,
+    )
+    return DeliveryOptions(
+        country=country,
+        home=home,
+        stores=[StoreAvailability(location=s, missing=_missing(lines, available, s.pk)) for s in stores],
+        priced=priced,
+    )
+
+
+# --- starting a checkout --------------------------------------------------------------------------
+
+
+def start_checkout(
+    *,
+    cart: Cart,
+    user: User | None,
+    email: str,
+    phone: str = "",
+    language: str = "",
+    delivery_method: str,
+    location_code: str = "",
+    shipping_address: dict[str, Any] | None = None,
+    carrier: str = "",
+    provider: str,
+    return_url: str,
+    cancel_url: str,
+    idempotency_key: str = "",
+    currency: str | None = None,
+) -> tuple[Order, PaymentStart | None]:
+    """Place the cart as an order awaiting payment, then start its payment.
+
+    ``return_url`` / ``cancel_url`` may contain ``{number}``, replaced by the order number. Returns
+    the order and the ``PaymentStart`` (None when replaying a start whose order is no longer pending).
+    """
+    from payments import services as payments
+
+    user = user if user is not None and user.is_authenticated else None
+    email = _clean_email(email or (user.email if user else ""))
+    phone = _clean_phone(phone)
+    if delivery_method not in CHECKOUT_METHODS:
+        raise ValidationFailed(
+            _("Choose home delivery or click & collect."),
+            detail={"field": "delivery_method", "allowed": list(CHECKOUT_METHODS)},
+        )
+    if provider not in payments.available_providers():
+        raise ProviderNotAvailable(
+            _("The payment method %(provider)s is not available.") % {"provider": provider or "?"},
+            detail={"field": "provider", "provider": provider, "available": payments.available_providers()},
+        )
+    _check_url(return_url, "return_url")
+    _check_url(cancel_url, "cancel_url")
+    address: dict[str, str] = {}
+    if delivery_method == DeliveryMethod.HOME:
+        address = clean_address(shipping_address)
+        if not carrier:
+            raise ValidationFailed(_("Choose a carrier."), detail={"field": "carrier"})
+        location = _warehouse()
+        if location is None:
+            raise HomeDeliveryUnavailable(_("Home delivery is not offered at the moment."))
+    else:
+        location = _collect_store(location_code)
+    reference = _reference(cart=cart, user=user, key=idempotency_key)
+    group = _customer_group(user)
+
+    try:
+        with transaction.atomic():
+            order, created = _place(
+                cart=cart,
+                user=user,
+                group=group,
+                email=email,
+                phone=phone,
+                language=language or settings.LANGUAGE_CODE,
+                delivery_method=delivery_method,
+                location=location,
+                address=address,
+                carrier=carrier,
+                reference=reference,
+                currency=currency,
+            )
+    except InsufficientStock as exc:
+        raise _out_of_stock(exc) from exc
+    if order.status != OrderStatus.PENDING_PAYMENT:
+        return order, None
+    if not created and (current := _open_payment(order, provider)) is not None:
+        return order, current  # a retry: the same order and the same payment, nothing new started
+    number = order.number
+    payment = payments.start_payment(
+        order=order,
+        provider=provider,
+        return_url=return_url.replace("{number}", number),
+        cancel_url=cancel_url.replace("{number}", number),
+    )
+    return order, payment
+
+
+def clean_address(data: dict[str, Any] | None) -> dict[str, str]:
+    """The address snapshot, or ``InvalidAddress`` naming every missing or too long field."""
+    data = data if isinstance(data, dict) else {}
+    address = {name: str(data.get(name) or "").strip() for name in ADDRESS_FIELDS}
+    address["country"] = address["country"].upper()
+    missing = [name for name in REQUIRED_ADDRESS_FIELDS if not address[name]]
+    too_long = [name for name, value in address.items() if len(value) > ADDRESS_MAX_LENGTHS.get(name, 200)]
+    if missing or too_long:
+        raise InvalidAddress(
+            _("Please fill in the delivery address: %(fields)s.")
+            % {"fields": ", ".join(str(ADDRESS_LABELS[name]) for name in missing + too_long)},
+            detail={"fields": missing + too_long, "missing": missing, "too_long": too_long},
+        )
+    if len(address["country"]) != 2 or not address["country"].isalpha():
+        raise InvalidAddress(
+            _("The country must be a two-letter code, e.g. FR."),
+            detail={"fields": ["country"], "missing": [], "too_long": []},
+        )
+    return address
+
+
+# --- internals ------------------------------------------------------------------------------------
+
+
+def _place(
+    *,
+    cart: Cart,
+    user: User | None,
+    group: CustomerGroup | None,
+    email: str,
+    phone: str,
+    language: str,
+    delivery_method: str,
+    location: Location,
+    address: dict[str, str],
+    carrier: str,
+    reference: str,
+    currency: str | None,
+) -> Order:
+    """Inside the transaction: lock the cart, reuse its pending order, or place a new one.
+
+    Returns ``(order, created)``."""
+    cart = Cart.objects.select_for_update().get(pk=cart.pk)
+    if reference and (existing := Order.objects.filter(channel=Channel.WEB, reference=reference).first()):
+        asked = {
+            "delivery_method": delivery_method,
+            "location": location.pk,
+            "email": email,
+            "carrier": carrier,
+            "shipping_address": address,
+        }
+        first = {
+            "delivery_method": existing.delivery_method,
+            "location": existing.location_id,
+            "email": existing.email,
+            "carrier": existing.carrier,
+            "shipping_address": existing.shipping_address or {},
+        }
+        if cart.order_id != existing.pk or asked != first:
+            raise IdempotencyKeyReused(
+                detail={
+                    "number": existing.number,
+                    "differs": sorted(k for k in asked if asked[k] != first[k]),
+                }
+            )
+        return existing, False
+    if cart.status == CartStatus.CHECKED_OUT and cart.order_id:
+        order = Order.objects.get(pk=cart.order_id)
+        if order.status == OrderStatus.PENDING_PAYMENT:
+            return order, False
+    if cart.status != CartStatus.OPEN:
+        raise CartNotOpen(detail={"cart": str(cart.token)})
+    priced = price_cart(
+        cart=cart, customer_group=group, currency=currency or cart.currency, location=location
+    )
+    if not priced.lines:
+        raise EmptyCart(_("Your cart is empty."))
+    shipping = Decimal("0")
+    if delivery_method == DeliveryMethod.HOME:
+        shipping = logistics.shipping_option(
+            carrier=carrier,
+            country=address["country"],
+            weight_grams=priced.weight_grams,
+            basket_gross=priced.total_gross,
+        ).price
+    order = place_web_order(
+        lines=[LineInput(line.variant, line.quantity) for line in priced.lines],
+        location=location,
+        delivery_method=delivery_method,
+        email=email,
+        customer=user,
+        customer_group=group,
+        currency=priced.currency,
+        reference=reference,
+        reservation_ttl=getattr(settings, "CHECKOUT_RESERVATION_TTL_SECONDS", 900),
+        phone=phone,
+        language=language,
+        shipping_address=address,
+        shipping_gross=shipping,
+        carrier=carrier if delivery_method == DeliveryMethod.HOME else "",
+        order_discount=priced.promotion_discount + priced.coupon_discount,
+    )
+    if priced.coupon is not None:
+        pricing.redeem_coupon(
+            code=priced.coupon.code,
+            basket_ttc=priced.coupon_basket_gross,
+            reference=order.number,
+            channel=PriceChannel.WEB,
+            location=location,
+            customer=user,
+            customer_email=email,
+        )
+    cart.status = CartStatus.CHECKED_OUT
+    cart.order = order
+    cart.save(update_fields=["status", "order", "updated_at"])
+    return order, True
+
+
+def _open_payment(order: Order, provider: str) -> PaymentStart | None:
+    """The order's live payment with ``provider``, as a ``PaymentStart`` (a retried checkout)."""
+    from payments.models import Payment, PaymentStatus
+    from payments.services import PaymentStart
+
+    payment = (
+        Payment.objects.filter(order=order, provider=provider, status=PaymentStatus.PENDING)
+        .exclude(redirect_url="")
+        .order_by("-created_at")
+        .first()
+    )
+    if payment is None:
+        return None
+    return PaymentStart(
+        payment_id=str(payment.pk),
+        provider=payment.provider,
+        status=payment.status,
+        redirect_url=payment.redirect_url,
+        client_secret=payment.client_secret,
+        provider_reference=payment.provider_reference,
+    )
+
+
+def _check_url(url: str, field: str) -> None:
+    """The payment provider's rule for return URLs, checked before anything is written."""
+    from payments.errors import InvalidReturnUrl
+
+    ok = isinstance(url, str) and 0 < len(url) <= 900
+    ok = ok and (
+        (url.startswith("/") and not url.startswith("//") and "\\" not in url)
+        or url.startswith(("https://", "http://"))
+    )
+    if not ok:
+        raise InvalidReturnUrl(detail={"field": field})
+
+
+def _reference(*, cart: Cart, user: User | None, key: str) -> str:
+    key = (key or "").strip()
+    if not key:
+        return ""
+    scope = f"user:{user.pk}" if user is not None else f"cart:{cart.token}"
+    return "checkout:" + hashlib.sha256(f"{scope}|{key}".encode()).hexdigest()[:40]
+
+
+def _customer_group(user: User | None) -> CustomerGroup | None:
+    if user is None:
+        return None
+    profile = getattr(user, "customer_profile", None)
+    return profile.group if profile is not None else None
+
+
+def _clean_email(email: str) -> str:
+    email = (email or "").strip()
+    try:
+        validate_email(email)
+    except DjangoValidationError:
+        raise ValidationFailed(
+            _("Enter a valid e-mail address."), detail={"field": "email", "email": email[:254]}
+        ) from None
+    return email
+
+
+def _clean_phone(phone: str) -> str:
+    phone = (phone or "").strip()
+    allowed = set("0123456789 +-.()")
+    if len(phone) > 32 or not set(phone) <= allowed or (phone and sum(c.isdigit() for c in phone) < 6):
+        raise ValidationFailed(_("Enter a valid phone number."), detail={"field": "phone"})
+    return phone
+
+
+def _warehouse() -> Location | None:
+    return (
+        Location.objects.filter(kind=LocationKind.WAREHOUSE, sells_online=True, is_active=True)
+        .order_by("code")
+        .first()
+    )
+
+
+def _collect_store(code: str) -> Location:
+    store = Location.objects.filter(
+        code=(code or "").strip(), kind=LocationKind.STORE, sells_online=True, is_active=True
+    ).first()
+    if store is None:
+        raise UnknownLocation(
+            _("No store %(code)s offers click & collect.") % {"code": code or "?"},
+            detail={"field": "location", "location": code},
+        )
+    return store
+
+
+def _cart_lines(cart: Cart) -> list[tuple]:
+    return [
+        (line.variant, line.variant.sku, line.variant.product.name, line.quantity)
+        for line in cart.lines.select_related("variant__product").order_by("added_at", "id")
+    ]
+
+
+def _available(lines: list[tuple], location_ids: list[int]) -> dict[tuple[int, int], int]:
+    """(variant id, location id) -> units available, in one query."""
+    if not lines or not location_ids:
+        return {}
+    rows = StockLevel.objects.filter(
+        variant_id__in=[variant.pk for variant, *_ in lines], location_id__in=location_ids
+    ).values_list("variant_id", "location_id", "on_hand", "reserved")
+    return {(v, loc): max(on_hand - reserved, 0) for v, loc, on_hand, reserved in rows}
+
+
+def _missing(
+    lines: list[tuple], available: dict[tuple[int, int], int], location_id: int
+) -> list[MissingLine]:
+    missing = []
+    for variant, sku, name, quantity in lines:
+        there = available.get((variant.pk, location_id), 0)
+        if there < quantity:
+            missing.append(MissingLine(sku=sku, name=name, requested=quantity, available=there))
+    return missing
+
+
+def _out_of_stock(exc: InsufficientStock) -> InsufficientStock:
+    """The shopper's version: which SKU, where, and that nothing was charged."""
+    detail = dict(exc.detail)
+    location = Location.objects.filter(code=detail.get("location", "")).first()
+    where = location.name if location else detail.get("location", "")
+    detail["location_name"] = where
+    return InsufficientStock(
+        _("Only %(available)s left of %(sku)s at %(location)s; your cart was not charged.")
+        % {"available": detail.get("available", 0), "sku": detail.get("sku", ""), "location": where},
+        detail=detail,
+    )
+
+
+@transaction.atomic
+def restore_cart(*, order: Order) -> Cart:
+    """Give a shopper whose payment failed or was abandoned their cart back (the order stays cancelled).
+
+    The checked-out cart opens again, without its order; a cart the customer opened meanwhile is
+    merged into it. Prices and coupon are checked again when the cart is shown.
+    """
+    cart = Cart.objects.select_for_update().filter(order=order).first()
+    if order.status != OrderStatus.CANCELLED or cart is None or cart.status != CartStatus.CHECKED_OUT:
+        raise Conflict(
+            _("Only a cancelled order's cart can be restored."),
+            detail={"number": order.number, "status": order.status},
+        )
+    cart.status = CartStatus.OPEN
+    cart.order = None
+    cart.save(update_fields=["status", "order", "updated_at"])
+    if cart.user_id:
+        from .cart import merge_carts
+
+        others = Cart.objects.filter(user_id=cart.user_id, status=CartStatus.OPEN).exclude(pk=cart.pk)
+        for other in others.order_by("pk"):
+            merge_carts(source=other, target=cart)
+    return cart
+
+
+def confirm_test_payment(*, order: Order, succeed: bool = True):
+    """Settle the order's pending test-provider payment (demo and tests only); returns the Payment."""
+    from payments import services as payments
+    from payments.models import Payment, PaymentStatus
+
+    if "test" not in payments.available_providers():
+        raise ProviderNotAvailable(
+            _("The test payment provider is off."), detail={"field": "provider", "provider": "test"}
+        )
+    payment = (
+        Payment.objects.filter(order=order, provider="test", status=PaymentStatus.PENDING)
+        .order_by("-created_at")
+        .first()
+    )
+    if payment is None:
+        raise Conflict(
+            _("Order %(number)s has no test payment waiting.") % {"number": order.number},
+            detail={"number": order.number, "status": order.status},
+        )
+    return payments.confirm_test_payment(payment_id=payment.id, succeed=succeed)
