@@ -1,0 +1,17 @@
+"""Orders API v1, included at /api/v1/ (URL names in the ``v1`` namespace: ``v1:cart-create``, ...)."""
+
+from django.urls import path
+
+from . import cart, checkout, orders
+
+urlpatterns = [
+    path("cart/", cart.CartCreateView.as_view(), name="cart-create"),
+    path("cart/<str:token>/", cart.CartDetailView.as_view(), name="cart-detail"),
+    path("cart/<str:token>/lines/", cart.CartLinesView.as_view(), name="cart-lines"),
+    path("cart/<str:token>/lines/<str:sku>/", cart.CartLineView.as_view(), name="cart-line"),
+    path("cart/<str:token>/coupon/", cart.CartCouponView.as_view(), name="cart-coupon"),
+    path("checkout/", checkout.CheckoutStartView.as_view(), name="checkout"),
+    path("checkout/options/", checkout.CheckoutOptionsView.as_view(), name="checkout-options"),
+    path("checkout/<str:number>/confirm/", checkout.CheckoutConfirmView.as_view(), name="checkout-confirm"),
+    *orders.urlpatterns,
+]

@@ -1,0 +1,443 @@
+"""The shopper's cart: lines, coupon, merging at login, and pricing for display and checkout.
+
+A cart stores variants, quantities and a coupon code; never prices. ``price_cart`` computes them
+each time, with the same rules ``place_web_order`` snapshots (see ``orders.services.placing``):
+
+- unit gross (TTC) prices come from ``pricing.services.unit_prices`` (the customer group's price
+  list, else the catalog price), already rounded to the cent; a line's gross is unit gross x quantity.
+- the best automatic promotion (``pricing.services.automatic_promotions``, no stacking) is taken off
+  the subtotal; the coupon, checked again with ``check_coupon``, is taken off what remains (its
+  minimum basket is measured there too: ``PricedCart.coupon_basket_gross``). Each discount is
+  rounded to the cent once (``promotion_discount``) and spread over the lines in proportion to their
+  gross, cent by cent, so every line's ``discount_gross`` is exact and the lines add up to the cart.
+- totals are in EUR; ``total_gross_in_currency`` converts the EUR total once (``convert``), as the
+  order does. Per-line amounts in the currency are for display only.
+
+Quantities: whole numbers from 1 to ``MAX_LINE_QUANTITY`` per line, and never more than the most
+one online location (a store or warehouse that ``sells_online``) has available, because an order is
+served from one location.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.db.models import F, Max
+from django.utils.translation import gettext as _
+
+from catalog.models import Variant, money_round
+from core.errors import Conflict, NotFound, ValidationFailed
+from inventory.models import StockLevel
+from pricing import services as pricing
+from pricing.errors import InvalidCoupon
+from pricing.models import Channel as PriceChannel
+from pricing.models import Coupon
+
+from ..models import Cart, CartLine, CartStatus
+
+if TYPE_CHECKING:
+    from accounts.models import CustomerGroup, User
+    from inventory.models import Location
+
+MAX_LINE_QUANTITY = 99
+ZERO = Decimal("0.00")
+
+
+class ProductUnavailable(ValidationFailed):
+    code = "product_unavailable"
+    default_message = "This product is no longer sold."
+
+
+class InvalidCartQuantity(ValidationFailed):
+    code = "invalid_quantity"
+    default_message = f"The quantity must be a whole number from 1 to {MAX_LINE_QUANTITY}."
+
+
+class NotEnoughStock(Conflict):
+    code = "insufficient_stock"
+    default_message = "Not enough stock available online."
+
+
+class NotInCart(NotFound):
+    code = "not_in_cart"
+    default_message = "This product is not in the cart."
+
+
+class CartClosed(Conflict):
+    code = "cart_closed"
+    default_message = "This cart was already checked out or merged; it cannot change."
+
+
+@dataclass(frozen=True)
+class PricedLine:
+    variant: Variant
+    sku: str
+    name: str
+    quantity: int
+    unit_gross: Decimal  # TTC, EUR, rounded to the cent
+    unit_net: Decimal  # HT, EUR, 4 decimals
+    vat_rate: Decimal
+    line_gross: Decimal  # unit_gross x quantity, before discounts
+    discount_gross: Decimal  # this line's share of the promotion and coupon discounts
+    weight_grams: int  # the whole line: unit weight x quantity
+    base_unit_gross: Decimal = ZERO  # the catalog price before a price list, to show a struck price
+    unit_gross_in_currency: Decimal = ZERO  # display only
+    line_gross_in_currency: Decimal = ZERO  # display only
+
+    @property
+    def total_gross(self) -> Decimal:
+        return self.line_gross - self.discount_gross
+
+
+@dataclass(frozen=True)
+class PricedCart:
+    lines: list[PricedLine]
+    subtotal_gross: Decimal  # EUR, before discounts
+    promotion_discount: Decimal  # EUR
+    coupon_discount: Decimal  # EUR
+    coupon: Coupon | None
+    total_gross: Decimal  # EUR, after discounts, before shipping
+    currency: str
+    total_gross_in_currency: Decimal
+    applied_promotions: list[tuple[str, Decimal]] = field(default_factory=list)
+    coupon_basket_gross: Decimal = ZERO  # what the coupon's minimum basket and percentage apply to
+    coupon_error: str = ""  # why the stored coupon no longer applies (expired, basket too small...)
+    exchange_rate: Decimal = Decimal("1")
+    subtotal_gross_in_currency: Decimal = ZERO  # display only
+    discount_in_currency: Decimal = ZERO  # display only: subtotal - total, in the currency
+    applied_promotions_in_currency: list[tuple[str, Decimal]] = field(default_factory=list)  # display
+    coupon_discount_in_currency: Decimal = ZERO  # display only
+
+    def in_currency(self, amount: Decimal) -> Decimal:
+        """A EUR amount in the cart's currency, for display (totals use ``total_gross_in_currency``)."""
+        return money_round(amount * self.exchange_rate)
+
+    @property
+    def count(self) -> int:
+        return sum(line.quantity for line in self.lines)
+
+    @property
+    def weight_grams(self) -> int:
+        return sum(line.weight_grams for line in self.lines)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.lines
+
+
+# --- lines ----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_to_cart(*, cart: Cart, variant: Variant, quantity: int) -> CartLine:
+    """Add ``quantity`` units (added to what the cart already holds). Refused: nothing changes."""
+    cart = _lock_open(cart)
+    _check_quantity(quantity, allow_zero=False)
+    _check_sellable(variant)
+    line = CartLine.objects.filter(cart=cart, variant=variant).first()
+    wanted = quantity + (line.quantity if line else 0)
+    if wanted > MAX_LINE_QUANTITY:
+        raise InvalidCartQuantity(
+            _("You can order at most %(max)s of one product; your cart would hold %(wanted)s.")
+            % {"max": MAX_LINE_QUANTITY, "wanted": wanted},
+            detail={"sku": variant.sku, "quantity": wanted, "max": MAX_LINE_QUANTITY},
+        )
+    _check_available(variant, wanted)
+    if line is None:
+        line = CartLine.objects.create(cart=cart, variant=variant, quantity=wanted)
+    else:
+        line.quantity = wanted
+        line.save(update_fields=["quantity"])
+    _touch(cart)
+    return line
+
+
+@transaction.atomic
+def set_cart_line_quantity(*, cart: Cart, variant: Variant, quantity: int) -> CartLine | None:
+    """Set a line's quantity; 0 removes the line (returns None)."""
+    cart = _lock_open(cart)
+    _check_quantity(quantity, allow_zero=True)
+    line = CartLine.objects.filter(cart=cart, variant=variant).first()
+    if line is None:
+        raise NotInCart(detail={"sku": variant.sku})
+    if quantity == 0:
+        line.delete()
+        _touch(cart)
+        return None
+    if quantity > line.quantity:  # lowering a quantity is always allowed
+        _check_sellable(variant)
+        _check_available(variant, quantity)
+    line.quantity = quantity
+    line.save(update_fields=["quantity"])
+    _touch(cart)
+    return line
+
+
+@transaction.atomic
+def remove_from_cart(*, cart: Cart, variant: Variant) -> None:
+    cart = _lock_open(cart)
+    deleted, _ = CartLine.objects.filter(cart=cart, variant=variant).delete()
+    if not deleted:
+        raise NotInCart(detail={"sku": variant.sku})
+    _touch(cart)
+
+
+# --- coupon ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def apply_coupon(
+    *, cart: Cart, code: str, user: User | None = None, customer_group: CustomerGroup | None = None
+) -> Coupon:
+    """Check the code against this cart (``check_coupon``) and keep it on the cart. It is checked
+    again at every pricing and at checkout, and used (redeemed) only when the order is placed."""
+    cart = _lock_open(cart)
+    code = (code or "").strip()
+    if not code:
+        raise InvalidCoupon(_("Enter a coupon code."), detail={"reason": "empty", "code": ""})
+    if not cart.lines.exists():
+        raise InvalidCoupon(
+            _("Add products before using a coupon."), detail={"reason": "empty_cart", "code": code}
+        )
+    priced = _price(cart, customer_group=customer_group, currency="EUR", location=None, coupon_code="")
+    coupon = pricing.check_coupon(
+        code=code,
+        basket_ttc=priced.coupon_basket_gross,
+        channel=PriceChannel.WEB,
+        customer=user if user is not None and user.is_authenticated else None,
+    )
+    cart.coupon_code = coupon.code
+    cart.save(update_fields=["coupon_code", "updated_at"])
+    return coupon
+
+
+@transaction.atomic
+def remove_coupon(*, cart: Cart) -> Cart:
+    cart = _lock_open(cart)
+    cart.coupon_code = ""
+    cart.save(update_fields=["coupon_code", "updated_at"])
+    return cart
+
+
+# --- merge ----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def merge_carts(*, source: Cart, target: Cart) -> Cart:
+    """Move ``source``'s lines into ``target`` (at login): quantities add up, capped at
+    ``MAX_LINE_QUANTITY``; products no longer sold are dropped. ``target`` keeps its coupon, or takes
+    the source's. ``source`` becomes MERGED and is never used again."""
+    if source.pk == target.pk:
+        return target
+    first, second = sorted([source.pk, target.pk])
+    locked = {c.pk: c for c in Cart.objects.select_for_update().filter(pk__in=[first, second]).order_by("pk")}
+    source, target = locked[source.pk], locked[target.pk]
+    if source.status != CartStatus.OPEN:
+        return target
+    if target.status != CartStatus.OPEN:
+        raise CartClosed(detail={"token": str(target.token)})
+    existing = {line.variant_id: line for line in target.lines.all()}
+    for line in source.lines.select_related("variant__product"):
+        if not (line.variant.is_active and line.variant.product.is_published):
+            continue
+        if (kept := existing.get(line.variant_id)) is not None:
+            kept.quantity = min(kept.quantity + line.quantity, MAX_LINE_QUANTITY)
+            kept.save(update_fields=["quantity"])
+        else:
+            CartLine.objects.create(
+                cart=target, variant_id=line.variant_id, quantity=min(line.quantity, MAX_LINE_QUANTITY)
+            )
+    if not target.coupon_code and source.coupon_code:
+        target.coupon_code = source.coupon_code
+    target.save(update_fields=["coupon_code", "updated_at"])
+    source.status = CartStatus.MERGED
+    source.save(update_fields=["status", "updated_at"])
+    return target
+
+
+# --- pricing --------------------------------------------------------------------------------------
+
+
+def price_cart(
+    *,
+    cart: Cart,
+    customer_group: CustomerGroup | None = None,
+    currency: str = "EUR",
+    location: Location | None = None,
+) -> PricedCart:
+    """The cart with today's prices, promotions and coupon (see the module docstring). Read-only:
+    a coupon that no longer applies is left out (``coupon_error`` says why), not removed."""
+    return _price(cart, customer_group=customer_group, currency=currency, location=location)
+
+
+def cart_lines(cart: Cart) -> list[CartLine]:
+    """The cart's lines with what pricing and pages need, in two queries whatever the size."""
+    return list(
+        cart.lines.select_related("variant__product__vat_rate")
+        .prefetch_related("variant__option_values__option_type", "variant__product__images")
+        .order_by("added_at", "id")
+    )
+
+
+def _price(
+    cart: Cart,
+    *,
+    customer_group: CustomerGroup | None,
+    currency: str,
+    location: Location | None,
+    coupon_code: str | None = None,
+    lines: list[CartLine] | None = None,
+) -> PricedCart:
+    rate = pricing.currency_rate(currency)  # raises UnsupportedCurrency first: nothing half-done
+    lines = cart_lines(cart) if lines is None else lines
+    variants = [line.variant for line in lines]
+    prices = pricing.unit_prices(
+        variants=variants, customer_group=customer_group, channel=PriceChannel.WEB, location=location
+    )
+    subtotal = sum((prices[line.variant_id].gross * line.quantity for line in lines), ZERO)
+
+    applied: list[tuple[str, Decimal]] = []
+    promotion_discount = ZERO
+    if lines:
+        best = pricing.automatic_promotions(basket_ttc=subtotal, channel=PriceChannel.WEB, location=location)
+        if best:
+            promotion_discount = pricing.promotion_discount(promotion=best[0], basket_ttc=subtotal)
+            applied.append((best[0].name, promotion_discount))
+    basket = subtotal - promotion_discount
+
+    coupon, coupon_discount, coupon_error = None, ZERO, ""
+    code = cart.coupon_code if coupon_code is None else coupon_code
+    if code and lines:
+        try:
+            coupon = pricing.check_coupon(
+                code=code,
+                basket_ttc=basket,
+                channel=PriceChannel.WEB,
+                location=location,
+                customer=cart.user if cart.user_id else None,
+            )
+        except InvalidCoupon as exc:
+            coupon_error = exc.message
+        else:
+            coupon_discount = pricing.promotion_discount(promotion=coupon.promotion, basket_ttc=basket)
+
+    line_totals = [prices[line.variant_id].gross * line.quantity for line in lines]
+    shares = _spread(promotion_discount + coupon_discount, line_totals)
+    total = subtotal - promotion_discount - coupon_discount
+    priced_lines = []
+    for line, line_gross, share in zip(lines, line_totals, shares, strict=True):
+        price = prices[line.variant_id]
+        priced_lines.append(
+            PricedLine(
+                variant=line.variant,
+                sku=line.variant.sku,
+                name=line.variant.product.name,
+                quantity=line.quantity,
+                unit_gross=price.gross,
+                unit_net=price.net,
+                vat_rate=price.vat_rate,
+                line_gross=line_gross,
+                discount_gross=share,
+                weight_grams=line.variant.weight_grams * line.quantity,
+                base_unit_gross=money_round(price.base_net * (1 + price.vat_rate)),
+                unit_gross_in_currency=money_round(price.gross * rate),
+                line_gross_in_currency=money_round(line_gross * rate),
+            )
+        )
+    return PricedCart(
+        lines=priced_lines,
+        subtotal_gross=subtotal,
+        promotion_discount=promotion_discount,
+        coupon_discount=coupon_discount,
+        coupon=coupon,
+        total_gross=total,
+        currency=currency,
+        total_gross_in_currency=money_round(total * rate),
+        applied_promotions=applied,
+        coupon_basket_gross=basket,
+        coupon_error=coupon_error,
+        exchange_rate=rate,
+        subtotal_gross_in_currency=money_round(subtotal * rate),
+        discount_in_currency=money_round(subtotal * rate) - money_round(total * rate),
+        applied_promotions_in_currency=[(name, money_round(amount * rate)) for name, amount in applied],
+        coupon_discount_in_currency=money_round(coupon_discount * rate),
+    )
+
+
+def _spread(discount: Decimal, line_totals: list[Decimal]) -> list[Decimal]:
+    """Split a discount (cents) over lines in proportion to their totals; the cents lost to rounding
+    go to the largest remainders, so the shares add up exactly and none exceeds its line."""
+    total = sum(line_totals, ZERO)
+    if not discount or not total:
+        return [ZERO for _ in line_totals]
+    cents = int(discount * 100)
+    exact = [Decimal(cents) * amount / total for amount in line_totals]
+    floors = [int(x) for x in exact]
+    left = cents - sum(floors)
+    order = sorted(range(len(exact)), key=lambda i: (exact[i] - floors[i], line_totals[i]), reverse=True)
+    for i in order[:left]:
+        floors[i] += 1
+    return [Decimal(c) / 100 for c in floors]
+
+
+# --- checks ---------------------------------------------------------------------------------------
+
+
+def _lock_open(cart: Cart) -> Cart:
+    locked = Cart.objects.select_for_update().filter(pk=cart.pk).first()
+    if locked is None or locked.status != CartStatus.OPEN:
+        raise CartClosed(detail={"token": str(cart.token)})
+    return locked
+
+
+def _touch(cart: Cart) -> None:
+    cart.save(update_fields=["updated_at"])
+
+
+def _check_quantity(quantity: object, *, allow_zero: bool) -> None:
+    low = 0 if allow_zero else 1
+    if (
+        isinstance(quantity, bool)
+        or not isinstance(quantity, int)
+        or not low <= quantity <= MAX_LINE_QUANTITY
+    ):
+        raise InvalidCartQuantity(
+            _("The quantity must be a whole number from %(low)s to %(max)s.")
+            % {"low": low, "max": MAX_LINE_QUANTITY},
+            detail={"quantity": str(quantity), "min": low, "max": MAX_LINE_QUANTITY},
+        )
+
+
+def _check_sellable(variant: Variant) -> None:
+    product = Variant.objects.select_related("product").filter(pk=variant.pk).first()
+    if product is None or not product.is_active or not product.product.is_published:
+        raise ProductUnavailable(
+            _("%(sku)s is no longer sold.") % {"sku": variant.sku}, detail={"sku": variant.sku}
+        )
+
+
+def available_online(variant: Variant) -> int:
+    """The most units one online location can sell now (an order ships from one location)."""
+    best = (
+        StockLevel.objects.filter(variant=variant, location__sells_online=True, location__is_active=True)
+        .annotate(free=F("on_hand") - F("reserved"))
+        .aggregate(best=Max("free"))["best"]
+    )
+    return max(best or 0, 0)
+
+
+def _check_available(variant: Variant, quantity: int) -> None:
+    available = available_online(variant)
+    if quantity > available:
+        message = (
+            _("Sorry, %(sku)s is out of stock online.") % {"sku": variant.sku}
+            if available == 0
+            else _("Only %(available)s of %(sku)s can be ordered online.")
+            % {"available": available, "sku": variant.sku}
+        )
+        raise NotEnoughStock(
+            message, detail={"sku": variant.sku, "requested": quantity, "available": available}
+        )

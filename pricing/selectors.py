@@ -1,0 +1,167 @@
+"""Prices to show, for many variants at once, in a constant number of queries.
+
+``display_prices`` applies the same rule as ``pricing.services.unit_price`` (the matching price list
+entry with the highest priority, then the lowest price, else the catalog price) to a whole page of
+variants with one query for the entries and one for the currency rate. Rounding is the platform's:
+the gross (TTC) unit price is rounded once to the cent in EUR (``money_round``), then converted
+and rounded once in the shopper's currency, exactly as ``pricing.services.convert`` does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.db.models import Q
+from django.utils import timezone
+
+from catalog.models import money_round
+
+from .errors import UnsupportedCurrency
+from .models import SUPPORTED_CURRENCIES, Channel, CurrencyRate, PriceListEntry
+
+if TYPE_CHECKING:
+    from accounts.models import CustomerGroup
+    from catalog.models import Variant
+    from inventory.models import Location
+
+BASE_CURRENCY = "EUR"
+CURRENCY_CODES = [code for code, _ in SUPPORTED_CURRENCIES]
+
+
+@dataclass(frozen=True)
+class DisplayPrice:
+    """One variant's unit price as a page shows it. ``*_eur`` are in EUR, the rest in ``currency``."""
+
+    net_eur: Decimal  # HT, 4 decimals
+    gross_eur: Decimal  # TTC, rounded to the cent
+    base_net_eur: Decimal  # the catalog price before any price list
+    base_gross_eur: Decimal
+    vat_rate: Decimal
+    currency: str
+    gross: Decimal  # TTC in ``currency``
+    net: Decimal  # HT in ``currency``, rounded to the cent for display
+    base_gross: Decimal
+    base_net: Decimal
+    price_list: str | None = None
+
+    @property
+    def discount_percent(self) -> Decimal:
+        if not self.base_net_eur or self.net_eur >= self.base_net_eur:
+            return Decimal("0")
+        return ((1 - self.net_eur / self.base_net_eur) * 100).quantize(Decimal("0.1"))
+
+    @property
+    def is_discounted(self) -> bool:
+        return self.net_eur < self.base_net_eur
+
+
+def currency_rate(currency: str) -> Decimal:
+    """Units of ``currency`` per EUR (one query unless EUR). Raises UnsupportedCurrency."""
+    if currency == BASE_CURRENCY:
+        return Decimal("1")
+    rate = CurrencyRate.objects.filter(currency=currency).values_list("rate", flat=True).first()
+    if rate is None:
+        raise UnsupportedCurrency(f"{currency} is not offered.", detail={"currency": currency})
+    return rate
+
+
+def best_entries(
+    *,
+    variant_ids: Iterable[int],
+    customer_group: CustomerGroup | None = None,
+    channel: str = Channel.WEB,
+    location: Location | None = None,
+    at: dt.datetime | None = None,
+) -> dict[int, tuple[Decimal, str]]:
+    """variant id -> (net price, price list code) of the entry that wins. One query."""
+    ids = list(set(variant_ids))
+    if not ids:
+        return {}
+    at = at or timezone.now()
+    group_q = Q(price_list__customer_group__isnull=True)
+    if customer_group is not None:
+        group_q |= Q(price_list__customer_group=customer_group)
+    location_q = Q(price_list__location__isnull=True)
+    if location is not None:
+        location_q |= Q(price_list__location=location)
+    rows = (
+        PriceListEntry.objects.filter(
+            variant_id__in=ids,
+            price_list__is_active=True,
+            price_list__channel__in=[Channel.ANY, channel],
+        )
+        .filter(group_q, location_q)
+        .filter(Q(price_list__starts_at__isnull=True) | Q(price_list__starts_at__lte=at))
+        .filter(Q(price_list__ends_at__isnull=True) | Q(price_list__ends_at__gt=at))
+        .order_by("variant_id", "-price_list__priority", "price_ht")
+        .values_list("variant_id", "price_ht", "price_list__code")
+    )
+    best: dict[int, tuple[Decimal, str]] = {}
+    for variant_id, price_ht, code in rows:
+        best.setdefault(variant_id, (price_ht, code))  # first row per variant wins (ordering above)
+    return best
+
+
+def display_prices(
+    *,
+    variants: Iterable[Variant],
+    customer_group: CustomerGroup | None = None,
+    currency: str = BASE_CURRENCY,
+    channel: str = Channel.WEB,
+    location: Location | None = None,
+    at: dt.datetime | None = None,
+) -> dict[int, DisplayPrice]:
+    """variant id -> DisplayPrice. The variants need ``product__vat_rate`` loaded. At most 2 queries."""
+    variants = list(variants)
+    if not variants:
+        return {}
+    rate = currency_rate(currency)
+    entries = best_entries(
+        variant_ids=[v.pk for v in variants],
+        customer_group=customer_group,
+        channel=channel,
+        location=location,
+        at=at,
+    )
+    return {
+        variant.pk: make_display_price(
+            net=entries.get(variant.pk, (variant.price_ht, None))[0],
+            base_net=variant.price_ht,
+            vat_rate=variant.product.vat_rate.rate,
+            currency=currency,
+            rate=rate,
+            price_list=entries.get(variant.pk, (None, None))[1],
+        )
+        for variant in variants
+    }
+
+
+def make_display_price(
+    *,
+    net: Decimal,
+    base_net: Decimal,
+    vat_rate: Decimal,
+    currency: str,
+    rate: Decimal,
+    price_list: str | None,
+) -> DisplayPrice:
+    """A DisplayPrice from the net prices, the VAT rate and the currency rate (rounding: see above)."""
+    gross_eur = money_round(net * (1 + vat_rate))
+    base_gross_eur = money_round(base_net * (1 + vat_rate))
+    return DisplayPrice(
+        net_eur=net,
+        gross_eur=gross_eur,
+        base_net_eur=base_net,
+        base_gross_eur=base_gross_eur,
+        vat_rate=vat_rate,
+        currency=currency,
+        gross=money_round(gross_eur * rate),
+        net=money_round(net * rate),
+        base_gross=money_round(base_gross_eur * rate),
+        base_net=money_round(base_net * rate),
+        price_list=price_list,
+    )
