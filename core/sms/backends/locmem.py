@@ -1,0 +1,19 @@
+"""Keeps text messages in ``core.sms.outbox`` (tests). ``fail_next`` fakes a provider outage."""
+
+from __future__ import annotations
+
+from .base import BaseSmsBackend
+
+
+class SmsBackend(BaseSmsBackend):
+    # How many of the next sends fail with SmsError, for retry tests. Class-level like the outbox.
+    fail_next = 0
+
+    def send_messages(self, messages) -> int:
+        from core import sms
+
+        if SmsBackend.fail_next > 0:
+            SmsBackend.fail_next -= 1
+            raise sms.SmsError("The (fake) SMS provider is unreachable.")
+        sms.outbox.extend(messages)
+        return len(messages)

@@ -1,0 +1,44 @@
+"""What the shop told a customer about an order, so each message goes out once.
+
+One row per (order, kind, channel): a Celery task claims the row, sends, then stamps ``sent_at``.
+A task that runs again (a retry, a duplicate delivery) finds ``sent_at`` set and sends nothing.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .models import Order
+
+
+class NotificationKind(models.TextChoices):
+    CONFIRMATION = "confirmation", _("Order confirmation")
+    READY_FOR_PICKUP = "ready_for_pickup", _("Ready for pickup")
+    CANCELLATION = "cancellation", _("Cancellation")
+
+
+class NotificationChannel(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    SMS = "sms", _("Text message")
+
+
+class NotificationLog(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=20, choices=NotificationKind.choices)
+    channel = models.CharField(max_length=8, choices=NotificationChannel.choices)
+    recipient = models.CharField(max_length=254, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("A worker is sending it now (cleared if the attempt fails).")
+    )
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=250, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "kind", "channel"], name="notification_once_per_order")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.kind} by {self.channel}"

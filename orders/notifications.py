@@ -1,0 +1,185 @@
+"""What we tell customers about their orders: e-mails (and a text message when a pickup is ready).
+
+Flow: a service that changes an order calls ``schedule_email`` / ``schedule_sms`` inside its
+transaction; after commit a Celery task (``orders.tasks``) gets the order id and calls
+``send_order_email`` / ``send_order_sms`` here. Each message is rendered in the order's ``language``
+(``translation.override``) from ``templates/orders/email/<kind>_subject.txt``, ``<kind>.txt`` and
+``<kind>.html``.
+
+Once only: every (order, kind, channel) has one ``NotificationLog`` row. A task claims it, sends,
+then stamps ``sent_at``; a task that runs again finds it sent and does nothing. A failed send clears
+the claim and raises, so Celery retries it. A claim older than ``CLAIM_LEASE`` (a worker that died
+mid-send) can be taken again: a message may then go out twice, never zero times.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import dateformat, timezone, translation
+from django.utils.translation import gettext
+
+from core import sms
+
+from .models import Order, OrderStatus
+from .notification_log import NotificationChannel, NotificationKind, NotificationLog
+
+CLAIM_LEASE = dt.timedelta(minutes=10)
+EMAIL_KINDS = set(NotificationKind.values)
+SMS_KINDS = {NotificationKind.READY_FOR_PICKUP}
+
+
+def schedule_email(*, order_id: int, kind: str) -> None:
+    """Send ``kind`` by e-mail once the current transaction commits."""
+    from . import tasks
+
+    transaction.on_commit(lambda: tasks.send_order_email.delay(order_id=order_id, kind=kind))
+
+
+def schedule_sms(*, order_id: int, kind: str) -> None:
+    """Send ``kind`` by text message once the current transaction commits."""
+    from . import tasks
+
+    transaction.on_commit(lambda: tasks.send_order_sms.delay(order_id=order_id, kind=kind))
+
+
+def send_order_email(*, order_id: int, kind: str) -> bool:
+    """Send the ``kind`` e-mail of an order unless it already went out. True when sent now."""
+    if kind not in EMAIL_KINDS:
+        raise ValueError(f"Unknown notification kind {kind!r}")
+    order = Order.objects.select_related("location").filter(pk=order_id).first()
+    if order is None or not order.email:
+        return False
+    log = _claim(order_id=order.pk, kind=kind, channel=NotificationChannel.EMAIL, recipient=order.email)
+    if log is None:
+        return False
+    try:
+        build_order_email(order, kind).send()
+    except Exception as exc:
+        _release_claim(log, exc)
+        raise
+    _mark_sent(log)
+    return True
+
+
+def send_order_sms(*, order_id: int, kind: str) -> bool:
+    """Send the ``kind`` text message of an order unless it already went out. True when sent now.
+
+    An order without a phone, or with a number that cannot take texts, gets none (no retry)."""
+    if kind not in SMS_KINDS:
+        raise ValueError(f"No text message for {kind!r}")
+    order = Order.objects.select_related("location").filter(pk=order_id).first()
+    if order is None or not order.phone:
+        return False
+    try:
+        to = sms.normalize_phone(order.phone)
+    except sms.InvalidPhoneNumber:
+        return False
+    log = _claim(order_id=order.pk, kind=kind, channel=NotificationChannel.SMS, recipient=to)
+    if log is None:
+        return False
+    try:
+        sms.send_sms(to, render_order_sms(order, kind))
+    except Exception as exc:
+        _release_claim(log, exc)
+        raise
+    _mark_sent(log)
+    return True
+
+
+# --- rendering ------------------------------------------------------------------------------------
+
+
+def order_language(order: Order) -> str:
+    codes = {code for code, _ in settings.LANGUAGES}
+    return order.language if order.language in codes else settings.LANGUAGE_CODE
+
+
+def build_order_email(order: Order, kind: str) -> EmailMultiAlternatives:
+    """The e-mail, rendered in the order's language: subject, plain text and an HTML alternative."""
+    language = order_language(order)
+    with translation.override(language):
+        context = _context(order, kind)
+        subject = " ".join(render_to_string(f"orders/email/{kind}_subject.txt", context).split())
+        text = render_to_string(f"orders/email/{kind}.txt", context)
+        html = render_to_string(f"orders/email/{kind}.html", context)
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[order.email],
+        headers={"Content-Language": language},
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def render_order_sms(order: Order, kind: str) -> str:
+    from .services.pickup import pickup_deadline
+
+    with translation.override(order_language(order)):
+        deadline = pickup_deadline(order)
+        return gettext(
+            "%(shop)s: your order %(number)s is ready at %(store)s. Please collect it by %(deadline)s."
+        ) % {
+            "shop": _shop_name(),
+            "number": order.number,
+            "store": order.location.name,
+            "deadline": dateformat.format(timezone.localtime(deadline), "l j F") if deadline else "",
+        }
+
+
+def _context(order: Order, kind: str) -> dict:
+    from .services.pickup import pickup_deadline
+
+    last_change = order.status_changes.order_by("-created_at", "-id").first()
+    return {
+        "order": order,
+        "lines": list(order.lines.all()),
+        "store": order.location,
+        "shop_name": _shop_name(),
+        "is_click_and_collect": order.delivery_method == "click_collect",
+        "pickup_deadline": pickup_deadline(order) if kind == NotificationKind.READY_FOR_PICKUP else None,
+        "pickup_days": settings.CLICK_COLLECT_PICKUP_DAYS,
+        "uncollected": bool(
+            kind == NotificationKind.CANCELLATION
+            and last_change
+            and last_change.from_status == OrderStatus.READY_FOR_PICKUP
+        ),
+    }
+
+
+def _shop_name() -> str:
+    return getattr(settings, "SHOP_NAME", "Maison Corsica")
+
+
+# --- the once-only log ----------------------------------------------------------------------------
+
+
+def _claim(*, order_id: int, kind: str, channel: str, recipient: str) -> NotificationLog | None:
+    """Take the (order, kind, channel) row for sending, or None if sent or being sent."""
+    with transaction.atomic():
+        log, _ = NotificationLog.objects.get_or_create(
+            order_id=order_id, kind=kind, channel=channel, defaults={"recipient": recipient}
+        )
+        log = NotificationLog.objects.select_for_update().get(pk=log.pk)
+        now = timezone.now()
+        if log.sent_at is not None or (log.claimed_at is not None and log.claimed_at > now - CLAIM_LEASE):
+            return None
+        log.claimed_at = now
+        log.attempts += 1
+        log.recipient = recipient
+        log.save(update_fields=["claimed_at", "attempts", "recipient"])
+    return log
+
+
+def _mark_sent(log: NotificationLog) -> None:
+    NotificationLog.objects.filter(pk=log.pk).update(sent_at=timezone.now(), claimed_at=None, last_error="")
+
+
+def _release_claim(log: NotificationLog, exc: Exception) -> None:
+    NotificationLog.objects.filter(pk=log.pk).update(claimed_at=None, last_error=str(exc)[:250])

@@ -1,0 +1,46 @@
+"""Thin, idempotent, retryable Celery tasks for orders: each calls one service with ids."""
+
+from celery import shared_task
+
+from core.errors import ApplicationError
+from core.sms import SmsError
+
+from . import notifications
+from .services import pickup
+
+# Worth another try: the mail server or the SMS provider is unreachable (smtplib errors are OSErrors).
+TRANSIENT = (OSError, SmsError)
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, retry_backoff_max=900, max_retries=8)
+def send_order_email(*, order_id: int, kind: str) -> bool:
+    return notifications.send_order_email(order_id=order_id, kind=kind)
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, retry_backoff_max=900, max_retries=8)
+def send_order_sms(*, order_id: int, kind: str) -> bool:
+    return notifications.send_order_sms(order_id=order_id, kind=kind)
+
+
+@shared_task(
+    autoretry_for=(Exception,),
+    dont_autoretry_for=(ApplicationError,),
+    retry_backoff=True,
+    retry_backoff_max=1800,
+    max_retries=10,
+)
+def refund_cancelled_order(*, order_id: int, reason: str, user_id: int | None = None) -> bool:
+    """``payments.services.refund_order`` is idempotent, so a retry never refunds twice."""
+    return pickup.refund_cancelled_order(order_id=order_id, reason=reason, user_id=user_id) is not None
+
+
+@shared_task
+def cancel_uncollected_orders() -> int:
+    """Beat, hourly: click & collect orders not collected within CLICK_COLLECT_PICKUP_DAYS."""
+    return pickup.cancel_uncollected_orders()
+
+
+@shared_task
+def renew_pickup_holds() -> int:
+    """Beat, hourly: paid click & collect orders not yet ready keep their units."""
+    return pickup.renew_pickup_holds()
