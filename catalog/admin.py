@@ -17,7 +17,25 @@ from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInl
 
 from inventory.models import StockLevel
 
-from .models import Category, OptionType, OptionValue, Product, ProductImage, Variant, VatRate
+from . import cache as storefront_cache
+from . import services
+from .models import (
+    Category,
+    OptionType,
+    OptionValue,
+    Product,
+    ProductImage,
+    Review,
+    ReviewStatus,
+    Variant,
+    VatRate,
+)
+
+
+def _after_commit(fn):
+    from django.db import transaction
+
+    transaction.on_commit(fn)
 
 
 class CachedChoicesMixin:
@@ -108,6 +126,10 @@ class CategoryAdmin(TabbedTranslationAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(n_products=Count("products"))
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        _after_commit(storefront_cache.bump_all)  # menu, breadcrumbs and listings show categories
 
     @admin.display(description="category", ordering="name")
     def tree_name(self, obj):
@@ -208,6 +230,11 @@ class ProductAdmin(TabbedTranslationAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(n_variants=Count("variants"))
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        product_id = form.instance.pk
+        _after_commit(lambda: storefront_cache.product_changed(product_id))
+
     @admin.display(description="variants", ordering="n_variants")
     def variant_count(self, obj):
         return obj.n_variants
@@ -221,11 +248,13 @@ class ProductAdmin(TabbedTranslationAdmin):
     @admin.action(description="Publish selected products", permissions=["change"])
     def publish(self, request, queryset):
         count = queryset.update(is_published=True)
+        _after_commit(storefront_cache.bump_all)
         self.message_user(request, f"{count} product(s) published.", messages.SUCCESS)
 
     @admin.action(description="Unpublish selected products", permissions=["change"])
     def unpublish(self, request, queryset):
         count = queryset.update(is_published=False)
+        _after_commit(storefront_cache.bump_all)
         self.message_user(request, f"{count} product(s) unpublished.", messages.SUCCESS)
 
 
@@ -306,3 +335,55 @@ class VariantAdmin(CachedChoicesMixin, admin.ModelAdmin):
     @admin.display(description="on hand (all)", ordering="total_on_hand")
     def on_hand(self, obj):
         return obj.total_on_hand or 0
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        product_id = obj.product_id
+        _after_commit(lambda: storefront_cache.product_changed(product_id))
+
+
+@admin.register(Review)
+class ReviewAdmin(admin.ModelAdmin):
+    """Moderation: shoppers see a review once approved here."""
+
+    list_display = ["created_at", "product", "rating", "title", "author_name", "status", "language"]
+    list_filter = ["status", "rating", "language", "created_at"]
+    search_fields = ["title", "text", "author_name", "user__email", "product__slug"]
+    list_select_related = ["product"]
+    raw_id_fields = ["product", "user"]
+    readonly_fields = [
+        "product",
+        "user",
+        "author_name",
+        "rating",
+        "title",
+        "text",
+        "language",
+        "created_at",
+        "moderated_at",
+        "moderated_by",
+        "status",
+    ]
+    actions = ["approve", "reject"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Approve selected reviews", permissions=["change"])
+    def approve(self, request, queryset):
+        count = services.moderate_reviews(
+            review_ids=list(queryset.values_list("pk", flat=True)),
+            status=ReviewStatus.APPROVED,
+            user=request.user,
+        )
+        self.message_user(request, f"{count} review(s) approved.", messages.SUCCESS)
+
+    @admin.action(description="Reject selected reviews", permissions=["change"])
+    def reject(self, request, queryset):
+        count = services.moderate_reviews(
+            review_ids=list(queryset.values_list("pk", flat=True)),
+            status=ReviewStatus.REJECTED,
+            user=request.user,
+        )
+        self.message_user(request, f"{count} review(s) rejected.", messages.SUCCESS)

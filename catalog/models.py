@@ -158,3 +158,40 @@ class Variant(models.Model):
     @property
     def currency(self) -> str:
         return self.product.currency
+
+
+class ReviewStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting moderation")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class Review(models.Model):
+    """A verified buyer's rating of a product; shoppers see it once staff approve it."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="reviews")
+    user = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="reviews"
+    )
+    author_name = models.CharField(_("name shown"), max_length=80)
+    rating = models.PositiveSmallIntegerField(_("rating"))
+    title = models.CharField(_("title"), max_length=120, blank=True)
+    text = models.TextField(_("review"), max_length=4000)
+    language = models.CharField(max_length=8, default="fr")
+    status = models.CharField(max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    moderated_at = models.DateTimeField(null=True, blank=True)
+    moderated_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(rating__gte=1) & Q(rating__lte=5), name="review_rating_1_5"),
+            models.UniqueConstraint(fields=["product", "user"], name="review_one_per_user"),
+        ]
+        indexes = [models.Index(fields=["product", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.rating}/5 on {self.product_id} by {self.author_name}"

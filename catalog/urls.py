@@ -2,13 +2,14 @@
 
 from django.urls import path
 
-from core.views import placeholder
+from . import views
 
 app_name = "catalog"
 
 urlpatterns = [
-    path("", placeholder, name="home"),
-    path("search/", placeholder, name="search"),
-    path("c/<slug:slug>/", placeholder, name="category"),
-    path("p/<slug:slug>/", placeholder, name="product"),
+    path("", views.home, name="home"),
+    path("search/", views.search, name="search"),
+    path("c/<slug:slug>/", views.category, name="category"),
+    path("p/<slug:slug>/", views.product, name="product"),
+    path("p/<slug:slug>/review/", views.review_submit, name="product-review"),
 ]

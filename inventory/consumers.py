@@ -135,3 +135,81 @@ class StockConsumer(AsyncJsonWebsocketConsumer):
         if self.skus is not None and event.get("sku") not in self.skus:
             return
         await self.send_json(realtime.forwarded(event))
+
+
+# --- /ws/availability/: the storefront's public, read-only view ------------------------------------
+
+MAX_PUBLIC_SKUS = 100
+
+
+@database_sync_to_async
+def public_snapshot(skus: list[str]) -> tuple[list[str], list[dict[str, Any]]]:
+    from catalog.selectors import active_location_codes, availability_rows
+
+    return active_location_codes(), availability_rows(skus)
+
+
+class AvailabilityConsumer(AsyncJsonWebsocketConsumer):
+    """``/ws/availability/?skus=A,B``: what a product page shows, for anyone, signed in or not.
+
+    Sends only ``available`` per location (never on hand or reserved) for the SKUs asked (at most
+    ``MAX_PUBLIC_SKUS``): first ``{"type": "snapshot", "levels": [{"sku", "location", "available",
+    "version"}]}``, then ``{"type": "availability", "sku", "location", "available", "version"}`` for
+    every committed change. It joins the locations' ``stock.<code>`` groups (the same messages as
+    ``/ws/stock/``) and drops the SKUs it was not asked for. Close code 4400: no SKU or too many.
+    """
+
+    skus: frozenset[str]
+
+    async def connect(self) -> None:
+        self.groups = []
+        self.skus = frozenset()
+        await self.accept()
+        skus = _split(query_params(self.scope).get("skus", []))
+        if not skus or len(skus) > MAX_PUBLIC_SKUS or any(len(sku) > 64 for sku in skus):
+            await self.close(code=CLOSE_BAD_REQUEST)
+            return
+        self.skus = frozenset(skus)
+        locations, _ = await public_snapshot([])
+        for code in locations:  # subscribe first, then read the snapshot
+            group = realtime.location_group(code)
+            await self.channel_layer.group_add(group, self.channel_name)
+            self.groups.append(group)
+        await self.send_snapshot()
+
+    async def send_snapshot(self) -> None:
+        _, levels = await public_snapshot(sorted(self.skus))
+        await self.send_json({"type": "snapshot", "levels": levels})
+
+    async def receive(self, text_data=None, bytes_data=None, **kwargs) -> None:
+        try:
+            content = json.loads(text_data or "")
+        except ValueError:
+            await self.send_json(realtime.error_message("bad_json", "Send JSON objects."))
+            return
+        action = content.get("action") if isinstance(content, dict) else None
+        if action == "snapshot":
+            await self.send_snapshot()
+        elif action == "ping":
+            await self.send_json({"type": "pong"})
+        else:
+            await self.send_json(realtime.error_message("unknown_action", "Known actions: snapshot, ping."))
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        if message.get("type") == "stock.changed":  # hot path: no database, see StockConsumer.dispatch
+            await self.stock_changed(message)
+        else:
+            await super().dispatch(message)
+
+    async def stock_changed(self, event: dict[str, Any]) -> None:
+        if event.get("sku") not in self.skus:
+            return
+        await self.send_json(
+            {
+                "type": "availability",
+                "sku": event["sku"],
+                "location": event["location"],
+                "available": max(int(event["available"]), 0),
+                "version": event["version"],
+            }
+        )

@@ -2,8 +2,9 @@
 
 from django.urls import path
 
-from .consumers import StockConsumer
+from .consumers import AvailabilityConsumer, StockConsumer
 
 websocket_urlpatterns = [
     path("ws/stock/", StockConsumer.as_asgi(), name="ws-stock"),
+    path("ws/availability/", AvailabilityConsumer.as_asgi(), name="ws-availability"),
 ]

@@ -1,10 +1,30 @@
 from django.contrib import admin
+from django.db import transaction
+
+from catalog import cache as storefront_cache
 
 from .models import Coupon, CouponRedemption, CurrencyRate, PriceList, PriceListEntry, Promotion
 
 
+class RefreshesStorefrontMixin:
+    """Rates, price lists and promotions change what every storefront page shows: after an edit
+    commits, the cached pages are dropped (``catalog.cache.bump_all``)."""
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        transaction.on_commit(storefront_cache.bump_all)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        transaction.on_commit(storefront_cache.bump_all)
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        transaction.on_commit(storefront_cache.bump_all)
+
+
 @admin.register(CurrencyRate)
-class CurrencyRateAdmin(admin.ModelAdmin):
+class CurrencyRateAdmin(RefreshesStorefrontMixin, admin.ModelAdmin):
     list_display = ["currency", "rate", "updated_at"]
 
 
@@ -15,7 +35,7 @@ class PriceListEntryInline(admin.TabularInline):
 
 
 @admin.register(PriceList)
-class PriceListAdmin(admin.ModelAdmin):
+class PriceListAdmin(RefreshesStorefrontMixin, admin.ModelAdmin):
     list_display = ["code", "name", "customer_group", "channel", "location", "priority", "is_active"]
     list_filter = ["channel", "location", "customer_group", "is_active"]
     list_select_related = ["customer_group", "location"]
@@ -29,7 +49,7 @@ class CouponInline(admin.TabularInline):
 
 
 @admin.register(Promotion)
-class PromotionAdmin(admin.ModelAdmin):
+class PromotionAdmin(RefreshesStorefrontMixin, admin.ModelAdmin):
     list_display = [
         "name",
         "kind",

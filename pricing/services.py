@@ -8,6 +8,7 @@ in the target currency, by ``convert``.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -16,10 +17,20 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from catalog import cache as storefront_cache
 from catalog.models import money_round
 
 from .errors import CouponUsedUp, InvalidCoupon, UnsupportedCurrency
-from .models import Channel, Coupon, CouponRedemption, CurrencyRate, DiscountKind, PriceListEntry, Promotion
+from .models import (
+    SUPPORTED_CURRENCIES,
+    Channel,
+    Coupon,
+    CouponRedemption,
+    CurrencyRate,
+    DiscountKind,
+    PriceListEntry,
+    Promotion,
+)
 
 if TYPE_CHECKING:
     from accounts.models import CustomerGroup, User
@@ -82,14 +93,74 @@ def unit_price(
     )
 
 
+def unit_prices(
+    *,
+    variants: Iterable[Variant],
+    customer_group: CustomerGroup | None = None,
+    channel: str = Channel.WEB,
+    location: Location | None = None,
+    at: dt.datetime | None = None,
+) -> dict[int, UnitPrice]:
+    """``unit_price`` for many variants in one query (carts, lists): {variant id: UnitPrice}.
+
+    Same rule as ``unit_price``: per variant, the matching entry with the highest priority (then the
+    lowest price) wins. The variants need ``product__vat_rate`` loaded to avoid a query each.
+    """
+    at = at or timezone.now()
+    variants = list(variants)
+    entries = (
+        PriceListEntry.objects.filter(
+            variant__in=[v.pk for v in variants],
+            price_list__is_active=True,
+            price_list__channel__in=[Channel.ANY, channel],
+        )
+        .filter(Q(price_list__customer_group__isnull=True) | Q(price_list__customer_group=customer_group))
+        .filter(Q(price_list__location__isnull=True) | Q(price_list__location=location))
+        .filter(Q(price_list__starts_at__isnull=True) | Q(price_list__starts_at__lte=at))
+        .filter(Q(price_list__ends_at__isnull=True) | Q(price_list__ends_at__gt=at))
+        .select_related("price_list")
+        .order_by("variant_id", "-price_list__priority", "price_ht")
+    )
+    best: dict[int, PriceListEntry] = {}
+    for entry in entries if variants else []:
+        best.setdefault(entry.variant_id, entry)
+    prices = {}
+    for variant in variants:
+        entry = best.get(variant.pk)
+        base_net = variant.price_ht
+        net = entry.price_ht if entry else base_net
+        vat = variant.product.vat_rate.rate
+        prices[variant.pk] = UnitPrice(
+            net=net,
+            gross=money_round(net * (1 + vat)),
+            base_net=base_net,
+            vat_rate=vat,
+            price_list=entry.price_list.code if entry else None,
+        )
+    return prices
+
+
+def currency_rate(currency: str) -> Decimal:
+    """Units of ``currency`` per EUR (1 for EUR). Raises UnsupportedCurrency when none is set."""
+    if currency == BASE_CURRENCY:
+        return Decimal("1")
+    rate = CurrencyRate.objects.filter(currency=currency).values_list("rate", flat=True).first()
+    if rate is None:
+        raise UnsupportedCurrency(f"{currency} is not offered.", detail={"currency": currency})
+    return rate
+
+
+def offered_currencies() -> list[str]:
+    """EUR first, then every currency staff gave a rate, in the order of SUPPORTED_CURRENCIES."""
+    rated = set(CurrencyRate.objects.values_list("currency", flat=True))
+    return [code for code, _ in SUPPORTED_CURRENCIES if code == BASE_CURRENCY or code in rated]
+
+
 def convert(*, amount: Decimal, currency: str) -> Decimal:
     """An amount in EUR expressed in ``currency`` at the staff-maintained rate, rounded to the cent."""
     if currency == BASE_CURRENCY:
         return money_round(amount)
-    rate = CurrencyRate.objects.filter(currency=currency).values_list("rate", flat=True).first()
-    if rate is None:
-        raise UnsupportedCurrency(f"{currency} is not offered.", detail={"currency": currency})
-    return money_round(amount * rate)
+    return money_round(amount * currency_rate(currency))
 
 
 def set_currency_rate(*, currency: str, rate: Decimal) -> CurrencyRate:
@@ -98,6 +169,7 @@ def set_currency_rate(*, currency: str, rate: Decimal) -> CurrencyRate:
     if rate <= 0:
         raise UnsupportedCurrency("A rate must be greater than zero.", detail={"rate": str(rate)})
     obj, _ = CurrencyRate.objects.update_or_create(currency=currency, defaults={"rate": rate})
+    transaction.on_commit(storefront_cache.bump_all)  # every cached page shows converted prices
     return obj
 
 

@@ -3,7 +3,11 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from accounts.demo import seed as seed_accounts
+from catalog.demo.reviews import seed as seed_reviews
 from catalog.demo.seed import seed_demo
+from logistics.demo import seed as seed_logistics
+from pricing.demo import seed as seed_pricing
 
 
 class Command(BaseCommand):
@@ -27,6 +31,10 @@ class Command(BaseCommand):
             call_command("flush", interactive=False, verbosity=0)
             self.stdout.write("Database emptied.")
         result = seed_demo(products=products, seed=seed)
+        seed_logistics()  # carriers and shipping rates
+        seed_pricing()  # currency rates, promotions, coupons (BIENVENUE10, MERCI-01..10), B2B prices
+        seed_reviews()  # approved demo reviews on a few hundred products
+        seed_accounts()  # the demo shopper's profile, addresses and order history (the account portal)
         if not result.catalog_created:
             self.stdout.write("A catalog already exists: kept as it is (use --reset to start over).")
         for name, count in result.counts.items():

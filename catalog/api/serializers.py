@@ -1,0 +1,93 @@
+"""Shapes of the public catalog API (read only)."""
+
+from rest_framework import serializers
+
+from pricing.selectors import CURRENCY_CODES
+
+
+class ProductQuerySerializer(serializers.Serializer):
+    category = serializers.SlugField(
+        required=False, help_text="A category slug (its subcategories included)."
+    )
+    q = serializers.CharField(required=False, max_length=200, help_text="Search words or a SKU.")
+    in_stock_at = serializers.SlugField(
+        required=False, help_text="A location code: only products available there."
+    )
+    min_price = serializers.DecimalField(
+        required=False,
+        max_digits=12,
+        decimal_places=2,
+        min_value=0,
+        help_text="Lowest TTC price, in `currency`.",
+    )
+    max_price = serializers.DecimalField(
+        required=False,
+        max_digits=12,
+        decimal_places=2,
+        min_value=0,
+        help_text="Highest TTC price, in `currency`.",
+    )
+    sort = serializers.ChoiceField(
+        required=False, choices=["relevance", "name", "price_asc", "price_desc", "newest"], default="name"
+    )
+    currency = serializers.ChoiceField(required=False, choices=CURRENCY_CODES, default="EUR")
+
+    def validate(self, attrs):
+        low, high = attrs.get("min_price"), attrs.get("max_price")
+        if low is not None and high is not None and low > high:
+            raise serializers.ValidationError({"min_price": ["min_price is above max_price."]})
+        return attrs
+
+
+class DetailQuerySerializer(serializers.Serializer):
+    currency = serializers.ChoiceField(required=False, choices=CURRENCY_CODES, default="EUR")
+
+
+class PriceSerializer(serializers.Serializer):
+    gross = serializers.DecimalField(max_digits=12, decimal_places=2, help_text="TTC, in `currency`.")
+    net = serializers.DecimalField(max_digits=12, decimal_places=2, help_text="HT, in `currency`.")
+    base_gross = serializers.DecimalField(
+        max_digits=12, decimal_places=2, help_text="TTC before any price list."
+    )
+    currency = serializers.CharField()
+    price_list = serializers.CharField(allow_null=True)
+
+
+class ProductListItemSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    category = serializers.CharField(help_text="The category slug.")
+    brand = serializers.CharField()
+    url = serializers.CharField(help_text="The storefront page, in the request's language.")
+    price = PriceSerializer(allow_null=True, help_text="The lowest price among its variants.")
+    in_stock = serializers.BooleanField()
+    rating = serializers.DecimalField(max_digits=3, decimal_places=1, allow_null=True)
+    review_count = serializers.IntegerField()
+    image = serializers.CharField(allow_blank=True)
+
+
+class AvailabilitySerializer(serializers.Serializer):
+    location = serializers.CharField()
+    name = serializers.CharField()
+    kind = serializers.CharField()
+    available = serializers.IntegerField()
+
+
+class VariantSerializer(serializers.Serializer):
+    sku = serializers.CharField()
+    ean13 = serializers.CharField()
+    options = serializers.DictField(
+        child=serializers.CharField(), help_text="Option type code -> value code."
+    )
+    label = serializers.CharField()
+    price = PriceSerializer()
+    available = serializers.IntegerField(help_text="Sum over every location.")
+    availability = AvailabilitySerializer(many=True)
+
+
+class ProductDetailSerializer(ProductListItemSerializer):
+    description = serializers.CharField()
+    breadcrumbs = serializers.ListField(
+        child=serializers.CharField(), help_text="Category slugs, root first."
+    )
+    variants = VariantSerializer(many=True)
