@@ -1,0 +1,35 @@
+"""Account reads for the customer portal."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from core.errors import NotFound
+
+from .models import Address, CustomerProfile, User
+
+
+class AddressNotFound(NotFound):
+    code = "not_found"
+    default_message = "No such address in your account."
+
+
+def addresses_for_user(user: User) -> QuerySet[Address]:
+    """The account's addresses: default shipping first, then default billing, then by label/id."""
+    return Address.objects.filter(user=user).order_by(
+        "-is_default_shipping", "-is_default_billing", "label", "id"
+    )
+
+
+def address_for_user(*, user: User, address_id: int) -> Address:
+    """One of the account's own addresses; ``AddressNotFound`` for anybody else's (or none)."""
+    address = Address.objects.filter(user=user, pk=address_id).first()
+    if address is None:
+        raise AddressNotFound(_("No such address in your account."), detail={"address_id": address_id})
+    return address
+
+
+def profile_for_user(user: User) -> CustomerProfile | None:
+    """The customer profile, or None for an account that has none yet (staff, pre-portal accounts)."""
+    return CustomerProfile.objects.filter(user=user).first()

@@ -1,0 +1,480 @@
+"""Customer accounts: sign-up, profile, addresses, the data export and closing an account.
+
+Views only parse input and call one of these; each owns its transaction. Errors are
+``ApplicationError`` subclasses with stable codes (the pages show their ``message``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.errors import Conflict, ValidationFailed
+
+from .models import Address, CustomerProfile, Role, User
+from .roles import assign_role
+
+# Countries we deliver to (ISO 3166-1 alpha-2); the address form offers these.
+COUNTRIES: list[tuple[str, Any]] = [
+    ("FR", gettext_lazy("France")),
+    ("IT", gettext_lazy("Italy")),
+    ("BE", gettext_lazy("Belgium")),
+    ("LU", gettext_lazy("Luxembourg")),
+    ("MC", gettext_lazy("Monaco")),
+    ("CH", gettext_lazy("Switzerland")),
+    ("DE", gettext_lazy("Germany")),
+    ("ES", gettext_lazy("Spain")),
+    ("PT", gettext_lazy("Portugal")),
+    ("NL", gettext_lazy("Netherlands")),
+    ("AT", gettext_lazy("Austria")),
+    ("IE", gettext_lazy("Ireland")),
+    ("GB", gettext_lazy("United Kingdom")),
+    ("US", gettext_lazy("United States")),
+]
+COUNTRY_CODES = {code for code, _name in COUNTRIES}
+DEFAULT_KINDS = ("shipping", "billing")
+EXPORT_FORMAT_VERSION = 1
+ANONYMOUS_REVIEW_NAME = "Anonymous"
+
+
+class EmailAlreadyRegistered(Conflict):
+    code = "email_taken"
+    default_message = "An account already exists with this e-mail address."
+
+
+class WeakPassword(ValidationFailed):
+    code = "weak_password"
+    default_message = "This password is too weak."
+
+
+class IncorrectPassword(ValidationFailed):
+    code = "incorrect_password"
+    default_message = "The password is not correct."
+
+
+class AccountNotClosable(Conflict):
+    code = "account_not_closable"
+    default_message = "Staff accounts are closed by an administrator, not from the shop."
+
+
+# --- sign-up and profile ----------------------------------------------------------------------
+
+
+def normalize_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def email_is_registered(email: str, *, exclude_user_id: int | None = None) -> bool:
+    found = User.objects.filter(email__iexact=normalize_email(email))
+    if exclude_user_id is not None:
+        found = found.exclude(pk=exclude_user_id)
+    return found.exists()
+
+
+def _check_language(language: str) -> str:
+    codes = {code for code, _name in settings.LANGUAGES}
+    if language not in codes:
+        raise ValidationFailed(
+            _("Unsupported language %(language)r.") % {"language": language},
+            detail={"preferred_language": sorted(codes)},
+        )
+    return language
+
+
+def _taken_message() -> str:
+    return _("An account already exists with this e-mail address.")
+
+
+@transaction.atomic
+def register_customer(
+    *,
+    email: str,
+    password: str,
+    first_name: str,
+    last_name: str,
+    language: str,
+    marketing_opt_in: bool = False,
+) -> User:
+    """A shopper account: the User (shopper role) and its CustomerProfile, or nothing at all.
+
+    ``EmailAlreadyRegistered`` for an e-mail already in use (in any letter case), ``WeakPassword``
+    when Django's password validators refuse the password, ``ValidationFailed`` for a bad e-mail,
+    a missing name or an unsupported language.
+    """
+    email = normalize_email(email)
+    first_name, last_name = (first_name or "").strip(), (last_name or "").strip()
+    try:
+        validate_email(email)
+    except DjangoValidationError as exc:
+        raise ValidationFailed(_("Enter a valid e-mail address."), detail={"email": exc.messages}) from exc
+    missing = [name for name, value in (("first_name", first_name), ("last_name", last_name)) if not value]
+    if missing:
+        raise ValidationFailed(
+            _("Your first and last name are required."), detail={name: ["required"] for name in missing}
+        )
+    _check_language(language)
+    if email_is_registered(email):
+        raise EmailAlreadyRegistered(_taken_message(), detail={"email": email})
+    candidate = User(email=email, first_name=first_name, last_name=last_name)
+    try:
+        password_validation.validate_password(password, user=candidate)
+    except DjangoValidationError as exc:
+        raise WeakPassword(" ".join(exc.messages), detail={"password": exc.messages}) from exc
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(
+                email=email,
+                password=password,
+                first_name=first_name,
+                last_name=last_name,
+                preferred_language=language,
+            )
+    except IntegrityError as exc:  # a concurrent sign-up with the same e-mail won the race
+        raise EmailAlreadyRegistered(_taken_message(), detail={"email": email}) from exc
+    assign_role(user, Role.SHOPPER)
+    CustomerProfile.objects.create(user=user, marketing_opt_in=bool(marketing_opt_in))
+    return user
+
+
+@transaction.atomic
+def update_profile(
+    *,
+    user: User,
+    first_name: str,
+    last_name: str,
+    phone: str,
+    preferred_language: str,
+    marketing_opt_in: bool,
+) -> User:
+    """Name, phone, language (e-mails and texts use it) and the marketing consent."""
+    first_name, last_name = (first_name or "").strip(), (last_name or "").strip()
+    if not first_name or not last_name:
+        raise ValidationFailed(
+            _("Your first and last name are required."),
+            detail={
+                name: ["required"]
+                for name, value in (("first_name", first_name), ("last_name", last_name))
+                if not value
+            },
+        )
+    _check_language(preferred_language)
+    user.first_name, user.last_name = first_name, last_name
+    user.phone = (phone or "").strip()
+    user.preferred_language = preferred_language
+    user.save(update_fields=["first_name", "last_name", "phone", "preferred_language"])
+    profile, _created = CustomerProfile.objects.get_or_create(user=user)
+    if profile.marketing_opt_in != bool(marketing_opt_in):
+        profile.marketing_opt_in = bool(marketing_opt_in)
+        profile.save(update_fields=["marketing_opt_in"])
+    return user
+
+
+# --- addresses --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AddressData:
+    first_name: str
+    last_name: str
+    line1: str
+    postal_code: str
+    city: str
+    country: str = "FR"
+    line2: str = ""
+    label: str = ""
+    phone: str = ""
+
+    def cleaned(self) -> AddressData:
+        values = {name: (getattr(self, name) or "").strip() for name in self.__dataclass_fields__}
+        values["country"] = values["country"].upper()
+        return AddressData(**values)
+
+
+def _validate_address(data: AddressData) -> AddressData:
+    data = data.cleaned()
+    errors = {
+        name: [_("This field is required.")]
+        for name in ("first_name", "last_name", "line1", "postal_code", "city")
+        if not getattr(data, name)
+    }
+    if data.country not in COUNTRY_CODES:
+        errors["country"] = [_("We do not deliver to this country.")]
+    if errors:
+        raise ValidationFailed(_("The address is incomplete."), detail=errors)
+    return data
+
+
+@transaction.atomic
+def create_address(
+    *, user: User, data: AddressData, default_shipping: bool = False, default_billing: bool = False
+) -> Address:
+    """A new address; the account's first one becomes its default shipping and billing address."""
+    data = _validate_address(data)
+    has_any = Address.objects.filter(user=user).exists()
+    address = Address.objects.create(user=user, **data.__dict__)
+    for kind, wanted in (("shipping", default_shipping), ("billing", default_billing)):
+        if wanted or not has_any:
+            _make_default(address, kind)
+    return address
+
+
+@transaction.atomic
+def update_address(
+    *, address: Address, data: AddressData, default_shipping: bool = False, default_billing: bool = False
+) -> Address:
+    """Change an address; ``default_*`` make it the default (unticking leaves the default as it is)."""
+    data = _validate_address(data)
+    for name, value in data.__dict__.items():
+        setattr(address, name, value)
+    address.save(update_fields=list(data.__dict__))
+    for kind, wanted in (("shipping", default_shipping), ("billing", default_billing)):
+        if wanted:
+            _make_default(address, kind)
+    return address
+
+
+@transaction.atomic
+def delete_address(*, address: Address) -> None:
+    """Delete an address; a default it was passes to the account's oldest remaining address."""
+    user_id = address.user_id
+    was = {kind: getattr(address, f"is_default_{kind}") for kind in DEFAULT_KINDS}
+    address.delete()
+    heir = Address.objects.filter(user_id=user_id).order_by("id").first()
+    if heir is not None:
+        for kind in DEFAULT_KINDS:
+            if was[kind]:
+                _make_default(heir, kind)
+
+
+@transaction.atomic
+def set_default_address(*, address: Address, kind: str) -> Address:
+    """Make ``address`` the default ``shipping`` or ``billing`` address of its account."""
+    if kind not in DEFAULT_KINDS:
+        raise ValidationFailed(
+            _("Unknown default %(kind)r: use shipping or billing.") % {"kind": kind}, detail={"kind": kind}
+        )
+    _make_default(address, kind)
+    return address
+
+
+def _make_default(address: Address, kind: str) -> None:
+    field = f"is_default_{kind}"
+    Address.objects.filter(user_id=address.user_id, **{field: True}).exclude(pk=address.pk).update(
+        **{field: False}
+    )
+    Address.objects.filter(pk=address.pk).update(**{field: True})
+    setattr(address, field, True)
+
+
+# --- export my data ---------------------------------------------------------------------------
+
+
+def export_customer_data(*, user: User, now: dt.datetime | None = None) -> dict[str, Any]:
+    """Everything the shop keeps about the account, as plain JSON values (GDPR art. 15 and 20).
+
+    Amounts are strings (exact decimals), dates ISO 8601 in UTC. A fixed number of queries.
+    """
+    from orders.models import OrderLine, OrderStatusChange
+
+    profile = CustomerProfile.objects.filter(user=user).select_related("group").first()
+    addresses = list(Address.objects.filter(user=user).order_by("id"))
+    orders = list(
+        user.orders.select_related("location")
+        .prefetch_related(
+            models.Prefetch("lines", queryset=OrderLine.objects.order_by("id")),
+            models.Prefetch(
+                "status_changes", queryset=OrderStatusChange.objects.order_by("created_at", "id")
+            ),
+        )
+        .order_by("created_at", "id")
+    )
+    data: dict[str, Any] = {
+        "format_version": EXPORT_FORMAT_VERSION,
+        "exported_at": _iso(now or timezone.now()),
+        "account": {
+            "email": user.email,
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "phone": user.phone,
+            "preferred_language": user.preferred_language,
+            "date_joined": _iso(user.date_joined),
+            "last_login": _iso(user.last_login),
+        },
+        "profile": None
+        if profile is None
+        else {
+            "marketing_opt_in": profile.marketing_opt_in,
+            "customer_group": profile.group.name if profile.group else None,
+            "company_name": profile.company_name,
+            "vat_number": profile.vat_number,
+            "loyalty_card_number": profile.loyalty_card_number,
+            "created_at": _iso(profile.created_at),
+        },
+        "addresses": [_address_data(address) for address in addresses],
+        "orders": [_order_data(order) for order in orders],
+    }
+    review_model = _review_model()
+    if review_model is not None:
+        reviews = (
+            review_model.objects.filter(user=user).select_related("product").order_by("created_at", "id")
+        )
+        data["reviews"] = [
+            {
+                "product": review.product.name,
+                "rating": review.rating,
+                "title": review.title,
+                "text": review.text,
+                "author_name": review.author_name,
+                "language": review.language,
+                "status": review.status,
+                "created_at": _iso(review.created_at),
+            }
+            for review in reviews
+        ]
+    return data
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.astimezone(dt.UTC).isoformat() if value else None
+
+
+def _money(value: Decimal) -> str:
+    return f"{value:.2f}"
+
+
+def _address_data(address: Address) -> dict[str, Any]:
+    return {
+        "label": address.label,
+        "first_name": address.first_name,
+        "last_name": address.last_name,
+        "line1": address.line1,
+        "line2": address.line2,
+        "postal_code": address.postal_code,
+        "city": address.city,
+        "country": address.country,
+        "phone": address.phone,
+        "is_default_shipping": address.is_default_shipping,
+        "is_default_billing": address.is_default_billing,
+    }
+
+
+def _order_data(order) -> dict[str, Any]:
+    return {
+        "number": order.number,
+        "channel": order.channel,
+        "status": order.status,
+        "delivery_method": order.delivery_method,
+        "location": order.location.name,
+        "created_at": _iso(order.created_at),
+        "email": order.email,
+        "phone": order.phone,
+        "currency": order.currency,
+        "total_net": _money(order.total_net),
+        "total_vat": _money(order.total_vat),
+        "total_gross": _money(order.total_gross),
+        "shipping_address": order.shipping_address or {},
+        "carrier": order.carrier,
+        "shipping_gross": _money(order.shipping_gross),
+        "discount_gross": _money(order.discount_gross),
+        "lines": [
+            {
+                "sku": line.sku,
+                "name": line.name,
+                "quantity": line.quantity,
+                "unit_price_net": f"{line.unit_price_net:.4f}",
+                "vat_rate": f"{line.vat_rate:.4f}",
+                "discount_gross": _money(line.discount_gross),
+                "total_gross": _money(line.total_gross),
+            }
+            for line in order.lines.all()
+        ],
+        "status_history": [
+            {"from": change.from_status, "to": change.to_status, "at": _iso(change.created_at)}
+            for change in order.status_changes.all()
+        ],
+    }
+
+
+def _review_model():
+    """catalog.Review when the catalog has reviews (it gained them after the portal was written)."""
+    if not apps.is_installed("catalog"):
+        return None
+    try:
+        model = apps.get_model("catalog", "Review")
+    except LookupError:
+        return None
+    field_names = {field.name for field in model._meta.get_fields()}
+    return model if {"user", "product", "author_name"} <= field_names else None
+
+
+# --- closing an account -----------------------------------------------------------------------
+
+
+def _anonymised_snapshot(snapshot: Any) -> dict[str, Any]:
+    """An order's shipping address without the person: only the country stays (VAT, the books)."""
+    if isinstance(snapshot, dict) and snapshot.get("country"):
+        return {"country": snapshot["country"]}
+    return {}
+
+
+def anonymised_email(user_id: int) -> str:
+    return f"deleted-{user_id}@invalid.example"
+
+
+@transaction.atomic
+def close_account(*, user: User, password: str) -> User:
+    """Close a shopper's account after checking the password: personal data is anonymised, the
+    orders (lines and totals) stay for the books. ``IncorrectPassword`` changes nothing.
+
+    The user: e-mail ``deleted-<id>@invalid.example``, names and phone blank, inactive, unusable
+    password, API tokens deleted. The profile: cleared (no consent, no company, no loyalty card).
+    Addresses and open carts: deleted. Orders: e-mail replaced, phone blank, the shipping address
+    snapshot reduced to its country; lines, totals and status trail untouched.
+    Reviews (if any): kept, shown as "Anonymous".
+    """
+    from orders.models import Cart, Order
+
+    if user.is_staff or user.is_superuser:
+        raise AccountNotClosable(_("Staff accounts are closed by an administrator, not from the shop."))
+    if not password or not user.check_password(password):
+        raise IncorrectPassword(_("The password is not correct."), detail={"password": ["incorrect"]})
+    user = User.objects.select_for_update().get(pk=user.pk)
+    email = anonymised_email(user.pk)
+
+    orders = list(Order.objects.filter(customer=user).only("pk", "shipping_address"))
+    for order in orders:
+        order.email, order.phone = email, ""
+        order.shipping_address = _anonymised_snapshot(order.shipping_address)
+    Order.objects.bulk_update(orders, ["email", "phone", "shipping_address"], batch_size=500)
+
+    Address.objects.filter(user=user).delete()
+    Cart.objects.filter(user=user, order__isnull=True).delete()
+    CustomerProfile.objects.filter(user=user).update(
+        marketing_opt_in=False, company_name="", vat_number="", loyalty_card_number=None, group=None
+    )
+    review_model = _review_model()
+    if review_model is not None:
+        review_model.objects.filter(user=user).update(author_name=ANONYMOUS_REVIEW_NAME)
+    if apps.is_installed("rest_framework.authtoken"):
+        from rest_framework.authtoken.models import Token
+
+        Token.objects.filter(user=user).delete()
+
+    user.email = email
+    user.first_name = user.last_name = user.phone = ""
+    user.is_active = False
+    user.set_unusable_password()
+    user.save(update_fields=["email", "first_name", "last_name", "phone", "is_active", "password"])
+    return user

@@ -1,0 +1,68 @@
+"""Order reads for the customer portal and the orders API.
+
+Every order of every channel that is linked to the account: web orders and store purchases
+(``channel="store"``) alike, newest first. Each selector runs a fixed number of queries whatever
+the number of orders or lines (the tests pin them):
+
+- ``orders_for_customer(user)``: one query (orders + location, with the number of lines and units
+  annotated); paginating it adds the COUNT.
+- ``order_for_customer(user=..., number=...)``: three queries (the order with its location, its
+  lines with their variants' products, its status trail).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import Count, Prefetch, QuerySet, Sum
+from django.utils.translation import gettext as _
+
+from core.errors import NotFound
+
+from .models import Order, OrderLine, OrderStatusChange
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+class OrderNotFound(NotFound):
+    code = "not_found"
+    default_message = "No such order in your account."
+
+
+def orders_for_customer(user: User) -> QuerySet[Order]:
+    """The account's orders of every channel, newest first, with ``line_count`` and ``item_count``."""
+    if not (user and user.is_authenticated):
+        return Order.objects.none()
+    return (
+        Order.objects.filter(customer=user)
+        .select_related("location")
+        .annotate(line_count=Count("lines"), item_count=Sum("lines__quantity"))
+        .order_by("-created_at", "-id")
+    )
+
+
+def order_for_customer(*, user: User, number: str) -> Order:
+    """One of the account's orders with its lines and status trail; ``OrderNotFound`` for an unknown
+    number or another customer's order (the same answer, so nothing leaks)."""
+    if not (user and user.is_authenticated):
+        raise OrderNotFound(detail={"number": number})
+    order = (
+        Order.objects.filter(customer=user, number=number)
+        .select_related("location")
+        .prefetch_related(
+            Prefetch("lines", queryset=OrderLine.objects.select_related("variant__product").order_by("id")),
+            Prefetch("status_changes", queryset=OrderStatusChange.objects.order_by("created_at", "id")),
+        )
+        .first()
+    )
+    if order is None:
+        raise OrderNotFound(
+            _("No order %(number)s in your account.") % {"number": number}, detail={"number": number}
+        )
+    return order
+
+
+def recent_orders_for_customer(user: User, *, limit: int = 3) -> list[Order]:
+    """The dashboard's few latest orders: one query."""
+    return list(orders_for_customer(user)[:limit])
