@@ -146,6 +146,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.purge_idempotency_records",
         "schedule": 3600.0,
     },
+    "retry-failed-refunds": {
+        "task": "payments.tasks.retry_failed_refunds",
+        "schedule": 900.0,
+    },
+    "cancel-uncollected-orders": {
+        "task": "orders.tasks.cancel_uncollected_orders",
+        "schedule": 3600.0,
+    },
+    "renew-pickup-holds": {
+        "task": "orders.tasks.renew_pickup_holds",
+        "schedule": 3600.0,
+    },
 }
 
 # --- Auth -------------------------------------------------------------------------------------
@@ -156,7 +168,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+LOGIN_URL = "accounts:login"
 
 # --- I18n -------------------------------------------------------------------------------------
 LANGUAGE_CODE = "fr"
@@ -211,6 +223,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One schema name per choice set that several endpoints share.
+    "ENUM_NAME_OVERRIDES": {
+        "OrderStatusEnum": "orders.models.OrderStatus",
+        "OrderDeliveryMethodEnum": "orders.models.DeliveryMethod",
+    },
 }
 
 # --- Domain settings --------------------------------------------------------------------------
@@ -219,8 +236,32 @@ INVENTORY_DEFAULT_RESERVATION_TTL = env.int("INVENTORY_DEFAULT_RESERVATION_TTL",
 INVENTORY_MAX_RESERVATION_TTL = env.int("INVENTORY_MAX_RESERVATION_TTL", default=7 * 24 * 3600)
 # Low-stock e-mails go to the location's store managers, or here when it has none.
 INVENTORY_ALERT_FALLBACK_EMAIL = env.str("INVENTORY_ALERT_FALLBACK_EMAIL", default="stock@example.com")
+# How long a web checkout holds its units while the shopper pays.
+CHECKOUT_RESERVATION_TTL_SECONDS = env.int("CHECKOUT_RESERVATION_TTL_SECONDS", default=15 * 60)
 # How long an Idempotency-Key is remembered.
 IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=72)
+# Click & collect: days a ready order waits at the store before it is cancelled and refunded.
+CLICK_COLLECT_PICKUP_DAYS = env.int("CLICK_COLLECT_PICKUP_DAYS", default=7)
+# Text messages (core.sms): the console backend prints them; set a provider's backend in production.
+SMS_BACKEND = env.str("SMS_BACKEND", default="core.sms.backends.console.SmsBackend")
+SMS_DEFAULT_COUNTRY_CODE = env.str("SMS_DEFAULT_COUNTRY_CODE", default="33")
+
+# --- Payments (payments/): a provider is offered when its keys are set --------------------------
+# The test provider (a hosted page with Pay / Decline) is on in development, demo and tests.
+PAYMENTS_TEST_PROVIDER = env.bool("PAYMENTS_TEST_PROVIDER", default=DEBUG or not PRODUCTION)
+# Absolute URLs given to PayPal when the caller's return URL is a path.
+PAYMENTS_SITE_URL = env.str("PAYMENTS_SITE_URL", default="http://localhost:8000")
+PAYMENTS_NETWORK_TIMEOUT = env.int("PAYMENTS_NETWORK_TIMEOUT", default=20)
+PAYMENTS_NETWORK_RETRIES = env.int("PAYMENTS_NETWORK_RETRIES", default=2)
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="https://api.stripe.com")
+PAYPAL_CLIENT_ID = env.str("PAYPAL_CLIENT_ID", default="")
+PAYPAL_CLIENT_SECRET = env.str("PAYPAL_CLIENT_SECRET", default="")
+PAYPAL_WEBHOOK_ID = env.str("PAYPAL_WEBHOOK_ID", default="")
+PAYPAL_ENVIRONMENT = env.str("PAYPAL_ENVIRONMENT", default="production" if PRODUCTION else "sandbox")
+PAYPAL_BASE_URL = env.str("PAYPAL_BASE_URL", default="")  # overrides the environment's API host
 
 # --- Logging ----------------------------------------------------------------------------------
 LOGGING = {

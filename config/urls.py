@@ -2,9 +2,12 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.conf.urls.static import static
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from catalog.sitemaps import sitemaps
+from catalog.views import robots_txt
 from core.pages import home
 from core.views import healthz
 
@@ -13,6 +16,8 @@ admin.site.site_title = "Back office"
 
 api_v1 = [
     path("", include("inventory.api.urls")),
+    path("", include("catalog.api.urls")),
+    path("", include("orders.api.urls")),
 ]
 
 urlpatterns = [
@@ -20,6 +25,14 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("payments/webhooks/", include("payments.webhook_urls")),
     path("healthz", healthz, name="healthz"),
+    path("robots.txt", robots_txt, name="robots-txt"),
+    path(
+        "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": sitemaps, "sitemap_url_name": "sitemap-section"},
+        name="sitemap",
+    ),
+    path("sitemap-<section>.xml", sitemap_views.sitemap, {"sitemaps": sitemaps}, name="sitemap-section"),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -404,6 +404,17 @@ def commit_reservation(*, reservation: Reservation, user: User | None = None) ->
     return reservation
 
 
+@transaction.atomic
+def extend_reservation(*, reservation: Reservation, expires_at: dt.datetime) -> Reservation:
+    """Hold an active reservation until at least ``expires_at`` (a paid click & collect order waits for
+    its shopper). Only ever moves the expiry later. Not a stock change: no ledger row, no broadcast."""
+    reservation = _lock_active_reservation(reservation)
+    if expires_at > reservation.expires_at:
+        reservation.expires_at = expires_at
+        reservation.save(update_fields=["expires_at"])
+    return reservation
+
+
 def release_expired_reservations(*, now: dt.datetime | None = None, limit: int = 1000) -> int:
     """Release every active reservation past its expiry; each in its own short transaction."""
     now = now or timezone.now()
@@ -858,4 +869,15 @@ def _after_change(level: StockLevel, *, available_delta: int) -> None:
         )
         transaction.on_commit(lambda: tasks.send_low_stock_alert.delay(alert_id=alert.pk))
     payload = realtime.level_message(level)
-    transaction.on_commit(lambda: realtime.broadcast_level(payload))
+    # One after-commit push: the sockets, then the storefront's cached pages of this product (and its
+    # listings when it crossed zero). Neither raises.
+    from catalog import cache as storefront_cache
+
+    product_id = level.variant.product_id
+    crossed = (level.available > 0) != (level.available - available_delta > 0)
+
+    def push() -> None:
+        realtime.broadcast_level(payload)
+        storefront_cache.stock_changed(product_id=product_id, crossed_zero=crossed)
+
+    transaction.on_commit(push)

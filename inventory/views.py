@@ -42,7 +42,7 @@ class StockGridFilters(forms.Form):
         ]
 
 
-@login_required
+@login_required(login_url="admin:login")  # staff sign in through the back office
 def stock_grid(request: HttpRequest) -> HttpResponse:
     """Variants x locations, ``available`` in each cell, kept live by static/inventory/stock_grid.js."""
     if not can_view_stock_grid(request.user):

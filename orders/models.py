@@ -72,6 +72,21 @@ class Order(models.Model):
     total_vat = models.DecimalField(max_digits=12, decimal_places=2, default=0)
     total_gross = models.DecimalField(max_digits=12, decimal_places=2, default=0)
     total_gross_eur = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    discount_gross = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        default=0,
+        help_text=_("Promotions and coupon, TTC, in EUR: the sum of the lines' discounts."),
+    )
+    shipping_gross = models.DecimalField(
+        max_digits=12, decimal_places=2, default=0, help_text=_("Delivery, TTC, in EUR (0 when free).")
+    )
+    carrier = models.CharField(max_length=20, blank=True, help_text=_("The carrier's code (home delivery)."))
+    shipping_address = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text=_("Snapshot: first_name, last_name, line1, line2, postal_code, city, country, phone."),
+    )
     reference = models.CharField(
         max_length=120, blank=True, help_text=_("The client's own id (POS sale UUID, ERP order number).")
     )
@@ -187,3 +202,7 @@ class CartLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} x {self.variant_id}"
+
+
+# The notification log lives in its own module (orders.notification_log); importing it here registers it.
+from .notification_log import NotificationChannel, NotificationKind, NotificationLog  # noqa: E402, F401

@@ -50,12 +50,23 @@ ALLOWED_TRANSITIONS: dict[str, set[str]] = {
         OrderStatus.COMPLETED,
         OrderStatus.REFUNDED,
     },
-    OrderStatus.READY_FOR_PICKUP: {OrderStatus.COMPLETED, OrderStatus.REFUNDED},
+    # CANCELLED: the shopper never came (orders.services.pickup.cancel_uncollected_orders).
+    OrderStatus.READY_FOR_PICKUP: {OrderStatus.COMPLETED, OrderStatus.CANCELLED, OrderStatus.REFUNDED},
     OrderStatus.SHIPPED: {OrderStatus.COMPLETED},
     OrderStatus.COMPLETED: {OrderStatus.REFUNDED},
     OrderStatus.CANCELLED: set(),
     OrderStatus.REFUNDED: set(),
 }
+
+# Statuses a delivery method never takes: a parcel is not collected, a pickup is not shipped.
+STATUSES_NOT_FOR_METHOD: dict[str, set[str]] = {
+    DeliveryMethod.HOME: {OrderStatus.READY_FOR_PICKUP},
+    DeliveryMethod.CLICK_AND_COLLECT: {OrderStatus.SHIPPED},
+    DeliveryMethod.IN_STORE: {OrderStatus.READY_FOR_PICKUP, OrderStatus.SHIPPED},
+}
+
+# Statuses in which the shopper has paid: cancelling from them refunds.
+PAID_STATUSES = {OrderStatus.PAID, OrderStatus.READY_FOR_PICKUP}
 
 
 @dataclass(frozen=True)
@@ -84,14 +95,26 @@ def place_web_order(
     currency: str = "EUR",
     reference: str = "",
     reservation_ttl: int | None = None,
+    phone: str = "",
+    language: str = "",
+    shipping_address: dict | None = None,
+    shipping_gross: Decimal = Decimal("0"),
+    carrier: str = "",
+    order_discount: Decimal = Decimal("0"),
 ) -> Order:
     """A web order awaiting payment: prices snapshotted, every line's stock reserved at ``location``.
 
-    If any line cannot be reserved, ``InsufficientStock`` is raised and nothing at all is written.
-    Replaying with the same ``reference`` returns the first order.
+    ``order_discount`` (promotions and coupon, TTC, EUR) is spread over the lines' ``discount_gross``
+    in proportion to their totals, to the cent, so the lines add up exactly to the order;
+    ``shipping_gross`` (TTC, EUR) is added to the totals. If any line cannot be reserved,
+    ``InsufficientStock`` is raised and nothing at all is written. Replaying with the same
+    ``reference`` returns the first order.
     """
     if reference and (existing := Order.objects.filter(channel=Channel.WEB, reference=reference).first()):
         return existing
+    shipping_gross = money_round(Decimal(shipping_gross))
+    if shipping_gross < 0:
+        raise ValidationFailed("Shipping cannot cost less than nothing.", detail={"field": "shipping_gross"})
     order = _new_order(
         channel=Channel.WEB,
         prefix="W",
@@ -103,45 +126,96 @@ def place_web_order(
         currency=currency,
         reference=reference,
     )
-    for line in _priced_lines(order, lines, customer_group=customer_group, channel=PriceChannel.WEB):
+    order.phone = phone or (customer.phone if customer and customer.is_authenticated else "")
+    order.language = language or order.language
+    order.shipping_address = shipping_address or {}
+    order.shipping_gross = shipping_gross
+    order.carrier = carrier
+    priced = _priced_web_lines(order, lines, customer_group=customer_group, order_discount=order_discount)
+    for line in priced:
         line.reservation = inventory.reserve_stock(
             variant=line.variant,
             location=location,
             quantity=line.quantity,
             ttl_seconds=reservation_ttl,
             reference=order.number,
-            user=customer,
+            user=customer if customer and customer.is_authenticated else None,
         )
         line.save()
-    _set_totals(order)
+    _set_web_totals(order, priced)
     _log(order, "", order.status, user=customer, note="placed")
     return order
 
 
 @transaction.atomic
 def transition_order(*, order: Order, to_status: str, user: User | None = None, note: str = "") -> Order:
-    """Move an order along ALLOWED_TRANSITIONS, with its stock effect and an audit row.
+    """Move an order along ALLOWED_TRANSITIONS, with its stock effect, an audit row and, after
+    commit, the customer's messages and refund.
 
-    paid: the reserved units are sold (reservations committed); cancelled: they are released.
+    Stock, by delivery method:
+
+    - home delivery (and store sales): paid commits the reservations (the units are sold); shipped
+      and completed change no stock.
+    - click & collect: paid keeps the reservations at the pickup store active and holds them until
+      ``pickup.hold_until(now)``; ready for pickup holds them until ``hold_until(now)`` again (the
+      pickup window starts); completed (collected) commits them.
+    - cancelled or refunded: the reservations still active are released.
+
+    After commit: the confirmation e-mail (paid), the ready-for-pickup e-mail and text message, and
+    for a paid order that is cancelled the refund (``payments.services.refund_order``, in a task)
+    and the cancellation e-mail. A refused move raises ``InvalidTransition`` and changes nothing.
     """
+    from .. import notifications
+    from ..notification_log import NotificationKind
+    from . import pickup
+
     order = Order.objects.select_for_update().get(pk=order.pk)
-    if to_status not in ALLOWED_TRANSITIONS.get(order.status, set()):
+    from_status = order.status
+    if to_status not in ALLOWED_TRANSITIONS.get(from_status, set()) or to_status in (
+        STATUSES_NOT_FOR_METHOD.get(order.delivery_method, set())
+    ):
         raise InvalidTransition(
             f"Order {order.number} is {order.get_status_display().lower()}; it cannot become {to_status}.",
-            detail={"number": order.number, "status": order.status, "to_status": to_status},
+            detail={
+                "number": order.number,
+                "status": from_status,
+                "to_status": to_status,
+                "delivery_method": order.delivery_method,
+            },
         )
+    collect = order.delivery_method == DeliveryMethod.CLICK_AND_COLLECT
     lines = list(order.lines.select_related("reservation", "variant__product", "order__location"))
-    if to_status == OrderStatus.PAID:
-        for line in lines:
-            if line.reservation_id:
-                inventory.commit_reservation(reservation=line.reservation, user=user)
-    elif to_status == OrderStatus.CANCELLED:
-        for line in lines:
-            if line.reservation_id and line.reservation.status == "active":
-                inventory.release_reservation(reservation=line.reservation, user=user)
-    _log(order, order.status, to_status, user=user, note=note)
+    reserved = [line.reservation for line in lines if line.reservation_id]
+    if to_status in (OrderStatus.PAID, OrderStatus.READY_FOR_PICKUP) and collect:
+        hold = pickup.hold_until(timezone.now())
+        for reservation in reserved:
+            inventory.extend_reservation(reservation=reservation, expires_at=hold)
+    elif to_status == OrderStatus.PAID or (to_status == OrderStatus.COMPLETED and collect):
+        for reservation in reserved:  # a hold that lapsed raises ReservationNotActive: nothing changes
+            inventory.commit_reservation(reservation=reservation, user=user)
+    elif to_status in (OrderStatus.CANCELLED, OrderStatus.REFUNDED):
+        for reservation in reserved:
+            if reservation.status == "active":
+                inventory.release_reservation(reservation=reservation, user=user)
+    _log(order, from_status, to_status, user=user, note=note)
     order.status = to_status
     order.save(update_fields=["status", "updated_at"])
+
+    if to_status == OrderStatus.PAID:
+        notifications.schedule_email(order_id=order.pk, kind=NotificationKind.CONFIRMATION)
+    elif to_status == OrderStatus.READY_FOR_PICKUP:
+        notifications.schedule_email(order_id=order.pk, kind=NotificationKind.READY_FOR_PICKUP)
+        notifications.schedule_sms(order_id=order.pk, kind=NotificationKind.READY_FOR_PICKUP)
+    elif to_status == OrderStatus.CANCELLED and from_status in PAID_STATUSES:
+        from .. import tasks
+
+        user_id = user.pk if user is not None and user.is_authenticated else None
+        reason = note or "cancelled"
+        order_id = order.pk
+        transaction.on_commit(
+            lambda: tasks.refund_cancelled_order.delay(order_id=order_id, reason=reason, user_id=user_id)
+        )
+        notifications.schedule_email(order_id=order.pk, kind=NotificationKind.CANCELLATION)
     return order
 
 
@@ -181,23 +255,59 @@ def _new_order(
     )
 
 
-def _priced_lines(order: Order, lines: list[LineInput], *, customer_group, channel: str) -> list[OrderLine]:
+# Shipping is taxed at the standard French rate (TTC prices include it).
+SHIPPING_VAT_RATE = Decimal("0.20")
+
+
+def _spread(amount: Decimal, weights: list[Decimal]) -> list[Decimal]:
+    """``amount`` split in proportion to ``weights``, to the cent, adding up exactly (largest remainder)."""
+    total = sum(weights, Decimal("0"))
+    if not amount or not total:
+        return [Decimal("0.00") for _ in weights]
+    cents = int(money_round(amount) * 100)
+    raw = [Decimal(cents) * w / total for w in weights]
+    shares = [int(r) for r in raw]  # floors: every part is >= 0
+    order = sorted(range(len(raw)), key=lambda i: (raw[i] - shares[i], weights[i]), reverse=True)
+    for i in order[: cents - sum(shares)]:
+        shares[i] += 1
+    return [Decimal(share) / 100 for share in shares]
+
+
+def _priced_web_lines(
+    order: Order, lines: list[LineInput], *, customer_group, order_discount: Decimal
+) -> list[OrderLine]:
+    """Web order lines priced once, with ``order_discount`` spread over their ``discount_gross``."""
     if not lines:
         raise EmptyOrder()
-    priced = []
+    prices = []
     for item in lines:
-        if not isinstance(item.quantity, int) or item.quantity <= 0:
+        if not isinstance(item.quantity, int) or isinstance(item.quantity, bool) or item.quantity <= 0:
             raise ValidationFailed(
                 "Every line needs a quantity of at least 1.", detail={"sku": item.variant.sku}
             )
         price = pricing.unit_price(
-            variant=item.variant, customer_group=customer_group, channel=channel, location=order.location
+            variant=item.variant,
+            customer_group=customer_group,
+            channel=PriceChannel.WEB,
+            location=order.location,
         )
-        gross = price.gross * item.quantity - money_round(item.discount_gross)
-        if gross < 0:
+        before = price.gross * item.quantity - money_round(item.discount_gross)
+        if before < 0:
             raise ValidationFailed(
                 "A discount cannot exceed the line total.", detail={"sku": item.variant.sku}
             )
+        prices.append((item, price, before))
+    order_discount = money_round(Decimal(order_discount))
+    basket = sum((before for _, _, before in prices), Decimal("0"))
+    if order_discount < 0 or order_discount > basket:
+        raise ValidationFailed(
+            "A discount cannot exceed the basket.",
+            detail={"discount": str(order_discount), "basket": str(basket)},
+        )
+    shares = _spread(order_discount, [before for _, _, before in prices])
+    priced = []
+    for (item, price, before), share in zip(prices, shares, strict=True):
+        gross = before - share
         net = money_round(gross / (1 + price.vat_rate))
         priced.append(
             OrderLine(
@@ -208,7 +318,7 @@ def _priced_lines(order: Order, lines: list[LineInput], *, customer_group, chann
                 quantity=item.quantity,
                 unit_price_net=price.net,
                 vat_rate=price.vat_rate,
-                discount_gross=money_round(item.discount_gross),
+                discount_gross=money_round(item.discount_gross) + share,
                 total_net=net,
                 total_vat=gross - net,
                 total_gross=gross,
@@ -217,15 +327,30 @@ def _priced_lines(order: Order, lines: list[LineInput], *, customer_group, chann
     return priced
 
 
-def _set_totals(order: Order) -> None:
-    lines = list(order.lines.all())
-    gross_eur = sum((line.total_gross for line in lines), Decimal("0"))
-    net_eur = sum((line.total_net for line in lines), Decimal("0"))
+def _set_web_totals(order: Order, lines: list[OrderLine]) -> None:
+    """Lines plus shipping, in EUR then converted once; net + VAT == gross."""
+    shipping_net = money_round(order.shipping_gross / (1 + SHIPPING_VAT_RATE))
+    gross_eur = sum((line.total_gross for line in lines), Decimal("0")) + order.shipping_gross
+    net_eur = sum((line.total_net for line in lines), Decimal("0")) + shipping_net
+    order.discount_gross = sum((line.discount_gross for line in lines), Decimal("0"))
     order.total_gross_eur = gross_eur
     order.total_gross = pricing.convert(amount=gross_eur, currency=order.currency)
     order.total_net = money_round(order.total_gross * net_eur / gross_eur) if gross_eur else Decimal("0")
     order.total_vat = order.total_gross - order.total_net
-    order.save(update_fields=["total_gross_eur", "total_gross", "total_net", "total_vat"])
+    order.save(
+        update_fields=[
+            "phone",
+            "language",
+            "shipping_address",
+            "shipping_gross",
+            "carrier",
+            "discount_gross",
+            "total_gross_eur",
+            "total_gross",
+            "total_net",
+            "total_vat",
+        ]
+    )
 
 
 def _log(order: Order, from_status: str, to_status: str, *, user: User | None, note: str) -> None:
