@@ -34,7 +34,7 @@ demo: seed
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	@echo ""
 	@echo "  Serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
-	@echo "  Stock grid: http://$(HOST):$(PORT)/stock/   Admin: http://$(HOST):$(PORT)/admin/   API: http://$(HOST):$(PORT)/api/docs/"
+	@echo "  Shop: http://$(HOST):$(PORT)/fr/   Stock grid: http://$(HOST):$(PORT)/stock/   Admin: http://$(HOST):$(PORT)/admin/   API: http://$(HOST):$(PORT)/api/docs/"
 	@echo ""
 	$(BIN)/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --log-level warning
 
