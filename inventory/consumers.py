@@ -24,7 +24,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from core.ws_auth import query_params
 
 from . import realtime
-from .permissions import watchable_locations
+from .permissions import default_watched_locations, watchable_locations
 from .selectors import level_rows
 
 CLOSE_BAD_REQUEST = 4400
@@ -49,11 +49,12 @@ def _split(values: list[str]) -> list[str]:
 @database_sync_to_async
 def resolve_locations(user, requested: list[str]) -> list[str]:
     """The location codes this socket follows; raises ``StockAccessDenied`` if any is not allowed."""
-    allowed = list(watchable_locations(user).order_by("code").values_list("code", flat=True))
     if not requested:
-        if not allowed:
+        default = list(default_watched_locations(user).order_by("code").values_list("code", flat=True))
+        if not default:
             raise StockAccessDenied("no location to watch")
-        return allowed
+        return default
+    allowed = list(watchable_locations(user).values_list("code", flat=True))
     refused = sorted(set(requested) - set(allowed))
     if refused:
         raise StockAccessDenied(f"may not watch {', '.join(refused)}")

@@ -1,10 +1,10 @@
 """Who may do what where. Views and consumers call these before calling a service."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from core.errors import PermissionDenied
 
-from .models import Location
+from .models import Location, LocationKind
 
 
 def can_act_at(user, location: Location, perm: str) -> bool:
@@ -22,11 +22,20 @@ def ensure_can_act(user, location: Location, perm: str) -> None:
 
 
 def watchable_locations(user) -> QuerySet[Location]:
-    """Locations whose live stock a user may follow: a cashier their store, staff and managers any."""
+    """Locations whose live stock a user may follow: staff and managers any; a cashier their store and
+    the other open stores (so they can say "two left at Bastia"), never the warehouse."""
     if not (user and user.is_authenticated and user.is_active):
         return Location.objects.none()
     if user.has_perm("inventory.act_on_any_location"):
         return Location.objects.filter(is_active=True)
     if user.store_id and user.has_perm("inventory.view_stocklevel"):
-        return Location.objects.filter(pk=user.store_id)
+        return Location.objects.filter(Q(pk=user.store_id) | Q(is_active=True, kind=LocationKind.STORE))
     return Location.objects.none()
+
+
+def default_watched_locations(user) -> QuerySet[Location]:
+    """What a socket follows when it names no location: a cashier's own store, else all it may watch."""
+    national = user and user.is_authenticated and user.has_perm("inventory.act_on_any_location")
+    if user and user.is_authenticated and user.store_id and not national:
+        return watchable_locations(user).filter(pk=user.store_id)
+    return watchable_locations(user)

@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from . import selectors
-from .permissions import watchable_locations
+from .permissions import default_watched_locations
 
 GRID_PAGE_SIZE = 50
 
@@ -47,7 +47,7 @@ def stock_grid(request: HttpRequest) -> HttpResponse:
     """Variants x locations, ``available`` in each cell, kept live by static/inventory/stock_grid.js."""
     if not can_view_stock_grid(request.user):
         raise PermissionDenied
-    locations = list(watchable_locations(request.user).order_by("kind", "name"))
+    locations = list(default_watched_locations(request.user).order_by("kind", "name"))
     categories = selectors.grid_category_options()
     filters = StockGridFilters(request.GET, categories=categories, locations=locations)
     filters.is_valid()  # an invalid field (a stale link) is simply ignored: cleaned_data lacks it

@@ -16,7 +16,7 @@ from rest_framework.authtoken.models import Token
 
 from config.asgi import application
 from inventory import realtime, services
-from inventory.models import StockLevel
+from inventory.models import LocationKind, StockLevel
 from tests.factories import LocationFactory, VariantFactory, cashier, manager, staff
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -185,8 +185,24 @@ async def test_cashier_gets_their_store_by_default(store, stocked):
     await ws.disconnect()
 
 
-@pytest.mark.parametrize("query", ["locations=BAS", "locations=AJA,BAS", "locations=NOPE"])
-async def test_cashier_asking_for_another_store_is_refused_with_4403(store, stocked, query):
+async def test_cashier_may_follow_the_other_stores_on_request(store, other_store, stocked):
+    user = await sync_to_async(cashier)(store)
+
+    ws = await open_socket("locations=AJA,BAS", user=user)
+    snapshot = await ws.receive_json_from(timeout=2)
+    assert snapshot["locations"] == ["AJA", "BAS"]
+
+    await sync_to_async(services.sell_stock)(variant=stocked, location=other_store, quantity=1)
+    change = await ws.receive_json_from(timeout=2)
+    assert (change["type"], change["location"]) == ("stock.changed", "BAS")
+    await ws.disconnect()
+
+
+@pytest.mark.parametrize("query", ["locations=ENT", "locations=AJA,ENT", "locations=NOPE"])
+async def test_cashier_asking_for_the_warehouse_or_an_unknown_location_is_refused_with_4403(
+    store, stocked, query
+):
+    await sync_to_async(LocationFactory)(code="ENT", kind=LocationKind.WAREHOUSE)
     user = await sync_to_async(cashier)(store)
 
     ws = await open_socket(query, user=user)
