@@ -4,7 +4,6 @@ Imported with ``from tests.orders.pickup_support import *`` so pytest sees the f
 """
 
 import datetime as dt
-import sys
 import types
 from decimal import Decimal
 
@@ -16,20 +15,24 @@ from core.sms.backends.locmem import SmsBackend as LocmemSms
 from inventory import services as inventory
 from inventory.models import StockLevel, StockMovement
 from orders import services
-from orders.models import DeliveryMethod
+from orders.models import DeliveryMethod, Order
 from orders.services import LineInput
+from payments import services as payments
+from payments.models import Refund
 from tests.factories import LocationFactory, UserFactory, VariantFactory
 
 __all__ = [
     "eager_celery",
     "sms_outbox",
-    "refunds",
+    "payments_test_provider",
     "shop",
     "fast_passwords",
     "level",
     "ledger",
     "reasons",
     "place",
+    "pay_with_test_provider",
+    "refunds_made",
     "DAY",
 ]
 
@@ -64,27 +67,13 @@ def sms_outbox(settings):
     LocmemSms.fail_next = 0
 
 
-@pytest.fixture
-def refunds(monkeypatch):
-    """Stands in for the payment provider side of ``payments.services.refund_order``: records calls.
+@pytest.fixture(autouse=True)
+def payments_test_provider(settings):
+    """Orders are paid and refunded through the real ``payments.services`` and its test provider.
 
-    (PAYMENTS is written in parallel; the fake keeps these tests about orders, not providers.)"""
-    calls: list[dict] = []
-
-    def fake_refund_order(*, order, reason, user=None):
-        calls.append({"number": order.number, "status": order.status, "reason": reason, "user": user})
-        return {"refunded": str(order.total_gross)}
-
-    try:
-        import payments.services as module
-    except ImportError:  # pragma: no cover - before PAYMENTS lands
-        module = types.ModuleType("payments.services")
-        monkeypatch.setitem(sys.modules, "payments.services", module)
-        import payments
-
-        monkeypatch.setattr(payments, "services", module, raising=False)
-    monkeypatch.setattr(module, "refund_order", fake_refund_order, raising=False)
-    return calls
+    The test provider is the outside system's boundary: no network, a "Pay" button, refunds that
+    succeed. Nothing of our own code is faked."""
+    settings.PAYMENTS_TEST_PROVIDER = True
 
 
 @pytest.fixture
@@ -131,3 +120,16 @@ def place(
         phone=phone,
         language=language,
     )
+
+
+def pay_with_test_provider(order) -> Order:
+    """Pay as the shopper does: start a payment with the test provider and press "Pay" on its page."""
+    start = payments.start_payment(order=order, provider="test", return_url="/done/", cancel_url="/cancel/")
+    payments.confirm_test_payment(payment_id=start.payment_id, succeed=True)
+    return Order.objects.get(pk=order.pk)
+
+
+def refunds_made() -> list[tuple[str, Decimal, str, str]]:
+    """The real refunds, oldest first: (order number, amount, refund status, reason)."""
+    rows = Refund.objects.select_related("payment__order").order_by("created_at", "id")
+    return [(r.payment.order.number, r.amount, r.status, r.reason) for r in rows]

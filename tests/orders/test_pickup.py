@@ -1,6 +1,7 @@
 """Click & collect services: ready for pickup, collected, cancelled when nobody came."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.core import mail
@@ -13,16 +14,24 @@ from orders import services, tasks
 from orders.models import DeliveryMethod, Order, OrderStatus, OrderStatusChange
 from orders.services import pickup
 from orders.services.pickup import NotClickAndCollect, NotReadyForPickup
+from payments.models import Payment, PaymentStatus, RefundStatus
 from tests.factories import UserFactory, cashier, staff, store_manager
 from tests.orders.pickup_support import *  # noqa: F403
-from tests.orders.pickup_support import DAY, ledger, level, place, reasons
+from tests.orders.pickup_support import (
+    DAY,
+    ledger,
+    level,
+    pay_with_test_provider,
+    place,
+    reasons,
+    refunds_made,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 def paid(shop, **kwargs):
-    order = place(shop, **kwargs)
-    return services.transition_order(order=order, to_status=OrderStatus.PAID, note="test provider")
+    return pay_with_test_provider(place(shop, **kwargs))
 
 
 def state(order):
@@ -129,7 +138,7 @@ def test_collecting_an_order_not_ready_or_already_collected_is_refused(shop, rea
 
 
 def test_uncollected_orders_are_cancelled_released_refunded_and_told_after_the_pickup_days(
-    shop, refunds, eager_celery, django_capture_on_commit_callbacks, settings
+    shop, eager_celery, django_capture_on_commit_callbacks, settings
 ):
     settings.CLICK_COLLECT_PICKUP_DAYS = 3
     clerk = cashier(shop.aja)
@@ -153,9 +162,13 @@ def test_uncollected_orders_are_cancelled_released_refunded_and_told_after_the_p
     assert set(Reservation.objects.filter(reference=waiting.number).values_list("status", flat=True)) == {
         ReservationStatus.RELEASED
     }
-    assert [(r["number"], r["status"], r["reason"]) for r in refunds] == [
-        (waiting.number, OrderStatus.CANCELLED, "not collected within 3 days")
+    assert refunds_made() == [
+        (waiting.number, Decimal("31.00"), RefundStatus.SUCCEEDED, "not collected within 3 days")
     ]
+    assert dict(Payment.objects.values_list("order__number", "status")) == {
+        waiting.number: PaymentStatus.REFUNDED,
+        collected.number: PaymentStatus.CAPTURED,
+    }
     assert [(m.to, m.subject) for m in mail.outbox] == [
         ([waiting.email], f"Your order {waiting.number} has been cancelled")
     ]
@@ -170,12 +183,10 @@ def test_uncollected_orders_are_cancelled_released_refunded_and_told_after_the_p
     # Idempotent: the next run finds nothing, refunds and tells nobody twice.
     with django_capture_on_commit_callbacks(execute=True):
         assert pickup.cancel_uncollected_orders(now=ready_time + 4 * DAY) == 0
-    assert len(refunds) == 1 and len(mail.outbox) == 1
+    assert len(refunds_made()) == 1 and len(mail.outbox) == 1
 
 
-def test_the_beat_task_cancels_through_the_service(
-    shop, refunds, eager_celery, django_capture_on_commit_callbacks
-):
+def test_the_beat_task_cancels_through_the_service(shop, eager_celery, django_capture_on_commit_callbacks):
     order = pickup.mark_ready_for_pickup(order=paid(shop), user=staff())
     OrderStatusChange.objects.filter(order=order, to_status=OrderStatus.READY_FOR_PICKUP).update(
         created_at=timezone.now() - 8 * DAY
@@ -184,28 +195,32 @@ def test_the_beat_task_cancels_through_the_service(
         assert tasks.cancel_uncollected_orders.delay().get() == 1
         assert tasks.cancel_uncollected_orders.delay().get() == 0
     assert Order.objects.get(pk=order.pk).status == OrderStatus.CANCELLED
-    assert len(refunds) == 1
+    assert refunds_made() == [
+        (order.number, Decimal("31.00"), RefundStatus.SUCCEEDED, "not collected within 7 days")
+    ]
     assert inventory.release_expired_reservations(now=timezone.now() + 30 * DAY) == 0
 
 
-def test_the_refund_task_retries_until_payments_answers(shop, refunds, eager_celery, monkeypatch):
-    import payments.services
+def test_the_refund_task_retries_until_payments_answers(shop, eager_celery, monkeypatch):
+    from payments.providers.test import TestProvider
 
     order = pickup.mark_ready_for_pickup(order=paid(shop), user=staff())
     services.transition_order(order=order, to_status=OrderStatus.CANCELLED)
     answers = iter([ConnectionError("provider down"), None])
-    recorded = payments.services.refund_order
+    provider_refund = TestProvider.refund
 
-    def flaky(**kwargs):
+    def flaky(self, payment, amount, *, idempotency_key):  # the provider's side: down, then back
         if (error := next(answers)) is not None:
             raise error
-        return recorded(**kwargs)
+        return provider_refund(self, payment, amount, idempotency_key=idempotency_key)
 
-    monkeypatch.setattr(payments.services, "refund_order", flaky)
+    monkeypatch.setattr(TestProvider, "refund", flaky)
     # apply(throw=False): Celery's eager mode then runs the retry the way a worker would.
     result = tasks.refund_cancelled_order.apply(kwargs={"order_id": order.pk, "reason": "r"}, throw=False)
     assert result.get() is True and result.state == "SUCCESS"
-    assert [r["number"] for r in refunds] == [order.number]
+    assert next(answers, "asked twice") == "asked twice"
+    assert refunds_made() == [(order.number, Decimal("31.00"), RefundStatus.SUCCEEDED, "r")]
+    assert Payment.objects.get(order=order).status == PaymentStatus.REFUNDED
 
 
 def test_the_beat_schedule_runs_the_cancellation_hourly(settings):

@@ -19,8 +19,9 @@ CHANGELIST = "admin:orders_order_changelist"
 
 
 @pytest.fixture(autouse=True)
-def _english(client):
+def _english(client, admin_client):
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    admin_client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
 
 
 def messages_of(response) -> list[str]:

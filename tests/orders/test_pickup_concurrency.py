@@ -1,6 +1,7 @@
 """Real threads on PostgreSQL: a hand-over racing the uncollected-order sweep, a task delivered twice."""
 
 import threading
+from decimal import Decimal
 
 import pytest
 from django.core import mail
@@ -9,12 +10,13 @@ from django.utils import timezone
 
 from inventory.models import StockMovement
 from inventory.selectors import check_ledger
-from orders import notifications, services
+from orders import notifications
 from orders.models import NotificationLog, Order, OrderStatus, OrderStatusChange
 from orders.services import pickup
+from payments.models import Payment, PaymentStatus, RefundStatus
 from tests.factories import cashier
 from tests.orders.pickup_support import *  # noqa: F403
-from tests.orders.pickup_support import DAY, ledger, level, place
+from tests.orders.pickup_support import DAY, ledger, level, pay_with_test_provider, place, refunds_made
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -43,7 +45,7 @@ def in_threads(count, work):
 
 def ready_order(shop):
     clerk = cashier(shop.aja)
-    order = services.transition_order(order=place(shop, tees=2, mugs=1), to_status=OrderStatus.PAID)
+    order = pay_with_test_provider(place(shop, tees=2, mugs=1))
     order = pickup.mark_ready_for_pickup(order=order, user=clerk)
     OrderStatusChange.objects.filter(order=order, to_status=OrderStatus.READY_FOR_PICKUP).update(
         created_at=timezone.now() - 7 * DAY - DAY
@@ -51,7 +53,7 @@ def ready_order(shop):
     return order, clerk
 
 
-def test_a_hand_over_racing_the_sweep_ends_one_way_only(shop, refunds, eager_celery):
+def test_a_hand_over_racing_the_sweep_ends_one_way_only(shop, eager_celery):
     order, clerk = ready_order(shop)
 
     def work(i):
@@ -65,10 +67,16 @@ def test_a_hand_over_racing_the_sweep_ends_one_way_only(shop, refunds, eager_cel
     if final == OrderStatus.COMPLETED:  # the cashier won: the sweep found nothing to cancel
         assert ("sweep", 0) in results and errors == []
         assert level(shop.tee, shop.aja) == (3, 0) and level(shop.mug, shop.aja) == (2, 0)
+        assert refunds_made() == []
+        assert Payment.objects.get(order=order).status == PaymentStatus.CAPTURED
     else:  # the sweep won: the hand-over is refused cleanly
         assert final == OrderStatus.CANCELLED and ("sweep", 1) in results
         assert [e.code for e in errors] == ["not_ready_for_pickup"]
         assert level(shop.tee, shop.aja) == (5, 0) and level(shop.mug, shop.aja) == (3, 0)
+        assert refunds_made() == [
+            (order.number, Decimal("31.00"), RefundStatus.SUCCEEDED, "not collected within 7 days")
+        ]
+        assert Payment.objects.get(order=order).status == PaymentStatus.REFUNDED
     assert ledger(shop.tee, shop.aja)[0] == level(shop.tee, shop.aja)[0]
     assert (
         StockMovement.objects.filter(reason__in=["reservation_committed", "reservation_released"]).count()

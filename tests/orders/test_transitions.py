@@ -1,6 +1,7 @@
 """transition_order: the stock effect of every move, per delivery method, and its audit trail."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -12,8 +13,17 @@ from orders import services
 from orders.models import DeliveryMethod, Order, OrderStatus, OrderStatusChange
 from orders.services import ALLOWED_TRANSITIONS, InvalidTransition
 from orders.services.pickup import hold_until
+from payments.models import Payment, PaymentStatus, RefundStatus
 from tests.orders.pickup_support import *  # noqa: F403
-from tests.orders.pickup_support import DAY, ledger, level, place, reasons
+from tests.orders.pickup_support import (
+    DAY,
+    ledger,
+    level,
+    pay_with_test_provider,
+    place,
+    reasons,
+    refunds_made,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -111,21 +121,22 @@ def test_click_and_collect_ready_moves_the_hold_and_collected_commits(shop):
 
 
 def test_click_and_collect_ready_then_cancelled_releases_and_refunds_after_commit(
-    shop, refunds, eager_celery, django_capture_on_commit_callbacks
+    shop, eager_celery, django_capture_on_commit_callbacks
 ):
-    order = place(shop, tees=2, mugs=1)
-    move(order, OrderStatus.PAID, OrderStatus.READY_FOR_PICKUP)
+    order = pay_with_test_provider(place(shop, tees=2, mugs=1))
+    move(order, OrderStatus.READY_FOR_PICKUP)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         move(order, OrderStatus.CANCELLED, note="shopper asked")
-    assert refunds == []  # nothing reaches the payment provider before the commit
+    assert refunds_made() == []  # nothing reaches the payment provider before the commit
+    assert Payment.objects.get(order=order).status == PaymentStatus.CAPTURED
     assert level(shop.tee, shop.aja) == (5, 0) and level(shop.mug, shop.aja) == (3, 0)
     assert reasons(shop.tee, shop.aja) == [("reservation_taken", 0, 2), ("reservation_released", 0, -2)]
 
     for callback in callbacks:
         callback()
-    assert [(r["number"], r["status"], r["reason"]) for r in refunds] == [
-        (order.number, OrderStatus.CANCELLED, "shopper asked")
-    ]
+    assert refunds_made() == [(order.number, Decimal("31.00"), RefundStatus.SUCCEEDED, "shopper asked")]
+    assert Payment.objects.get(order=order).status == PaymentStatus.REFUNDED
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.CANCELLED
 
 
 def test_click_and_collect_paid_then_refunded_releases_the_held_units(shop):
@@ -135,13 +146,11 @@ def test_click_and_collect_paid_then_refunded_releases_the_held_units(shop):
     assert reasons(shop.tee, shop.aja) == [("reservation_taken", 0, 1), ("reservation_released", 0, -1)]
 
 
-def test_cancelling_an_unpaid_order_refunds_nothing(
-    shop, refunds, eager_celery, django_capture_on_commit_callbacks
-):
+def test_cancelling_an_unpaid_order_refunds_nothing(shop, eager_celery, django_capture_on_commit_callbacks):
     order = place(shop, tees=1, mugs=0)
     with django_capture_on_commit_callbacks(execute=True):
         move(order, OrderStatus.CANCELLED)
-    assert refunds == [] and level(shop.tee, shop.aja) == (5, 0)
+    assert refunds_made() == [] and level(shop.tee, shop.aja) == (5, 0)
 
 
 @pytest.mark.parametrize(
