@@ -26,9 +26,16 @@ _VIEW_STOCK = [
     "inventory.view_reservation",
     "inventory.view_stockalert",
 ]
-_CASHIER = [*_VIEW_CATALOG, *_VIEW_STOCK, "inventory.record_sale", "inventory.reserve_stock"]
+_CASHIER = [
+    *_VIEW_CATALOG,
+    *_VIEW_STOCK,
+    "inventory.record_sale",
+    "inventory.reserve_stock",
+    "pos.use_register",
+]
 _STORE_MANAGER = [
     *_CASHIER,
+    "pos.give_discount",
     "inventory.receive_stock",
     "inventory.adjust_stock",
     "inventory.transfer_stock",

@@ -18,6 +18,7 @@ api_v1 = [
     path("", include("inventory.api.urls")),
     path("", include("catalog.api.urls")),
     path("", include("orders.api.urls")),
+    path("", include("pos.api.urls")),
 ]
 
 urlpatterns = [
@@ -39,6 +40,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
     path("stock/", include("inventory.urls")),
+    path("pos/", include("pos.urls")),
 ]
 # The storefront: every page under a language prefix (/fr/, /en/, /it/); "/" redirects to the
 # shopper's language.

@@ -4,9 +4,15 @@ import pytest
 import yaml
 from django.core.management import call_command
 
-# POSTs that change nothing twice by themselves: a quote of delivery options, and the test
-# provider's confirmation (a second confirm of a settled payment is a no-op).
-NATURALLY_IDEMPOTENT_POSTS = {"/api/v1/checkout/options/", "/api/v1/checkout/{number}/confirm/"}
+# POSTs that change nothing twice by themselves: quotes (delivery options, a POS basket), the test
+# provider's confirmation (a second confirm of a settled payment is a no-op) and the POS offline sync
+# (every sale in the batch carries its own client UUID, which is its idempotency key).
+NATURALLY_IDEMPOTENT_POSTS = {
+    "/api/v1/checkout/options/",
+    "/api/v1/checkout/{number}/confirm/",
+    "/api/v1/pos/quote/",
+    "/api/v1/pos/sales/sync/",
+}
 
 
 def test_schema_validates_without_warnings(tmp_path):

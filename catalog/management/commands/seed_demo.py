@@ -7,6 +7,7 @@ from accounts.demo import seed as seed_accounts
 from catalog.demo.reviews import seed as seed_reviews
 from catalog.demo.seed import seed_demo
 from logistics.demo import seed as seed_logistics
+from pos.demo import seed as seed_pos
 from pricing.demo import seed as seed_pricing
 
 
@@ -34,6 +35,7 @@ class Command(BaseCommand):
         seed_logistics()  # carriers and shipping rates
         seed_pricing()  # currency rates, promotions, coupons (BIENVENUE10, MERCI-01..10), B2B prices
         seed_reviews()  # approved demo reviews on a few hundred products
+        seed_pos()  # two registers per store
         seed_accounts()  # the demo shopper's profile, addresses and order history (the account portal)
         if not result.catalog_created:
             self.stdout.write("A catalog already exists: kept as it is (use --reset to start over).")

@@ -1,0 +1,237 @@
+"""Input and output shapes of the POS API. Input serializers only parse; the services decide."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from rest_framework import serializers
+
+from ..models import CashMovementKind, Tender
+
+MONEY = {"max_digits": 12, "decimal_places": 2}
+
+
+class RegisterSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    store = serializers.CharField(source="store.code")
+    store_name = serializers.CharField(source="store.name")
+    is_active = serializers.BooleanField()
+    open_session = serializers.IntegerField(allow_null=True)
+
+
+class SessionOpenSerializer(serializers.Serializer):
+    register = serializers.CharField(help_text="The register's code.")
+    opening_float = serializers.DecimalField(min_value=Decimal("0"), **MONEY)
+
+
+class SessionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    register = serializers.CharField(source="register.code")
+    store = serializers.CharField(source="register.store.code")
+    status = serializers.CharField()
+    opened_by = serializers.CharField(source="opened_by.email")
+    opened_at = serializers.DateTimeField()
+    opening_float = serializers.DecimalField(**MONEY)
+    closed_at = serializers.DateTimeField(allow_null=True)
+    expected = serializers.DictField(child=serializers.CharField())
+    cash_in_drawer = serializers.DecimalField(**MONEY)
+    sales_count = serializers.IntegerField()
+    z_report_url = serializers.CharField()
+
+
+class CashSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=[CashMovementKind.CASH_IN, CashMovementKind.CASH_OUT])
+    amount = serializers.DecimalField(min_value=Decimal("0.01"), **MONEY)
+    reason = serializers.CharField(max_length=120)
+
+
+class CashMovementSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    tender = serializers.CharField()
+    amount = serializers.DecimalField(**MONEY)
+    reference = serializers.CharField()
+    user = serializers.CharField(source="user.email")
+    created_at = serializers.DateTimeField()
+
+
+class CloseSerializer(serializers.Serializer):
+    counts = serializers.DictField(
+        child=serializers.IntegerField(min_value=0),
+        help_text='Notes and coins counted, per denomination in EUR: {"20.00": 3, "0.50": 4}.',
+    )
+    card_total = serializers.DecimalField(min_value=Decimal("0"), required=False, allow_null=True, **MONEY)
+
+
+class TenderTotalSerializer(serializers.Serializer):
+    tender = serializers.CharField()
+    expected = serializers.DecimalField(**MONEY)
+    counted = serializers.DecimalField(**MONEY)
+    difference = serializers.DecimalField(**MONEY)
+
+
+class VatLineSerializer(serializers.Serializer):
+    rate = serializers.DecimalField(max_digits=5, decimal_places=4)
+    net = serializers.DecimalField(**MONEY)
+    vat = serializers.DecimalField(**MONEY)
+    gross = serializers.DecimalField(**MONEY)
+
+
+class ZReportSerializer(serializers.Serializer):
+    session = serializers.IntegerField(source="session.pk")
+    register = serializers.CharField(source="session.register.code")
+    status = serializers.CharField(source="session.status")
+    opened_at = serializers.DateTimeField(source="session.opened_at")
+    closed_at = serializers.DateTimeField(source="session.closed_at", allow_null=True)
+    opening_float = serializers.DecimalField(source="session.opening_float", **MONEY)
+    tenders = TenderTotalSerializer(many=True)
+    difference = serializers.DecimalField(**MONEY)
+    sales_count = serializers.IntegerField()
+    sales_total = serializers.DecimalField(**MONEY)
+    discounts_total = serializers.DecimalField(**MONEY)
+    vat_breakdown = VatLineSerializer(many=True)
+    movements = CashMovementSerializer(many=True)
+    counted_cash = serializers.DictField(child=serializers.IntegerField())
+    url = serializers.CharField()
+
+
+class SaleLineSerializer(serializers.Serializer):
+    sku = serializers.CharField(max_length=64)
+    quantity = serializers.IntegerField(min_value=1, max_value=999)
+    discount = serializers.DecimalField(min_value=Decimal("0"), default=Decimal("0"), **MONEY)
+    discount_reason = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
+
+
+class QuoteRequestSerializer(serializers.Serializer):
+    lines = SaleLineSerializer(many=True, allow_empty=False)
+    coupon = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    customer = serializers.IntegerField(required=False, allow_null=True, default=None)
+    store = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Staff only: the store's code (cashiers: theirs).",
+    )
+
+
+class TenderSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=[Tender.CASH, Tender.CARD, Tender.MOBILE])
+    amount = serializers.DecimalField(min_value=Decimal("0.01"), **MONEY)
+    reference = serializers.CharField(
+        max_length=120,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Card or mobile authorisation.",
+    )
+
+
+class SaleRequestSerializer(serializers.Serializer):
+    uuid = serializers.UUIDField(help_text="Made by the register; also the Idempotency-Key.")
+    session = serializers.IntegerField()
+    lines = SaleLineSerializer(many=True, allow_empty=False)
+    tenders = TenderSerializer(many=True, allow_empty=False)
+    customer = serializers.IntegerField(required=False, allow_null=True, default=None)
+    coupon = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    offline = serializers.BooleanField(default=False)
+    sold_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+class SyncRequestSerializer(serializers.Serializer):
+    sales = serializers.ListField(child=serializers.DictField(), allow_empty=False, max_length=500)
+
+
+class QuotedLineSerializer(serializers.Serializer):
+    sku = serializers.CharField()
+    name = serializers.CharField()
+    quantity = serializers.IntegerField()
+    unit_gross = serializers.DecimalField(**MONEY)
+    vat_rate = serializers.DecimalField(max_digits=5, decimal_places=4)
+    line_discount = serializers.DecimalField(**MONEY)
+    discount_gross = serializers.DecimalField(**MONEY)
+    total_gross = serializers.DecimalField(**MONEY)
+    total_net = serializers.DecimalField(**MONEY)
+    total_vat = serializers.DecimalField(**MONEY)
+
+
+class QuoteTotalsSerializer(serializers.Serializer):
+    subtotal_gross = serializers.DecimalField(**MONEY)
+    line_discounts = serializers.DecimalField(**MONEY)
+    promotion_discount = serializers.DecimalField(**MONEY)
+    promotion = serializers.CharField(source="promotion_name")
+    coupon_discount = serializers.DecimalField(**MONEY)
+    total_gross = serializers.DecimalField(**MONEY)
+    total_net = serializers.DecimalField(**MONEY)
+    total_vat = serializers.DecimalField(**MONEY)
+
+
+class QuoteSerializer(serializers.Serializer):
+    lines = QuotedLineSerializer(many=True)
+    totals = QuoteTotalsSerializer(source="*")
+    vat_breakdown = VatLineSerializer(many=True)
+
+
+class DiscrepancySerializer(serializers.Serializer):
+    sku = serializers.CharField(source="variant.sku")
+    quantity = serializers.IntegerField()
+
+
+class SaleTotalsSerializer(serializers.Serializer):
+    total_gross = serializers.DecimalField(**MONEY)
+    total_net = serializers.DecimalField(**MONEY)
+    total_vat = serializers.DecimalField(**MONEY)
+    discount_gross = serializers.DecimalField(**MONEY)
+
+
+class SaleResultSerializer(serializers.Serializer):
+    uuid = serializers.CharField(source="order.reference")
+    number = serializers.CharField(source="order.number")
+    totals = SaleTotalsSerializer(source="order")
+    change_due = serializers.DecimalField(**MONEY)
+    receipt_url = serializers.CharField()
+    discrepancies = DiscrepancySerializer(many=True)
+
+
+class SyncResultSerializer(serializers.Serializer):
+    uuid = serializers.CharField()
+    status = serializers.ChoiceField(choices=["created", "duplicate", "error"])
+    number = serializers.CharField(allow_null=True)
+    error = serializers.DictField(allow_null=True)
+
+
+class SyncResponseSerializer(serializers.Serializer):
+    results = SyncResultSerializer(many=True)
+
+
+class CatalogItemSerializer(serializers.Serializer):
+    sku = serializers.CharField()
+    ean13 = serializers.CharField()
+    name = serializers.CharField()
+    options = serializers.ListField(child=serializers.CharField())
+    price_gross = serializers.DecimalField(**MONEY)
+    vat_rate = serializers.DecimalField(max_digits=5, decimal_places=4)
+    available_here = serializers.IntegerField()
+    available_elsewhere = serializers.DictField(child=serializers.IntegerField())
+
+
+class PromotionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    kind = serializers.CharField()
+    value = serializers.DecimalField(**MONEY)
+    min_basket_ttc = serializers.DecimalField(**MONEY)
+    store_only = serializers.BooleanField()
+    ends_at = serializers.DateTimeField()
+
+
+class CatalogPageSerializer(serializers.Serializer):
+    store = serializers.CharField()
+    next_after = serializers.IntegerField(allow_null=True, help_text="Pass as `after` for the next page.")
+    results = CatalogItemSerializer(many=True)
+    promotions = PromotionSerializer(many=True)
+
+
+class ReceiptEmailSerializer(serializers.Serializer):
+    email = serializers.EmailField(required=False, allow_blank=True, default="")

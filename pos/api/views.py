@@ -1,0 +1,410 @@
+"""POS API v1 under /api/v1/pos/. Thin: parse, resolve, authorise, call ONE service, render.
+
+Who: users with ``pos.use_register`` (cashiers, store managers, staff, managers). Cashiers and
+store managers see only their store: another store's register, session or sale is a 404. Line
+discounts need ``pos.give_discount`` (store managers and up). Anonymous: 401. Errors are
+``{"code", "message", "detail"}`` (``core.api``); POSTs honour ``Idempotency-Key``
+(``core.idempotency``); for ``POST sales/`` the key is the sale's UUID.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.parsers import JSONParser
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.models import User
+from core.api import error_response, error_responses
+from core.errors import ApplicationError, NotFound, ValidationFailed
+from core.idempotency import HEADER, idempotent
+from inventory.models import Location
+
+from .. import selectors
+from ..errors import UnknownCustomer
+from ..models import RegisterSession, SessionStatus
+from ..permissions import acts_anywhere, is_pos_user, visible_registers, visible_store_ids
+from ..services import receipts as receipt_service
+from ..services import sales as sales_service
+from ..services import sessions as session_service
+from . import serializers as s
+
+TAGS = ["pos"]
+
+
+def parse(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class IsPosUser(BasePermission):
+    message = "You may not use the registers."
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        return is_pos_user(request.user)
+
+
+class PosView(APIView):
+    permission_classes = [IsAuthenticated, IsPosUser]
+    parser_classes = [JSONParser]
+
+
+def resolve_session(user, session_id: int) -> RegisterSession:
+    qs = RegisterSession.objects.select_related("register__store", "opened_by")
+    ids = visible_store_ids(user)
+    if ids is not None:
+        qs = qs.filter(register__store_id__in=ids)
+    session = qs.filter(pk=session_id).first()
+    if session is None:
+        raise NotFound(f"No register session {session_id} here.", detail={"session": session_id})
+    return session
+
+
+def resolve_customer(customer_id: int | None) -> User | None:
+    if customer_id is None:
+        return None
+    customer = (
+        User.objects.filter(pk=customer_id, is_active=True).select_related("customer_profile__group").first()
+    )
+    if customer is None:
+        raise UnknownCustomer(detail={"customer": customer_id})
+    return customer
+
+
+def resolve_store(user, code: str) -> Location:
+    """Cashiers: their store (a code naming another is a 404). Staff: the store given, else theirs."""
+    if code and acts_anywhere(user):
+        store = Location.objects.filter(code=code, is_active=True).first()
+    elif code and code != getattr(user.store, "code", None):
+        store = None
+    else:
+        store = user.store
+    if store is None:
+        raise NotFound("Say which store: no store here.", detail={"store": code})
+    return store
+
+
+def sale_lines(lines: list[dict]) -> list[sales_service.SaleLineInput]:
+    return [
+        sales_service.SaleLineInput(
+            sku=line["sku"],
+            quantity=line["quantity"],
+            discount_gross=line["discount"],
+            discount_reason=line["discount_reason"],
+        )
+        for line in lines
+    ]
+
+
+def sale_body(result: sales_service.SaleResult) -> dict:
+    return s.SaleResultSerializer(
+        {
+            "order": result.order,
+            "change_due": result.change_due,
+            "receipt_url": reverse("pos:receipt", args=[result.order.number]),
+            "discrepancies": result.discrepancies,
+        }
+    ).data
+
+
+def run_sale(user, data: dict) -> sales_service.SaleResult:
+    session = resolve_session(user, data["session"])
+    return sales_service.record_sale(
+        session=session,
+        user=user,
+        client_uuid=data["uuid"],
+        lines=sale_lines(data["lines"]),
+        tenders=[
+            sales_service.TenderInput(kind=t["kind"], amount=t["amount"], reference=t["reference"])
+            for t in data["tenders"]
+        ],
+        customer=resolve_customer(data["customer"]),
+        coupon_code=data["coupon"],
+        offline=data["offline"],
+        sold_at=data["sold_at"],
+    )
+
+
+def session_body(session: RegisterSession) -> dict:
+    expected = (
+        selectors.expected_by_tender(session)
+        if session.status == SessionStatus.OPEN
+        else dict(session.expected)
+    )
+    return s.SessionSerializer(
+        {
+            "id": session.pk,
+            "register": session.register,
+            "status": session.status,
+            "opened_by": session.opened_by,
+            "opened_at": session.opened_at,
+            "opening_float": session.opening_float,
+            "closed_at": session.closed_at,
+            "expected": {k: str(v) for k, v in expected.items()},
+            "cash_in_drawer": expected.get("cash", 0),
+            "sales_count": session.sales.count(),
+            "z_report_url": reverse("pos:z-report", args=[session.pk]),
+        }
+    ).data
+
+
+def z_body(report: selectors.ZReport) -> dict:
+    return s.ZReportSerializer(
+        {**report.__dict__, "url": reverse("pos:z-report", args=[report.session.pk])}
+    ).data
+
+
+class RegisterListView(PosView):
+    @extend_schema(
+        operation_id="pos_registers_list",
+        tags=TAGS,
+        summary="Registers of my store",
+        description="Cashiers and store managers: their store's registers; staff: every store's. "
+        "`open_session` is the id of the open session, if any.",
+        responses={200: s.RegisterSerializer(many=True), **error_responses(401, 403)},
+    )
+    def get(self, request: Request) -> Response:
+        registers = list(
+            visible_registers(request.user).filter(is_active=True).order_by("store__code", "code")
+        )
+        open_ids = dict(
+            RegisterSession.objects.filter(register__in=registers, status=SessionStatus.OPEN).values_list(
+                "register_id", "pk"
+            )
+        )
+        for register in registers:
+            register.open_session = open_ids.get(register.pk)
+        return Response(s.RegisterSerializer(registers, many=True).data)
+
+
+class SessionOpenView(PosView):
+    @extend_schema(
+        operation_id="pos_session_open",
+        tags=TAGS,
+        summary="Open a register session",
+        description="With the counted float. One open session per register: a second is 409 "
+        "`session_already_open`.",
+        request=s.SessionOpenSerializer,
+        responses={201: s.SessionSerializer, **error_responses(400, 401, 403, 404, 409, 415, 422)},
+    )
+    @idempotent
+    def post(self, request: Request) -> Response:
+        data = parse(s.SessionOpenSerializer, request.data)
+        register = visible_registers(request.user).filter(code=data["register"]).first()
+        if register is None:
+            raise NotFound(f"No register {data['register']} here.", detail={"register": data["register"]})
+        session = session_service.open_register_session(
+            register=register, user=request.user, opening_float=data["opening_float"]
+        )
+        return Response(session_body(session), status=201)
+
+
+class SessionDetailView(PosView):
+    @extend_schema(
+        operation_id="pos_session_detail",
+        tags=TAGS,
+        summary="A register session",
+        description="Status, float, and the expected amount per tender so far.",
+        responses={200: s.SessionSerializer, **error_responses(401, 403, 404)},
+    )
+    def get(self, request: Request, session_id: int) -> Response:
+        return Response(session_body(resolve_session(request.user, session_id)))
+
+
+class SessionCashView(PosView):
+    @extend_schema(
+        operation_id="pos_session_cash",
+        tags=TAGS,
+        summary="Cash in or out",
+        description="Put cash into or take it out of the drawer, with a reason. A closed session is 409 "
+        "`register_closed`; taking out more than the drawer holds is 409 `not_enough_cash`.",
+        request=s.CashSerializer,
+        responses={201: s.CashMovementSerializer, **error_responses(400, 401, 403, 404, 409, 415, 422)},
+    )
+    @idempotent
+    def post(self, request: Request, session_id: int) -> Response:
+        data = parse(s.CashSerializer, request.data)
+        session = resolve_session(request.user, session_id)
+        movement = session_service.cash_in_out(
+            session=session,
+            user=request.user,
+            amount=data["amount"],
+            kind=data["kind"],
+            reason=data["reason"],
+        )
+        return Response(s.CashMovementSerializer(movement).data, status=201)
+
+
+class SessionCloseView(PosView):
+    @extend_schema(
+        operation_id="pos_session_close",
+        tags=TAGS,
+        summary="Close a session: the Z report",
+        description="The cash counted per denomination and the card terminal's total. Returns the Z report: "
+        "expected vs counted per tender, the difference, sales, VAT. Closing twice is 409 `register_closed`.",
+        request=s.CloseSerializer,
+        responses={200: s.ZReportSerializer, **error_responses(400, 401, 403, 404, 409, 415, 422)},
+    )
+    @idempotent
+    def post(self, request: Request, session_id: int) -> Response:
+        data = parse(s.CloseSerializer, request.data)
+        session = resolve_session(request.user, session_id)
+        report = session_service.close_register_session(
+            session=session, user=request.user, counts=data["counts"], card_total=data.get("card_total")
+        )
+        return Response(z_body(report))
+
+
+class QuoteView(PosView):
+    @extend_schema(
+        operation_id="pos_quote",
+        tags=TAGS,
+        summary="Price a basket",
+        description="Store prices, the customer's price list, automatic promotions (national and this "
+        "store's), the coupon, line discounts (need `pos.give_discount`). Writes nothing.",
+        request=s.QuoteRequestSerializer,
+        responses={200: s.QuoteSerializer, **error_responses(400, 401, 403, 404, 415)},
+    )
+    def post(self, request: Request) -> Response:
+        data = parse(s.QuoteRequestSerializer, request.data)
+        store = resolve_store(request.user, data["store"])
+        lines = sale_lines(data["lines"])
+        sales_service.check_discounts(lines, request.user)
+        quote = sales_service.quote_sale(
+            store=store, lines=lines, coupon_code=data["coupon"], customer=resolve_customer(data["customer"])
+        )
+        return Response(s.QuoteSerializer(quote).data)
+
+
+class SaleCreateView(PosView):
+    @extend_schema(
+        operation_id="pos_sale_create",
+        tags=TAGS,
+        summary="Record a sale",
+        description="Send the register's sale UUID as `uuid` and as the `Idempotency-Key`. 201 with the "
+        "sale number, totals, change due and receipt URL; a sale already recorded under this UUID "
+        "returns 200 with the same body. The tenders must cover the total (400 `tenders_insufficient`); "
+        "online, a missing unit is 409 `insufficient_stock` and nothing is written; an `offline` sale is "
+        "always recorded, with a stock discrepancy for what the stock no longer held.",
+        request=s.SaleRequestSerializer,
+        responses={
+            201: s.SaleResultSerializer,
+            200: s.SaleResultSerializer,
+            **error_responses(400, 401, 403, 404, 409, 415, 422),
+        },
+    )
+    @idempotent
+    def post(self, request: Request) -> Response:
+        data = parse(s.SaleRequestSerializer, request.data)
+        key = request.headers.get(HEADER)
+        if key is not None and key.strip().lower() != str(data["uuid"]):
+            raise ValidationFailed(
+                "The Idempotency-Key of a sale is its uuid.", detail={"uuid": str(data["uuid"]), "key": key}
+            )
+        result = run_sale(request.user, data)
+        return Response(sale_body(result), status=201 if result.created else 200)
+
+
+class SaleSyncView(PosView):
+    @extend_schema(
+        operation_id="pos_sales_sync",
+        tags=TAGS,
+        summary="Sync the offline queue",
+        description="Up to 500 sale bodies (as `POST sales/`), each recorded in its own transaction: "
+        "`created`, `duplicate` (already recorded: nothing written) or `error` (with the error body; "
+        "the register keeps that sale queued). Replaying a batch changes nothing.",
+        request=s.SyncRequestSerializer,
+        responses={200: s.SyncResponseSerializer, **error_responses(400, 401, 403, 415)},
+    )
+    def post(self, request: Request) -> Response:
+        batch = parse(s.SyncRequestSerializer, request.data)["sales"]
+        return Response({"results": [self._one(request, body) for body in batch]})
+
+    def _one(self, request: Request, body: dict) -> dict:
+        uuid = str(body.get("uuid", ""))
+        try:
+            data = parse(s.SaleRequestSerializer, body)
+            uuid = str(data["uuid"])
+            try:
+                with transaction.atomic():
+                    result = run_sale(request.user, data)
+            except IntegrityError:
+                # A concurrent sync of the same sale won the race: it is recorded once, by the other.
+                with transaction.atomic():
+                    result = run_sale(request.user, data)
+        except (ApplicationError, serializers.ValidationError) as exc:
+            refused = error_response(exc)
+            return {
+                "uuid": uuid,
+                "status": "error",
+                "number": None,
+                "error": refused.data if refused else None,
+            }
+        status = "created" if result.created else "duplicate"
+        return {"uuid": uuid, "status": status, "number": result.order.number, "error": None}
+
+
+class ReceiptEmailView(PosView):
+    @extend_schema(
+        operation_id="pos_sale_email_receipt",
+        tags=TAGS,
+        summary="E-mail the receipt",
+        description="To `email`, or without one to the identified customer (400 `no_email` if neither). "
+        "Sent after the request, in the customer's language. Another store's sale is a 404.",
+        request=s.ReceiptEmailSerializer,
+        responses={202: s.ReceiptEmailSerializer, **error_responses(400, 401, 403, 404, 415, 422)},
+    )
+    @idempotent
+    def post(self, request: Request, number: str) -> Response:
+        data = parse(s.ReceiptEmailSerializer, request.data)
+        order = selectors.sale_for_receipt(number)
+        ids = visible_store_ids(request.user)
+        if order is None or (ids is not None and order.location_id not in ids):
+            raise NotFound(f"No sale {number} here.", detail={"number": number})
+        email = receipt_service.email_receipt(order=order, user=request.user, email=data["email"])
+        return Response({"email": email}, status=202)
+
+
+class CatalogPagination(serializers.Serializer):
+    after = serializers.IntegerField(min_value=0, default=0)
+    limit = serializers.IntegerField(min_value=1, max_value=5000, default=2000)
+    store = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CatalogView(PosView):
+    @extend_schema(
+        operation_id="pos_catalog",
+        tags=TAGS,
+        summary="My store's catalog, for offline use",
+        description="Pages by variant id: pass `after` = the previous page's `next_after` until it is null. "
+        "Each item: SKU, EAN-13, name, options, this store's gross price and VAT, the units available "
+        "here and at the other stores (only those with stock). `promotions`: the automatic ones in force "
+        "here.",
+        parameters=[
+            OpenApiParameter("after", OpenApiTypes.INT, description="Variant id to start after (0)."),
+            OpenApiParameter("limit", OpenApiTypes.INT, description="Items per page (2000, at most 5000)."),
+            OpenApiParameter("store", OpenApiTypes.STR, description="Staff only: the store's code."),
+        ],
+        responses={200: s.CatalogPageSerializer, **error_responses(400, 401, 403, 404)},
+    )
+    def get(self, request: Request) -> Response:
+        query = parse(CatalogPagination, request.query_params)
+        store = resolve_store(request.user, query["store"])
+        page = selectors.store_catalog(store=store, after=query["after"], limit=query["limit"])
+        return Response(
+            {
+                "store": store.code,
+                "next_after": page.next_after,
+                "results": s.CatalogItemSerializer(page.items, many=True).data,
+                "promotions": s.PromotionSerializer(page.promotions, many=True).data,
+            }
+        )

@@ -1,0 +1,73 @@
+"""POS errors: stable codes the register shows (``{"code", "message", "detail"}``, see core.api)."""
+
+from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+
+
+class SessionNotOpen(Conflict):
+    code = "register_closed"
+    default_message = "This register session is closed: open a new session first."
+
+
+class SessionAlreadyOpen(Conflict):
+    code = "session_already_open"
+    default_message = "This register already has an open session."
+
+
+class RegisterInactive(Conflict):
+    code = "register_inactive"
+    default_message = "This register is out of service."
+
+
+class TendersShort(ValidationFailed):
+    code = "tenders_insufficient"
+    default_message = "The payments do not cover the total."
+
+
+class InvalidTender(ValidationFailed):
+    code = "invalid_tender"
+    default_message = "This payment is not valid."
+
+
+class DiscountNotAllowed(PermissionDenied):
+    code = "discount_not_allowed"
+    default_message = "You may not give discounts."
+
+
+class InvalidDiscount(ValidationFailed):
+    code = "invalid_discount"
+    default_message = "A discount must be between zero and the line total."
+
+
+class DiscountReasonRequired(ValidationFailed):
+    code = "discount_reason_required"
+    default_message = "A discount needs a reason."
+
+
+class InvalidCashCount(ValidationFailed):
+    code = "invalid_cash_count"
+    default_message = "The cash count is not valid."
+
+
+class InvalidAmount(ValidationFailed):
+    code = "invalid_amount"
+    default_message = "The amount must be greater than zero, to the cent."
+
+
+class NotEnoughCash(Conflict):
+    code = "not_enough_cash"
+    default_message = "The drawer does not hold that much cash."
+
+
+class SaleUuidConflict(Conflict):
+    code = "sale_uuid_conflict"
+    default_message = "This sale id was already used by another store."
+
+
+class UnknownCustomer(NotFound):
+    code = "unknown_customer"
+    default_message = "No customer has this id."
+
+
+class NotAtThisStore(PermissionDenied):
+    code = "permission_denied"
+    default_message = "You may not use the registers of this store."

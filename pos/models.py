@@ -1,0 +1,171 @@
+"""The point of sale: registers, their sessions, the cash ledger and the sales recorded through them.
+
+A store sale is an ``orders.Order`` (channel store, in store, completed); ``PosSale`` ties it to the
+register session and to the client's UUID (idempotent offline sync), ``SaleTender`` says how it was
+paid. ``CashMovement`` is append-only: a session's expected cash is the sum of its movements.
+Only ``pos.services`` writes to these tables.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Register(models.Model):
+    store = models.ForeignKey("inventory.Location", on_delete=models.PROTECT, related_name="registers")
+    code = models.SlugField(max_length=30, unique=True)
+    name = models.CharField(max_length=80)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["store_id", "code"]
+        permissions = [
+            ("use_register", "Can open and close register sessions and sell"),
+            ("give_discount", "Can give a line discount at the register"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class SessionStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+class RegisterSession(models.Model):
+    register = models.ForeignKey(Register, on_delete=models.PROTECT, related_name="sessions")
+    status = models.CharField(max_length=8, choices=SessionStatus.choices, default=SessionStatus.OPEN)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    opened_at = models.DateTimeField(auto_now_add=True)
+    opening_float = models.DecimalField(max_digits=12, decimal_places=2)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    counted_cash = models.JSONField(
+        default=dict, blank=True, help_text=_('Cash counted at closing, per denomination: {"20.00": 3, ...}')
+    )
+    expected = models.JSONField(
+        default=dict, blank=True, help_text=_("Expected amount per tender at closing.")
+    )
+    counted = models.JSONField(default=dict, blank=True, help_text=_("Counted amount per tender at closing."))
+    difference = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Counted minus expected, all tenders."),
+    )
+
+    class Meta:
+        ordering = ["-opened_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["register"], condition=Q(status="open"), name="pos_one_open_session_per_register"
+            ),
+            models.CheckConstraint(condition=Q(opening_float__gte=0), name="pos_opening_float_gte_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.register.code} #{self.pk} ({self.status})"
+
+
+class CashMovementKind(models.TextChoices):
+    OPENING_FLOAT = "opening_float", _("Opening float")
+    SALE = "sale", _("Sale")
+    REFUND = "refund", _("Refund")
+    CASH_IN = "cash_in", _("Cash in")
+    CASH_OUT = "cash_out", _("Cash out")
+
+
+class Tender(models.TextChoices):
+    CASH = "cash", _("Cash")
+    CARD = "card", _("Card")
+    MOBILE = "mobile", _("Mobile payment")
+    STORE_CREDIT = "store_credit", _("Store credit")
+
+
+class CashMovement(models.Model):
+    """Append-only: every amount that moved through a session, signed (refunds and cash out < 0)."""
+
+    session = models.ForeignKey(RegisterSession, on_delete=models.PROTECT, related_name="movements")
+    kind = models.CharField(max_length=16, choices=CashMovementKind.choices)
+    tender = models.CharField(max_length=16, choices=Tender.choices, default=Tender.CASH)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    reference = models.CharField(max_length=120, blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["session", "tender"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.tender} {self.amount}"
+
+
+class SaleTender(models.Model):
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="tenders")
+    session = models.ForeignKey(RegisterSession, on_delete=models.PROTECT, related_name="tenders")
+    tender = models.CharField(max_length=16, choices=Tender.choices)
+    amount = models.DecimalField(max_digits=12, decimal_places=2, help_text=_("Amount tendered."))
+    authorisation_reference = models.CharField(max_length=120, blank=True)
+    change_given = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="pos_sale_tender_amount_gt_0")]
+
+    def __str__(self) -> str:
+        return f"{self.tender} {self.amount}"
+
+
+class PosSale(models.Model):
+    order = models.OneToOneField("orders.Order", on_delete=models.PROTECT, related_name="pos_sale")
+    session = models.ForeignKey(RegisterSession, on_delete=models.PROTECT, related_name="sales")
+    client_uuid = models.UUIDField(unique=True)
+    cashier = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    was_offline = models.BooleanField(default=False)
+    sold_at = models.DateTimeField(help_text=_("When the register made the sale (client clock)."))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-sold_at"]
+
+    def __str__(self) -> str:
+        return str(self.client_uuid)
+
+
+class DiscrepancyStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    RESOLVED = "resolved", _("Resolved")
+
+
+class StockDiscrepancy(models.Model):
+    """Goods that left the store although the stock said none was left (an offline sale)."""
+
+    location = models.ForeignKey("inventory.Location", on_delete=models.PROTECT, related_name="+")
+    variant = models.ForeignKey("catalog.Variant", on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveIntegerField()
+    order = models.ForeignKey(
+        "orders.Order", null=True, blank=True, on_delete=models.PROTECT, related_name="stock_discrepancies"
+    )
+    status = models.CharField(
+        max_length=10, choices=DiscrepancyStatus.choices, default=DiscrepancyStatus.OPEN
+    )
+    note = models.CharField(max_length=250, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "stock discrepancies"
+        constraints = [models.CheckConstraint(condition=Q(quantity__gt=0), name="pos_discrepancy_qty_gt_0")]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x {self.variant_id} @ {self.location_id}"
+
+
+# Returns, exchanges and store credit live in their own module; importing it here registers them.
+from .returns_models import *  # noqa: E402, F401, F403

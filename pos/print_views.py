@@ -1,0 +1,61 @@
+"""The printable pages of the register: the sale receipt (80 mm thermal paper) and the Z report.
+
+Cashiers and store managers see their store's; staff any. Another store's sale or session is a 404.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.views.decorators.http import require_GET
+
+from . import selectors
+from .permissions import can_use_store
+
+
+def _activate_language(request: HttpRequest) -> None:
+    if request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME):
+        return
+    preferred = getattr(request.user, "preferred_language", "")
+    if preferred in dict(settings.LANGUAGES):
+        translation.activate(preferred)
+        request.LANGUAGE_CODE = preferred
+
+
+def _login(request: HttpRequest) -> HttpResponse:
+    return redirect(f"{reverse('pos:login')}?next={request.path}")
+
+
+@require_GET
+def receipt(request: HttpRequest, number: str) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return _login(request)
+    order = selectors.sale_for_receipt(number)
+    if order is None or not can_use_store(request.user, order.location_id):
+        raise Http404("No such sale here.")
+    _activate_language(request)
+    return render(request, "pos/receipt.html", selectors.receipt_context(order))
+
+
+@require_GET
+def z_report(request: HttpRequest, session_id: int) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return _login(request)
+    session = selectors.session_for_report(session_id)
+    if session is None or not can_use_store(request.user, session.register.store_id):
+        raise Http404("No such session here.")
+    _activate_language(request)
+    report = selectors.z_report(session)
+    counted_cash = sorted(
+        ((Decimal(k), n, Decimal(k) * n) for k, n in report.counted_cash.items()), reverse=True
+    )
+    return render(
+        request,
+        "pos/z_report.html",
+        {"report": report, "session": session, "store": session.register.store, "counted_cash": counted_cash},
+    )

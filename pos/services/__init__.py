@@ -1,0 +1,1 @@
+"""POS services: register sessions (``sessions``), sales (``sales``), returns and pickups."""

@@ -1,0 +1,71 @@
+"""E-mailing a receipt: asked for at the register, sent after commit by a task."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.core.validators import validate_email
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from core.errors import NotFound, ValidationFailed
+
+from .. import selectors
+from ..permissions import ensure_can_use_store
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from orders.models import Order
+
+
+class NoReceiptEmail(ValidationFailed):
+    code = "no_email"
+    default_message = "Give an e-mail address: this sale has no identified customer."
+
+
+def email_receipt(*, order: Order, user: User, email: str = "") -> str:
+    """Send the receipt of a store sale to ``email`` (default: the customer's), after commit."""
+    ensure_can_use_store(user, order.location)
+    email = (email or (order.customer.email if order.customer_id else "") or order.email).strip().lower()
+    if not email:
+        raise NoReceiptEmail(detail={"number": order.number})
+    try:
+        validate_email(email)
+    except Exception:
+        raise ValidationFailed("This e-mail address is not valid.", detail={"email": email}) from None
+    from .. import tasks
+
+    order_id = order.pk
+    transaction.on_commit(lambda: tasks.send_receipt_email.delay(order_id=order_id, email=email))
+    return email
+
+
+def send_receipt_email(*, order_id: int, email: str) -> bool:
+    from orders.models import Order
+
+    order = (
+        Order.objects.filter(pk=order_id, pos_sale__isnull=False)
+        .select_related("location", "customer", "pos_sale__session__register", "pos_sale__cashier")
+        .prefetch_related("lines", "tenders")
+        .first()
+    )
+    if order is None:
+        raise NotFound(detail={"order": order_id})
+    with translation.override(order.language or settings.LANGUAGE_CODE):
+        context = {**selectors.receipt_context(order), "for_email": True}
+        html = render_to_string("pos/receipt.html", context)
+        subject = translation.gettext("Your receipt %(number)s from %(store)s") % {
+            "number": order.number,
+            "store": order.location.name,
+        }
+        text = translation.gettext("Your receipt is attached as HTML. Total: %(total)s %(currency)s.") % {
+            "total": order.total_gross,
+            "currency": order.currency,
+        }
+    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [email])
+    message.attach_alternative(html, "text/html")
+    message.send()
+    return True

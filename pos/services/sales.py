@@ -1,0 +1,519 @@
+"""Store sales: quote a basket, record a sale (online or replayed from the offline queue).
+
+Pricing, the same rules as the web shop (``orders.services.cart``), with channel ``store`` and the
+register's store as location:
+
+- unit gross (TTC) prices from ``pricing.unit_prices`` (the customer's group price list, else the
+  catalog price), rounded to the cent; a line's gross is unit gross x quantity minus its line
+  discount (a cashier's discount needs ``pos.give_discount`` and a reason);
+- the best automatic promotion (national or this store's, no stacking) is taken off what remains,
+  then the coupon off the rest; both are spread over the lines in proportion to their gross, to the
+  cent (``orders.services.placing._spread``), so the lines add up exactly to the sale;
+- a line's net is ``money_round(gross / (1 + vat))`` and its VAT the difference.
+
+Payment: card, mobile and store credit tenders may not exceed the total; cash may (change due, given
+from cash). The sale completes only when the tenders cover the total.
+
+Stock: ``inventory.services.sell_stock`` at the store, variants in id order (two sales never wait on
+each other's rows crosswise). Online, a missing unit refuses the whole sale (``InsufficientStock``,
+nothing written). Offline sales already happened: what is available is sold, and the rest becomes a
+``StockDiscrepancy`` for the store manager (notified after commit). Stock never goes negative.
+
+Idempotency: ``client_uuid`` (the register's UUID for the sale) is unique; a replay returns the
+first result and writes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.utils import timezone
+
+from catalog.models import Variant, money_round
+from inventory import services as inventory
+from inventory.errors import InsufficientStock, InvalidQuantity, UnknownSku
+from inventory.models import StockLevel
+from orders.models import Channel, DeliveryMethod, Order, OrderLine, OrderStatus, OrderStatusChange
+from orders.services.placing import EmptyOrder, _spread, next_number
+from pricing import services as pricing
+from pricing.models import Channel as PriceChannel
+from pricing.models import Coupon
+
+from .. import selectors
+from ..errors import (
+    DiscountNotAllowed,
+    DiscountReasonRequired,
+    InvalidDiscount,
+    InvalidTender,
+    SaleUuidConflict,
+    SessionNotOpen,
+    TendersShort,
+)
+from ..models import (
+    CashMovement,
+    CashMovementKind,
+    PosSale,
+    RegisterSession,
+    SaleTender,
+    SessionStatus,
+    StockDiscrepancy,
+    Tender,
+)
+from ..permissions import GIVE_DISCOUNT, ensure_can_use_store
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from inventory.models import Location
+
+ZERO = Decimal("0.00")
+MAX_LINE_QUANTITY = 999
+SALE_PREFIX = "S"
+# Tenders a sale may be paid with here; store credit is redeemed by the returns module.
+SALE_TENDERS = (Tender.CASH, Tender.CARD, Tender.MOBILE)
+
+
+@dataclass(frozen=True)
+class SaleLineInput:
+    sku: str
+    quantity: int
+    discount_gross: Decimal = Decimal("0")
+    discount_reason: str = ""
+
+
+@dataclass(frozen=True)
+class TenderInput:
+    kind: str
+    amount: Decimal
+    reference: str = ""
+
+
+@dataclass(frozen=True)
+class QuotedLine:
+    variant: Variant
+    sku: str
+    name: str
+    quantity: int
+    unit_gross: Decimal
+    unit_net: Decimal
+    vat_rate: Decimal
+    line_discount: Decimal  # the cashier's discount
+    discount_gross: Decimal  # line discount + share of promotion and coupon
+    total_gross: Decimal
+    total_net: Decimal
+    discount_reason: str = ""
+
+    @property
+    def total_vat(self) -> Decimal:
+        return self.total_gross - self.total_net
+
+
+@dataclass
+class Quote:
+    lines: list[QuotedLine]
+    subtotal_gross: Decimal  # before any discount
+    line_discounts: Decimal
+    promotion_discount: Decimal
+    promotion_name: str
+    coupon_discount: Decimal
+    coupon: Coupon | None
+    coupon_basket_gross: Decimal
+    total_gross: Decimal
+    total_net: Decimal
+
+    @property
+    def total_vat(self) -> Decimal:
+        return self.total_gross - self.total_net
+
+    @property
+    def discount_gross(self) -> Decimal:
+        return self.line_discounts + self.promotion_discount + self.coupon_discount
+
+    @property
+    def vat_breakdown(self) -> list[selectors.VatLine]:
+        rates: dict[Decimal, list[Decimal]] = {}
+        for line in self.lines:
+            acc = rates.setdefault(line.vat_rate, [ZERO, ZERO, ZERO])
+            acc[0] += line.total_net
+            acc[1] += line.total_vat
+            acc[2] += line.total_gross
+        return [selectors.VatLine(rate=r, net=v[0], vat=v[1], gross=v[2]) for r, v in sorted(rates.items())]
+
+
+@dataclass
+class SaleResult:
+    order: Order
+    change_due: Decimal
+    discrepancies: list[StockDiscrepancy] = field(default_factory=list)
+    created: bool = True
+
+
+def quote_sale(
+    *, store: Location, lines: list[SaleLineInput], coupon_code: str = "", customer: User | None = None
+) -> Quote:
+    """Price a basket at ``store`` (see the module docstring). Read-only. Raises ``UnknownSku``,
+    ``InvalidQuantity``, ``InvalidCoupon`` and ``ValidationFailed`` (a discount above its line)."""
+    if not lines:
+        raise EmptyOrder("Scan at least one product.")
+    variants = _variants([line.sku for line in lines])
+    group = _customer_group(customer)
+    prices = pricing.unit_prices(
+        variants=variants.values(), customer_group=group, channel=PriceChannel.STORE, location=store
+    )
+    before: list[Decimal] = []
+    for line in lines:
+        _check_quantity(line)
+        discount = money_round(Decimal(line.discount_gross or 0))
+        gross = prices[variants[line.sku].pk].gross * line.quantity
+        if discount < 0 or discount > gross:
+            raise InvalidDiscount(
+                "A discount must be between zero and the line total.",
+                detail={"sku": line.sku, "discount": str(discount), "line_total": str(gross)},
+            )
+        before.append(gross - discount)
+    subtotal = sum((prices[variants[ln.sku].pk].gross * ln.quantity for ln in lines), ZERO)
+    after_lines = sum(before, ZERO)
+
+    promotion_discount, promotion_name = ZERO, ""
+    best = pricing.automatic_promotions(basket_ttc=after_lines, channel=PriceChannel.STORE, location=store)
+    if best:
+        promotion_discount = pricing.promotion_discount(promotion=best[0], basket_ttc=after_lines)
+        promotion_name = best[0].name
+    basket = after_lines - promotion_discount
+
+    coupon, coupon_discount = None, ZERO
+    if coupon_code and coupon_code.strip():
+        coupon = pricing.check_coupon(
+            code=coupon_code, basket_ttc=basket, channel=PriceChannel.STORE, location=store, customer=customer
+        )
+        coupon_discount = pricing.promotion_discount(promotion=coupon.promotion, basket_ttc=basket)
+
+    shares = _spread(promotion_discount + coupon_discount, before)
+    quoted = []
+    for line, line_before, share in zip(lines, before, shares, strict=True):
+        variant = variants[line.sku]
+        price = prices[variant.pk]
+        gross = line_before - share
+        quoted.append(
+            QuotedLine(
+                variant=variant,
+                sku=variant.sku,
+                name=variant.product.name,
+                quantity=line.quantity,
+                unit_gross=price.gross,
+                unit_net=price.net,
+                vat_rate=price.vat_rate,
+                line_discount=money_round(Decimal(line.discount_gross or 0)),
+                discount_gross=money_round(Decimal(line.discount_gross or 0)) + share,
+                total_gross=gross,
+                total_net=money_round(gross / (1 + price.vat_rate)),
+                discount_reason=(line.discount_reason or "").strip(),
+            )
+        )
+    total = sum((q.total_gross for q in quoted), ZERO)
+    return Quote(
+        lines=quoted,
+        subtotal_gross=subtotal,
+        line_discounts=subtotal - after_lines,
+        promotion_discount=promotion_discount,
+        promotion_name=promotion_name,
+        coupon_discount=coupon_discount,
+        coupon=coupon,
+        coupon_basket_gross=basket,
+        total_gross=total,
+        total_net=sum((q.total_net for q in quoted), ZERO),
+    )
+
+
+@transaction.atomic
+def record_sale(
+    *,
+    session: RegisterSession,
+    user: User,
+    client_uuid: uuid.UUID | str,
+    lines: list[SaleLineInput],
+    tenders: list[TenderInput],
+    customer: User | None = None,
+    coupon_code: str = "",
+    offline: bool = False,
+    sold_at: dt.datetime | None = None,
+) -> SaleResult:
+    """Record a completed store sale (see the module docstring); ``created`` is False on a replay."""
+    client_uuid = _clean_uuid(client_uuid)
+    existing = selectors.sale_by_uuid(client_uuid)
+    if existing is not None:
+        ensure_can_use_store(user, session.register.store)
+        return _replayed(existing, session)
+    session = _lock_open_session(session, user, offline=offline)
+    store = session.register.store
+    check_discounts(lines, user)
+    quote = quote_sale(store=store, lines=lines, coupon_code=coupon_code, customer=customer)
+    paid, change = _check_tenders(tenders, quote.total_gross)
+
+    year = timezone.localdate().year
+    number = f"{SALE_PREFIX}{year}-{next_number(f'order-{SALE_PREFIX}-{year}'):06d}"
+    order = Order.objects.create(
+        number=number,
+        channel=Channel.STORE,
+        status=OrderStatus.COMPLETED,
+        delivery_method=DeliveryMethod.IN_STORE,
+        location=store,
+        customer=customer,
+        email=customer.email if customer else "",
+        phone=customer.phone if customer else "",
+        language=(customer or user).preferred_language or "fr",
+        reference=str(client_uuid),
+        total_gross=quote.total_gross,
+        total_net=quote.total_net,
+        total_vat=quote.total_vat,
+        total_gross_eur=quote.total_gross,
+        discount_gross=quote.discount_gross,
+    )
+    OrderLine.objects.bulk_create(
+        OrderLine(
+            order=order,
+            variant=q.variant,
+            sku=q.sku,
+            name=q.name,
+            quantity=q.quantity,
+            unit_price_net=q.unit_net,
+            vat_rate=q.vat_rate,
+            discount_gross=q.discount_gross,
+            total_net=q.total_net,
+            total_vat=q.total_vat,
+            total_gross=q.total_gross,
+        )
+        for q in quote.lines
+    )
+    reasons = "; ".join(
+        f"{q.sku}: -{q.line_discount} ({q.discount_reason})" for q in quote.lines if q.line_discount
+    )
+    OrderStatusChange.objects.create(
+        order=order,
+        from_status="",
+        to_status=OrderStatus.COMPLETED,
+        user=user,
+        note=(f"sold at {session.register.code}" + (f"; discounts {reasons}" if reasons else ""))[:250],
+    )
+    if quote.coupon is not None:
+        pricing.redeem_coupon(
+            code=quote.coupon.code,
+            basket_ttc=quote.coupon_basket_gross,
+            reference=order.number,
+            channel=PriceChannel.STORE,
+            location=store,
+            customer=customer,
+        )
+    discrepancies = _take_stock(quote, order=order, store=store, user=user, offline=offline)
+    PosSale.objects.create(
+        order=order,
+        session=session,
+        client_uuid=client_uuid,
+        cashier=user,
+        was_offline=offline,
+        sold_at=sold_at or timezone.now(),
+    )
+    _write_tenders(paid, change, order=order, session=session, user=user)
+    if discrepancies:
+        from .. import tasks
+
+        ids = [d.pk for d in discrepancies]
+        transaction.on_commit(lambda: tasks.notify_stock_discrepancies.delay(discrepancy_ids=ids))
+    return SaleResult(order=order, change_due=change, discrepancies=discrepancies)
+
+
+def check_discounts(lines: list[SaleLineInput], user: User) -> None:
+    """A line discount needs ``pos.give_discount`` and a reason."""
+    for line in lines:
+        if Decimal(line.discount_gross or 0) != 0:
+            if not user.has_perm(GIVE_DISCOUNT):
+                raise DiscountNotAllowed(
+                    "Only a store manager can give a discount.", detail={"sku": line.sku}
+                )
+            if not (line.discount_reason or "").strip():
+                raise DiscountReasonRequired(detail={"sku": line.sku})
+
+
+# --- internals ------------------------------------------------------------------------------------
+
+
+def _clean_uuid(value) -> uuid.UUID:
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except ValueError:
+        raise InvalidTender("The sale id must be a UUID.", detail={"uuid": str(value)}) from None
+
+
+def _replayed(existing: PosSale, session: RegisterSession) -> SaleResult:
+    if existing.session.register.store_id != session.register.store_id:
+        raise SaleUuidConflict(detail={"uuid": str(existing.client_uuid)})
+    order = existing.order
+    change = sum((t.change_given for t in selectors.sale_tenders(order)), ZERO)
+    return SaleResult(
+        order=order,
+        change_due=change,
+        discrepancies=list(StockDiscrepancy.objects.filter(order=order).select_related("variant")),
+        created=False,
+    )
+
+
+def _lock_open_session(session: RegisterSession, user: User, *, offline: bool) -> RegisterSession:
+    """The session, locked and open. An offline sale whose session was closed before it could sync
+    goes to the register's session open now, if any: the sale happened and must not be lost."""
+    locked = _lock(session.pk)
+    ensure_can_use_store(user, locked.register.store)
+    if locked.status != SessionStatus.OPEN and offline:
+        current = RegisterSession.objects.filter(
+            register_id=locked.register_id, status=SessionStatus.OPEN
+        ).first()
+        if current is not None:
+            locked = _lock(current.pk)
+    if locked.status != SessionStatus.OPEN:
+        raise SessionNotOpen(
+            f"Session {locked.pk} of {locked.register.name} is closed: open a session to sell.",
+            detail={"session": locked.pk},
+        )
+    return locked
+
+
+def _lock(session_id: int) -> RegisterSession:
+    # The session row only, as NO KEY UPDATE: the sale's rows reference it (KEY SHARE), a close waits.
+    return (
+        RegisterSession.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("register__store")
+        .get(pk=session_id)
+    )
+
+
+def _variants(skus: list[str]) -> dict[str, Variant]:
+    found = {
+        v.sku: v
+        for v in Variant.objects.filter(sku__in=set(skus), is_active=True).select_related("product__vat_rate")
+    }
+    for sku in skus:
+        if sku not in found:
+            raise UnknownSku(f"No product has the SKU {sku}.", detail={"sku": sku})
+    return found
+
+
+def _check_quantity(line: SaleLineInput) -> None:
+    q = line.quantity
+    if not isinstance(q, int) or isinstance(q, bool) or not 1 <= q <= MAX_LINE_QUANTITY:
+        raise InvalidQuantity(
+            f"The quantity of {line.sku} must be a whole number from 1 to {MAX_LINE_QUANTITY}.",
+            detail={"sku": line.sku, "quantity": q},
+        )
+
+
+def _customer_group(customer: User | None):
+    if customer is None:
+        return None
+    profile = getattr(customer, "customer_profile", None)
+    return profile.group if profile else None
+
+
+def _check_tenders(tenders: list[TenderInput], total: Decimal) -> tuple[list[TenderInput], Decimal]:
+    """The tenders, cleaned, and the change due. Non-cash may not exceed the total; all must cover it."""
+    if not tenders:
+        raise TendersShort(f"Take a payment of {total} EUR.", detail={"total": str(total), "paid": "0.00"})
+    clean = []
+    for t in tenders:
+        if t.kind not in SALE_TENDERS:
+            raise InvalidTender(f"{t.kind!r} is not a payment method here.", detail={"kind": t.kind})
+        amount = Decimal(str(t.amount))
+        if not amount.is_finite() or amount <= 0 or amount != money_round(amount):
+            raise InvalidTender(
+                "A payment must be greater than zero, to the cent.", detail={"amount": str(t.amount)}
+            )
+        clean.append(TenderInput(kind=t.kind, amount=amount, reference=(t.reference or "").strip()[:120]))
+    cash = sum((t.amount for t in clean if t.kind == Tender.CASH), ZERO)
+    other = sum((t.amount for t in clean if t.kind != Tender.CASH), ZERO)
+    if other > total:
+        raise InvalidTender(
+            "Card and mobile payments cannot exceed the total: only cash gives change.",
+            detail={"total": str(total), "non_cash": str(other)},
+        )
+    if cash + other < total:
+        raise TendersShort(
+            f"{cash + other} EUR paid, {total} EUR due.",
+            detail={"total": str(total), "paid": str(cash + other), "missing": str(total - cash - other)},
+        )
+    return clean, cash + other - total
+
+
+def _take_stock(
+    quote: Quote, *, order: Order, store: Location, user: User, offline: bool
+) -> list[StockDiscrepancy]:
+    wanted: dict[int, tuple[Variant, int]] = {}
+    for q in quote.lines:
+        variant, quantity = wanted.get(q.variant.pk, (q.variant, 0))
+        wanted[q.variant.pk] = (variant, quantity + q.quantity)
+    discrepancies = []
+    for variant_id in sorted(wanted):
+        variant, quantity = wanted[variant_id]
+        try:
+            inventory.sell_stock(
+                variant=variant, location=store, quantity=quantity, reference=order.number, user=user
+            )
+        except InsufficientStock:
+            if not offline:
+                raise
+            # The goods left the store: sell what the stock still holds, record the rest.
+            StockLevel.objects.get_or_create(variant=variant, location=store)
+            level = StockLevel.objects.select_for_update().get(variant=variant, location=store)
+            available = max(level.on_hand - level.reserved, 0)
+            if available:
+                inventory.sell_stock(
+                    variant=variant, location=store, quantity=available, reference=order.number, user=user
+                )
+            discrepancies.append(
+                StockDiscrepancy.objects.create(
+                    location=store,
+                    variant=variant,
+                    quantity=quantity - available,
+                    order=order,
+                    note=f"Offline sale {order.number}: {quantity} sold, {available} in stock.",
+                )
+            )
+    return discrepancies
+
+
+def _write_tenders(
+    tenders: list[TenderInput], change: Decimal, *, order: Order, session: RegisterSession, user: User
+) -> None:
+    """One SaleTender per payment; one CashMovement per tender kind (cash net of the change)."""
+    remaining_change = change
+    rows = []
+    for t in tenders:
+        given = min(remaining_change, t.amount) if t.kind == Tender.CASH else ZERO
+        remaining_change -= given
+        rows.append(
+            SaleTender(
+                order=order,
+                session=session,
+                tender=t.kind,
+                amount=t.amount,
+                authorisation_reference=t.reference,
+                change_given=given,
+            )
+        )
+    SaleTender.objects.bulk_create(rows)
+    per_kind: dict[str, Decimal] = {}
+    for row in rows:
+        per_kind[row.tender] = per_kind.get(row.tender, ZERO) + row.amount - row.change_given
+    CashMovement.objects.bulk_create(
+        CashMovement(
+            session=session,
+            kind=CashMovementKind.SALE,
+            tender=kind,
+            amount=amount,
+            reference=order.number,
+            user=user,
+        )
+        for kind, amount in per_kind.items()
+        if amount
+    )
