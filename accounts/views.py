@@ -142,7 +142,10 @@ def signup(request):
 
 @portal_login_required
 def dashboard(request):
+    from pos.services import customers as pos_customers
+
     user = request.user
+    loyalty_card = pos_customers.ensure_loyalty_card(user=user)
     return render(
         request,
         "accounts/dashboard.html",
@@ -150,6 +153,12 @@ def dashboard(request):
             "recent_orders": order_selectors.recent_orders_for_customer(user, limit=3),
             "default_address": selectors.addresses_for_user(user).filter(is_default_shipping=True).first(),
             "active_tab": "dashboard",
+            "loyalty_card": loyalty_card,
+            "loyalty_qr": pos_customers.loyalty_qr_svg(
+                loyalty_card, title=_("Loyalty card %(number)s") % {"number": loyalty_card}
+            )
+            if loyalty_card
+            else "",
         },
     )
 
