@@ -1,0 +1,280 @@
+"""The cashier's register in the browser (``/pos/``): thin page views around a plain-JS app.
+
+The app itself (``static/pos/app.js``) talks only to the POS JSON API (``/api/v1/pos/``) and to the
+live stock socket (``/ws/stock/``). These views serve its shell, the sign-in page and the service
+worker that keeps the shell available offline.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.contrib.staticfiles import finders
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.urls import reverse, reverse_lazy
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import ensure_csrf_cookie
+from django.views.decorators.http import require_GET
+
+from inventory.models import Location, LocationKind
+
+from .permissions import is_pos_user
+
+DENOMINATIONS = ["500.00", "200.00", "100.00", "50.00", "20.00", "10.00", "5.00",
+                 "2.00", "1.00", "0.50", "0.20", "0.10", "0.05", "0.02", "0.01"]  # fmt: skip
+SHELL_FILES = ["pos/sw.js", "pos/app.js", "pos/store.js", "pos/pos.css"]
+
+
+def ui_strings() -> dict[str, str]:
+    """Every sentence the register's JavaScript shows, translated for the cashier's language.
+
+    ``{n}``-style placeholders are filled in by the app (``t("n_here", {n: 3})``); a sentence that
+    depends on a count comes as ``<key>_one`` and ``<key>_other`` (``tn("n_items", 3)``), the form
+    picked by ``Intl.PluralRules`` in the cashier's language.
+    """
+    return {
+        "online": _("Online"),
+        "waiting": _("Waiting for the network"),
+        "offline_waiting_one": ngettext("Offline — {n} sale waiting", "Offline — {n} sales waiting", 1),
+        "offline_waiting_other": ngettext("Offline — {n} sale waiting", "Offline — {n} sales waiting", 2),
+        "online_waiting_one": ngettext("{n} sale waiting to sync", "{n} sales waiting to sync", 1),
+        "online_waiting_other": ngettext("{n} sale waiting to sync", "{n} sales waiting to sync", 2),
+        "syncing_one": ngettext("Syncing {n} sale…", "Syncing {n} sales…", 1),
+        "syncing_other": ngettext("Syncing {n} sale…", "Syncing {n} sales…", 2),
+        "sync_errors_one": ngettext(
+            "{n} sale could not sync: see the details", "{n} sales could not sync: see the details", 1
+        ),
+        "sync_errors_other": ngettext(
+            "{n} sale could not sync: see the details", "{n} sales could not sync: see the details", 2
+        ),
+        "synced_one": ngettext("{n} offline sale synced", "{n} offline sales synced", 1),
+        "synced_other": ngettext("{n} offline sale synced", "{n} offline sales synced", 2),
+        "close_failed_stay_one": ngettext(
+            "{n} sale the server refused stays on this tablet (see the queue).",
+            "{n} sales the server refused stay on this tablet (see the queue).",
+            1,
+        ),
+        "close_failed_stay_other": ngettext(
+            "{n} sale the server refused stays on this tablet (see the queue).",
+            "{n} sales the server refused stay on this tablet (see the queue).",
+            2,
+        ),
+        "n_items_one": ngettext("{n} item", "{n} items", 1),
+        "n_items_other": ngettext("{n} item", "{n} items", 2),
+        "close_queue_one": ngettext(
+            "{n} offline sale has not synced yet: reconnect before closing.",
+            "{n} offline sales have not synced yet: reconnect before closing.",
+            1,
+        ),
+        "close_queue_other": ngettext(
+            "{n} offline sale has not synced yet: reconnect before closing.",
+            "{n} offline sales have not synced yet: reconnect before closing.",
+            2,
+        ),
+        "sync_failed": _("The sync failed:"),
+        "network_error": _("No connection to the server."),
+        "server_error": _("The server could not do this. Try again."),
+        "storage_error": _("This tablet could not save the sale locally:"),
+        "catalog_failed": _("The catalog could not be refreshed:"),
+        "live_idle": _("Live stock"),
+        "live_connecting": _("Connecting…"),
+        "live_live": _("Live stock"),
+        "live_reconnecting": _("Reconnecting…"),
+        "live_offline": _("Stock not live"),
+        "live_denied": _("Live stock not allowed"),
+        "loading": _("Loading…"),
+        "no_registers": _("This store has no active register. Ask your manager."),
+        "register_open": _("Open — {who}"),
+        "register_closed": _("Closed — tap to open"),
+        "register_in_use": _("Open — tap to continue"),
+        "promotion": _("Promotion"),
+        "promotions_in_force": _("Promotions today: {names}"),
+        "coupon_named": _("Coupon {code}"),
+        "open_register": _("Open {name}"),
+        "register_opened": _("Register opened"),
+        "offline_no_session": _("No connection and no open register on this tablet: reconnect to open one."),
+        "bad_amount": _("Enter an amount such as 12.50."),
+        "stock_unknown": _("stock ?"),
+        "n_here": _("{n} here"),
+        "no_match": _("Nothing matches “{q}”."),
+        "unknown_barcode": _("Unknown barcode {code}"),
+        "less": _("One less {name}"),
+        "more": _("One more {name}"),
+        "discount": _("Discount"),
+        "discount_for": _("Discount on {name}"),
+        "remove_line": _("Remove {name}"),
+        "pricing": _("Applying promotions…"),
+        "offline_prices": _("Offline: list prices; promotions are applied when the sale syncs."),
+        "coupon_applied": _("Coupon {code} applied"),
+        "customer_offline": _("Customers can be looked up only online."),
+        "customer_short": _("Type at least 3 characters."),
+        "customer_none": _("No customer found."),
+        "customer_identified": _("Customer: {name}"),
+        "bad_discount": _("The discount must be more than 0 and at most {max}."),
+        "reason_required": _("Give a reason."),
+        "exact": _("Exact"),
+        "remove_tender": _("Remove this payment"),
+        "tender_cash": _("Cash"),
+        "tender_card": _("Card"),
+        "tender_mobile": _("Mobile"),
+        "tender_store_credit": _("Store credit"),
+        "tender": _("Payment"),
+        "not_offline": _("Not available offline"),
+        "only_cash_change": _("Only cash can exceed the amount left to pay."),
+        "card_ref_required": _("Enter the authorisation reference printed by the card terminal."),
+        "sale_done": _("Sale {number} complete"),
+        "sale_saved_offline": _("Sale saved on this tablet"),
+        "offline_note": _("It will be sent to the server as soon as the network is back."),
+        "discrepancy_note": _("Stock did not cover every item: the store manager has been told."),
+        "finish_payment": _("Finish or cancel the payment first."),
+        "needs_network": _("This needs the network."),
+        "cancel_confirm": _("Cancel this sale and empty the cart?"),
+        "cash_in_done": _("Cash in of {amount} recorded"),
+        "cash_out_done": _("Cash out of {amount} recorded"),
+        "sale_of": _("Sale {number}"),
+        "sale_not_found": _("No sale {number} in this store."),
+        "return_qty_for": _("Quantity of {name} to return"),
+        "condition": _("Condition"),
+        "resellable": _("Resellable"),
+        "damaged": _("Damaged"),
+        "bad_return_qty": _("A quantity is more than can be returned."),
+        "nothing_to_return": _("Choose at least one item to return."),
+        "return_done": _("Return {number} recorded"),
+        "refund_amount": _("Refund: {amount}"),
+        "store_credit_code": _("Store credit code: {code}"),
+        "hand_over": _("Hand over"),
+        "verification_required": _("Say how you checked the customer."),
+        "handed_over": _("Order {number} handed over"),
+        "count_of": _("Number of {value}"),
+        "bad_count": _("Counts must be whole numbers, amounts like 12.50."),
+        "close_confirm": _("Close the register with {amount} cash counted? This cannot be undone."),
+        "expected": _("Expected"),
+        "counted": _("Counted"),
+        "difference": _("Difference"),
+        "difference_total": _("Total difference"),
+        "sales_count": _("Sales"),
+        "sales_total": _("Sales total"),
+        "vat_breakdown": _("VAT breakdown"),
+        "vat_rate": _("VAT rate"),
+        "net": _("Net"),
+        "vat": _("VAT"),
+        "gross": _("Gross"),
+    }
+
+
+def store_names() -> dict[str, str]:
+    """Active stores by code, so the register can say "2 at Bastia" rather than "BAS 2". One query."""
+    stores = Location.objects.filter(kind=LocationKind.STORE, is_active=True).order_by("code")
+    return dict(stores.values_list("code", "name"))
+
+
+def can_use_register(user) -> bool:
+    """A register user (``pos.use_register``) who belongs to a store: a cashier or a store manager."""
+    return bool(is_pos_user(user) and user.store_id)
+
+
+def _activate_user_language(request: HttpRequest) -> None:
+    """The language cookie (the FR/EN/IT switch) wins; otherwise the cashier's preferred language."""
+    if request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME):
+        return
+    preferred = getattr(request.user, "preferred_language", "")
+    if preferred in dict(settings.LANGUAGES):
+        translation.activate(preferred)
+        request.LANGUAGE_CODE = preferred
+
+
+@never_cache
+@ensure_csrf_cookie
+@require_GET
+def register_app(request: HttpRequest) -> HttpResponse:
+    """The register app shell. Everything after this page is JSON and websocket."""
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('pos:login')}?next={request.path}")
+    _activate_user_language(request)
+    user = request.user
+    if not can_use_register(user):
+        return render(request, "pos/no_store.html", status=403)
+    store = user.store
+    config = {
+        "user": {"id": user.pk, "name": user.get_full_name() or user.email, "email": user.email},
+        "store": {"id": store.pk, "code": store.code, "name": store.name},
+        "perms": {"give_discount": user.has_perm("pos.give_discount")},
+        "currency": "EUR",
+        "language": translation.get_language(),
+        "denominations": DENOMINATIONS,
+        "stores": store_names(),
+        "urls": {
+            "api": "/api/v1/pos/",
+            "ws": "/ws/stock/",
+            "receipt": "/pos/receipt/",
+            "z_report": "/pos/sessions/",
+            "sw": reverse("pos:service-worker"),
+            "logout": reverse("pos:logout"),
+        },
+    }
+    return render(request, "pos/app.html", {"pos_config": config, "pos_strings": ui_strings()})
+
+
+class PosLoginView(auth_views.LoginView):
+    template_name = "pos/login.html"
+    redirect_authenticated_user = True
+    next_page = reverse_lazy("pos:app")
+
+    def get_default_redirect_url(self):
+        return str(reverse_lazy("pos:app"))
+
+
+class PosLogoutView(auth_views.LogoutView):
+    next_page = reverse_lazy("pos:login")
+
+
+@require_GET
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """``static/pos/sw.js`` served under ``/pos/`` so that its scope covers the register app."""
+    paths = [finders.find(name) for name in SHELL_FILES]
+    if not all(paths):
+        raise Http404
+    contents = [Path(path).read_bytes() for path in paths]
+    # A new version of any shell file changes the worker's bytes: the browser installs it, and it
+    # caches the new shell under a new name (the old cache is dropped on activation).
+    version = "pos-shell-" + hashlib.sha256(b"".join(contents)).hexdigest()[:12]
+    shell = [
+        reverse("pos:app"),
+        static("pos/app.js"),
+        static("pos/store.js"),
+        static("pos/pos.css"),
+        reverse("pos:manifest"),
+    ]
+    header = f"const SHELL_VERSION = {json.dumps(version)};\nconst SHELL_URLS = {json.dumps(shell)};\n"
+    response = HttpResponse(
+        header + contents[0].decode("utf-8"), content_type="application/javascript; charset=utf-8"
+    )
+    response["Service-Worker-Allowed"] = "/pos/"
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+@require_GET
+def manifest(request: HttpRequest) -> JsonResponse:
+    """A web app manifest, so a store tablet can pin the register full screen on its home screen."""
+    return JsonResponse(
+        {
+            "name": _("Register"),
+            "short_name": _("Register"),
+            "start_url": reverse("pos:app"),
+            "scope": "/pos/",
+            "display": "standalone",
+            "background_color": "#f4f1ea",
+            "theme_color": "#1f3a34",
+        },
+        content_type="application/manifest+json",
+    )
