@@ -7,8 +7,8 @@ DEMO_LOGINS = [
     ("Superuser", "admin@demo.example", "/admin/"),
     ("Manager", "manager@demo.example", "/stock/"),
     ("Staff", "staff@demo.example", "/stock/"),
-    ("Store manager, Ajaccio", "manager.aja@demo.example", "/stock/"),
-    ("Cashier, Ajaccio", "cashier.aja@demo.example", "/api/docs/"),
+    ("Store manager, Ajaccio", "manager.aja@demo.example", "/pos/"),
+    ("Cashier, Ajaccio", "cashier.aja@demo.example", "/pos/"),
     ("Shopper", "shopper@demo.example", "/fr/"),
 ]
 
