@@ -131,6 +131,7 @@ def ui_strings() -> dict[str, str]:
         "not_offline": _("Not available offline"),
         "only_cash_change": _("Only cash can exceed the amount left to pay."),
         "card_ref_required": _("Enter the authorisation reference printed by the card terminal."),
+        "credit_code_required": _("Type or scan the store credit's code (SC-…)."),
         "sale_done": _("Sale {number} complete"),
         "sale_saved_offline": _("Sale saved on this tablet"),
         "offline_note": _("It will be sent to the server as soon as the network is back."),

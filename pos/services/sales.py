@@ -74,7 +74,7 @@ ZERO = Decimal("0.00")
 MAX_LINE_QUANTITY = 999
 SALE_PREFIX = "S"
 # Tenders a sale may be paid with here; store credit is redeemed by the returns module.
-SALE_TENDERS = (Tender.CASH, Tender.CARD, Tender.MOBILE)
+SALE_TENDERS = (Tender.CASH, Tender.CARD, Tender.MOBILE, Tender.STORE_CREDIT)
 
 
 @dataclass(frozen=True)
@@ -317,6 +317,7 @@ def record_sale(
         was_offline=offline,
         sold_at=sold_at or timezone.now(),
     )
+    _spend_store_credits(paid, order=order, user=user)
     _write_tenders(paid, change, order=order, session=session, user=user)
     if discrepancies:
         from .. import tasks
@@ -429,7 +430,13 @@ def _check_tenders(tenders: list[TenderInput], total: Decimal) -> tuple[list[Ten
             raise InvalidTender(
                 "A payment must be greater than zero, to the cent.", detail={"amount": str(t.amount)}
             )
-        clean.append(TenderInput(kind=t.kind, amount=amount, reference=(t.reference or "").strip()[:120]))
+        reference = (t.reference or "").strip()[:120]
+        if t.kind == Tender.STORE_CREDIT and not reference:
+            raise InvalidTender(
+                "A store credit payment needs the credit's code.",
+                detail={"kind": t.kind, "field": "reference"},
+            )
+        clean.append(TenderInput(kind=t.kind, amount=amount, reference=reference))
     cash = sum((t.amount for t in clean if t.kind == Tender.CASH), ZERO)
     other = sum((t.amount for t in clean if t.kind != Tender.CASH), ZERO)
     if other > total:
@@ -480,6 +487,16 @@ def _take_stock(
                 )
             )
     return discrepancies
+
+
+def _spend_store_credits(tenders: list[TenderInput], *, order: Order, user: User) -> None:
+    """Take store-credit tenders off their credits (code in ``reference``), in the sale's transaction:
+    an unknown code or a balance too small refuses the whole sale."""
+    from .returns import redeem_store_credit  # returns builds on sales (exchanges): import here
+
+    for t in tenders:
+        if t.kind == Tender.STORE_CREDIT:
+            redeem_store_credit(code=t.reference, amount=t.amount, reference=order.number, user=user)
 
 
 def _write_tenders(

@@ -1502,8 +1502,8 @@
       showError("pay-error", t("only_cash_change"));
       return;
     }
-    if (kind === "card" && !reference) {
-      showError("pay-error", t("card_ref_required"));
+    if ((kind === "card" || kind === "store_credit") && !reference) {
+      showError("pay-error", t(kind === "card" ? "card_ref_required" : "credit_code_required"));
       $("tender-ref").focus();
       return;
     }

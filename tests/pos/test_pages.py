@@ -106,7 +106,7 @@ def test_the_register_speaks_the_cashiers_language_unless_the_switch_says_otherw
 
 
 def test_an_account_without_a_store_cannot_use_a_register(client):
-    client.force_login(UserFactory(role=Role.SHOPPER, email="shopper@example.com"))
+    client.force_login(UserFactory(role=Role.SHOPPER, email="shopper@example.com", preferred_language="en"))
 
     response = client.get("/pos/")
 

@@ -391,3 +391,56 @@ def test_offline_sale_after_close_without_an_open_session_is_refused(session, ca
     with pytest.raises(SessionNotOpen):
         sell(session, cashier_user, [("TSHIRT-M-RED", 1)], [("cash", "12")], offline=True)
     assert not PosSale.objects.exists()
+
+
+# --- store credit as a tender ------------------------------------------------------------------------
+
+
+def _credit_sale(session, user, tenders):
+    return record_sale(
+        session=session,
+        user=user,
+        client_uuid=uuid.uuid4(),
+        lines=[SaleLineInput(sku="TSHIRT-M-RED", quantity=2)],  # 24.00
+        tenders=[TenderInput(kind=k, amount=Decimal(a), reference=r) for k, a, r in tenders],
+    )
+
+
+def test_a_store_credit_pays_part_of_a_sale_and_its_balance_goes_down(session, cashier_user, tshirt):
+    from pos.returns_models import StoreCredit
+    from pos.services.returns import issue_store_credit
+
+    credit = issue_store_credit(amount=Decimal("20.00"), user=cashier_user)
+
+    result = _credit_sale(
+        session, cashier_user, [("store_credit", "20.00", credit.code.lower()), ("cash", "5.00", "")]
+    )
+
+    assert result.change_due == Decimal("1.00")
+    assert StoreCredit.objects.get(pk=credit.pk).balance == Decimal("0.00")
+    assert sorted(SaleTender.objects.values_list("tender", "amount", "authorisation_reference")) == [
+        ("cash", Decimal("5.00"), ""),
+        ("store_credit", Decimal("20.00"), credit.code.lower()),
+    ]
+    assert StockLevel.objects.get(variant=tshirt, location=session.register.store).on_hand == 3
+
+
+@pytest.mark.parametrize("code", ["SC-NOPE", "too-small"])
+def test_an_unknown_or_too_small_store_credit_refuses_the_whole_sale(session, cashier_user, tshirt, code):
+    from core.errors import ApplicationError
+    from pos.returns_models import StoreCredit
+    from pos.services.returns import issue_store_credit
+
+    credit = issue_store_credit(amount=Decimal("10.00"), user=cashier_user)
+    before = snapshot()
+
+    with pytest.raises(ApplicationError) as refused:
+        _credit_sale(
+            session,
+            cashier_user,
+            [("store_credit", "20.00", credit.code if code == "too-small" else code), ("cash", "4.00", "")],
+        )
+
+    assert refused.value.code in {"store_credit_not_found", "store_credit_insufficient"}
+    assert snapshot() == before
+    assert StoreCredit.objects.get(pk=credit.pk).balance == Decimal("10.00")
