@@ -7,24 +7,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import translation
 from django.views.decorators.http import require_GET
 
 from . import selectors
+from .language import activate_user_language
 from .permissions import can_use_store
-
-
-def _activate_language(request: HttpRequest) -> None:
-    if request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME):
-        return
-    preferred = getattr(request.user, "preferred_language", "")
-    if preferred in dict(settings.LANGUAGES):
-        translation.activate(preferred)
-        request.LANGUAGE_CODE = preferred
 
 
 def _login(request: HttpRequest) -> HttpResponse:
@@ -38,7 +28,7 @@ def receipt(request: HttpRequest, number: str) -> HttpResponse:
     order = selectors.sale_for_receipt(number)
     if order is None or not can_use_store(request.user, order.location_id):
         raise Http404("No such sale here.")
-    _activate_language(request)
+    activate_user_language(request)
     return render(request, "pos/receipt.html", selectors.receipt_context(order))
 
 
@@ -49,7 +39,7 @@ def z_report(request: HttpRequest, session_id: int) -> HttpResponse:
     session = selectors.session_for_report(session_id)
     if session is None or not can_use_store(request.user, session.register.store_id):
         raise Http404("No such session here.")
-    _activate_language(request)
+    activate_user_language(request)
     report = selectors.z_report(session)
     counted_cash = sorted(
         ((Decimal(k), n, Decimal(k) * n) for k, n in report.counted_cash.items()), reverse=True

@@ -11,7 +11,6 @@ import hashlib
 import json
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.staticfiles import finders
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -27,6 +26,7 @@ from django.views.decorators.http import require_GET
 
 from inventory.models import Location, LocationKind
 
+from .language import activate_user_language
 from .permissions import is_pos_user
 
 DENOMINATIONS = ["500.00", "200.00", "100.00", "50.00", "20.00", "10.00", "5.00",
@@ -183,16 +183,6 @@ def can_use_register(user) -> bool:
     return bool(is_pos_user(user) and user.store_id)
 
 
-def _activate_user_language(request: HttpRequest) -> None:
-    """The language cookie (the FR/EN/IT switch) wins; otherwise the cashier's preferred language."""
-    if request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME):
-        return
-    preferred = getattr(request.user, "preferred_language", "")
-    if preferred in dict(settings.LANGUAGES):
-        translation.activate(preferred)
-        request.LANGUAGE_CODE = preferred
-
-
 @never_cache
 @ensure_csrf_cookie
 @require_GET
@@ -200,7 +190,7 @@ def register_app(request: HttpRequest) -> HttpResponse:
     """The register app shell. Everything after this page is JSON and websocket."""
     if not request.user.is_authenticated:
         return redirect(f"{reverse('pos:login')}?next={request.path}")
-    _activate_user_language(request)
+    activate_user_language(request)
     user = request.user
     if not can_use_register(user):
         return render(request, "pos/no_store.html", status=403)

@@ -182,7 +182,10 @@
     var options = {
       method: method,
       credentials: "same-origin",
-      headers: Object.assign({ Accept: "application/json" }, headers || {}),
+      headers: Object.assign(
+        { Accept: "application/json", "Accept-Language": document.documentElement.lang || "fr" },
+        headers || {}
+      ),
     };
     if (method !== "GET") {
       options.headers["Content-Type"] = "application/json";

@@ -26,6 +26,7 @@ from pos.models import (
 )
 from pos.services import returns
 from pos.services.returns import ReturnLineInput as L
+from pos.services.sessions import open_register_session
 from tests.core.api_helpers import api_client
 from tests.factories import UserFactory, cashier, staff
 from tests.pos.returns_support import *  # noqa: F403
@@ -582,7 +583,8 @@ def test_two_registers_returning_the_last_unit_at_once_one_wins(pos):
     returns.create_return(session=pos.session, user=pos.anna, sale_number=order.number, lines=[L("TEE", 1)])
     reg2 = pos.register.__class__.objects.create(store=pos.aja, code="AJA-2", name="Caisse 2")
     carla = cashier(pos.aja)
-    session2 = RegisterSession.objects.create(register=reg2, opened_by=carla, opening_float=D("0"))
+    # both drawers hold enough cash for the refund: the loser is refused for the quantity, whichever wins
+    session2 = open_register_session(register=reg2, user=carla, opening_float=D("50"))
     clients = [(api_client(pos.anna), pos.session), (api_client(carla), session2)]
     barrier = threading.Barrier(2)
     results = [None, None]
