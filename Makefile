@@ -39,7 +39,7 @@ demo: seed
 	$(BIN)/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --log-level warning
 
 serve: install
-	$(BIN)/uvicorn config.asgi:application --host $(HOST) --port $(PORT)
+	DB_POOL=$${DB_POOL:-1} $(BIN)/uvicorn config.asgi:application --host $(HOST) --port $(PORT)
 
 worker: install
 	$(BIN)/celery -A config worker --loglevel=info

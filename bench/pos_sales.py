@@ -140,7 +140,7 @@ def main() -> int:
     args = parser.parse_args()
 
     create_database(args.url)
-    env = child_env(DATABASE_URL=args.url, DB_CONN_MAX_AGE="60", DJANGO_ALLOW_ASYNC_UNSAFE=None)
+    env = child_env(DATABASE_URL=args.url, DB_POOL="1", DJANGO_ALLOW_ASYNC_UNSAFE=None)
     migrate(env)
     setup_django(args.url)
     started = time.perf_counter()

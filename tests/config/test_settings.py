@@ -85,3 +85,23 @@ def test_redis_url_switches_channel_layer_cache_and_broker():
         "False",
         "django.db.backends.postgresql",
     ]
+
+
+def test_db_pool_gives_the_web_process_a_connection_pool_instead_of_persistent_connections():
+    code = (
+        "from django.conf import settings as s; d = s.DATABASES['default']; "
+        "print(d['CONN_MAX_AGE'], d['OPTIONS']['pool']['max_size'])"
+    )
+    pooled = _manage(
+        "shell", "--no-imports", "-c", code, DATABASE_URL="postgres://omni@db.example.com/omni", DB_POOL="1"
+    )
+    plain = _manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings as s; print(s.DATABASES['default']['CONN_MAX_AGE'])",
+        DATABASE_URL="postgres://omni@db.example.com/omni",
+    )
+
+    assert pooled.stdout.split() == ["0", "10"], pooled.stderr
+    assert plain.stdout.split() == ["60"], plain.stderr
