@@ -60,3 +60,28 @@ def test_location_scope(store, other_store):
     )
     assert not chief.has_perm("accounts.delete_user") and chief.has_perm("accounts.add_customergroup")
     assert not office.has_perm("accounts.add_customergroup")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("role", "url", "status"),
+    [
+        (Role.STAFF, "/admin/orders/order/", 200),
+        (Role.STAFF, "/admin/pricing/promotion/", 200),
+        (Role.STAFF, "/admin/logistics/shippingrate/", 200),
+        (Role.STAFF, "/admin/catalog/review/", 200),
+        (Role.STAFF, "/admin/payments/payment/", 200),
+        (Role.STORE_MANAGER, "/admin/orders/order/", 200),
+        (Role.STORE_MANAGER, "/admin/pos/registersession/", 200),
+        (Role.STORE_MANAGER, "/admin/pricing/promotion/", 403),
+    ],
+)
+def test_each_back_office_role_reaches_its_admin_pages(client, role, url, status):
+    from tests.factories import LocationFactory
+
+    user = UserFactory(is_staff=True, store=LocationFactory(code="AJA"))
+    ensure_roles()
+    assign_role(user, role)
+    client.force_login(user)
+
+    assert client.get(url).status_code == status
