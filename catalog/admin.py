@@ -15,6 +15,7 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
 
+from core.money import money_round
 from inventory.models import StockLevel
 
 from . import cache as storefront_cache
@@ -241,7 +242,6 @@ class ProductAdmin(TabbedTranslationAdmin):
 
     @admin.display(description="price TTC (1 unit)")
     def price_ttc(self, obj):
-        from .models import money_round
 
         return f"{money_round(obj.base_price_ht * (1 + obj.vat_rate.rate))} {obj.currency}"
 

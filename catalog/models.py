@@ -1,18 +1,13 @@
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.money import money_round
+
 from .validators import validate_ean13
-
-CENT = Decimal("0.01")
-
-
-def money_round(amount: Decimal) -> Decimal:
-    """THE rounding place for money: half-up to the cent. Everything else keeps full precision."""
-    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 class VatRate(models.Model):

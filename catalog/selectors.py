@@ -33,12 +33,13 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils import translation
 
+from core.money import money_round
 from inventory.models import Location, LocationKind, StockLevel
 from pricing.selectors import DisplayPrice, best_entries, currency_rate, display_prices, make_display_price
 
 from . import cache as page_cache
 from . import search as search_sql
-from .models import Category, OptionValue, Product, ProductImage, Review, ReviewStatus, Variant, money_round
+from .models import Category, OptionValue, Product, ProductImage, Review, ReviewStatus, Variant
 
 PAGE_SIZE = 24
 SORTS = ("relevance", "name", "price_asc", "price_desc", "newest")
@@ -503,7 +504,6 @@ def category_facets(base: QuerySet[Product], *, filters: ListingFilters, rate: D
     )
     facets.stores = [FacetValue(s.code, s.name, s.code == filters.store) for s in stores]
     bounds = base.aggregate(low=Min("sort_gross"), high=Max("sort_gross"))
-    from .models import money_round
 
     if bounds["low"] is not None:
         facets.price_min = money_round(Decimal(bounds["low"]) * rate).to_integral_value(

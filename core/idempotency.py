@@ -1,4 +1,13 @@
-"""``Idempotency-Key`` for API writes: a retry returns the first answer and changes nothing.
+"""Run an operation once per key: ``run_once`` for any writer from outside, ``Idempotency-Key`` for the API.
+
+``run_once(scope=..., key=..., fn=...)`` runs ``fn`` at most once per (scope, key) and returns its
+first JSON-able result to every retry (``Once(value, replayed)``); the same key with another
+``fingerprint`` raises ``IdempotencyKeyReused``. The record is written first, in the same
+transaction as ``fn``'s effects, so it exists if and only if they do, and a concurrent twin waits on
+the unique index and then replays. Payment webhooks (scope ``webhook:<provider>``, key the event id),
+POS sync and ERP file rows use it; the HTTP layer below is built on it.
+
+``Idempotency-Key`` for API writes: a retry returns the first answer and changes nothing.
 
 Use it on any DRF view method that writes::
 
@@ -38,7 +47,8 @@ import hashlib
 import json
 import re
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -85,6 +95,82 @@ class InvalidIdempotencyKey(ValidationFailed):
 
 
 Handler = Callable[[], Response]
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Once(Generic[T]):
+    """What ``run_once`` gives back: the operation's first result, and whether this was a replay."""
+
+    value: T
+    replayed: bool
+    status_code: int | None = None  # set when the operation returned a DRF Response
+
+
+class _Abandon(Exception):
+    """Raised inside ``run_once``'s transaction to store nothing and hand ``value`` back."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+def run_once(
+    *,
+    scope: str,
+    key: str,
+    fn: Callable[[], T],
+    fingerprint: str = "",
+    user: Any = None,
+    method: str = "",
+    path: str = "",
+) -> Once[T]:
+    """Run ``fn`` at most once per (``scope``, ``key``); every later call replays its first result.
+
+    ``fn`` runs inside the transaction that inserts the record (nestable: inside a caller's
+    transaction it joins it) and must return a JSON-able value (dicts, lists, strings, numbers,
+    ``Decimal``, ``UUID`` and dates are encoded as DRF does); the value handed back, first time or
+    replayed, is that JSON decoded, so both are equal. An exception from ``fn`` rolls back its
+    effects and the record: nothing is remembered and a retry runs again. A live record with another
+    ``fingerprint`` raises ``IdempotencyKeyReused``.
+    """
+    existing = _live_record(scope=scope, key=key)
+    if existing is not None:
+        return Once(_replayed_value(existing, fingerprint), replayed=True, status_code=existing.status_code)
+    claimed = False
+    try:
+        with transaction.atomic():
+            # Insert first: a concurrent twin now waits on the unique index until we commit.
+            record = IdempotencyRecord.objects.create(
+                scope=scope[:100],
+                key=key,
+                user=user if user is not None and getattr(user, "is_authenticated", False) else None,
+                method=method,
+                path=path[:2000],
+                fingerprint=fingerprint,
+            )
+            claimed = True
+            value = fn()
+            if isinstance(value, Response):
+                record.status_code = value.status_code
+                body = json.dumps(value.data, cls=JSONEncoder, ensure_ascii=False, separators=(",", ":"))
+            else:
+                body = json.dumps(value, cls=JSONEncoder, ensure_ascii=False, separators=(",", ":"))
+            record.response_json = body
+            record.save(update_fields=["status_code", "response_json"])
+    except _Abandon as abandoned:
+        return Once(abandoned.value, replayed=False)
+    except IntegrityError:
+        if claimed:
+            raise  # not our insert: a real integrity problem inside the operation
+        existing = _live_record(scope=scope, key=key)
+        if existing is None:
+            raise
+        return Once(_replayed_value(existing, fingerprint), replayed=True, status_code=existing.status_code)
+    if isinstance(value, Response):
+        # Send exactly what a replay will send (UUIDs, dates and decimals as JSON strings).
+        value.data = json.loads(body)
+        return Once(value, replayed=False, status_code=value.status_code)
+    return Once(json.loads(body), replayed=False)
 
 
 def idempotent(method: Callable[..., Response]) -> Callable[..., Response]:
@@ -112,38 +198,30 @@ def execute_idempotently(*, request: Request, handler: Handler, context: dict[st
     user = request.user
     if not (user and user.is_authenticated):
         raise NotAuthenticated()
-    fingerprint = request_fingerprint(request)
 
-    existing = _live_record(user=user, key=key)
-    if existing is not None:
-        return _replay(existing, fingerprint)
+    def operation() -> Response:
+        response = _run(handler, context)
+        if response.status_code >= 500:
+            raise _Abandon(response)  # store nothing, keep nothing: the client may retry
+        return response
 
-    claimed = False
-    try:
-        with transaction.atomic():
-            # Insert first: a concurrent twin now waits on the unique index until we commit.
-            record = IdempotencyRecord.objects.create(
-                user=user, key=key, method=request.method, path=request.path[:2000], fingerprint=fingerprint
-            )
-            claimed = True
-            response = _run(handler, context)
-            if response.status_code >= 500:
-                transaction.set_rollback(True)  # store nothing, keep nothing: the client may retry
-                return response
-            body = json.dumps(response.data, cls=JSONEncoder, ensure_ascii=False, separators=(",", ":"))
-            record.status_code = response.status_code
-            record.response_json = body
-            record.save(update_fields=["status_code", "response_json"])
-    except IntegrityError:
-        if claimed:
-            raise  # not our insert: a real integrity problem inside the operation
-        existing = _live_record(user=user, key=key)
-        if existing is None:
-            raise
-        return _replay(existing, fingerprint)
-    # Send exactly what a replay will send (UUIDs, dates and decimals as JSON strings).
-    response.data = json.loads(body)
-    return response
+    once = run_once(
+        scope=user_scope(user),
+        key=key,
+        fn=operation,
+        fingerprint=request_fingerprint(request),
+        user=user,
+        method=request.method or "",
+        path=request.path,
+    )
+    if once.replayed:
+        return Response(once.value, status=once.status_code, headers={REPLAYED_HEADER: "true"})
+    return once.value
+
+
+def user_scope(user: Any) -> str:
+    """The scope of a user's API Idempotency-Keys."""
+    return f"user:{user.pk}"
 
 
 def request_fingerprint(request: Request) -> str:
@@ -172,23 +250,23 @@ def _cutoff(now: dt.datetime | None = None) -> dt.datetime:
     return (now or timezone.now()) - dt.timedelta(hours=settings.IDEMPOTENCY_KEY_TTL_HOURS)
 
 
-def _live_record(*, user, key: str) -> IdempotencyRecord | None:
-    record = IdempotencyRecord.objects.filter(user=user, key=key).first()
+def _live_record(*, scope: str, key: str) -> IdempotencyRecord | None:
+    record = IdempotencyRecord.objects.filter(scope=scope, key=key).first()
     if record is not None and record.created_at < _cutoff():
         IdempotencyRecord.objects.filter(pk=record.pk).delete()  # expired: the key is free again
         return None
     return record
 
 
-def _replay(record: IdempotencyRecord, fingerprint: str) -> Response:
+def _replayed_value(record: IdempotencyRecord, fingerprint: str) -> Any:
     if record.fingerprint != fingerprint:
+        where = f" ({record.method} {record.path} with another body)" if record.method else ""
         raise IdempotencyKeyReused(
-            f"The Idempotency-Key {record.key!r} was first used for another request ({record.method} "
-            f"{record.path} with another body); use a new key for a new request.",
+            f"The Idempotency-Key {record.key!r} was first used for another request{where}; "
+            "use a new key for a new request.",
             detail={"key": record.key},
         )
-    data = json.loads(record.response_json) if record.response_json else None
-    return Response(data, status=record.status_code, headers={REPLAYED_HEADER: "true"})
+    return json.loads(record.response_json) if record.response_json else None
 
 
 def _run(handler: Handler, context: dict[str, Any]) -> Response:

@@ -4,7 +4,7 @@ from django.utils.translation import ngettext
 
 from core.errors import ApplicationError
 
-from .models import NotificationLog, NumberSequence, Order, OrderLine, OrderStatusChange
+from .models import NotificationLog, Order, OrderLine, OrderStatusChange
 from .services import pickup
 
 
@@ -107,15 +107,3 @@ class OrderAdmin(admin.ModelAdmin):
             )
         for reason in refused:
             self.message_user(request, _("Refused: %(reason)s") % {"reason": reason}, messages.WARNING)
-
-
-@admin.register(NumberSequence)
-class NumberSequenceAdmin(admin.ModelAdmin):
-    list_display = ["name", "last_value"]
-    readonly_fields = ["name", "last_value"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

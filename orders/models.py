@@ -13,17 +13,6 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
-class NumberSequence(models.Model):
-    """Gapless counters (order and invoice numbers). Taken under a row lock inside the transaction
-    that uses the number, so a rollback gives the number back and no number is ever used twice."""
-
-    name = models.CharField(max_length=40, unique=True)
-    last_value = models.PositiveBigIntegerField(default=0)
-
-    def __str__(self) -> str:
-        return f"{self.name}: {self.last_value}"
-
-
 class Channel(models.TextChoices):
     WEB = "web", _("Web shop")
     STORE = "store", _("Store")

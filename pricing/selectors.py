@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Q
 from django.utils import timezone
 
-from catalog.models import money_round
+from core.money import money_round
 
 from .errors import UnsupportedCurrency
 from .models import SUPPORTED_CURRENCIES, Channel, CurrencyRate, PriceListEntry

@@ -18,7 +18,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from catalog import cache as storefront_cache
-from catalog.models import money_round
+from core.money import money_round
 
 from .errors import CouponUsedUp, InvalidCoupon, UnsupportedCurrency
 from .models import (

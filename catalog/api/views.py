@@ -17,7 +17,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api import error_responses
+from core.api import error_responses, parse
 from core.errors import NotFound, ValidationFailed
 
 from .. import selectors
@@ -34,12 +34,6 @@ TAGS = ["catalog"]
 class CatalogPagination(LimitOffsetPagination):
     default_limit = 24
     max_limit = 100
-
-
-def _parse(serializer_class, data) -> dict[str, Any]:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 def _price(price) -> dict[str, Any] | None:
@@ -87,7 +81,7 @@ class ProductListView(GenericAPIView):
         responses={200: ProductListItemSerializer(many=True), **error_responses(400, 404)},
     )
     def get(self, request: Request) -> Response:
-        query = _parse(ProductQuerySerializer, request.query_params)
+        query = parse(ProductQuerySerializer, request.query_params)
         category = None
         if query.get("category"):
             category = selectors.category_tree().get(query["category"])
@@ -132,7 +126,7 @@ class ProductDetailView(GenericAPIView):
         responses={200: ProductDetailSerializer, **error_responses(400, 404)},
     )
     def get(self, request: Request, key: str) -> Response:
-        query = _parse(DetailQuerySerializer, request.query_params)
+        query = parse(DetailQuerySerializer, request.query_params)
         product = selectors.product_by_slug_or_sku(key)
         if product is None:
             raise NotFound(f"No published product {key}.", detail={"key": key})

@@ -23,16 +23,14 @@ from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.pagination import LimitOffsetPagination
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import error_responses
+from core.api import ServiceAPIView, error_responses, parse
 from core.idempotency import idempotent
 
 from .. import selectors, services
@@ -66,12 +64,6 @@ MOVEMENTS = {
 }
 
 
-def parse(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 def lot_input(lot: dict[str, Any] | None) -> LotInput | None:
     return LotInput(batch=lot["batch"], expiry_date=lot.get("expiry_date")) if lot else None
 
@@ -88,10 +80,8 @@ class StockLevelPagination(LimitOffsetPagination):
     max_limit = 1000
 
 
-class StockWriteView(APIView):
+class StockWriteView(ServiceAPIView):
     """Base of the POST endpoints: JSON bodies only (anything else is a 415)."""
-
-    parser_classes = [JSONParser]
 
 
 class StockLevelListView(GenericAPIView):

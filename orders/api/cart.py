@@ -17,14 +17,12 @@ from typing import Any
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from catalog.models import Variant
-from core.api import error_responses
+from core.api import ServiceAPIView, error_responses, parse
 from core.errors import NotFound
 from core.idempotency import idempotent
 from inventory.errors import UnknownSku
@@ -174,12 +172,6 @@ def cart_body(cart: Cart) -> dict[str, Any]:
 # --- resolving ------------------------------------------------------------------------------------
 
 
-def parse(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 def resolve_cart(token: str, user) -> Cart:
     """The cart with this token if ``user`` may use it, else 404 (the same for both cases)."""
     try:
@@ -203,9 +195,8 @@ TOKEN = OpenApiParameter("token", OpenApiTypes.UUID, OpenApiParameter.PATH, desc
 SKU = OpenApiParameter("sku", OpenApiTypes.STR, OpenApiParameter.PATH, description="A SKU in the cart.")
 
 
-class CartView(APIView):
+class CartView(ServiceAPIView):
     permission_classes = [AllowAny]
-    parser_classes = [JSONParser]
 
 
 class CartCreateView(CartView):

@@ -19,13 +19,11 @@ from typing import Any
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from core.api import error_responses
+from core.api import ServiceAPIView, error_responses, parse
 from core.errors import NotFound
 from core.idempotency import HEADER, IDEMPOTENCY_KEY_PARAMETER
 
@@ -171,12 +169,6 @@ class ConfirmOutSerializer(serializers.Serializer):
     payment_status = serializers.CharField()
 
 
-def parse(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 def _missing(lines) -> list[dict[str, Any]]:
     return [{"sku": m.sku, "name": m.name, "requested": m.requested, "available": m.available} for m in lines]
 
@@ -257,9 +249,8 @@ def order_body(order: Order, payment) -> dict[str, Any]:
 # --- views ----------------------------------------------------------------------------------------
 
 
-class CheckoutView(APIView):
+class CheckoutView(ServiceAPIView):
     permission_classes = [AllowAny]
-    parser_classes = [JSONParser]
 
 
 class CheckoutOptionsView(CheckoutView):

@@ -6,7 +6,6 @@ from .placing import (  # noqa: F401
     EmptyOrder,
     InvalidTransition,
     LineInput,
-    next_number,
     place_web_order,
     transition_order,
 )

@@ -28,8 +28,9 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.utils.translation import gettext as _
 
-from catalog.models import Variant, money_round
+from catalog.models import Variant
 from core.errors import Conflict, NotFound, ValidationFailed
+from core.money import allocate, money_round
 from inventory.models import StockLevel
 from pricing import services as pricing
 from pricing.errors import InvalidCoupon
@@ -325,7 +326,7 @@ def _price(
             coupon_discount = pricing.promotion_discount(promotion=coupon.promotion, basket_ttc=basket)
 
     line_totals = [prices[line.variant_id].gross * line.quantity for line in lines]
-    shares = _spread(promotion_discount + coupon_discount, line_totals)
+    shares = allocate(promotion_discount + coupon_discount, line_totals)
     total = subtotal - promotion_discount - coupon_discount
     priced_lines = []
     for line, line_gross, share in zip(lines, line_totals, shares, strict=True):
@@ -365,22 +366,6 @@ def _price(
         applied_promotions_in_currency=[(name, money_round(amount * rate)) for name, amount in applied],
         coupon_discount_in_currency=money_round(coupon_discount * rate),
     )
-
-
-def _spread(discount: Decimal, line_totals: list[Decimal]) -> list[Decimal]:
-    """Split a discount (cents) over lines in proportion to their totals; the cents lost to rounding
-    go to the largest remainders, so the shares add up exactly and none exceeds its line."""
-    total = sum(line_totals, ZERO)
-    if not discount or not total:
-        return [ZERO for _ in line_totals]
-    cents = int(discount * 100)
-    exact = [Decimal(cents) * amount / total for amount in line_totals]
-    floors = [int(x) for x in exact]
-    left = cents - sum(floors)
-    order = sorted(range(len(exact)), key=lambda i: (exact[i] - floors[i], line_totals[i]), reverse=True)
-    for i in order[:left]:
-        floors[i] += 1
-    return [Decimal(c) / 100 for c in floors]
 
 
 # --- checks ---------------------------------------------------------------------------------------

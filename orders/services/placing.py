@@ -14,16 +14,16 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
-from catalog.models import money_round
 from core.errors import Conflict, ValidationFailed
+from core.money import allocate, money_round
+from core.numbering import next_number
 from inventory import services as inventory
 from pricing import services as pricing
 from pricing.models import Channel as PriceChannel
 
-from ..models import Channel, DeliveryMethod, NumberSequence, Order, OrderLine, OrderStatus, OrderStatusChange
+from ..models import Channel, DeliveryMethod, Order, OrderLine, OrderStatus, OrderStatusChange
 
 if TYPE_CHECKING:
     from accounts.models import CustomerGroup, User
@@ -74,13 +74,6 @@ class LineInput:
     variant: Variant
     quantity: int
     discount_gross: Decimal = Decimal("0")
-
-
-def next_number(name: str) -> int:
-    """The next value of a gapless sequence. Call inside the transaction that uses it."""
-    NumberSequence.objects.get_or_create(name=name)
-    NumberSequence.objects.filter(name=name).update(last_value=F("last_value") + 1)  # locks the row
-    return NumberSequence.objects.values_list("last_value", flat=True).get(name=name)
 
 
 @transaction.atomic
@@ -259,20 +252,6 @@ def _new_order(
 SHIPPING_VAT_RATE = Decimal("0.20")
 
 
-def _spread(amount: Decimal, weights: list[Decimal]) -> list[Decimal]:
-    """``amount`` split in proportion to ``weights``, to the cent, adding up exactly (largest remainder)."""
-    total = sum(weights, Decimal("0"))
-    if not amount or not total:
-        return [Decimal("0.00") for _ in weights]
-    cents = int(money_round(amount) * 100)
-    raw = [Decimal(cents) * w / total for w in weights]
-    shares = [int(r) for r in raw]  # floors: every part is >= 0
-    order = sorted(range(len(raw)), key=lambda i: (raw[i] - shares[i], weights[i]), reverse=True)
-    for i in order[: cents - sum(shares)]:
-        shares[i] += 1
-    return [Decimal(share) / 100 for share in shares]
-
-
 def _priced_web_lines(
     order: Order, lines: list[LineInput], *, customer_group, order_discount: Decimal
 ) -> list[OrderLine]:
@@ -304,7 +283,7 @@ def _priced_web_lines(
             "A discount cannot exceed the basket.",
             detail={"discount": str(order_discount), "basket": str(basket)},
         )
-    shares = _spread(order_discount, [before for _, _, before in prices])
+    shares = allocate(order_discount, [before for _, _, before in prices])
     priced = []
     for (item, price, before), share in zip(prices, shares, strict=True):
         gross = before - share

@@ -12,13 +12,12 @@ from typing import Any
 from django.urls import path
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import error_responses
+from core.api import ServiceAPIView, error_responses, parse
 from core.idempotency import idempotent
 
 from ..models import RefundMethod, ReturnCondition
@@ -27,7 +26,7 @@ from ..services import pickups as pickup_services
 from ..services import returns as return_services
 from ..services import sales as sales_services
 from .serializers import SaleLineSerializer, SaleResultSerializer, TenderSerializer
-from .views import IsPosUser, parse, resolve_customer, resolve_session, resolve_store, sale_body, sale_lines
+from .views import IsPosUser, resolve_customer, resolve_session, resolve_store, sale_body, sale_lines
 
 TAGS = ["pos"]
 MAX_LINES = 200
@@ -213,9 +212,8 @@ def return_body(result: return_services.ReturnResult) -> dict[str, Any]:
 # --- views ----------------------------------------------------------------------------------------
 
 
-class PosWriteView(APIView):
+class PosWriteView(ServiceAPIView):
     permission_classes = [IsAuthenticated, IsPosUser]
-    parser_classes = [JSONParser]
 
 
 class ReturnCreateView(PosWriteView):

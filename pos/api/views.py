@@ -9,21 +9,18 @@ discounts need ``pos.give_discount`` (store managers and up). Anonymous: 401. Er
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
-from core.api import error_response, error_responses
+from core.api import ServiceAPIView, error_response, error_responses, parse
 from core.errors import ApplicationError, NotFound, ValidationFailed
 from core.idempotency import HEADER, idempotent
 from inventory.models import Location
@@ -40,12 +37,6 @@ from . import serializers as s
 TAGS = ["pos"]
 
 
-def parse(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 class IsPosUser(BasePermission):
     message = "You may not use the registers."
 
@@ -53,9 +44,8 @@ class IsPosUser(BasePermission):
         return is_pos_user(request.user)
 
 
-class PosView(APIView):
+class PosView(ServiceAPIView):
     permission_classes = [IsAuthenticated, IsPosUser]
-    parser_classes = [JSONParser]
 
 
 def resolve_session(user, session_id: int) -> RegisterSession:

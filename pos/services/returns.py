@@ -42,12 +42,13 @@ from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from catalog.models import money_round
 from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from core.money import money_round
+from core.numbering import next_number
 from inventory import services as inventory
 from inventory.services import LotInput
 from orders.models import Channel, Order, OrderLine, OrderStatus
-from orders.services import next_number, transition_order
+from orders.services import transition_order
 
 from ..errors import NotEnoughCash, SessionNotOpen
 from ..models import (

@@ -8,7 +8,7 @@ register's store as location:
   discount (a cashier's discount needs ``pos.give_discount`` and a reason);
 - the best automatic promotion (national or this store's, no stacking) is taken off what remains,
   then the coupon off the rest; both are spread over the lines in proportion to their gross, to the
-  cent (``orders.services.placing._spread``), so the lines add up exactly to the sale;
+  cent (``core.money.allocate``), so the lines add up exactly to the sale;
 - a line's net is ``money_round(gross / (1 + vat))`` and its VAT the difference.
 
 Payment: card, mobile and store credit tenders may not exceed the total; cash may (change due, given
@@ -34,12 +34,14 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils import timezone
 
-from catalog.models import Variant, money_round
+from catalog.models import Variant
+from core.money import allocate, money_round
+from core.numbering import next_number
 from inventory import services as inventory
 from inventory.errors import InsufficientStock, InvalidQuantity, UnknownSku
 from inventory.models import StockLevel
 from orders.models import Channel, DeliveryMethod, Order, OrderLine, OrderStatus, OrderStatusChange
-from orders.services.placing import EmptyOrder, _spread, next_number
+from orders.services.placing import EmptyOrder
 from pricing import services as pricing
 from pricing.models import Channel as PriceChannel
 from pricing.models import Coupon
@@ -192,7 +194,7 @@ def quote_sale(
         )
         coupon_discount = pricing.promotion_discount(promotion=coupon.promotion, basket_ttc=basket)
 
-    shares = _spread(promotion_discount + coupon_discount, before)
+    shares = allocate(promotion_discount + coupon_discount, before)
     quoted = []
     for line, line_before, share in zip(lines, before, shares, strict=True):
         variant = variants[line.sku]

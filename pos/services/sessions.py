@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from catalog.models import money_round
+from core.money import money_round
 
 from .. import selectors
 from ..errors import (

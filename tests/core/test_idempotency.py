@@ -168,3 +168,52 @@ def test_fingerprint_ignores_key_order_but_not_values():
     assert fp('{"a": 1, "b": [1, 2]}') == fp('{"b":[1,2],"a":1}')
     assert fp('{"a": 1}') != fp('{"a": 2}')
     assert fp('{"a": 1}') != fp('{"a": 1}', path="/y/")
+
+
+# --- run_once: the same guarantee for writers from outside that are not HTTP requests -------------
+
+
+def test_run_once_runs_once_and_replays_the_first_result():
+    from core.idempotency import run_once
+
+    calls = []
+
+    def operation():
+        calls.append(1)
+        Location.objects.create(code="R1", name="Once")
+        return {"location": "R1", "n": len(calls)}
+
+    first = run_once(scope="erp:products", key="row-42", fn=operation, fingerprint="abc")
+    again = run_once(scope="erp:products", key="row-42", fn=operation, fingerprint="abc")
+    assert (first.value, first.replayed) == ({"location": "R1", "n": 1}, False)
+    assert (again.value, again.replayed) == ({"location": "R1", "n": 1}, True)
+    assert calls == [1]
+    assert Location.objects.filter(code="R1").count() == 1
+    # Another scope is another key space.
+    other = run_once(scope="erp:prices", key="row-42", fn=lambda: "other")
+    assert (other.value, other.replayed) == ("other", False)
+
+
+def test_run_once_with_another_fingerprint_is_refused_and_runs_nothing():
+    from core.idempotency import IdempotencyKeyReused, run_once
+
+    run_once(scope="webhook:test", key="evt_1", fn=lambda: 1, fingerprint="body-a")
+    with pytest.raises(IdempotencyKeyReused):
+        run_once(
+            scope="webhook:test", key="evt_1", fn=lambda: Location.objects.create(code="NO"), fingerprint="b"
+        )
+    assert not Location.objects.filter(code="NO").exists()
+
+
+def test_run_once_remembers_nothing_when_the_operation_fails():
+    from core.idempotency import run_once
+
+    def failing():
+        Location.objects.create(code="F1", name="Half")
+        raise Conflict("Refused.")
+
+    with pytest.raises(Conflict):
+        run_once(scope="pos:sync", key="uuid-1", fn=failing)
+    assert not Location.objects.filter(code="F1").exists()
+    assert not IdempotencyRecord.objects.filter(scope="pos:sync").exists()
+    assert run_once(scope="pos:sync", key="uuid-1", fn=lambda: "second try").value == "second try"

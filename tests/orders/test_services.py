@@ -2,11 +2,12 @@ from decimal import Decimal
 
 import pytest
 
+from core.models import NumberSequence
 from inventory import services as inventory
 from inventory.errors import InsufficientStock
 from inventory.models import Reservation, StockLevel, StockMovement
 from orders import services
-from orders.models import DeliveryMethod, NumberSequence, Order, OrderStatus
+from orders.models import DeliveryMethod, Order, OrderStatus
 from orders.services import InvalidTransition, LineInput
 from pricing.errors import UnsupportedCurrency
 from pricing.services import set_currency_rate

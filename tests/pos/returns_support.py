@@ -13,10 +13,10 @@ import pytest
 from django.db.models import Sum
 from django.utils import timezone
 
+from core.numbering import next_number
 from inventory import services as inventory
 from inventory.models import StockLevel, StockMovement
 from orders.models import Channel, DeliveryMethod, Order, OrderLine, OrderStatus
-from orders.services import next_number
 from pos.models import (
     CashMovement,
     PosSale,
