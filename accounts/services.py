@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from django.apps import apps
@@ -16,13 +15,14 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.errors import Conflict, ValidationFailed
 
+from . import personal_data
 from .models import Address, CustomerProfile, Role, User
 from .roles import assign_role
 
@@ -46,7 +46,6 @@ COUNTRIES: list[tuple[str, Any]] = [
 COUNTRY_CODES = {code for code, _name in COUNTRIES}
 DEFAULT_KINDS = ("shipping", "billing")
 EXPORT_FORMAT_VERSION = 1
-ANONYMOUS_REVIEW_NAME = "Anonymous"
 
 
 class EmailAlreadyRegistered(Conflict):
@@ -286,20 +285,8 @@ def export_customer_data(*, user: User, now: dt.datetime | None = None) -> dict[
 
     Amounts are strings (exact decimals), dates ISO 8601 in UTC. A fixed number of queries.
     """
-    from orders.models import OrderLine, OrderStatusChange
-
     profile = CustomerProfile.objects.filter(user=user).select_related("group").first()
     addresses = list(Address.objects.filter(user=user).order_by("id"))
-    orders = list(
-        user.orders.select_related("location")
-        .prefetch_related(
-            models.Prefetch("lines", queryset=OrderLine.objects.order_by("id")),
-            models.Prefetch(
-                "status_changes", queryset=OrderStatusChange.objects.order_by("created_at", "id")
-            ),
-        )
-        .order_by("created_at", "id")
-    )
     data: dict[str, Any] = {
         "format_version": EXPORT_FORMAT_VERSION,
         "exported_at": _iso(now or timezone.now()),
@@ -323,35 +310,14 @@ def export_customer_data(*, user: User, now: dt.datetime | None = None) -> dict[
             "created_at": _iso(profile.created_at),
         },
         "addresses": [_address_data(address) for address in addresses],
-        "orders": [_order_data(order) for order in orders],
     }
-    review_model = _review_model()
-    if review_model is not None:
-        reviews = (
-            review_model.objects.filter(user=user).select_related("product").order_by("created_at", "id")
-        )
-        data["reviews"] = [
-            {
-                "product": review.product.name,
-                "rating": review.rating,
-                "title": review.title,
-                "text": review.text,
-                "author_name": review.author_name,
-                "language": review.language,
-                "status": review.status,
-                "created_at": _iso(review.created_at),
-            }
-            for review in reviews
-        ]
+    for holder in personal_data.holders():
+        data[holder.section] = holder.export(user)
     return data
 
 
 def _iso(value: dt.datetime | None) -> str | None:
-    return value.astimezone(dt.UTC).isoformat() if value else None
-
-
-def _money(value: Decimal) -> str:
-    return f"{value:.2f}"
+    return personal_data.iso(value)
 
 
 def _address_data(address: Address) -> dict[str, Any]:
@@ -370,63 +336,7 @@ def _address_data(address: Address) -> dict[str, Any]:
     }
 
 
-def _order_data(order) -> dict[str, Any]:
-    return {
-        "number": order.number,
-        "channel": order.channel,
-        "status": order.status,
-        "delivery_method": order.delivery_method,
-        "location": order.location.name,
-        "created_at": _iso(order.created_at),
-        "email": order.email,
-        "phone": order.phone,
-        "currency": order.currency,
-        "total_net": _money(order.total_net),
-        "total_vat": _money(order.total_vat),
-        "total_gross": _money(order.total_gross),
-        "shipping_address": order.shipping_address or {},
-        "carrier": order.carrier,
-        "shipping_gross": _money(order.shipping_gross),
-        "discount_gross": _money(order.discount_gross),
-        "lines": [
-            {
-                "sku": line.sku,
-                "name": line.name,
-                "quantity": line.quantity,
-                "unit_price_net": f"{line.unit_price_net:.4f}",
-                "vat_rate": f"{line.vat_rate:.4f}",
-                "discount_gross": _money(line.discount_gross),
-                "total_gross": _money(line.total_gross),
-            }
-            for line in order.lines.all()
-        ],
-        "status_history": [
-            {"from": change.from_status, "to": change.to_status, "at": _iso(change.created_at)}
-            for change in order.status_changes.all()
-        ],
-    }
-
-
-def _review_model():
-    """catalog.Review when the catalog has reviews (it gained them after the portal was written)."""
-    if not apps.is_installed("catalog"):
-        return None
-    try:
-        model = apps.get_model("catalog", "Review")
-    except LookupError:
-        return None
-    field_names = {field.name for field in model._meta.get_fields()}
-    return model if {"user", "product", "author_name"} <= field_names else None
-
-
 # --- closing an account -----------------------------------------------------------------------
-
-
-def _anonymised_snapshot(snapshot: Any) -> dict[str, Any]:
-    """An order's shipping address without the person: only the country stays (VAT, the books)."""
-    if isinstance(snapshot, dict) and snapshot.get("country"):
-        return {"country": snapshot["country"]}
-    return {}
 
 
 def anonymised_email(user_id: int) -> str:
@@ -444,8 +354,6 @@ def close_account(*, user: User, password: str) -> User:
     snapshot reduced to its country; lines, totals and status trail untouched.
     Reviews (if any): kept, shown as "Anonymous".
     """
-    from orders.models import Cart, Order
-
     if user.is_staff or user.is_superuser:
         raise AccountNotClosable(_("Staff accounts are closed by an administrator, not from the shop."))
     if not password or not user.check_password(password):
@@ -453,20 +361,12 @@ def close_account(*, user: User, password: str) -> User:
     user = User.objects.select_for_update().get(pk=user.pk)
     email = anonymised_email(user.pk)
 
-    orders = list(Order.objects.filter(customer=user).only("pk", "shipping_address"))
-    for order in orders:
-        order.email, order.phone = email, ""
-        order.shipping_address = _anonymised_snapshot(order.shipping_address)
-    Order.objects.bulk_update(orders, ["email", "phone", "shipping_address"], batch_size=500)
-
+    for holder in personal_data.holders():
+        holder.erase(user, email)
     Address.objects.filter(user=user).delete()
-    Cart.objects.filter(user=user, order__isnull=True).delete()
     CustomerProfile.objects.filter(user=user).update(
         marketing_opt_in=False, company_name="", vat_number="", loyalty_card_number=None, group=None
     )
-    review_model = _review_model()
-    if review_model is not None:
-        review_model.objects.filter(user=user).update(author_name=ANONYMOUS_REVIEW_NAME)
     if apps.is_installed("rest_framework.authtoken"):
         from rest_framework.authtoken.models import Token
 

@@ -5,30 +5,15 @@ Rounding: rate prices are stored TTC, in EUR, to the cent; nothing here rounds a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from .errors import CountryNotServed, UnknownCarrier
+from orders.shipping import CountryNotServed, ShippingOption, UnknownCarrier
+
 from .models import ShippingRate, ShippingZone
 
 WORLD = "*"
-
-
-@dataclass(frozen=True)
-class ShippingOption:
-    carrier: str  # the carrier's code
-    name: str
-    price: Decimal  # TTC, EUR; 0 when free
-    regular_price: Decimal  # the band's price before the free-delivery threshold
-    free_above: Decimal | None
-    delivery_days: str
-    zone: str
-
-    @property
-    def is_free(self) -> bool:
-        return self.price == 0
 
 
 def zone_for_country(country: str) -> ShippingZone:
@@ -100,3 +85,19 @@ def shipping_option(
         % {"carrier": carrier or "?", "country": country.upper()},
         detail={"carrier": carrier, "available": [o.carrier for o in options]},
     )
+
+
+class LogisticsShippingRates:
+    """``orders.shipping.ShippingRates`` from the carriers' rate tables (registered in ``ready()``)."""
+
+    def shipping_options(
+        self, *, country: str, weight_grams: int, basket_gross: Decimal
+    ) -> list[ShippingOption]:
+        return shipping_options(country=country, weight_grams=weight_grams, basket_gross=basket_gross)
+
+    def shipping_option(
+        self, *, carrier: str, country: str, weight_grams: int, basket_gross: Decimal
+    ) -> ShippingOption:
+        return shipping_option(
+            carrier=carrier, country=country, weight_grams=weight_grams, basket_gross=basket_gross
+        )

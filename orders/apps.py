@@ -4,3 +4,13 @@ from django.apps import AppConfig
 class OrdersConfig(AppConfig):
     name = "orders"
     verbose_name = "Orders"
+
+    def ready(self) -> None:
+        from accounts import personal_data
+        from payments.ports import register_payable_orders
+
+        from .personal_data import HOLDER
+        from .services.payment_outcomes import OrderPayments
+
+        register_payable_orders(OrderPayments())
+        personal_data.register(HOLDER)

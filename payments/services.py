@@ -8,7 +8,8 @@ How a payment moves (``PAYMENT_TRANSITIONS``; every move is one ``PaymentEvent``
 - ``start_payment`` writes a pending ``Payment`` (older pending payments of the order are
   superseded: cancelled, the order left alone), then asks the provider, outside any transaction.
 - Success (test page, Stripe webhook or return, PayPal capture or webhook): the payment becomes
-  captured and the order paid (``orders.services.transition_order``). If the order can no longer
+  captured and the order paid (by the orders app, through ``payments.ports.PayableOrders``: payments
+  reports the outcome, orders applies it; payments never imports orders). If the order can no longer
   be paid (its reservation expired while the shopper was paying, it was cancelled, or another
   payment paid it first) the order is cancelled if still awaiting payment and the money is
   refunded at once, after the commit.
@@ -40,10 +41,6 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.errors import ApplicationError
-from orders import services as orders
-from orders.models import Order, OrderStatus
-
 from .errors import (
     InvalidReturnUrl,
     OrderNotPayable,
@@ -53,6 +50,7 @@ from .errors import (
     WrongProvider,
 )
 from .models import Payment, PaymentEvent, PaymentStatus, Provider, Refund, RefundStatus, WebhookEvent
+from .ports import OrderRef, payable_orders
 from .providers import CaptureResult, WebhookOutcome, get_provider
 from .providers.base import ProviderCapture, WebhookPayload
 
@@ -113,7 +111,7 @@ def available_providers() -> list[str]:
     return names
 
 
-def start_payment(*, order: Order, provider: str, return_url: str, cancel_url: str) -> PaymentStart:
+def start_payment(*, order: OrderRef, provider: str, return_url: str, cancel_url: str) -> PaymentStart:
     """Open a payment for an order awaiting payment; the shopper's browser goes to ``redirect_url``.
 
     Refused (nothing written): an unavailable provider, a bad URL, an order not awaiting payment.
@@ -160,7 +158,7 @@ def confirm_test_payment(*, payment_id, succeed: bool = True) -> Payment:
     return _settle(payment.pk, capture, source="test page")
 
 
-def refund_order(*, order: Order, reason: str, user: User | None = None) -> Refund | None:
+def refund_order(*, order: OrderRef, reason: str, user: User | None = None) -> Refund | None:
     """Refund in full every captured payment of the order; None when nothing was captured.
 
     Idempotent: a payment has at most one live refund, and calling again returns it. Called outside
@@ -328,20 +326,20 @@ def _get_payment(payment_id) -> Payment:
 
 
 @transaction.atomic(durable=True)
-def _open_payment(*, order: Order, provider: str, return_url: str, cancel_url: str) -> Payment:
-    order = Order.objects.select_for_update().get(pk=order.pk)
-    if order.status != OrderStatus.PENDING_PAYMENT:
+def _open_payment(*, order: OrderRef, provider: str, return_url: str, cancel_url: str) -> Payment:
+    payable = payable_orders().lock(order.pk)
+    if not payable.awaiting_payment:
         raise OrderNotPayable(
             _("Order %(number)s is %(status)s: it cannot be paid.")
-            % {"number": order.number, "status": order.get_status_display().lower()},
-            detail={"number": order.number, "status": order.status},
+            % {"number": payable.number, "status": payable.status_label},
+            detail={"number": payable.number, "status": payable.status},
         )
-    if order.total_gross <= 0:
+    if payable.total_gross <= 0:
         raise OrderNotPayable(
-            _("Order %(number)s has nothing to pay.") % {"number": order.number},
-            detail={"number": order.number, "status": order.status},
+            _("Order %(number)s has nothing to pay.") % {"number": payable.number},
+            detail={"number": payable.number, "status": payable.status},
         )
-    for older in Payment.objects.select_for_update().filter(order=order, status__in=OPEN_STATUSES):
+    for older in Payment.objects.select_for_update().filter(order_id=order.pk, status__in=OPEN_STATUSES):
         _move(
             older,
             PaymentStatus.CANCELLED,
@@ -350,11 +348,11 @@ def _open_payment(*, order: Order, provider: str, return_url: str, cancel_url: s
             note="a new payment was started",
         )
     payment = Payment.objects.create(
-        order=order,
+        order_id=payable.order_id,
         provider=provider,
-        amount=order.total_gross,
-        currency=order.currency,
-        amount_eur=order.total_gross_eur,
+        amount=payable.total_gross,
+        currency=payable.currency,
+        amount_eur=payable.total_gross_eur,
         return_url=return_url,
         cancel_url=cancel_url,
     )
@@ -386,7 +384,7 @@ def _settle(payment_id, capture: ProviderCapture, *, source: str) -> Payment:
 def _lock(payment_id) -> Payment:
     """Lock the order, then the payment: the one lock order every path here uses."""
     order_id = Payment.objects.values_list("order_id", flat=True).get(pk=payment_id)
-    Order.objects.select_for_update().filter(pk=order_id).first()
+    payable_orders().lock(order_id)
     return Payment.objects.select_for_update().select_related("order").get(pk=payment_id)
 
 
@@ -403,23 +401,13 @@ def _apply_success(payment_id, *, capture_reference: str, source: str) -> tuple[
     _move(
         payment, PaymentStatus.CAPTURED, kind="captured", source=source, note="late success" if late else ""
     )
-    order = payment.order
-    try:
-        with transaction.atomic():
-            orders.transition_order(
-                order=order, to_status=OrderStatus.PAID, note=f"paid by {payment.provider} ({payment.pk})"
-            )
-    except ApplicationError as exc:
+    refused = payable_orders().payment_captured(
+        order_id=payment.order_id, payment_id=str(payment.pk), provider=payment.provider
+    )
+    if refused:
         # The reservation expired while the shopper was paying, the order was cancelled, or another
-        # payment paid it: the money goes back (after commit) and an unpaid order is cancelled.
-        _log(payment, "unfulfillable", source=source, note=str(exc.message))
-        order.refresh_from_db()
-        if order.status == OrderStatus.PENDING_PAYMENT:
-            orders.transition_order(
-                order=order,
-                to_status=OrderStatus.CANCELLED,
-                note=f"payment {payment.pk} arrived but the order could not be paid: refunded",
-            )
+        # payment paid it: the money goes back (after commit); an unpaid order was cancelled.
+        _log(payment, "unfulfillable", source=source, note=refused)
         return "captured_refunding", True
     return "captured", False
 
@@ -432,12 +420,9 @@ def _apply_failure(payment_id, *, status: str, reason: str, source: str) -> str:
         return "ignored_" + payment.status
     payment.failure_reason = (reason or "")[:250]
     _move(payment, status, kind=status, source=source, note=reason)
-    order = payment.order
-    order.refresh_from_db()
-    if order.status == OrderStatus.PENDING_PAYMENT:
-        orders.transition_order(
-            order=order, to_status=OrderStatus.CANCELLED, note=f"payment {status} ({payment.provider})"
-        )
+    payable_orders().payment_failed(
+        order_id=payment.order_id, payment_id=str(payment.pk), provider=payment.provider, status=status
+    )
     return status
 
 

@@ -15,17 +15,17 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from core.errors import ApplicationError
-from orders.models import OrderStatus
 
 from . import services
 from .models import Payment, PaymentStatus, Provider
+from .ports import payable_orders
 
 
 def _after(payment: Payment) -> HttpResponseRedirect:
     """Where the shopper goes once the payment is decided (or still pending): the order's return URL
     when it is paid or may still be, its cancel URL when it failed or was given up."""
     paid_or_pending = payment.status in (PaymentStatus.CAPTURED, *services.OPEN_STATUSES)
-    if paid_or_pending and payment.order.status != OrderStatus.CANCELLED:
+    if paid_or_pending and not payable_orders().describe(payment.order_id).cancelled:
         return HttpResponseRedirect(payment.return_url)
     return HttpResponseRedirect(payment.cancel_url)
 

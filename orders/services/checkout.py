@@ -29,12 +29,11 @@ from django.utils.translation import gettext_lazy
 from core.errors import Conflict, ValidationFailed
 from inventory.errors import InsufficientStock, UnknownLocation
 from inventory.models import Location, LocationKind, StockLevel
-from logistics import services as logistics
-from logistics.errors import CountryNotServed
 from pricing import services as pricing
 from pricing.models import Channel as PriceChannel
 
 from ..models import Cart, CartStatus, Channel, DeliveryMethod, Order, OrderStatus
+from ..shipping import CountryNotServed, ShippingOption, shipping_rates
 from .cart import PricedCart, price_cart
 from .placing import LineInput, place_web_order
 
@@ -118,7 +117,7 @@ class HomeDelivery:
 
     warehouse: Location | None
     missing: list[MissingLine]
-    options: list[logistics.ShippingOption]
+    options: list[ShippingOption]
     weight_grams: int
     error: str = ""  # why no carrier serves the country, or why there is no warehouse
 
@@ -165,13 +164,13 @@ def delivery_options(
     location_ids = [store.pk for store in stores] + ([warehouse.pk] if warehouse else [])
     available = _available(lines, location_ids)
     weight = priced.weight_grams
-    options: list[logistics.ShippingOption] = []
+    options: list[ShippingOption] = []
     error = ""
     if warehouse is None:
         error = _("Home delivery is not offered at the moment.")
     elif lines:
         try:
-            options = logistics.shipping_options(
+            options = shipping_rates().shipping_options(
                 country=country, weight_grams=weight, basket_gross=priced.total_gross
             )
         except CountryNotServed as exc:
@@ -357,12 +356,16 @@ def _place(
         raise EmptyCart(_("Your cart is empty."))
     shipping = Decimal("0")
     if delivery_method == DeliveryMethod.HOME:
-        shipping = logistics.shipping_option(
-            carrier=carrier,
-            country=address["country"],
-            weight_grams=priced.weight_grams,
-            basket_gross=priced.total_gross,
-        ).price
+        shipping = (
+            shipping_rates()
+            .shipping_option(
+                carrier=carrier,
+                country=address["country"],
+                weight_grams=priced.weight_grams,
+                basket_gross=priced.total_gross,
+            )
+            .price
+        )
     order = place_web_order(
         lines=[LineInput(line.variant, line.quantity) for line in priced.lines],
         location=location,

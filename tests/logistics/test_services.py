@@ -4,9 +4,9 @@ import pytest
 from django.utils import translation
 
 from logistics import demo
-from logistics.errors import CountryNotServed, UnknownCarrier
 from logistics.models import Carrier, ShippingRate, ShippingZone
 from logistics.services import shipping_option, shipping_options
+from orders.shipping import CountryNotServed, UnknownCarrier
 
 pytestmark = pytest.mark.django_db
 

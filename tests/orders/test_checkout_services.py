@@ -8,11 +8,11 @@ from django.utils import timezone, translation
 
 from inventory.errors import InsufficientStock, UnknownLocation
 from inventory.models import Reservation, StockLevel
-from logistics.errors import CountryNotServed, UnknownCarrier
 from logistics.models import ShippingZone
 from orders.models import CartStatus, DeliveryMethod, Order, OrderStatus
 from orders.services import checkout
 from orders.services.checkout import CartNotOpen, EmptyCart, InvalidAddress, ProviderNotAvailable
+from orders.shipping import CountryNotServed, UnknownCarrier
 from payments import services as payments
 from payments.models import Payment
 from pricing.errors import InvalidCoupon
