@@ -7,6 +7,7 @@ Views only parse input and call one of these; each owns its transaction. Errors 
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -144,7 +145,38 @@ def register_customer(
         raise EmailAlreadyRegistered(_taken_message(), detail={"email": email}) from exc
     assign_role(user, Role.SHOPPER)
     CustomerProfile.objects.create(user=user, marketing_opt_in=bool(marketing_opt_in))
+    ensure_loyalty_card(user=user)  # the card is in the account from the start, for the till
     return user
+
+
+LOYALTY_PREFIX = "LC"
+
+
+def _new_card_number() -> str:
+    return LOYALTY_PREFIX + "".join(secrets.choice("0123456789") for _ in range(10))
+
+
+def ensure_loyalty_card(*, user: User) -> str | None:
+    """The customer's loyalty card number, given now if they have none. None for accounts without a
+    customer profile (staff). Re-runnable and safe against two requests at once."""
+    profile = CustomerProfile.objects.filter(user=user).only("pk", "loyalty_card_number").first()
+    if profile is None:
+        return None
+    if profile.loyalty_card_number:
+        return profile.loyalty_card_number
+    for _attempt in range(5):
+        number = _new_card_number()
+        try:
+            with transaction.atomic():
+                updated = CustomerProfile.objects.filter(
+                    pk=profile.pk, loyalty_card_number__isnull=True
+                ).update(loyalty_card_number=number)
+        except IntegrityError:  # the number is someone else's: draw again
+            continue
+        if updated:
+            return number
+        return CustomerProfile.objects.values_list("loyalty_card_number", flat=True).get(pk=profile.pk)
+    raise RuntimeError("could not draw a free loyalty card number")  # 10^10 numbers: never in practice
 
 
 @transaction.atomic

@@ -145,7 +145,7 @@ def dashboard(request):
     from pos.services import customers as pos_customers
 
     user = request.user
-    loyalty_card = pos_customers.ensure_loyalty_card(user=user)
+    loyalty_card = services.ensure_loyalty_card(user=user)
     return render(
         request,
         "accounts/dashboard.html",

@@ -1,22 +1,19 @@
-"""Customers at the register: find them by loyalty card (or its QR code), phone or e-mail, and give
-every customer account a loyalty card number."""
+"""Customers at the register: find them by loyalty card (or its QR code), phone or e-mail. Card
+numbers are given by ``accounts.services.ensure_loyalty_card`` (at sign-up)."""
 
 from __future__ import annotations
 
 import re
-import secrets
 
-from django.db import IntegrityError, transaction
 from django.db.models import QuerySet, Value
 from django.db.models.functions import Replace
 from django.utils.translation import gettext as _
 
-from accounts.models import CustomerProfile, User
+from accounts.models import User
 from core.errors import ValidationFailed
 
 MAX_RESULTS = 10
 PHONE_DIGITS = 9  # compare the last nine digits: "06 12 34 56 78" and "+33 6 12 34 56 78" match
-LOYALTY_PREFIX = "LC"
 
 
 def find_customers(*, q: str) -> QuerySet[User]:
@@ -50,33 +47,6 @@ def find_customers(*, q: str) -> QuerySet[User]:
         else:
             found = users.filter(customer_profile__loyalty_card_number__iexact=q)
     return found.order_by("last_name", "first_name", "id")[:MAX_RESULTS]
-
-
-def _new_card_number() -> str:
-    return LOYALTY_PREFIX + "".join(secrets.choice("0123456789") for _ in range(10))
-
-
-def ensure_loyalty_card(*, user: User) -> str | None:
-    """The customer's loyalty card number, given now if they have none. None for accounts without a
-    customer profile (staff). Re-runnable and safe against two requests at once."""
-    profile = CustomerProfile.objects.filter(user=user).only("pk", "loyalty_card_number").first()
-    if profile is None:
-        return None
-    if profile.loyalty_card_number:
-        return profile.loyalty_card_number
-    for _attempt in range(5):
-        number = _new_card_number()
-        try:
-            with transaction.atomic():
-                updated = CustomerProfile.objects.filter(
-                    pk=profile.pk, loyalty_card_number__isnull=True
-                ).update(loyalty_card_number=number)
-        except IntegrityError:  # the number is someone else's: draw again
-            continue
-        if updated:
-            return number
-        return CustomerProfile.objects.values_list("loyalty_card_number", flat=True).get(pk=profile.pk)
-    raise RuntimeError("could not draw a free loyalty card number")  # 10^10 numbers: never in practice
 
 
 def customer_row(user: User) -> dict:

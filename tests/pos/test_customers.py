@@ -5,6 +5,7 @@ import re
 
 import pytest
 
+from accounts import services as account_services
 from accounts.models import CustomerProfile
 from pos.services import customers
 from tests.core.api_helpers import api_client
@@ -70,8 +71,8 @@ def test_a_too_short_or_too_long_query_is_refused(q):
 def test_a_customer_gets_one_loyalty_card_number_for_good():
     user = customer("new@example.com")
 
-    first = customers.ensure_loyalty_card(user=user)
-    second = customers.ensure_loyalty_card(user=user)
+    first = account_services.ensure_loyalty_card(user=user)
+    second = account_services.ensure_loyalty_card(user=user)
 
     assert re.fullmatch(r"LC\d{10}", first)
     assert first == second == CustomerProfile.objects.get(user=user).loyalty_card_number
@@ -81,14 +82,14 @@ def test_a_number_already_taken_is_drawn_again(monkeypatch):
     customer("taken@example.com", card="LC1111111111")
     user = customer("new@example.com")
     draws = iter(["LC1111111111", "LC2222222222"])
-    monkeypatch.setattr(customers, "_new_card_number", lambda: next(draws))
+    monkeypatch.setattr(account_services, "_new_card_number", lambda: next(draws))
 
-    assert customers.ensure_loyalty_card(user=user) == "LC2222222222"
+    assert account_services.ensure_loyalty_card(user=user) == "LC2222222222"
 
 
 def test_accounts_without_a_customer_profile_get_no_card():
     user = staff()
-    assert customers.ensure_loyalty_card(user=user) is None
+    assert account_services.ensure_loyalty_card(user=user) is None
     assert not CustomerProfile.objects.filter(user=user).exists()
 
 
