@@ -54,8 +54,10 @@ class Event:
 
     name: ClassVar[str] = ""
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
+    def __init_subclass__(cls, abstract: bool = False, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        if abstract:  # a base that shares fields between events (``class OrderEvent(Event, abstract=True)``)
+            return
         if not cls.name or "." not in cls.name:
             raise TypeError(f"{cls.__qualname__} needs a dotted name, e.g. name = 'order.paid'.")
         if cls.name in _EVENT_TYPES and _EVENT_TYPES[cls.name] is not cls:

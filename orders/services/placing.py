@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils import timezone
 
+from core import events
 from core.errors import Conflict, ValidationFailed
 from core.money import allocate, money_round
 from core.numbering import next_number
@@ -24,6 +25,7 @@ from pricing import services as pricing
 from pricing.models import Channel as PriceChannel
 
 from ..models import Channel, DeliveryMethod, Order, OrderLine, OrderStatus, OrderStatusChange
+from .status_effects import StockEffect, effects_for
 
 if TYPE_CHECKING:
     from accounts.models import CustomerGroup, User
@@ -41,7 +43,7 @@ class EmptyOrder(ValidationFailed):
     default_message = "An order needs at least one line."
 
 
-# Which status may follow which. Stock effects of each move live in ``transition_order``.
+# Which status may follow which. What each move does is declared in ``status_effects.STATUS_EFFECTS``.
 ALLOWED_TRANSITIONS: dict[str, set[str]] = {
     OrderStatus.PENDING_PAYMENT: {OrderStatus.PAID, OrderStatus.CANCELLED},
     OrderStatus.PAID: {
@@ -142,8 +144,9 @@ def place_web_order(
 
 @transaction.atomic
 def transition_order(*, order: Order, to_status: str, user: User | None = None, note: str = "") -> Order:
-    """Move an order along ALLOWED_TRANSITIONS, with its stock effect, an audit row and, after
-    commit, the customer's messages and refund.
+    """Move an order along ALLOWED_TRANSITIONS and apply the move's row of ``STATUS_EFFECTS``
+    (``orders.services.status_effects``): its stock effect, an audit row and, after commit, the
+    customer's messages, the refund and the ``orders.events`` event.
 
     Stock, by delivery method:
 
@@ -154,12 +157,10 @@ def transition_order(*, order: Order, to_status: str, user: User | None = None, 
       pickup window starts); completed (collected) commits them.
     - cancelled or refunded: the reservations still active are released.
 
-    After commit: the confirmation e-mail (paid), the ready-for-pickup e-mail and text message, and
-    for a paid order that is cancelled the refund (``payments.services.refund_order``, in a task)
-    and the cancellation e-mail. A refused move raises ``InvalidTransition`` and changes nothing.
+    A refused move raises ``InvalidTransition`` and changes nothing (a hold that lapsed raises
+    ``ReservationNotActive`` when committing: nothing changes either).
     """
-    from .. import notifications
-    from ..notification_log import NotificationKind
+    from .. import notifications, tasks
     from . import pickup
 
     order = Order.objects.select_for_update().get(pk=order.pk)
@@ -176,17 +177,17 @@ def transition_order(*, order: Order, to_status: str, user: User | None = None, 
                 "delivery_method": order.delivery_method,
             },
         )
-    collect = order.delivery_method == DeliveryMethod.CLICK_AND_COLLECT
+    effects = effects_for(to_status=to_status, delivery_method=order.delivery_method)
     lines = list(order.lines.select_related("reservation", "variant__product", "order__location"))
     reserved = [line.reservation for line in lines if line.reservation_id]
-    if to_status in (OrderStatus.PAID, OrderStatus.READY_FOR_PICKUP) and collect:
+    if effects.stock is StockEffect.HOLD:
         hold = pickup.hold_until(timezone.now())
         for reservation in reserved:
             inventory.extend_reservation(reservation=reservation, expires_at=hold)
-    elif to_status == OrderStatus.PAID or (to_status == OrderStatus.COMPLETED and collect):
-        for reservation in reserved:  # a hold that lapsed raises ReservationNotActive: nothing changes
+    elif effects.stock is StockEffect.COMMIT:
+        for reservation in reserved:
             inventory.commit_reservation(reservation=reservation, user=user)
-    elif to_status in (OrderStatus.CANCELLED, OrderStatus.REFUNDED):
+    elif effects.stock is StockEffect.RELEASE:
         for reservation in reserved:
             if reservation.status == "active":
                 inventory.release_reservation(reservation=reservation, user=user)
@@ -194,21 +195,30 @@ def transition_order(*, order: Order, to_status: str, user: User | None = None, 
     order.status = to_status
     order.save(update_fields=["status", "updated_at"])
 
-    if to_status == OrderStatus.PAID:
-        notifications.schedule_email(order_id=order.pk, kind=NotificationKind.CONFIRMATION)
-    elif to_status == OrderStatus.READY_FOR_PICKUP:
-        notifications.schedule_email(order_id=order.pk, kind=NotificationKind.READY_FOR_PICKUP)
-        notifications.schedule_sms(order_id=order.pk, kind=NotificationKind.READY_FOR_PICKUP)
-    elif to_status == OrderStatus.CANCELLED and from_status in PAID_STATUSES:
-        from .. import tasks
-
-        user_id = user.pk if user is not None and user.is_authenticated else None
+    was_paid = from_status in PAID_STATUSES
+    user_id = user.pk if user is not None and user.is_authenticated else None
+    for kind in effects.emails + (effects.emails_if_paid if was_paid else ()):
+        notifications.schedule_email(order_id=order.pk, kind=kind)
+    for kind in effects.texts:
+        notifications.schedule_sms(order_id=order.pk, kind=kind)
+    if effects.refund_if_paid and was_paid:
         reason = note or "cancelled"
         order_id = order.pk
         transaction.on_commit(
             lambda: tasks.refund_cancelled_order.delay(order_id=order_id, reason=reason, user_id=user_id)
         )
-        notifications.schedule_email(order_id=order.pk, kind=NotificationKind.CANCELLATION)
+    if effects.event is not None:
+        events.publish(
+            effects.event(
+                order_id=order.pk,
+                number=order.number,
+                channel=order.channel,
+                delivery_method=order.delivery_method,
+                from_status=from_status,
+                to_status=to_status,
+                user_id=user_id,
+            )
+        )
     return order
 
 

@@ -1,0 +1,85 @@
+"""What orders tell the apps above them (logistics, loyalty, invoicing, integrations, storefront).
+
+Published by ``orders.services`` inside the transaction that changes the order; subscribers run
+after it commits unless they subscribe ``IN_TRANSACTION`` (``core.events``). Each carries ids and
+plain values: subscribers load what they need.
+
+| event                    | when                                                             |
+|--------------------------|------------------------------------------------------------------|
+| order.paid               | a web order's payment was captured                               |
+| order.ready_for_pickup   | a click & collect order is waiting at the store                  |
+| order.shipped            | a home-delivery order left the warehouse or store                |
+| order.delivered          | a home-delivery order reached the customer (completed)           |
+| order.collected          | a click & collect order was handed over (completed)              |
+| order.cancelled          | an order was cancelled (refunded after commit if it was paid)    |
+| order.refunded           | an order was refunded in full                                     |
+| store_sale.completed     | a till sale was recorded (``record_store_order``)                |
+| store_sale.returned      | goods of a till or web order came back at a till                 |
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.events import Event
+
+
+@dataclass(frozen=True)
+class OrderEvent(Event, abstract=True):
+    order_id: int
+    number: str
+    channel: str
+    delivery_method: str
+    from_status: str
+    to_status: str
+    user_id: int | None  # who made the change (None: the shopper, a webhook or a task)
+
+
+@dataclass(frozen=True)
+class OrderPaid(OrderEvent):
+    name = "order.paid"
+
+
+@dataclass(frozen=True)
+class OrderReadyForPickup(OrderEvent):
+    name = "order.ready_for_pickup"
+
+
+@dataclass(frozen=True)
+class OrderShipped(OrderEvent):
+    name = "order.shipped"
+
+
+@dataclass(frozen=True)
+class OrderDelivered(OrderEvent):
+    name = "order.delivered"
+
+
+@dataclass(frozen=True)
+class OrderCollected(OrderEvent):
+    name = "order.collected"
+
+
+@dataclass(frozen=True)
+class OrderCancelled(OrderEvent):
+    name = "order.cancelled"
+
+
+@dataclass(frozen=True)
+class OrderRefunded(OrderEvent):
+    name = "order.refunded"
+
+
+@dataclass(frozen=True)
+class StoreSaleCompleted(OrderEvent):
+    name = "store_sale.completed"
+
+
+@dataclass(frozen=True)
+class StoreSaleReturned(Event):
+    name = "store_sale.returned"
+    order_id: int  # the order the goods were bought in (till or web)
+    number: str
+    return_id: int  # the till's return document
+    location_id: int  # the store that took the goods back
+    user_id: int | None
