@@ -52,6 +52,7 @@ lint: install-dev
 	$(BIN)/ruff format --check .
 
 test: lint
+	$(BIN)/lint-imports
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
 
