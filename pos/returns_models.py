@@ -14,6 +14,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from .models import Tender
+
 
 class ReturnCondition(models.TextChoices):
     RESELLABLE = "resellable", _("Resellable")
@@ -26,13 +28,13 @@ class RefundMethod(models.TextChoices):
     EXCHANGE = "exchange", _("Exchange")
 
 
-class RefundTender(models.TextChoices):
-    CASH = "cash", _("Cash")
-    CARD = "card", _("Card")
-    MOBILE = "mobile", _("Mobile payment")
-    STORE_CREDIT = "store_credit", _("Store credit")
-    ONLINE = "online", _("Online payment")
-    EXCHANGE = "exchange", _("Exchange")
+# How money goes back: any till tender (``Tender``, the one list of payment methods at the till),
+# the online payment of a web order, or the new goods of an exchange.
+RefundTender = models.TextChoices(
+    "RefundTender",
+    [(tender.name, (tender.value, tender.label)) for tender in Tender]
+    + [("ONLINE", ("online", _("Online payment"))), ("EXCHANGE", ("exchange", _("Exchange")))],
+)
 
 
 class Return(models.Model):
