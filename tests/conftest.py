@@ -2,6 +2,7 @@ import os
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 from tests.factories import LocationFactory, VariantFactory
 
@@ -33,6 +34,16 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip_pg)
         if "redis" in item.keywords and not settings.REDIS_URL:
             item.add_marker(skip_redis)
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_requests():
+    """Services called directly speak English in tests (requests still choose their own language).
+
+    Without this, the active language outside a request is whatever an earlier test left behind
+    (or LANGUAGE_CODE, French): a test's expected messages then depend on the order tests run in."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)
