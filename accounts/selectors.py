@@ -1,4 +1,4 @@
-"""Account reads for the customer portal."""
+"""Account reads for the customer portal, the shop pages and the APIs."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import NotFound
 
-from .models import Address, CustomerProfile, User
+from .models import Address, CustomerGroup, CustomerProfile, User
 
 
 class AddressNotFound(NotFound):
@@ -33,3 +33,11 @@ def address_for_user(*, user: User, address_id: int) -> Address:
 def profile_for_user(user: User) -> CustomerProfile | None:
     """The customer profile, or None for an account that has none yet (staff, pre-portal accounts)."""
     return CustomerProfile.objects.filter(user=user).first()
+
+
+def customer_group_for(user) -> CustomerGroup | None:
+    """The signed-in shopper's customer group (B2B price lists), None for everybody else. At most 1 query."""
+    if user is None or not user.is_authenticated:
+        return None
+    profile = CustomerProfile.objects.select_related("group").filter(user=user).first()
+    return profile.group if profile else None

@@ -92,7 +92,7 @@ def _measure(urls: list[str], *, cached: bool) -> tuple[float, list[float], list
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from catalog import cache as page_cache
+    from storefront import cache as page_cache
 
     client = Client()
     if cached:

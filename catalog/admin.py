@@ -1,8 +1,9 @@
 """The catalog back office: products with their variants and images, categories, options, VAT.
 
 Translated fields (name, description, SEO) show as FR / EN / IT tabs. Changelists select their
-related rows up front (a constant number of queries per page). Stock is shown, never edited, here:
-a variant's levels link to the service-backed "Receive stock" and "Record a count" forms.
+related rows up front (a constant number of queries per page). A variant's stock levels are shown by
+``inventory.admin`` (it extends ``VariantAdmin``). An edit publishes ``catalog.events`` inside the
+admin's transaction, so the pages showing it are refreshed once it commits.
 """
 
 from __future__ import annotations
@@ -10,16 +11,14 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Count, Prefetch, Sum
-from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.http import urlencode
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
 
+from core import events
 from core.money import money_round
-from inventory.models import StockLevel
 
-from . import cache as storefront_cache
 from . import services
+from .events import CatalogChanged, ProductsChanged
 from .models import (
     Category,
     OptionType,
@@ -31,12 +30,6 @@ from .models import (
     Variant,
     VatRate,
 )
-
-
-def _after_commit(fn):
-    from django.db import transaction
-
-    transaction.on_commit(fn)
 
 
 class CachedChoicesMixin:
@@ -130,7 +123,7 @@ class CategoryAdmin(TabbedTranslationAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        _after_commit(storefront_cache.bump_all)  # menu, breadcrumbs and listings show categories
+        events.publish(CatalogChanged())  # menu, breadcrumbs and listings show categories
 
     @admin.display(description="category", ordering="name")
     def tree_name(self, obj):
@@ -233,8 +226,7 @@ class ProductAdmin(TabbedTranslationAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        product_id = form.instance.pk
-        _after_commit(lambda: storefront_cache.product_changed(product_id))
+        events.publish(ProductsChanged(product_ids=(form.instance.pk,)))
 
     @admin.display(description="variants", ordering="n_variants")
     def variant_count(self, obj):
@@ -248,49 +240,14 @@ class ProductAdmin(TabbedTranslationAdmin):
     @admin.action(description="Publish selected products", permissions=["change"])
     def publish(self, request, queryset):
         count = queryset.update(is_published=True)
-        _after_commit(storefront_cache.bump_all)
+        events.publish(CatalogChanged())
         self.message_user(request, f"{count} product(s) published.", messages.SUCCESS)
 
     @admin.action(description="Unpublish selected products", permissions=["change"])
     def unpublish(self, request, queryset):
         count = queryset.update(is_published=False)
-        _after_commit(storefront_cache.bump_all)
+        events.publish(CatalogChanged())
         self.message_user(request, f"{count} product(s) unpublished.", messages.SUCCESS)
-
-
-class StockLevelInline(admin.TabularInline):
-    """Where the variant is, per location. Read only: stock changes go through the stock forms."""
-
-    model = StockLevel
-    extra = 0
-    can_delete = False
-    fields = ["location", "on_hand", "reserved", "available", "low_stock_threshold", "operations"]
-    readonly_fields = fields
-    verbose_name_plural = "stock by location (read only: use Receive / Count to change it)"
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("location", "variant")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description="available")
-    def available(self, obj):
-        return obj.available
-
-    @admin.display(description="")
-    def operations(self, obj):
-        query = urlencode({"variant": obj.variant.sku, "location": obj.location_id})
-        return format_html(
-            '<a href="{}?{}">Receive</a> · <a href="{}?{}">Count</a>',
-            reverse("admin:inventory_stocklevel_receive"),
-            query,
-            reverse("admin:inventory_stocklevel_count"),
-            query,
-        )
 
 
 @admin.register(Variant)
@@ -302,7 +259,6 @@ class VariantAdmin(CachedChoicesMixin, admin.ModelAdmin):
     list_per_page = 100
     autocomplete_fields = ["product"]
     filter_horizontal = ["option_values"]
-    inlines = [StockLevelInline]
     fields = [
         "product",
         "sku",
@@ -338,8 +294,7 @@ class VariantAdmin(CachedChoicesMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        product_id = obj.product_id
-        _after_commit(lambda: storefront_cache.product_changed(product_id))
+        events.publish(ProductsChanged(product_ids=(obj.product_id,)))
 
 
 @admin.register(Review)

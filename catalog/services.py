@@ -1,4 +1,8 @@
-"""Writes of the catalog's storefront side: customer reviews and their moderation."""
+"""Writes of the catalog's reviews: a verified buyer's review and its moderation.
+
+Whether the author bought the product is the orders' knowledge (``orders.selectors.is_verified_buyer``):
+the caller asks it and passes the answer, so the catalog does not read orders.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +12,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import events
 from core.errors import Conflict, PermissionDenied, ValidationFailed
 
-from . import cache as page_cache
+from .events import ProductsChanged
 from .models import Product, Review, ReviewStatus
-from .selectors import is_verified_buyer
 
 
 class NotVerifiedBuyer(PermissionDenied):
@@ -43,14 +47,19 @@ def _author_name(user) -> str:
 
 
 @transaction.atomic
-def submit_review(*, product: Product, user, rating: int, title: str, text: str, language: str) -> Review:
-    """A verified buyer's review, waiting for moderation. One per user and product."""
+def submit_review(
+    *, product: Product, user, rating: int, title: str, text: str, language: str, verified_buyer: bool
+) -> Review:
+    """A verified buyer's review, waiting for moderation. One per user and product.
+
+    ``verified_buyer``: whether ``user`` has a paid order line of the product (the caller asks
+    ``orders.selectors.is_verified_buyer``); ``NotVerifiedBuyer`` when not."""
     if not isinstance(rating, int) or isinstance(rating, bool) or not 1 <= rating <= 5:
         raise InvalidReview(_("A rating is a whole number from 1 to 5."), detail={"rating": rating})
     text = (text or "").strip()
     if len(text) < 10 or len(text) > 4000:
         raise InvalidReview(_("A review has 10 to 4000 characters."), detail={"length": len(text)})
-    if not is_verified_buyer(user=user, product=product):
+    if not verified_buyer:
         raise NotVerifiedBuyer(
             _("Only customers who bought this product can review it."), detail={"product": product.slug}
         )
@@ -90,10 +99,5 @@ def moderate_reviews(*, review_ids: Iterable[int], status: str, user=None) -> in
             )
         )
         if product_ids:
-            transaction.on_commit(lambda: _refresh(product_ids))
+            events.publish(ProductsChanged(product_ids=tuple(sorted(set(product_ids)))))
     return count
-
-
-def _refresh(product_ids: list[int]) -> None:
-    page_cache.bump_products(product_ids)
-    page_cache.bump_listing()

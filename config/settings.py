@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "payments",
     "logistics",
     "pos",
+    "storefront",
 ]
 
 MIDDLEWARE = [
@@ -87,8 +88,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "catalog.context_processors.shop",
-                "orders.context_processors.cart",
+                "storefront.context_processors.shop",
+                "storefront.context_processors.cart",
             ],
         },
     },

@@ -6,17 +6,17 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from catalog.sitemaps import sitemaps
-from catalog.views import robots_txt
-from core.pages import home
 from core.views import healthz
+from storefront.sitemaps import sitemaps
+from storefront.views.catalog import robots_txt
+from storefront.views.platform import home
 
 admin.site.site_header = "Omnichannel retail — back office"
 admin.site.site_title = "Back office"
 
 api_v1 = [
     path("", include("inventory.api.urls")),
-    path("", include("catalog.api.urls")),
+    path("", include("storefront.api.urls")),
     path("", include("orders.api.urls")),
     path("", include("pos.api.urls")),
 ]
@@ -45,9 +45,9 @@ urlpatterns = [
 # The storefront: every page under a language prefix (/fr/, /en/, /it/); "/" redirects to the
 # shopper's language.
 urlpatterns += i18n_patterns(
-    path("", include("catalog.urls")),
-    path("", include("orders.urls")),
-    path("account/", include("accounts.urls")),
+    path("", include("storefront.urls.catalog")),
+    path("", include("storefront.urls.orders")),
+    path("account/", include("storefront.urls.accounts")),
     path("pay/", include("payments.urls")),
 )
 if settings.DEBUG:

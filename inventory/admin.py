@@ -21,6 +21,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
 
+from catalog.admin import VariantAdmin as CatalogVariantAdmin
 from catalog.models import Variant
 from core.errors import ApplicationError
 
@@ -500,3 +501,51 @@ class StockAlertAdmin(ReadOnlyAdmin):
             alert_ids=queryset.values_list("pk", flat=True), user=request.user
         )
         self.message_user(request, f"{count} alert(s) acknowledged.", messages.SUCCESS)
+
+
+# --- the catalog's variant page, with its stock per location ----------------------------------------
+
+
+class StockLevelInline(admin.TabularInline):
+    """Where the variant is, per location. Read only: stock changes go through the stock forms."""
+
+    model = StockLevel
+    extra = 0
+    can_delete = False
+    fields = ["location", "on_hand", "reserved", "available", "low_stock_threshold", "operations"]
+    readonly_fields = fields
+    verbose_name_plural = "stock by location (read only: use Receive / Count to change it)"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("location", "variant")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="available")
+    def available(self, obj):
+        return obj.available
+
+    @admin.display(description="")
+    def operations(self, obj):
+        query = urlencode({"variant": obj.variant.sku, "location": obj.location_id})
+        return format_html(
+            '<a href="{}?{}">Receive</a> · <a href="{}?{}">Count</a>',
+            reverse("admin:inventory_stocklevel_receive"),
+            query,
+            reverse("admin:inventory_stocklevel_count"),
+            query,
+        )
+
+
+admin.site.unregister(Variant)
+
+
+@admin.register(Variant)
+class VariantAdmin(CatalogVariantAdmin):
+    """The catalog's variant admin plus where the variant is (stock belongs to inventory)."""
+
+    inlines = [*CatalogVariantAdmin.inlines, StockLevelInline]

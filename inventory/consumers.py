@@ -145,7 +145,7 @@ MAX_PUBLIC_SKUS = 100
 
 @database_sync_to_async
 def public_snapshot(skus: list[str]) -> tuple[list[str], list[dict[str, Any]]]:
-    from catalog.selectors import active_location_codes, availability_rows
+    from .selectors import active_location_codes, availability_rows
 
     return active_location_codes(), availability_rows(skus)
 

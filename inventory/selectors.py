@@ -1,12 +1,12 @@
-"""Read-side queries for stock: the API, the websocket snapshot and the staff grid use these."""
+"""Read-side queries for stock: the API, the websockets, the staff grid and the shop pages use these."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 
-from .models import StockLevel
+from .models import Location, LocationKind, StockAlert, StockLevel
 
 
 def stock_levels(
@@ -264,3 +264,97 @@ def grid_cells(
             "low": threshold is not None and available <= threshold,
         }
     return cells
+
+
+# --- what the shop shows: availability for pages, the catalog API and /ws/availability/ -----------
+# Only ``available`` (on hand minus reserved) at active locations, never on hand or reserved.
+
+
+def product_available_at(location_code: str | None = None):
+    """An ``Exists`` over a ``Product`` queryset's ``OuterRef("pk")``: some active variant of the product
+    is available at an active location (at ``location_code`` when given). For filters and annotations."""
+    levels = StockLevel.objects.filter(
+        variant__product=OuterRef("pk"),
+        variant__is_active=True,
+        on_hand__gt=F("reserved"),
+        location__is_active=True,
+    )
+    if location_code:
+        levels = levels.filter(location__code=location_code)
+    return Exists(levels)
+
+
+def products_in_stock(product_ids: Iterable[int]) -> set[int]:
+    """Which of these products some active location has available (an active variant). 1 query."""
+    return set(
+        StockLevel.objects.filter(
+            variant__product_id__in=list(product_ids),
+            variant__is_active=True,
+            on_hand__gt=F("reserved"),
+            location__is_active=True,
+        )
+        .values_list("variant__product_id", flat=True)
+        .distinct()
+    )
+
+
+def stores_with_stock(product_ids) -> QuerySet[Location]:
+    """Active stores (not warehouses) where one of these products (a list or a ``values("pk")``
+    subquery) has an active variant available, by name. 1 query when evaluated."""
+    product_ids = Subquery(product_ids) if isinstance(product_ids, QuerySet) else list(product_ids)
+    return (
+        Location.objects.filter(is_active=True, kind=LocationKind.STORE)
+        .filter(
+            Exists(
+                StockLevel.objects.filter(
+                    location=OuterRef("pk"),
+                    variant__product_id__in=product_ids,
+                    variant__is_active=True,
+                    on_hand__gt=F("reserved"),
+                )
+            )
+        )
+        .order_by("name")
+    )
+
+
+def available_by_variant_and_location(variant_ids: Iterable[int]) -> dict[tuple[int, int], int]:
+    """``{(variant_id, location_id): on_hand - reserved}`` of these variants' levels (may be negative
+    after a count; callers clamp). 1 query."""
+    return {
+        (row["variant_id"], row["location_id"]): row["available"]
+        for row in StockLevel.objects.filter(variant__in=list(variant_ids))
+        .annotate(available=F("on_hand") - F("reserved"))
+        .values("variant_id", "location_id", "available")
+    }
+
+
+def availability_rows(skus: Iterable[str]) -> list[dict]:
+    """``{"sku", "location", "available", "version"}`` of active locations for these SKUs. 1 query."""
+    return [
+        {"sku": r["sku"], "location": r["loc"], "available": max(r["available"], 0), "version": r["version"]}
+        for r in StockLevel.objects.filter(variant__sku__in=list(skus), location__is_active=True)
+        .annotate(sku=F("variant__sku"), loc=F("location__code"), available=F("on_hand") - F("reserved"))
+        .order_by("loc", "sku")
+        .values("sku", "loc", "available", "version")
+    ]
+
+
+def active_location_codes() -> list[str]:
+    return list(Location.objects.filter(is_active=True).order_by("code").values_list("code", flat=True))
+
+
+def stock_overview() -> dict[str, Any]:
+    """Headline stock figures (the /platform/ page): active locations with ``skus_in_stock``, units on
+    hand and reserved, open low-stock alerts. 3 queries."""
+    totals = StockLevel.objects.aggregate(on_hand=Sum("on_hand"), reserved=Sum("reserved"))
+    return {
+        "locations": list(
+            Location.objects.filter(is_active=True)
+            .annotate(skus_in_stock=Count("stock_levels", filter=Q(stock_levels__on_hand__gt=0)))
+            .order_by("kind", "name")
+        ),
+        "on_hand": totals["on_hand"] or 0,
+        "reserved": totals["reserved"] or 0,
+        "open_alerts": StockAlert.objects.filter(acknowledged_at__isnull=True).count(),
+    }

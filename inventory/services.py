@@ -31,6 +31,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from core import events
 from core.errors import Conflict, ValidationFailed
 
 from .errors import (
@@ -41,6 +42,7 @@ from .errors import (
     ReservationNotActive,
     SameLocation,
 )
+from .events import StockLevelChanged
 from .models import (
     Location,
     MovementReason,
@@ -869,15 +871,27 @@ def _after_change(level: StockLevel, *, available_delta: int) -> None:
         )
         transaction.on_commit(lambda: tasks.send_low_stock_alert.delay(alert_id=alert.pk))
     payload = realtime.level_message(level)
-    # One after-commit push: the sockets, then the storefront's cached pages of this product (and its
-    # listings when it crossed zero). Neither raises.
-    from catalog import cache as storefront_cache
+    # After commit: the figures go to the sockets watching the location; the layers above learn of
+    # the change through ``StockLevelChanged`` (the storefront forgets its cached pages of the product).
+    transaction.on_commit(lambda: realtime.broadcast_level(payload))
+    available = level.available
+    events.publish(
+        StockLevelChanged(
+            variant_id=level.variant_id,
+            product_id=_product_id(level),
+            location_id=level.location_id,
+            on_hand=level.on_hand,
+            reserved=level.reserved,
+            available=available,
+            crossed_zero=(available > 0) != (available - available_delta > 0),
+        )
+    )
 
-    product_id = level.variant.product_id
-    crossed = (level.available > 0) != (level.available - available_delta > 0)
 
-    def push() -> None:
-        realtime.broadcast_level(payload)
-        storefront_cache.stock_changed(product_id=product_id, crossed_zero=crossed)
+def _product_id(level: StockLevel) -> int:
+    """The level's product, without a query when its variant is loaded (``_update_level`` loads it)."""
+    if StockLevel.variant.is_cached(level):
+        return level.variant.product_id
+    from catalog.models import Variant
 
-    transaction.on_commit(push)
+    return Variant.objects.filter(pk=level.variant_id).values_list("product_id", flat=True).get()

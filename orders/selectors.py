@@ -19,10 +19,15 @@ from django.utils.translation import gettext as _
 
 from core.errors import NotFound
 
-from .models import Order, OrderLine, OrderStatusChange
+from .models import Cart, CartStatus, Order, OrderLine, OrderStatus, OrderStatusChange
 
 if TYPE_CHECKING:
+    import uuid
+
     from accounts.models import User
+    from catalog.models import Product
+
+PAID_STATUSES = (OrderStatus.PAID, OrderStatus.READY_FOR_PICKUP, OrderStatus.SHIPPED, OrderStatus.COMPLETED)
 
 
 class OrderNotFound(NotFound):
@@ -66,3 +71,25 @@ def order_for_customer(*, user: User, number: str) -> Order:
 def recent_orders_for_customer(user: User, *, limit: int = 3) -> list[Order]:
     """The dashboard's few latest orders: one query."""
     return list(orders_for_customer(user)[:limit])
+
+
+def is_verified_buyer(*, user, product: Product) -> bool:
+    """A signed-in user with a paid (or later) order line for a variant of the product. 1 query."""
+    if user is None or not user.is_authenticated:
+        return False
+    return OrderLine.objects.filter(
+        order__customer=user, order__status__in=PAID_STATUSES, variant__product=product
+    ).exists()
+
+
+# --- carts ----------------------------------------------------------------------------------------
+
+
+def open_cart_of_user(user: User) -> Cart | None:
+    """A signed-in shopper's cart: their most recent OPEN one."""
+    return Cart.objects.filter(user=user, status=CartStatus.OPEN).order_by("-updated_at", "-id").first()
+
+
+def open_anonymous_cart(token: uuid.UUID) -> Cart | None:
+    """The OPEN cart of nobody in particular with this token (an anonymous session's cart)."""
+    return Cart.objects.filter(token=token, status=CartStatus.OPEN, user__isnull=True).first()

@@ -1,26 +1,26 @@
 from django.contrib import admin
-from django.db import transaction
 
-from catalog import cache as storefront_cache
+from core import events
 
+from .events import PricesChanged
 from .models import Coupon, CouponRedemption, CurrencyRate, PriceList, PriceListEntry, Promotion
 
 
 class RefreshesStorefrontMixin:
-    """Rates, price lists and promotions change what every storefront page shows: after an edit
-    commits, the cached pages are dropped (``catalog.cache.bump_all``)."""
+    """Rates, price lists and promotions change what every storefront page shows: an edit publishes
+    ``PricesChanged`` inside the admin's transaction (the storefront drops its cached pages after commit)."""
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        transaction.on_commit(storefront_cache.bump_all)
+        events.publish(PricesChanged())
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
-        transaction.on_commit(storefront_cache.bump_all)
+        events.publish(PricesChanged())
 
     def delete_queryset(self, request, queryset):
         super().delete_queryset(request, queryset)
-        transaction.on_commit(storefront_cache.bump_all)
+        events.publish(PricesChanged())
 
 
 @admin.register(CurrencyRate)

@@ -17,10 +17,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from catalog import cache as storefront_cache
+from core import events
 from core.money import money_round
 
 from .errors import CouponUsedUp, InvalidCoupon, UnsupportedCurrency
+from .events import PricesChanged
 from .models import (
     SUPPORTED_CURRENCIES,
     Channel,
@@ -163,13 +164,14 @@ def convert(*, amount: Decimal, currency: str) -> Decimal:
     return money_round(amount * currency_rate(currency))
 
 
+@transaction.atomic
 def set_currency_rate(*, currency: str, rate: Decimal) -> CurrencyRate:
     if currency == BASE_CURRENCY or currency not in dict(CurrencyRate._meta.get_field("currency").choices):
         raise UnsupportedCurrency(f"{currency} cannot be given a rate.", detail={"currency": currency})
     if rate <= 0:
         raise UnsupportedCurrency("A rate must be greater than zero.", detail={"rate": str(rate)})
     obj, _ = CurrencyRate.objects.update_or_create(currency=currency, defaults={"rate": rate})
-    transaction.on_commit(storefront_cache.bump_all)  # every cached page shows converted prices
+    events.publish(PricesChanged())  # every page showing a converted price is stale
     return obj
 
 

@@ -21,6 +21,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.selectors import customer_group_for
 from catalog.models import Variant
 from core.api import ServiceAPIView, error_responses, parse
 from core.errors import NotFound
@@ -29,7 +30,7 @@ from inventory.errors import UnknownSku
 from pricing.errors import UnsupportedCurrency
 from pricing.services import BASE_CURRENCY, offered_currencies
 
-from .. import cart_session
+from .. import selectors
 from ..models import Cart
 from ..services import cart as services
 
@@ -128,7 +129,7 @@ class CartOutSerializer(serializers.Serializer):
 
 
 def cart_body(cart: Cart) -> dict[str, Any]:
-    group = cart_session.customer_group(cart.user) if cart.user_id else None
+    group = customer_group_for(cart.user) if cart.user_id else None
     try:
         priced = services.price_cart(cart=cart, customer_group=group, currency=cart.currency)
     except UnsupportedCurrency:  # the rate was removed since: show euros
@@ -217,7 +218,7 @@ class CartCreateView(CartView):
     def post(self, request: Request) -> Response:
         data = parse(CartCreateSerializer, request.data)
         if request.user.is_authenticated:
-            existing = cart_session.user_cart(request.user)
+            existing = selectors.open_cart_of_user(request.user)
             if existing is not None:
                 return Response(cart_body(existing), status=200)
             cart = Cart.objects.create(user=request.user, currency=data["currency"])
@@ -328,7 +329,7 @@ class CartCouponView(CartView):
         data = parse(CouponSerializer, request.data)
         owner = cart.user if cart.user_id else None
         services.apply_coupon(
-            cart=cart, code=data["code"], user=owner, customer_group=cart_session.customer_group(owner)
+            cart=cart, code=data["code"], user=owner, customer_group=customer_group_for(owner)
         )
         cart.refresh_from_db()
         return Response(cart_body(cart))

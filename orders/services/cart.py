@@ -223,6 +223,28 @@ def remove_coupon(*, cart: Cart) -> Cart:
     return cart
 
 
+# --- opening, handing over at login --------------------------------------------------------------
+
+
+def open_cart(*, currency: str, user: User | None = None) -> Cart:
+    """A new empty cart: the signed-in shopper's, or an anonymous one found by its token."""
+    return Cart.objects.create(user=user, currency=currency)
+
+
+@transaction.atomic
+def claim_cart(*, source: Cart, user: User) -> Cart:
+    """At login: the anonymous ``source`` cart becomes ``user``'s when they have no open cart, else its
+    lines are merged into theirs (``merge_carts``). Returns the user's cart."""
+    from ..selectors import open_cart_of_user
+
+    target = open_cart_of_user(user)
+    if target is None:
+        Cart.objects.filter(pk=source.pk, user__isnull=True).update(user=user)
+        source.user = user
+        return source
+    return merge_carts(source=source, target=target)
+
+
 # --- merge ----------------------------------------------------------------------------------------
 
 

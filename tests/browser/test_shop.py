@@ -17,8 +17,8 @@ from inventory import services as stock
 from inventory.models import LocationKind, StockLevel
 from logistics import demo as logistics_demo
 from orders.models import Order, OrderStatus
-from tests.catalog.storefront_data import Shop, variant
 from tests.factories import LocationFactory
+from tests.storefront.storefront_data import Shop, variant
 
 pytestmark = [
     pytest.mark.browser,

@@ -8,6 +8,7 @@ from django.db import DatabaseError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from core import events
 from core.errors import Conflict, ValidationFailed
 from inventory import services
 from inventory.errors import (
@@ -17,6 +18,7 @@ from inventory.errors import (
     ReservationNotActive,
     SameLocation,
 )
+from inventory.events import StockLevelChanged
 from inventory.models import (
     MovementReason,
     Reservation,
@@ -122,7 +124,8 @@ def test_receive_creates_the_level_and_one_ledger_row(
         user,
     )
     assert change.movements == [row]
-    assert len(callbacks) == 1  # the live push, waiting for the commit
+    # the live push and the StockLevelChanged subscribers (the storefront's cache), waiting for the commit
+    assert len(callbacks) == 1 + len(events.subscribers_of(StockLevelChanged))
 
 
 def test_receive_adds_to_an_existing_level(store, variant):

@@ -1,0 +1,171 @@
+"""Public catalog API v1: products with prices and availability. Read only, anonymous allowed.
+
+Prices follow the caller: anonymous callers get the public prices, a signed-in customer of a
+group with a price list (B2B) gets that list's prices. ``currency`` converts from EUR at the
+staff-maintained rate (``pricing.selectors``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.generics import GenericAPIView
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts.selectors import customer_group_for
+from core.api import error_responses, parse
+from core.errors import NotFound, ValidationFailed
+from inventory.selectors import active_location_codes
+
+from .. import selectors
+from .serializers import (
+    DetailQuerySerializer,
+    ProductDetailSerializer,
+    ProductListItemSerializer,
+    ProductQuerySerializer,
+)
+
+TAGS = ["catalog"]
+
+
+class CatalogPagination(LimitOffsetPagination):
+    default_limit = 24
+    max_limit = 100
+
+
+def _price(price) -> dict[str, Any] | None:
+    if price is None:
+        return None
+    return {
+        "gross": price.gross,
+        "net": price.net,
+        "base_gross": price.base_gross,
+        "currency": price.currency,
+        "price_list": price.price_list,
+    }
+
+
+def _card_row(card: selectors.ProductCard) -> dict[str, Any]:
+    product = card.product
+    return {
+        "slug": product.slug,
+        "name": product.name,
+        "category": product.category.slug,
+        "brand": product.brand,
+        "url": reverse("catalog:product", args=[product.slug]),
+        "price": _price(card.price),
+        "in_stock": card.in_stock,
+        "rating": card.rating,
+        "review_count": card.review_count,
+        "image": card.image_url,
+    }
+
+
+class ProductListView(GenericAPIView):
+    permission_classes = [AllowAny]
+    serializer_class = ProductListItemSerializer
+    pagination_class = CatalogPagination
+    filter_backends: list = []
+
+    @extend_schema(
+        operation_id="catalog_products_list",
+        tags=TAGS,
+        summary="Published products",
+        description="Published products with their lowest price, stock state and rating. Filters: "
+        "`category` (slug, subcategories included), `q` (search words or SKU), `in_stock_at` (location "
+        "code), `min_price`/`max_price` (TTC in `currency`). Anonymous callers allowed.",
+        parameters=[ProductQuerySerializer],
+        responses={200: ProductListItemSerializer(many=True), **error_responses(400, 404)},
+    )
+    def get(self, request: Request) -> Response:
+        query = parse(ProductQuerySerializer, request.query_params)
+        category = None
+        if query.get("category"):
+            category = selectors.category_tree().get(query["category"])
+            if category is None:
+                raise NotFound(f"No category {query['category']}.", detail={"category": query["category"]})
+        store = query.get("in_stock_at", "")
+        if store and store not in active_location_codes():
+            raise ValidationFailed(f"Unknown location {store}.", detail={"in_stock_at": store})
+        sort = query["sort"]
+        if sort == "relevance" and not query.get("q"):
+            sort = "name"
+        filters = selectors.ListingFilters(
+            min_price=query.get("min_price"), max_price=query.get("max_price"), store=store, sort=sort
+        )
+        currency = query["currency"]
+        qs = selectors.product_list(
+            filters=filters, category=category, query=query.get("q", ""), currency=currency
+        )
+        page = self.paginate_queryset(qs)
+        cards = selectors.product_cards(
+            page, customer_group=customer_group_for(request.user), currency=currency
+        )
+        return self.get_paginated_response(
+            ProductListItemSerializer([_card_row(c) for c in cards], many=True).data
+        )
+
+
+class ProductDetailView(GenericAPIView):
+    permission_classes = [AllowAny]
+    serializer_class = ProductDetailSerializer
+
+    @extend_schema(
+        operation_id="catalog_products_retrieve",
+        tags=TAGS,
+        summary="One product by slug or SKU",
+        description="A published product with its variants, their prices and the available quantity per "
+        "location. `key` is the product's slug or the SKU of one of its variants.",
+        parameters=[
+            DetailQuerySerializer,
+            OpenApiParameter("key", str, OpenApiParameter.PATH, description="Product slug or variant SKU."),
+        ],
+        responses={200: ProductDetailSerializer, **error_responses(400, 404)},
+    )
+    def get(self, request: Request, key: str) -> Response:
+        query = parse(DetailQuerySerializer, request.query_params)
+        product = selectors.product_by_slug_or_sku(key)
+        if product is None:
+            raise NotFound(f"No published product {key}.", detail={"key": key})
+        currency = query["currency"]
+        data = selectors.product_page(
+            product, customer_group=customer_group_for(request.user), currency=currency
+        )
+        cheapest = min((v.price for v in data.variants), key=lambda p: p.gross_eur, default=None)
+        body = {
+            "slug": product.slug,
+            "name": product.name,
+            "category": product.category.slug,
+            "brand": product.brand,
+            "url": reverse("catalog:product", args=[product.slug]),
+            "price": _price(cheapest),
+            "in_stock": any(v.in_stock for v in data.variants),
+            "rating": data.rating,
+            "review_count": data.review_count,
+            "image": (data.images[0].image.url if data.images[0].image else data.images[0].url)
+            if data.images
+            else "",
+            "description": product.description,
+            "breadcrumbs": [node.slug for node in data.breadcrumbs],
+            "variants": [
+                {
+                    "sku": v.sku,
+                    "ean13": v.variant.ean13,
+                    "options": v.options,
+                    "label": v.label,
+                    "price": _price(v.price),
+                    "available": v.available,
+                    "availability": [
+                        {"location": s.code, "name": s.name, "kind": s.kind, "available": s.available}
+                        for s in v.stock
+                    ],
+                }
+                for v in data.variants
+            ],
+        }
+        return Response(ProductDetailSerializer(body).data)

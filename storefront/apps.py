@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class StorefrontConfig(AppConfig):
+    """The shop's pages (catalog, cart, checkout, customer portal), their page cache, sitemaps, SEO
+    and the shop's catalog API. The top layer: it reads every domain and no domain imports it."""
+
+    name = "storefront"
+    verbose_name = "Storefront"
+
+    def ready(self) -> None:
+        from . import subscribers
+
+        subscribers.subscribe()

@@ -1,0 +1,28 @@
+"""The customer portal, mounted under /<lang>/account/."""
+
+from django.urls import path
+
+from storefront.views import account as views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("signup/", views.signup, name="signup"),
+    path("profile/", views.profile, name="profile"),
+    path("addresses/", views.addresses, name="addresses"),
+    path("addresses/add/", views.address_add, name="address-add"),
+    path("addresses/<int:address_id>/", views.address_edit, name="address-edit"),
+    path("addresses/<int:address_id>/delete/", views.address_delete, name="address-delete"),
+    path("addresses/<int:address_id>/default/", views.address_default, name="address-default"),
+    path("orders/", views.orders, name="orders"),
+    path("orders/<str:number>/", views.order_detail, name="order"),
+    path("my-data/", views.export_data, name="export"),
+    path("close/", views.close_account, name="close"),
+    path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),
+    path("password-reset/sent/", views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path("reset/<uidb64>/<token>/", views.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
+    path("reset/done/", views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+]

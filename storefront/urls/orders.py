@@ -1,0 +1,20 @@
+"""Cart and checkout pages, mounted under the language prefix."""
+
+from django.urls import path
+
+from storefront.views import cart as cart_views
+from storefront.views import checkout as checkout_views
+
+app_name = "orders"
+
+urlpatterns = [
+    path("cart/", cart_views.cart_page, name="cart"),
+    path("cart/add/", cart_views.cart_add, name="cart-add"),
+    path("cart/update/", cart_views.cart_update, name="cart-update"),
+    path("cart/remove/", cart_views.cart_remove, name="cart-remove"),
+    path("cart/coupon/", cart_views.cart_coupon, name="cart-coupon"),
+    path("currency/", cart_views.set_currency, name="set-currency"),
+    path("checkout/", checkout_views.checkout_page, name="checkout"),
+    path("checkout/done/<str:number>/", checkout_views.confirmation_page, name="confirmation"),
+    path("checkout/done/<str:number>/restore/", checkout_views.restore_cart_view, name="checkout-restore"),
+]

@@ -1,0 +1,209 @@
+"""The cart page and its forms. Thin: parse the POST, call one cart service, redirect with a message.
+
+Every form works without JavaScript (POST then redirect). ``cart-add`` also answers JSON when the
+request sends ``Accept: application/json``: ``{"cart_count", "line"}``, or the error
+``{"code", "message", "detail"}`` with its 4xx.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db import transaction
+from django.db.models import Sum
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from catalog.models import Variant
+from core.errors import ApplicationError, NotFound
+from orders.selectors_cart import cart_suggestions
+from orders.services import cart as services
+from pricing.errors import UnsupportedCurrency
+from pricing.services import BASE_CURRENCY, offered_currencies
+
+from .. import cart_session
+
+
+class UnknownProduct(NotFound):
+    code = "unknown_sku"
+    default_message = "This product does not exist."
+
+
+@require_GET
+def cart_page(request: HttpRequest) -> HttpResponse:
+    cart = cart_session.get_cart(request)
+    priced, suggestions = None, []
+    if cart is not None:
+        group = cart_session.customer_group(request.user)
+        try:
+            priced = services.price_cart(
+                cart=cart, customer_group=group, currency=cart_session.get_currency(request)
+            )
+        except UnsupportedCurrency:  # staff removed the rate since the shopper chose it
+            cart_session.set_currency(request, BASE_CURRENCY)
+            priced = services.price_cart(cart=cart, customer_group=group, currency=BASE_CURRENCY)
+        if priced.is_empty:
+            priced = None
+        else:
+            suggestions = [
+                (suggestion, priced.in_currency(suggestion.unit_gross))
+                for suggestion in cart_suggestions(
+                    product_ids={line.variant.product_id for line in priced.lines}, customer_group=group
+                )
+            ]
+    return render(
+        request,
+        "storefront/checkout/cart.html",
+        {
+            "cart": cart,
+            "priced": priced,
+            "suggestions": suggestions,
+            "max_quantity": services.MAX_LINE_QUANTITY,
+        },
+    )
+
+
+@require_POST
+def cart_add(request: HttpRequest) -> HttpResponse:
+    wants_json = "application/json" in request.headers.get("Accept", "")
+    try:
+        variant = _variant(request.POST.get("sku", ""))
+        quantity = _quantity(request.POST.get("quantity", "1"))
+        with transaction.atomic():  # a new cart exists only if the line does
+            line = services.add_to_cart(
+                cart=cart_session.get_cart(request, create=True), variant=variant, quantity=quantity
+            )
+    except ApplicationError as exc:
+        _forget_unsaved_cart(request)
+        if wants_json:
+            return JsonResponse(exc.as_dict(), status=exc.http_status)
+        messages.error(request, exc.message)
+        return _back(request, default=_referer_or_cart(request))
+    name = variant.product.name
+    if wants_json:
+        count = line.cart.lines.aggregate(n=Sum("quantity"))["n"] or 0
+        return JsonResponse(
+            {
+                "cart_count": count,
+                "line": {"sku": variant.sku, "name": name, "quantity": line.quantity},
+                "message": _("Added to your cart: %(name)s.") % {"name": name},
+            }
+        )
+    messages.success(request, _("Added to your cart: %(name)s.") % {"name": name})
+    return _back(request, default=reverse("orders:cart"))
+
+
+@require_POST
+def cart_update(request: HttpRequest) -> HttpResponse:
+    cart = cart_session.get_cart(request)
+    try:
+        if cart is None:
+            raise services.NotInCart(_("Your cart is empty."))
+        variant = _variant(request.POST.get("sku", ""))
+        raw = request.POST.get("set") or request.POST.get("quantity", "")
+        line = services.set_cart_line_quantity(
+            cart=cart, variant=variant, quantity=_quantity(raw, allow_zero=True)
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        if line is None:
+            messages.success(request, _("Removed from your cart: %(name)s.") % {"name": variant.product.name})
+        else:
+            messages.success(request, _("Quantity updated."))
+    return HttpResponseRedirect(reverse("orders:cart"))
+
+
+@require_POST
+def cart_remove(request: HttpRequest) -> HttpResponse:
+    cart = cart_session.get_cart(request)
+    try:
+        if cart is None:
+            raise services.NotInCart(_("Your cart is empty."))
+        variant = _variant(request.POST.get("sku", ""))
+        services.remove_from_cart(cart=cart, variant=variant)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Removed from your cart: %(name)s.") % {"name": variant.product.name})
+    return HttpResponseRedirect(reverse("orders:cart"))
+
+
+@require_POST
+def cart_coupon(request: HttpRequest) -> HttpResponse:
+    cart = cart_session.get_cart(request)
+    try:
+        if cart is None:
+            raise services.NotInCart(_("Add products before using a coupon."))
+        if request.POST.get("action") == "remove":
+            services.remove_coupon(cart=cart)
+            messages.success(request, _("The coupon was removed."))
+        else:
+            coupon = services.apply_coupon(
+                cart=cart,
+                code=request.POST.get("code", ""),
+                user=request.user,
+                customer_group=cart_session.customer_group(request.user),
+            )
+            messages.success(request, _("Coupon %(code)s applied.") % {"code": coupon.code})
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return HttpResponseRedirect(reverse("orders:cart"))
+
+
+@require_POST
+def set_currency(request: HttpRequest) -> HttpResponse:
+    currency = request.POST.get("currency", "")
+    if currency in offered_currencies():
+        cart_session.set_currency(request, currency)
+    else:
+        messages.error(request, _("This currency is not offered."))
+    return _back(request, default=reverse("orders:cart"))
+
+
+# --- helpers --------------------------------------------------------------------------------------
+
+
+def _variant(sku: str) -> Variant:
+    sku = (sku or "").strip()
+    variant = Variant.objects.select_related("product").filter(sku=sku).first() if sku else None
+    if variant is None:
+        raise UnknownProduct(_("This product does not exist."), detail={"sku": sku})
+    return variant
+
+
+def _quantity(raw: str | None, *, allow_zero: bool = False) -> int:
+    try:
+        return int(str(raw).strip())
+    except (TypeError, ValueError):
+        raise services.InvalidCartQuantity(
+            _("The quantity must be a whole number from %(low)s to %(max)s.")
+            % {"low": 0 if allow_zero else 1, "max": services.MAX_LINE_QUANTITY},
+            detail={"quantity": str(raw)[:20]},
+        ) from None
+
+
+def _forget_unsaved_cart(request: HttpRequest) -> None:
+    """After a refused add, a cart created for it was rolled back: forget its token."""
+    if cart_session.session_cart(request) is None:
+        request.session.pop(cart_session.SESSION_KEY, None)
+    cart_session.forget_cached(request)
+
+
+def _safe(request: HttpRequest, url: str | None) -> str | None:
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return None
+
+
+def _referer_or_cart(request: HttpRequest) -> str:
+    return _safe(request, request.headers.get("Referer")) or reverse("orders:cart")
+
+
+def _back(request: HttpRequest, *, default: str) -> HttpResponseRedirect:
+    return HttpResponseRedirect(_safe(request, request.POST.get("next")) or default)

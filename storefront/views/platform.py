@@ -1,0 +1,24 @@
+"""``/platform/``: the landing page of the whole platform (not the shop's home, which is /<lang>/)."""
+
+from django.conf import settings
+from django.shortcuts import render
+
+from ..selectors import platform_overview
+
+DEMO_LOGINS = [
+    ("Superuser", "admin@demo.example", "/admin/"),
+    ("Manager", "manager@demo.example", "/stock/"),
+    ("Staff", "staff@demo.example", "/stock/"),
+    ("Store manager, Ajaccio", "manager.aja@demo.example", "/pos/"),
+    ("Cashier, Ajaccio", "cashier.aja@demo.example", "/pos/"),
+    ("Shopper", "shopper@demo.example", "/fr/"),
+]
+
+
+def home(request):
+    """The landing page: what runs here, headline figures, and (in development) the demo logins."""
+    return render(
+        request,
+        "storefront/platform.html",
+        {"overview": platform_overview(), "demo_logins": DEMO_LOGINS if settings.DEBUG else []},
+    )
