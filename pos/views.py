@@ -1,8 +1,8 @@
 """The cashier's register in the browser (``/pos/``): thin page views around a plain-JS app.
 
-The app itself (``static/pos/app.js``) talks only to the POS JSON API (``/api/v1/pos/``) and to the
-live stock socket (``/ws/stock/``). These views serve its shell, the sign-in page and the service
-worker that keeps the shell available offline.
+The app itself (native ES modules under ``static/pos/js/``, booted by ``main.js``) talks only to
+the POS JSON API (``/api/v1/pos/``) and to the live stock socket (``/ws/stock/``). These views serve
+its shell, the sign-in page and the service worker that keeps the shell available offline.
 """
 
 from __future__ import annotations
@@ -31,7 +31,19 @@ from .permissions import is_pos_user
 
 DENOMINATIONS = ["500.00", "200.00", "100.00", "50.00", "20.00", "10.00", "5.00",
                  "2.00", "1.00", "0.50", "0.20", "0.10", "0.05", "0.02", "0.01"]  # fmt: skip
-SHELL_FILES = ["pos/sw.js", "pos/app.js", "pos/store.js", "pos/pos.css"]
+APP_MAIN = "pos/js/main.js"
+
+
+def app_modules() -> list[str]:
+    """Static names of every module of the register app (``static/pos/js/*.js``), sorted.
+
+    The service worker caches them all at install: the register boots offline only if every module
+    ``main.js`` imports, directly or not, is in its cache.
+    """
+    main = finders.find(APP_MAIN)
+    if not main:
+        return []
+    return sorted(f"pos/js/{path.name}" for path in Path(main).parent.glob("*.js"))
 
 
 def ui_strings() -> dict[str, str]:
@@ -231,20 +243,16 @@ class PosLogoutView(auth_views.LogoutView):
 @require_GET
 def service_worker(request: HttpRequest) -> HttpResponse:
     """``static/pos/sw.js`` served under ``/pos/`` so that its scope covers the register app."""
-    paths = [finders.find(name) for name in SHELL_FILES]
-    if not all(paths):
+    modules = app_modules()
+    assets = [*modules, "pos/pos.css"]
+    paths = [finders.find(name) for name in ["pos/sw.js", *assets]]
+    if not modules or not all(paths):
         raise Http404
     contents = [Path(path).read_bytes() for path in paths]
     # A new version of any shell file changes the worker's bytes: the browser installs it, and it
     # caches the new shell under a new name (the old cache is dropped on activation).
     version = "pos-shell-" + hashlib.sha256(b"".join(contents)).hexdigest()[:12]
-    shell = [
-        reverse("pos:app"),
-        static("pos/app.js"),
-        static("pos/store.js"),
-        static("pos/pos.css"),
-        reverse("pos:manifest"),
-    ]
+    shell = [reverse("pos:app"), *[static(name) for name in assets], reverse("pos:manifest")]
     header = f"const SHELL_VERSION = {json.dumps(version)};\nconst SHELL_URLS = {json.dumps(shell)};\n"
     response = HttpResponse(
         header + contents[0].decode("utf-8"), content_type="application/javascript; charset=utf-8"

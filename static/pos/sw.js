@@ -2,8 +2,10 @@
  * The register's service worker, served at /pos/sw.js (scope /pos/) with SHELL_VERSION and
  * SHELL_URLS prepended by pos.views.service_worker.
  *
- * - The app shell (/pos/, its JS and CSS) is cached at install; navigations to /pos/ go to the
- *   network first (fresh CSRF token, fresh strings) and fall back to the cached shell offline.
+ * - The app shell (/pos/, every ES module under static/pos/js/, the CSS, the manifest) is cached at
+ *   install; navigations to /pos/ go to the network first (fresh CSRF token, fresh strings) and
+ *   fall back to the cached shell offline. SHELL_VERSION hashes all of them: any change installs a
+ *   new worker, which caches the new shell under a new name.
  * - Static files: cache first, refreshed in the background.
  * - The API and the websocket are never cached here: the app keeps its catalog and its queue of
  *   sales in IndexedDB, where it can reason about them.

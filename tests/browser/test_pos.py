@@ -253,6 +253,14 @@ def test_offline_sale_survives_a_closed_tab_and_syncs_exactly_once(
     open_register(page, "pxa-1", "50")
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     page.wait_for_function("navigator.serviceWorker.controller !== null || true")
+    cached = page.evaluate(
+        """caches.keys()
+            .then(keys => caches.open(keys.find(key => key.startsWith("pos-shell-"))))
+            .then(cache => cache.keys())
+            .then(requests => requests.map(request => new URL(request.url).pathname))"""
+    )
+    modules = Path(__file__).resolve().parents[2] / "static" / "pos" / "js"
+    assert {f"/static/pos/js/{path.name}" for path in modules.glob("*.js")} <= set(cached)
 
     context.set_offline(True)
     status = page.locator("#net-status")

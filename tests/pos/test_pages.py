@@ -2,6 +2,7 @@
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -10,6 +11,8 @@ from accounts.models import Role
 from tests.factories import UserFactory, cashier, store_manager
 
 pytestmark = pytest.mark.django_db
+
+APP_MODULES = Path(settings.BASE_DIR) / "static" / "pos" / "js"
 
 
 def app_config(response) -> dict:
@@ -83,7 +86,7 @@ def test_cashier_gets_the_app_shell_of_their_store(client, store, other_store, d
     assert strings["offline_waiting_other"] == "Offline — {n} sales waiting"
     assert strings["n_here"] == "{n} here"
     html = response.content.decode()
-    assert 'id="scan"' in html and "/static/pos/app.js" in html and "/static/pos/store.js" in html
+    assert 'id="scan"' in html and '<script type="module" src="/static/pos/js/main.js"></script>' in html
     assert '<html lang="en">' in html
 
 
@@ -131,10 +134,11 @@ def test_service_worker_is_served_under_pos_with_its_scope(client):
     body = response.content.decode()
     assert re.search(r'^const SHELL_VERSION = "pos-shell-[0-9a-f]{12}";$', body, re.M)
     shell = json.loads(re.search(r"const SHELL_URLS = (\[.*?\]);", body).group(1))
+    modules = sorted(path.name for path in APP_MODULES.glob("*.js"))
+    assert {"main.js", "store.js", "api.js"} <= set(modules)
     assert shell == [
         "/pos/",
-        "/static/pos/app.js",
-        "/static/pos/store.js",
+        *[f"/static/pos/js/{name}" for name in modules],
         "/static/pos/pos.css",
         "/pos/manifest.webmanifest",
     ]

@@ -1,0 +1,24 @@
+/*
+ * The register's one state object, shared by every module (they read and change it in place).
+ * Money is in integer cents.
+ */
+
+export var state = {
+  online: navigator.onLine,
+  session: null, // {id, register: {id, code, name}}
+  screen: "loading",
+  catalog: new Map(), // sku -> item
+  byEan: new Map(), // ean13 -> item
+  promotions: [],
+  cart: [], // {sku, quantity, discount (cents), discount_reason}
+  customer: null,
+  coupon: "",
+  quote: null,
+  quoteSeq: 0,
+  paying: false,
+  tenders: [], // {kind, amount (cents), reference}
+  stock: new Map(), // sku -> {LOC: {available, version}}
+  queue: [],
+  syncing: false,
+  lastSale: null,
+};
