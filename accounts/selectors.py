@@ -5,14 +5,8 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from core.errors import NotFound
-
+from .errors import AddressNotFound
 from .models import Address, CustomerGroup, CustomerProfile, User
-
-
-class AddressNotFound(NotFound):
-    code = "not_found"
-    default_message = "No such address in your account."
 
 
 def addresses_for_user(user: User) -> QuerySet[Address]:

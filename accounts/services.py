@@ -21,9 +21,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.errors import Conflict, ValidationFailed
+from core.errors import ValidationFailed
 
 from . import personal_data
+from .errors import AccountNotClosable, EmailAlreadyRegistered, IncorrectPassword, WeakPassword
 from .models import Address, CustomerProfile, Role, User
 from .roles import assign_role
 
@@ -47,26 +48,6 @@ COUNTRIES: list[tuple[str, Any]] = [
 COUNTRY_CODES = {code for code, _name in COUNTRIES}
 DEFAULT_KINDS = ("shipping", "billing")
 EXPORT_FORMAT_VERSION = 1
-
-
-class EmailAlreadyRegistered(Conflict):
-    code = "email_taken"
-    default_message = "An account already exists with this e-mail address."
-
-
-class WeakPassword(ValidationFailed):
-    code = "weak_password"
-    default_message = "This password is too weak."
-
-
-class IncorrectPassword(ValidationFailed):
-    code = "incorrect_password"
-    default_message = "The password is not correct."
-
-
-class AccountNotClosable(Conflict):
-    code = "account_not_closable"
-    default_message = "Staff accounts are closed by an administrator, not from the shop."
 
 
 # --- sign-up and profile ----------------------------------------------------------------------

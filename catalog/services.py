@@ -13,29 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import events
-from core.errors import Conflict, PermissionDenied, ValidationFailed
 
+from .errors import AlreadyReviewed, InvalidReview, NotVerifiedBuyer
 from .events import ProductsChanged
 from .models import Product, Review, ReviewStatus
-
-
-class NotVerifiedBuyer(PermissionDenied):
-    code = "not_verified_buyer"
-    default_message = "Only customers who bought this product can review it."
-
-
-class AlreadyReviewed(Conflict):
-    code = "already_reviewed"
-    default_message = "You have already reviewed this product."
-
-
-class InvalidReview(ValidationFailed):
-    code = "invalid_review"
-
-
-class UnknownVariant(ValidationFailed):
-    code = "unknown_variant"
-    default_message = "This product has no such variant."
 
 
 def _author_name(user) -> str:

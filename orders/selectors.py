@@ -17,8 +17,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Count, Prefetch, QuerySet, Sum
 from django.utils.translation import gettext as _
 
-from core.errors import NotFound
-
+from .errors import OrderNotFound
 from .models import Cart, CartStatus, Order, OrderLine, OrderStatus, OrderStatusChange
 
 if TYPE_CHECKING:
@@ -28,11 +27,6 @@ if TYPE_CHECKING:
     from catalog.models import Product
 
 PAID_STATUSES = (OrderStatus.PAID, OrderStatus.READY_FOR_PICKUP, OrderStatus.SHIPPED, OrderStatus.COMPLETED)
-
-
-class OrderNotFound(NotFound):
-    code = "not_found"
-    default_message = "No such order in your account."
 
 
 def orders_for_customer(user: User) -> QuerySet[Order]:

@@ -24,23 +24,18 @@ from rest_framework.response import Response
 from accounts.selectors import customer_group_for
 from catalog.models import Variant
 from core.api import ServiceAPIView, error_responses, parse
-from core.errors import NotFound
 from core.idempotency import idempotent
 from inventory.errors import UnknownSku
 from pricing.errors import UnsupportedCurrency
 from pricing.services import BASE_CURRENCY, offered_currencies
 
 from .. import selectors
+from ..errors import CartNotFound
 from ..models import Cart
 from ..services import cart as services
 
 TAGS = ["cart"]
 CART_NOT_FOUND = "No cart has this token (`not_found`); another user's cart is not found either."
-
-
-class CartNotFound(NotFound):
-    code = "not_found"
-    default_message = "No cart has this token."
 
 
 # --- shapes ---------------------------------------------------------------------------------------

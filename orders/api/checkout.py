@@ -24,19 +24,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api import ServiceAPIView, error_responses, parse
-from core.errors import NotFound
 from core.idempotency import HEADER, IDEMPOTENCY_KEY_PARAMETER
 
+from ..errors import OrderNotFound
 from ..models import DeliveryMethod, Order
 from ..services import checkout as services
 from .cart import resolve_cart
 
 TAGS = ["checkout"]
-
-
-class OrderNotFound(NotFound):
-    code = "not_found"
-    default_message = "No order has this number."
 
 
 # --- shapes ---------------------------------------------------------------------------------------

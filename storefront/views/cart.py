@@ -18,18 +18,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from catalog.models import Variant
-from core.errors import ApplicationError, NotFound
+from core.errors import ApplicationError
 from orders.selectors_cart import cart_suggestions
 from orders.services import cart as services
 from pricing.errors import UnsupportedCurrency
 from pricing.services import BASE_CURRENCY, offered_currencies
 
 from .. import cart_session
-
-
-class UnknownProduct(NotFound):
-    code = "unknown_sku"
-    default_message = "This product does not exist."
+from ..errors import UnknownProduct
 
 
 @require_GET

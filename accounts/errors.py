@@ -1,0 +1,25 @@
+from core.errors import Conflict, NotFound, ValidationFailed
+
+
+class EmailAlreadyRegistered(Conflict):
+    code = "email_taken"
+    default_message = "An account already exists with this e-mail address."
+
+
+class WeakPassword(ValidationFailed):
+    code = "weak_password"
+    default_message = "This password is too weak."
+
+
+class IncorrectPassword(ValidationFailed):
+    code = "incorrect_password"
+    default_message = "The password is not correct."
+
+
+class AccountNotClosable(Conflict):
+    code = "account_not_closable"
+    default_message = "Staff accounts are closed by an administrator, not from the shop."
+
+
+class AddressNotFound(NotFound):
+    default_message = "No such address in your account."

@@ -1,0 +1,20 @@
+from core.errors import Conflict, PermissionDenied, ValidationFailed
+
+
+class NotVerifiedBuyer(PermissionDenied):
+    code = "not_verified_buyer"
+    default_message = "Only customers who bought this product can review it."
+
+
+class AlreadyReviewed(Conflict):
+    code = "already_reviewed"
+    default_message = "You have already reviewed this product."
+
+
+class InvalidReview(ValidationFailed):
+    code = "invalid_review"
+
+
+class UnknownVariant(ValidationFailed):
+    code = "unknown_variant"
+    default_message = "This product has no such variant."

@@ -1,0 +1,5 @@
+from inventory.errors import UnknownSku
+
+
+class UnknownProduct(UnknownSku):
+    default_message = "This product does not exist."
