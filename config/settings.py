@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "payments",
     "logistics",
     "pos",
+    "demo",  # the top layer: manage.py seed_demo
 ]
 
 MIDDLEWARE = [
