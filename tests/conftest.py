@@ -36,6 +36,17 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True)
+def _fast_passwords(request, settings):
+    """MD5 for every test: the real hashers are slow on purpose and tests create many users.
+
+    ``@pytest.mark.real_passwords`` keeps the real hashers, for tests whose users log in with a
+    password to a server in a child process (uvicorn): it verifies hashes with its own settings.
+    """
+    if request.node.get_closest_marker("real_passwords") is None:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _locmem_email(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 

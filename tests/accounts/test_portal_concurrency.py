@@ -11,11 +11,6 @@ from accounts.models import CustomerProfile, User
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def in_threads(count, work):
     barrier = threading.Barrier(count)
     results = [None] * count

@@ -7,7 +7,7 @@ from django.core.cache import cache
 
 from accounts.models import CustomerGroup, CustomerProfile
 from pricing.models import CurrencyRate, PriceList, PriceListEntry
-from tests.catalog.storefront_data import Shop, _fresh_cache_and_fast_passwords, variant  # noqa: F401
+from tests.catalog.storefront_data import Shop, _fresh_cache, variant  # noqa: F401
 from tests.core.api_helpers import api_client
 from tests.factories import UserFactory
 

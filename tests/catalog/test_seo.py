@@ -7,7 +7,7 @@ import pytest
 
 from tests.catalog.storefront_data import (  # noqa: F401
     Shop,
-    _fresh_cache_and_fast_passwords,
+    _fresh_cache,
     approved_review,
 )
 from tests.factories import UserFactory

@@ -8,7 +8,7 @@ from django.urls import reverse
 from accounts.models import CustomerGroup, CustomerProfile
 from catalog.selectors import top_categories
 from pricing.models import CurrencyRate, PriceList, PriceListEntry
-from tests.catalog.storefront_data import Shop, _fresh_cache_and_fast_passwords, variant  # noqa: F401
+from tests.catalog.storefront_data import Shop, _fresh_cache, variant  # noqa: F401
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from django.test import Client
 from catalog.admin import ProductAdmin
 from catalog.models import Product
 from inventory import services as stock
-from tests.catalog.storefront_data import Shop, _fresh_cache_and_fast_passwords, variant  # noqa: F401
+from tests.catalog.storefront_data import Shop, _fresh_cache, variant  # noqa: F401
 from tests.factories import staff
 
 pytestmark = pytest.mark.django_db

@@ -11,11 +11,6 @@ from tests.factories import LocationFactory, VariantFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def test_seed_gives_the_demo_shopper_addresses_and_orders_once(django_capture_on_commit_callbacks):
     user = shopper(email=demo.DEMO_SHOPPER, first_name="Laetitia", last_name="Santoni")
     aja = LocationFactory(code="AJA", name="Ajaccio")

@@ -15,11 +15,6 @@ from inventory.selectors import check_ledger
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def seed(capsys, *args) -> str:
     call_command("seed_demo", "--products", "80", *args)
     return capsys.readouterr().out

@@ -24,11 +24,6 @@ MOVEMENTS = "/api/v1/stock/movements/"
 SALE = {"sku": "TSHIRT-M-RED", "location": "AJA", "quantity": 1, "reason": "sale", "reference": "RACE"}
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def in_threads(count, work):
     """Run ``work(i)`` in ``count`` threads released together; each closes its DB connection."""
     barrier = threading.Barrier(count)

@@ -26,7 +26,6 @@ ORIGIN = (b"origin", b"http://testserver")
 
 @pytest.fixture(autouse=True)
 def _private_channel_layer(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast factories
     layers = {k: dict(v) for k, v in django_settings.CHANNEL_LAYERS.items()}
     if "RedisPubSub" in layers["default"]["BACKEND"]:
         layers["default"]["CONFIG"] = {**layers["default"]["CONFIG"], "prefix": f"t{uuid.uuid4().hex[:12]}"}

@@ -37,11 +37,6 @@ EXP_MAR = dt.date(2030, 3, 15)
 EXP_JUN = dt.date(2030, 6, 15)
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def eager_celery(settings):
     """Run Celery tasks in-process, even when REDIS_URL (CI) turned eager mode off."""

@@ -26,7 +26,6 @@ __all__ = [
     "sms_outbox",
     "payments_test_provider",
     "shop",
-    "fast_passwords",
     "level",
     "ledger",
     "reasons",
@@ -37,11 +36,6 @@ __all__ = [
 ]
 
 DAY = dt.timedelta(days=1)
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -13,11 +13,6 @@ from tests.core.api_helpers import api_client
 from tests.factories import ProductFactory, VariantFactory, cashier, manager, store_manager
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def eager_celery(settings):
     """Run Celery tasks in-process, even when REDIS_URL (CI) turned eager mode off."""
