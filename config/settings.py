@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "logistics",
     "pos",
     "storefront",
+    "demo",  # the top layer: manage.py seed_demo
 ]
 
 MIDDLEWARE = [

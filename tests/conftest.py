@@ -4,6 +4,8 @@ import pytest
 from django.conf import settings
 from django.utils import translation
 
+from core import sms
+from core.sms.backends.locmem import SmsBackend as LocmemSms
 from tests.factories import LocationFactory, VariantFactory
 
 # The sync Playwright API runs an event loop in the test thread; Django must allow ORM calls there.
@@ -47,8 +49,62 @@ def _english_outside_requests():
 
 
 @pytest.fixture(autouse=True)
+def _fast_passwords(request, settings):
+    """MD5 for every test: the real hashers are slow on purpose and tests create many users.
+
+    ``@pytest.mark.real_passwords`` keeps the real hashers, for tests whose users log in with a
+    password to a server in a child process (uvicorn): it verifies hashes with its own settings.
+    """
+    if request.node.get_closest_marker("real_passwords") is None:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _locmem_email(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture
+def eager_celery(settings):
+    """Run Celery tasks in-process, even when REDIS_URL (CI) turned eager mode off."""
+    from config.celery_app import app
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield app
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def sms_outbox(settings):
+    """The locmem SMS backend (the fake SMS provider): messages land in the returned list."""
+    settings.SMS_BACKEND = "core.sms.backends.locmem.SmsBackend"
+    sms.outbox.clear()
+    LocmemSms.fail_next = 0
+    yield sms.outbox
+    sms.outbox.clear()
+    LocmemSms.fail_next = 0
+
+
+@pytest.fixture
+def asgi_server(transactional_db):
+    """uvicorn serving config.asgi on a free port in a child process, on the test database (by its
+    test name: PostgreSQL only, a child cannot see SQLite's in-memory one) and the test Redis."""
+    from bench._common import AsgiServer, child_env, database_url
+
+    env = child_env(
+        DATABASE_URL=database_url(settings.DATABASES["default"]),
+        REDIS_URL=settings.REDIS_URL,
+        DB_CONN_MAX_AGE="0",
+        DJANGO_ALLOW_ASYNC_UNSAFE=None,
+    )
+    server = AsgiServer(env=env)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture

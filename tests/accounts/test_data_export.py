@@ -22,11 +22,6 @@ EXPORTED_AT = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
 JOINED = dt.datetime(2025, 6, 1, 8, 0, tzinfo=dt.UTC)
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def ana(db):
     user = shopper(first_name="Ana", last_name="Rossi", phone="+33 6 12 34 56 78", preferred_language="it")

@@ -1,46 +1,18 @@
 """Real threads on PostgreSQL: one account per e-mail, whatever the race."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from accounts import services
 from accounts.models import CustomerProfile, User
+from tests.concurrency import run_in_threads
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def in_threads(count, work):
-    barrier = threading.Barrier(count)
-    results = [None] * count
-
-    def run(i):
-        try:
-            barrier.wait(timeout=30)
-            results[i] = work(i)
-        except Exception as exc:  # the outcome of each thread is what the test checks
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def test_six_simultaneous_sign_ups_with_one_e_mail_make_one_account():
     spellings = ["lea@example.com", "LEA@example.com", "Lea@Example.com"] * 2
 
-    results = in_threads(
+    results = run_in_threads(
         6,
         lambda i: services.register_customer(
             email=spellings[i],

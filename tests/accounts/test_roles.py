@@ -11,11 +11,6 @@ from tests.factories import UserFactory, cashier, manager, staff, store_manager
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def perms(group: Group) -> set[str]:
     return {
         f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.select_related("content_type")

@@ -2,10 +2,11 @@
 
 Never ``playwright install``: CI installs the ``chromium`` package. Without it these tests skip.
 
-pytest-django's ``live_server`` is WSGI and cannot serve websockets, so ``asgi_server`` runs
-``uvicorn config.asgi:application`` in a child process on the test database (PostgreSQL: a second
-process cannot see SQLite's in-memory test DB) with the same Redis channel layer; browser tests
-therefore need ``@pytest.mark.django_db(transaction=True)`` and the ``postgres``/``redis`` marks.
+pytest-django's ``live_server`` is WSGI and cannot serve websockets, so ``asgi_server``
+(tests/conftest.py) runs ``uvicorn config.asgi:application`` in a child process on the test database
+(PostgreSQL: a second process cannot see SQLite's in-memory test DB) with the same Redis channel
+layer; browser tests therefore need ``@pytest.mark.django_db(transaction=True)`` and the
+``postgres``/``redis`` marks.
 
 While the sync Playwright API is in use, this thread counts as running an event loop, so
 ``async_to_sync`` (which the stock push uses after commit) refuses to run here: make database and
@@ -18,10 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.db import connections
-
-from bench._common import AsgiServer, child_env, database_url
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -63,23 +61,6 @@ def desktop_page(chromium_browser):
         yield page
     finally:
         context.close()
-
-
-@pytest.fixture
-def asgi_server(transactional_db):
-    """uvicorn serving config.asgi on a free port, on the test database and the test Redis."""
-    env = child_env(
-        DATABASE_URL=database_url(settings.DATABASES["default"]),
-        REDIS_URL=settings.REDIS_URL,
-        DB_CONN_MAX_AGE="0",
-        DJANGO_ALLOW_ASYNC_UNSAFE=None,
-    )
-    server = AsgiServer(env=env)
-    try:
-        server.start()
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture

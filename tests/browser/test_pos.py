@@ -26,6 +26,7 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.redis,
     pytest.mark.postgres,
+    pytest.mark.real_passwords,  # the cashiers log in to the uvicorn child process
     pytest.mark.django_db(transaction=True),
 ]
 

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from demo.seed import logistics as logistics_demo
 from inventory import services as stock
 from inventory.models import LocationKind, StockLevel
-from logistics import demo as logistics_demo
 from orders.models import Order, OrderStatus
 from tests.factories import LocationFactory
 from tests.storefront.storefront_data import Shop, variant

@@ -7,7 +7,7 @@ from catalog.models import Review, ReviewStatus
 from tests.factories import UserFactory
 from tests.storefront.storefront_data import (  # noqa: F401
     Shop,
-    _fresh_cache_and_fast_passwords,
+    _fresh_cache,
     approved_review,
     paid_order,
 )

@@ -10,16 +10,6 @@ from core.sms.backends.console import SmsBackend as ConsoleSms
 from core.sms.backends.locmem import SmsBackend as LocmemSms
 
 
-@pytest.fixture
-def outbox(settings):
-    settings.SMS_BACKEND = "core.sms.backends.locmem.SmsBackend"
-    sms.outbox.clear()
-    LocmemSms.fail_next = 0
-    yield sms.outbox
-    sms.outbox.clear()
-    LocmemSms.fail_next = 0
-
-
 def test_the_console_backend_is_the_default_and_prints_the_message(settings):
     from django.conf import settings as live
 
@@ -31,22 +21,22 @@ def test_the_console_backend_is_the_default_and_prints_the_message(settings):
     assert isinstance(sms.get_backend(), ConsoleSms)
 
 
-def test_the_locmem_backend_keeps_messages_in_the_outbox(outbox):
+def test_the_locmem_backend_keeps_messages_in_the_outbox(sms_outbox):
     sms.send_sms("+39 333 123 4567", "Pronto!")
     sms.send_sms("0033 6 12 34 56 78", "Prête !")
-    assert outbox == [
+    assert sms_outbox == [
         sms.SmsMessage(to="+393331234567", body="Pronto!"),
         sms.SmsMessage(to="+33612345678", body="Prête !"),
     ]
 
 
-def test_a_provider_outage_raises_sms_error_and_sends_nothing(outbox):
+def test_a_provider_outage_raises_sms_error_and_sends_nothing(sms_outbox):
     LocmemSms.fail_next = 1
     with pytest.raises(sms.SmsError):
         sms.send_sms("0612345678", "Ready")
-    assert outbox == []
+    assert sms_outbox == []
     sms.send_sms("0612345678", "Ready")
-    assert len(outbox) == 1
+    assert len(sms_outbox) == 1
 
 
 @pytest.mark.parametrize(
@@ -79,10 +69,10 @@ def test_the_country_code_for_national_numbers_is_a_setting(settings):
 
 
 @pytest.mark.parametrize("body", ["", "   ", "x" * 481])
-def test_an_empty_or_too_long_body_is_refused_and_nothing_is_sent(outbox, body):
+def test_an_empty_or_too_long_body_is_refused_and_nothing_is_sent(sms_outbox, body):
     with pytest.raises(ValidationFailed):
         sms.send_sms("0612345678", body)
-    assert outbox == []
+    assert sms_outbox == []
 
 
 def test_a_wrong_backend_path_fails_loudly(settings):

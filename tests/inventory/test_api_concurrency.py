@@ -15,6 +15,7 @@ from core.models import IdempotencyRecord
 from inventory import services
 from inventory.models import StockMovement
 from inventory.selectors import check_ledger
+from tests.concurrency import in_threads
 from tests.core.api_helpers import api_client, ledger_sum, stock
 from tests.factories import staff
 
@@ -22,34 +23,6 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 MOVEMENTS = "/api/v1/stock/movements/"
 SALE = {"sku": "TSHIRT-M-RED", "location": "AJA", "quantity": 1, "reason": "sale", "reference": "RACE"}
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def in_threads(count, work):
-    """Run ``work(i)`` in ``count`` threads released together; each closes its DB connection."""
-    barrier = threading.Barrier(count)
-    results, errors = [None] * count, []
-
-    def run(i):
-        try:
-            barrier.wait(timeout=30)
-            results[i] = work(i)
-        except Exception as exc:  # surfaced below: a thread's failure must fail the test
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not errors, errors
-    return results
 
 
 def test_twenty_threads_race_for_five_units(store, variant):

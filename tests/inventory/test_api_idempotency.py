@@ -17,11 +17,6 @@ COUNTS = "/api/v1/stock/counts/"
 SALE = {"sku": "TSHIRT-M-RED", "location": "AJA", "quantity": 3, "reason": "sale", "reference": "S-1"}
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def user(db):
     return staff()

@@ -12,11 +12,6 @@ pytestmark = pytest.mark.django_db
 SKU = "TSHIRT-M-RED"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def stocked(store, other_store, variant):
     """Given 10 units at AJA and 10 at BAS."""

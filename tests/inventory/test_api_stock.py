@@ -20,11 +20,6 @@ TRANSFERS = "/api/v1/stock/transfers/"
 RESERVATIONS = "/api/v1/stock/reservations/"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def admin_user(db):
     return staff()

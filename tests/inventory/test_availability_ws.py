@@ -1,34 +1,17 @@
 """``/ws/availability/``: the public, read-only live stock of a product page."""
 
-import uuid
-
 import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
-from django.conf import settings as django_settings
-from django.db import connections
 
 from config.asgi import application
 from inventory import services
 from tests.factories import LocationFactory, VariantFactory
+from tests.realtime_support import _close_db_thread_connections, _private_channel_layer  # noqa: F401
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ORIGIN = (b"origin", b"http://testserver")
-
-
-@pytest.fixture(autouse=True)
-def _private_channel_layer(settings):
-    layers = {k: dict(v) for k, v in django_settings.CHANNEL_LAYERS.items()}
-    if "RedisPubSub" in layers["default"]["BACKEND"]:
-        layers["default"]["CONFIG"] = {**layers["default"]["CONFIG"], "prefix": f"t{uuid.uuid4().hex[:12]}"}
-    settings.CHANNEL_LAYERS = layers
-
-
-@pytest.fixture(autouse=True)
-async def _close_db_thread_connections():
-    yield
-    await sync_to_async(connections.close_all)()
 
 
 @pytest.fixture

@@ -7,13 +7,11 @@
 
 import datetime as dt
 import random
-import threading
 from collections import Counter, defaultdict
 
 import hypothesis.strategies as st
 import pytest
 from django.core.management import call_command
-from django.db import connection
 from django.db.models import Sum
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
@@ -31,32 +29,10 @@ from inventory.errors import InsufficientStock, ReservationNotActive, SameLocati
 from inventory.models import Reservation, StockLevel, StockLot, StockMovement
 from inventory.selectors import check_ledger
 from inventory.services import LotInput
+from tests.concurrency import run_in_threads
 from tests.factories import LocationFactory, ProductFactory, VariantFactory
 
 # --- 1. threads against PostgreSQL ------------------------------------------------------------------
-
-
-def run_threads(count: int, work) -> list:
-    """Start ``count`` threads together (a barrier), each running ``work(i)``; return their outcomes."""
-    barrier = threading.Barrier(count)
-    outcomes: list = [None] * count
-
-    def target(i: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            outcomes[i] = work(i)
-        except Exception as error:  # recorded, and the test fails on anything unexpected
-            outcomes[i] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a thread is stuck (deadlock?)"
-    return outcomes
 
 
 @pytest.mark.postgres
@@ -70,7 +46,7 @@ def test_twenty_threads_race_for_five_units(store, variant):
         services.sell_stock(variant=variant, location=store, quantity=1, reference=f"T-{i}")
         return "sold"
 
-    outcomes = run_threads(20, sell)
+    outcomes = run_in_threads(20, sell, timeout=120)
 
     # then exactly 5 sales went through and 15 were refused, nothing else happened
     assert Counter(type(o).__name__ if isinstance(o, Exception) else o for o in outcomes) == {
@@ -133,7 +109,7 @@ def test_mixed_race_sell_reserve_transfer_both_ways_across_two_locations(store, 
                 done["refused"] += 1
         return done
 
-    outcomes = run_threads(16, work)
+    outcomes = run_in_threads(16, work, timeout=120)
 
     # then no thread hit anything but a clean refusal (no deadlock, no constraint violation)
     errors = [o for o in outcomes if isinstance(o, Exception)]

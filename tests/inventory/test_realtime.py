@@ -4,13 +4,11 @@ The channel layer is the configured one (in-memory, or Redis when REDIS_URL is s
 of its own per test so that nobody else's messages on the same Redis server reach our sockets.
 """
 
-import uuid
-
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings as django_settings
-from django.db import connections, transaction
+from django.db import transaction
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
@@ -18,26 +16,11 @@ from config.asgi import application
 from inventory import realtime, services
 from inventory.models import LocationKind, StockLevel
 from tests.factories import LocationFactory, VariantFactory, cashier, manager, staff
+from tests.realtime_support import _close_db_thread_connections, _private_channel_layer  # noqa: F401
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ORIGIN = (b"origin", b"http://testserver")
-
-
-@pytest.fixture(autouse=True)
-def _private_channel_layer(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast factories
-    layers = {k: dict(v) for k, v in django_settings.CHANNEL_LAYERS.items()}
-    if "RedisPubSub" in layers["default"]["BACKEND"]:
-        layers["default"]["CONFIG"] = {**layers["default"]["CONFIG"], "prefix": f"t{uuid.uuid4().hex[:12]}"}
-    settings.CHANNEL_LAYERS = layers  # channels drops its cached layers on this setting change
-
-
-@pytest.fixture(autouse=True)
-async def _close_db_thread_connections():
-    """Consumers and ``sync_to_async`` share one DB thread; close its connection so the test DB can go."""
-    yield
-    await sync_to_async(connections.close_all)()
 
 
 @pytest.fixture

@@ -13,38 +13,13 @@ import uuid
 import pytest
 import websockets
 from asgiref.sync import sync_to_async
-from django.conf import settings
-from django.db import connections
 from rest_framework.authtoken.models import Token
 
-from bench._common import AsgiServer, child_env, database_url
 from inventory import services
 from tests.factories import LocationFactory, VariantFactory, staff
+from tests.realtime_support import _close_db_thread_connections  # noqa: F401
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-async def _close_db_thread_connections():
-    """``sync_to_async`` calls share one DB thread; close its connection so the test DB can go."""
-    yield
-    await sync_to_async(connections.close_all)()
-
-
-@pytest.fixture
-def asgi_server():
-    env = child_env(
-        DATABASE_URL=database_url(settings.DATABASES["default"]),  # the test database, by its test name
-        REDIS_URL=settings.REDIS_URL,
-        DB_CONN_MAX_AGE="0",
-        DJANGO_ALLOW_ASYNC_UNSAFE=None,
-    )
-    server = AsgiServer(env=env)
-    try:
-        server.start()
-        yield server
-    finally:
-        server.stop()
 
 
 def given_stock() -> tuple[str, object, object, str]:

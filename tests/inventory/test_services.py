@@ -39,23 +39,6 @@ EXP_MAR = dt.date(2030, 3, 15)
 EXP_JUN = dt.date(2030, 6, 15)
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def eager_celery(settings):
-    """Run Celery tasks in-process, even when REDIS_URL (CI) turned eager mode off."""
-    from config.celery_app import app
-
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield app
-    app.conf.task_always_eager = previous
-
-
 @pytest.fixture
 def lot_variant(db):
     return VariantFactory(sku="HONEY-250", product=ProductFactory(tracks_lots=True))

@@ -22,11 +22,6 @@ pytestmark = pytest.mark.django_db
 URL = "/stock/"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def warehouse(db):
     return LocationFactory(code="WH", name="Entrepôt", kind="warehouse")

@@ -11,7 +11,7 @@ BAS         2    1
 PRO         9    9   (does not sell online)
 =========  ===  ===
 
-Rates are the demo ones (``logistics.demo``): France Colissimo 5.90/7.90/11.90/19.90 (free from
+Rates are the demo ones (``demo.seed.logistics``): France Colissimo 5.90/7.90/11.90/19.90 (free from
 60.00), DPD 8.90/14.90 (free from 80.00), La Poste 3.90 (500 g) / 5.50 (1 kg).
 """
 
@@ -23,9 +23,9 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from demo.seed import logistics as demo
 from inventory import services as inventory
 from inventory.models import Location, LocationKind
-from logistics import demo
 from orders.models import Cart, CartLine
 from pricing.models import Coupon, DiscountKind, Promotion
 from tests.factories import LocationFactory, VariantFactory

@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from logistics import demo
+from demo.seed import logistics as demo
 from logistics.models import ShippingRate, ShippingZone
 from tests.factories import staff
 

@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
-from logistics import demo
+from demo.seed import logistics as demo
 from logistics.models import Carrier, ShippingRate, ShippingZone
 from logistics.services import shipping_option, shipping_options
 from orders.shipping import CountryNotServed, UnknownCarrier

@@ -10,8 +10,6 @@ from decimal import Decimal
 import pytest
 from django.db.models import Sum
 
-from core import sms
-from core.sms.backends.locmem import SmsBackend as LocmemSms
 from inventory import services as inventory
 from inventory.models import StockLevel, StockMovement
 from orders import services
@@ -22,11 +20,8 @@ from payments.models import Refund
 from tests.factories import LocationFactory, UserFactory, VariantFactory
 
 __all__ = [
-    "eager_celery",
-    "sms_outbox",
     "payments_test_provider",
     "shop",
-    "fast_passwords",
     "level",
     "ledger",
     "reasons",
@@ -37,34 +32,6 @@ __all__ = [
 ]
 
 DAY = dt.timedelta(days=1)
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def eager_celery(settings):
-    """Run Celery tasks in-process, even when REDIS_URL (CI) turned eager mode off."""
-    from config.celery_app import app
-
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield app
-    app.conf.task_always_eager = previous
-
-
-@pytest.fixture
-def sms_outbox(settings):
-    """The locmem SMS backend (the fake SMS provider): messages land in the returned list."""
-    settings.SMS_BACKEND = "core.sms.backends.locmem.SmsBackend"
-    sms.outbox.clear()
-    LocmemSms.fail_next = 0
-    yield sms.outbox
-    sms.outbox.clear()
-    LocmemSms.fail_next = 0
 
 
 @pytest.fixture(autouse=True)

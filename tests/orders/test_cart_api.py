@@ -16,11 +16,6 @@ pytestmark = pytest.mark.django_db
 CART = "/api/v1/cart/"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def shop():
     return make_shop()

@@ -1,11 +1,9 @@
 """Cart services: lines, coupon, merge and pricing, with exact figures; refusals change nothing."""
 
 import datetime as dt
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from accounts.models import CustomerGroup
@@ -15,6 +13,7 @@ from orders.services import cart as services
 from pricing.errors import CouponUsedUp, InvalidCoupon, UnsupportedCurrency
 from pricing.models import DiscountKind, PriceList, PriceListEntry
 from pricing.services import set_currency_rate
+from tests.concurrency import in_threads
 from tests.factories import LocationFactory, UserFactory
 from tests.orders.cart_support import coupon, lines_of, make_shop, promotion, stocked_variant
 
@@ -460,27 +459,15 @@ def test_concurrent_adds_to_one_cart_all_count_and_never_pass_99():
     aja = LocationFactory(code="AJA", sells_online=True)
     water = stocked_variant("WATER", location=aja, quantity=500)
     cart = Cart.objects.create()
-    barrier = threading.Barrier(8)
-    outcomes: list[str] = []
-    lock = threading.Lock()
 
-    def add() -> None:
+    def add(i: int) -> str:
         try:
-            barrier.wait()
             services.add_to_cart(cart=cart, variant=water, quantity=15)
-            result = "added"
         except services.InvalidCartQuantity:
-            result = "refused"
-        finally:
-            connection.close()
-        with lock:
-            outcomes.append(result)
+            return "refused"
+        return "added"
 
-    threads = [threading.Thread(target=add) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
+    outcomes = in_threads(8, add)
 
     assert sorted(outcomes) == ["added"] * 6 + ["refused"] * 2  # 6 x 15 = 90; a 7th would make 105
     assert lines_of(cart) == [("WATER", 90)]

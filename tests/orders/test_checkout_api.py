@@ -22,11 +22,6 @@ def shop():
     return make_shop()
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def body(cart, **overrides):
     return {
         "cart": str(cart.token),

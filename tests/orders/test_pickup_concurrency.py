@@ -1,11 +1,9 @@
 """Real threads on PostgreSQL: a hand-over racing the uncollected-order sweep, a task delivered twice."""
 
-import threading
 from decimal import Decimal
 
 import pytest
 from django.core import mail
-from django.db import connection
 from django.utils import timezone
 
 from inventory.models import StockMovement
@@ -14,33 +12,12 @@ from orders import notifications
 from orders.models import NotificationLog, Order, OrderStatus, OrderStatusChange
 from orders.services import pickup
 from payments.models import Payment, PaymentStatus, RefundStatus
+from tests.concurrency import in_threads, run_in_threads
 from tests.factories import cashier
 from tests.orders.pickup_support import *  # noqa: F403
 from tests.orders.pickup_support import DAY, ledger, level, pay_with_test_provider, place, refunds_made
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def in_threads(count, work):
-    """Run ``work(i)`` in ``count`` threads released together; each closes its DB connection."""
-    barrier = threading.Barrier(count)
-    results, errors = [None] * count, []
-
-    def run(i):
-        try:
-            barrier.wait(timeout=30)
-            results[i] = work(i)
-        except Exception as exc:  # surfaced below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results, errors
 
 
 def ready_order(shop):
@@ -61,7 +38,9 @@ def test_a_hand_over_racing_the_sweep_ends_one_way_only(shop, eager_celery):
             return ("collect", pickup.collect_order(order=order, user=clerk).status)
         return ("sweep", pickup.cancel_uncollected_orders())
 
-    results, errors = in_threads(2, work)
+    outcomes = run_in_threads(2, work)
+    results = [o for o in outcomes if not isinstance(o, Exception)]
+    errors = [o for o in outcomes if isinstance(o, Exception)]
 
     final = Order.objects.get(pk=order.pk).status
     if final == OrderStatus.COMPLETED:  # the cashier won: the sweep found nothing to cancel
@@ -91,10 +70,10 @@ def test_the_same_email_task_delivered_twice_at_once_sends_one_email(shop, eager
     NotificationLog.objects.all().delete()  # ... so forget them: the race starts from a fresh log
     mail.outbox.clear()
 
-    results, errors = in_threads(
+    results = in_threads(
         4, lambda i: notifications.send_order_email(order_id=order.pk, kind="ready_for_pickup")
     )
 
-    assert errors == [] and sorted(results) == [False, False, False, True]
+    assert sorted(results) == [False, False, False, True]
     assert len(mail.outbox) == 1
     assert NotificationLog.objects.get(order=order, kind="ready_for_pickup", channel="email").attempts == 1

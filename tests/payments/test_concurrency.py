@@ -2,43 +2,20 @@
 asked twice at once. Each is applied exactly once."""
 
 import json
-import threading
 import time
 
 import pytest
-from django.db import connection
 from django.test import Client
 
 from orders.models import OrderStatus
 from payments import services
 from payments.models import Payment, PaymentEvent, PaymentStatus, Refund, RefundStatus, WebhookEvent
+from tests.concurrency import in_threads
 
 from . import fakes as f
 from .conftest import CANCEL_URL, RETURN_URL, level
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def in_threads(count, work):
-    barrier = threading.Barrier(count)
-    results, errors = [None] * count, []
-
-    def run(i):
-        try:
-            barrier.wait(timeout=30)
-            results[i] = work(i)
-        except Exception as exc:  # a thread's failure must fail the test
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not errors, errors
-    return results
 
 
 def stripe_event(started, type_, event_id) -> bytes:

@@ -13,23 +13,6 @@ from tests.core.api_helpers import api_client
 from tests.factories import ProductFactory, VariantFactory, cashier, manager, store_manager
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def eager_celery(settings):
-    """Run Celery tasks in-process, even when REDIS_URL (CI) turned eager mode off."""
-    from config.celery_app import app
-
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield app
-    app.conf.task_always_eager = previous
-
-
 @pytest.fixture
 def register(store):
     return Register.objects.create(store=store, code="aja-1", name="Ajaccio 1")

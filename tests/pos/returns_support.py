@@ -26,14 +26,9 @@ from pos.models import (
 from pos.services.sessions import open_register_session
 from tests.factories import LocationFactory, VariantFactory, cashier
 
-__all__ = ["fast_passwords", "pos", "sale", "level", "ledger", "snapshot", "D"]
+__all__ = ["pos", "sale", "level", "ledger", "snapshot", "D"]
 
 D = Decimal
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

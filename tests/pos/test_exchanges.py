@@ -1,10 +1,8 @@
 """Exchanges: a return and a new sale (CORE's ``record_sale``) in one transaction, all or nothing."""
 
-import threading
 import uuid
 
 import pytest
-from django.db import connection
 
 from inventory.models import StockMovement
 from orders.models import Order, OrderStatus
@@ -14,6 +12,7 @@ from pos.services.returns import ReturnLineInput as L
 from pos.services.sales import SaleLineInput as S
 from pos.services.sales import TenderInput as T
 from pos.services.sessions import open_register_session
+from tests.concurrency import in_threads
 from tests.core.api_helpers import api_client
 from tests.factories import UserFactory, cashier
 from tests.pos.returns_support import *  # noqa: F403
@@ -294,23 +293,13 @@ def test_an_exchange_and_a_return_racing_for_the_last_unit_one_wins(pos):
         (api_client(pos.anna), URL, exchange),
         (api_client(carla), "/api/v1/pos/returns/", plain),
     ]
-    barrier = threading.Barrier(2)
-    results = [None, None]
 
     def run(i):
         client, url, payload = calls[i]
-        try:
-            barrier.wait(timeout=30)
-            response = client.post(url, payload, format="json")
-            results[i] = (response.status_code, response.json().get("code"))
-        finally:
-            connection.close()
+        response = client.post(url, payload, format="json")
+        return response.status_code, response.json().get("code")
 
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
+    results = in_threads(2, run)
 
     statuses = sorted(results, key=lambda r: r[0])
     assert statuses == [(201, None), (409, "return_exceeds_sold")]

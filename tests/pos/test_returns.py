@@ -1,11 +1,9 @@
 """Returns at the register: stock back or damaged, refunds to the original tender or store credit,
 never more than sold minus already returned (services, API, and a race on PostgreSQL)."""
 
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from django.db.models import Sum
 
 from core.errors import NotFound
@@ -27,6 +25,7 @@ from pos.models import (
 from pos.services import returns
 from pos.services.returns import ReturnLineInput as L
 from pos.services.sessions import open_register_session
+from tests.concurrency import in_threads
 from tests.core.api_helpers import api_client
 from tests.factories import UserFactory, cashier, staff
 from tests.pos.returns_support import *  # noqa: F403
@@ -586,23 +585,13 @@ def test_two_registers_returning_the_last_unit_at_once_one_wins(pos):
     # both drawers hold enough cash for the refund: the loser is refused for the quantity, whichever wins
     session2 = open_register_session(register=reg2, user=carla, opening_float=D("50"))
     clients = [(api_client(pos.anna), pos.session), (api_client(carla), session2)]
-    barrier = threading.Barrier(2)
-    results = [None, None]
 
     def run(i):
         client, session = clients[i]
-        try:
-            barrier.wait(timeout=30)
-            response = client.post(URL, body(order, session), format="json")
-            results[i] = (response.status_code, response.json().get("code"))
-        finally:
-            connection.close()
+        response = client.post(URL, body(order, session), format="json")
+        return response.status_code, response.json().get("code")
 
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
+    results = in_threads(2, run)
 
     assert sorted(results, key=lambda r: r[0]) == [(201, None), (409, "return_exceeds_sold")]
     assert ReturnLine.objects.aggregate(n=Sum("quantity"))["n"] == 2

@@ -212,20 +212,3 @@ def test_x_report_while_open(session, cashier_user, tshirt, sell):
     assert not report.is_final
     assert [(t.tender, t.expected, t.counted) for t in report.tenders] == [("cash", D("112.00"), D("112.00"))]
     assert report.sales_count == 1
-
-
-def test_demo_seed_gives_two_registers_per_active_store_and_reruns(store, other_store):
-    from inventory.models import LocationKind
-    from pos.demo import seed
-    from pos.models import Register
-    from tests.factories import LocationFactory
-
-    LocationFactory(code="WH", kind=LocationKind.WAREHOUSE)
-    assert seed() == 4
-    assert seed() == 0
-    assert list(Register.objects.order_by("code").values_list("code", "store__code")) == [
-        ("aja-1", "AJA"),
-        ("aja-2", "AJA"),
-        ("bas-1", "BAS"),
-        ("bas-2", "BAS"),
-    ]

@@ -2,12 +2,10 @@
 and, on PostgreSQL, real threads racing for the last unit and replaying one batch at once."""
 
 import datetime as dt
-import threading
 import uuid
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from inventory import services as inventory
@@ -16,6 +14,7 @@ from inventory.selectors import check_ledger
 from orders.models import Order, OrderLine
 from pos.models import CashMovement, PosSale, Register, SaleTender, StockDiscrepancy
 from pos.services.sessions import open_register_session
+from tests.concurrency import in_threads
 from tests.core.api_helpers import api_client
 from tests.factories import LocationFactory, ProductFactory, VariantFactory, cashier
 
@@ -130,28 +129,6 @@ def test_sync_bad_body_is_400(cashier_user, body):
 
 
 # --- PostgreSQL: real threads ------------------------------------------------------------------------
-
-
-def in_threads(count, work):
-    barrier = threading.Barrier(count)
-    results, errors = [None] * count, []
-
-    def run(i):
-        try:
-            barrier.wait(timeout=30)
-            results[i] = work(i)
-        except Exception as exc:  # surfaced below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not errors, errors
-    return results
 
 
 @pytest.fixture

@@ -1,9 +1,7 @@
 import datetime as dt
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from accounts.models import CustomerGroup
@@ -18,6 +16,7 @@ from pricing.models import (
     PriceListEntry,
     Promotion,
 )
+from tests.concurrency import in_threads
 from tests.factories import LocationFactory, UserFactory, VariantFactory
 
 pytestmark = pytest.mark.django_db
@@ -181,13 +180,9 @@ def test_redeem_counts_uses_enforces_the_per_customer_limit_and_replays_by_refer
 @pytest.mark.django_db(transaction=True)
 def test_ten_concurrent_uses_of_a_single_use_coupon_exactly_one_wins():
     coupon = Coupon.objects.create(promotion=make_promotion(requires_coupon=True), code="ONCE", max_uses=1)
-    barrier = threading.Barrier(10)
-    outcomes: list[str] = []
-    lock = threading.Lock()
 
-    def use(i: int) -> None:
+    def use(i: int) -> str:
         try:
-            barrier.wait()
             services.redeem_coupon(
                 code="ONCE",
                 basket_ttc=Decimal("50"),
@@ -196,19 +191,11 @@ def test_ten_concurrent_uses_of_a_single_use_coupon_exactly_one_wins():
                 customer_email=f"c{i}@example.com",
                 at=NOW,
             )
-            result = "won"
         except CouponUsedUp:
-            result = "used_up"
-        finally:
-            connection.close()
-        with lock:
-            outcomes.append(result)
+            return "used_up"
+        return "won"
 
-    threads = [threading.Thread(target=use, args=(i,)) for i in range(10)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
+    outcomes = in_threads(10, use)
 
     assert sorted(outcomes) == ["used_up"] * 9 + ["won"]
     coupon.refresh_from_db()

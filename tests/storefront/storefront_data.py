@@ -19,8 +19,7 @@ from tests.factories import LocationFactory, ProductFactory, VariantFactory, Vat
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache_and_fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _fresh_cache():
     cache.clear()
     yield
     cache.clear()

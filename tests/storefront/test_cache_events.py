@@ -23,7 +23,7 @@ from pricing.services import set_currency_rate
 from storefront import cache as page_cache
 from storefront import subscribers
 from tests.factories import LocationFactory, UserFactory, VariantFactory, staff
-from tests.storefront.storefront_data import _fresh_cache_and_fast_passwords  # noqa: F401
+from tests.storefront.storefront_data import _fresh_cache  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

@@ -31,11 +31,6 @@ COUPON = "/en/cart/coupon/"
 CURRENCY = "/en/currency/"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def shop():
     return make_shop()

@@ -20,11 +20,6 @@ LOGOUT = "/en/account/logout/"
 RESET = "/en/account/password-reset/"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def signup_body(**overrides):
     body = {
         "email": "Lucia.Bianchi@Example.com",

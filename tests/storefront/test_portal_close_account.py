@@ -28,11 +28,6 @@ SNAPSHOT = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def ana(db):
     user = shopper(first_name="Ana", last_name="Rossi", phone="+33 6 12 34 56 78")

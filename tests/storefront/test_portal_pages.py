@@ -13,11 +13,6 @@ from tests.factories import LocationFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def ana(db):
     return shopper(email="ana@example.com", first_name="Ana", last_name="Rossi")

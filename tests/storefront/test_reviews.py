@@ -9,7 +9,7 @@ from orders.models import OrderStatus
 from tests.factories import UserFactory, staff
 from tests.storefront.storefront_data import (  # noqa: F401
     Shop,
-    _fresh_cache_and_fast_passwords,
+    _fresh_cache,
     approved_review,
     paid_order,
 )

@@ -8,7 +8,7 @@ import pytest
 from tests.factories import UserFactory
 from tests.storefront.storefront_data import (  # noqa: F401
     Shop,
-    _fresh_cache_and_fast_passwords,
+    _fresh_cache,
     approved_review,
 )
 

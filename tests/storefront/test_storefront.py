@@ -9,7 +9,7 @@ from accounts.models import CustomerGroup, CustomerProfile
 from pricing.models import CurrencyRate, PriceList, PriceListEntry
 from storefront.selectors import top_categories
 from tests.factories import UserFactory
-from tests.storefront.storefront_data import Shop, _fresh_cache_and_fast_passwords, variant  # noqa: F401
+from tests.storefront.storefront_data import Shop, _fresh_cache, variant  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from catalog.admin import ProductAdmin
 from catalog.models import Product
 from inventory import services as stock
 from tests.factories import staff
-from tests.storefront.storefront_data import Shop, _fresh_cache_and_fast_passwords, variant  # noqa: F401
+from tests.storefront.storefront_data import Shop, _fresh_cache, variant  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

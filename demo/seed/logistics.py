@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from .models import Carrier, ShippingRate, ShippingZone
+from logistics.models import Carrier, ShippingRate, ShippingZone
 
 CARRIERS = [
     ("colissimo", "Colissimo", "2-3", "https://www.laposte.fr/outils/suivre-vos-envois?code={number}"),

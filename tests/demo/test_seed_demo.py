@@ -6,18 +6,13 @@ from django.core.management import call_command
 from rest_framework.authtoken.models import Token
 
 from accounts.models import Role, User
-from catalog.demo.seed import demo_counts
 from catalog.models import Category, OptionValue, Product, Variant
 from catalog.validators import is_valid_ean13
+from demo.seed import demo_counts
 from inventory.models import Location, StockLevel, StockLot, StockMovement
 from inventory.selectors import check_ledger
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def seed(capsys, *args) -> str:

@@ -1,14 +1,14 @@
-"""``manage.py seed_demo``: the demo stores, catalog, stock and one login per role (see catalog.demo.seed)."""
+"""``manage.py seed_demo``: the demo stores, catalog, stock and one login per role (see demo.seed)."""
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from accounts.demo import seed as seed_accounts
-from catalog.demo.reviews import seed as seed_reviews
-from catalog.demo.seed import seed_demo
-from logistics.demo import seed as seed_logistics
-from pos.demo import seed as seed_pos
-from pricing.demo import seed as seed_pricing
+from demo.seed import seed_demo
+from demo.seed.accounts import seed as seed_accounts
+from demo.seed.logistics import seed as seed_logistics
+from demo.seed.pos import seed as seed_pos
+from demo.seed.pricing import seed as seed_pricing
+from demo.seed.reviews import seed as seed_reviews
 
 
 class Command(BaseCommand):

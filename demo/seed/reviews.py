@@ -1,6 +1,7 @@
 """Demo reviews for ``manage.py seed_demo``: approved ratings on a few hundred products.
 
-Deterministic (``random.Random(seed)``) and fast (one ``bulk_create``); a second run adds nothing.
+Deterministic (``random.Random(seed)``) and fast (one ``bulk_create`` of pending reviews, then one
+``catalog.services.moderate_reviews`` call approves them); a second run adds nothing.
 Demo reviews have no user (the unique "one review per user" rule is for real shoppers); their
 authors are invented first names.
 """
@@ -9,9 +10,8 @@ from __future__ import annotations
 
 import random
 
-from django.utils import timezone
-
 from catalog.models import Product, Review, ReviewStatus
+from catalog.services import moderate_reviews
 
 AUTHORS = [
     "Laetitia S.",
@@ -47,7 +47,6 @@ def seed(*, products: int = 300, seed: int = 7) -> int:
     if not ids:
         return 0
     rng = random.Random(seed)
-    now = timezone.now()
     rows = []
     for product_id in rng.sample(ids, min(products, len(ids))):
         for _ in range(rng.randint(1, 5)):
@@ -61,9 +60,8 @@ def seed(*, products: int = 300, seed: int = 7) -> int:
                     title=title,
                     text=text,
                     language=language,
-                    status=ReviewStatus.APPROVED,
-                    moderated_at=now,
+                    status=ReviewStatus.PENDING,
                 )
             )
     Review.objects.bulk_create(rows, batch_size=1000)
-    return len(rows)
+    return moderate_reviews(review_ids=[row.pk for row in rows], status=ReviewStatus.APPROVED)

@@ -1,107 +1,23 @@
-"""The demo data set: four Corsican boutiques and a warehouse, a 5,000-product catalog, stock, users.
+"""The demo catalog: VAT rates, a category tree in French, English and Italian, options, products.
 
-``seed_demo()`` is deterministic (everything generated comes from ``random.Random(seed)``) and
-re-runnable: locations, VAT rates, roles and the demo users are created or updated every time; the
-catalog and its stock are only generated when there is no product yet, so a second run changes
-nothing. Start over with ``manage.py seed_demo --reset`` (it empties the database first).
-
-Stock goes in through ``inventory.services.bulk_receive_initial_stock``: levels, lots and their ledger
-rows are written together, so ``manage.py check_stock`` is clean right after seeding.
+Products, variants and their option links are bulk inserted (the catalog has no service that creates
+a product; a 5,000-product catalog takes a few seconds this way). Names come from ``words``.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import functools
 import random
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
-from django.contrib.auth.hashers import make_password
-from django.db import transaction
-from django.utils import timezone, translation
 from django.utils.text import slugify
-from rest_framework.authtoken.models import Token
 
-from accounts.models import CustomerGroup, CustomerProfile, Role, User
-from accounts.roles import assign_role, ensure_roles
 from catalog.models import Category, OptionType, OptionValue, Product, Variant, VatRate
 from catalog.validators import ean13_check_digit
-from inventory.models import Location, LocationKind, StockLevel, StockLot, StockMovement
-from inventory.services import InitialStock, LotInput, bulk_receive_initial_stock
 
 from . import words as w
 
-DEMO_PASSWORD = "demo1234"
 EAN_PREFIX = "21"  # GS1 20-29: numbers for in-store use, never clash with a supplier's barcode
-
-_WEEK = {
-    "mon": "10:00-19:00",
-    "tue": "10:00-19:00",
-    "wed": "10:00-19:00",
-    "thu": "10:00-19:00",
-    "fri": "10:00-19:30",
-    "sat": "09:30-19:30",
-}
-LOCATIONS = [
-    {
-        "code": "AJA",
-        "name": "Ajaccio",
-        "kind": LocationKind.STORE,
-        "address_line": "12 cours Napoléon",
-        "postal_code": "20000",
-        "city": "Ajaccio",
-        "phone": "+33 4 95 21 00 01",
-        "email": "ajaccio@demo.example",
-        "opening_hours": {**_WEEK, "sun": "10:00-13:00"},
-    },
-    {
-        "code": "BAS",
-        "name": "Bastia",
-        "kind": LocationKind.STORE,
-        "address_line": "4 boulevard Paoli",
-        "postal_code": "20200",
-        "city": "Bastia",
-        "phone": "+33 4 95 31 00 02",
-        "email": "bastia@demo.example",
-        "opening_hours": {**_WEEK, "sun": "closed"},
-    },
-    {
-        "code": "PVE",
-        "name": "Porto-Vecchio",
-        "kind": LocationKind.STORE,
-        "address_line": "2 rue Borgo",
-        "postal_code": "20137",
-        "city": "Porto-Vecchio",
-        "phone": "+33 4 95 70 00 03",
-        "email": "portovecchio@demo.example",
-        "opening_hours": {**_WEEK, "sun": "10:00-19:00"},
-    },
-    {
-        "code": "CAL",
-        "name": "Calvi",
-        "kind": LocationKind.STORE,
-        "address_line": "8 boulevard Wilson",
-        "postal_code": "20260",
-        "city": "Calvi",
-        "phone": "+33 4 95 65 00 04",
-        "email": "calvi@demo.example",
-        "opening_hours": {**_WEEK, "sun": "10:00-13:00"},
-    },
-    {
-        "code": "WH",
-        "name": "Entrepôt Mezzavia",
-        "kind": LocationKind.WAREHOUSE,
-        "address_line": "Zone industrielle du Vazzio",
-        "postal_code": "20090",
-        "city": "Ajaccio",
-        "phone": "+33 4 95 23 00 05",
-        "email": "entrepot@demo.example",
-        "opening_hours": dict.fromkeys(("mon", "tue", "wed", "thu", "fri"), "07:00-15:00"),
-        "sells_online": True,
-    },
-]
 
 VAT_RATES = [
     ("standard", "TVA normale", Decimal("0.2000")),
@@ -330,96 +246,14 @@ DESCRIPTIONS = {
     "it": "{name}. Scelto in Corsica, nei nostri negozi di Ajaccio, Bastia, Porto-Vecchio e Calvi.",
 }
 
-DEMO_USERS = [  # email, role, store code, first name, last name
-    ("shopper@demo.example", Role.SHOPPER, None, "Laetitia", "Santoni"),
-    ("cashier.aja@demo.example", Role.CASHIER, "AJA", "Ghjuvanni", "Pietri"),
-    ("manager.aja@demo.example", Role.STORE_MANAGER, "AJA", "Maria", "Colonna"),
-    ("staff@demo.example", Role.STAFF, None, "Paul", "Orsini"),
-    ("manager@demo.example", Role.MANAGER, None, "Anna", "Casanova"),
-    ("admin@demo.example", None, None, "Admin", "Demo"),
-]
-
-
-@dataclass(frozen=True)
-class DemoLogin:
-    email: str
-    password: str
-    role: str
-    store: str
-    token: str
-
-
-@dataclass
-class SeedResult:
-    catalog_created: bool
-    counts: dict[str, int] = field(default_factory=dict)
-    logins: list[DemoLogin] = field(default_factory=list)
-    seconds: float = 0.0
-
-
-def seed_demo(*, products: int = 5000, seed: int = 42) -> SeedResult:
-    started = time.perf_counter()
-    ensure_roles()
-    locations = _ensure_locations()
-    vat_rates = _ensure_vat_rates()
-    _ensure_customer_groups()
-    catalog_created = False
-    if not Product.objects.exists():
-        with transaction.atomic(), translation.override("fr"):
-            rng = random.Random(seed)
-            leaves = _ensure_categories()
-            options = _ensure_options()
-            variants = _create_catalog(
-                rng=rng, count=products, leaves=leaves, options=options, vat_rates=vat_rates
-            )
-            admin = _ensure_user("admin@demo.example", None, None, "Admin", "Demo", locations)
-            _receive_stock(rng=rng, variants=variants, locations=locations, user=admin)
-        catalog_created = True
-    logins = [_login(*spec, locations) for spec in DEMO_USERS]
-    return SeedResult(
-        catalog_created=catalog_created,
-        counts=demo_counts(),
-        logins=logins,
-        seconds=time.perf_counter() - started,
-    )
-
-
-def demo_counts() -> dict[str, int]:
-    return {
-        "locations": Location.objects.count(),
-        "categories": Category.objects.count(),
-        "products": Product.objects.count(),
-        "variants": Variant.objects.count(),
-        "stock levels": StockLevel.objects.count(),
-        "lots": StockLot.objects.count(),
-        "ledger rows": StockMovement.objects.count(),
-        "users": User.objects.count(),
-    }
-
-
 # --- reference data ---------------------------------------------------------------------------------
 
 
-def _ensure_locations() -> dict[str, Location]:
-    result = {}
-    for spec in LOCATIONS:
-        defaults = {key: value for key, value in spec.items() if key != "code"}
-        result[spec["code"]], _ = Location.objects.update_or_create(code=spec["code"], defaults=defaults)
-    return result
-
-
-def _ensure_vat_rates() -> dict[str, VatRate]:
+def ensure_vat_rates() -> dict[str, VatRate]:
     return {
         code: VatRate.objects.update_or_create(code=code, defaults={"name": name, "rate": rate})[0]
         for code, name, rate in VAT_RATES
     }
-
-
-def _ensure_customer_groups() -> None:
-    CustomerGroup.objects.get_or_create(code="retail", defaults={"name": "Particuliers"})
-    CustomerGroup.objects.get_or_create(
-        code="hotels", defaults={"name": "Hôtels et restaurants", "is_b2b": True}
-    )
 
 
 def _ensure_categories() -> dict[str, tuple[Category, Leaf]]:
@@ -554,7 +388,12 @@ def _plan_variants(rng: random.Random, leaf: Leaf, index: int) -> list[_PlannedV
     return planned
 
 
-def _create_catalog(*, rng, count, leaves, options, vat_rates) -> list[tuple[Variant, Leaf]]:
+def create_catalog(
+    *, rng: random.Random, count: int, vat_rates: dict[str, VatRate]
+) -> list[tuple[Variant, Leaf]]:
+    """The category tree, the options and ``count`` products with their variants; returns the variants."""
+    leaves = _ensure_categories()
+    options = _ensure_options()
     slugs = list(leaves)
     weights = [leaves[slug][1].weight for slug in slugs]
     products: list[Product] = []
@@ -623,90 +462,3 @@ def _create_catalog(*, rng, count, leaves, options, vat_rates) -> list[tuple[Var
         batch_size=2000,
     )
     return [(variant, leaf) for variant, (leaf, _plan) in zip(variants, variant_leaves, strict=True)]
-
-
-# --- stock --------------------------------------------------------------------------------------------
-
-
-SHELF_LIFE_DAYS = {
-    "charcuterie": (30, 180),
-    "cheese": (10, 60),
-    "honey-jams": (180, 720),
-    "olive-oil": (300, 720),
-    "biscuits": (60, 240),
-}
-
-
-def _lots(rng: random.Random, leaf: Leaf, total: int, today: dt.date) -> list[tuple[LotInput, int]]:
-    n = min(total, rng.randint(1, 3))
-    cuts = sorted(rng.sample(range(1, total), n - 1)) if n > 1 else []
-    quantities = [b - a for a, b in zip([0, *cuts], [*cuts, total], strict=True)]
-    lots = []
-    for i, quantity in enumerate(quantities):
-        if leaf.items == "wine":
-            lot = LotInput(batch=f"MILL-{rng.randint(2016, 2023)}-{i + 1}", expiry_date=None)
-        else:
-            expiry = today + dt.timedelta(days=rng.randint(*SHELF_LIFE_DAYS[leaf.items]))
-            lot = LotInput(batch=f"L{expiry:%y%m%d}-{i + 1}", expiry_date=expiry)
-        lots.append((lot, quantity))
-    return lots
-
-
-def _receive_stock(*, rng, variants, locations, user) -> None:
-    today = timezone.localdate()
-    rows: list[InitialStock] = []
-    for variant, leaf in variants:
-        for location in locations.values():
-            warehouse = location.kind == LocationKind.WAREHOUSE
-            if not warehouse and rng.random() > 0.75:
-                continue  # not every store carries every variant
-            quantity = rng.randint(20, 120) if warehouse else rng.randint(0, 18)
-            if quantity == 0:
-                continue
-            threshold = rng.randint(2, 5) if not warehouse and rng.random() < 0.1 else None
-            if leaf.kind == "food":
-                for lot, lot_quantity in _lots(rng, leaf, quantity, today):
-                    rows.append(InitialStock(variant.pk, location.pk, lot_quantity, lot, threshold))
-            else:
-                rows.append(InitialStock(variant.pk, location.pk, quantity, None, threshold))
-    bulk_receive_initial_stock(rows=rows, reference="SEED-DEMO", user=user)
-
-
-# --- users ----------------------------------------------------------------------------------------------
-
-
-@functools.cache
-def _demo_password_hash() -> str:
-    """One hash for every demo account: hashing is slow on purpose, the demo shares one password."""
-    return make_password(DEMO_PASSWORD)
-
-
-def _ensure_user(email, role, store_code, first_name, last_name, locations) -> User:
-    user = User.objects.filter(email=email).first() or User(email=email)
-    user.first_name, user.last_name = first_name, last_name
-    user.store = locations[store_code] if store_code else None
-    user.is_superuser = user.is_staff = role is None  # the one superuser: admin@
-    user.is_active = True
-    if not user.password or not user.check_password(DEMO_PASSWORD):
-        user.password = _demo_password_hash()
-    user.save()
-    if role is not None:
-        assign_role(user, role)
-    return user
-
-
-def _login(email, role, store_code, first_name, last_name, locations) -> DemoLogin:
-    user = _ensure_user(email, role, store_code, first_name, last_name, locations)
-    if role == Role.SHOPPER:
-        CustomerProfile.objects.get_or_create(
-            user=user,
-            defaults={"group": CustomerGroup.objects.get(code="retail"), "loyalty_card_number": "DEMO-0001"},
-        )
-    token, _ = Token.objects.get_or_create(user=user)
-    return DemoLogin(
-        email=email,
-        password=DEMO_PASSWORD,
-        role=str(role or "superuser"),
-        store=store_code or "",
-        token=token.key,
-    )

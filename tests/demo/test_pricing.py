@@ -1,11 +1,12 @@
-"""pricing.demo.seed: rates, promotions and coupons the demo relies on; re-runnable."""
+"""demo.seed.pricing.seed: rates, promotions and coupons the demo relies on; re-runnable."""
 
 from decimal import Decimal
 
 import pytest
 
 from accounts.models import CustomerGroup
-from pricing import demo, services
+from demo.seed import pricing as demo
+from pricing import services
 from pricing.errors import InvalidCoupon
 from pricing.models import Channel, Coupon, CurrencyRate, PriceList, Promotion
 from tests.factories import LocationFactory, VariantFactory

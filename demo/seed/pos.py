@@ -1,8 +1,7 @@
 """Demo registers (``seed()``, called by ``manage.py seed_demo``): two per active store. Re-runnable."""
 
 from inventory.models import Location, LocationKind
-
-from .models import Register
+from pos.models import Register
 
 REGISTERS_PER_STORE = 2
 

@@ -2,18 +2,13 @@
 
 import pytest
 
-from accounts import demo
+from demo.seed import accounts as demo
 from inventory import services as inventory
 from orders.models import OrderStatus
 from tests.accounts.portal_support import shopper
 from tests.factories import LocationFactory, VariantFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def test_seed_gives_the_demo_shopper_addresses_and_orders_once(django_capture_on_commit_callbacks):
@@ -32,6 +27,8 @@ def test_seed_gives_the_demo_shopper_addresses_and_orders_once(django_capture_on
         ("Maison", True),
         ("Bureau", False),
     ]
+    user.refresh_from_db()
+    assert (user.phone, user.preferred_language) == ("+33 6 12 34 56 78", "fr")
     assert sorted(user.orders.values_list("delivery_method", "status")) == [
         ("click_collect", OrderStatus.READY_FOR_PICKUP),
         ("home", OrderStatus.PAID),

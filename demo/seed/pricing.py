@@ -16,9 +16,8 @@ from django.utils import timezone
 from accounts.models import CustomerGroup
 from catalog.models import Variant
 from inventory.models import Location
-
-from .models import Channel, Coupon, DiscountKind, PriceList, PriceListEntry, Promotion
-from .services import set_currency_rate
+from pricing.models import Channel, Coupon, DiscountKind, PriceList, PriceListEntry, Promotion
+from pricing.services import set_currency_rate
 
 RATES = {"GBP": Decimal("0.860000"), "USD": Decimal("1.080000"), "CHF": Decimal("0.940000")}
 SINGLE_USE_CODES = [f"MERCI-{n:02d}" for n in range(1, 11)]

@@ -1,1 +1,0 @@
-"""Demo data for ``manage.py seed_demo``: the logic lives in ``catalog.demo.seed``."""
