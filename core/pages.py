@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from .selectors import platform_overview
@@ -13,7 +14,7 @@ DEMO_LOGINS = [
 ]
 
 
-def home(request):
+def home(request: HttpRequest) -> HttpResponse:
     """The landing page: what runs here, headline figures, and (in development) the demo logins."""
     return render(
         request,

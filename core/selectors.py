@@ -1,12 +1,23 @@
 """Read-side figures for the landing page."""
 
+from typing import TypedDict
+
 from django.db.models import Count, Q, Sum
 
 from catalog.models import Product, Variant
 from inventory.models import Location, StockAlert, StockLevel
 
 
-def platform_overview() -> dict:
+class PlatformOverview(TypedDict):
+    locations: list[Location]  # active ones, each annotated with ``skus_in_stock``
+    products: int
+    variants: int
+    on_hand: int
+    reserved: int
+    open_alerts: int
+
+
+def platform_overview() -> PlatformOverview:
     """Headline figures: four queries whatever the catalog size."""
     stock = StockLevel.objects.aggregate(on_hand=Sum("on_hand"), reserved=Sum("reserved"))
     return {
