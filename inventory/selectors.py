@@ -1,17 +1,22 @@
 """Read-side queries for stock: the API, the websocket snapshot and the staff grid use these."""
 
-from collections.abc import Iterable
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import F, QuerySet
 
 from .models import StockLevel
 
+if TYPE_CHECKING:
+    from catalog.models import Category, Variant
+
 
 def stock_levels(
     *, skus: Iterable[str] | None = None, location_codes: Iterable[str] | None = None
-) -> QuerySet:
+) -> QuerySet[StockLevel, Mapping[str, Any]]:
     """Levels as plain rows: sku, location, on_hand, reserved, available, version. One query."""
     qs = StockLevel.objects.all()
     if skus is not None:
@@ -19,7 +24,8 @@ def stock_levels(
     if location_codes is not None:
         qs = qs.filter(location__code__in=list(location_codes))
     return (
-        qs.annotate(
+        # Django allows an annotation named like a property (``available``); the stubs' plugin does not.
+        qs.annotate(  # type: ignore[no-redef]
             sku=F("variant__sku"), location_code=F("location__code"), available=F("on_hand") - F("reserved")
         )
         .order_by("location__code", "variant__sku")
@@ -177,7 +183,7 @@ def grid_category_options() -> list[CategoryOption]:
     from catalog.models import Category
 
     rows = list(Category.objects.order_by("position", "name", "pk"))
-    children: dict[int | None, list] = {}
+    children: dict[int | None, list[Category]] = {}
     for category in rows:
         children.setdefault(category.parent_id, []).append(category)
     known = {category.pk for category in rows}
@@ -214,7 +220,7 @@ def grid_variants(
     search: str = "",
     category_ids: Iterable[int] | None = None,
     low_stock_location_ids: Iterable[int] | None = None,
-) -> QuerySet:
+) -> QuerySet[Variant]:
     """Active variants for the grid's rows, with their product, by product name then position.
 
     ``search`` matches the SKU, the EAN (prefix) or the product name in any language;

@@ -11,9 +11,10 @@
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, overload
 
 from accounts.models import CustomerProfile
+from core.auth import is_signed_in
 from pricing.models import SUPPORTED_CURRENCIES
 from pricing.services import BASE_CURRENCY
 
@@ -21,6 +22,7 @@ from .models import Cart, CartStatus
 from .services import cart as cart_services
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
     from django.http import HttpRequest
 
     from accounts.models import CustomerGroup, User
@@ -31,9 +33,13 @@ CURRENCY_CODES = [code for code, _ in SUPPORTED_CURRENCIES]
 _CACHE_ATTR = "_cart_cache"
 
 
+@overload
+def get_cart(request: HttpRequest, *, create: Literal[True]) -> Cart: ...
+@overload
+def get_cart(request: HttpRequest, *, create: bool = False) -> Cart | None: ...
 def get_cart(request: HttpRequest, *, create: bool = False) -> Cart | None:
     """The request's open cart, or None (or a new one with ``create=True``). Cached on the request."""
-    cached = getattr(request, _CACHE_ATTR, None)
+    cached: Cart | None = getattr(request, _CACHE_ATTR, None)
     if cached is not None and cached.status == CartStatus.OPEN:
         return cached
     user = getattr(request, "user", None)
@@ -83,9 +89,9 @@ def on_login(request: HttpRequest, user: User) -> None:
     cart_services.merge_carts(source=source, target=target)
 
 
-def customer_group(user) -> CustomerGroup | None:
+def customer_group(user: User | AnonymousUser | None) -> CustomerGroup | None:
     """The price group of a signed-in customer (B2B price lists), None for everybody else."""
-    if user is None or not user.is_authenticated:
+    if not is_signed_in(user):
         return None
     profile = CustomerProfile.objects.select_related("group").filter(user=user).first()
     return profile.group if profile else None

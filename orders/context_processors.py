@@ -4,14 +4,18 @@ Both ``cart_count`` and ``currencies`` are callables: the template calls them (o
 only on pages that show them.
 """
 
+from collections.abc import Callable
+from typing import Any
+
 from django.db.models import Sum
+from django.http import HttpRequest
 
 from pricing.services import offered_currencies
 
 from . import cart_session
 
 
-def cart(request):
+def cart(request: HttpRequest) -> dict[str, Callable[[], Any] | str]:
     def cart_count() -> int:
         if not hasattr(request, "session"):
             return 0

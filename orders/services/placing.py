@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -90,7 +90,7 @@ def place_web_order(
     reservation_ttl: int | None = None,
     phone: str = "",
     language: str = "",
-    shipping_address: dict | None = None,
+    shipping_address: dict[str, Any] | None = None,
     shipping_gross: Decimal = Decimal("0"),
     carrier: str = "",
     order_discount: Decimal = Decimal("0"),
@@ -178,7 +178,7 @@ def transition_order(*, order: Order, to_status: str, user: User | None = None, 
         )
     collect = order.delivery_method == DeliveryMethod.CLICK_AND_COLLECT
     lines = list(order.lines.select_related("reservation", "variant__product", "order__location"))
-    reserved = [line.reservation for line in lines if line.reservation_id]
+    reserved = [line.reservation for line in lines if line.reservation is not None]  # select_related
     if to_status in (OrderStatus.PAID, OrderStatus.READY_FOR_PICKUP) and collect:
         hold = pickup.hold_until(timezone.now())
         for reservation in reserved:
@@ -253,7 +253,7 @@ SHIPPING_VAT_RATE = Decimal("0.20")
 
 
 def _priced_web_lines(
-    order: Order, lines: list[LineInput], *, customer_group, order_discount: Decimal
+    order: Order, lines: list[LineInput], *, customer_group: CustomerGroup | None, order_discount: Decimal
 ) -> list[OrderLine]:
     """Web order lines priced once, with ``order_discount`` spread over their ``discount_gross``."""
     if not lines:
