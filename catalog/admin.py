@@ -8,6 +8,7 @@ a variant's levels link to the service-backed "Receive stock" and "Record a coun
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.contrib.admin.options import BaseModelAdmin
 from django.db import models
 from django.db.models import Count, Prefetch, Sum
 from django.urls import reverse
@@ -39,7 +40,7 @@ def _after_commit(fn):
     transaction.on_commit(fn)
 
 
-class CachedChoicesMixin:
+class CachedChoicesMixin(BaseModelAdmin):
     """Inline rows share one query for their option-value choices instead of one per row."""
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
@@ -47,7 +48,7 @@ class CachedChoicesMixin:
         if db_field.name == "option_values" and field is not None:
             cache = getattr(request, "_option_value_choices", None)
             if cache is None:
-                cache = list(field.choices)
+                cache = list(field.choices)  # type: ignore[arg-type]  # reads back as pairs; stubs type it as set
                 request._option_value_choices = cache
             field.choices = cache
         return field
@@ -72,9 +73,10 @@ def category_filter(field_path: str) -> type[admin.SimpleListFilter]:
             return sorted(((c.pk, str(c)) for c in self._categories()), key=lambda item: item[1])
 
         def queryset(self, request, queryset):
-            if not self.value():
+            value = self.value()
+            if not value:
                 return queryset
-            wanted = int(self.value())
+            wanted = int(value)
             ids = []
             for category in self._categories():
                 node = category
@@ -264,8 +266,14 @@ class StockLevelInline(admin.TabularInline):
     model = StockLevel
     extra = 0
     can_delete = False
-    fields = ["location", "on_hand", "reserved", "available", "low_stock_threshold", "operations"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "location",
+        "on_hand",
+        "reserved",
+        "available",
+        "low_stock_threshold",
+        "operations",
+    )
     verbose_name_plural = "stock by location (read only: use Receive / Count to change it)"
 
     def get_queryset(self, request):

@@ -116,7 +116,8 @@ class CategoryTree:
 
     def ancestors(self, node_id: int) -> list[CategoryNode]:
         """Root first, the node itself last."""
-        chain, node = [], self.nodes.get(node_id)
+        chain: list[CategoryNode] = []
+        node = self.nodes.get(node_id)
         while node is not None and len(chain) < 10:
             chain.append(node)
             node = self.nodes.get(node.parent_id) if node.parent_id else None
@@ -253,8 +254,8 @@ def product_cards(
     }
     stocked = in_stock_ids(ids)
     images: dict[int, ProductImage] = {}
-    for image in ProductImage.objects.filter(product_id__in=ids).order_by("product_id", "position", "id"):
-        images.setdefault(image.product_id, image)
+    for found in ProductImage.objects.filter(product_id__in=ids).order_by("product_id", "position", "id"):
+        images.setdefault(found.product_id, found)
     ratings = {
         row["product_id"]: row
         for row in Review.objects.filter(product_id__in=ids, status=ReviewStatus.APPROVED)
@@ -352,9 +353,9 @@ def filter_products(qs: QuerySet[Product], filters: ListingFilters, *, rate: Dec
     if filters.store:
         qs = qs.filter(_available_here(filters.store))
     if filters.min_price is not None:
-        qs = qs.filter(sort_gross__gte=filters.min_price / rate)
+        qs = qs.filter(sort_gross__gte=filters.min_price / rate)  # type: ignore[misc]  # annotated by listing_base(); the plugin sees only Product's fields
     if filters.max_price is not None:
-        qs = qs.filter(sort_gross__lte=filters.max_price / rate)
+        qs = qs.filter(sort_gross__lte=filters.max_price / rate)  # type: ignore[misc]  # annotated by listing_base(); the plugin sees only Product's fields
     return qs
 
 
@@ -367,7 +368,7 @@ def order_products(qs: QuerySet[Product], sort: str, *, has_rank: bool = False) 
     if sort == "newest":
         return qs.order_by("-created_at", "-pk")
     if sort == "relevance" and has_rank:
-        return qs.order_by("-rank", f"name_{lang}", "pk")
+        return qs.order_by("-rank", f"name_{lang}", "pk")  # type: ignore[misc]  # annotated by listing_base(); the plugin sees only Product's fields
     return qs.order_by(f"name_{lang}", "pk")
 
 
@@ -621,7 +622,7 @@ def product_page(
     locations = list(Location.objects.filter(is_active=True).order_by("kind", "name"))
     levels = {
         (row["variant_id"], row["location_id"]): row["available"]
-        for row in StockLevel.objects.filter(variant__in=[v.pk for v in variants])
+        for row in StockLevel.objects.filter(variant__in=[v.pk for v in variants])  # type: ignore[no-redef,misc]  # ``available``: see availability_rows()
         .annotate(available=F("on_hand") - F("reserved"))
         .values("variant_id", "location_id", "available")
     }
@@ -715,9 +716,11 @@ def customer_group_for(user):
 
 def availability_rows(skus: Iterable[str]) -> list[dict]:
     """``{"sku", "location", "available", "version"}`` of active locations for these SKUs. 1 query."""
+    # Django allows an annotation named like a model property (StockLevel.available); the stubs'
+    # plugin does not, hence the ignores here and in product_page().
     return [
         {"sku": r["sku"], "location": r["loc"], "available": max(r["available"], 0), "version": r["version"]}
-        for r in StockLevel.objects.filter(variant__sku__in=list(skus), location__is_active=True)
+        for r in StockLevel.objects.filter(variant__sku__in=list(skus), location__is_active=True)  # type: ignore[no-redef]
         .annotate(sku=F("variant__sku"), loc=F("location__code"), available=F("on_hand") - F("reserved"))
         .order_by("loc", "sku")
         .values("sku", "loc", "available", "version")

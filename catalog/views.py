@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -33,6 +34,9 @@ from pricing.selectors import CURRENCY_CODES
 from . import cache as page_cache
 from . import selectors, services
 from .forms import ReviewForm
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 CSRF_MARK = "__CSRF_TOKEN__"
 MAX_QUERY_LENGTH = 200
@@ -206,7 +210,7 @@ def _parse_filters(request: HttpRequest, *, default_sort: str) -> selectors.List
     )
 
 
-def _bad_request(request: HttpRequest, message: str) -> HttpResponse:
+def _bad_request(request: HttpRequest, message: StrOrPromise) -> HttpResponse:
     page = {
         "title": _("This page cannot be shown"),
         "meta_description": "",

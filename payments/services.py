@@ -254,6 +254,7 @@ def retry_failed_refunds(*, max_attempts: int = 5, limit: int = 100) -> int:
     succeeded = 0
     for payment in candidates:
         first = payment.refunds.order_by("created_at").first()
+        assert first is not None  # candidates have a failed refund
         refund = _refund_payment(payment=payment, reason=first.reason, user=first.created_by)
         succeeded += refund.status == RefundStatus.SUCCEEDED
     return succeeded

@@ -6,7 +6,7 @@ from catalog import cache as storefront_cache
 from .models import Coupon, CouponRedemption, CurrencyRate, PriceList, PriceListEntry, Promotion
 
 
-class RefreshesStorefrontMixin:
+class RefreshesStorefrontMixin(admin.ModelAdmin):
     """Rates, price lists and promotions change what every storefront page shows: after an edit
     commits, the cached pages are dropped (``catalog.cache.bump_all``)."""
 

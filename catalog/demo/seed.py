@@ -17,6 +17,7 @@ import random
 import time
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -44,7 +45,7 @@ _WEEK = {
     "fri": "10:00-19:30",
     "sat": "09:30-19:30",
 }
-LOCATIONS = [
+LOCATIONS: list[dict[str, Any]] = [
     {
         "code": "AJA",
         "name": "Ajaccio",
@@ -541,7 +542,7 @@ def _plan_variants(rng: random.Random, leaf: Leaf, index: int) -> list[_PlannedV
     first = rng.randint(0, len(leaf.sizes) - n_sizes)
     sizes = leaf.sizes[first : first + n_sizes]
     colors = rng.sample([c[0] for c in w.COLORS], n_colors)
-    planned = []
+    planned: list[_PlannedVariant] = []
     for color in colors:
         for size in sizes:
             planned.append(
