@@ -1,13 +1,13 @@
 # Two commands set everything up on a fresh machine:
 #   make demo  -> virtualenv, install, migrate, demo data, serve on http://127.0.0.1:8000 (ASGI)
-#   make test  -> dev dependencies, ruff, the whole pytest suite
+#   make test  -> dev dependencies, ruff, mypy, the whole pytest suite
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: demo test install install-dev lint serve migrate seed worker beat bench check clean
+.PHONY: demo test install install-dev lint typecheck serve migrate seed worker beat bench check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,7 +51,11 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: lint
+# mypy with django-stubs; settings in pyproject.toml [tool.mypy]. Incremental: .mypy_cache/ makes reruns fast.
+typecheck: install-dev
+	$(BIN)/mypy
+
+test: lint typecheck
 	$(BIN)/lint-imports
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)

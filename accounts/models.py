@@ -1,3 +1,5 @@
+from typing import ClassVar
+
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
@@ -14,7 +16,7 @@ class Role(models.TextChoices):
     MANAGER = "manager", _("Manager")
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
     def _create_user(self, email: str, password: str | None, **extra):
@@ -42,7 +44,7 @@ class UserManager(BaseUserManager):
 class User(AbstractUser):
     """Logs in by e-mail. A cashier or store manager belongs to one store (``store``)."""
 
-    username = None
+    username = None  # type: ignore[assignment]  # Django removes an inherited field set to None
     email = models.EmailField(_("e-mail address"), unique=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     store = models.ForeignKey(
@@ -57,9 +59,10 @@ class User(AbstractUser):
     preferred_language = models.CharField(max_length=8, default="fr")
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
-    objects = UserManager()
+    # The stubs want AbstractUser's manager class here; Django accepts any BaseUserManager.
+    objects = UserManager()  # type: ignore[assignment,misc]
 
     class Meta:
         constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]

@@ -9,6 +9,7 @@ admin's transaction, so the pages showing it are refreshed once it commits.
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.contrib.admin.options import BaseModelAdmin
 from django.db import models
 from django.db.models import Count, Prefetch, Sum
 from django.utils.html import format_html
@@ -32,7 +33,7 @@ from .models import (
 )
 
 
-class CachedChoicesMixin:
+class CachedChoicesMixin(BaseModelAdmin):
     """Inline rows share one query for their option-value choices instead of one per row."""
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
@@ -40,7 +41,7 @@ class CachedChoicesMixin:
         if db_field.name == "option_values" and field is not None:
             cache = getattr(request, "_option_value_choices", None)
             if cache is None:
-                cache = list(field.choices)
+                cache = list(field.choices)  # type: ignore[arg-type]  # reads back as pairs; stubs type it as set
                 request._option_value_choices = cache
             field.choices = cache
         return field
@@ -65,9 +66,10 @@ def category_filter(field_path: str) -> type[admin.SimpleListFilter]:
             return sorted(((c.pk, str(c)) for c in self._categories()), key=lambda item: item[1])
 
         def queryset(self, request, queryset):
-            if not self.value():
+            value = self.value()
+            if not value:
                 return queryset
-            wanted = int(self.value())
+            wanted = int(value)
             ids = []
             for category in self._categories():
                 node = category

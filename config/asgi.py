@@ -15,6 +15,9 @@ from inventory.routing import websocket_urlpatterns as inventory_ws  # noqa: E40
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": OriginValidatorUnlessToken(TokenOrSessionAuthMiddleware(URLRouter([*inventory_ws]))),
+        # channels-stubs want their own (type-check-only) pattern class, which django.urls.path never returns.
+        "websocket": OriginValidatorUnlessToken(
+            TokenOrSessionAuthMiddleware(URLRouter([*inventory_ws]))  # type: ignore[list-item]
+        ),
     }
 )

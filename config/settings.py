@@ -8,7 +8,12 @@ Celery broker). ``DJANGO_ENV=production`` turns on every hardening ``check --dep
 
 from pathlib import Path
 
+import django_stubs_ext
 import environ
+
+# Lets generic classes that Django does not make subscriptable itself (forms.ModelForm, ...) be
+# written with their type argument, as mypy's strict mode asks: ``class F(forms.ModelForm[Location])``.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 

@@ -51,7 +51,7 @@ _API_EXCEPTION_CODES: list[tuple[type[exceptions.APIException], str]] = [
 ]
 
 
-class ErrorSerializer(serializers.Serializer):
+class ErrorSerializer(serializers.Serializer[Any]):
     """The body of every error response."""
 
     code = serializers.CharField(help_text="Stable, machine-readable: insufficient_stock, invalid, ...")
@@ -140,8 +140,11 @@ def error_response(exc: Exception, context: dict[str, Any] | None = None) -> Res
     headers: dict[str, str] = {}
     if getattr(exc, "auth_header", None):
         headers["WWW-Authenticate"] = exc.auth_header  # type: ignore[attr-defined]
-    if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
-        wait = math.ceil(exc.wait)
+    throttle_wait: float | None = None
+    if isinstance(exc, exceptions.Throttled):
+        throttle_wait = exc.wait  # type: ignore[attr-defined]  # set in DRF's __init__, not in the stubs
+    if throttle_wait is not None:
+        wait = math.ceil(throttle_wait)
         headers["Retry-After"] = str(wait)
         detail["wait"] = wait
     message = exc.detail if isinstance(exc.detail, str) else str(exc.default_detail)
@@ -156,12 +159,13 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return response
 
 
-def parse(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
+def parse(serializer_class: type[serializers.Serializer[Any]], data: Any) -> dict[str, Any]:
     """Validate ``data`` (a body or ``request.query_params``) with ``serializer_class``: its
     ``validated_data``, or a 400 ``invalid`` naming the fields. The one input parser of the API views."""
     serializer = serializer_class(data=data)
     serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
+    validated: dict[str, Any] = serializer.validated_data
+    return validated
 
 
 class ServiceAPIView(APIView):

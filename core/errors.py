@@ -4,16 +4,21 @@ Services raise these; the DRF exception handler (core.api) turns them into
 ``{"code", "message", "detail"}`` with ``http_status``; pages show ``message``.
 """
 
-from typing import Any
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise  # str, or a lazily translated string (gettext_lazy)
 
 
 class ApplicationError(Exception):
     code = "application_error"
     http_status = 400
-    default_message = "The operation could not be done."
+    default_message: StrOrPromise = "The operation could not be done."
 
-    def __init__(self, message: str | None = None, *, detail: dict[str, Any] | None = None) -> None:
-        self.message = message or self.default_message
+    def __init__(self, message: StrOrPromise | None = None, *, detail: dict[str, Any] | None = None) -> None:
+        self.message: StrOrPromise = message or self.default_message
         self.detail = detail or {}
         super().__init__(self.message)
 
@@ -24,22 +29,22 @@ class ApplicationError(Exception):
 class ValidationFailed(ApplicationError):
     code = "invalid"
     http_status = 400
-    default_message = "The request is not valid."
+    default_message: StrOrPromise = "The request is not valid."
 
 
 class NotFound(ApplicationError):
     code = "not_found"
     http_status = 404
-    default_message = "Not found."
+    default_message: StrOrPromise = "Not found."
 
 
 class PermissionDenied(ApplicationError):
     code = "permission_denied"
     http_status = 403
-    default_message = "You may not do this."
+    default_message: StrOrPromise = "You may not do this."
 
 
 class Conflict(ApplicationError):
     code = "conflict"
     http_status = 409
-    default_message = "The operation conflicts with the current state."
+    default_message: StrOrPromise = "The operation conflicts with the current state."

@@ -59,6 +59,7 @@ from rest_framework.exceptions import NotAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
+from rest_framework.views import APIView
 
 from core.api import error_response
 from core.errors import ApplicationError, ValidationFailed
@@ -177,7 +178,7 @@ def idempotent(method: Callable[..., Response]) -> Callable[..., Response]:
     """Decorate a DRF view method (``post``) so it honours ``Idempotency-Key``; documents the header."""
 
     @functools.wraps(method)
-    def wrapper(view, request: Request, *args: Any, **kwargs: Any) -> Response:
+    def wrapper(view: APIView, request: Request, *args: Any, **kwargs: Any) -> Response:
         return execute_idempotently(
             request=request,
             handler=lambda: method(view, request, *args, **kwargs),

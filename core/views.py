@@ -3,7 +3,7 @@ import logging
 import redis
 from django.conf import settings
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.defaults import page_not_found
@@ -12,7 +12,7 @@ from django.views.defaults import server_error as django_server_error
 logger = logging.getLogger(__name__)
 
 
-def not_found(request, exception=None):
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """404 for the whole site: JSON in the API's error format under /api/, the HTML page elsewhere."""
     if request.path.startswith("/api/"):
         return JsonResponse(
@@ -21,7 +21,7 @@ def not_found(request, exception=None):
     return page_not_found(request, exception)
 
 
-def server_error(request):
+def server_error(request: HttpRequest) -> HttpResponse:
     """500 for the whole site: an API client gets JSON it can parse, a person the HTML page."""
     if request.path.startswith("/api/"):
         return JsonResponse(
@@ -37,7 +37,7 @@ def server_error(request):
 
 @never_cache
 @require_safe
-def healthz(request):
+def healthz(request: HttpRequest) -> JsonResponse:
     """Liveness and readiness for the load balancer and docker-compose: no auth, JSON, fast.
 
     ``{"status": "ok" | "degraded", "database": "ok" | "error: ...", "redis": "ok" | "not configured"
@@ -75,7 +75,7 @@ def _check_redis() -> str:
     return "ok"
 
 
-def placeholder(request, **kwargs):
+def placeholder(request: HttpRequest, **kwargs: object) -> HttpResponse:
     """Scaffolding for a storefront route whose page is being built; replaced before it lands."""
     from django.shortcuts import render
 

@@ -12,17 +12,32 @@ user: explicit credentials that fail are never silently replaced by a cookie.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Protocol, cast
 from urllib.parse import parse_qs
 
 from channels.auth import AuthMiddleware, get_user
 from channels.db import database_sync_to_async
 from channels.security.websocket import AllowedHostsOriginValidator
 from channels.sessions import CookieMiddleware, SessionMiddleware
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 
+if TYPE_CHECKING:
+    from asgiref.typing import ASGIReceiveCallable, ASGISendCallable
+    from channels.auth import UserLazyObject
+    from channels.consumer import _ChannelScope
 
-def query_params(scope: dict[str, Any]) -> dict[str, list[str]]:
+
+class ASGIApp(Protocol):
+    """An ASGI 3 application or middleware, as Channels' routers and middlewares are."""
+
+    async def __call__(
+        self, scope: _ChannelScope, receive: ASGIReceiveCallable, send: ASGISendCallable
+    ) -> Any: ...
+
+
+def query_params(scope: Mapping[str, Any]) -> dict[str, list[str]]:
     """The websocket's query string, decoded (``{"token": ["abc"], "locations": ["AJA,BAS"]}``)."""
     raw = scope.get("query_string", b"")
     if isinstance(raw, bytes):
@@ -31,27 +46,30 @@ def query_params(scope: dict[str, Any]) -> dict[str, list[str]]:
 
 
 @database_sync_to_async  # runs in the DB thread and closes stale connections before and after
-def user_for_token(key: str):
+def user_for_token(key: str) -> AbstractBaseUser | AnonymousUser:
     from rest_framework.authtoken.models import Token
 
     token = Token.objects.select_related("user").filter(key=key).first()
     if token is None or not token.user.is_active:
         return AnonymousUser()
-    return token.user
+    user: AbstractBaseUser = token.user
+    return user
 
 
 class _TokenOrSessionAuth(AuthMiddleware):
     """Channels' ``AuthMiddleware`` (needs ``scope["session"]``), resolving a token first."""
 
-    async def resolve_scope(self, scope: dict[str, Any]) -> None:
+    async def resolve_scope(self, scope: _ChannelScope) -> None:
+        # populate_scope() (run first by AuthMiddleware) has put the lazy user in the scope.
+        user = cast("UserLazyObject", scope["user"])
         token = (query_params(scope).get("token") or [""])[0].strip()
         if token:
-            scope["user"]._wrapped = await user_for_token(token)
+            user._wrapped = await user_for_token(token)
         else:
-            scope["user"]._wrapped = await get_user(scope)
+            user._wrapped = await get_user(scope)
 
 
-def TokenOrSessionAuthMiddleware(inner):  # noqa: N802 - named like the stack it replaces
+def TokenOrSessionAuthMiddleware(inner: ASGIApp) -> CookieMiddleware:  # noqa: N802 - named like the stack it replaces
     """Cookies -> session -> user (token or session). Use in place of ``AuthMiddlewareStack``."""
     return CookieMiddleware(SessionMiddleware(_TokenOrSessionAuth(inner)))
 
@@ -62,11 +80,13 @@ class OriginValidatorUnlessToken:
     that authenticates with ``?token=`` (POS apps, scripts, the ERP) may come without an ``Origin``
     header; every other connection must pass Channels' ``AllowedHostsOriginValidator``."""
 
-    def __init__(self, inner):
+    def __init__(self, inner: ASGIApp) -> None:
         self.inner = inner
         self.validated = AllowedHostsOriginValidator(inner)
 
-    async def __call__(self, scope, receive, send):
+    async def __call__(
+        self, scope: _ChannelScope, receive: ASGIReceiveCallable, send: ASGISendCallable
+    ) -> Any:
         if (query_params(scope).get("token") or [""])[0].strip():
             return await self.inner(scope, receive, send)
         return await self.validated(scope, receive, send)

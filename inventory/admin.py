@@ -9,13 +9,16 @@ change is a conditional UPDATE plus its ledger row, and is pushed live after com
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.widgets import AdminDateWidget
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F, Q
-from django.http import HttpResponseRedirect
+from django.db.models import F, Model, Q, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -23,12 +26,23 @@ from django.utils.http import urlencode
 
 from catalog.admin import VariantAdmin as CatalogVariantAdmin
 from catalog.models import Variant
+from core.auth import signed_in_user
 from core.errors import ApplicationError
 
 from . import services
 from .errors import ReservationNotActive
 from .models import Location, Reservation, ReservationStatus, StockAlert, StockLevel, StockLot, StockMovement
 from .permissions import can_act_at
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+    from django.urls import URLPattern
+    from django.utils.safestring import SafeString
+
+    from accounts.models import User
+
+M = TypeVar("M", bound=Model)
+FormT = TypeVar("FormT", bound="_StockOperationForm")
 
 WEEKDAYS = [
     ("mon", "Monday"),
@@ -41,28 +55,30 @@ WEEKDAYS = [
 ]
 
 
-def _may_act_anywhere(user) -> bool:
+def _may_act_anywhere(user: User | AnonymousUser) -> bool:
     return user.has_perm("inventory.act_on_any_location")
 
 
-def _locations_for(user, perm: str):
+def _locations_for(user: User, perm: str) -> QuerySet[Location]:
     """The locations where ``user`` may do ``perm`` (an inventory codename)."""
     if not user.has_perm(f"inventory.{perm}"):
         return Location.objects.none()
     qs = Location.objects.filter(is_active=True)
-    return qs if _may_act_anywhere(user) else qs.filter(pk=user.store_id)
+    if _may_act_anywhere(user):
+        return qs
+    return qs.filter(pk=user.store_id) if user.store_id is not None else qs.none()
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(admin.ModelAdmin[M]):
     """Lists to read: no add, no change form, no delete (actions declare their own permissions)."""
 
-    def has_add_permission(self, request, obj=None):
+    def has_add_permission(self, request: HttpRequest, obj: M | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: M | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: M | None = None) -> bool:
         return False
 
 
@@ -79,7 +95,7 @@ def _hours_field(label: str) -> forms.RegexField:
     )
 
 
-class LocationForm(forms.ModelForm):
+class LocationForm(forms.ModelForm[Location]):
     """Opening hours as one field per weekday ("10:00-19:00", "closed" or empty) instead of raw JSON."""
 
     hours_mon = _hours_field("Monday")
@@ -97,13 +113,13 @@ class LocationForm(forms.ModelForm):
             "address_line", "postal_code", "city", "country", "phone", "email",
         ]  # fmt: skip
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         hours = self.instance.opening_hours or {}
         for day, _label in WEEKDAYS:
             self.fields[f"hours_{day}"].initial = hours.get(day, "")
 
-    def save(self, commit=True):
+    def save(self, commit: bool = True) -> Location:
         self.instance.opening_hours = {
             day: self.cleaned_data[f"hours_{day}"]
             for day, _ in WEEKDAYS
@@ -113,7 +129,7 @@ class LocationForm(forms.ModelForm):
 
 
 @admin.register(Location)
-class LocationAdmin(admin.ModelAdmin):
+class LocationAdmin(admin.ModelAdmin[Location]):
     form = LocationForm
     list_display = ["code", "name", "kind", "city", "phone", "sells_online", "is_active"]
     list_filter = ["kind", "sells_online", "is_active"]
@@ -124,7 +140,7 @@ class LocationAdmin(admin.ModelAdmin):
         ("Opening hours", {"fields": [f"hours_{day}" for day, _ in WEEKDAYS]}),
     ]
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Location | None = None) -> bool:
         return False  # stock and the ledger point at locations: deactivate instead
 
 
@@ -142,9 +158,11 @@ class _StockOperationForm(forms.Form):
         required=False, widget=AdminDateWidget, help_text="Lot-tracked products only."
     )
 
-    def __init__(self, *args, locations, **kwargs):
+    def __init__(self, *args: Any, locations: QuerySet[Location], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["location"].queryset = locations
+        location_field = self.fields["location"]
+        assert isinstance(location_field, forms.ModelChoiceField)
+        location_field.queryset = locations
 
     def clean_variant(self) -> Variant:
         code = self.cleaned_data["variant"].strip()
@@ -169,7 +187,7 @@ class CountStockForm(_StockOperationForm):
     )
     field_order = ["variant", "location", "counted", "reference", "batch"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         del self.fields["expiry_date"]
 
@@ -184,14 +202,14 @@ class LowStockFilter(admin.SimpleListFilter):
     title = "stock state"
     parameter_name = "state"
 
-    def lookups(self, request, model_admin):
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin[Any]) -> list[tuple[str, str]]:
         return [
             ("low", "At or below threshold"),
             ("out", "Nothing available"),
             ("reserved", "Has reservations"),
         ]
 
-    def queryset(self, request, queryset):
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         if self.value() == "low":
             return queryset.filter(
                 low_stock_threshold__isnull=False, available_now__lte=F("low_stock_threshold")
@@ -204,7 +222,7 @@ class LowStockFilter(admin.SimpleListFilter):
 
 
 @admin.register(StockLevel)
-class StockLevelAdmin(ReadOnlyAdmin):
+class StockLevelAdmin(ReadOnlyAdmin[StockLevel]):
     change_list_template = "admin/inventory/stocklevel/change_list.html"
     list_display = [
         "sku",
@@ -225,28 +243,28 @@ class StockLevelAdmin(ReadOnlyAdmin):
     list_per_page = 100
     actions = ["set_threshold"]
 
-    def get_queryset(self, request):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[StockLevel]:
         return super().get_queryset(request).annotate(available_now=F("on_hand") - F("reserved"))
 
     @admin.display(description="SKU", ordering="variant__sku")
-    def sku(self, obj):
+    def sku(self, obj: StockLevel) -> str:
         return obj.variant.sku
 
     @admin.display(description="product", ordering="variant__product__name")
-    def product(self, obj):
+    def product(self, obj: StockLevel) -> str:
         return obj.variant.product.name
 
     @admin.display(description="location", ordering="location__code")
-    def location_code(self, obj):
+    def location_code(self, obj: StockLevel) -> str:
         return obj.location.code
 
     @admin.display(description="available", ordering="available_now")
-    def available_units(self, obj):
+    def available_units(self, obj: StockLevel) -> int:
         return obj.available
 
     @admin.display(description="")
-    def operations(self, obj):
-        query = urlencode({"variant": obj.variant.sku, "location": obj.location_id})
+    def operations(self, obj: StockLevel) -> SafeString:
+        query = urlencode({"variant": obj.variant.sku, "location": str(obj.location_id)})
         return format_html(
             '<a href="{}?{}">Receive</a> · <a href="{}?{}">Count</a>',
             reverse("admin:inventory_stocklevel_receive"),
@@ -257,7 +275,7 @@ class StockLevelAdmin(ReadOnlyAdmin):
 
     # --- the service-backed forms ---
 
-    def get_urls(self):
+    def get_urls(self) -> list[URLPattern]:
         own = [
             path(
                 "receive/", self.admin_site.admin_view(self.receive_view), name="inventory_stocklevel_receive"
@@ -266,8 +284,8 @@ class StockLevelAdmin(ReadOnlyAdmin):
         ]
         return own + super().get_urls()
 
-    def receive_view(self, request):
-        def run(form, user):
+    def receive_view(self, request: HttpRequest) -> HttpResponse:
+        def run(form: ReceiveStockForm, user: User) -> str:
             data = form.cleaned_data
             change = services.receive_stock(
                 variant=data["variant"],
@@ -284,8 +302,8 @@ class StockLevelAdmin(ReadOnlyAdmin):
 
         return self._operation_view(request, ReceiveStockForm, "receive_stock", "Receive stock", run)
 
-    def count_view(self, request):
-        def run(form, user):
+    def count_view(self, request: HttpRequest) -> HttpResponse:
+        def run(form: CountStockForm, user: User) -> str:
             data = form.cleaned_data
             change = services.adjust_stock(
                 variant=data["variant"],
@@ -307,18 +325,26 @@ class StockLevelAdmin(ReadOnlyAdmin):
 
         return self._operation_view(request, CountStockForm, "adjust_stock", "Record a stock count", run)
 
-    def _operation_view(self, request, form_class, perm, title, run):
-        locations = _locations_for(request.user, perm)
+    def _operation_view(
+        self,
+        request: HttpRequest,
+        form_class: type[FormT],
+        perm: str,
+        title: str,
+        run: Callable[[FormT, User], str],
+    ) -> HttpResponse:
+        user = signed_in_user(request.user)  # admin_view() let only staff in
+        locations = _locations_for(user, perm)
         if not locations.exists():
             raise PermissionDenied
         if request.method == "POST":
             form = form_class(request.POST, locations=locations)
             if form.is_valid():
                 location = form.cleaned_data["location"]
-                if not can_act_at(request.user, location, perm):
+                if not can_act_at(user, location, perm):
                     raise PermissionDenied
                 try:
-                    message = run(form, request.user)
+                    message = run(form, user)
                 except ApplicationError as error:
                     self.message_user(request, error.message, level=messages.ERROR)
                 else:
@@ -338,14 +364,16 @@ class StockLevelAdmin(ReadOnlyAdmin):
 
     # --- thresholds: configuration, through the service, with an intermediate form ---
 
-    def has_set_threshold_permission(self, request):
+    def has_set_threshold_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("inventory.change_stocklevel")
 
     @admin.action(description="Set low-stock threshold", permissions=["set_threshold"])
-    def set_threshold(self, request, queryset):
+    def set_threshold(self, request: HttpRequest, queryset: QuerySet[StockLevel]) -> HttpResponse | None:
+        user = signed_in_user(request.user)  # admin actions run for staff only
         queryset = queryset.select_related("variant", "location")
-        if not _may_act_anywhere(request.user):
-            queryset = queryset.filter(location_id=request.user.store_id)
+        if not _may_act_anywhere(user):
+            own = user.store_id
+            queryset = queryset.filter(location_id=own) if own is not None else queryset.none()
         if "apply" in request.POST:
             form = ThresholdForm(request.POST)
             if form.is_valid():
@@ -374,7 +402,7 @@ class StockLevelAdmin(ReadOnlyAdmin):
 
 
 @admin.register(StockMovement)
-class StockMovementAdmin(ReadOnlyAdmin):
+class StockMovementAdmin(ReadOnlyAdmin[StockMovement]):
     list_display = [
         "created_at",
         "reason",
@@ -394,20 +422,20 @@ class StockMovementAdmin(ReadOnlyAdmin):
     list_per_page = 100
 
     @admin.display(description="SKU", ordering="variant__sku")
-    def sku(self, obj):
+    def sku(self, obj: StockMovement) -> str:
         return obj.variant.sku
 
     @admin.display(description="location", ordering="location__code")
-    def location_code(self, obj):
+    def location_code(self, obj: StockMovement) -> str:
         return obj.location.code
 
     @admin.display(description="lot")
-    def batch(self, obj):
-        return obj.lot.batch if obj.lot_id else ""
+    def batch(self, obj: StockMovement) -> str:
+        return obj.lot.batch if obj.lot else ""
 
 
 @admin.register(StockLot)
-class StockLotAdmin(ReadOnlyAdmin):
+class StockLotAdmin(ReadOnlyAdmin[StockLot]):
     list_display = ["batch", "sku", "location", "expiry_date", "quantity", "received_at"]
     list_filter = ["location", "expiry_date"]
     search_fields = ["batch", "variant__sku", "=variant__ean13"]
@@ -415,12 +443,12 @@ class StockLotAdmin(ReadOnlyAdmin):
     date_hierarchy = "expiry_date"
 
     @admin.display(description="SKU", ordering="variant__sku")
-    def sku(self, obj):
+    def sku(self, obj: StockLot) -> str:
         return obj.variant.sku
 
 
 @admin.register(Reservation)
-class ReservationAdmin(ReadOnlyAdmin):
+class ReservationAdmin(ReadOnlyAdmin[Reservation]):
     list_display = ["id", "sku", "location", "quantity", "status", "reference", "expires_at", "created_at"]
     list_filter = ["status", "location"]
     search_fields = ["reference", "variant__sku", "=id"]
@@ -428,21 +456,22 @@ class ReservationAdmin(ReadOnlyAdmin):
     actions = ["release_selected"]
 
     @admin.display(description="SKU", ordering="variant__sku")
-    def sku(self, obj):
+    def sku(self, obj: Reservation) -> str:
         return obj.variant.sku
 
-    def has_release_permission(self, request):
+    def has_release_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("inventory.reserve_stock")
 
     @admin.action(description="Release selected reservations", permissions=["release"])
-    def release_selected(self, request, queryset):
+    def release_selected(self, request: HttpRequest, queryset: QuerySet[Reservation]) -> None:
+        user = signed_in_user(request.user)  # admin actions run for staff only
         released, skipped = 0, 0
         for reservation in queryset.select_related("location").filter(status=ReservationStatus.ACTIVE):
-            if not can_act_at(request.user, reservation.location, "reserve_stock"):
+            if not can_act_at(user, reservation.location, "reserve_stock"):
                 skipped += 1
                 continue
             try:
-                services.release_reservation(reservation=reservation, user=request.user)
+                services.release_reservation(reservation=reservation, user=user)
             except ReservationNotActive:
                 skipped += 1  # committed or expired since the page was shown
             else:
@@ -460,17 +489,17 @@ class AcknowledgedFilter(admin.SimpleListFilter):
     title = "acknowledged"
     parameter_name = "acknowledged"
 
-    def lookups(self, request, model_admin):
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin[Any]) -> list[tuple[str, str]]:
         return [("no", "Not yet"), ("yes", "Yes")]
 
-    def queryset(self, request, queryset):
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         if self.value() in ("yes", "no"):
             return queryset.filter(acknowledged_at__isnull=self.value() == "no")
         return queryset
 
 
 @admin.register(StockAlert)
-class StockAlertAdmin(ReadOnlyAdmin):
+class StockAlertAdmin(ReadOnlyAdmin[StockAlert]):
     list_display = [
         "created_at",
         "sku",
@@ -487,51 +516,57 @@ class StockAlertAdmin(ReadOnlyAdmin):
     actions = ["acknowledge"]
 
     @admin.display(description="SKU", ordering="variant__sku")
-    def sku(self, obj):
+    def sku(self, obj: StockAlert) -> str:
         return obj.variant.sku
 
-    def has_acknowledge_permission(self, request):
+    def has_acknowledge_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("inventory.change_stockalert")
 
     @admin.action(description="Acknowledge selected alerts", permissions=["acknowledge"])
-    def acknowledge(self, request, queryset):
-        if not _may_act_anywhere(request.user):
-            queryset = queryset.filter(location_id=request.user.store_id)
-        count = services.acknowledge_stock_alerts(
-            alert_ids=queryset.values_list("pk", flat=True), user=request.user
-        )
+    def acknowledge(self, request: HttpRequest, queryset: QuerySet[StockAlert]) -> None:
+        user = signed_in_user(request.user)  # admin actions run for staff only
+        if not _may_act_anywhere(user):
+            own = user.store_id
+            queryset = queryset.filter(location_id=own) if own is not None else queryset.none()
+        count = services.acknowledge_stock_alerts(alert_ids=queryset.values_list("pk", flat=True), user=user)
         self.message_user(request, f"{count} alert(s) acknowledged.", messages.SUCCESS)
 
 
 # --- the catalog's variant page, with its stock per location ----------------------------------------
 
 
-class StockLevelInline(admin.TabularInline):
+class StockLevelInline(admin.TabularInline[StockLevel, Variant]):
     """Where the variant is, per location. Read only: stock changes go through the stock forms."""
 
     model = StockLevel
     extra = 0
     can_delete = False
-    fields = ["location", "on_hand", "reserved", "available", "low_stock_threshold", "operations"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "location",
+        "on_hand",
+        "reserved",
+        "available",
+        "low_stock_threshold",
+        "operations",
+    )
     verbose_name_plural = "stock by location (read only: use Receive / Count to change it)"
 
-    def get_queryset(self, request):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[StockLevel]:
         return super().get_queryset(request).select_related("location", "variant")
 
-    def has_add_permission(self, request, obj=None):
+    def has_add_permission(self, request: HttpRequest, obj: Variant | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Variant | None = None) -> bool:
         return False
 
     @admin.display(description="available")
-    def available(self, obj):
+    def available(self, obj: StockLevel) -> int:
         return obj.available
 
     @admin.display(description="")
-    def operations(self, obj):
-        query = urlencode({"variant": obj.variant.sku, "location": obj.location_id})
+    def operations(self, obj: StockLevel) -> str:
+        query = urlencode({"variant": obj.variant.sku, "location": str(obj.location_id)})
         return format_html(
             '<a href="{}?{}">Receive</a> · <a href="{}?{}">Count</a>',
             reverse("admin:inventory_stocklevel_receive"),

@@ -16,7 +16,7 @@ Protocol (see ``inventory.realtime`` for the message shapes):
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
@@ -26,6 +26,11 @@ from core.ws_auth import query_params
 from . import realtime
 from .permissions import default_watched_locations, watchable_locations
 from .selectors import level_rows
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
 
 CLOSE_BAD_REQUEST = 4400
 CLOSE_UNAUTHENTICATED = 4401
@@ -47,7 +52,7 @@ def _split(values: list[str]) -> list[str]:
 
 
 @database_sync_to_async
-def resolve_locations(user, requested: list[str]) -> list[str]:
+def resolve_locations(user: User | AnonymousUser | None, requested: list[str]) -> list[str]:
     """The location codes this socket follows; raises ``StockAccessDenied`` if any is not allowed."""
     if not requested:
         default = list(default_watched_locations(user).order_by("code").values_list("code", flat=True))
@@ -76,7 +81,8 @@ class StockConsumer(AsyncJsonWebsocketConsumer):
         # Accept before refusing, so the client sees our close code (a handshake refused before
         # accept reaches a browser as an anonymous 1006) and knows not to retry.
         await self.accept()
-        user = self.scope.get("user")
+        # The auth middleware's lazy proxy of the signed-in user or AnonymousUser.
+        user = cast("User | AnonymousUser | None", self.scope.get("user"))
         if user is None or not user.is_authenticated:
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
@@ -98,7 +104,9 @@ class StockConsumer(AsyncJsonWebsocketConsumer):
             self.groups.append(group)
         await self.send_snapshot()
 
-    async def receive(self, text_data=None, bytes_data=None, **kwargs) -> None:
+    async def receive(
+        self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any
+    ) -> None:
         try:
             content = json.loads(text_data or "")
         except ValueError:
@@ -106,7 +114,7 @@ class StockConsumer(AsyncJsonWebsocketConsumer):
             return
         await self.receive_json(content)
 
-    async def receive_json(self, content: Any, **kwargs) -> None:
+    async def receive_json(self, content: Any, **kwargs: Any) -> None:
         action = content.get("action") if isinstance(content, dict) else None
         if action == "snapshot":
             await self.send_snapshot()
@@ -182,7 +190,9 @@ class AvailabilityConsumer(AsyncJsonWebsocketConsumer):
         _, levels = await public_snapshot(sorted(self.skus))
         await self.send_json({"type": "snapshot", "levels": levels})
 
-    async def receive(self, text_data=None, bytes_data=None, **kwargs) -> None:
+    async def receive(
+        self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any
+    ) -> None:
         try:
             content = json.loads(text_data or "")
         except ValueError:

@@ -6,6 +6,7 @@ Only ``inventory.services`` writes to these tables. For every (variant, location
 """
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -160,12 +161,12 @@ class StockMovement(models.Model):
             f"{self.reason} {self.quantity:+d}/{self.reserved_delta:+d} {self.variant_id}@{self.location_id}"
         )
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None and not kwargs.get("force_insert"):
             raise RuntimeError("Stock movements are append-only")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise RuntimeError("Stock movements are append-only")
 
 

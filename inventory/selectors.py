@@ -1,17 +1,22 @@
 """Read-side queries for stock: the API, the websockets, the staff grid and the shop pages use these."""
 
-from collections.abc import Iterable
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 
 from .models import Location, LocationKind, StockAlert, StockLevel
 
+if TYPE_CHECKING:
+    from catalog.models import Category, Variant
+
 
 def stock_levels(
     *, skus: Iterable[str] | None = None, location_codes: Iterable[str] | None = None
-) -> QuerySet:
+) -> QuerySet[StockLevel, Mapping[str, Any]]:
     """Levels as plain rows: sku, location, on_hand, reserved, available, version. One query."""
     qs = StockLevel.objects.all()
     if skus is not None:
@@ -19,7 +24,8 @@ def stock_levels(
     if location_codes is not None:
         qs = qs.filter(location__code__in=list(location_codes))
     return (
-        qs.annotate(
+        # Django allows an annotation named like a property (``available``); the stubs' plugin does not.
+        qs.annotate(  # type: ignore[no-redef]
             sku=F("variant__sku"), location_code=F("location__code"), available=F("on_hand") - F("reserved")
         )
         .order_by("location__code", "variant__sku")
@@ -177,7 +183,7 @@ def grid_category_options() -> list[CategoryOption]:
     from catalog.models import Category
 
     rows = list(Category.objects.order_by("position", "name", "pk"))
-    children: dict[int | None, list] = {}
+    children: dict[int | None, list[Category]] = {}
     for category in rows:
         children.setdefault(category.parent_id, []).append(category)
     known = {category.pk for category in rows}
@@ -214,7 +220,7 @@ def grid_variants(
     search: str = "",
     category_ids: Iterable[int] | None = None,
     low_stock_location_ids: Iterable[int] | None = None,
-) -> QuerySet:
+) -> QuerySet[Variant]:
     """Active variants for the grid's rows, with their product, by product name then position.
 
     ``search`` matches the SKU, the EAN (prefix) or the product name in any language;
@@ -270,7 +276,7 @@ def grid_cells(
 # Only ``available`` (on hand minus reserved) at active locations, never on hand or reserved.
 
 
-def product_available_at(location_code: str | None = None):
+def product_available_at(location_code: str | None = None) -> Exists:
     """An ``Exists`` over a ``Product`` queryset's ``OuterRef("pk")``: some active variant of the product
     is available at an active location (at ``location_code`` when given). For filters and annotations."""
     levels = StockLevel.objects.filter(
@@ -298,17 +304,17 @@ def products_in_stock(product_ids: Iterable[int]) -> set[int]:
     )
 
 
-def stores_with_stock(product_ids) -> QuerySet[Location]:
+def stores_with_stock(product_ids: QuerySet[Any] | Iterable[int]) -> QuerySet[Location]:
     """Active stores (not warehouses) where one of these products (a list or a ``values("pk")``
     subquery) has an active variant available, by name. 1 query when evaluated."""
-    product_ids = Subquery(product_ids) if isinstance(product_ids, QuerySet) else list(product_ids)
+    wanted = Subquery(product_ids) if isinstance(product_ids, QuerySet) else list(product_ids)
     return (
         Location.objects.filter(is_active=True, kind=LocationKind.STORE)
         .filter(
             Exists(
                 StockLevel.objects.filter(
                     location=OuterRef("pk"),
-                    variant__product_id__in=product_ids,
+                    variant__product_id__in=wanted,
                     variant__is_active=True,
                     on_hand__gt=F("reserved"),
                 )
@@ -324,17 +330,21 @@ def available_by_variant_and_location(variant_ids: Iterable[int]) -> dict[tuple[
     return {
         (row["variant_id"], row["location_id"]): row["available"]
         for row in StockLevel.objects.filter(variant__in=list(variant_ids))
-        .annotate(available=F("on_hand") - F("reserved"))
+        .annotate(available=F("on_hand") - F("reserved"))  # type: ignore[no-redef,misc]  # see availability_rows()
         .values("variant_id", "location_id", "available")
     }
 
 
-def availability_rows(skus: Iterable[str]) -> list[dict]:
+def availability_rows(skus: Iterable[str]) -> list[dict[str, Any]]:
     """``{"sku", "location", "available", "version"}`` of active locations for these SKUs. 1 query."""
     return [
         {"sku": r["sku"], "location": r["loc"], "available": max(r["available"], 0), "version": r["version"]}
         for r in StockLevel.objects.filter(variant__sku__in=list(skus), location__is_active=True)
-        .annotate(sku=F("variant__sku"), loc=F("location__code"), available=F("on_hand") - F("reserved"))
+        # An annotation named like the model property (StockLevel.available): Django allows it, the
+        # stubs' plugin does not.
+        .annotate(  # type: ignore[no-redef]
+            sku=F("variant__sku"), loc=F("location__code"), available=F("on_hand") - F("reserved")
+        )
         .order_by("loc", "sku")
         .values("sku", "loc", "available", "version")
     ]

@@ -24,10 +24,10 @@ import datetime as dt
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -195,8 +195,9 @@ def adjust_stock(
             f"{counted} counted leaves less than the {level.reserved} units reserved at {location.code}.",
             detail=_detail(variant, location, requested=-delta, available=level.available),
         )
-    level = _update_level(variant=variant, location=location, on_hand_delta=delta, reserved_delta=0)
-    assert level is not None  # we hold the row lock and checked the condition
+    updated = _update_level(variant=variant, location=location, on_hand_delta=delta, reserved_delta=0)
+    assert updated is not None  # we hold the row lock and checked the condition
+    level = updated
     if lot_row:
         StockLot.objects.filter(pk=lot_row.pk).update(quantity=F("quantity") + delta)
     movement = _write_movement(
@@ -483,7 +484,7 @@ def bulk_receive_initial_stock(
 
     on_hand: dict[tuple[int, int], int] = {}
     thresholds: dict[tuple[int, int], int] = {}
-    lots: dict[tuple[int, int, str], list] = {}  # key -> [expiry_date, quantity]
+    lots: dict[tuple[int, int, str], list[Any]] = {}  # key -> [expiry_date, quantity]
     has_lot: dict[tuple[int, int], bool] = {}
     for row in rows:
         _check_quantity(row.quantity)
@@ -555,7 +556,7 @@ def bulk_receive_initial_stock(
     user_id = user.pk if user is not None and user.is_authenticated else None
     reference = reference[:120]
     receipt = MovementReason.RECEIPT.value
-    movements = [
+    movements: list[tuple[int, int, int | None, int]] = [
         (lot_row.variant_id, lot_row.location_id, lot_row.pk, lot_row.quantity) for lot_row in lot_rows
     ]
     movements += [(v, loc, None, quantity) for (v, loc), quantity in on_hand.items() if not has_lot[(v, loc)]]
@@ -581,7 +582,9 @@ def bulk_receive_initial_stock(
     return InitialLoadResult(levels=len(on_hand), lots=len(lot_rows), movements=len(movements))
 
 
-def _insert_many(model, field_names: list[str], rows: list[tuple], *, batch_size: int) -> None:
+def _insert_many(
+    model: type[models.Model], field_names: list[str], rows: list[tuple[Any, ...]], *, batch_size: int
+) -> None:
     """Plain multi-row INSERTs for the initial load (no returned ids, no model instances).
 
     ``bulk_create`` spends about 100 microseconds per row building and compiling model instances;
@@ -589,12 +592,18 @@ def _insert_many(model, field_names: list[str], rows: list[tuple], *, batch_size
     they are, already adapted for the database (dates through ``connection.ops``).
     """
     meta = model._meta
-    columns = ", ".join(connection.ops.quote_name(meta.get_field(name).column) for name in field_names)
+    columns = ", ".join(connection.ops.quote_name(_column(model, name)) for name in field_names)
     placeholders = ", ".join(["%s"] * len(field_names))
     sql = f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) VALUES ({placeholders})"
     with connection.cursor() as cursor:
         for start in range(0, len(rows), batch_size):
             cursor.executemany(sql, rows[start : start + batch_size])
+
+
+def _column(model: type[models.Model], field_name: str) -> str:
+    field = model._meta.get_field(field_name)
+    assert isinstance(field, models.Field) and field.column is not None  # a concrete field
+    return field.column
 
 
 # --- alerts ---------------------------------------------------------------------------------------
@@ -669,7 +678,7 @@ def _check_quantity(quantity: object) -> None:
         raise InvalidQuantity(detail={"quantity": quantity})
 
 
-def _detail(variant: Variant, location: Location, *, requested: int, available: int) -> dict:
+def _detail(variant: Variant, location: Location, *, requested: int, available: int) -> dict[str, Any]:
     return {"sku": variant.sku, "location": location.code, "requested": requested, "available": available}
 
 

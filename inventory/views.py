@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, TypedDict
+
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -11,12 +14,25 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from . import selectors
+from .models import Location
 from .permissions import default_watched_locations
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+    from django.http import QueryDict
+
+    from accounts.models import User
+    from catalog.models import Variant
 
 GRID_PAGE_SIZE = 50
 
 
-def can_view_stock_grid(user) -> bool:
+class GridRow(TypedDict):
+    variant: Variant
+    cells: list[tuple[Location, dict[str, Any] | None]]  # one per location shown; None: no stock level
+
+
+def can_view_stock_grid(user: User | AnonymousUser) -> bool:
     """Back-office users (staff, managers, store managers) who may see stock levels."""
     return bool(
         user.is_authenticated
@@ -32,14 +48,21 @@ class StockGridFilters(forms.Form):
     location = forms.ChoiceField(label=_("Location"), required=False)
     low = forms.BooleanField(label=_("Low stock only"), required=False)
 
-    def __init__(self, data, *, categories, locations):
+    def __init__(
+        self,
+        data: QueryDict,
+        *,
+        categories: Sequence[selectors.CategoryOption],
+        locations: Sequence[Location],
+    ) -> None:
         super().__init__(data)
-        self.fields["category"].choices = [("", _("All categories"))] + [
+        category_field = self.fields["category"]
+        location_field = self.fields["location"]
+        assert isinstance(category_field, forms.ChoiceField) and isinstance(location_field, forms.ChoiceField)
+        category_field.choices = [("", _("All categories"))] + [
             (c.id, "\u2003" * c.depth + c.name) for c in categories
         ]
-        self.fields["location"].choices = [("", _("All locations"))] + [
-            (loc.code, loc.name) for loc in locations
-        ]
+        location_field.choices = [("", _("All locations"))] + [(loc.code, loc.name) for loc in locations]
 
 
 @login_required(login_url="admin:login")  # staff sign in through the back office
@@ -62,7 +85,7 @@ def stock_grid(request: HttpRequest) -> HttpResponse:
     )
     page = Paginator(variants, GRID_PAGE_SIZE).get_page(request.GET.get("page"))
     cells = selectors.grid_cells(variant_ids=[v.pk for v in page], location_ids=[loc.pk for loc in shown])
-    rows = [
+    rows: list[GridRow] = [
         {"variant": variant, "cells": [(loc, cells.get((variant.pk, loc.pk))) for loc in shown]}
         for variant in page
     ]

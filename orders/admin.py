@@ -1,16 +1,26 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from accounts.models import User
+from core.auth import signed_in_user
 from core.errors import ApplicationError
 
 from .models import NotificationLog, Order, OrderLine, OrderStatusChange
 from .services import pickup
 
 
-class OrderLineInline(admin.TabularInline):
+class OrderLineInline(admin.TabularInline[OrderLine, Order]):
     model = OrderLine
-    fields = [
+    fields = readonly_fields = (
         "sku",
         "name",
         "quantity",
@@ -19,36 +29,33 @@ class OrderLineInline(admin.TabularInline):
         "discount_gross",
         "total_gross",
         "reservation",
-    ]
-    readonly_fields = fields
+    )
     extra = 0
     can_delete = False
 
-    def get_queryset(self, request):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[OrderLine]:
         return super().get_queryset(request).select_related("reservation")
 
 
-class OrderStatusChangeInline(admin.TabularInline):
+class OrderStatusChangeInline(admin.TabularInline[OrderStatusChange, Order]):
     model = OrderStatusChange
-    fields = ["created_at", "from_status", "to_status", "user", "note"]
-    readonly_fields = fields
+    fields = readonly_fields = ("created_at", "from_status", "to_status", "user", "note")
     extra = 0
     can_delete = False
 
 
-class NotificationLogInline(admin.TabularInline):
+class NotificationLogInline(admin.TabularInline[NotificationLog, Order]):
     model = NotificationLog
-    fields = ["kind", "channel", "recipient", "attempts", "sent_at", "last_error"]
-    readonly_fields = fields
+    fields = readonly_fields = ("kind", "channel", "recipient", "attempts", "sent_at", "last_error")
     extra = 0
     can_delete = False
 
-    def has_add_permission(self, request, obj=None):
+    def has_add_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
         return False
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(admin.ModelAdmin[Order]):
     """Orders change only through orders.services: everything here is read-only."""
 
     list_display = [
@@ -70,26 +77,34 @@ class OrderAdmin(admin.ModelAdmin):
     actions = ["mark_ready_for_pickup", "mark_collected"]
     readonly_fields = [f.name for f in Order._meta.fields]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
         return False
 
     @admin.action(description=_("Mark ready for pickup"))
-    def mark_ready_for_pickup(self, request, queryset):
+    def mark_ready_for_pickup(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
         self._run(request, queryset, pickup.mark_ready_for_pickup, _("Ready for pickup"))
 
     @admin.action(description=_("Mark collected"))
-    def mark_collected(self, request, queryset):
+    def mark_collected(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
         self._run(request, queryset, pickup.collect_order, _("Collected"))
 
-    def _run(self, request, queryset, service, label) -> None:
+    def _run(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[Order],
+        service: Callable[..., Any],
+        label: str | Promise,
+    ) -> None:
         """Call the service once per order (each its own transaction); report done and refused."""
-        done, refused = [], []
+        user: User = signed_in_user(request.user)  # admin actions run for staff only
+        done: list[str] = []
+        refused: list[str] = []
         for order in queryset.select_related("location").order_by("pk"):
             try:
-                service(order=order, user=request.user)
+                service(order=order, user=user)
             except ApplicationError as exc:
                 refused.append(f"{order.number}: {exc.message}")
             else:

@@ -6,6 +6,7 @@ docstring), in the order's ``currency``; ``*_eur`` fields repeat the totals in e
 """
 
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -127,6 +128,11 @@ class OrderLine(models.Model):
     def __str__(self) -> str:
         return f"{self.quantity} x {self.sku}"
 
+    @property
+    def gross_before_discount(self) -> Decimal:
+        """What the line cost before its discount (TTC), as the receipt shows it."""
+        return self.total_gross + self.discount_gross
+
 
 class OrderStatusChange(models.Model):
     """The audit trail: every status an order went through, who moved it, and why."""
@@ -194,4 +200,6 @@ class CartLine(models.Model):
 
 
 # The notification log lives in its own module (orders.notification_log); importing it here registers it.
-from .notification_log import NotificationChannel, NotificationKind, NotificationLog  # noqa: E402, F401
+from .notification_log import NotificationChannel as NotificationChannel  # noqa: E402
+from .notification_log import NotificationKind as NotificationKind  # noqa: E402
+from .notification_log import NotificationLog as NotificationLog  # noqa: E402

@@ -15,6 +15,7 @@ mid-send) can be taken again: a message may then go out twice, never zero times.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -133,7 +134,7 @@ def render_order_sms(order: Order, kind: str) -> str:
         }
 
 
-def _context(order: Order, kind: str) -> dict:
+def _context(order: Order, kind: str) -> dict[str, Any]:
     from .services.pickup import pickup_deadline
 
     last_change = order.status_changes.order_by("-created_at", "-id").first()

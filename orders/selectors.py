@@ -23,6 +23,8 @@ from .models import Cart, CartStatus, Order, OrderLine, OrderStatus, OrderStatus
 if TYPE_CHECKING:
     import uuid
 
+    from django.contrib.auth.models import AnonymousUser
+
     from accounts.models import User
     from catalog.models import Product
 
@@ -67,7 +69,7 @@ def recent_orders_for_customer(user: User, *, limit: int = 3) -> list[Order]:
     return list(orders_for_customer(user)[:limit])
 
 
-def is_verified_buyer(*, user, product: Product) -> bool:
+def is_verified_buyer(*, user: User | AnonymousUser | None, product: Product) -> bool:
     """A signed-in user with a paid (or later) order line for a variant of the product. 1 query."""
     if user is None or not user.is_authenticated:
         return False

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Prefetch
 
@@ -18,6 +19,9 @@ from pricing import services as pricing
 from pricing.models import Channel as PriceChannel
 
 from .models import OrderLine, OrderStatus
+
+if TYPE_CHECKING:
+    from accounts.models import CustomerGroup
 
 BOUGHT_STATUSES = (OrderStatus.PAID, OrderStatus.COMPLETED)
 
@@ -31,7 +35,9 @@ class Suggestion:
     times_bought_together: int  # 0 for a same-category fallback
 
 
-def cart_suggestions(*, product_ids: Iterable[int], customer_group=None, limit: int = 4) -> list[Suggestion]:
+def cart_suggestions(
+    *, product_ids: Iterable[int], customer_group: CustomerGroup | None = None, limit: int = 4
+) -> list[Suggestion]:
     """Products most often in the same PAID or COMPLETED orders as ``product_ids`` (most orders
     first), then products of the same categories; never one already in the cart."""
     in_cart = set(product_ids)

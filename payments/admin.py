@@ -16,11 +16,8 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class PaymentEventInline(admin.TabularInline):
-    model = PaymentEvent
+class ReadOnlyInline(admin.TabularInline):
     extra = 0
-    fields = ["created_at", "kind", "from_status", "to_status", "source", "note"]
-    readonly_fields = fields
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
@@ -30,10 +27,22 @@ class PaymentEventInline(admin.TabularInline):
         return False
 
 
-class RefundInline(PaymentEventInline):
+class PaymentEventInline(ReadOnlyInline):
+    model = PaymentEvent
+    fields = readonly_fields = ("created_at", "kind", "from_status", "to_status", "source", "note")
+
+
+class RefundInline(ReadOnlyInline):
     model = Refund
-    fields = ["created_at", "amount", "currency", "status", "provider_reference", "reason", "error"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "created_at",
+        "amount",
+        "currency",
+        "status",
+        "provider_reference",
+        "reason",
+        "error",
+    )
 
 
 @admin.register(Payment)

@@ -166,7 +166,7 @@ def refund_order(*, order: OrderRef, reason: str, user: User | None = None) -> R
     inside one, the refund is written pending and the provider is asked after the commit.
     """
     payments = list(
-        Payment.objects.filter(order=order, status__in=[PaymentStatus.CAPTURED, PaymentStatus.REFUNDED])
+        Payment.objects.filter(order_id=order.pk, status__in=[PaymentStatus.CAPTURED, PaymentStatus.REFUNDED])
         .select_related("order")
         .order_by("captured_at", "created_at")
     )
@@ -252,6 +252,7 @@ def retry_failed_refunds(*, max_attempts: int = 5, limit: int = 100) -> int:
     succeeded = 0
     for payment in candidates:
         first = payment.refunds.order_by("created_at").first()
+        assert first is not None  # candidates have a failed refund
         refund = _refund_payment(payment=payment, reason=first.reason, user=first.created_by)
         succeeded += refund.status == RefundStatus.SUCCEEDED
     return succeeded

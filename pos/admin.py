@@ -45,8 +45,7 @@ class RegisterAdmin(admin.ModelAdmin):
 
 class CashMovementInline(ReadOnlyInline):
     model = CashMovement
-    fields = ["created_at", "kind", "tender", "amount", "reference", "user"]
-    readonly_fields = fields
+    fields = readonly_fields = ("created_at", "kind", "tender", "amount", "reference", "user")
 
 
 @admin.register(RegisterSession)
@@ -61,8 +60,7 @@ class RegisterSessionAdmin(ReadOnlyAdmin):
 class SaleTenderInline(ReadOnlyInline):
     model = SaleTender
     fk_name = "order"
-    fields = ["tender", "amount", "change_given", "authorisation_reference"]
-    readonly_fields = fields
+    fields = readonly_fields = ("tender", "amount", "change_given", "authorisation_reference")
 
 
 @admin.register(PosSale)
@@ -76,8 +74,7 @@ class PosSaleAdmin(ReadOnlyAdmin):
 
 class ReturnLineInline(ReadOnlyInline):
     model = ReturnLine
-    fields = ["order_line", "quantity", "condition", "refund_gross"]
-    readonly_fields = fields
+    fields = readonly_fields = ("order_line", "quantity", "condition", "refund_gross")
 
 
 @admin.register(Return)

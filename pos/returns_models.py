@@ -30,7 +30,7 @@ class RefundMethod(models.TextChoices):
 
 # How money goes back: any till tender (``Tender``, the one list of payment methods at the till),
 # the online payment of a web order, or the new goods of an exchange.
-RefundTender = models.TextChoices(
+RefundTender = models.TextChoices(  # type: ignore[call-overload]  # the stubs know no (value, label) pairs
     "RefundTender",
     [(tender.name, (tender.value, tender.label)) for tender in Tender]
     + [("ONLINE", ("online", _("Online payment"))), ("EXCHANGE", ("exchange", _("Exchange")))],

@@ -163,8 +163,6 @@ def receipt_context(order: Order) -> dict:
     from .barcodes import sale_barcode_svg
 
     lines = list(order.lines.all())
-    for line in lines:
-        line.gross_before_discount = line.total_gross + line.discount_gross
     tenders = list(order.tenders.all())
     return {
         "order": order,

@@ -207,6 +207,7 @@ def register_app(request: HttpRequest) -> HttpResponse:
     if not can_use_register(user):
         return render(request, "pos/no_store.html", status=403)
     store = user.store
+    assert store is not None  # can_use_register() checked it
     config = {
         "user": {"id": user.pk, "name": user.get_full_name() or user.email, "email": user.email},
         "store": {"id": store.pk, "code": store.code, "name": store.name},
@@ -230,14 +231,14 @@ def register_app(request: HttpRequest) -> HttpResponse:
 class PosLoginView(auth_views.LoginView):
     template_name = "pos/login.html"
     redirect_authenticated_user = True
-    next_page = reverse_lazy("pos:app")
+    next_page = reverse_lazy("pos:app")  # type: ignore[assignment]  # Django takes lazy URLs; the stubs not
 
     def get_default_redirect_url(self):
         return str(reverse_lazy("pos:app"))
 
 
 class PosLogoutView(auth_views.LogoutView):
-    next_page = reverse_lazy("pos:login")
+    next_page = reverse_lazy("pos:login")  # type: ignore[assignment]  # Django takes lazy URLs; the stubs not
 
 
 @require_GET
@@ -248,7 +249,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     paths = [finders.find(name) for name in ["pos/sw.js", *assets]]
     if not modules or not all(paths):
         raise Http404
-    contents = [Path(path).read_bytes() for path in paths]
+    contents = [Path(path).read_bytes() for path in paths if path]  # all found (checked above)
     # A new version of any shell file changes the worker's bytes: the browser installs it, and it
     # caches the new shell under a new name (the old cache is dropped on activation).
     version = "pos-shell-" + hashlib.sha256(b"".join(contents)).hexdigest()[:12]

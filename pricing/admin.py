@@ -6,7 +6,7 @@ from .events import PricesChanged
 from .models import Coupon, CouponRedemption, CurrencyRate, PriceList, PriceListEntry, Promotion
 
 
-class RefreshesStorefrontMixin:
+class RefreshesStorefrontMixin(admin.ModelAdmin):
     """Rates, price lists and promotions change what every storefront page shows: an edit publishes
     ``PricesChanged`` inside the admin's transaction (the storefront drops its cached pages after commit)."""
 

@@ -1,4 +1,11 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from core.errors import Conflict, ValidationFailed
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class InvalidCoupon(ValidationFailed):
@@ -6,7 +13,7 @@ class InvalidCoupon(ValidationFailed):
     wrong_channel, min_basket, used_up, customer_limit."""
 
     code = "invalid_coupon"
-    default_message = "This coupon code cannot be used."
+    default_message: StrOrPromise = "This coupon code cannot be used."
 
 
 class CouponUsedUp(InvalidCoupon, Conflict):
@@ -15,4 +22,4 @@ class CouponUsedUp(InvalidCoupon, Conflict):
 
 class UnsupportedCurrency(ValidationFailed):
     code = "unsupported_currency"
-    default_message = "This currency is not offered."
+    default_message: StrOrPromise = "This currency is not offered."

@@ -123,8 +123,8 @@ def unit_prices(
         .order_by("variant_id", "-price_list__priority", "price_ht")
     )
     best: dict[int, PriceListEntry] = {}
-    for entry in entries if variants else []:
-        best.setdefault(entry.variant_id, entry)
+    for candidate in entries if variants else []:
+        best.setdefault(candidate.variant_id, candidate)
     prices = {}
     for variant in variants:
         entry = best.get(variant.pk)
@@ -166,7 +166,9 @@ def convert(*, amount: Decimal, currency: str) -> Decimal:
 
 @transaction.atomic
 def set_currency_rate(*, currency: str, rate: Decimal) -> CurrencyRate:
-    if currency == BASE_CURRENCY or currency not in dict(CurrencyRate._meta.get_field("currency").choices):
+    if currency == BASE_CURRENCY or currency not in dict(
+        CurrencyRate._meta.get_field("currency").choices or ()
+    ):
         raise UnsupportedCurrency(f"{currency} cannot be given a rate.", detail={"currency": currency})
     if rate <= 0:
         raise UnsupportedCurrency("A rate must be greater than zero.", detail={"rate": str(rate)})
@@ -310,7 +312,8 @@ def _validate(
     if at >= promotion.ends_at:
         raise refuse("expired", "This coupon has expired.")
     if promotion.location_id and (location is None or location.pk != promotion.location_id):
-        raise refuse("wrong_location", f"This coupon is valid only at {promotion.location.name}.")
+        where = promotion.location.name if promotion.location else ""
+        raise refuse("wrong_location", f"This coupon is valid only at {where}.")
     if promotion.channel not in (Channel.ANY, channel):
         raise refuse("wrong_channel", "This coupon is not valid on this channel.")
     if basket_ttc < promotion.min_basket_ttc:

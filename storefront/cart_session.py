@@ -14,7 +14,7 @@ Session plumbing only: the carts are read through ``orders.selectors`` and writt
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, overload
 
 from accounts.selectors import customer_group_for
 from orders import selectors as order_selectors
@@ -24,6 +24,7 @@ from pricing.models import SUPPORTED_CURRENCIES
 from pricing.services import BASE_CURRENCY
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
     from django.http import HttpRequest
 
     from accounts.models import CustomerGroup, User
@@ -34,9 +35,13 @@ CURRENCY_CODES = [code for code, _ in SUPPORTED_CURRENCIES]
 _CACHE_ATTR = "_cart_cache"
 
 
+@overload
+def get_cart(request: HttpRequest, *, create: Literal[True]) -> Cart: ...
+@overload
+def get_cart(request: HttpRequest, *, create: bool = False) -> Cart | None: ...
 def get_cart(request: HttpRequest, *, create: bool = False) -> Cart | None:
     """The request's open cart, or None (or a new one with ``create=True``). Cached on the request."""
-    cached = getattr(request, _CACHE_ATTR, None)
+    cached: Cart | None = getattr(request, _CACHE_ATTR, None)
     if cached is not None and cached.status == CartStatus.OPEN:
         return cached
     user = getattr(request, "user", None)
@@ -82,7 +87,7 @@ def on_login(request: HttpRequest, user: User) -> None:
     cart_services.claim_cart(source=source, user=user)
 
 
-def customer_group(user) -> CustomerGroup | None:
+def customer_group(user: User | AnonymousUser | None) -> CustomerGroup | None:
     """The price group of a signed-in customer (B2B price lists), None for everybody else."""
     return customer_group_for(user)
 

@@ -116,7 +116,8 @@ class CategoryTree:
 
     def ancestors(self, node_id: int) -> list[CategoryNode]:
         """Root first, the node itself last."""
-        chain, node = [], self.nodes.get(node_id)
+        chain: list[CategoryNode] = []
+        node = self.nodes.get(node_id)
         while node is not None and len(chain) < 10:
             chain.append(node)
             node = self.nodes.get(node.parent_id) if node.parent_id else None
@@ -232,8 +233,8 @@ def product_cards(
     }
     stocked = in_stock_ids(ids)
     images: dict[int, ProductImage] = {}
-    for image in ProductImage.objects.filter(product_id__in=ids).order_by("product_id", "position", "id"):
-        images.setdefault(image.product_id, image)
+    for found in ProductImage.objects.filter(product_id__in=ids).order_by("product_id", "position", "id"):
+        images.setdefault(found.product_id, found)
     ratings = {
         row["product_id"]: row
         for row in Review.objects.filter(product_id__in=ids, status=ReviewStatus.APPROVED)
@@ -331,9 +332,9 @@ def filter_products(qs: QuerySet[Product], filters: ListingFilters, *, rate: Dec
     if filters.store:
         qs = qs.filter(stock_selectors.product_available_at(filters.store))
     if filters.min_price is not None:
-        qs = qs.filter(sort_gross__gte=filters.min_price / rate)
+        qs = qs.filter(sort_gross__gte=filters.min_price / rate)  # type: ignore[misc]  # annotated by listing_base(); the plugin sees only Product's fields
     if filters.max_price is not None:
-        qs = qs.filter(sort_gross__lte=filters.max_price / rate)
+        qs = qs.filter(sort_gross__lte=filters.max_price / rate)  # type: ignore[misc]  # annotated by listing_base(); the plugin sees only Product's fields
     return qs
 
 
@@ -346,7 +347,7 @@ def order_products(qs: QuerySet[Product], sort: str, *, has_rank: bool = False) 
     if sort == "newest":
         return qs.order_by("-created_at", "-pk")
     if sort == "relevance" and has_rank:
-        return qs.order_by("-rank", f"name_{lang}", "pk")
+        return qs.order_by("-rank", f"name_{lang}", "pk")  # type: ignore[misc]  # annotated by listing_base(); the plugin sees only Product's fields
     return qs.order_by(f"name_{lang}", "pk")
 
 

@@ -15,11 +15,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.utils.module_loading import import_string
 
 from core.errors import ValidationFailed
+
+if TYPE_CHECKING:
+    from core.sms.backends.base import BaseSmsBackend
 
 # Filled by the locmem backend (tests); like django.core.mail.outbox.
 outbox: list[SmsMessage] = []
@@ -54,13 +58,14 @@ def normalize_phone(raw: str) -> str:
     return digits
 
 
-def get_backend(backend: str | None = None, **kwargs):
+def get_backend(backend: str | None = None, **kwargs: Any) -> BaseSmsBackend:
     """An instance of the backend class at dotted path ``backend`` (default: settings.SMS_BACKEND)."""
-    path = backend or getattr(settings, "SMS_BACKEND", "core.sms.backends.console.SmsBackend")
-    return import_string(path)(**kwargs)
+    path = backend or str(getattr(settings, "SMS_BACKEND", "core.sms.backends.console.SmsBackend"))
+    backend_class: type[BaseSmsBackend] = import_string(path)
+    return backend_class(**kwargs)
 
 
-def send_sms(to: str, body: str, *, backend=None) -> SmsMessage:
+def send_sms(to: str, body: str, *, backend: BaseSmsBackend | None = None) -> SmsMessage:
     """Send one text message; returns what was sent (normalised number, body)."""
     body = (body or "").strip()
     if not body:

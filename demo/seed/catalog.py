@@ -375,7 +375,7 @@ def _plan_variants(rng: random.Random, leaf: Leaf, index: int) -> list[_PlannedV
     first = rng.randint(0, len(leaf.sizes) - n_sizes)
     sizes = leaf.sizes[first : first + n_sizes]
     colors = rng.sample([c[0] for c in w.COLORS], n_colors)
-    planned = []
+    planned: list[_PlannedVariant] = []
     for color in colors:
         for size in sizes:
             planned.append(

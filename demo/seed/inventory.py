@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from typing import Any
 
 from django.utils import timezone
 
@@ -26,7 +27,7 @@ _WEEK = {
     "fri": "10:00-19:30",
     "sat": "09:30-19:30",
 }
-LOCATIONS = [
+LOCATIONS: list[dict[str, Any]] = [
     {
         "code": "AJA",
         "name": "Ajaccio",

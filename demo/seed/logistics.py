@@ -27,7 +27,7 @@ ZONES = [
 ]
 
 # zone -> carrier -> [(max_weight_grams, price TTC EUR)], free_above
-RATES = {
+RATES: dict[str, dict[str, tuple[list[tuple[int, str]], str | None]]] = {
     "France": {
         "colissimo": ([(500, "5.90"), (2000, "7.90"), (5000, "11.90"), (30000, "19.90")], "60.00"),
         "dpd": ([(5000, "8.90"), (30000, "14.90")], "80.00"),

@@ -52,7 +52,7 @@ def _reference_field(*, required: bool, help_text: str) -> serializers.CharField
 # --- requests -------------------------------------------------------------------------------------
 
 
-class StockLevelQuerySerializer(serializers.Serializer):
+class StockLevelQuerySerializer(serializers.Serializer[Any]):
     """Filters of ``GET /stock/``; an empty or missing filter means "all"."""
 
     sku = serializers.CharField(
@@ -78,12 +78,12 @@ class StockLevelQuerySerializer(serializers.Serializer):
         return self._split(value)
 
 
-class LotSerializer(serializers.Serializer):
+class LotSerializer(serializers.Serializer[Any]):
     batch = serializers.CharField(max_length=64, help_text="The supplier's batch or lot number.")
     expiry_date = serializers.DateField(required=False, allow_null=True, default=None)
 
 
-class StockMovementSerializer(serializers.Serializer):
+class StockMovementSerializer(serializers.Serializer[Any]):
     sku = _sku_field()
     location = _location_field()
     quantity = _quantity_field("Units moved, always positive: the reason gives the direction.")
@@ -111,7 +111,7 @@ class StockMovementSerializer(serializers.Serializer):
         return attrs
 
 
-class StockCountSerializer(serializers.Serializer):
+class StockCountSerializer(serializers.Serializer[Any]):
     sku = _sku_field()
     location = _location_field()
     counted = serializers.IntegerField(
@@ -128,7 +128,7 @@ class StockCountSerializer(serializers.Serializer):
     )
 
 
-class StockTransferSerializer(serializers.Serializer):
+class StockTransferSerializer(serializers.Serializer[Any]):
     sku = _sku_field()
     from_location = _location_field("Where the units leave. Unknown: 404 `unknown_location`.")
     to_location = _location_field("Where the units arrive. Unknown: 404 `unknown_location`.")
@@ -136,7 +136,7 @@ class StockTransferSerializer(serializers.Serializer):
     reference = _reference_field(required=False, help_text="Optional; generated (TR-...) when empty.")
 
 
-class ReservationCreateSerializer(serializers.Serializer):
+class ReservationCreateSerializer(serializers.Serializer[Any]):
     sku = _sku_field()
     location = _location_field()
     quantity = _quantity_field("Units held; they must be available.")
@@ -159,7 +159,7 @@ class ReservationCreateSerializer(serializers.Serializer):
 # --- responses ------------------------------------------------------------------------------------
 
 
-class StockLevelSerializer(serializers.Serializer):
+class StockLevelSerializer(serializers.Serializer[Any]):
     sku = serializers.CharField()
     location = serializers.CharField(help_text="The location code.")
     on_hand = serializers.IntegerField()
@@ -182,7 +182,7 @@ def level_row(level: StockLevel) -> dict[str, Any]:
     }
 
 
-class StockChangeSerializer(serializers.Serializer):
+class StockChangeSerializer(serializers.Serializer[Any]):
     """A movement or count: the ledger rows written and the level after the change."""
 
     movement_ids = serializers.ListField(
@@ -196,7 +196,7 @@ class StockCountResultSerializer(StockChangeSerializer):
     difference = serializers.IntegerField(help_text="counted minus what was on hand (for lots: in that lot).")
 
 
-class StockTransferResultSerializer(serializers.Serializer):
+class StockTransferResultSerializer(serializers.Serializer[Any]):
     transfer_id = serializers.UUIDField()
     reference = serializers.CharField()
     movement_ids = serializers.ListField(child=serializers.IntegerField())
@@ -204,7 +204,7 @@ class StockTransferResultSerializer(serializers.Serializer):
     to_level = StockLevelSerializer()
 
 
-class ReservationSerializer(serializers.ModelSerializer):
+class ReservationSerializer(serializers.ModelSerializer[Reservation]):
     sku = serializers.CharField(source="variant.sku")
     location = serializers.CharField(source="location.code")
 

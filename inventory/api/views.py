@@ -23,6 +23,7 @@ from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.filters import BaseFilterBackend
 from rest_framework.generics import GenericAPIView
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import BasePermission, IsAuthenticated
@@ -31,6 +32,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import ServiceAPIView, error_responses, parse
+from core.auth import signed_in_user
 from core.idempotency import idempotent
 
 from .. import selectors, services
@@ -84,11 +86,11 @@ class StockWriteView(ServiceAPIView):
     """Base of the POST endpoints: JSON bodies only (anything else is a 415)."""
 
 
-class StockLevelListView(GenericAPIView):
+class StockLevelListView(GenericAPIView[Any]):
     permission_classes = [IsAuthenticated, CanViewStock]
     serializer_class = StockLevelSerializer
     pagination_class = StockLevelPagination
-    filter_backends: list = []
+    filter_backends: list[type[BaseFilterBackend]] = []
 
     @extend_schema(
         operation_id="stock_levels_list",
@@ -107,6 +109,7 @@ class StockLevelListView(GenericAPIView):
         if codes:
             resolvers.ensure_locations_exist(codes)
         page = self.paginate_queryset(selectors.stock_levels(skus=skus, location_codes=codes))
+        assert page is not None  # pagination_class is set
         rows = [
             {
                 "sku": row["sku"],
@@ -145,7 +148,7 @@ class StockMovementView(StockWriteView):
             location=location,
             quantity=data["quantity"],
             reference=data["reference"],
-            user=request.user,
+            user=signed_in_user(request.user),
             **extra,
         )
         body = {"movement_ids": [m.pk for m in change.movements], "level": level_row(change.level)}
@@ -174,7 +177,7 @@ class StockCountView(StockWriteView):
             location=location,
             counted=data["counted"],
             reference=data["reference"],
-            user=request.user,
+            user=signed_in_user(request.user),
             lot=lot_input(data["lot"]),
         )
         body = {
@@ -209,7 +212,7 @@ class StockTransferView(StockWriteView):
             to_location=destination,
             quantity=data["quantity"],
             reference=data["reference"],
-            user=request.user,
+            user=signed_in_user(request.user),
         )
         body = {
             "transfer_id": result.transfer_id,
@@ -244,7 +247,7 @@ class ReservationCreateView(StockWriteView):
             quantity=data["quantity"],
             ttl_seconds=data.get("ttl_seconds"),
             reference=data["reference"],
-            user=request.user,
+            user=signed_in_user(request.user),
         )
         return Response(ReservationSerializer(reservation).data, status=201)
 
@@ -272,7 +275,7 @@ class ReservationReleaseView(StockWriteView):
     def post(self, request: Request, reservation_id: str) -> Response:
         reservation = resolvers.resolve_reservation(reservation_id)
         ensure_can_act(request.user, reservation.location, "reserve_stock")
-        reservation = services.release_reservation(reservation=reservation, user=request.user)
+        reservation = services.release_reservation(reservation=reservation, user=signed_in_user(request.user))
         return Response(ReservationSerializer(reservation).data, status=200)
 
 
@@ -292,5 +295,5 @@ class ReservationCommitView(StockWriteView):
     def post(self, request: Request, reservation_id: str) -> Response:
         reservation = resolvers.resolve_reservation(reservation_id)
         ensure_can_act(request.user, reservation.location, "reserve_stock")
-        reservation = services.commit_reservation(reservation=reservation, user=request.user)
+        reservation = services.commit_reservation(reservation=reservation, user=signed_in_user(request.user))
         return Response(ReservationSerializer(reservation).data, status=200)

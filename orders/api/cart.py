@@ -12,7 +12,7 @@ request that sends one gets 401. Errors are ``{"code", "message", "detail"}`` (`
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -34,6 +34,11 @@ from ..errors import CartNotFound
 from ..models import Cart
 from ..services import cart as services
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
+
 TAGS = ["cart"]
 CART_NOT_FOUND = "No cart has this token (`not_found`); another user's cart is not found either."
 
@@ -41,7 +46,7 @@ CART_NOT_FOUND = "No cart has this token (`not_found`); another user's cart is n
 # --- shapes ---------------------------------------------------------------------------------------
 
 
-class CartCreateSerializer(serializers.Serializer):
+class CartCreateSerializer(serializers.Serializer[Any]):
     currency = serializers.CharField(
         required=False, default=BASE_CURRENCY, max_length=3, help_text="EUR (default), GBP, USD or CHF."
     )
@@ -53,7 +58,7 @@ class CartCreateSerializer(serializers.Serializer):
         return value
 
 
-class LineAddSerializer(serializers.Serializer):
+class LineAddSerializer(serializers.Serializer[Any]):
     sku = serializers.CharField(max_length=64, help_text="The variant's SKU. Unknown: 404 `unknown_sku`.")
     quantity = serializers.IntegerField(
         min_value=1,
@@ -65,19 +70,19 @@ class LineAddSerializer(serializers.Serializer):
     )
 
 
-class LineUpdateSerializer(serializers.Serializer):
+class LineUpdateSerializer(serializers.Serializer[Any]):
     quantity = serializers.IntegerField(
         min_value=0, max_value=services.MAX_LINE_QUANTITY, help_text="The line's new quantity; 0 removes it."
     )
 
 
-class CouponSerializer(serializers.Serializer):
+class CouponSerializer(serializers.Serializer[Any]):
     code = serializers.CharField(
         max_length=40, help_text="400 `invalid_coupon` with `detail.reason` if refused."
     )
 
 
-class CartLineOutSerializer(serializers.Serializer):
+class CartLineOutSerializer(serializers.Serializer[Any]):
     sku = serializers.CharField()
     name = serializers.CharField()
     quantity = serializers.IntegerField()
@@ -91,7 +96,7 @@ class CartLineOutSerializer(serializers.Serializer):
     weight_grams = serializers.IntegerField(help_text="The whole line.")
 
 
-class CartTotalsSerializer(serializers.Serializer):
+class CartTotalsSerializer(serializers.Serializer[Any]):
     subtotal_gross = serializers.DecimalField(
         max_digits=12, decimal_places=2, help_text="EUR, before discounts."
     )
@@ -104,12 +109,12 @@ class CartTotalsSerializer(serializers.Serializer):
     total_gross_in_currency = serializers.DecimalField(max_digits=12, decimal_places=2)
 
 
-class CartPromotionSerializer(serializers.Serializer):
+class CartPromotionSerializer(serializers.Serializer[Any]):
     name = serializers.CharField()
     amount = serializers.DecimalField(max_digits=12, decimal_places=2, help_text="EUR.")
 
 
-class CartOutSerializer(serializers.Serializer):
+class CartOutSerializer(serializers.Serializer[Any]):
     token = serializers.UUIDField()
     status = serializers.CharField(help_text="open, merged or checked_out: only an open cart changes.")
     currency = serializers.CharField()
@@ -168,7 +173,7 @@ def cart_body(cart: Cart) -> dict[str, Any]:
 # --- resolving ------------------------------------------------------------------------------------
 
 
-def resolve_cart(token: str, user) -> Cart:
+def resolve_cart(token: str, user: User | AnonymousUser) -> Cart:
     """The cart with this token if ``user`` may use it, else 404 (the same for both cases)."""
     try:
         parsed = uuid.UUID(str(token))

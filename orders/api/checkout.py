@@ -14,7 +14,7 @@ order's transaction commits, never inside one. So a retry with the same key gets
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -31,27 +31,30 @@ from ..models import DeliveryMethod, Order
 from ..services import checkout as services
 from .cart import resolve_cart
 
+if TYPE_CHECKING:
+    from payments.services import PaymentStart
+
 TAGS = ["checkout"]
 
 
 # --- shapes ---------------------------------------------------------------------------------------
 
 
-class OptionsInSerializer(serializers.Serializer):
+class OptionsInSerializer(serializers.Serializer[Any]):
     cart = serializers.UUIDField(help_text="The cart's token.")
     country = serializers.RegexField(
         r"^[A-Za-z]{2}$", default="FR", help_text="Where to deliver: ISO two-letter code (default FR)."
     )
 
 
-class MissingLineSerializer(serializers.Serializer):
+class MissingLineSerializer(serializers.Serializer[Any]):
     sku = serializers.CharField()
     name = serializers.CharField()
     requested = serializers.IntegerField()
     available = serializers.IntegerField()
 
 
-class ShippingOptionSerializer(serializers.Serializer):
+class ShippingOptionSerializer(serializers.Serializer[Any]):
     carrier = serializers.CharField(help_text="The code to send back as `carrier`.")
     name = serializers.CharField()
     price = serializers.DecimalField(max_digits=10, decimal_places=2, help_text="TTC, EUR; 0.00 when free.")
@@ -60,7 +63,7 @@ class ShippingOptionSerializer(serializers.Serializer):
     delivery_days = serializers.CharField()
 
 
-class HomeDeliverySerializer(serializers.Serializer):
+class HomeDeliverySerializer(serializers.Serializer[Any]):
     available = serializers.BooleanField()
     warehouse = serializers.CharField(allow_null=True, help_text="The location code it ships from.")
     missing = MissingLineSerializer(many=True, help_text="Lines the warehouse cannot cover.")
@@ -69,7 +72,7 @@ class HomeDeliverySerializer(serializers.Serializer):
     error = serializers.CharField(help_text="Why no carrier serves the country, if so.")
 
 
-class StoreSerializer(serializers.Serializer):
+class StoreSerializer(serializers.Serializer[Any]):
     code = serializers.CharField()
     name = serializers.CharField()
     address = serializers.CharField()
@@ -77,7 +80,7 @@ class StoreSerializer(serializers.Serializer):
     missing = MissingLineSerializer(many=True)
 
 
-class OptionsOutSerializer(serializers.Serializer):
+class OptionsOutSerializer(serializers.Serializer[Any]):
     country = serializers.CharField()
     subtotal_gross = serializers.DecimalField(max_digits=12, decimal_places=2)
     discount_gross = serializers.DecimalField(max_digits=12, decimal_places=2)
@@ -86,7 +89,7 @@ class OptionsOutSerializer(serializers.Serializer):
     click_collect = StoreSerializer(many=True)
 
 
-class AddressSerializer(serializers.Serializer):
+class AddressSerializer(serializers.Serializer[Any]):
     first_name = serializers.CharField(required=False, allow_blank=True, max_length=100)
     last_name = serializers.CharField(required=False, allow_blank=True, max_length=100)
     line1 = serializers.CharField(required=False, allow_blank=True, max_length=200)
@@ -97,7 +100,7 @@ class AddressSerializer(serializers.Serializer):
     phone = serializers.CharField(required=False, allow_blank=True, max_length=32)
 
 
-class CheckoutInSerializer(serializers.Serializer):
+class CheckoutInSerializer(serializers.Serializer[Any]):
     cart = serializers.UUIDField(help_text="The cart's token.")
     email = serializers.EmailField(max_length=254)
     phone = serializers.CharField(required=False, allow_blank=True, default="", max_length=32)
@@ -126,7 +129,7 @@ class CheckoutInSerializer(serializers.Serializer):
     cancel_url = serializers.CharField(required=False, max_length=900)
 
 
-class TotalsSerializer(serializers.Serializer):
+class TotalsSerializer(serializers.Serializer[Any]):
     discount_gross = serializers.DecimalField(max_digits=12, decimal_places=2, help_text="EUR.")
     shipping_gross = serializers.DecimalField(max_digits=12, decimal_places=2, help_text="EUR.")
     total_net = serializers.DecimalField(max_digits=12, decimal_places=2)
@@ -136,7 +139,7 @@ class TotalsSerializer(serializers.Serializer):
     currency = serializers.CharField()
 
 
-class PaymentStartSerializer(serializers.Serializer):
+class PaymentStartSerializer(serializers.Serializer[Any]):
     provider = serializers.CharField()
     payment_id = serializers.CharField()
     status = serializers.CharField()
@@ -144,7 +147,7 @@ class PaymentStartSerializer(serializers.Serializer):
     client_secret = serializers.CharField(allow_blank=True, help_text="For Stripe.js.")
 
 
-class CheckoutOutSerializer(serializers.Serializer):
+class CheckoutOutSerializer(serializers.Serializer[Any]):
     number = serializers.CharField()
     status = serializers.CharField()
     delivery_method = serializers.CharField()
@@ -154,17 +157,17 @@ class CheckoutOutSerializer(serializers.Serializer):
     payment = PaymentStartSerializer(allow_null=True)
 
 
-class ConfirmInSerializer(serializers.Serializer):
+class ConfirmInSerializer(serializers.Serializer[Any]):
     succeed = serializers.BooleanField(default=True)
 
 
-class ConfirmOutSerializer(serializers.Serializer):
+class ConfirmOutSerializer(serializers.Serializer[Any]):
     number = serializers.CharField()
     status = serializers.CharField()
     payment_status = serializers.CharField()
 
 
-def _missing(lines) -> list[dict[str, Any]]:
+def _missing(lines: list[services.MissingLine]) -> list[dict[str, Any]]:
     return [{"sku": m.sku, "name": m.name, "requested": m.requested, "available": m.available} for m in lines]
 
 
@@ -213,7 +216,7 @@ def options_body(options: services.DeliveryOptions) -> dict[str, Any]:
     }
 
 
-def order_body(order: Order, payment) -> dict[str, Any]:
+def order_body(order: Order, payment: PaymentStart | None) -> dict[str, Any]:
     return {
         "number": order.number,
         "status": order.status,

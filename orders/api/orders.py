@@ -14,6 +14,7 @@ from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
+from rest_framework.filters import BaseFilterBackend
 from rest_framework.generics import GenericAPIView
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import IsAuthenticated
@@ -21,6 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api import error_responses
+from core.auth import signed_in_user
 
 from .. import selectors
 from ..models import Channel, DeliveryMethod, Order, OrderStatus
@@ -34,12 +36,12 @@ ORDER_NOT_FOUND = (
 # --- shapes ---------------------------------------------------------------------------------------
 
 
-class OrderLocationSerializer(serializers.Serializer):
+class OrderLocationSerializer(serializers.Serializer[Any]):
     code = serializers.CharField()
     name = serializers.CharField()
 
 
-class OrderSummarySerializer(serializers.Serializer):
+class OrderSummarySerializer(serializers.Serializer[Any]):
     number = serializers.CharField()
     channel = serializers.ChoiceField(
         choices=Channel.choices, help_text="`web` or `store` (a boutique sale)."
@@ -53,7 +55,7 @@ class OrderSummarySerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-class OrderLineSerializer(serializers.Serializer):
+class OrderLineSerializer(serializers.Serializer[Any]):
     sku = serializers.CharField()
     name = serializers.CharField()
     quantity = serializers.IntegerField()
@@ -65,7 +67,7 @@ class OrderLineSerializer(serializers.Serializer):
     )
 
 
-class OrderStatusChangeSerializer(serializers.Serializer):
+class OrderStatusChangeSerializer(serializers.Serializer[Any]):
     from_status = serializers.CharField(help_text="Empty for the first status.")
     to_status = serializers.ChoiceField(choices=OrderStatus.choices)
     at = serializers.DateTimeField()
@@ -142,11 +144,11 @@ class OrderPagination(LimitOffsetPagination):
     max_limit = 100
 
 
-class OrderListView(GenericAPIView):
+class OrderListView(GenericAPIView[Any]):
     permission_classes = [IsAuthenticated]
     serializer_class = OrderSummarySerializer
     pagination_class = OrderPagination
-    filter_backends: list = []
+    filter_backends: list[type[BaseFilterBackend]] = []
 
     @extend_schema(
         operation_id="orders_list",
@@ -157,16 +159,17 @@ class OrderListView(GenericAPIView):
         responses={200: OrderSummarySerializer(many=True), **error_responses(401)},
     )
     def get(self, request: Request) -> Response:
-        page = self.paginate_queryset(selectors.orders_for_customer(request.user))
+        page = self.paginate_queryset(selectors.orders_for_customer(signed_in_user(request.user)))
+        assert page is not None  # pagination_class is set
         return self.get_paginated_response(
             OrderSummarySerializer([summary_row(o) for o in page], many=True).data
         )
 
 
-class OrderDetailView(GenericAPIView):
+class OrderDetailView(GenericAPIView[Any]):
     permission_classes = [IsAuthenticated]
     serializer_class = OrderDetailSerializer
-    filter_backends: list = []
+    filter_backends: list[type[BaseFilterBackend]] = []
 
     @extend_schema(
         operation_id="orders_retrieve",
@@ -184,7 +187,7 @@ class OrderDetailView(GenericAPIView):
         },
     )
     def get(self, request: Request, number: str) -> Response:
-        order = selectors.order_for_customer(user=request.user, number=number)
+        order = selectors.order_for_customer(user=signed_in_user(request.user), number=number)
         return Response(OrderDetailSerializer(detail_row(order)).data)
 
 

@@ -9,3 +9,12 @@ from .placing import (  # noqa: F401
     place_web_order,
     transition_order,
 )
+
+__all__ = [
+    "ALLOWED_TRANSITIONS",
+    "EmptyOrder",
+    "InvalidTransition",
+    "LineInput",
+    "place_web_order",
+    "transition_order",
+]

@@ -29,6 +29,7 @@ from django.db.models import F, Max
 from django.utils.translation import gettext as _
 
 from catalog.models import Variant
+from core.auth import is_signed_in
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.money import allocate, money_round
 from inventory.models import StockLevel
@@ -40,6 +41,9 @@ from pricing.models import Coupon
 from ..models import Cart, CartLine, CartStatus
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+    from django_stubs_ext import StrOrPromise
+
     from accounts.models import CustomerGroup, User
     from inventory.models import Location
 
@@ -105,7 +109,7 @@ class PricedCart:
     total_gross_in_currency: Decimal
     applied_promotions: list[tuple[str, Decimal]] = field(default_factory=list)
     coupon_basket_gross: Decimal = ZERO  # what the coupon's minimum basket and percentage apply to
-    coupon_error: str = ""  # why the stored coupon no longer applies (expired, basket too small...)
+    coupon_error: StrOrPromise = ""  # why the stored coupon no longer applies (expired, basket too small...)
     exchange_rate: Decimal = Decimal("1")
     subtotal_gross_in_currency: Decimal = ZERO  # display only
     discount_in_currency: Decimal = ZERO  # display only: subtotal - total, in the currency
@@ -191,7 +195,11 @@ def remove_from_cart(*, cart: Cart, variant: Variant) -> None:
 
 @transaction.atomic
 def apply_coupon(
-    *, cart: Cart, code: str, user: User | None = None, customer_group: CustomerGroup | None = None
+    *,
+    cart: Cart,
+    code: str,
+    user: User | AnonymousUser | None = None,
+    customer_group: CustomerGroup | None = None,
 ) -> Coupon:
     """Check the code against this cart (``check_coupon``) and keep it on the cart. It is checked
     again at every pricing and at checkout, and used (redeemed) only when the order is placed."""
@@ -208,7 +216,7 @@ def apply_coupon(
         code=code,
         basket_ttc=priced.coupon_basket_gross,
         channel=PriceChannel.WEB,
-        customer=user if user is not None and user.is_authenticated else None,
+        customer=user if is_signed_in(user) else None,
     )
     cart.coupon_code = coupon.code
     cart.save(update_fields=["coupon_code", "updated_at"])
@@ -331,7 +339,8 @@ def _price(
             applied.append((best[0].name, promotion_discount))
     basket = subtotal - promotion_discount
 
-    coupon, coupon_discount, coupon_error = None, ZERO, ""
+    coupon_error: StrOrPromise = ""
+    coupon, coupon_discount = None, ZERO
     code = cart.coupon_code if coupon_code is None else coupon_code
     if code and lines:
         try:

@@ -26,6 +26,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.auth import is_signed_in
 from core.errors import Conflict, ValidationFailed
 from inventory.errors import InsufficientStock, UnknownLocation
 from inventory.models import Location, LocationKind, StockLevel
@@ -38,8 +39,16 @@ from .cart import PricedCart, price_cart
 from .placing import LineInput, place_web_order
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+    from django_stubs_ext import StrOrPromise
+
     from accounts.models import CustomerGroup, User
+    from catalog.models import Variant
+    from payments.models import Payment
     from payments.services import PaymentStart
+
+# (variant, sku, product name, quantity) of one cart line, in the cart's order.
+CartLineRow = tuple["Variant", str, str, int]
 
 ADDRESS_FIELDS = ("first_name", "last_name", "line1", "line2", "postal_code", "city", "country", "phone")
 REQUIRED_ADDRESS_FIELDS = ("first_name", "last_name", "line1", "postal_code", "city", "country")
@@ -119,7 +128,7 @@ class HomeDelivery:
     missing: list[MissingLine]
     options: list[ShippingOption]
     weight_grams: int
-    error: str = ""  # why no carrier serves the country, or why there is no warehouse
+    error: StrOrPromise = ""  # why no carrier serves the country, or why there is no warehouse
 
     @property
     def available(self) -> bool:
@@ -134,7 +143,7 @@ class DeliveryOptions:
     priced: PricedCart
 
 
-def click_collect_stores(*, cart: Cart, lines: list | None = None) -> list[StoreAvailability]:
+def click_collect_stores(*, cart: Cart, lines: list[CartLineRow] | None = None) -> list[StoreAvailability]:
     """Every active store that sells online, with the cart's lines it cannot cover (two queries)."""
     lines = _cart_lines(cart) if lines is None else lines
     stores = list(
@@ -165,7 +174,7 @@ def delivery_options(
     available = _available(lines, location_ids)
     weight = priced.weight_grams
     options: list[ShippingOption] = []
-    error = ""
+    error: StrOrPromise = ""
     if warehouse is None:
         error = _("Home delivery is not offered at the moment.")
     elif lines:
@@ -196,7 +205,7 @@ def delivery_options(
 def start_checkout(
     *,
     cart: Cart,
-    user: User | None,
+    user: User | AnonymousUser | None,
     email: str,
     phone: str = "",
     language: str = "",
@@ -217,7 +226,7 @@ def start_checkout(
     """
     from payments import services as payments
 
-    user = user if user is not None and user.is_authenticated else None
+    user = user if is_signed_in(user) else None
     email = _clean_email(email or (user.email if user else ""))
     phone = _clean_phone(phone)
     if delivery_method not in CHECKOUT_METHODS:
@@ -315,7 +324,7 @@ def _place(
     carrier: str,
     reference: str,
     currency: str | None,
-) -> Order:
+) -> tuple[Order, bool]:
     """Inside the transaction: lock the cart, reuse its pending order, or place a new one.
 
     Returns ``(order, created)``."""
@@ -489,14 +498,14 @@ def _collect_store(code: str) -> Location:
     return store
 
 
-def _cart_lines(cart: Cart) -> list[tuple]:
+def _cart_lines(cart: Cart) -> list[CartLineRow]:
     return [
         (line.variant, line.variant.sku, line.variant.product.name, line.quantity)
         for line in cart.lines.select_related("variant__product").order_by("added_at", "id")
     ]
 
 
-def _available(lines: list[tuple], location_ids: list[int]) -> dict[tuple[int, int], int]:
+def _available(lines: list[CartLineRow], location_ids: list[int]) -> dict[tuple[int, int], int]:
     """(variant id, location id) -> units available, in one query."""
     if not lines or not location_ids:
         return {}
@@ -507,7 +516,7 @@ def _available(lines: list[tuple], location_ids: list[int]) -> dict[tuple[int, i
 
 
 def _missing(
-    lines: list[tuple], available: dict[tuple[int, int], int], location_id: int
+    lines: list[CartLineRow], available: dict[tuple[int, int], int], location_id: int
 ) -> list[MissingLine]:
     missing = []
     for variant, sku, name, quantity in lines:
@@ -555,7 +564,7 @@ def restore_cart(*, order: Order) -> Cart:
     return cart
 
 
-def confirm_test_payment(*, order: Order, succeed: bool = True):
+def confirm_test_payment(*, order: Order, succeed: bool = True) -> Payment:
     """Settle the order's pending test-provider payment (demo and tests only); returns the Payment."""
     from payments import services as payments
     from payments.models import Payment, PaymentStatus

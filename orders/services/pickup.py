@@ -34,6 +34,7 @@ from .placing import transition_order
 
 if TYPE_CHECKING:
     from accounts.models import User
+    from payments.models import Refund
 
 PICKUP_HOLD_GRACE = dt.timedelta(days=1)
 
@@ -164,7 +165,7 @@ def renew_pickup_holds(*, now: dt.datetime | None = None, limit: int = 500) -> i
     return renewed
 
 
-def refund_cancelled_order(*, order_id: int, reason: str, user_id: int | None = None):
+def refund_cancelled_order(*, order_id: int, reason: str, user_id: int | None = None) -> Refund | None:
     """Refund what was captured for a cancelled order (``payments.services.refund_order``, idempotent).
 
     Runs from a Celery task after the cancellation committed, never inside it."""

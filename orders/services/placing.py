@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -92,7 +92,7 @@ def place_web_order(
     reservation_ttl: int | None = None,
     phone: str = "",
     language: str = "",
-    shipping_address: dict | None = None,
+    shipping_address: dict[str, Any] | None = None,
     shipping_gross: Decimal = Decimal("0"),
     carrier: str = "",
     order_discount: Decimal = Decimal("0"),
@@ -179,7 +179,7 @@ def transition_order(*, order: Order, to_status: str, user: User | None = None, 
         )
     effects = effects_for(to_status=to_status, delivery_method=order.delivery_method)
     lines = list(order.lines.select_related("reservation", "variant__product", "order__location"))
-    reserved = [line.reservation for line in lines if line.reservation_id]
+    reserved = [line.reservation for line in lines if line.reservation is not None]  # select_related
     if effects.stock is StockEffect.HOLD:
         hold = pickup.hold_until(timezone.now())
         for reservation in reserved:
@@ -263,7 +263,7 @@ SHIPPING_VAT_RATE = Decimal("0.20")
 
 
 def _priced_web_lines(
-    order: Order, lines: list[LineInput], *, customer_group, order_discount: Decimal
+    order: Order, lines: list[LineInput], *, customer_group: CustomerGroup | None, order_discount: Decimal
 ) -> list[OrderLine]:
     """Web order lines priced once, with ``order_discount`` spread over their ``discount_gross``."""
     if not lines:

@@ -13,3 +13,15 @@ from .base import (  # noqa: F401
     to_minor_units,
 )
 from .registry import get_provider, provider_names  # noqa: F401
+
+__all__ = [
+    "CaptureResult",
+    "PaymentProvider",
+    "ProviderPayment",
+    "ProviderRefund",
+    "WebhookOutcome",
+    "WebhookPayload",
+    "get_provider",
+    "provider_names",
+    "to_minor_units",
+]

@@ -162,15 +162,15 @@ class PayPalProvider(PaymentProvider):
         except requests.RequestException as exc:
             raise ProviderError(detail={"provider": self.name, "error": _describe(exc)}) from exc
         order = response.body
-        captures = []
+        captures: list[Any] = []
         for unit in getattr(order, "purchase_units", None) or []:
             payments = getattr(unit, "payments", None)
             captures.extend(getattr(payments, "captures", None) or [])
         capture = captures[0] if captures else None
         status = str(getattr(capture, "status", "") or "")
-        if order.status == "COMPLETED" and status == "COMPLETED":
+        if capture is not None and order.status == "COMPLETED" and status == "COMPLETED":
             return ProviderCapture(CaptureResult.SUCCEEDED, capture_reference=capture.id)
-        if status in ("DECLINED", "FAILED"):
+        if capture is not None and status in ("DECLINED", "FAILED"):
             return ProviderCapture(
                 CaptureResult.FAILED, capture_reference=capture.id, reason=f"PayPal: {status}"
             )

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import ServiceAPIView, error_responses, parse
+from core.auth import signed_in_user
 from core.idempotency import idempotent
 
 from ..models import RefundMethod, ReturnCondition
@@ -52,7 +53,7 @@ class ReturnRequestSerializer(serializers.Serializer):
         max_length=64, help_text="The sale or web order number, as typed or read from the receipt barcode."
     )
     session = serializers.IntegerField(min_value=1, help_text="The open register session.")
-    lines = ReturnLineSerializer(many=True, allow_empty=False, max_length=MAX_LINES)
+    lines = ReturnLineSerializer(many=True, allow_empty=False, max_length=MAX_LINES)  # type: ignore[call-arg]  # ListSerializer takes it; the stubs not
     refund = serializers.ChoiceField(
         choices=[RefundMethod.ORIGINAL, RefundMethod.STORE_CREDIT], default=RefundMethod.ORIGINAL
     )
@@ -159,8 +160,8 @@ class ExchangeRequestSerializer(serializers.Serializer):
     )
     session = serializers.IntegerField(min_value=1)
     sale = serializers.CharField(max_length=64, help_text="The sale or web order the goods come back from.")
-    return_lines = ReturnLineSerializer(many=True, allow_empty=False, max_length=MAX_LINES)
-    lines = SaleLineSerializer(many=True, allow_empty=False, max_length=MAX_LINES)
+    return_lines = ReturnLineSerializer(many=True, allow_empty=False, max_length=MAX_LINES)  # type: ignore[call-arg]  # ListSerializer takes it; the stubs not
+    lines = SaleLineSerializer(many=True, allow_empty=False, max_length=MAX_LINES)  # type: ignore[call-arg]  # ListSerializer takes it; the stubs not
     tenders = TenderSerializer(
         many=True, required=False, default=list, help_text="What the customer pays on top."
     )
@@ -236,7 +237,7 @@ class ReturnCreateView(PosWriteView):
         session = resolve_session(request.user, data["session"])
         result = return_services.create_return(
             session=session,
-            user=request.user,
+            user=signed_in_user(request.user),
             sale_number=data["sale"],
             lines=[return_services.ReturnLineInput(**line) for line in data["lines"]],
             refund=data["refund"],
@@ -264,7 +265,7 @@ class ExchangeCreateView(PosWriteView):
         session = resolve_session(request.user, data["session"])
         result = return_services.create_exchange(
             session=session,
-            user=request.user,
+            user=signed_in_user(request.user),
             client_uuid=data["uuid"],
             sale_number=data["sale"],
             return_lines=[return_services.ReturnLineInput(**line) for line in data["return_lines"]],
@@ -366,7 +367,7 @@ class PickupHandoverView(PosWriteView):
         order = pickup_services.hand_over_pickup(
             number=number,
             store=user_store(request),
-            user=request.user,
+            user=signed_in_user(request.user),
             verification=data["verification"],
             value=data["value"],
         )

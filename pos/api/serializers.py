@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TypedDict
 
 from rest_framework import serializers
 
 from ..models import CashMovementKind, Tender
 
-MONEY = {"max_digits": 12, "decimal_places": 2}
+
+class MoneyFieldOptions(TypedDict):
+    max_digits: int
+    decimal_places: int
+
+
+MONEY: MoneyFieldOptions = {"max_digits": 12, "decimal_places": 2}
 
 
 class RegisterSerializer(serializers.Serializer):

@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 
 from accounts.models import User
 from core.api import ServiceAPIView, error_response, error_responses, parse
+from core.auth import signed_in_user
 from core.errors import ApplicationError, NotFound, ValidationFailed
 from core.idempotency import HEADER, idempotent
 from inventory.models import Location
@@ -172,7 +173,8 @@ class RegisterListView(PosView):
             )
         )
         for register in registers:
-            register.open_session = open_ids.get(register.pk)
+            # Read by RegisterSerializer like an annotation; the plugin knows only the model's fields.
+            register.open_session = open_ids.get(register.pk)  # type: ignore[attr-defined]
         return Response(s.RegisterSerializer(registers, many=True).data)
 
 
@@ -193,7 +195,7 @@ class SessionOpenView(PosView):
         if register is None:
             raise NotFound(f"No register {data['register']} here.", detail={"register": data["register"]})
         session = session_service.open_register_session(
-            register=register, user=request.user, opening_float=data["opening_float"]
+            register=register, user=signed_in_user(request.user), opening_float=data["opening_float"]
         )
         return Response(session_body(session), status=201)
 
@@ -226,7 +228,7 @@ class SessionCashView(PosView):
         session = resolve_session(request.user, session_id)
         movement = session_service.cash_in_out(
             session=session,
-            user=request.user,
+            user=signed_in_user(request.user),
             amount=data["amount"],
             kind=data["kind"],
             reason=data["reason"],
@@ -249,7 +251,10 @@ class SessionCloseView(PosView):
         data = parse(s.CloseSerializer, request.data)
         session = resolve_session(request.user, session_id)
         report = session_service.close_register_session(
-            session=session, user=request.user, counts=data["counts"], card_total=data.get("card_total")
+            session=session,
+            user=signed_in_user(request.user),
+            counts=data["counts"],
+            card_total=data.get("card_total"),
         )
         return Response(z_body(report))
 
@@ -268,7 +273,7 @@ class QuoteView(PosView):
         data = parse(s.QuoteRequestSerializer, request.data)
         store = resolve_store(request.user, data["store"])
         lines = sale_lines(data["lines"])
-        sales_service.check_discounts(lines, request.user)
+        sales_service.check_discounts(lines, signed_in_user(request.user))
         quote = sales_service.quote_sale(
             store=store, lines=lines, coupon_code=data["coupon"], customer=resolve_customer(data["customer"])
         )
@@ -360,7 +365,9 @@ class ReceiptEmailView(PosView):
         ids = visible_store_ids(request.user)
         if order is None or (ids is not None and order.location_id not in ids):
             raise NotFound(f"No sale {number} here.", detail={"number": number})
-        email = receipt_service.email_receipt(order=order, user=request.user, email=data["email"])
+        email = receipt_service.email_receipt(
+            order=order, user=signed_in_user(request.user), email=data["email"]
+        )
         return Response({"email": email}, status=202)
 
 

@@ -29,7 +29,7 @@ class NoReceiptEmail(ValidationFailed):
 def email_receipt(*, order: Order, user: User, email: str = "") -> str:
     """Send the receipt of a store sale to ``email`` (default: the customer's), after commit."""
     ensure_can_use_store(user, order.location)
-    email = (email or (order.customer.email if order.customer_id else "") or order.email).strip().lower()
+    email = (email or (order.customer.email if order.customer else "") or order.email).strip().lower()
     if not email:
         raise NoReceiptEmail(detail={"number": order.number})
     try:

@@ -381,7 +381,7 @@ def _lot_of(line: OrderLine) -> LotInput | None:
         .order_by("id")
         .first()
     )
-    if movement is None:
+    if movement is None or movement.lot is None:  # the filter asked for a lot
         return LotInput(batch=f"RETURN-{line.order.number}")
     return LotInput(batch=movement.lot.batch, expiry_date=movement.lot.expiry_date)
 
@@ -744,6 +744,7 @@ def _replayed_exchange(client_uuid) -> ExchangeResult | None:
     change = sum(
         SaleTender.objects.filter(order=ret.exchange_order).values_list("change_given", flat=True), ZERO
     )
+    assert ret.exchange_order is not None  # found through exchange_order
     sale = sales.SaleResult(order=ret.exchange_order, change_due=change, created=False)
     return ExchangeResult(
         returned=ReturnResult(ret=ret, lines=lines, refunds=refunds, store_credit=credit),

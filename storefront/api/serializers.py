@@ -79,7 +79,7 @@ class VariantSerializer(serializers.Serializer):
     options = serializers.DictField(
         child=serializers.CharField(), help_text="Option type code -> value code."
     )
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field: DRF's metaclass takes it off the class
     price = PriceSerializer()
     available = serializers.IntegerField(help_text="Sum over every location.")
     availability = AvailabilitySerializer(many=True)

@@ -103,6 +103,7 @@ class ProductListView(GenericAPIView):
             filters=filters, category=category, query=query.get("q", ""), currency=currency
         )
         page = self.paginate_queryset(qs)
+        assert page is not None  # pagination_class is set
         cards = selectors.product_cards(
             page, customer_group=customer_group_for(request.user), currency=currency
         )

@@ -22,6 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts import errors as account_errors
 from accounts import selectors, services
 from core.errors import ApplicationError, NotFound
 from orders import selectors as order_selectors
@@ -91,7 +92,7 @@ class LoginView(auth_views.LoginView):
 class LogoutView(auth_views.LogoutView):
     """POST only (Django's rule): a link cannot sign anybody out."""
 
-    next_page = reverse_lazy("catalog:home")
+    next_page = reverse_lazy("catalog:home")  # type: ignore[assignment]  # Django takes lazy URLs; the stubs not
 
     def post(self, request, *args, **kwargs):
         response = super().post(request, *args, **kwargs)
@@ -119,9 +120,9 @@ def signup(request):
                 language=data["preferred_language"],
                 marketing_opt_in=data["marketing_opt_in"],
             )
-        except services.EmailAlreadyRegistered as exc:
+        except account_errors.EmailAlreadyRegistered as exc:
             form.add_error("email", exc.message)
-        except services.WeakPassword as exc:
+        except account_errors.WeakPassword as exc:
             form.add_error("password1", exc.detail.get("password") or exc.message)
         except ApplicationError as exc:
             form.add_error(None, exc.message)
@@ -280,7 +281,7 @@ def address_delete(request, address_id: int):
         services.delete_address(address=address)
         messages.success(request, _("Address deleted."))
         return redirect("accounts:addresses")
-    address.country_name = country_name(address.country)
+    _with_country_names([address])
     return render(
         request,
         "storefront/account/address_confirm_delete.html",
@@ -404,7 +405,7 @@ def close_account(request):
     if request.method == "POST" and form.is_valid():
         try:
             services.close_account(user=request.user, password=form.cleaned_data["password"])
-        except services.IncorrectPassword as exc:
+        except account_errors.IncorrectPassword as exc:
             form.add_error("password", exc.message)
         except ApplicationError as exc:
             form.add_error(None, exc.message)

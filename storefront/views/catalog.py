@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -28,6 +29,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from accounts.selectors import customer_group_for
 from catalog import services
+from catalog.errors import UnknownVariant
 from core.errors import ApplicationError
 from inventory.selectors import active_location_codes
 from orders.selectors import is_verified_buyer
@@ -37,6 +39,9 @@ from pricing.selectors import CURRENCY_CODES
 from .. import cache as page_cache
 from .. import selectors
 from ..forms.review import ReviewForm
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 CSRF_MARK = "__CSRF_TOKEN__"
 MAX_QUERY_LENGTH = 200
@@ -212,7 +217,7 @@ def _parse_filters(request: HttpRequest, *, default_sort: str) -> selectors.List
     )
 
 
-def _bad_request(request: HttpRequest, message: str) -> HttpResponse:
+def _bad_request(request: HttpRequest, message: StrOrPromise) -> HttpResponse:
     page = {
         "title": _("This page cannot be shown"),
         "meta_description": "",
@@ -512,14 +517,14 @@ def product(request: HttpRequest, slug: str) -> HttpResponse:
     def build() -> dict:
         ctx = _product_context(request, shopper, found, sku=sku)
         if sku is not None and (ctx["selected"] is None or ctx["selected"].sku != sku):
-            raise services.UnknownVariant(_("This product has no variant “%(sku)s”.") % {"sku": sku})
+            raise UnknownVariant(_("This product has no variant “%(sku)s”.") % {"sku": sku})
         if shopper.authenticated:
             ctx["can_review"] = is_verified_buyer(user=shopper.user, product=found)
         return _product_page_dict(request, ctx)
 
     try:
         page = _cached(request, shopper, kind="product", parts=[slug, sku], build=build, product_id=found.pk)
-    except services.UnknownVariant as exc:
+    except UnknownVariant as exc:
         return _bad_request(request, exc.message)
     return _render_page(request, page)
 

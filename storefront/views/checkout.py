@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -28,6 +29,11 @@ from pricing.errors import UnsupportedCurrency
 from pricing.services import BASE_CURRENCY
 
 from .. import cart_session
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    from accounts.models import User
 
 SESSION_ORDERS = "checkout_orders"  # the order numbers this browser session placed
 COUNTRIES = [
@@ -54,7 +60,7 @@ def checkout_page(request: HttpRequest) -> HttpResponse:
         messages.info(request, _("Your cart is empty: add a product before checking out."))
         return redirect("orders:cart")
     form = _form_data(request)
-    errors: dict[str, str] = {}
+    errors: dict[str, StrOrPromise] = {}
     status = 200
     if request.method == "POST" and request.POST.get("action") == "pay":
         try:
@@ -134,11 +140,10 @@ def _visible_order(request: HttpRequest, number: str) -> Order:
     """The order, if this shopper placed it (signed in as its customer, or in this session); else 404."""
     order = Order.objects.select_related("location").filter(number=number).first()
     user = request.user
-    mine = order is not None and (
+    if order is None or not (
         (user.is_authenticated and order.customer_id == user.pk)
         or number in request.session.get(SESSION_ORDERS, [])
-    )
-    if not mine:
+    ):
         raise Http404(_("No such order."))
     return order
 
@@ -166,7 +171,7 @@ def _form_data(request: HttpRequest) -> dict[str, str]:
     return form
 
 
-def _default_address(user) -> dict[str, str]:
+def _default_address(user: User | None) -> dict[str, str]:
     if user is None:
         return {}
     address = user.addresses.order_by("-is_default_shipping", "id").first()
@@ -179,7 +184,7 @@ def _currency(request: HttpRequest) -> str:
     return cart_session.get_currency(request)
 
 
-def _page_context(request: HttpRequest, cart, form: dict[str, str]) -> dict:
+def _page_context(request: HttpRequest, cart: Cart, form: dict[str, str]) -> dict[str, Any]:
     from payments import services as payments
 
     group = cart_session.customer_group(request.user)
@@ -253,7 +258,7 @@ def _confirmation_template() -> str:
     return reverse("orders:confirmation", kwargs={"number": "NUMBER"}).replace("NUMBER", "{number}")
 
 
-def _field_errors(exc: ApplicationError) -> dict[str, str]:
+def _field_errors(exc: ApplicationError) -> dict[str, StrOrPromise]:
     """Which form field(s) an error is about, so the page can show it next to them."""
     detail = exc.detail or {}
     fields = detail.get("fields") or ([detail["field"]] if detail.get("field") else [])

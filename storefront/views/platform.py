@@ -1,6 +1,7 @@
 """``/platform/``: the landing page of the whole platform (not the shop's home, which is /<lang>/)."""
 
 from django.conf import settings
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from ..selectors import platform_overview
@@ -15,7 +16,7 @@ DEMO_LOGINS = [
 ]
 
 
-def home(request):
+def home(request: HttpRequest) -> HttpResponse:
     """The landing page: what runs here, headline figures, and (in development) the demo logins."""
     return render(
         request,

@@ -10,7 +10,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
-from core.idempotency import request_fingerprint
+from core.idempotency import request_fingerprint, user_scope
 from core.models import IdempotencyRecord
 from inventory import services
 from inventory.models import StockMovement
@@ -84,7 +84,12 @@ def test_a_request_waits_for_an_in_flight_twin_and_replays_its_answer(store, var
         try:
             with transaction.atomic():
                 record = IdempotencyRecord.objects.create(
-                    user=user, key="k", method="POST", path=MOVEMENTS, fingerprint=fingerprint
+                    scope=user_scope(user),
+                    user=user,
+                    key="k",
+                    method="POST",
+                    path=MOVEMENTS,
+                    fingerprint=fingerprint,
                 )
                 inserted.set()
                 time.sleep(1.0)  # the twin below is now blocked on the unique index

@@ -10,6 +10,7 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -77,6 +78,7 @@ def _line(order, variant, quantity, total_gross):
     )
 
 
+@transaction.atomic
 def sale(pos, lines, tenders, *, session=None, customer=None):
     """A completed store sale at the session's store: ``lines`` [(variant, qty, total_gross)],
     ``tenders`` [(tender, amount, change_given, reference)]; stock sold, cash movements written."""

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from core.sms import SmsMessage
@@ -9,7 +9,7 @@ if TYPE_CHECKING:
 class BaseSmsBackend:
     """Subclasses implement ``send_messages``: deliver every message or raise ``core.sms.SmsError``."""
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         pass
 
     def send_messages(self, messages: list[SmsMessage]) -> int:

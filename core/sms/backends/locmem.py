@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .base import BaseSmsBackend
+
+if TYPE_CHECKING:
+    from core.sms import SmsMessage
 
 
 class SmsBackend(BaseSmsBackend):
     # How many of the next sends fail with SmsError, for retry tests. Class-level like the outbox.
     fail_next = 0
 
-    def send_messages(self, messages) -> int:
+    def send_messages(self, messages: list[SmsMessage]) -> int:
         from core import sms
 
         if SmsBackend.fail_next > 0:

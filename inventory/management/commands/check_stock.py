@@ -1,5 +1,7 @@
 """``manage.py check_stock``: does the ledger explain every stock level? Exits 1 when it does not."""
 
+from typing import Any
+
 from django.core.management.base import BaseCommand, CommandError
 
 from inventory.selectors import check_ledger
@@ -20,7 +22,7 @@ class Command(BaseCommand):
         "reserved, lots). Prints each mismatch and exits non-zero if there is any."
     )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         report = check_ledger()
         for m in report.mismatches:
             what = f"{m.sku} @ {m.location}" + (f" lot {m.batch}" if m.batch else "")
