@@ -1,4 +1,4 @@
-from core.errors import Conflict, PermissionDenied, ValidationFailed
+from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 
 
 class NotVerifiedBuyer(PermissionDenied):
@@ -18,3 +18,8 @@ class InvalidReview(ValidationFailed):
 class UnknownVariant(ValidationFailed):
     code = "unknown_variant"
     default_message = "This product has no such variant."
+
+
+class UnknownSku(NotFound):
+    code = "unknown_sku"
+    default_message = "No product variant has this SKU."

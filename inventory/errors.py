@@ -1,3 +1,4 @@
+from catalog.errors import UnknownSku  # noqa: F401 - a stock request can name an unknown SKU
 from core.errors import ApplicationError, Conflict, NotFound, ValidationFailed
 
 
@@ -24,11 +25,6 @@ class LotNotTracked(ValidationFailed):
 class InvalidQuantity(ValidationFailed):
     code = "invalid_quantity"
     default_message = "The quantity must be a whole number greater than zero."
-
-
-class UnknownSku(NotFound):
-    code = "unknown_sku"
-    default_message = "No product variant has this SKU."
 
 
 class UnknownLocation(NotFound):

@@ -1,4 +1,4 @@
-from inventory.errors import UnknownSku
+from catalog.errors import UnknownSku
 
 
 class UnknownProduct(UnknownSku):

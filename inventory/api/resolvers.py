@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Iterable
 
 from catalog.models import Variant
+from catalog.selectors import missing_skus, variant_by_sku
 from core.errors import NotFound
 
 from ..errors import UnknownLocation, UnknownSku
@@ -18,10 +19,7 @@ from ..models import Location, Reservation
 
 
 def resolve_variant(sku: str) -> Variant:
-    variant = Variant.objects.select_related("product").filter(sku=sku).first()
-    if variant is None:
-        raise UnknownSku(f"No product variant has the SKU {sku!r}.", detail={"sku": sku})
-    return variant
+    return variant_by_sku(sku)
 
 
 def resolve_location(code: str, *, field: str = "location") -> Location:
@@ -34,7 +32,7 @@ def resolve_location(code: str, *, field: str = "location") -> Location:
 def ensure_skus_exist(skus: Iterable[str]) -> None:
     """For filters: every SKU asked for must exist (one query)."""
     wanted = set(skus)
-    missing = sorted(wanted - set(Variant.objects.filter(sku__in=wanted).values_list("sku", flat=True)))
+    missing = missing_skus(wanted)
     if missing:
         raise UnknownSku(f"No product variant has the SKU {missing[0]!r}.", detail={"sku": missing})
 

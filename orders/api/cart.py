@@ -23,9 +23,9 @@ from rest_framework.response import Response
 
 from accounts.selectors import customer_group_for
 from catalog.models import Variant
+from catalog.selectors import variant_by_sku
 from core.api import ServiceAPIView, error_responses, parse
 from core.idempotency import idempotent
-from inventory.errors import UnknownSku
 from pricing.errors import UnsupportedCurrency
 from pricing.services import BASE_CURRENCY, offered_currencies
 
@@ -186,10 +186,7 @@ def resolve_cart(token: str, user: User | AnonymousUser) -> Cart:
 
 
 def resolve_variant(sku: str) -> Variant:
-    variant = Variant.objects.select_related("product").filter(sku=sku).first()
-    if variant is None:
-        raise UnknownSku(f"No product variant has the SKU {sku!r}.", detail={"sku": sku})
-    return variant
+    return variant_by_sku(sku)
 
 
 TOKEN = OpenApiParameter("token", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The cart's token.")

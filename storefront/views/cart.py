@@ -17,7 +17,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from catalog.errors import UnknownSku
 from catalog.models import Variant
+from catalog.selectors import variant_by_sku
 from core.errors import ApplicationError
 from orders.selectors_cart import cart_suggestions
 from orders.services import cart as services
@@ -164,11 +166,10 @@ def set_currency(request: HttpRequest) -> HttpResponse:
 
 
 def _variant(sku: str) -> Variant:
-    sku = (sku or "").strip()
-    variant = Variant.objects.select_related("product").filter(sku=sku).first() if sku else None
-    if variant is None:
-        raise UnknownProduct(_("This product does not exist."), detail={"sku": sku})
-    return variant
+    try:
+        return variant_by_sku(sku)
+    except UnknownSku as exc:
+        raise UnknownProduct(_("This product does not exist."), detail=exc.detail) from None
 
 
 def _quantity(raw: str | None, *, allow_zero: bool = False) -> int:
