@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
 
-from .models import Location, LocationKind, StockAlert, StockLevel
+from .models import Location, LocationKind, StockAlert, StockLevel, StockLot, StockMovement
 
 if TYPE_CHECKING:
     from catalog.models import Category, Variant
@@ -46,6 +47,67 @@ def level_rows(**filters: Any) -> list[dict[str, Any]]:
         }
         for row in stock_levels(**filters)
     ]
+
+
+# --- availability: what the shop, the checkout and the registers may sell --------------------------
+
+
+def available_online(variant: Variant | int) -> int:
+    """The most units one online location (active, selling online) can sell now; an order ships from
+    one location. One query."""
+    best = (
+        StockLevel.objects.filter(
+            variant_id=getattr(variant, "pk", variant), location__sells_online=True, location__is_active=True
+        )
+        .annotate(free=F("on_hand") - F("reserved"))
+        .aggregate(best=Max("free"))["best"]
+    )
+    return max(best or 0, 0)
+
+
+def available_by_location(
+    *, variant_ids: Iterable[int], location_ids: Iterable[int]
+) -> dict[tuple[int, int], int]:
+    """``{(variant_id, location_id): units available}`` (never below zero) for the pairs that have a
+    level; a pair without one has nothing. One query."""
+    variant_ids, location_ids = list(variant_ids), list(location_ids)
+    if not variant_ids or not location_ids:
+        return {}
+    rows = StockLevel.objects.filter(variant_id__in=variant_ids, location_id__in=location_ids).values_list(
+        "variant_id", "location_id", "on_hand", "reserved"
+    )
+    return {(v, loc): max(on_hand - reserved, 0) for v, loc, on_hand, reserved in rows}
+
+
+def available_at_stores(*, first_variant_id: int, last_variant_id: int) -> list[tuple[int, int, str, int]]:
+    """``(variant_id, location_id, location_code, available)`` at every active store, for the variants
+    with an id from ``first_variant_id`` to ``last_variant_id`` (a page of the register's catalog).
+    One query."""
+    from .models import LocationKind
+
+    rows = StockLevel.objects.filter(
+        variant_id__gte=first_variant_id,
+        variant_id__lte=last_variant_id,
+        location__kind=LocationKind.STORE,
+        location__is_active=True,
+    ).values_list("variant_id", "location_id", "location__code", "on_hand", "reserved")
+    return [(v, loc, code, on_hand - reserved) for v, loc, code, on_hand, reserved in rows]
+
+
+def lot_taken_by(*, variant_id: int, reference: str) -> tuple[str, dt.date | None] | None:
+    """``(batch, expiry_date)`` of the first lot a document (a sale, by its number) took units of this
+    variant from, or None (no lot-tracked movement). A return puts units back into that batch."""
+    movement = (
+        StockMovement.objects.filter(
+            variant_id=variant_id, reference=reference, lot__isnull=False, quantity__lt=0
+        )
+        .select_related("lot")
+        .order_by("id")
+        .first()
+    )
+    if movement is None or movement.lot is None:  # the filter asked for a lot
+        return None
+    return movement.lot.batch, movement.lot.expiry_date
 
 
 # --- ledger audit: manage.py check_stock ----------------------------------------------------------
@@ -368,3 +430,28 @@ def stock_overview() -> dict[str, Any]:
         "reserved": totals["reserved"] or 0,
         "open_alerts": StockAlert.objects.filter(acknowledged_at__isnull=True).count(),
     }
+
+
+def row_counts() -> dict[str, int]:
+    """How many stock levels, lots and ledger rows there are (seed_demo's summary). 3 queries."""
+    return {
+        "stock levels": StockLevel.objects.count(),
+        "lots": StockLot.objects.count(),
+        "ledger rows": StockMovement.objects.count(),
+    }
+
+
+def variants_available_at(location: Location, *, at_least: int, limit: int) -> list[Variant]:
+    """Active variants with at least ``at_least`` units available at ``location``, by SKU, their
+    products loaded. 1 query."""
+    from catalog.models import Variant
+
+    return list(
+        Variant.objects.filter(
+            is_active=True,
+            stock_levels__location=location,
+            stock_levels__on_hand__gte=F("stock_levels__reserved") + at_least,
+        )
+        .select_related("product")
+        .order_by("sku")[:limit]
+    )

@@ -205,7 +205,7 @@ def store_catalog(*, store, after: int = 0, limit: int = 2000) -> CatalogPage:
     from django.utils import timezone
 
     from catalog.models import OptionValue, Variant
-    from inventory.models import LocationKind, StockLevel
+    from inventory import selectors as stock
     from pricing import services as pricing
     from pricing.models import Channel as PriceChannel
     from pricing.models import Promotion
@@ -243,14 +243,8 @@ def store_catalog(*, store, after: int = 0, limit: int = 2000) -> CatalogPage:
     here: dict[int, int] = {}
     elsewhere: dict[int, dict[str, int]] = {}
     if variants:
-        levels = StockLevel.objects.filter(
-            variant_id__gte=variants[0].pk,
-            variant_id__lte=variants[-1].pk,
-            location__kind=LocationKind.STORE,
-            location__is_active=True,
-        ).values_list("variant_id", "location_id", "location__code", "on_hand", "reserved")
-        for variant_id, location_id, code, on_hand, reserved in levels:
-            available = on_hand - reserved
+        levels = stock.available_at_stores(first_variant_id=variants[0].pk, last_variant_id=variants[-1].pk)
+        for variant_id, location_id, code, available in levels:
             if location_id == store.pk:
                 here[variant_id] = available
             elif available > 0:

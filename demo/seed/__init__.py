@@ -26,7 +26,8 @@ from django.utils import translation
 from accounts.models import User
 from accounts.roles import ensure_roles
 from catalog.models import Category, Product, Variant
-from inventory.models import Location, StockLevel, StockLot, StockMovement
+from inventory import selectors as stock_selectors
+from inventory.models import Location
 
 from . import accounts, catalog, inventory
 from .accounts import DemoLogin
@@ -69,8 +70,6 @@ def demo_counts() -> dict[str, int]:
         "categories": Category.objects.count(),
         "products": Product.objects.count(),
         "variants": Variant.objects.count(),
-        "stock levels": StockLevel.objects.count(),
-        "lots": StockLot.objects.count(),
-        "ledger rows": StockMovement.objects.count(),
+        **stock_selectors.row_counts(),
         "users": User.objects.count(),
     }

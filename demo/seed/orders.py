@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import logging
 
-from django.db.models import F
-
 from accounts.models import User
 from core.errors import ApplicationError
-from inventory.models import Location, StockLevel
+from inventory import selectors as stock_selectors
+from inventory.models import Location
 from orders import services as orders
 from orders.models import DeliveryMethod, OrderStatus
 
@@ -25,17 +24,13 @@ def seed_history(*, user: User, address: dict[str, str]) -> int:
     store = Location.objects.filter(code="AJA").first()
     if store is None:
         return 0
-    levels = list(
-        StockLevel.objects.filter(location=store, on_hand__gte=F("reserved") + 3, variant__is_active=True)
-        .select_related("variant__product")
-        .order_by("variant__sku")[:3]
-    )
-    if len(levels) < 3:
+    variants = stock_selectors.variants_available_at(store, at_least=3, limit=3)
+    if len(variants) < 3:
         return 0
     placed = 0
     try:
         home = orders.place_web_order(
-            lines=[orders.LineInput(levels[0].variant, 2), orders.LineInput(levels[1].variant, 1)],
+            lines=[orders.LineInput(variants[0], 2), orders.LineInput(variants[1], 1)],
             location=store,
             delivery_method=DeliveryMethod.HOME,
             email=user.email,
@@ -47,7 +42,7 @@ def seed_history(*, user: User, address: dict[str, str]) -> int:
         orders.transition_order(order=home, to_status=OrderStatus.PAID, note="demo payment")
         placed += 1
         collect = orders.place_web_order(
-            lines=[orders.LineInput(levels[2].variant, 1)],
+            lines=[orders.LineInput(variants[2], 1)],
             location=store,
             delivery_method=DeliveryMethod.CLICK_AND_COLLECT,
             email=user.email,

@@ -25,14 +25,13 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.db import transaction
-from django.db.models import F, Max
 from django.utils.translation import gettext as _
 
 from catalog.models import Variant
 from core.auth import is_signed_in
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.money import allocate, money_round
-from inventory.models import StockLevel
+from inventory import selectors as stock
 from pricing import services as pricing
 from pricing.errors import InvalidCoupon
 from pricing.models import Channel as PriceChannel
@@ -437,12 +436,7 @@ def _check_sellable(variant: Variant) -> None:
 
 def available_online(variant: Variant) -> int:
     """The most units one online location can sell now (an order ships from one location)."""
-    best = (
-        StockLevel.objects.filter(variant=variant, location__sells_online=True, location__is_active=True)
-        .annotate(free=F("on_hand") - F("reserved"))
-        .aggregate(best=Max("free"))["best"]
-    )
-    return max(best or 0, 0)
+    return stock.available_online(variant)
 
 
 def _check_available(variant: Variant, quantity: int) -> None:

@@ -28,8 +28,9 @@ from django.utils.translation import gettext_lazy
 
 from core.auth import is_signed_in
 from core.errors import Conflict, ValidationFailed
+from inventory import selectors as stock
 from inventory.errors import InsufficientStock, UnknownLocation
-from inventory.models import Location, LocationKind, StockLevel
+from inventory.models import Location, LocationKind
 from pricing import services as pricing
 from pricing.models import Channel as PriceChannel
 
@@ -507,12 +508,9 @@ def _cart_lines(cart: Cart) -> list[CartLineRow]:
 
 def _available(lines: list[CartLineRow], location_ids: list[int]) -> dict[tuple[int, int], int]:
     """(variant id, location id) -> units available, in one query."""
-    if not lines or not location_ids:
-        return {}
-    rows = StockLevel.objects.filter(
-        variant_id__in=[variant.pk for variant, *_ in lines], location_id__in=location_ids
-    ).values_list("variant_id", "location_id", "on_hand", "reserved")
-    return {(v, loc): max(on_hand - reserved, 0) for v, loc, on_hand, reserved in rows}
+    return stock.available_by_location(
+        variant_ids=[variant.pk for variant, *_ in lines], location_ids=location_ids
+    )
 
 
 def _missing(

@@ -141,7 +141,6 @@ def renew_pickup_holds(*, now: dt.datetime | None = None, limit: int = 500) -> i
     ready, its reservations must not lapse to the expiry task. Holds ending within a day move to
     ``hold_until(now)``. Re-runnable (beat, hourly). Returns how many reservations moved."""
     from inventory import services as inventory
-    from inventory.errors import ReservationNotActive
     from inventory.models import Reservation, ReservationStatus
 
     now = now or timezone.now()
@@ -155,14 +154,11 @@ def renew_pickup_holds(*, now: dt.datetime | None = None, limit: int = 500) -> i
         .order_by("expires_at")
         .values_list("pk", flat=True)[:limit]
     )
-    renewed = 0
-    for pk in ids:
-        try:
-            inventory.extend_reservation(reservation=Reservation(pk=pk), expires_at=hold_until(now))
-        except ReservationNotActive:
-            continue  # committed or released meanwhile
-        renewed += 1
-    return renewed
+    # The ones committed or released meanwhile are left out.
+    renewed = inventory.extend_many(
+        reservations=[Reservation(pk=pk) for pk in ids], expires_at=hold_until(now), only_active=True
+    )
+    return len(renewed)
 
 
 def refund_cancelled_order(*, order_id: int, reason: str, user_id: int | None = None) -> Refund | None:

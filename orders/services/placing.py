@@ -127,15 +127,15 @@ def place_web_order(
     order.shipping_gross = shipping_gross
     order.carrier = carrier
     priced = _priced_web_lines(order, lines, customer_group=customer_group, order_discount=order_discount)
-    for line in priced:
-        line.reservation = inventory.reserve_stock(
-            variant=line.variant,
-            location=location,
-            quantity=line.quantity,
-            ttl_seconds=reservation_ttl,
-            reference=order.number,
-            user=customer if customer and customer.is_authenticated else None,
-        )
+    reservations = inventory.reserve_many(
+        lines=[inventory.StockLine(line.variant, line.quantity) for line in priced],
+        location=location,
+        ttl_seconds=reservation_ttl,
+        reference=order.number,
+        user=customer if customer and customer.is_authenticated else None,
+    )
+    for line, reservation in zip(priced, reservations, strict=True):
+        line.reservation = reservation
         line.save()
     _set_web_totals(order, priced)
     _log(order, "", order.status, user=customer, note="placed")
@@ -182,15 +182,12 @@ def transition_order(*, order: Order, to_status: str, user: User | None = None, 
     reserved = [line.reservation for line in lines if line.reservation is not None]  # select_related
     if effects.stock is StockEffect.HOLD:
         hold = pickup.hold_until(timezone.now())
-        for reservation in reserved:
-            inventory.extend_reservation(reservation=reservation, expires_at=hold)
+        inventory.extend_many(reservations=reserved, expires_at=hold)
     elif effects.stock is StockEffect.COMMIT:
-        for reservation in reserved:
-            inventory.commit_reservation(reservation=reservation, user=user)
+        # A hold that lapsed raises ReservationNotActive: nothing changes.
+        inventory.commit_many(reservations=reserved, user=user)
     elif effects.stock is StockEffect.RELEASE:
-        for reservation in reserved:
-            if reservation.status == "active":
-                inventory.release_reservation(reservation=reservation, user=user)
+        inventory.release_many(reservations=[r for r in reserved if r.status == "active"], user=user)
     _log(order, from_status, to_status, user=user, note=note)
     order.status = to_status
     order.save(update_fields=["status", "updated_at"])

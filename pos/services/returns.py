@@ -6,8 +6,8 @@ or a completed web order (returned at any store). In one transaction:
 1. The order row is locked (``select_for_update``), then "sold minus already returned" is summed
    from the ``ReturnLine`` rows: two registers returning the last unit at the same moment queue on
    that lock and the second one sees the first's lines, so it is refused (``ReturnExceedsSold``).
-2. Resellable units go back to the returning store's stock (``inventory.services.return_to_stock``:
-   one ledger row, reason ``return``, reference the return number); damaged units become a
+2. Resellable units go back to the returning store's stock (one ``inventory.services.return_many``
+   batch: a ledger row per line, reason ``return``, reference the return number); damaged units become a
    ``DamagedGoods`` row and no stock.
 3. The money goes back (``ReturnRefund`` rows):
 
@@ -233,8 +233,11 @@ def create_return(
     if refund not in (RefundMethod.ORIGINAL, RefundMethod.STORE_CREDIT):
         raise InvalidReturn(_("Refund to the original tender or as store credit."), detail={"refund": refund})
     session = ensure_open_session(session=session, user=user)
-    result = _take_back(session=session, user=user, sale_number=sale_number, lines=lines, method=refund)
+    result, restock = _take_back(
+        session=session, user=user, sale_number=sale_number, lines=lines, method=refund
+    )
     ret = result.ret
+    inventory.return_many(lines=restock, location=ret.location, reference=ret.number, user=user)
     if refund == RefundMethod.STORE_CREDIT and ret.total_gross > 0:
         credit = issue_store_credit(
             amount=ret.total_gross, customer=ret.order.customer, user=user, source_return=ret
@@ -257,8 +260,9 @@ def create_return(
 
 def _take_back(
     *, session: RegisterSession, user: User, sale_number: str, lines: list[ReturnLineInput], method: str
-) -> ReturnResult:
-    """Steps 1 and 2 of the module docstring: the Return, its lines, the stock. No money yet."""
+) -> tuple[ReturnResult, list[inventory.StockLine]]:
+    """Steps 1 and 2 of the module docstring: the Return and its lines, and the resellable units for
+    the caller to put back on the shelf (one stock batch, after its other locks). No money yet."""
     store = session.register.store
     order = find_returnable_order(number=sale_number, store=store)
     order = Order.objects.select_for_update(of=("self",)).get(pk=order.pk)  # serialises returns of it
@@ -315,6 +319,7 @@ def _take_back(
         total_gross=ZERO,
     )
     created: list[ReturnLine] = []
+    restock: list[inventory.StockLine] = []
     done: dict[int, int] = defaultdict(int)
     for line, quantity, condition in planned:
         before = returned.get(line.pk, 0) + done[line.pk]
@@ -326,14 +331,8 @@ def _take_back(
         return_line.order_line = line
         created.append(return_line)
         if condition == ReturnCondition.RESELLABLE:
-            inventory.return_to_stock(
-                variant=line.variant,
-                location=store,
-                quantity=quantity,
-                reference=ret.number,
-                user=user,
-                lot=_lot_of(line) if line.variant.product.tracks_lots else None,
-            )
+            lot = _lot_of(line) if line.variant.product.tracks_lots else None
+            restock.append(inventory.StockLine(line.variant, quantity, lot))
         else:
             DamagedGoods.objects.create(
                 return_line=return_line,
@@ -345,7 +344,7 @@ def _take_back(
             )
     ret.total_gross = sum((line.refund_gross for line in created), ZERO)
     ret.save(update_fields=["total_gross"])
-    return ReturnResult(ret=ret, lines=created, refunds=[])
+    return ReturnResult(ret=ret, lines=created, refunds=[]), restock
 
 
 def _check_line_input(item: ReturnLineInput) -> None:
@@ -371,19 +370,12 @@ def _line_refund(line: OrderLine, *, before: int, quantity: int) -> Decimal:
 
 def _lot_of(line: OrderLine) -> LotInput | None:
     """The batch a lot-tracked unit left from (the sale's ledger row), so it goes back to it."""
-    from inventory.models import StockMovement
+    from inventory.selectors import lot_taken_by
 
-    movement = (
-        StockMovement.objects.filter(
-            variant_id=line.variant_id, reference=line.order.number, lot__isnull=False, quantity__lt=0
-        )
-        .select_related("lot")
-        .order_by("id")
-        .first()
-    )
-    if movement is None or movement.lot is None:  # the filter asked for a lot
+    taken = lot_taken_by(variant_id=line.variant_id, reference=line.order.number)
+    if taken is None:
         return LotInput(batch=f"RETURN-{line.order.number}")
-    return LotInput(batch=movement.lot.batch, expiry_date=movement.lot.expiry_date)
+    return LotInput(batch=taken[0], expiry_date=taken[1])
 
 
 def _refund_original(
@@ -652,11 +644,10 @@ def create_exchange(
         raise InvalidReturn(_("Refund to the original tender or as store credit."), detail={"refund": refund})
     session = ensure_open_session(session=session, user=user)
     store = session.register.store
-    # Locks in the order every return takes them: the returned order first, then stock levels.
-    original = find_returnable_order(number=sale_number, store=store)
-    Order.objects.select_for_update(of=("self",)).filter(pk=original.pk).first()
-    _lock_levels(store, [item.sku for item in return_lines] + [line.sku for line in sale_lines])
-    result = _take_back(
+    # Locks in the order every writer takes them: the register session, the returned order, the
+    # document numbers (return, then sale), and last the stock levels of both the returned and the
+    # new lines, together in the global order (in record_sale, see ``sales.Restock``).
+    result, restock = _take_back(
         session=session, user=user, sale_number=sale_number, lines=return_lines, method=RefundMethod.EXCHANGE
     )
     ret = result.ret
@@ -683,7 +674,10 @@ def create_exchange(
         tenders=[*tenders, *exchange_tender],  # the exchange last: change comes from the customer's cash
         customer=customer,
         coupon_code=coupon_code,
+        restock=sales.Restock(reference=ret.number, lines=restock),
     )
+    if not sold.created:  # the UUID was an earlier sale's: it took nothing back, so do it here
+        inventory.return_many(lines=restock, location=store, reference=ret.number, user=user)
     if applied > 0:
         movement = CashMovement.objects.create(
             session=session,
@@ -751,17 +745,4 @@ def _replayed_exchange(client_uuid) -> ExchangeResult | None:
         sale=sale,
         credit_applied=applied,
         created=False,
-    )
-
-
-def _lock_levels(store: Location, skus: list[str]) -> None:
-    """Lock the store's stock levels of every SKU involved, in pk order, before any of them changes:
-    two exchanges swapping the same two products then queue instead of deadlocking."""
-    from inventory.models import StockLevel
-
-    list(
-        StockLevel.objects.select_for_update(of=("self",))
-        .filter(location=store, variant__sku__in=set(skus))
-        .order_by("pk")
-        .values_list("pk", flat=True)
     )

@@ -14,10 +14,12 @@ register's store as location:
 Payment: card, mobile and store credit tenders may not exceed the total; cash may (change due, given
 from cash). The sale completes only when the tenders cover the total.
 
-Stock: ``inventory.services.sell_stock`` at the store, variants in id order (two sales never wait on
-each other's rows crosswise). Online, a missing unit refuses the whole sale (``InsufficientStock``,
-nothing written). Offline sales already happened: what is available is sold, and the rest becomes a
-``StockDiscrepancy`` for the store manager (notified after commit). Stock never goes negative.
+Stock: one ``inventory.services.sell_many`` batch at the store, one line per variant (it locks the
+levels in the one global order, so a sale never waits crosswise on another writer's rows). Online, a
+missing unit refuses the whole sale (``InsufficientStock``, nothing written). Offline sales already
+happened: what is available is sold (``allow_shortfall``), and the rest becomes a ``StockDiscrepancy``
+for the store manager (notified after commit). Stock never goes negative. An exchange passes the
+units it takes back (``restock``): they go back on the shelf under the same locks, just before.
 
 Idempotency: ``client_uuid`` (the register's UUID for the sale) is unique; a replay returns the
 first result and writes nothing.
@@ -38,8 +40,7 @@ from catalog.models import Variant
 from core.money import allocate, money_round
 from core.numbering import next_number
 from inventory import services as inventory
-from inventory.errors import InsufficientStock, InvalidQuantity, UnknownSku
-from inventory.models import StockLevel
+from inventory.errors import InvalidQuantity, UnknownSku
 from orders.models import Channel, DeliveryMethod, Order, OrderLine, OrderStatus, OrderStatusChange
 from orders.services.placing import EmptyOrder
 from pricing import services as pricing
@@ -146,6 +147,15 @@ class Quote:
         return [selectors.VatLine(rate=r, net=v[0], vat=v[1], gross=v[2]) for r, v in sorted(rates.items())]
 
 
+@dataclass(frozen=True)
+class Restock:
+    """Units an exchange takes back at the store (``pos.services.returns.create_exchange``): they go
+    back to stock in the sale's transaction, the levels of both locked together in the global order."""
+
+    reference: str  # the return's number, on the ledger rows
+    lines: list[inventory.StockLine]
+
+
 @dataclass
 class SaleResult:
     order: Order
@@ -243,8 +253,10 @@ def record_sale(
     coupon_code: str = "",
     offline: bool = False,
     sold_at: dt.datetime | None = None,
+    restock: Restock | None = None,
 ) -> SaleResult:
-    """Record a completed store sale (see the module docstring); ``created`` is False on a replay."""
+    """Record a completed store sale (see the module docstring); ``created`` is False on a replay
+    (``restock`` is then left to the caller)."""
     client_uuid = _clean_uuid(client_uuid)
     existing = selectors.sale_by_uuid(client_uuid)
     if existing is not None:
@@ -310,7 +322,7 @@ def record_sale(
             location=store,
             customer=customer,
         )
-    discrepancies = _take_stock(quote, order=order, store=store, user=user, offline=offline)
+    discrepancies = _take_stock(quote, order=order, store=store, user=user, offline=offline, restock=restock)
     PosSale.objects.create(
         order=order,
         session=session,
@@ -455,40 +467,35 @@ def _check_tenders(tenders: list[TenderInput], total: Decimal) -> tuple[list[Ten
 
 
 def _take_stock(
-    quote: Quote, *, order: Order, store: Location, user: User, offline: bool
+    quote: Quote, *, order: Order, store: Location, user: User, offline: bool, restock: Restock | None
 ) -> list[StockDiscrepancy]:
     wanted: dict[int, tuple[Variant, int]] = {}
     for q in quote.lines:
         variant, quantity = wanted.get(q.variant.pk, (q.variant, 0))
         wanted[q.variant.pk] = (variant, quantity + q.quantity)
-    discrepancies = []
-    for variant_id in sorted(wanted):
-        variant, quantity = wanted[variant_id]
-        try:
-            inventory.sell_stock(
-                variant=variant, location=store, quantity=quantity, reference=order.number, user=user
-            )
-        except InsufficientStock:
-            if not offline:
-                raise
-            # The goods left the store: sell what the stock still holds, record the rest.
-            StockLevel.objects.get_or_create(variant=variant, location=store)
-            level = StockLevel.objects.select_for_update().get(variant=variant, location=store)
-            available = max(level.on_hand - level.reserved, 0)
-            if available:
-                inventory.sell_stock(
-                    variant=variant, location=store, quantity=available, reference=order.number, user=user
-                )
-            discrepancies.append(
-                StockDiscrepancy.objects.create(
-                    location=store,
-                    variant=variant,
-                    quantity=quantity - available,
-                    order=order,
-                    note=f"Offline sale {order.number}: {quantity} sold, {available} in stock.",
-                )
-            )
-    return discrepancies
+    lines = [inventory.StockLine(*wanted[variant_id]) for variant_id in sorted(wanted)]
+    if restock is not None and restock.lines:
+        # Every level of the exchange at once, in the global order, before any of them changes.
+        inventory.lock_levels([(store, line.variant) for line in [*restock.lines, *lines]])
+        inventory.return_many(lines=restock.lines, location=store, reference=restock.reference, user=user)
+    # Offline, the goods already left the store: sell what the stock still holds, record the rest.
+    changes = inventory.sell_many(
+        lines=lines, location=store, reference=order.number, user=user, allow_shortfall=offline
+    )
+    return [
+        StockDiscrepancy.objects.create(
+            location=store,
+            variant=line.variant,
+            quantity=change.shortfall,
+            order=order,
+            note=(
+                f"Offline sale {order.number}: {line.quantity} sold, "
+                f"{line.quantity - change.shortfall} in stock."
+            ),
+        )
+        for line, change in zip(lines, changes, strict=True)
+        if change.shortfall
+    ]
 
 
 def _spend_store_credits(tenders: list[TenderInput], *, order: Order, user: User) -> None:

@@ -81,7 +81,13 @@ def _line(order, variant, quantity, total_gross):
 @transaction.atomic
 def sale(pos, lines, tenders, *, session=None, customer=None):
     """A completed store sale at the session's store: ``lines`` [(variant, qty, total_gross)],
-    ``tenders`` [(tender, amount, change_given, reference)]; stock sold, cash movements written."""
+    ``tenders`` [(tender, amount, change_given, reference)]; stock sold, cash movements written.
+    One transaction, as the sale service's (``next_number`` needs it in ``transaction=True`` tests)."""
+    with transaction.atomic():
+        return _sale(pos, lines, tenders, session=session, customer=customer)
+
+
+def _sale(pos, lines, tenders, *, session, customer):
     session = session or pos.session
     store = session.register.store
     year = timezone.localdate().year

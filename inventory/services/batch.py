@@ -1,0 +1,288 @@
+"""Stock in and out: receipts, sales, returns, losses and counts, a batch of lines at a time.
+
+``sell_many`` and ``return_many`` are what the POS and the web shop call; the single-line functions
+(``sell_stock``, ``return_to_stock``, ``receive_stock``, ``record_loss``) are the same code with one
+line, for the stock API, the admin and the ERP import. Each locks its levels with ``lock_levels``
+(see ``locking``), checks every line, then writes (see ``levels``).
+
+These functions use ``transaction.atomic`` (nestable, not durable): inside a caller's transaction
+they join it and their after-commit work waits for the caller's commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.db.models import F
+
+from ..errors import InsufficientStock, InvalidQuantity, LotRequired
+from ..models import MovementReason, StockLot
+from .levels import (
+    Key,
+    LotInput,
+    StockChange,
+    StockLine,
+    _after_changes,
+    _apply,
+    _check_quantity,
+    _check_takes,
+    _detail,
+    _get_or_create_lot,
+    _is_whole,
+    _lot_parts,
+    _refuse_lot_for_untracked,
+    _write_movement,
+    key_of,
+)
+from .locking import lock_levels
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from catalog.models import Variant
+
+    from ..models import Location
+
+
+# --- batches --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def sell_many(
+    *,
+    lines: Sequence[StockLine],
+    location: Location,
+    reference: str = "",
+    user: User | None = None,
+    allow_shortfall: bool = False,
+) -> list[StockChange]:
+    """A sale that takes unreserved stock at ``location`` (a POS sale, an ERP order); lots FEFO.
+
+    Refused with ``InsufficientStock`` naming the first line that cannot be served, nothing written,
+    unless ``allow_shortfall``: the goods already left (an offline POS sale), so each line takes what
+    the stock still holds and its ``StockChange.shortfall`` says how many units were missing.
+    One ``StockChange`` per line, in the order given.
+    """
+    return _remove_many(
+        lines=lines,
+        location=location,
+        reason=MovementReason.SALE,
+        reference=reference,
+        user=user,
+        allow_shortfall=allow_shortfall,
+    )
+
+
+@transaction.atomic
+def return_many(
+    *, lines: Sequence[StockLine], location: Location, reference: str = "", user: User | None = None
+) -> list[StockChange]:
+    """Customer returns in resellable condition go back on the shelf (lot-tracked lines name their
+    batch). One ``StockChange`` per line, in the order given."""
+    return _add_many(
+        lines=lines, location=location, reason=MovementReason.RETURN, reference=reference, user=user
+    )
+
+
+# --- one line -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def receive_stock(
+    *,
+    variant: Variant,
+    location: Location,
+    quantity: int,
+    reference: str = "",
+    user: User | None = None,
+    lot: LotInput | None = None,
+) -> StockChange:
+    """Goods arrive from a supplier or the ERP."""
+    return _add_many(
+        lines=[StockLine(variant, quantity, lot)],
+        location=location,
+        reason=MovementReason.RECEIPT,
+        reference=reference,
+        user=user,
+    )[0]
+
+
+@transaction.atomic
+def return_to_stock(
+    *,
+    variant: Variant,
+    location: Location,
+    quantity: int,
+    reference: str = "",
+    user: User | None = None,
+    lot: LotInput | None = None,
+) -> StockChange:
+    """A customer return in resellable condition goes back on the shelf."""
+    return return_many(
+        lines=[StockLine(variant, quantity, lot)], location=location, reference=reference, user=user
+    )[0]
+
+
+@transaction.atomic
+def sell_stock(
+    *, variant: Variant, location: Location, quantity: int, reference: str = "", user: User | None = None
+) -> StockChange:
+    """A sale that takes unreserved stock (a POS sale, an ERP order). Lots: earliest expiry first."""
+    return sell_many(lines=[StockLine(variant, quantity)], location=location, reference=reference, user=user)[
+        0
+    ]
+
+
+@transaction.atomic
+def record_loss(
+    *, variant: Variant, location: Location, quantity: int, reference: str = "", user: User | None = None
+) -> StockChange:
+    """Damaged, stolen or destroyed goods leave the stock."""
+    return _remove_many(
+        lines=[StockLine(variant, quantity)],
+        location=location,
+        reason=MovementReason.LOSS,
+        reference=reference,
+        user=user,
+    )[0]
+
+
+@transaction.atomic
+def adjust_stock(
+    *,
+    variant: Variant,
+    location: Location,
+    counted: int,
+    reference: str = "",
+    user: User | None = None,
+    lot: LotInput | None = None,
+) -> StockChange:
+    """Record a physical count: on hand becomes ``counted`` (for lot-tracked variants, that lot's count).
+
+    A count below what is reserved is refused: release or commit the reservations first.
+    """
+    if not _is_whole(counted) or counted < 0:
+        raise InvalidQuantity("A counted quantity must be a whole number, zero or more.")
+    tracked = variant.product.tracks_lots
+    if tracked and lot is None:
+        raise LotRequired("Count lot-tracked stock one batch at a time: give the batch number.")
+    _refuse_lot_for_untracked(variant, lot)
+    key = key_of(location, variant)
+    levels = lock_levels([key])
+    level = levels[key]
+    lot_row = _get_or_create_lot(variant=variant, location=location, lot=lot, lock=True) if tracked else None
+    current = lot_row.quantity if lot_row else level.on_hand
+    delta = counted - current
+    if delta == 0:
+        return StockChange(level=level, movements=[])
+    if level.on_hand + delta < level.reserved:
+        raise InsufficientStock(
+            f"{counted} counted leaves less than the {level.reserved} units reserved at {location.code}.",
+            detail=_detail(variant, location, requested=-delta, available=level.available),
+        )
+    _apply(level, on_hand_delta=delta, reserved_delta=0)
+    if lot_row:
+        StockLot.objects.filter(pk=lot_row.pk).update(quantity=F("quantity") + delta)
+    movement = _write_movement(
+        variant=variant,
+        location=location,
+        lot=lot_row,
+        quantity=delta,
+        reserved_delta=0,
+        reason=MovementReason.COUNT_ADJUSTMENT,
+        reference=reference,
+        user=user,
+    )
+    _after_changes(levels, {key: delta})
+    return StockChange(level=level, movements=[movement])
+
+
+# --- internals ------------------------------------------------------------------------------------
+
+
+def _add_many(
+    *, lines: Sequence[StockLine], location: Location, reason: str, reference: str, user: User | None
+) -> list[StockChange]:
+    for line in lines:
+        _check_quantity(line.quantity)
+        if line.variant.product.tracks_lots and (line.lot is None or not line.lot.batch):
+            raise LotRequired()
+        _refuse_lot_for_untracked(line.variant, line.lot)
+    levels = lock_levels((location, line.variant) for line in lines)
+    deltas: dict[Key, int] = {}
+    changes = []
+    for line in lines:
+        key = key_of(location, line.variant)
+        level = levels[key]
+        _apply(level, on_hand_delta=line.quantity, reserved_delta=0)  # adding never breaks a rule
+        # The lot only after the level: every service locks a level before its lots, so a receipt
+        # creating a new batch cannot deadlock with a transfer bringing the same batch in.
+        lot_row = None
+        if line.variant.product.tracks_lots:
+            lot_row = _get_or_create_lot(variant=line.variant, location=location, lot=line.lot, lock=False)
+            StockLot.objects.filter(pk=lot_row.pk).update(quantity=F("quantity") + line.quantity)
+        movement = _write_movement(
+            variant=line.variant,
+            location=location,
+            lot=lot_row,
+            quantity=line.quantity,
+            reserved_delta=0,
+            reason=reason,
+            reference=reference,
+            user=user,
+        )
+        deltas[key] = deltas.get(key, 0) + line.quantity
+        changes.append(StockChange(level=level, movements=[movement]))
+    _after_changes(levels, deltas)
+    return changes
+
+
+def _remove_many(
+    *,
+    lines: Sequence[StockLine],
+    location: Location,
+    reason: str,
+    reference: str,
+    user: User | None,
+    allow_shortfall: bool = False,
+) -> list[StockChange]:
+    for line in lines:
+        _check_quantity(line.quantity)
+    levels = lock_levels((location, line.variant) for line in lines)
+    if allow_shortfall:
+        left = {key: max(level.available, 0) for key, level in levels.items()}
+        takes = []
+        for line in lines:
+            key = key_of(location, line.variant)
+            taken = min(line.quantity, left[key])
+            left[key] -= taken
+            takes.append(taken)
+    else:
+        _check_takes(levels, ((line.variant, location, line.quantity) for line in lines))
+        takes = [line.quantity for line in lines]
+    deltas: dict[Key, int] = {}
+    changes = []
+    for line, taken in zip(lines, takes, strict=True):
+        key = key_of(location, line.variant)
+        level = levels[key]
+        movements = []
+        if taken:
+            _apply(level, on_hand_delta=-taken, reserved_delta=0)
+            movements = [
+                _write_movement(
+                    variant=line.variant,
+                    location=location,
+                    lot=lot_row,
+                    quantity=-part,
+                    reserved_delta=0,
+                    reason=reason,
+                    reference=reference,
+                    user=user,
+                )
+                for lot_row, part in _lot_parts(variant=line.variant, location=location, quantity=taken)
+            ]
+            deltas[key] = deltas.get(key, 0) - taken
+        changes.append(StockChange(level=level, movements=movements, shortfall=line.quantity - taken))
+    _after_changes(levels, deltas)
+    return changes

@@ -1,0 +1,285 @@
+"""The building blocks every stock write is made of: the conditional UPDATE, the ledger row, lots (FEFO)
+and the after-commit push. Nothing outside ``inventory.services`` calls these.
+
+A change, whatever the operation:
+
+1. The levels it touches are locked first, all at once, in the global order (``locking.lock_levels``),
+   and every line is checked against the locked figures: a refusal raises before anything is written.
+2. One conditional UPDATE per line (``... SET on_hand = on_hand + d, reserved = reserved + r WHERE
+   on_hand + d >= reserved + r``, see ``_apply``): even if a check above were wrong, the database
+   refuses a level that would break a rule (``InsufficientStock``, and ``transaction.atomic`` leaves
+   nothing).
+3. One ledger row (``StockMovement``) per line, per lot for lot-tracked variants, in the same
+   transaction. The ledger sums to the level; nothing else writes either table.
+4. After commit, never before, the new figures go to every socket watching the location
+   (``inventory.realtime``), and a crossed low-stock threshold e-mails the store manager
+   (``_after_change``, once per level changed).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from core import events
+
+from ..errors import InsufficientStock, InvalidQuantity, LotNotTracked, LotRequired
+from ..events import StockLevelChanged
+from ..models import Reservation, StockAlert, StockLevel, StockLot, StockMovement
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from catalog.models import Variant
+
+    from ..models import Location
+
+
+@dataclass(frozen=True)
+class LotInput:
+    """Which batch arriving (receipt, return) or counted stock belongs to."""
+
+    batch: str
+    expiry_date: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class StockLine:
+    """One line of a batch: ``quantity`` units of ``variant`` (with its batch, for stock coming in)."""
+
+    variant: Variant
+    quantity: int
+    lot: LotInput | None = None
+
+
+@dataclass
+class StockChange:
+    """The level after a change and the ledger rows that explain it.
+
+    ``shortfall``: the units of the line that could not be taken (``sell_many(allow_shortfall=True)``).
+    """
+
+    level: StockLevel
+    movements: list[StockMovement] = field(default_factory=list)
+    shortfall: int = 0
+
+
+Key = tuple[int, int]  # (location id, variant id): the key of a locked level
+
+
+def key_of(location: Location | int, variant: Variant | int) -> Key:
+    location_id = location if isinstance(location, int) else location.pk
+    variant_id = variant if isinstance(variant, int) else variant.pk
+    return (location_id, variant_id)
+
+
+# --- checks ---------------------------------------------------------------------------------------
+
+
+def _is_whole(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_quantity(quantity: object) -> None:
+    if not _is_whole(quantity) or quantity <= 0:  # type: ignore[operator]
+        raise InvalidQuantity(detail={"quantity": quantity})
+
+
+def _detail(variant: Variant, location: Location, *, requested: int, available: int) -> dict[str, Any]:
+    return {"sku": variant.sku, "location": location.code, "requested": requested, "available": available}
+
+
+def _short(variant: Variant, location: Location, *, requested: int, available: int) -> InsufficientStock:
+    available = max(available, 0)
+    return InsufficientStock(
+        f"Only {available} of {variant.sku} available at {location.code}, {requested} requested.",
+        detail=_detail(variant, location, requested=requested, available=available),
+    )
+
+
+def _check_takes(levels: dict[Key, StockLevel], takes: Iterable[tuple[Variant, Location, int]]) -> None:
+    """Every take fits the locked figures, lines of one level counted together; else the first that
+    does not raises ``InsufficientStock`` (nothing is written yet)."""
+    left = {key: level.available for key, level in levels.items()}
+    for variant, location, quantity in takes:
+        key = key_of(location, variant)
+        if quantity > left[key]:
+            raise _short(variant, location, requested=quantity, available=left[key])
+        left[key] -= quantity
+
+
+def _refuse_lot_for_untracked(variant: Variant, lot: LotInput | None) -> None:
+    """A batch number on a variant without lots would be silently lost: say so instead."""
+    if lot is not None and not variant.product.tracks_lots:
+        raise LotNotTracked(detail={"sku": variant.sku, "batch": lot.batch})
+
+
+# --- writes ---------------------------------------------------------------------------------------
+
+
+def _apply(level: StockLevel, *, on_hand_delta: int, reserved_delta: int) -> None:
+    """The one conditional UPDATE, on a level the caller has locked; ``level`` follows it in memory.
+
+    Raises ``InsufficientStock`` if the change would break a rule (new on hand below new reserved, or
+    reserved below zero): the checks before it make that impossible, the database makes it certain.
+    """
+    now = timezone.now()
+    rows = StockLevel.objects.filter(
+        pk=level.pk,
+        on_hand__gte=F("reserved") + (reserved_delta - on_hand_delta),  # new on_hand >= new reserved
+        reserved__gte=max(0, -reserved_delta),  # new reserved >= 0
+    ).update(
+        on_hand=F("on_hand") + on_hand_delta,
+        reserved=F("reserved") + reserved_delta,
+        version=F("version") + 1,
+        updated_at=now,
+    )
+    if rows == 0:
+        raise _short(
+            level.variant, level.location, requested=reserved_delta - on_hand_delta, available=level.available
+        )
+    level.on_hand += on_hand_delta
+    level.reserved += reserved_delta
+    level.version += 1
+    level.updated_at = now
+
+
+def _refresh(levels: Iterable[StockLevel]) -> None:
+    """Read the figures of levels we changed (and still hold locked) back from the database: one query.
+
+    On PostgreSQL they are what ``_apply`` computed; SQLite takes no row locks, so read them anyway."""
+    by_pk = {level.pk: level for level in levels}
+    if not by_pk:
+        return
+    for pk, on_hand, reserved, version, updated_at in StockLevel.objects.filter(pk__in=by_pk).values_list(
+        "pk", "on_hand", "reserved", "version", "updated_at"
+    ):
+        level = by_pk[pk]
+        level.on_hand, level.reserved, level.version, level.updated_at = (
+            on_hand,
+            reserved,
+            version,
+            updated_at,
+        )
+
+
+def _write_movement(
+    *,
+    variant: Variant,
+    location: Location,
+    lot: StockLot | None,
+    quantity: int,
+    reserved_delta: int,
+    reason: str,
+    reference: str,
+    user: User | None,
+    reservation: Reservation | None = None,
+    transfer_id: uuid.UUID | None = None,
+) -> StockMovement:
+    return StockMovement.objects.create(
+        variant=variant,
+        location=location,
+        lot=lot,
+        quantity=quantity,
+        reserved_delta=reserved_delta,
+        reason=reason,
+        reference=reference[:120],
+        user=user if user and user.is_authenticated else None,
+        reservation=reservation,
+        transfer_id=transfer_id,
+    )
+
+
+def _get_or_create_lot(*, variant: Variant, location: Location, lot: LotInput | None, lock: bool) -> StockLot:
+    if lot is None or not lot.batch:
+        raise LotRequired()
+    row, created = StockLot.objects.get_or_create(
+        variant=variant, location=location, batch=lot.batch, defaults={"expiry_date": lot.expiry_date}
+    )
+    if lock and not created:
+        row = StockLot.objects.select_for_update().get(pk=row.pk)
+    return row
+
+
+def _lot_parts(*, variant: Variant, location: Location, quantity: int) -> list[tuple[StockLot | None, int]]:
+    """Take ``quantity`` out of the location's lots, earliest expiry first (FEFO).
+
+    Called after the level UPDATE succeeded, so the level row lock serialises us with every other
+    change of this variant here, and the lots always hold at least ``quantity``.
+    For variants without lots it is one part with no lot.
+    """
+    if not variant.product.tracks_lots:
+        return [(None, quantity)]
+    parts: list[tuple[StockLot | None, int]] = []
+    remaining = quantity
+    lots = (
+        StockLot.objects.select_for_update()
+        .filter(variant=variant, location=location, quantity__gt=0)
+        .order_by(F("expiry_date").asc(nulls_last=True), "id")
+    )
+    for lot_row in lots:
+        taken = min(lot_row.quantity, remaining)
+        StockLot.objects.filter(pk=lot_row.pk).update(quantity=F("quantity") - taken)
+        parts.append((lot_row, taken))
+        remaining -= taken
+        if remaining == 0:
+            break
+    if remaining:
+        raise InsufficientStock(
+            f"The lots of {variant.sku} at {location.code} hold {quantity - remaining}, {quantity} needed.",
+            detail=_detail(variant, location, requested=quantity, available=quantity - remaining),
+        )
+    return parts
+
+
+def _after_changes(levels: dict[Key, StockLevel], deltas: dict[Key, int]) -> None:
+    """``_after_change`` once per level a batch changed, in the global order, with its total delta."""
+    _refresh(levels[key] for key in deltas)
+    for key in sorted(deltas):
+        _after_change(levels[key], available_delta=deltas[key])
+
+
+def _after_change(level: StockLevel, *, available_delta: int) -> None:
+    """Raise a low-stock alert if this change crossed the threshold; push the figures after commit."""
+    from .. import realtime, tasks
+
+    threshold = level.low_stock_threshold
+    if threshold is not None and level.available <= threshold < level.available - available_delta:
+        alert = StockAlert.objects.create(
+            variant_id=level.variant_id,
+            location_id=level.location_id,
+            threshold=threshold,
+            available=level.available,
+        )
+        transaction.on_commit(lambda: tasks.send_low_stock_alert.delay(alert_id=alert.pk))
+    payload = realtime.level_message(level)
+    # After commit: the figures go to the sockets watching the location; the layers above learn of
+    # the change through ``StockLevelChanged`` (the storefront forgets its cached pages of the product).
+    transaction.on_commit(lambda: realtime.broadcast_level(payload))
+    available = level.available
+    events.publish(
+        StockLevelChanged(
+            variant_id=level.variant_id,
+            product_id=_product_id(level),
+            location_id=level.location_id,
+            on_hand=level.on_hand,
+            reserved=level.reserved,
+            available=available,
+            crossed_zero=(available > 0) != (available - available_delta > 0),
+        )
+    )
+
+
+def _product_id(level: StockLevel) -> int:
+    """The level's product, without a query when its variant is loaded (``_update_level`` loads it)."""
+    if StockLevel.variant.is_cached(level):
+        return level.variant.product_id
+    from catalog.models import Variant
+
+    return Variant.objects.filter(pk=level.variant_id).values_list("product_id", flat=True).get()
