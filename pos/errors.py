@@ -71,3 +71,57 @@ class UnknownCustomer(NotFound):
 class NotAtThisStore(PermissionDenied):
     code = "permission_denied"
     default_message = "You may not use the registers of this store."
+
+
+class SaleNotFound(NotFound):
+    code = "sale_not_found"
+    default_message = "No sale or order with this number can be returned here."
+
+
+class NotReturnable(Conflict):
+    code = "not_returnable"
+    default_message = "This order cannot be returned."
+
+
+class ReturnExceedsSold(Conflict):
+    code = "return_exceeds_sold"
+    default_message = "You cannot return more than was sold minus what was already returned."
+
+
+class NotOnOrder(ValidationFailed):
+    code = "not_on_order"
+    default_message = "This item is not on the order."
+
+
+class InvalidReturn(ValidationFailed):
+    code = "invalid_return"
+    default_message = "The return is not valid."
+
+
+class StoreCreditNotFound(NotFound):
+    code = "store_credit_not_found"
+    default_message = "No store credit with this code."
+
+
+class StoreCreditInsufficient(Conflict):
+    code = "store_credit_insufficient"
+    default_message = "The store credit does not cover this amount."
+
+
+class ExchangeTenderTooLarge(InvalidTender):
+    default_message = "Card and mobile payments cannot exceed what is left to pay after the exchange."
+
+
+class NoReceiptEmail(ValidationFailed):
+    code = "no_email"
+    default_message = "Give an e-mail address: this sale has no identified customer."
+
+
+class PickupNotFound(NotFound):
+    code = "pickup_not_found"
+    default_message = "No click & collect order with this number at this store."
+
+
+class VerificationFailed(ValidationFailed):
+    code = "verification_failed"
+    default_message = "This does not match the order: check the customer's identity again."

@@ -30,7 +30,7 @@ from pricing.errors import UnsupportedCurrency
 from pricing.services import BASE_CURRENCY, offered_currencies
 
 from .. import selectors
-from ..errors import CartNotFound
+from ..errors import MAX_LINE_QUANTITY, CartNotFound
 from ..models import Cart
 from ..services import cart as services
 
@@ -62,17 +62,17 @@ class LineAddSerializer(serializers.Serializer[Any]):
     sku = serializers.CharField(max_length=64, help_text="The variant's SKU. Unknown: 404 `unknown_sku`.")
     quantity = serializers.IntegerField(
         min_value=1,
-        max_value=services.MAX_LINE_QUANTITY,
+        max_value=MAX_LINE_QUANTITY,
         default=1,
         help_text="Units to add to what the cart holds; the line may hold at most "
-        f"{services.MAX_LINE_QUANTITY} (400 `invalid_quantity`) and no more than one online location "
+        f"{MAX_LINE_QUANTITY} (400 `invalid_quantity`) and no more than one online location "
         "has available (409 `insufficient_stock`).",
     )
 
 
 class LineUpdateSerializer(serializers.Serializer[Any]):
     quantity = serializers.IntegerField(
-        min_value=0, max_value=services.MAX_LINE_QUANTITY, help_text="The line's new quantity; 0 removes it."
+        min_value=0, max_value=MAX_LINE_QUANTITY, help_text="The line's new quantity; 0 removes it."
     )
 
 
@@ -246,7 +246,7 @@ class CartLinesView(CartView):
         summary="Add a product",
         description="Adds `quantity` units of `sku` (added to what the line holds). 400 "
         "`product_unavailable` if it is no longer sold, 400 `invalid_quantity` beyond "
-        f"{services.MAX_LINE_QUANTITY} per line, 409 `insufficient_stock` beyond what one online "
+        f"{MAX_LINE_QUANTITY} per line, 409 `insufficient_stock` beyond what one online "
         "location has, 409 `cart_closed` if the cart was checked out.",
         parameters=[TOKEN],
         request=LineAddSerializer,

@@ -1,10 +1,9 @@
 """Order services, one module per concern: ``placing`` (orders and their status machine), and the
 cart, checkout and pickup modules. Import from here: ``from orders import services``."""
 
-from .placing import (  # noqa: F401
+from ..errors import EmptyOrder, InvalidTransition
+from .placing import (
     ALLOWED_TRANSITIONS,
-    EmptyOrder,
-    InvalidTransition,
     LineInput,
     place_web_order,
     transition_order,

@@ -29,7 +29,6 @@ from django.utils.translation import gettext as _
 
 from catalog.models import Variant
 from core.auth import is_signed_in
-from core.errors import Conflict, NotFound, ValidationFailed
 from core.money import allocate, money_round
 from inventory import selectors as stock
 from pricing import services as pricing
@@ -37,6 +36,14 @@ from pricing.errors import InvalidCoupon
 from pricing.models import Channel as PriceChannel
 from pricing.models import Coupon
 
+from ..errors import (
+    MAX_LINE_QUANTITY,
+    CartClosed,
+    InvalidCartQuantity,
+    NotEnoughStock,
+    NotInCart,
+    ProductUnavailable,
+)
 from ..models import Cart, CartLine, CartStatus
 
 if TYPE_CHECKING:
@@ -46,33 +53,7 @@ if TYPE_CHECKING:
     from accounts.models import CustomerGroup, User
     from inventory.models import Location
 
-MAX_LINE_QUANTITY = 99
 ZERO = Decimal("0.00")
-
-
-class ProductUnavailable(ValidationFailed):
-    code = "product_unavailable"
-    default_message = "This product is no longer sold."
-
-
-class InvalidCartQuantity(ValidationFailed):
-    code = "invalid_quantity"
-    default_message = f"The quantity must be a whole number from 1 to {MAX_LINE_QUANTITY}."
-
-
-class NotEnoughStock(Conflict):
-    code = "insufficient_stock"
-    default_message = "Not enough stock available online."
-
-
-class NotInCart(NotFound):
-    code = "not_in_cart"
-    default_message = "This product is not in the cart."
-
-
-class CartClosed(Conflict):
-    code = "cart_closed"
-    default_message = "This cart was already checked out or merged; it cannot change."
 
 
 @dataclass(frozen=True)

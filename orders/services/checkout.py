@@ -34,6 +34,14 @@ from inventory.models import Location, LocationKind
 from pricing import services as pricing
 from pricing.models import Channel as PriceChannel
 
+from ..errors import (
+    CartNotOpen,
+    EmptyCart,
+    HomeDeliveryUnavailable,
+    IdempotencyKeyReused,
+    InvalidAddress,
+    ProviderNotAvailable,
+)
 from ..models import Cart, CartStatus, Channel, DeliveryMethod, Order, OrderStatus
 from ..shipping import CountryNotServed, ShippingOption, shipping_rates
 from .cart import PricedCart, price_cart
@@ -65,37 +73,6 @@ ADDRESS_LABELS = {
     "country": gettext_lazy("country"),
     "phone": gettext_lazy("phone"),
 }
-
-
-class EmptyCart(ValidationFailed):
-    code = "empty_cart"
-    default_message = "Your cart is empty."
-
-
-class CartNotOpen(Conflict):
-    code = "cart_closed"
-    default_message = "This cart was already checked out; it cannot be ordered again."
-
-
-class InvalidAddress(ValidationFailed):
-    code = "invalid_address"
-    default_message = "The delivery address is incomplete."
-
-
-class ProviderNotAvailable(ValidationFailed):
-    code = "provider_not_available"
-    default_message = "This payment method is not available."
-
-
-class HomeDeliveryUnavailable(Conflict):
-    code = "home_delivery_unavailable"
-    default_message = "Home delivery is not possible for this cart."
-
-
-class IdempotencyKeyReused(Conflict):
-    code = "idempotency_key_reused"
-    http_status = 422
-    default_message = "This Idempotency-Key was already used for another cart."
 
 
 # --- what the shopper can choose -------------------------------------------------------------------

@@ -26,9 +26,10 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from core.errors import Conflict, PermissionDenied
+from core.errors import PermissionDenied
 from inventory.permissions import can_act_at
 
+from ..errors import NotClickAndCollect, NotReadyForPickup
 from ..models import DeliveryMethod, Order, OrderStatus, OrderStatusChange
 from .placing import transition_order
 
@@ -37,16 +38,6 @@ if TYPE_CHECKING:
     from payments.models import Refund
 
 PICKUP_HOLD_GRACE = dt.timedelta(days=1)
-
-
-class NotClickAndCollect(Conflict):
-    code = "not_click_and_collect"
-    default_message = "This order is not a click & collect order."
-
-
-class NotReadyForPickup(Conflict):
-    code = "not_ready_for_pickup"
-    default_message = "This order is not ready for pickup."
 
 
 def pickup_window() -> dt.timedelta:

@@ -17,13 +17,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from core import events
-from core.errors import Conflict, ValidationFailed
+from core.errors import ValidationFailed
 from core.money import allocate, money_round
 from core.numbering import next_number
 from inventory import services as inventory
 from pricing import services as pricing
 from pricing.models import Channel as PriceChannel
 
+from ..errors import EmptyOrder, InvalidTransition
 from ..models import Channel, DeliveryMethod, Order, OrderLine, OrderStatus, OrderStatusChange
 from .status_effects import StockEffect, effects_for
 
@@ -31,16 +32,6 @@ if TYPE_CHECKING:
     from accounts.models import CustomerGroup, User
     from catalog.models import Variant
     from inventory.models import Location
-
-
-class InvalidTransition(Conflict):
-    code = "invalid_transition"
-    default_message = "The order cannot move to this status."
-
-
-class EmptyOrder(ValidationFailed):
-    code = "empty_order"
-    default_message = "An order needs at least one line."
 
 
 # Which status may follow which. What each move does is declared in ``status_effects.STATUS_EFFECTS``.

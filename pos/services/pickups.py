@@ -14,10 +14,11 @@ from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
-from core.errors import NotFound, ValidationFailed
+from core.errors import ValidationFailed
 from orders.models import DeliveryMethod, Order, OrderLine, OrderStatus
 from orders.services.pickup import collect_order
 
+from ..errors import PickupNotFound, VerificationFailed
 from .returns import ensure_permission, normalize_sale_number
 
 if TYPE_CHECKING:
@@ -26,16 +27,6 @@ if TYPE_CHECKING:
 
 VERIFICATIONS = ("email", "phone", "number")
 PHONE_DIGITS = 9  # a French number without its 0 or +33: compare the last nine digits
-
-
-class PickupNotFound(NotFound):
-    code = "pickup_not_found"
-    default_message = "No click & collect order with this number at this store."
-
-
-class VerificationFailed(ValidationFailed):
-    code = "verification_failed"
-    default_message = "This does not match the order: check the customer's identity again."
 
 
 def ready_pickups(*, store: Location) -> QuerySet[Order]:

@@ -14,16 +14,12 @@ from django.utils import translation
 from core.errors import NotFound, ValidationFailed
 
 from .. import selectors
+from ..errors import NoReceiptEmail
 from ..permissions import ensure_can_use_store
 
 if TYPE_CHECKING:
     from accounts.models import User
     from orders.models import Order
-
-
-class NoReceiptEmail(ValidationFailed):
-    code = "no_email"
-    default_message = "Give an e-mail address: this sale has no identified customer."
 
 
 def email_receipt(*, order: Order, user: User, email: str = "") -> str:

@@ -42,15 +42,27 @@ from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from core.errors import NotFound, PermissionDenied, ValidationFailed
 from core.money import money_round
 from core.numbering import next_number
 from inventory import services as inventory
 from inventory.services import LotInput
 from orders.models import Channel, Order, OrderLine, OrderStatus
 from orders.services import transition_order
+from orders.services.store import record_store_return
 
-from ..errors import NotEnoughCash, SessionNotOpen
+from ..errors import (
+    ExchangeTenderTooLarge,
+    InvalidReturn,
+    NotEnoughCash,
+    NotOnOrder,
+    NotReturnable,
+    ReturnExceedsSold,
+    SaleNotFound,
+    SessionNotOpen,
+    StoreCreditInsufficient,
+    StoreCreditNotFound,
+)
 from ..models import (
     CashMovement,
     CashMovementKind,
@@ -82,42 +94,7 @@ _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud a
 # --- errors ---------------------------------------------------------------------------------------
 
 
-class SaleNotFound(NotFound):
-    code = "sale_not_found"
-    default_message = "No sale or order with this number can be returned here."
-
-
-class NotReturnable(Conflict):
-    code = "not_returnable"
-    default_message = "This order cannot be returned."
-
-
-class ReturnExceedsSold(Conflict):
-    code = "return_exceeds_sold"
-    default_message = "You cannot return more than was sold minus what was already returned."
-
-
-class NotOnOrder(ValidationFailed):
-    code = "not_on_order"
-    default_message = "This item is not on the order."
-
-
-class InvalidReturn(ValidationFailed):
-    code = "invalid_return"
-    default_message = "The return is not valid."
-
-
 RegisterNotOpen = SessionNotOpen  # code register_closed, as for sales
-
-
-class StoreCreditNotFound(NotFound):
-    code = "store_credit_not_found"
-    default_message = "No store credit with this code."
-
-
-class StoreCreditInsufficient(Conflict):
-    code = "store_credit_insufficient"
-    default_message = "The store credit does not cover this amount."
 
 
 # --- inputs and results ---------------------------------------------------------------------------
@@ -344,6 +321,7 @@ def _take_back(
             )
     ret.total_gross = sum((line.refund_gross for line in created), ZERO)
     ret.save(update_fields=["total_gross"])
+    record_store_return(order=order, return_id=ret.pk, location=store, user=user)
     return ReturnResult(ret=ret, lines=created, refunds=[]), restock
 
 
@@ -592,11 +570,6 @@ def ensure_permission(user: User | None, store: Location) -> None:
 
 
 # --- exchanges ------------------------------------------------------------------------------------
-
-
-class ExchangeTenderTooLarge(ValidationFailed):
-    code = "invalid_tender"
-    default_message = "Card and mobile payments cannot exceed what is left to pay after the exchange."
 
 
 @dataclass

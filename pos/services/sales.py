@@ -38,11 +38,12 @@ from django.utils import timezone
 
 from catalog.models import Variant
 from core.money import allocate, money_round
-from core.numbering import next_number
 from inventory import services as inventory
 from inventory.errors import InvalidQuantity, UnknownSku
-from orders.models import Channel, DeliveryMethod, Order, OrderLine, OrderStatus, OrderStatusChange
-from orders.services.placing import EmptyOrder
+from orders.errors import EmptyOrder
+from orders.models import Order
+from orders.services import store as orders
+from orders.services.store import StoreOrderLine
 from pricing import services as pricing
 from pricing.models import Channel as PriceChannel
 from pricing.models import Coupon
@@ -75,7 +76,6 @@ if TYPE_CHECKING:
 
 ZERO = Decimal("0.00")
 MAX_LINE_QUANTITY = 999
-SALE_PREFIX = "S"
 # Tenders a sale may be paid with here; store credit is redeemed by the returns module.
 SALE_TENDERS = (Tender.CASH, Tender.CARD, Tender.MOBILE, Tender.STORE_CREDIT)
 
@@ -268,50 +268,30 @@ def record_sale(
     quote = quote_sale(store=store, lines=lines, coupon_code=coupon_code, customer=customer)
     paid, change = _check_tenders(tenders, quote.total_gross)
 
-    year = timezone.localdate().year
-    number = f"{SALE_PREFIX}{year}-{next_number(f'order-{SALE_PREFIX}-{year}'):06d}"
-    order = Order.objects.create(
-        number=number,
-        channel=Channel.STORE,
-        status=OrderStatus.COMPLETED,
-        delivery_method=DeliveryMethod.IN_STORE,
-        location=store,
-        customer=customer,
-        email=customer.email if customer else "",
-        phone=customer.phone if customer else "",
-        language=(customer or user).preferred_language or "fr",
-        reference=str(client_uuid),
-        total_gross=quote.total_gross,
-        total_net=quote.total_net,
-        total_vat=quote.total_vat,
-        total_gross_eur=quote.total_gross,
-        discount_gross=quote.discount_gross,
-    )
-    OrderLine.objects.bulk_create(
-        OrderLine(
-            order=order,
-            variant=q.variant,
-            sku=q.sku,
-            name=q.name,
-            quantity=q.quantity,
-            unit_price_net=q.unit_net,
-            vat_rate=q.vat_rate,
-            discount_gross=q.discount_gross,
-            total_net=q.total_net,
-            total_vat=q.total_vat,
-            total_gross=q.total_gross,
-        )
-        for q in quote.lines
-    )
     reasons = "; ".join(
         f"{q.sku}: -{q.line_discount} ({q.discount_reason})" for q in quote.lines if q.line_discount
     )
-    OrderStatusChange.objects.create(
-        order=order,
-        from_status="",
-        to_status=OrderStatus.COMPLETED,
-        user=user,
-        note=(f"sold at {session.register.code}" + (f"; discounts {reasons}" if reasons else ""))[:250],
+    order = orders.record_store_order(
+        store=store,
+        cashier=user,
+        customer=customer,
+        reference=str(client_uuid),
+        note=f"sold at {session.register.code}" + (f"; discounts {reasons}" if reasons else ""),
+        lines=[
+            StoreOrderLine(
+                variant=q.variant,
+                sku=q.sku,
+                name=q.name,
+                quantity=q.quantity,
+                unit_price_net=q.unit_net,
+                vat_rate=q.vat_rate,
+                discount_gross=q.discount_gross,
+                total_net=q.total_net,
+                total_vat=q.total_vat,
+                total_gross=q.total_gross,
+            )
+            for q in quote.lines
+        ],
     )
     if quote.coupon is not None:
         pricing.redeem_coupon(

@@ -21,6 +21,7 @@ from catalog.errors import UnknownSku
 from catalog.models import Variant
 from catalog.selectors import variant_by_sku
 from core.errors import ApplicationError
+from orders import errors as order_errors
 from orders.selectors_cart import cart_suggestions
 from orders.services import cart as services
 from pricing.errors import UnsupportedCurrency
@@ -59,7 +60,7 @@ def cart_page(request: HttpRequest) -> HttpResponse:
             "cart": cart,
             "priced": priced,
             "suggestions": suggestions,
-            "max_quantity": services.MAX_LINE_QUANTITY,
+            "max_quantity": order_errors.MAX_LINE_QUANTITY,
         },
     )
 
@@ -99,7 +100,7 @@ def cart_update(request: HttpRequest) -> HttpResponse:
     cart = cart_session.get_cart(request)
     try:
         if cart is None:
-            raise services.NotInCart(_("Your cart is empty."))
+            raise order_errors.NotInCart(_("Your cart is empty."))
         variant = _variant(request.POST.get("sku", ""))
         raw = request.POST.get("set") or request.POST.get("quantity", "")
         line = services.set_cart_line_quantity(
@@ -120,7 +121,7 @@ def cart_remove(request: HttpRequest) -> HttpResponse:
     cart = cart_session.get_cart(request)
     try:
         if cart is None:
-            raise services.NotInCart(_("Your cart is empty."))
+            raise order_errors.NotInCart(_("Your cart is empty."))
         variant = _variant(request.POST.get("sku", ""))
         services.remove_from_cart(cart=cart, variant=variant)
     except ApplicationError as exc:
@@ -135,7 +136,7 @@ def cart_coupon(request: HttpRequest) -> HttpResponse:
     cart = cart_session.get_cart(request)
     try:
         if cart is None:
-            raise services.NotInCart(_("Add products before using a coupon."))
+            raise order_errors.NotInCart(_("Add products before using a coupon."))
         if request.POST.get("action") == "remove":
             services.remove_coupon(cart=cart)
             messages.success(request, _("The coupon was removed."))
@@ -176,9 +177,9 @@ def _quantity(raw: str | None, *, allow_zero: bool = False) -> int:
     try:
         return int(str(raw).strip())
     except (TypeError, ValueError):
-        raise services.InvalidCartQuantity(
+        raise order_errors.InvalidCartQuantity(
             _("The quantity must be a whole number from %(low)s to %(max)s.")
-            % {"low": 0 if allow_zero else 1, "max": services.MAX_LINE_QUANTITY},
+            % {"low": 0 if allow_zero else 1, "max": order_errors.MAX_LINE_QUANTITY},
             detail={"quantity": str(raw)[:20]},
         ) from None
 

@@ -113,3 +113,43 @@ def test_only_inventory_touches_the_stock_tables():
         if module.startswith("inventory.models") and STOCK_TABLES & set(names)
     ]
     assert offenders == []
+
+
+ORDER_TABLES = {"Order", "OrderLine", "OrderStatusChange", "Cart", "CartLine", "NotificationLog"}
+WRITES = {"create", "bulk_create", "update", "bulk_update", "delete", "get_or_create", "update_or_create"}
+
+
+def _order_table_writes(path: Path) -> list[str]:
+    """``Order.objects....create(...)``-shaped calls in a file: a write to an order table."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in WRITES:
+            root = node.func.value
+            while isinstance(root, ast.Call | ast.Attribute):
+                root = root.func if isinstance(root, ast.Call) else root.value
+            if isinstance(root, ast.Name) and root.id in ORDER_TABLES:
+                where = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path.name
+                found.append(f"{where}:{node.lineno} {root.id}...{node.func.attr}()")
+    return found
+
+
+def test_only_orders_writes_the_order_tables():
+    offenders = [
+        write
+        for app in APPS
+        if app != "orders"
+        for path in _python_files(app)
+        for write in _order_table_writes(path)
+    ]
+    assert offenders == []
+
+
+def test_the_order_write_finder_sees_chained_writes(tmp_path):
+    source = tmp_path / "m.py"
+    source.write_text(
+        "Order.objects.filter(pk=1).update(email='')\nOrderLine.objects.bulk_create([])\nx.save()\n"
+    )
+    assert [w.split(" ")[1] for w in _order_table_writes(source)] == [
+        "Order...update()",
+        "OrderLine...bulk_create()",
+    ]
