@@ -18,6 +18,7 @@ from core import events
 from inventory import services as stock
 from inventory.events import StockLevelChanged
 from inventory.models import StockLevel
+from inventory.services import levels
 from pricing.events import PricesChanged
 from pricing.services import set_currency_rate
 from storefront import cache as page_cache
@@ -142,9 +143,9 @@ def test_the_event_knows_the_product_without_a_query_when_the_variant_is_loaded(
     bare = StockLevel.objects.get(variant=variant, location=aja)
 
     with django_assert_num_queries(0):
-        assert stock._product_id(loaded) == variant.product_id
+        assert levels._product_id(loaded) == variant.product_id
     with django_assert_num_queries(1):  # only the product id, not the variant row
-        assert stock._product_id(bare) == variant.product_id
+        assert levels._product_id(bare) == variant.product_id
 
 
 def test_a_price_change_publishes_prices_changed_and_empties_every_page(
