@@ -41,6 +41,8 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.idempotency import run_once
+
 from .errors import (
     InvalidReturnUrl,
     OrderNotPayable,
@@ -175,63 +177,66 @@ def refund_order(*, order: OrderRef, reason: str, user: User | None = None) -> R
 
 
 def handle_webhook(*, provider: str, payload: bytes, headers: Mapping[str, str]) -> WebhookResult:
-    """Verify, record once, apply. A bad signature raises ``InvalidWebhook`` and writes nothing; a
-    replayed event id is a no-op (``duplicate=True``)."""
+    """Verify, apply once, answer. A bad signature raises ``InvalidWebhook`` and writes nothing; a
+    replayed event id changes nothing (``duplicate=True``): ``core.idempotency.run_once`` keyed by
+    the provider's event id, with the ``WebhookEvent`` log's unique constraint behind it for events
+    older than the idempotency records."""
     if provider not in (Provider.STRIPE, Provider.PAYPAL):
         raise UnknownProvider(detail={"provider": provider})
     event = get_provider(provider).parse_webhook(payload, headers)  # may call the provider: no transaction
-    refund_payment_id = None
     try:
-        with transaction.atomic(durable=True):
-            try:
-                with transaction.atomic():
-                    record = WebhookEvent.objects.create(
-                        provider=provider,
-                        event_id=event.event_id[:120],
-                        type=event.type[:80],
-                        payload=event.data,
-                    )
-            except IntegrityError:
-                raise _Duplicate() from None
-            payment = _find_payment(provider, event)
-            if payment is None:
-                result = "unknown_payment"
-            elif event.outcome == WebhookOutcome.SUCCEEDED:
-                result, needs_refund = _apply_success(
-                    payment.pk,
-                    capture_reference=event.capture_reference,
-                    source=f"webhook {event.type}",
-                )
-                refund_payment_id = payment.pk if needs_refund else None
-            elif event.outcome in (WebhookOutcome.FAILED, WebhookOutcome.CANCELLED):
-                status = (
-                    PaymentStatus.FAILED
-                    if event.outcome == WebhookOutcome.FAILED
-                    else PaymentStatus.CANCELLED
-                )
-                result = _apply_failure(
-                    payment.pk,
-                    status=status,
-                    reason=event.reason or event.type,
-                    source=f"webhook {event.type}",
-                )
-            else:
-                result = "ignored"
-            record.payment = payment
-            record.result = result
-            record.processed_at = timezone.now()
-            record.save(update_fields=["payment", "result", "processed_at"])
+        once = run_once(
+            scope=f"webhook:{provider}", key=event.event_id[:120], fn=lambda: _apply_webhook(provider, event)
+        )
     except _Duplicate:
+        once = None
+    if once is None or once.replayed:
         logger.info("payments: duplicate %s webhook %s ignored", provider, event.event_id)
         return WebhookResult(event_id=event.event_id, type=event.type, result="duplicate", duplicate=True)
-    if refund_payment_id is not None:
-        _refund_unfulfillable(refund_payment_id)
+    if once.value["refund_payment_id"]:
+        _refund_unfulfillable(once.value["refund_payment_id"])
     return WebhookResult(
         event_id=event.event_id,
         type=event.type,
-        result=result,
-        payment_id=str(payment.pk) if payment else "",
+        result=once.value["result"],
+        payment_id=once.value["payment_id"],
     )
+
+
+def _apply_webhook(provider: str, event: WebhookPayload) -> dict[str, str]:
+    """Inside ``run_once``'s transaction: log the event, apply its outcome to the payment."""
+    try:
+        with transaction.atomic():
+            record = WebhookEvent.objects.create(
+                provider=provider, event_id=event.event_id[:120], type=event.type[:80], payload=event.data
+            )
+    except IntegrityError:
+        raise _Duplicate() from None
+    payment = _find_payment(provider, event)
+    refund_payment_id = ""
+    if payment is None:
+        result = "unknown_payment"
+    elif event.outcome == WebhookOutcome.SUCCEEDED:
+        result, needs_refund = _apply_success(
+            payment.pk, capture_reference=event.capture_reference, source=f"webhook {event.type}"
+        )
+        refund_payment_id = str(payment.pk) if needs_refund else ""
+    elif event.outcome in (WebhookOutcome.FAILED, WebhookOutcome.CANCELLED):
+        status = PaymentStatus.FAILED if event.outcome == WebhookOutcome.FAILED else PaymentStatus.CANCELLED
+        result = _apply_failure(
+            payment.pk, status=status, reason=event.reason or event.type, source=f"webhook {event.type}"
+        )
+    else:
+        result = "ignored"
+    record.payment = payment
+    record.result = result
+    record.processed_at = timezone.now()
+    record.save(update_fields=["payment", "result", "processed_at"])
+    return {
+        "result": result,
+        "payment_id": str(payment.pk) if payment else "",
+        "refund_payment_id": refund_payment_id,
+    }
 
 
 def retry_failed_refunds(*, max_attempts: int = 5, limit: int = 100) -> int:

@@ -9,7 +9,8 @@ discounts need ``pos.give_discount`` (store managers and up). Anonymous: 401. Er
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
+from typing import Any
+
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -23,7 +24,7 @@ from accounts.models import User
 from core.api import ServiceAPIView, error_response, error_responses, parse
 from core.auth import signed_in_user
 from core.errors import ApplicationError, NotFound, ValidationFailed
-from core.idempotency import HEADER, idempotent
+from core.idempotency import HEADER, idempotent, run_once
 from inventory.models import Location
 
 from .. import selectors
@@ -329,13 +330,9 @@ class SaleSyncView(PosView):
         try:
             data = parse(s.SaleRequestSerializer, body)
             uuid = str(data["uuid"])
-            try:
-                with transaction.atomic():
-                    result = run_sale(request.user, data)
-            except IntegrityError:
-                # A concurrent sync of the same sale won the race: it is recorded once, by the other.
-                with transaction.atomic():
-                    result = run_sale(request.user, data)
+            # Once per sale UUID: a concurrent sync of the same sale waits for the first and replays
+            # it; a sale recorded online (POST sales/) is found by its UUID and answers ``created=False``.
+            once = run_once(scope="pos:sale", key=uuid, fn=lambda: _synced(run_sale(request.user, data)))
         except (ApplicationError, serializers.ValidationError) as exc:
             refused = error_response(exc)
             return {
@@ -344,8 +341,12 @@ class SaleSyncView(PosView):
                 "number": None,
                 "error": refused.data if refused else None,
             }
-        status = "created" if result.created else "duplicate"
-        return {"uuid": uuid, "status": status, "number": result.order.number, "error": None}
+        status = "created" if once.value["created"] and not once.replayed else "duplicate"
+        return {"uuid": uuid, "status": status, "number": once.value["number"], "error": None}
+
+
+def _synced(result: sales_service.SaleResult) -> dict[str, Any]:
+    return {"number": result.order.number, "created": result.created}
 
 
 class ReceiptEmailView(PosView):

@@ -125,6 +125,26 @@ def test_a_replayed_webhook_changes_nothing(client, fakes, order, shop):
     assert level(shop) == (3, 0)
 
 
+def test_a_replay_is_caught_by_run_once_and_after_its_record_expired_by_the_event_log(
+    client, fakes, order, shop
+):
+    from core.models import IdempotencyRecord
+
+    started = start(order)
+    payload = event(started)
+    deliver(client, payload)
+    record = IdempotencyRecord.objects.get(scope="webhook:stripe")
+    assert record.key == "evt_1" and json.loads(record.response_json)["result"] == "captured"
+
+    IdempotencyRecord.objects.filter(pk=record.pk).delete()  # purged after IDEMPOTENCY_KEY_TTL_HOURS
+    replay = deliver(client, payload)
+
+    assert replay.status_code == 200 and replay.json()["duplicate"] is True
+    assert WebhookEvent.objects.count() == 1
+    assert not IdempotencyRecord.objects.filter(scope="webhook:stripe").exists()  # the refusal rolled back
+    assert PaymentEvent.objects.filter(kind="captured").count() == 1
+
+
 def test_a_second_success_event_for_a_captured_payment_is_a_no_op(client, fakes, order, shop):
     started = start(order)
     deliver(client, event(started, event_id="evt_1"))
