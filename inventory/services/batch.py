@@ -6,7 +6,8 @@ line, for the stock API, the admin and the ERP import. Each locks its levels wit
 (see ``locking``), checks every line, then writes (see ``levels``).
 
 These functions use ``transaction.atomic`` (nestable, not durable): inside a caller's transaction
-they join it and their after-commit work waits for the caller's commit.
+they join it and their after-commit work waits for the caller's commit. A single-line wrapper that
+only calls one batch function takes that function's transaction (no second savepoint).
 """
 
 from __future__ import annotations
@@ -108,7 +109,6 @@ def receive_stock(
     )[0]
 
 
-@transaction.atomic
 def return_to_stock(
     *,
     variant: Variant,
@@ -124,7 +124,6 @@ def return_to_stock(
     )[0]
 
 
-@transaction.atomic
 def sell_stock(
     *, variant: Variant, location: Location, quantity: int, reference: str = "", user: User | None = None
 ) -> StockChange:

@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -153,7 +153,10 @@ def _apply(level: StockLevel, *, on_hand_delta: int, reserved_delta: int) -> Non
 def _refresh(levels: Iterable[StockLevel]) -> None:
     """Read the figures of levels we changed (and still hold locked) back from the database: one query.
 
-    On PostgreSQL they are what ``_apply`` computed; SQLite takes no row locks, so read them anyway."""
+    On PostgreSQL they are what ``_apply`` computed (we hold the row locks): nothing to read. SQLite
+    takes no row locks, so read them there."""
+    if connection.vendor == "postgresql":
+        return
     by_pk = {level.pk: level for level in levels}
     if not by_pk:
         return

@@ -39,9 +39,10 @@ def lock_levels(pairs: Iterable[tuple[Location | int, Variant | int]]) -> dict[K
 
     Rows are locked ``FOR NO KEY UPDATE`` (the ledger rows we insert reference variants and locations,
     not levels, so nothing we or others insert waits on them), the level only (``of=self``: the variant,
-    product and location read along stay unlocked), by location id then variant id. Missing levels are
-    inserted first, sorted the same way, ignoring a row a concurrent transaction inserted meanwhile:
-    two first sales of the same new pair cannot deadlock either.
+    product and location read along stay unlocked), by location id then variant id: one query when
+    every level exists. Missing levels are then inserted, sorted the same way, ignoring a row a
+    concurrent transaction inserted meanwhile, and locked: two first sales of the same new pair cannot
+    deadlock either.
 
     Returns ``{(location_id, variant_id): level}``, every level with its variant, product and location.
     Call it inside the transaction that changes the levels: the locks last until it ends.
@@ -49,19 +50,27 @@ def lock_levels(pairs: Iterable[tuple[Location | int, Variant | int]]) -> dict[K
     keys = sorted({key_of(location, variant) for location, variant in pairs})
     if not keys:
         return {}
+    locked = _select_for_update(keys)
+    missing = [key for key in keys if key not in locked]
+    if missing:
+        # First stock of a pair (rare once stock is received): insert the missing levels in the same
+        # order, then lock them. Every other level was locked above, so a transaction only ever waits
+        # on an insert while holding all its existing rows, and inserts go in key order: no cycle.
+        StockLevel.objects.bulk_create(
+            [StockLevel(location_id=loc, variant_id=variant) for loc, variant in missing],
+            ignore_conflicts=True,
+        )
+        locked.update(_select_for_update(missing))
+    return {key: locked[key] for key in keys}
+
+
+def _select_for_update(keys: list[Key]) -> dict[Key, StockLevel]:
     by_location: dict[int, list[int]] = {}
     for location_id, variant_id in keys:
         by_location.setdefault(location_id, []).append(variant_id)
     where = reduce(
         or_, (Q(location_id=loc, variant_id__in=variants) for loc, variants in by_location.items())
     )
-    existing = set(StockLevel.objects.filter(where).values_list("location_id", "variant_id"))
-    missing = [key for key in keys if key not in existing]
-    if missing:
-        StockLevel.objects.bulk_create(
-            [StockLevel(location_id=loc, variant_id=variant) for loc, variant in missing],
-            ignore_conflicts=True,
-        )
     levels = (
         StockLevel.objects.select_for_update(of=("self",), no_key=True)
         .select_related("variant__product", "location")

@@ -187,7 +187,6 @@ def extend_many(
 # --- one reservation ------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def reserve_stock(
     *,
     variant: Variant,
@@ -207,7 +206,6 @@ def reserve_stock(
     )[0]
 
 
-@transaction.atomic
 def release_reservation(
     *, reservation: Reservation, user: User | None = None, expired: bool = False
 ) -> Reservation:
@@ -215,13 +213,11 @@ def release_reservation(
     return release_many(reservations=[reservation], user=user, expired=expired)[0]
 
 
-@transaction.atomic
 def commit_reservation(*, reservation: Reservation, user: User | None = None) -> Reservation:
     """The reserved units are sold: they leave on hand and reserved together (see ``commit_many``)."""
     return commit_many(reservations=[reservation], user=user)[0]
 
 
-@transaction.atomic
 def extend_reservation(*, reservation: Reservation, expires_at: dt.datetime) -> Reservation:
     """Hold an active reservation until at least ``expires_at`` (see ``extend_many``)."""
     return extend_many(reservations=[reservation], expires_at=expires_at)[0]

@@ -87,14 +87,25 @@ def test_lock_levels_locks_by_location_then_variant_and_creates_missing_levels(s
     assert locked[(other_store.pk, b.pk)].on_hand == 2
     assert StockLevel.objects.count() == 5  # the four missing levels were created, at zero ...
     assert StockMovement.objects.count() == 1  # ... with no ledger row (they hold nothing)
+    # The existing level first, then (after inserting them) the missing ones: each lock ordered.
     lock = [q["sql"] for q in queries.captured_queries if "ORDER BY" in q["sql"]]
-    assert len(lock) == 1
-    assert (
-        'ORDER BY "inventory_stocklevel"."location_id" ASC, "inventory_stocklevel"."variant_id" ASC'
-        in (lock[0])
-    )
-    if connection.vendor == "postgresql":
-        assert lock[0].endswith('FOR NO KEY UPDATE OF "inventory_stocklevel"')
+    assert len(lock) == 2
+    for sql in lock:
+        assert (
+            'ORDER BY "inventory_stocklevel"."location_id" ASC, "inventory_stocklevel"."variant_id" ASC'
+            in sql
+        )
+        if connection.vendor == "postgresql":
+            assert sql.endswith('FOR NO KEY UPDATE OF "inventory_stocklevel"')
+
+
+def test_lock_levels_of_existing_levels_is_one_query(store, django_assert_num_queries):
+    a, b = VariantFactory(sku="E1"), VariantFactory(sku="E2")
+    for variant in (a, b):
+        services.receive_stock(variant=variant, location=store, quantity=1)
+    with transaction.atomic(), django_assert_num_queries(1):
+        locked = services.lock_levels([(store, b), (store, a)])
+    assert list(locked) == sorted([(store.pk, a.pk), (store.pk, b.pk)])
 
 
 def test_lock_levels_of_nothing_runs_no_query(django_assert_num_queries):
