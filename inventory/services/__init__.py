@@ -36,7 +36,7 @@ from .batch import (
 )
 from .initial_load import InitialLoadResult, InitialStock, bulk_receive_initial_stock
 from .levels import LotInput, StockChange, StockLine, _after_change
-from .locking import lock_available, lock_levels, lock_reservations
+from .locking import lock_levels, lock_reservations
 from .reservations import (
     commit_many,
     commit_reservation,
@@ -65,7 +65,6 @@ __all__ = [
     "commit_reservation",
     "extend_many",
     "extend_reservation",
-    "lock_available",
     "lock_levels",
     "lock_reservations",
     "notify_low_stock",

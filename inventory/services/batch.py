@@ -37,7 +37,7 @@ from .levels import (
     _write_movement,
     key_of,
 )
-from .locking import lock_available, lock_levels
+from .locking import lock_levels
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -248,8 +248,8 @@ def _remove_many(
 ) -> list[StockChange]:
     for line in lines:
         _check_quantity(line.quantity)
+    levels = lock_levels((location, line.variant) for line in lines)
     if allow_shortfall:
-        levels = lock_levels((location, line.variant) for line in lines)
         left = {key: max(level.available, 0) for key, level in levels.items()}
         takes = []
         for line in lines:
@@ -258,7 +258,6 @@ def _remove_many(
             left[key] -= taken
             takes.append(taken)
     else:
-        levels = lock_available(location=location, lines=lines)
         _check_takes(levels, ((line.variant, location, line.quantity) for line in lines))
         takes = [line.quantity for line in lines]
     deltas: dict[Key, int] = {}

@@ -17,16 +17,16 @@ stock levels: take the levels last, with nothing locked after them but lots and 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from functools import reduce
 from operator import or_
 from typing import TYPE_CHECKING
 
-from django.db.models import F, Q
+from django.db.models import Q
 
 from ..errors import ReservationNotActive
 from ..models import Reservation, ReservationStatus, StockLevel
-from .levels import Key, StockLine, _short, key_of
+from .levels import Key, key_of
 
 if TYPE_CHECKING:
     from catalog.models import Variant
@@ -50,7 +50,7 @@ def lock_levels(pairs: Iterable[tuple[Location | int, Variant | int]]) -> dict[K
     keys = sorted({key_of(location, variant) for location, variant in pairs})
     if not keys:
         return {}
-    locked = _select_for_update(_where(keys))
+    locked = _select_for_update(keys)
     missing = [key for key in keys if key not in locked]
     if missing:
         # First stock of a pair (rare once stock is received): insert the missing levels in the same
@@ -60,65 +60,17 @@ def lock_levels(pairs: Iterable[tuple[Location | int, Variant | int]]) -> dict[K
             [StockLevel(location_id=loc, variant_id=variant) for loc, variant in missing],
             ignore_conflicts=True,
         )
-        locked.update(_select_for_update(_where(missing)))
+        locked.update(_select_for_update(missing))
     return {key: locked[key] for key in keys}
 
 
-def lock_available(*, location: Location, lines: Sequence[StockLine]) -> dict[Key, StockLevel]:
-    """``lock_levels`` for lines that take stock at ``location`` (sales, reservations): the levels are
-    locked only if each still holds what its lines take together, in the same global order.
-
-    ``InsufficientStock`` names the first line (in the order given) whose level cannot serve: the
-    condition is in the locking query itself, so a refused take keeps no lock on that level and a
-    crowd fighting for the last units waits only on the winners. One query when every line fits.
-    """
-    need: dict[Key, int] = {}
-    for line in lines:
-        key = key_of(location, line.variant)
-        need[key] = need.get(key, 0) + line.quantity
-    keys = sorted(need)
-    if not keys:
-        return {}
-    locked = _select_for_update(
-        reduce(
-            or_,
-            (
-                Q(location_id=loc, variant_id=variant, on_hand__gte=F("reserved") + need[(loc, variant)])
-                for loc, variant in keys
-            ),
-        )
-    )
-    if len(locked) < len(keys):
-        short = [key for key in keys if key not in locked]
-        available = {
-            (loc, variant): on_hand - reserved
-            for loc, variant, on_hand, reserved in StockLevel.objects.filter(_where(short)).values_list(
-                "location_id", "variant_id", "on_hand", "reserved"
-            )
-        }
-        # Name the first line that does not fit, counting the lines of one level together, as
-        # ``_check_takes`` does with locked figures.
-        left = {key: level.available for key, level in locked.items()}
-        left.update({key: available.get(key, 0) for key in short})
-        for line in lines:
-            key = key_of(location, line.variant)
-            if line.quantity > left[key]:
-                raise _short(line.variant, location, requested=line.quantity, available=left[key])
-            left[key] -= line.quantity
-        # The level grew between the two queries: still refused (it was short when we asked).
-        line = next(line for line in lines if key_of(location, line.variant) in short)
-        raise _short(line.variant, location, requested=line.quantity, available=available.get(short[0], 0))
-    return locked
-
-
-def _where(keys: list[Key]) -> Q:
+def _select_for_update(keys: list[Key]) -> dict[Key, StockLevel]:
     by_location: dict[int, list[int]] = {}
     for location_id, variant_id in keys:
         by_location.setdefault(location_id, []).append(variant_id)
-    return reduce(or_, (Q(location_id=loc, variant_id__in=variants) for loc, variants in by_location.items()))
-
-
-def _select_for_update(where: Q) -> dict[Key, StockLevel]:
+    where = reduce(
+        or_, (Q(location_id=loc, variant_id__in=variants) for loc, variants in by_location.items())
+    )
     levels = (
         StockLevel.objects.select_for_update(of=("self",), no_key=True)
         .select_related("variant__product", "location")

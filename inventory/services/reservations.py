@@ -30,7 +30,7 @@ from .levels import (
     _write_movement,
     key_of,
 )
-from .locking import lock_available, lock_levels, lock_reservations
+from .locking import lock_levels, lock_reservations
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -62,7 +62,7 @@ def reserve_many(
             f"ttl_seconds must be between 1 and {settings.INVENTORY_MAX_RESERVATION_TTL}.",
             detail={"field": "ttl_seconds"},
         )
-    levels = lock_available(location=location, lines=lines)
+    levels = lock_levels((location, line.variant) for line in lines)
     _check_takes(levels, ((line.variant, location, line.quantity) for line in lines))
     expires_at = timezone.now() + dt.timedelta(seconds=ttl)
     deltas: dict[Key, int] = {}
