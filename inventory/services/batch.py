@@ -34,6 +34,7 @@ from .levels import (
     _is_whole,
     _lot_parts,
     _refuse_lot_for_untracked,
+    _take_from_one_level,
     _write_movement,
     key_of,
 )
@@ -248,7 +249,17 @@ def _remove_many(
 ) -> list[StockChange]:
     for line in lines:
         _check_quantity(line.quantity)
-    levels = lock_levels((location, line.variant) for line in lines)
+    one_level = not allow_shortfall and len({line.variant.pk for line in lines}) == 1
+    if one_level:  # one conditional UPDATE takes the whole batch (it checks the total)
+        level = _take_from_one_level(
+            variant=lines[0].variant,
+            location=location,
+            quantities=[line.quantity for line in lines],
+            reserve=False,
+        )
+        levels = {key_of(location, lines[0].variant): level}
+    else:
+        levels = lock_levels((location, line.variant) for line in lines)
     if allow_shortfall:
         left = {key: max(level.available, 0) for key, level in levels.items()}
         takes = []
@@ -258,7 +269,8 @@ def _remove_many(
             left[key] -= taken
             takes.append(taken)
     else:
-        _check_takes(levels, ((line.variant, location, line.quantity) for line in lines))
+        if not one_level:
+            _check_takes(levels, ((line.variant, location, line.quantity) for line in lines))
         takes = [line.quantity for line in lines]
     deltas: dict[Key, int] = {}
     changes = []
@@ -267,7 +279,8 @@ def _remove_many(
         level = levels[key]
         movements = []
         if taken:
-            _apply(level, on_hand_delta=-taken, reserved_delta=0)
+            if not one_level:
+                _apply(level, on_hand_delta=-taken, reserved_delta=0)
             movements = [
                 _write_movement(
                     variant=line.variant,

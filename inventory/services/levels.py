@@ -150,6 +150,58 @@ def _apply(level: StockLevel, *, on_hand_delta: int, reserved_delta: int) -> Non
     level.updated_at = now
 
 
+def _take_from_one_level(
+    *, variant: Variant, location: Location, quantities: list[int], reserve: bool
+) -> StockLevel:
+    """The fast path of a batch that takes from ONE level (a one-line sale or reservation, every
+    stock API call): one conditional ``UPDATE ... RETURNING`` instead of lock, check, update.
+
+    The row is locked only if the change fits (new on hand >= new reserved >= 0), so a refused take
+    waits for the current holder of the row and then leaves without a lock; with one stock row in
+    the operation there is no lock order to keep. ``InsufficientStock`` (nothing written) otherwise.
+    Returns the level, its figures as the UPDATE left them, with ``variant`` and ``location`` set.
+    """
+    table = connection.ops.quote_name(StockLevel._meta.db_table)
+    now = timezone.now()
+    need = sum(quantities)  # how far available falls
+    on_hand_delta, reserved_delta = (0, need) if reserve else (-need, 0)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET on_hand = on_hand + %s, reserved = reserved + %s, version = version + 1, "
+            "updated_at = %s WHERE variant_id = %s AND location_id = %s AND on_hand - reserved >= %s "
+            "AND reserved + %s >= 0 RETURNING id, on_hand, reserved, version, low_stock_threshold",
+            [
+                on_hand_delta,
+                reserved_delta,
+                connection.ops.adapt_datetimefield_value(now),
+                variant.pk,
+                location.pk,
+                need,
+                reserved_delta,
+            ],
+        )
+        row = cursor.fetchone()
+    if row is None:  # name the first line that does not fit, as ``_check_takes`` does
+        current = StockLevel.objects.filter(variant=variant, location=location).first()
+        left = current.available if current else 0
+        for quantity in quantities:
+            if quantity > left:
+                raise _short(variant, location, requested=quantity, available=left)
+            left -= quantity
+        raise _short(variant, location, requested=need, available=left)  # it changed meanwhile
+    pk, on_hand, reserved, version, threshold = row
+    return StockLevel(
+        pk=pk,
+        variant=variant,
+        location=location,
+        on_hand=on_hand,
+        reserved=reserved,
+        version=version,
+        low_stock_threshold=threshold,
+        updated_at=now,
+    )
+
+
 def _refresh(levels: Iterable[StockLevel]) -> None:
     """Read the figures of levels we changed (and still hold locked) back from the database: one query.
 

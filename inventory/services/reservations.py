@@ -27,6 +27,7 @@ from .levels import (
     _check_takes,
     _is_whole,
     _lot_parts,
+    _take_from_one_level,
     _write_movement,
     key_of,
 )
@@ -62,14 +63,25 @@ def reserve_many(
             f"ttl_seconds must be between 1 and {settings.INVENTORY_MAX_RESERVATION_TTL}.",
             detail={"field": "ttl_seconds"},
         )
-    levels = lock_levels((location, line.variant) for line in lines)
-    _check_takes(levels, ((line.variant, location, line.quantity) for line in lines))
+    one_level = len({line.variant.pk for line in lines}) == 1
+    if one_level:  # one conditional UPDATE holds the whole batch (it checks the total)
+        level = _take_from_one_level(
+            variant=lines[0].variant,
+            location=location,
+            quantities=[line.quantity for line in lines],
+            reserve=True,
+        )
+        levels = {key_of(location, lines[0].variant): level}
+    else:
+        levels = lock_levels((location, line.variant) for line in lines)
+        _check_takes(levels, ((line.variant, location, line.quantity) for line in lines))
     expires_at = timezone.now() + dt.timedelta(seconds=ttl)
     deltas: dict[Key, int] = {}
     reservations = []
     for line in lines:
         key = key_of(location, line.variant)
-        _apply(levels[key], on_hand_delta=0, reserved_delta=line.quantity)
+        if not one_level:
+            _apply(levels[key], on_hand_delta=0, reserved_delta=line.quantity)
         reservation = Reservation.objects.create(
             variant=line.variant,
             location=location,
