@@ -264,14 +264,7 @@ class StockLevelAdmin(ReadOnlyAdmin[StockLevel]):
 
     @admin.display(description="")
     def operations(self, obj: StockLevel) -> SafeString:
-        query = urlencode({"variant": obj.variant.sku, "location": str(obj.location_id)})
-        return format_html(
-            '<a href="{}?{}">Receive</a> · <a href="{}?{}">Count</a>',
-            reverse("admin:inventory_stocklevel_receive"),
-            query,
-            reverse("admin:inventory_stocklevel_count"),
-            query,
-        )
+        return _stock_operations(obj)
 
     # --- the service-backed forms ---
 
@@ -565,15 +558,20 @@ class StockLevelInline(admin.TabularInline[StockLevel, Variant]):
         return obj.available
 
     @admin.display(description="")
-    def operations(self, obj: StockLevel) -> str:
-        query = urlencode({"variant": obj.variant.sku, "location": str(obj.location_id)})
-        return format_html(
-            '<a href="{}?{}">Receive</a> · <a href="{}?{}">Count</a>',
-            reverse("admin:inventory_stocklevel_receive"),
-            query,
-            reverse("admin:inventory_stocklevel_count"),
-            query,
-        )
+    def operations(self, obj: StockLevel) -> SafeString:
+        return _stock_operations(obj)
+
+
+def _stock_operations(level: StockLevel) -> SafeString:
+    """Links to the Receive and Count forms, pre-filled for this level."""
+    query = urlencode({"variant": level.variant.sku, "location": str(level.location_id)})
+    return format_html(
+        '<a href="{}?{}">Receive</a> · <a href="{}?{}">Count</a>',
+        reverse("admin:inventory_stocklevel_receive"),
+        query,
+        reverse("admin:inventory_stocklevel_count"),
+        query,
+    )
 
 
 admin.site.unregister(Variant)
