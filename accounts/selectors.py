@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from .errors import AddressNotFound
 from .models import Address, CustomerGroup, CustomerProfile, User
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
 
 
 def addresses_for_user(user: User) -> QuerySet[Address]:
@@ -29,9 +34,15 @@ def profile_for_user(user: User) -> CustomerProfile | None:
     return CustomerProfile.objects.filter(user=user).first()
 
 
-def customer_group_for(user) -> CustomerGroup | None:
-    """The signed-in shopper's customer group (B2B price lists), None for everybody else. At most 1 query."""
+def customer_group_for(user: User | AnonymousUser | None) -> CustomerGroup | None:
+    """The signed-in customer's group (B2B price lists), None for everybody else. No query when the
+    user's profile was loaded with its group (``select_related("customer_profile__group")``), else 1."""
     if user is None or not user.is_authenticated:
         return None
+    if User.customer_profile.is_cached(user):  # the reverse one-to-one descriptor knows
+        try:
+            return user.customer_profile.group
+        except CustomerProfile.DoesNotExist:  # loaded, and there is none
+            return None
     profile = CustomerProfile.objects.select_related("group").filter(user=user).first()
     return profile.group if profile else None

@@ -26,6 +26,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.selectors import customer_group_for
 from core.auth import is_signed_in
 from core.errors import Conflict, ValidationFailed
 from inventory import selectors as stock
@@ -230,7 +231,7 @@ def start_checkout(
     else:
         location = _collect_store(location_code)
     reference = _reference(cart=cart, user=user, key=idempotency_key)
-    group = _customer_group(user)
+    group = customer_group_for(user)
 
     try:
         with transaction.atomic():
@@ -428,13 +429,6 @@ def _reference(*, cart: Cart, user: User | None, key: str) -> str:
         return ""
     scope = f"user:{user.pk}" if user is not None else f"cart:{cart.token}"
     return "checkout:" + hashlib.sha256(f"{scope}|{key}".encode()).hexdigest()[:40]
-
-
-def _customer_group(user: User | None) -> CustomerGroup | None:
-    if user is None:
-        return None
-    profile = getattr(user, "customer_profile", None)
-    return profile.group if profile is not None else None
 
 
 def _clean_email(email: str) -> str:

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.selectors import customer_group_for
 from catalog.models import Variant
 from core.money import allocate, money_round
 from inventory import services as inventory
@@ -172,7 +173,7 @@ def quote_sale(
     if not lines:
         raise EmptyOrder("Scan at least one product.")
     variants = _variants([line.sku for line in lines])
-    group = _customer_group(customer)
+    group = customer_group_for(customer)
     prices = pricing.unit_prices(
         variants=variants.values(), customer_group=group, channel=PriceChannel.STORE, location=store
     )
@@ -402,13 +403,6 @@ def _check_quantity(line: SaleLineInput) -> None:
             f"The quantity of {line.sku} must be a whole number from 1 to {MAX_LINE_QUANTITY}.",
             detail={"sku": line.sku, "quantity": q},
         )
-
-
-def _customer_group(customer: User | None):
-    if customer is None:
-        return None
-    profile = getattr(customer, "customer_profile", None)
-    return profile.group if profile else None
 
 
 def _check_tenders(tenders: list[TenderInput], total: Decimal) -> tuple[list[TenderInput], Decimal]:
