@@ -131,11 +131,19 @@ if REDIS_URL:
             "CONFIG": {"hosts": [REDIS_URL]},
         }
     }
+    # Redis down must not take pages down: core.cache.ResilientRedisCache answers a miss (short
+    # socket timeouts, no retries, then a circuit breaker), logs and counts it (/healthz).
+    CACHE_SOCKET_TIMEOUT = env.float("CACHE_SOCKET_TIMEOUT", default=0.25)
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="omni"),
+            "OPTIONS": {
+                "socket_connect_timeout": CACHE_SOCKET_TIMEOUT,
+                "socket_timeout": CACHE_SOCKET_TIMEOUT,
+                "CIRCUIT_BREAKER_SECONDS": env.float("CACHE_CIRCUIT_BREAKER_SECONDS", default=5.0),
+            },
         }
     }
 else:

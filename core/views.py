@@ -9,6 +9,8 @@ from django.views.decorators.http import require_safe
 from django.views.defaults import page_not_found
 from django.views.defaults import server_error as django_server_error
 
+from core import degradation
+
 logger = logging.getLogger(__name__)
 
 
@@ -41,12 +43,17 @@ def healthz(request: HttpRequest) -> JsonResponse:
     """Liveness and readiness for the load balancer and docker-compose: no auth, JSON, fast.
 
     ``{"status": "ok" | "degraded", "database": "ok" | "error: ...", "redis": "ok" | "not configured"
-    | "error: ..."}``; 200 when every configured service answers, else 503. Errors name the exception
-    class only: no host names or credentials leak to an anonymous caller.
+    | "error: ...", "degraded": {"cache": 3, "database": 1}}``; 200 when every configured service
+    answers, else 503. Errors name the exception class only: no host names or credentials leak to an
+    anonymous caller. ``degraded`` counts, since this process started, the calls served without the
+    cache and the requests refused with a 503 for want of a database connection (``core.degradation``).
     """
     checks = {"database": _check_database(), "redis": _check_redis()}
     healthy = all(value in ("ok", "not configured") for value in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "degraded", **checks}, status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "degraded", **checks, "degraded": degradation.counts()},
+        status=200 if healthy else 503,
+    )
 
 
 def _check_database() -> str:

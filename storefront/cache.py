@@ -19,13 +19,13 @@ Every entry also has a TTL (``PAGE_TTL``) so a time-windowed price list starts s
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-import logging
 from collections.abc import Iterable
 
 from django.core.cache import cache
 
-logger = logging.getLogger(__name__)
+from core import degradation
 
 PAGE_TTL = 10 * 60
 VERSION_TTL = None  # versions never expire (a lost version only means one more miss)
@@ -37,9 +37,21 @@ def _version_key(name: str) -> str:
 
 
 def _get_versions(names: list[str]) -> dict[str, int]:
+    """The versions, 0 for one never bumped. Runs on every page (the menu's category tree): the cache
+    being down must not fail it. ``core.cache.ResilientRedisCache`` already answers a miss then; this
+    guards any other backend."""
     keys = [_version_key(name) for name in names]
-    found = cache.get_many(keys)
+    try:
+        found = cache.get_many(keys)
+    except Exception as exc:
+        _degraded("read versions", exc)
+        found = {}
     return {name: int(found.get(key) or 0) for name, key in zip(names, keys, strict=True)}
+
+
+def _degraded(what: str, exc: Exception) -> None:
+    degradation.record("cache")
+    degradation.warn("cache", "storefront cache: could not %s (%r): serving uncached", what, exc)
 
 
 def _bump(name: str) -> None:
@@ -47,10 +59,13 @@ def _bump(name: str) -> None:
     try:
         try:
             cache.incr(key)
-        except ValueError:  # not there yet
-            cache.set(key, 1, VERSION_TTL)
-    except Exception:  # the cache being down must never fail a sale; entries expire anyway
-        logger.exception("could not bump storefront cache version %s", name)
+        except ValueError:  # not there yet (or the cache is unreachable: then nothing happens)
+            # ``add``, not ``set``: never move an existing version back to 1 (its old pages would show).
+            if not cache.add(key, 1, VERSION_TTL):
+                with contextlib.suppress(ValueError):
+                    cache.incr(key)
+    except Exception as exc:  # the cache being down must never fail a sale; entries expire anyway
+        _degraded(f"bump version {name}", exc)
 
 
 def bump_product(product_id: int) -> None:
@@ -96,13 +111,13 @@ def page_key(*, kind: str, parts: Iterable[object], product_id: int | None = Non
 def get_page(key: str):
     try:
         return cache.get(key)
-    except Exception:
-        logger.exception("storefront cache read failed")
+    except Exception as exc:
+        _degraded("read a page", exc)
         return None
 
 
 def set_page(key: str, value) -> None:
     try:
         cache.set(key, value, PAGE_TTL)
-    except Exception:
-        logger.exception("storefront cache write failed")
+    except Exception as exc:
+        _degraded("write a page", exc)

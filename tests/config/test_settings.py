@@ -80,7 +80,7 @@ def test_redis_url_switches_channel_layer_cache_and_broker():
     )
     assert out.stdout.split() == [
         "channels_redis.pubsub.RedisPubSubChannelLayer",
-        "django.core.cache.backends.redis.RedisCache",
+        "core.cache.ResilientRedisCache",
         "redis://r.example:6379/3",
         "False",
         "django.db.backends.postgresql",

@@ -3,7 +3,14 @@
 import pytest
 from django.db import OperationalError
 
+from core import degradation
+
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _no_degradation_yet():
+    degradation.reset()
 
 
 def test_healthy_without_redis(client, settings):
@@ -12,7 +19,7 @@ def test_healthy_without_redis(client, settings):
     response = client.get("/healthz")
 
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "redis": "not configured"}
+    assert response.json() == {"status": "ok", "database": "ok", "redis": "not configured", "degraded": {}}
     assert "no-cache" in response["Cache-Control"]
 
 
@@ -22,7 +29,7 @@ def test_unreachable_redis_is_503(client, settings):
     response = client.get("/healthz")
 
     assert response.status_code == 503
-    assert response.json() == {"status": "degraded", "database": "ok", "redis": "error: ConnectionError"}
+    assert response.json() == {"status": "degraded", "database": "ok", "redis": "error: ConnectionError", "degraded": {}}
 
 
 def test_database_down_is_503(client, settings, monkeypatch):
@@ -40,6 +47,7 @@ def test_database_down_is_503(client, settings, monkeypatch):
         "status": "degraded",
         "database": "error: OperationalError",
         "redis": "not configured",
+        "degraded": {},
     }
 
 
@@ -48,9 +56,19 @@ def test_healthy_with_redis(client):
     response = client.get("/healthz")
 
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "redis": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "redis": "ok", "degraded": {}}
 
 
 def test_needs_no_authentication_and_refuses_writes(client):
     assert client.head("/healthz").status_code in (200, 503)
     assert client.post("/healthz").status_code == 405
+
+
+def test_shows_what_this_process_served_degraded(client, settings):
+    settings.REDIS_URL = ""
+    degradation.record("cache")
+    degradation.record("cache")
+
+    response = client.get("/healthz")
+
+    assert response.json()["degraded"] == {"cache": 2}
