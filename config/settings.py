@@ -77,6 +77,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so its process_exception runs first: no free database connection -> 503 + Retry-After.
+    "core.middleware.ServiceUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -107,10 +109,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.boo
     # The ASGI web process: a psycopg pool per process. Persistent connections (CONN_MAX_AGE) would
     # leak there, one per executor thread, until PostgreSQL refuses new clients.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Size: every web process holds up to DB_POOL_MAX_SIZE connections, so processes x MAX_SIZE, plus
+    # Celery workers and beat, must stay under PostgreSQL's max_connections (docs/hardening-degrade.md).
+    # A request that waits DB_POOL_TIMEOUT for a connection gets a 503 with Retry-After
+    # (core.middleware), not a 500: keep it short, a shopper would rather retry than wait 10 s.
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": env.int("DB_POOL_MIN_SIZE", default=2),
         "max_size": env.int("DB_POOL_MAX_SIZE", default=10),
-        "timeout": env.float("DB_POOL_TIMEOUT", default=10.0),
+        "timeout": env.float("DB_POOL_TIMEOUT", default=3.0),
     }
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
@@ -119,6 +125,8 @@ else:
     # SQLite serialises writers; wait for the lock instead of failing at once.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 20)
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# The Retry-After (seconds) of the 503 answered when no database connection can be had.
+SERVICE_BUSY_RETRY_AFTER = env.int("SERVICE_BUSY_RETRY_AFTER", default=5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 

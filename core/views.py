@@ -1,4 +1,5 @@
 import logging
+import sys
 
 import redis
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.views.defaults import page_not_found
 from django.views.defaults import server_error as django_server_error
 
 from core import degradation
+from core.middleware import unavailable_code, unavailable_response
 
 logger = logging.getLogger(__name__)
 
@@ -24,7 +26,13 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """500 for the whole site: an API client gets JSON it can parse, a person the HTML page."""
+    """500 for the whole site: an API client gets JSON it can parse, a person the HTML page.
+
+    A database outage raised outside a view (a middleware saving the session) is a 503 with
+    ``Retry-After`` here too (``core.middleware``)."""
+    exc = sys.exc_info()[1]
+    if exc is not None and (code := unavailable_code(exc)) is not None:
+        return unavailable_response(request, code, exc)
     if request.path.startswith("/api/"):
         return JsonResponse(
             {
