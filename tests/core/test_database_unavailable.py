@@ -136,6 +136,7 @@ def test_a_database_that_refuses_connections_answers_503(client, database_down):
 
     page = client.get("/en/search/?q=tee")
     api = client.get("/api/v1/catalog/products/")
+    french = client.get("/fr/search/?q=tee")
 
     assert page.status_code == 503
     assert page["Retry-After"] == "5"
@@ -147,7 +148,9 @@ def test_a_database_that_refuses_connections_answers_503(client, database_down):
         "message": "The service is briefly unavailable; try again in a few seconds.",
         "detail": {"retry_after": 5},
     }
-    assert degradation.counts() == {"database": 2}
+    assert french.status_code == 503
+    assert "Service momentanément indisponible" in french.content.decode()
+    assert degradation.counts() == {"database": 3}
 
 
 def test_only_outages_are_503_a_bad_query_stays_a_500():
