@@ -191,6 +191,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "orders.tasks.renew_pickup_holds",
         "schedule": 3600.0,
     },
+    "cancel-abandoned-orders": {
+        "task": "orders.tasks.cancel_abandoned_orders",
+        "schedule": env.float("ABANDONED_ORDERS_SWEEP_SECONDS", default=300.0),
+    },
 }
 
 # --- Auth -------------------------------------------------------------------------------------
@@ -271,6 +275,9 @@ INVENTORY_MAX_RESERVATION_TTL = env.int("INVENTORY_MAX_RESERVATION_TTL", default
 INVENTORY_ALERT_FALLBACK_EMAIL = env.str("INVENTORY_ALERT_FALLBACK_EMAIL", default="stock@example.com")
 # How long a web checkout holds its units while the shopper pays.
 CHECKOUT_RESERVATION_TTL_SECONDS = env.int("CHECKOUT_RESERVATION_TTL_SECONDS", default=15 * 60)
+# A web order still awaiting payment this long after its hold ran out, with no payment in progress,
+# is cancelled as abandoned (orders.services.abandoned; beat every ABANDONED_ORDERS_SWEEP_SECONDS).
+CHECKOUT_ABANDON_GRACE_SECONDS = env.int("CHECKOUT_ABANDON_GRACE_SECONDS", default=15 * 60)
 # How long an Idempotency-Key is remembered.
 IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=72)
 # Click & collect: days a ready order waits at the store before it is cancelled and refunded.

@@ -6,7 +6,7 @@ from core.errors import ApplicationError
 from core.sms import SmsError
 
 from . import notifications
-from .services import pickup
+from .services import abandoned, pickup
 
 # Worth another try: the mail server or the SMS provider is unreachable (smtplib errors are OSErrors).
 TRANSIENT = (OSError, SmsError)
@@ -44,3 +44,9 @@ def cancel_uncollected_orders() -> int:
 def renew_pickup_holds() -> int:
     """Beat, hourly: paid click & collect orders not yet ready keep their units."""
     return pickup.renew_pickup_holds()
+
+
+@shared_task
+def cancel_abandoned_orders() -> int:
+    """Beat, every few minutes: web orders left awaiting payment with no payment in progress."""
+    return abandoned.cancel_abandoned_orders()
