@@ -96,7 +96,7 @@ class ResilientRedisCache(RedisCache):
         options.setdefault("socket_timeout", DEFAULT_SOCKET_TIMEOUT)
         options.setdefault("retry", Retry(NoBackoff(), 0))  # redis-py retries 3 times by default
         super().__init__(server, {**params, "OPTIONS": options})
-        self._breaker = _breaker_for(tuple(self._servers))
+        self._breaker = _breaker_for(tuple(self._servers))  # type: ignore[attr-defined]
 
     def _guard(self, call: Callable[[], T], fallback: Callable[[], T]) -> T:
         if self._breaker.is_open():
@@ -122,7 +122,9 @@ class ResilientRedisCache(RedisCache):
     # --- the calls, each with what a miss returns ---------------------------------------------------
 
     def get(self, key: Any, default: Any = None, version: int | None = None) -> Any:
-        return self._guard(lambda: super(ResilientRedisCache, self).get(key, default, version), lambda: default)
+        return self._guard(
+            lambda: super(ResilientRedisCache, self).get(key, default, version), lambda: default
+        )
 
     def get_many(self, keys: Any, version: int | None = None) -> dict[Any, Any]:
         return self._guard(lambda: super(ResilientRedisCache, self).get_many(keys, version), dict)

@@ -9,8 +9,8 @@
 
 from __future__ import annotations
 
-import threading
 import json
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -59,7 +59,8 @@ def pooled_server():
 
 def waiting_on_locks(conn: psycopg.Connection) -> int:
     row = conn.execute(
-        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        "SELECT count(*) FROM pg_stat_activity"
+        " WHERE datname = current_database() AND wait_event_type = 'Lock'"
     ).fetchone()
     return int(row[0]) if row else 0
 
@@ -78,9 +79,8 @@ def test_an_exhausted_pool_answers_503_with_retry_after_then_recovers(pooled_ser
     held: list[tuple[int, dict, bytes, float]] = []
     try:
         holder.execute("LOCK TABLE catalog_product IN ACCESS EXCLUSIVE MODE")
-        threads = [
-            threading.Thread(target=lambda: held.append(fetch(f"{base}/en/p/{product.slug}/"))) for _ in range(2)
-        ]
+        product_page = f"{base}/en/p/{product.slug}/"
+        threads = [threading.Thread(target=lambda: held.append(fetch(product_page))) for _ in range(2)]
         for thread in threads:
             thread.start()
         deadline = time.monotonic() + 10
@@ -163,15 +163,17 @@ def test_only_outages_are_503_a_bad_query_stays_a_500():
     from bench._common import database_url
     from core.middleware import unavailable_code
 
-    with pytest.raises(ProgrammingError) as bug:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT no_such_column FROM catalog_product")
+    with pytest.raises(ProgrammingError) as bug, connection.cursor() as cursor:
+        cursor.execute("SELECT no_such_column FROM catalog_product")
     with pytest.raises(psycopg.OperationalError) as refused:
         psycopg.connect("postgresql://postgres@127.0.0.1:1/none", connect_timeout=2)
-    with ConnectionPool(database_url(settings.DATABASES["default"]), min_size=1, max_size=1) as pool:
-        with pool.connection():
-            with pytest.raises(PoolTimeout) as busy:
-                pool.getconn(timeout=0.1)
+    url = database_url(settings.DATABASES["default"])
+    with (
+        ConnectionPool(url, min_size=1, max_size=1) as pool,
+        pool.connection(),
+        pytest.raises(PoolTimeout) as busy,
+    ):
+        pool.getconn(timeout=0.1)
 
     assert unavailable_code(bug.value) is None
     assert unavailable_code(refused.value) is None  # not wrapped by Django: not from a request's query

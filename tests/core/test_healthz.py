@@ -29,7 +29,12 @@ def test_unreachable_redis_is_503(client, settings):
     response = client.get("/healthz")
 
     assert response.status_code == 503
-    assert response.json() == {"status": "degraded", "database": "ok", "redis": "error: ConnectionError", "degraded": {}}
+    assert response.json() == {
+        "status": "degraded",
+        "database": "ok",
+        "redis": "error: ConnectionError",
+        "degraded": {},
+    }
 
 
 def test_database_down_is_503(client, settings, monkeypatch):

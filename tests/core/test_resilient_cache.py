@@ -12,7 +12,8 @@ from django.conf import settings
 from django.core.cache import caches
 from django.test import override_settings
 
-from core import cache as resilient, degradation
+from core import cache as resilient
+from core import degradation
 
 CLOSED = "redis://127.0.0.1:1/0"  # nothing listens on port 1: connection refused
 

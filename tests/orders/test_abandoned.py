@@ -23,6 +23,7 @@ from payments.errors import OrderNotPayable, ProviderError
 from payments.models import Payment, PaymentStatus, RefundStatus
 from payments.providers.test import TestProvider
 from tests.orders.pickup_support import *  # noqa: F403
+from tests.orders.pickup_support import ledger, level, place, reasons, refunds_made
 
 pytestmark = pytest.mark.django_db
 

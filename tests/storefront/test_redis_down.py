@@ -12,7 +12,8 @@ import time
 import pytest
 from django.test import Client, override_settings
 
-from core import cache as resilient, degradation
+from core import cache as resilient
+from core import degradation
 from orders import services as orders
 from orders.models import DeliveryMethod
 from orders.services import LineInput
