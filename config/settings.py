@@ -132,16 +132,19 @@ IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 
 # --- Redis: channel layer, cache, Celery broker ------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+CACHE_SOCKET_TIMEOUT = env.float("CACHE_SOCKET_TIMEOUT", default=0.25)
+# The longest a request waits to publish one stock push; after a failure pushes pause for 10 s.
+STOCK_PUSH_TIMEOUT = env.float("STOCK_PUSH_TIMEOUT", default=2.0)
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            # A connect timeout only: a read timeout would cut the subscribers' long reads.
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_connect_timeout": CACHE_SOCKET_TIMEOUT}]},
         }
     }
     # Redis down must not take pages down: core.cache.ResilientRedisCache answers a miss (short
     # socket timeouts, no retries, then a circuit breaker), logs and counts it (/healthz).
-    CACHE_SOCKET_TIMEOUT = env.float("CACHE_SOCKET_TIMEOUT", default=0.25)
     CACHES = {
         "default": {
             "BACKEND": "core.cache.ResilientRedisCache",

@@ -22,10 +22,14 @@ import asyncio
 import logging
 import os
 import threading
+import time
 from typing import TYPE_CHECKING, Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
+
+from core import degradation
 
 if TYPE_CHECKING:
     from .models import StockLevel
@@ -70,9 +74,17 @@ def broadcast_level(message: dict[str, Any]) -> None:
 
     Called from ``transaction.on_commit`` in the services, i.e. from sync code: a request, a Celery
     task, a management command, or a thread that ``sync_to_async`` runs for a consumer.
+
+    Redis down: the first push waits at most ``STOCK_PUSH_TIMEOUT`` seconds, then pushes are skipped
+    for ``PUSH_PAUSE_SECONDS`` (counted as ``degraded.stock_push`` on ``/healthz``, a warning a minute),
+    so a sale answers at once instead of waiting for Redis once per stock level it changed.
     """
+    global _paused_until
     layer = get_channel_layer()
     if layer is None:
+        return
+    if time.monotonic() < _paused_until:
+        degradation.record(PUSH_COUNTER)
         return
     group = location_group(message["location"])
     try:
@@ -82,8 +94,28 @@ def broadcast_level(message: dict[str, Any]) -> None:
             async_to_sync(layer.group_send)(group, message)
         else:
             _publisher().publish(layer, group, message)
-    except Exception:  # a push that fails must not fail the sale; clients resync on reconnect
-        logger.exception("stock push failed for %s@%s", message.get("sku"), message.get("location"))
+    except Exception as exc:  # a push that fails must not fail the sale; clients resync on reconnect
+        _paused_until = time.monotonic() + PUSH_PAUSE_SECONDS
+        degradation.record(PUSH_COUNTER)
+        degradation.warn(
+            PUSH_COUNTER,
+            "stock push failed for %s@%s (%r): pushes paused for %.0f s",
+            message.get("sku"),
+            message.get("location"),
+            exc,
+            PUSH_PAUSE_SECONDS,
+        )
+
+
+PUSH_COUNTER = "stock_push"
+PUSH_PAUSE_SECONDS = 10.0
+_paused_until = 0.0
+
+
+def resume_pushes() -> None:
+    """Forget a pause (tests)."""
+    global _paused_until
+    _paused_until = 0.0
 
 
 def _process_local(layer: Any) -> bool:
@@ -101,8 +133,6 @@ class _Publisher:
     round trip to Redis. Messages are published in call order (one loop, FIFO lock in the layer).
     """
 
-    TIMEOUT = 5.0
-
     def __init__(self) -> None:
         self.pid = os.getpid()
         self.loop = asyncio.new_event_loop()
@@ -111,7 +141,11 @@ class _Publisher:
 
     def publish(self, layer: Any, group: str, message: dict[str, Any]) -> None:
         future = asyncio.run_coroutine_threadsafe(layer.group_send(group, message), self.loop)
-        future.result(timeout=self.TIMEOUT)
+        try:
+            future.result(timeout=settings.STOCK_PUSH_TIMEOUT)
+        except BaseException:
+            future.cancel()  # do not leave it stuck in the loop, in front of the next messages
+            raise
 
 
 _publisher_lock = threading.Lock()
