@@ -9,7 +9,6 @@ verify-webhook-signature API.
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -17,6 +16,8 @@ from urllib.parse import urljoin
 
 import requests
 from django.conf import settings
+
+from core import safe_json
 from django.urls import reverse
 from paypalserversdk.configuration import Configuration, Environment, Server
 from paypalserversdk.exceptions.api_exception import ApiException
@@ -205,7 +206,7 @@ class PayPalProvider(PaymentProvider):
         if missing:
             raise InvalidWebhook("PayPal signature headers are missing.", detail={"missing": missing})
         try:
-            event = json.loads(payload)
+            event = safe_json.loads(payload)
         except (ValueError, UnicodeDecodeError) as exc:
             raise InvalidWebhook("The PayPal webhook body is not JSON.") from exc
         if not isinstance(event, dict) or not event.get("id") or not event.get("event_type"):
