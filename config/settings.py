@@ -233,10 +233,10 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 100,
     "EXCEPTION_HANDLER": "core.api.exception_handler",
     # JSON through core.safe_json: depth, NUL, surrogates, NaN and out-of-range numbers are a 400.
+    # No multipart: no endpoint takes a file, and core.middleware checks urlencoded forms only.
     "DEFAULT_PARSER_CLASSES": [
         "core.parsers.SafeJSONParser",
         "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
     ],
 }
 # --- Request size bounds (core.middleware refuses beyond with 400 invalid_input / 413) -----------

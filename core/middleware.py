@@ -73,7 +73,10 @@ def _check(request: HttpRequest) -> None:
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         if limit is not None and length > limit:
             raise RequestTooLarge(detail={"max_bytes": limit})
-    if request.method in ("POST", "PUT", "PATCH") and content_type in FORM_TYPES:
+    # A multipart body is left to DRF under /api/: reading it here would consume the stream, and
+    # the API parses JSON (and urlencoded forms, which Django buffers) only.
+    api_multipart = content_type == "multipart/form-data" and request.path.startswith("/api/")
+    if request.method in ("POST", "PUT", "PATCH") and content_type in FORM_TYPES and not api_multipart:
         _check_fields(request.POST.lists(), "form")
         for upload in request.FILES.values():
             if upload.name and is_broken_text(upload.name):
