@@ -190,7 +190,9 @@ def _control_character_errors(data: dict[str, Any]) -> dict[str, Any]:
                 node = errors
                 for key in path[:-1]:
                     node = node.setdefault(key, {})
-                node[path[-1] if path else api_settings.NON_FIELD_ERRORS_KEY] = [str(CONTROL_CHARACTERS_MESSAGE)]
+                node[path[-1] if path else api_settings.NON_FIELD_ERRORS_KEY] = [
+                    str(CONTROL_CHARACTERS_MESSAGE)
+                ]
         elif isinstance(value, dict):
             stack.extend((child, [*path, str(key)]) for key, child in value.items())
         elif isinstance(value, list | tuple):

@@ -78,8 +78,8 @@ def _check(request: HttpRequest) -> None:
     api_multipart = content_type == "multipart/form-data" and request.path.startswith("/api/")
     if request.method in ("POST", "PUT", "PATCH") and content_type in FORM_TYPES and not api_multipart:
         _check_fields(request.POST.lists(), "form")
-        for upload in request.FILES.values():
-            if upload.name and is_broken_text(upload.name):
+        for _field, uploads in request.FILES.lists():
+            if any(upload.name and is_broken_text(upload.name) for upload in uploads):
                 raise InvalidInput(detail={"in": "form"})
 
 

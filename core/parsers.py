@@ -3,6 +3,7 @@ DRF imports it while ``rest_framework.views`` is still loading."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from rest_framework import exceptions
@@ -22,7 +23,9 @@ class SafeJSONParser(JSONParser):
 
     check_text = True
 
-    def parse(self, stream: Any, media_type: str | None = None, parser_context: dict[str, Any] | None = None) -> Any:
+    def parse(
+        self, stream: Any, media_type: str | None = None, parser_context: Mapping[str, Any] | None = None
+    ) -> Any:
         encoding = (parser_context or {}).get("encoding") or "utf-8"
         try:
             text = stream.read().decode(encoding)

@@ -23,7 +23,9 @@ from django.utils.translation import gettext_lazy as _
 # NUL or a lone surrogate: never text, refused at the edge.
 BROKEN_TEXT = re.compile("[\x00\ud800-\udfff]")
 # What free text may not hold (tab, LF and CR are allowed).
-CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+CONTROL_CHARACTERS = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
 
 CONTROL_CHARACTERS_MESSAGE = _("Control characters are not allowed in this text.")
 

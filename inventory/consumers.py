@@ -28,7 +28,6 @@ from typing import TYPE_CHECKING, Any, cast
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
-
 from django.conf import settings
 
 from core import safe_json

@@ -16,8 +16,6 @@ from urllib.parse import urljoin
 
 import requests
 from django.conf import settings
-
-from core import safe_json
 from django.urls import reverse
 from paypalserversdk.configuration import Configuration, Environment, Server
 from paypalserversdk.exceptions.api_exception import ApiException
@@ -34,6 +32,7 @@ from paypalserversdk.models.purchase_unit_request import PurchaseUnitRequest
 from paypalserversdk.models.refund_request import RefundRequest
 from paypalserversdk.paypal_serversdk_client import PaypalServersdkClient
 
+from core import safe_json
 from payments.errors import InvalidWebhook, ProviderError
 
 from .base import (

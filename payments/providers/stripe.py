@@ -12,10 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 import stripe
 from django.conf import settings
-
-from core import safe_json
 from django.urls import reverse
 
+from core import safe_json
 from payments.errors import InvalidWebhook, ProviderError
 
 from .base import (

@@ -113,11 +113,13 @@ class SaleLineSerializer(serializers.Serializer):
 
 
 # Bounded before any line is validated (DRF checks max_length first): a 10,000-line body is refused
-# in milliseconds. The service checks the same setting for its other callers.
+# in milliseconds. The service checks the same setting for its other callers. (many=True passes
+# max_length to the ListSerializer; the stubs do not know it.)
+MAX_LINES = settings.POS_SALE_MAX_LINES
 
 
 class QuoteRequestSerializer(serializers.Serializer):
-    lines = SaleLineSerializer(many=True, allow_empty=False, max_length=settings.POS_SALE_MAX_LINES)
+    lines = SaleLineSerializer(many=True, allow_empty=False, max_length=MAX_LINES)  # type: ignore[call-arg]
     coupon = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
     customer = serializers.IntegerField(required=False, allow_null=True, default=None)
     store = serializers.CharField(
@@ -143,7 +145,7 @@ class TenderSerializer(serializers.Serializer):
 class SaleRequestSerializer(serializers.Serializer):
     uuid = serializers.UUIDField(help_text="Made by the register; also the Idempotency-Key.")
     session = serializers.IntegerField()
-    lines = SaleLineSerializer(many=True, allow_empty=False, max_length=settings.POS_SALE_MAX_LINES)
+    lines = SaleLineSerializer(many=True, allow_empty=False, max_length=MAX_LINES)  # type: ignore[call-arg]
     tenders = TenderSerializer(many=True, allow_empty=False)
     customer = serializers.IntegerField(required=False, allow_null=True, default=None)
     coupon = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")

@@ -22,10 +22,11 @@ from rest_framework.views import APIView
 
 from accounts.models import User
 from core import safe_json
-from core.api import SafeJSONParser, ServiceAPIView, error_response, error_responses, parse
+from core.api import ServiceAPIView, error_response, error_responses, parse
 from core.auth import signed_in_user
 from core.errors import ApplicationError, InvalidInput, NotFound, ValidationFailed
 from core.idempotency import HEADER, idempotent, run_once
+from core.parsers import SafeJSONParser
 from inventory.models import Location
 
 from .. import selectors

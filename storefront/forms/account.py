@@ -9,8 +9,8 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, Set
 from django.utils.translation import gettext_lazy as _
 
 from accounts import services
-from core.text import PlainTextFormMixin
 from accounts.models import User
+from core.text import PlainTextFormMixin
 
 
 class ShopAuthenticationForm(AuthenticationForm):

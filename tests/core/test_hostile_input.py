@@ -137,7 +137,9 @@ def api_operations() -> list[Operation]:
     for path, methods in schema["paths"].items():
         for method, spec in methods.items():
             query = tuple(p["name"] for p in spec.get("parameters", []) if p.get("in") == "query")
-            body = spec.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema", {})
+            body = (
+                spec.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema", {})
+            )
             ref = body.get("$ref", "").rsplit("/", 1)[-1]
             fields = tuple(components.get(ref, {}).get("properties", {})) if ref else ()
             operations.append(Operation(method.upper(), path, query, fields))
@@ -171,9 +173,9 @@ class Findings:
             self.problems.append(f"{what}: {response.status_code}, expected {status}")
         if code is not None and _code(response) != code:
             self.problems.append(f"{what}: code {_code(response)!r}, expected {code!r}")
-        if response.status_code == 400 and response.get("Content-Type", "").startswith("application/json"):
-            if "code" not in response.json():
-                self.problems.append(f"{what}: 400 without a code")
+        is_json = response.get("Content-Type", "").startswith("application/json")
+        if response.status_code == 400 and is_json and "code" not in response.json():
+            self.problems.append(f"{what}: 400 without a code")
 
 
 def _code(response) -> str | None:
@@ -189,17 +191,40 @@ def attack_api(world: World, role: str, findings: Findings) -> None:
         path = fill(op.path, world.values)
         # The path and the query string: refused at the edge, whoever asks.
         if "{" in op.path:
-            findings.check(f"{where} path NUL", send(client, op.method, fill(op.path, {}, "%00")), status=400, code="invalid_input")
+            findings.check(
+                f"{where} path NUL",
+                send(client, op.method, fill(op.path, {}, "%00")),
+                status=400,
+                code="invalid_input",
+            )
         for name in (*op.query, "q"):
-            findings.check(f"{where} ?{name}=NUL", send(client, op.method, f"{path}?{name}=abc%00"), status=400, code="invalid_input")
-        findings.check(f"{where} 1500 query fields", send(client, op.method, path + "?" + "&".join(f"f{i}=1" for i in range(1500))), status=400, code="invalid_input")
+            findings.check(
+                f"{where} ?{name}=NUL",
+                send(client, op.method, f"{path}?{name}=abc%00"),
+                status=400,
+                code="invalid_input",
+            )
+        findings.check(
+            f"{where} 1500 query fields",
+            send(client, op.method, path + "?" + "&".join(f"f{i}=1" for i in range(1500))),
+            status=400,
+            code="invalid_input",
+        )
         for name in op.query:
             for value in ("\x1b", "\u202e", str(2**63), "NaN", "%ED%A0%80"):
-                findings.check(f"{where} ?{name}={value!r}", send(client, op.method, f"{path}?{name}={quote(value, safe='%')}"))
+                findings.check(
+                    f"{where} ?{name}={value!r}",
+                    send(client, op.method, f"{path}?{name}={quote(value, safe='%')}"),
+                )
         if op.method not in ("POST", "PUT", "PATCH"):
             continue
         # The body: too large, malformed, nested, out of range, or each field given a hostile value.
-        findings.check(f"{where} 3 MB body", send(client, op.method, path, json.dumps({"a": "x" * 3_000_000})), status=413, code="request_too_large")
+        findings.check(
+            f"{where} 3 MB body",
+            send(client, op.method, path, json.dumps({"a": "x" * 3_000_000})),
+            status=413,
+            code="request_too_large",
+        )
         # Exact answers where the body is surely read: an endpoint with a request body, by staff (allowed
         # everywhere) or by anyone on the cart (public). Others may be refused first (401, 403).
         reads_body = bool(op.fields) and (role == "staff" or op.path.startswith("/api/v1/cart/"))
@@ -210,10 +235,15 @@ def attack_api(world: World, role: str, findings: Findings) -> None:
             if not reads_body:
                 findings.check(f"{where} {name}", send(client, op.method, path, raw))
             else:
-                findings.check(f"{where} {name}", send(client, op.method, path, raw), status=400, code=expected)
+                findings.check(
+                    f"{where} {name}", send(client, op.method, path, raw), status=400, code=expected
+                )
         for field in op.fields or ("a",):
             for value in FIELD_VALUES:
-                findings.check(f"{where} {field}={value!r:.20}", send(client, op.method, path, json.dumps({field: value})))
+                findings.check(
+                    f"{where} {field}={value!r:.20}",
+                    send(client, op.method, path, json.dumps({field: value})),
+                )
 
 
 @pytest.mark.parametrize("role", ["anonymous", "shopper", "cashier", "staff"])
@@ -232,7 +262,13 @@ def test_the_schema_generator_finds_the_operations_of_every_api():
     paths = {op.path for op in api_operations()}
 
     assert len(paths) >= 25
-    for prefix in ("/api/v1/stock/", "/api/v1/cart/", "/api/v1/checkout/", "/api/v1/pos/", "/api/v1/catalog/"):
+    for prefix in (
+        "/api/v1/stock/",
+        "/api/v1/cart/",
+        "/api/v1/checkout/",
+        "/api/v1/pos/",
+        "/api/v1/catalog/",
+    ):
         assert any(path.startswith(prefix) for path in paths), prefix
 
 
@@ -268,7 +304,11 @@ FORMS: list[tuple[str, str, dict[str, str]]] = [
         {"email": "new@example.com", "first_name": "A", "last_name": "B", "password1": "x", "password2": "x"},
     ),
     ("POST", "/fr/account/profile/", {"first_name": "A", "last_name": "B", "phone": "0600000000"}),
-    ("POST", "/fr/account/addresses/add/", {"label": "Home", "first_name": "A", "line1": "1 rue", "city": "X"}),
+    (
+        "POST",
+        "/fr/account/addresses/add/",
+        {"label": "Home", "first_name": "A", "line1": "1 rue", "city": "X"},
+    ),
     ("POST", "/fr/p/t-shirt/review/", {"rating": "5", "title": "Good", "text": "A fine shirt indeed."}),
     ("POST", "/fr/account/password-reset/", {"email": "shopper@example.com"}),
     ("POST", "/admin/login/", {"username": "a@example.com", "password": "x"}),
@@ -285,7 +325,11 @@ def attack_forms(client: Client, role: str, findings: Findings) -> None:
                 response = send_form(path, {**good, name: value})
                 expected = 400 if "\x00" in value else None
                 findings.check(f"{where} {name}={value!r:.20}", response, status=expected)
-        findings.check(f"{where} 1500 fields", send_form(path, {**good, **{f"f{i}": "1" for i in range(1500)}}), status=400)
+        findings.check(
+            f"{where} 1500 fields",
+            send_form(path, {**good, **{f"f{i}": "1" for i in range(1500)}}),
+            status=400,
+        )
         findings.check(f"{where} path NUL", client.get(path + "%00/"), status=400)
 
 
@@ -318,7 +362,12 @@ def test_a_nul_cookie_is_dropped_not_a_500(world):
 
 @pytest.mark.parametrize(
     "path",
-    ["/fr/search/?q=%00", "/api/v1/catalog/products/%00/", "/api/v1/pos/customers/?q=abc%00", "/api/v1/stock/?sku=%00"],
+    [
+        "/fr/search/?q=%00",
+        "/api/v1/catalog/products/%00/",
+        "/api/v1/pos/customers/?q=abc%00",
+        "/api/v1/stock/?sku=%00",
+    ],
 )
 def test_nul_in_path_or_query_is_a_400(world, path):
     response = api_client(world.users["cashier"]).get(path)
@@ -344,12 +393,18 @@ def test_postgresql_would_refuse_the_nul_the_edge_now_stops(world):
     assert Client().post("/fr/cart/add/", {"sku": "TSHIRT-M-RED\x00", "quantity": "1"}).status_code == 400
 
 
-@pytest.mark.parametrize(("name", "body"), [("nested_arrays", "[" * 100_000), ("nested_objects", '{"a":' * 50_000)])
+@pytest.mark.parametrize(
+    ("name", "body"), [("nested_arrays", "[" * 100_000), ("nested_objects", '{"a":' * 50_000)]
+)
 def test_deeply_nested_json_is_a_400_without_recursion_error(world, name, body):
     response = send(api_client(), "POST", "/api/v1/cart/", body)
 
     assert response.status_code == 400
-    assert response.json() == {"code": "invalid_input", "message": "The JSON is too deeply nested.", "detail": {}}
+    assert response.json() == {
+        "code": "invalid_input",
+        "message": "The JSON is too deeply nested.",
+        "detail": {},
+    }
 
 
 @pytest.mark.parametrize(
@@ -376,7 +431,9 @@ def test_json_values_no_column_holds_are_a_400_invalid_input(world, body, messag
 def test_a_body_over_the_limit_is_a_413_in_json(world, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
 
-    response = send(api_client(world.users["cashier"]), "POST", "/api/v1/pos/sales/", json.dumps({"a": "x" * 1000}))
+    response = send(
+        api_client(world.users["cashier"]), "POST", "/api/v1/pos/sales/", json.dumps({"a": "x" * 1000})
+    )
 
     assert response.status_code == 413
     assert response.json() == {
@@ -448,7 +505,8 @@ def test_control_characters_in_a_till_reference_are_refused_naming_the_field(wor
     assert response.status_code == 400
     assert response.json() == {
         "code": "invalid",
-        "message": "The request is not valid. tenders.0.reference: Control characters are not allowed in this text.",
+        "message": "The request is not valid. "
+        "tenders.0.reference: Control characters are not allowed in this text.",
         "detail": {"tenders": {"0": {"reference": ["Control characters are not allowed in this text."]}}},
     }
     assert apps.get_model("orders", "Order").objects.count() == orders
@@ -459,7 +517,13 @@ def test_control_characters_in_a_stock_movement_reference_are_refused(world, sto
 
     response = api_client(world.users["staff"]).post(
         "/api/v1/stock/movements/",
-        {"sku": "TSHIRT-M-RED", "location": store.code, "quantity": 1, "reason": "receipt", "reference": "PO\x1b1"},
+        {
+            "sku": "TSHIRT-M-RED",
+            "location": store.code,
+            "quantity": 1,
+            "reason": "receipt",
+            "reference": "PO\x1b1",
+        },
         format="json",
     )
 

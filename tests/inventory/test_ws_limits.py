@@ -82,7 +82,8 @@ async def test_a_message_over_the_size_limit_is_refused_and_the_socket_closed(st
 
 
 @pytest.mark.parametrize(
-    "text", ["[" * 3000, '{"action": "snapshot\\u0000"}', '{"action": "\\ud800"}', '{"a": NaN}', f'{{"a": {2**64}}}']
+    "text",
+    ["[" * 3000, '{"action": "snapshot\\u0000"}', '{"action": "\\ud800"}', '{"a": NaN}', f'{{"a": {2**64}}}'],
 )
 async def test_hostile_json_gets_bad_json_and_the_socket_lives(stocked, text):
     ws = await open_socket("locations=AJA", user=await sync_to_async(staff)())

@@ -34,7 +34,12 @@ def test_the_101st_line_is_refused_with_cart_full_and_nothing_changes(many_produ
     client = api_client()
     token = client.post(CART, {}, format="json").json()["token"]
     for variant in many_products[:100]:
-        assert client.post(f"{CART}{token}/lines/", {"sku": variant.sku, "quantity": 1}, format="json").status_code == 201
+        assert (
+            client.post(
+                f"{CART}{token}/lines/", {"sku": variant.sku, "quantity": 1}, format="json"
+            ).status_code
+            == 201
+        )
 
     response = client.post(f"{CART}{token}/lines/", {"sku": "P100", "quantity": 1}, format="json")
 

@@ -5,10 +5,10 @@ import uuid
 
 import pytest
 
+from inventory.models import StockMovement
 from orders.models import Order
 from pos.errors import SaleTooLarge
 from pos.services.sales import SaleLineInput, quote_sale
-from inventory.models import StockMovement
 
 pytestmark = pytest.mark.django_db
 
@@ -61,10 +61,14 @@ def test_the_service_refuses_more_lines_than_the_setting(store, tshirt, settings
 def test_a_huge_quantity_is_refused(session, cashier_user, tshirt, client_for, quantity):
     orders = Order.objects.count()
 
-    response = client_for(cashier_user).post(SALES, sale_body(session, [{"sku": tshirt.sku, "quantity": quantity}]), format="json")
+    response = client_for(cashier_user).post(
+        SALES, sale_body(session, [{"sku": tshirt.sku, "quantity": quantity}]), format="json"
+    )
 
     assert response.status_code == 400
-    assert response.json()["detail"] == {"lines": {"0": {"quantity": ["Ensure this value is less than or equal to 999."]}}}
+    assert response.json()["detail"] == {
+        "lines": {"0": {"quantity": ["Ensure this value is less than or equal to 999."]}}
+    }
     assert Order.objects.count() == orders
 
 
@@ -83,6 +87,9 @@ def test_a_full_offline_day_fits_in_the_body_limit(session, tshirt, settings):
     """500 sales of 10 lines each: the sync batch stays under DATA_UPLOAD_MAX_MEMORY_SIZE."""
     import json
 
-    day = [sale_body(session, [{"sku": "TSHIRT-M-RED-XL", "quantity": 1, "discount": "0.00"}] * 10) for _ in range(500)]
+    day = [
+        sale_body(session, [{"sku": "TSHIRT-M-RED-XL", "quantity": 1, "discount": "0.00"}] * 10)
+        for _ in range(500)
+    ]
 
     assert len(json.dumps({"sales": day}).encode()) < settings.DATA_UPLOAD_MAX_MEMORY_SIZE
