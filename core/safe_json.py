@@ -24,7 +24,7 @@ class UnsafeJSON(ValueError):
 
 
 def _refuse_constant(name: str) -> Any:
-    raise UnsafeJSON(f"{name} is not a number JSON allows.")
+    raise ValueError(f"{name} is not valid JSON.")  # not JSON at all: a parse error
 
 
 def _bounded_int(text: str) -> int:
@@ -44,7 +44,7 @@ def _finite_float(text: str) -> float:
 
 
 def loads(text: str | bytes, *, max_depth: int = MAX_DEPTH, check_text: bool = True) -> Any:
-    """Parse ``text``; raises ``UnsafeJSON`` (refused) or ``ValueError`` (not JSON at all).
+    """Parse ``text``; raises ``UnsafeJSON`` (refused) or ``ValueError`` (not JSON at all, ``NaN``).
 
     ``check_text=False`` checks the nesting only, leaving NUL and surrogates to a ``check`` of each
     item (a batch whose items are refused one by one)."""

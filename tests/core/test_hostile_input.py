@@ -74,6 +74,9 @@ RAW_BODIES: dict[str, str] = {
 }
 
 
+NOT_JSON = {"not_json", "nan", "infinity", "bare_nan"}  # a 400 parse_error; the rest invalid_input
+
+
 @dataclass
 class World:
     values: dict[str, str]  # path parameter -> a real value
@@ -229,7 +232,9 @@ def attack_api(world: World, role: str, findings: Findings) -> None:
         # everywhere) or by anyone on the cart (public). Others may be refused first (401, 403).
         reads_body = bool(op.fields) and (role == "staff" or op.path.startswith("/api/v1/cart/"))
         for name, raw in RAW_BODIES.items():
-            expected = "parse_error" if name == "not_json" else "invalid_input"
+            expected = (
+                "parse_error" if name in ("not_json", "nan", "infinity", "bare_nan") else "invalid_input"
+            )
             if op.path == "/api/v1/pos/sales/sync/" and name in ("nul_key", "surrogate"):
                 expected = "invalid"  # text is checked sale by sale there: see the sync test below
             if not reads_body:
@@ -410,8 +415,6 @@ def test_deeply_nested_json_is_a_400_without_recursion_error(world, name, body):
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        ('{"currency": NaN}', "NaN is not a number JSON allows."),
-        ('{"currency": Infinity}', "Infinity is not a number JSON allows."),
         ('{"currency": 1e999}', "A number is too large."),
         (f'{{"currency": {2**63}}}', "An integer is too large."),
         ('{"currency": "EUR\\u0000"}', "Text may not contain NUL characters or lone surrogates."),
@@ -425,6 +428,21 @@ def test_json_values_no_column_holds_are_a_400_invalid_input(world, body, messag
 
     assert response.status_code == 400
     assert response.json() == {"code": "invalid_input", "message": message, "detail": {}}
+    assert Cart.objects.count() == carts
+
+
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_nan_and_infinity_are_a_400_parse_error(world, constant):
+    carts = Cart.objects.count()
+
+    response = send(api_client(), "POST", "/api/v1/cart/", f'{{"currency": {constant}}}')
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "code": "parse_error",
+        "message": f"JSON parse error - {constant} is not valid JSON.",
+        "detail": {},
+    }
     assert Cart.objects.count() == carts
 
 
