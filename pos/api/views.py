@@ -326,7 +326,8 @@ class SaleSyncView(PosView):
         operation_id="pos_sales_sync",
         tags=TAGS,
         summary="Sync the offline queue",
-        description="Up to 500 sale bodies (as `POST sales/`), each recorded in its own transaction: "
+        description="Up to `POS_SYNC_MAX_SALES` (500) sale bodies (as `POST sales/`), each recorded in its "
+        "own transaction (NUL or a lone surrogate in one sale is that sale's `invalid_input` error): "
         "`created`, `duplicate` (already recorded: nothing written) or `error` (with the error body; "
         "the register keeps that sale queued). Replaying a batch changes nothing.",
         request=s.SyncRequestSerializer,
