@@ -69,6 +69,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # NUL, lone surrogates, too many fields, oversized bodies: a 400/413 before any view (core.middleware).
+    "core.middleware.HostileInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -253,7 +255,18 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 100,
     "EXCEPTION_HANDLER": "core.api.exception_handler",
+    # JSON through core.safe_json: depth, NUL, surrogates, NaN and out-of-range numbers are a 400.
+    # No multipart: no endpoint takes a file, and core.middleware checks urlencoded forms only.
+    "DEFAULT_PARSER_CLASSES": [
+        "core.parsers.SafeJSONParser",
+        "rest_framework.parsers.FormParser",
+    ],
 }
+# --- Request size bounds (core.middleware refuses beyond with 400 invalid_input / 413) -----------
+# A body other than a file upload; it must hold a register's offline day (POS_SYNC_MAX_SALES sales).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+# Query-string or form fields per request.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env.int("DATA_UPLOAD_MAX_NUMBER_FIELDS", default=1000)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Omnichannel retail platform API",
     "DESCRIPTION": "Stock, catalog, orders and POS for a chain of stores and its web shop.",
@@ -281,6 +294,13 @@ CHECKOUT_RESERVATION_TTL_SECONDS = env.int("CHECKOUT_RESERVATION_TTL_SECONDS", d
 # A web order still awaiting payment this long after its hold ran out, with no payment in progress,
 # is cancelled as abandoned (orders.services.abandoned; beat every ABANDONED_ORDERS_SWEEP_SECONDS).
 CHECKOUT_ABANDON_GRACE_SECONDS = env.int("CHECKOUT_ABANDON_GRACE_SECONDS", default=15 * 60)
+# Stock websockets (inventory.consumers), per connection: snapshot requests a minute, message size.
+STOCK_WS_SNAPSHOTS_PER_MINUTE = env.int("STOCK_WS_SNAPSHOTS_PER_MINUTE", default=6)
+STOCK_WS_MAX_MESSAGE_BYTES = env.int("STOCK_WS_MAX_MESSAGE_BYTES", default=4096)
+# Size bounds: lines in a cart, lines in a till sale, sales in one offline sync batch.
+CART_MAX_LINES = env.int("CART_MAX_LINES", default=100)
+POS_SALE_MAX_LINES = env.int("POS_SALE_MAX_LINES", default=500)
+POS_SYNC_MAX_SALES = env.int("POS_SYNC_MAX_SALES", default=500)
 # How long an Idempotency-Key is remembered.
 IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=72)
 # Click & collect: days a ready order waits at the store before it is cancelled and refunded.

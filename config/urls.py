@@ -55,3 +55,4 @@ if settings.DEBUG:
 
 handler404 = "core.views.not_found"
 handler500 = "core.views.server_error"
+handler400 = "core.views.bad_request"

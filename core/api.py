@@ -28,12 +28,13 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView, set_rollback
 
 from core.errors import ApplicationError
+from core.parsers import SafeJSONParser
+from core.text import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 
 INVALID_MESSAGE = "The request is not valid."
 
@@ -67,6 +68,7 @@ _STATUS_DESCRIPTIONS = {
     403: "Not allowed here (`permission_denied`).",
     404: "Unknown SKU, location or object (`unknown_sku`, `unknown_location`, `not_found`).",
     409: "Refused by the current state (`insufficient_stock`, `reservation_not_active`).",
+    413: "The body is larger than the server accepts (`request_too_large`).",
     415: "The body must be JSON (`unsupported_media_type`).",
     422: "The Idempotency-Key was already used for another request (`idempotency_key_reused`).",
 }
@@ -159,13 +161,43 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return response
 
 
-def parse(serializer_class: type[serializers.Serializer[Any]], data: Any) -> dict[str, Any]:
+def parse(
+    serializer_class: type[serializers.Serializer[Any]], data: Any, *, check_text: bool = True
+) -> dict[str, Any]:
     """Validate ``data`` (a body or ``request.query_params``) with ``serializer_class``: its
-    ``validated_data``, or a 400 ``invalid`` naming the fields. The one input parser of the API views."""
+    ``validated_data``, or a 400 ``invalid`` naming the fields. The one input parser of the API views.
+
+    Free text is checked here for every endpoint at once: a string holding control characters or
+    bidi overrides (``core.text``) is a 400 ``invalid`` naming its field (``check_text=False``: a
+    batch whose items are parsed, and refused, one by one)."""
     serializer = serializer_class(data=data)
     serializer.is_valid(raise_exception=True)
     validated: dict[str, Any] = serializer.validated_data
+    errors = _control_character_errors(validated) if check_text else {}
+    if errors:
+        raise exceptions.ValidationError(errors)
     return validated
+
+
+def _control_character_errors(data: dict[str, Any]) -> dict[str, Any]:
+    """``{"lines": {"0": {"reference": [message]}}}`` for each string with control characters."""
+    errors: dict[str, Any] = {}
+    stack: list[tuple[Any, list[str]]] = [(data, [])]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, str):
+            if has_control_characters(value):
+                node = errors
+                for key in path[:-1]:
+                    node = node.setdefault(key, {})
+                node[path[-1] if path else api_settings.NON_FIELD_ERRORS_KEY] = [
+                    str(CONTROL_CHARACTERS_MESSAGE)
+                ]
+        elif isinstance(value, dict):
+            stack.extend((child, [*path, str(key)]) for key, child in value.items())
+        elif isinstance(value, list | tuple):
+            stack.extend((child, [*path, str(i)]) for i, child in enumerate(value))
+    return errors
 
 
 class ServiceAPIView(APIView):
@@ -175,4 +207,4 @@ class ServiceAPIView(APIView):
     on the way become ``{"code", "message", "detail"}`` through ``exception_handler``.
     """
 
-    parser_classes = [JSONParser]
+    parser_classes = [SafeJSONParser]

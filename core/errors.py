@@ -48,3 +48,28 @@ class Conflict(ApplicationError):
     code = "conflict"
     http_status = 409
     default_message: StrOrPromise = "The operation conflicts with the current state."
+
+
+class InvalidInput(ApplicationError):
+    """Input no field could hold: NUL, a lone surrogate, JSON nested too deep, a number out of range,
+    too many fields. Refused at the edge (``core.middleware``, ``core.api.SafeJSONParser``)."""
+
+    code = "invalid_input"
+    http_status = 400
+    default_message: StrOrPromise = "The request holds characters or values that are not allowed."
+
+
+class RequestTooLarge(ApplicationError):
+    code = "request_too_large"
+    http_status = 413
+    default_message: StrOrPromise = "The request body is too large."
+
+
+class LimitExceeded(ApplicationError):
+    """A bound on a collection (lines per cart, lines per sale, sales per sync batch) was reached.
+
+    ``detail`` says which: ``{"limit": "cart_lines", "max": 100}``."""
+
+    code = "limit_exceeded"
+    http_status = 400
+    default_message: StrOrPromise = "Too many items."

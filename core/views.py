@@ -7,6 +7,7 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+from django.views.defaults import bad_request as django_bad_request
 from django.views.defaults import page_not_found
 from django.views.defaults import server_error as django_server_error
 
@@ -23,6 +24,16 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
             {"code": "not_found", "message": "No such API endpoint.", "detail": {}}, status=404
         )
     return page_not_found(request, exception)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """400 for a ``SuspiciousOperation`` raised past ``core.middleware`` (a body that lied about its
+    size, ...): JSON in the API's error format under /api/, the plain page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"code": "invalid_input", "message": "The request is not valid.", "detail": {}}, status=400
+        )
+    return django_bad_request(request, exception)  # type: ignore[arg-type]  # Exception, not None, in use
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

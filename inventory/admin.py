@@ -28,6 +28,7 @@ from catalog.admin import VariantAdmin as CatalogVariantAdmin
 from catalog.models import Variant
 from core.auth import signed_in_user
 from core.errors import ApplicationError
+from core.text import PlainTextFormMixin
 
 from . import services
 from .errors import ReservationNotActive
@@ -147,7 +148,7 @@ class LocationAdmin(admin.ModelAdmin[Location]):
 # --- stock operations (forms that call the services) ---------------------------------------------
 
 
-class _StockOperationForm(forms.Form):
+class _StockOperationForm(PlainTextFormMixin, forms.Form):
     variant = forms.CharField(label="SKU or EAN-13", max_length=64)
     location = forms.ModelChoiceField(queryset=Location.objects.none())
     reference = forms.CharField(

@@ -10,17 +10,27 @@ Protocol (see ``inventory.realtime`` for the message shapes):
   and the subscription; a change that lands in both is told apart by its ``version``;
 - the client may send ``{"action": "snapshot"}`` at any time for a fresh snapshot;
 - close codes: 4401 not authenticated, 4403 a location the user may not watch (a cashier asking for
-  another store, an unknown or inactive location), 4400 a malformed query.
+  another store, an unknown or inactive location), 4400 a malformed query (more than ``MAX_SKUS``
+  SKUs or ``MAX_LOCATIONS`` locations), 1009 a message over ``STOCK_WS_MAX_MESSAGE_BYTES``, 4429 a
+  client that keeps asking for snapshots after being told to wait.
+
+Bounds (both consumers, per connection): ``STOCK_WS_SNAPSHOTS_PER_MINUTE`` snapshot requests in any
+60 s (the one sent on connect is free); beyond, an ``{"type": "error", "code": "rate_limited",
+"retry_after": s}``; as many refused again within the minute and the socket is closed with 4429.
+Messages are parsed by ``core.safe_json`` (nesting, NUL, surrogates: an ``bad_json`` error).
 """
 
 from __future__ import annotations
 
-import json
+import time
+from collections import deque
 from typing import TYPE_CHECKING, Any, cast
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
 
+from core import safe_json
 from core.ws_auth import query_params
 
 from . import realtime
@@ -35,8 +45,13 @@ if TYPE_CHECKING:
 CLOSE_BAD_REQUEST = 4400
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
+CLOSE_TOO_MANY_REQUESTS = 4429
+CLOSE_MESSAGE_TOO_BIG = 1009  # RFC 6455
 
 MAX_SKUS = 500
+MAX_LOCATIONS = 100
+SNAPSHOT_WINDOW_SECONDS = 60.0
+REFUSED = object()  # read_message: the message was refused and the client told
 
 
 class StockAccessDenied(Exception):
@@ -71,7 +86,60 @@ def snapshot_levels(*, locations: list[str], skus: list[str] | None) -> list[dic
     return level_rows(skus=skus, location_codes=locations)
 
 
-class StockConsumer(AsyncJsonWebsocketConsumer):
+class BoundedClientMixin:
+    """Per-connection bounds on what a client sends: message size, JSON, snapshot requests."""
+
+    _snapshot_requests: deque[float]
+    _refused_snapshots: int
+
+    async def read_message(self, text_data: str | None) -> Any:
+        """The parsed message, or ``REFUSED`` (the client was told, or closed)."""
+        consumer = cast("AsyncJsonWebsocketConsumer", self)
+        if text_data is not None and len(text_data) > settings.STOCK_WS_MAX_MESSAGE_BYTES:
+            await consumer.send_json(
+                realtime.error_message(
+                    "message_too_large", f"Messages are at most {settings.STOCK_WS_MAX_MESSAGE_BYTES} bytes."
+                )
+            )
+            await consumer.close(code=CLOSE_MESSAGE_TOO_BIG)
+            return REFUSED
+        try:
+            return safe_json.loads(text_data or "")
+        except ValueError:
+            await consumer.send_json(realtime.error_message("bad_json", "Send JSON objects."))
+            return REFUSED
+
+    async def snapshot_allowed(self) -> bool:
+        """True if this snapshot request is within ``STOCK_WS_SNAPSHOTS_PER_MINUTE``; else the client
+        gets a ``rate_limited`` error (False), and a client that keeps asking is disconnected."""
+        consumer = cast("AsyncJsonWebsocketConsumer", self)
+        if not hasattr(self, "_snapshot_requests"):
+            self._snapshot_requests, self._refused_snapshots = deque(), 0
+        now = time.monotonic()
+        while self._snapshot_requests and now - self._snapshot_requests[0] >= SNAPSHOT_WINDOW_SECONDS:
+            self._snapshot_requests.popleft()
+        limit = settings.STOCK_WS_SNAPSHOTS_PER_MINUTE
+        if len(self._snapshot_requests) < limit:
+            self._snapshot_requests.append(now)
+            self._refused_snapshots = 0
+            return True
+        self._refused_snapshots += 1
+        if self._refused_snapshots > limit:
+            await consumer.close(code=CLOSE_TOO_MANY_REQUESTS)
+            return False
+        retry_after = max(1, round(SNAPSHOT_WINDOW_SECONDS - (now - self._snapshot_requests[0])))
+        await consumer.send_json(
+            {
+                **realtime.error_message(
+                    "rate_limited", f"At most {limit} snapshots a minute: you have the live changes."
+                ),
+                "retry_after": retry_after,
+            }
+        )
+        return False
+
+
+class StockConsumer(BoundedClientMixin, AsyncJsonWebsocketConsumer):
     locations: list[str]
     skus: frozenset[str] | None
 
@@ -88,11 +156,12 @@ class StockConsumer(AsyncJsonWebsocketConsumer):
             return
         params = query_params(self.scope)
         skus = _split(params.get("skus", []))
-        if len(skus) > MAX_SKUS:
+        requested = _split(params.get("locations", []))
+        if len(skus) > MAX_SKUS or len(requested) > MAX_LOCATIONS:
             await self.close(code=CLOSE_BAD_REQUEST)
             return
         try:
-            locations = await resolve_locations(user, _split(params.get("locations", [])))
+            locations = await resolve_locations(user, requested)
         except StockAccessDenied:
             await self.close(code=CLOSE_FORBIDDEN)
             return
@@ -107,17 +176,15 @@ class StockConsumer(AsyncJsonWebsocketConsumer):
     async def receive(
         self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any
     ) -> None:
-        try:
-            content = json.loads(text_data or "")
-        except ValueError:
-            await self.send_json(realtime.error_message("bad_json", "Send JSON objects."))
-            return
-        await self.receive_json(content)
+        content = await self.read_message(text_data)
+        if content is not REFUSED:
+            await self.receive_json(content)
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         action = content.get("action") if isinstance(content, dict) else None
         if action == "snapshot":
-            await self.send_snapshot()
+            if await self.snapshot_allowed():
+                await self.send_snapshot()
         elif action == "ping":
             await self.send_json({"type": "pong"})
         else:
@@ -158,7 +225,7 @@ def public_snapshot(skus: list[str]) -> tuple[list[str], list[dict[str, Any]]]:
     return active_location_codes(), availability_rows(skus)
 
 
-class AvailabilityConsumer(AsyncJsonWebsocketConsumer):
+class AvailabilityConsumer(BoundedClientMixin, AsyncJsonWebsocketConsumer):
     """``/ws/availability/?skus=A,B``: what a product page shows, for anyone, signed in or not.
 
     Sends only ``available`` per location (never on hand or reserved) for the SKUs asked (at most
@@ -193,14 +260,13 @@ class AvailabilityConsumer(AsyncJsonWebsocketConsumer):
     async def receive(
         self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any
     ) -> None:
-        try:
-            content = json.loads(text_data or "")
-        except ValueError:
-            await self.send_json(realtime.error_message("bad_json", "Send JSON objects."))
+        content = await self.read_message(text_data)
+        if content is REFUSED:
             return
         action = content.get("action") if isinstance(content, dict) else None
         if action == "snapshot":
-            await self.send_snapshot()
+            if await self.snapshot_allowed():
+                await self.send_snapshot()
         elif action == "ping":
             await self.send_json({"type": "pong"})
         else:

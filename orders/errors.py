@@ -1,4 +1,4 @@
-from core.errors import Conflict, NotFound, ValidationFailed
+from core.errors import Conflict, LimitExceeded, NotFound, ValidationFailed
 from core.idempotency import IdempotencyKeyReused as CoreIdempotencyKeyReused
 from inventory.errors import InsufficientStock, InvalidQuantity
 
@@ -83,3 +83,8 @@ class NotClickAndCollect(Conflict):
 class NotReadyForPickup(Conflict):
     code = "not_ready_for_pickup"
     default_message = "This order is not ready for pickup."
+
+
+class CartFull(LimitExceeded):
+    code = "cart_full"
+    default_message = "Your cart cannot hold more products."

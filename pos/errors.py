@@ -1,6 +1,6 @@
 """POS errors: stable codes the register shows (``{"code", "message", "detail"}``, see core.api)."""
 
-from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from core.errors import Conflict, LimitExceeded, NotFound, PermissionDenied, ValidationFailed
 
 
 class SessionNotOpen(Conflict):
@@ -125,3 +125,8 @@ class PickupNotFound(NotFound):
 class VerificationFailed(ValidationFailed):
     code = "verification_failed"
     default_message = "This does not match the order: check the customer's identity again."
+
+
+class SaleTooLarge(LimitExceeded):
+    code = "sale_too_large"
+    default_message = "A sale has too many lines: split it."

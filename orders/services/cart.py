@@ -13,7 +13,8 @@ each time, with the same rules ``place_web_order`` snapshots (see ``orders.servi
 - totals are in EUR; ``total_gross_in_currency`` converts the EUR total once (``convert``), as the
   order does. Per-line amounts in the currency are for display only.
 
-Quantities: whole numbers from 1 to ``MAX_LINE_QUANTITY`` per line, and never more than the most
+Size: at most ``settings.CART_MAX_LINES`` lines (``CartFull`` beyond; a merge at login keeps the
+first ones). Quantities: whole numbers from 1 to ``MAX_LINE_QUANTITY`` per line, and never more than the most
 one online location (a store or warehouse that ``sells_online``) has available, because an order is
 served from one location.
 """
@@ -24,6 +25,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -39,6 +41,7 @@ from pricing.models import Coupon
 from ..errors import (
     MAX_LINE_QUANTITY,
     CartClosed,
+    CartFull,
     InvalidCartQuantity,
     NotEnoughStock,
     NotInCart,
@@ -130,6 +133,8 @@ def add_to_cart(*, cart: Cart, variant: Variant, quantity: int) -> CartLine:
             % {"max": MAX_LINE_QUANTITY, "wanted": wanted},
             detail={"sku": variant.sku, "quantity": wanted, "max": MAX_LINE_QUANTITY},
         )
+    if line is None:
+        _check_room(cart)
     _check_available(variant, wanted)
     if line is None:
         line = CartLine.objects.create(cart=cart, variant=variant, quantity=wanted)
@@ -251,13 +256,15 @@ def merge_carts(*, source: Cart, target: Cart) -> Cart:
     if target.status != CartStatus.OPEN:
         raise CartClosed(detail={"token": str(target.token)})
     existing = {line.variant_id: line for line in target.lines.all()}
-    for line in source.lines.select_related("variant__product"):
+    room = settings.CART_MAX_LINES - len(existing)
+    for line in source.lines.select_related("variant__product").order_by("pk"):
         if not (line.variant.is_active and line.variant.product.is_published):
             continue
         if (kept := existing.get(line.variant_id)) is not None:
             kept.quantity = min(kept.quantity + line.quantity, MAX_LINE_QUANTITY)
             kept.save(update_fields=["quantity"])
-        else:
+        elif room > 0:
+            room -= 1
             CartLine.objects.create(
                 cart=target, variant_id=line.variant_id, quantity=min(line.quantity, MAX_LINE_QUANTITY)
             )
@@ -404,6 +411,16 @@ def _check_quantity(quantity: object, *, allow_zero: bool) -> None:
             _("The quantity must be a whole number from %(low)s to %(max)s.")
             % {"low": low, "max": MAX_LINE_QUANTITY},
             detail={"quantity": str(quantity), "min": low, "max": MAX_LINE_QUANTITY},
+        )
+
+
+def _check_room(cart: Cart) -> None:
+    """A new line fits: the cart holds fewer than ``CART_MAX_LINES`` lines."""
+    limit = settings.CART_MAX_LINES
+    if CartLine.objects.filter(cart=cart).count() >= limit:
+        raise CartFull(
+            _("Your cart holds %(max)s different products, the most it can hold.") % {"max": limit},
+            detail={"limit": "cart_lines", "max": limit},
         )
 
 

@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy
 from accounts.selectors import customer_group_for
 from core.auth import is_signed_in
 from core.errors import Conflict, ValidationFailed
+from core.text import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 from inventory import selectors as stock
 from inventory.errors import InsufficientStock, UnknownLocation
 from inventory.models import Location, LocationKind
@@ -277,6 +278,11 @@ def clean_address(data: dict[str, Any] | None) -> dict[str, str]:
             _("Please fill in the delivery address: %(fields)s.")
             % {"fields": ", ".join(str(ADDRESS_LABELS[name]) for name in missing + too_long)},
             detail={"fields": missing + too_long, "missing": missing, "too_long": too_long},
+        )
+    # Control characters and bidi overrides (core.text) would print on labels and in the back office.
+    if garbled := [name for name, value in address.items() if has_control_characters(value)]:
+        raise InvalidAddress(
+            CONTROL_CHARACTERS_MESSAGE, detail={"fields": garbled, "missing": [], "too_long": []}
         )
     if len(address["country"]) != 2 or not address["country"].isalpha():
         raise InvalidAddress(

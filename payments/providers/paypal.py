@@ -9,7 +9,6 @@ verify-webhook-signature API.
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -33,6 +32,7 @@ from paypalserversdk.models.purchase_unit_request import PurchaseUnitRequest
 from paypalserversdk.models.refund_request import RefundRequest
 from paypalserversdk.paypal_serversdk_client import PaypalServersdkClient
 
+from core import safe_json
 from payments.errors import InvalidWebhook, ProviderError
 
 from .base import (
@@ -205,7 +205,7 @@ class PayPalProvider(PaymentProvider):
         if missing:
             raise InvalidWebhook("PayPal signature headers are missing.", detail={"missing": missing})
         try:
-            event = json.loads(payload)
+            event = safe_json.loads(payload)
         except (ValueError, UnicodeDecodeError) as exc:
             raise InvalidWebhook("The PayPal webhook body is not JSON.") from exc
         if not isinstance(event, dict) or not event.get("id") or not event.get("event_type"):

@@ -6,7 +6,6 @@ by the signed webhooks ``payment_intent.succeeded`` / ``payment_intent.payment_f
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -15,6 +14,7 @@ import stripe
 from django.conf import settings
 from django.urls import reverse
 
+from core import safe_json
 from payments.errors import InvalidWebhook, ProviderError
 
 from .base import (
@@ -109,7 +109,7 @@ class StripeProvider(PaymentProvider):
             raise InvalidWebhook("The Stripe signature does not match this payload.") from exc
         except (ValueError, UnicodeDecodeError) as exc:
             raise InvalidWebhook("The Stripe webhook body is not JSON.") from exc
-        data = json.loads(payload)
+        data = safe_json.loads(payload)
         obj = (data.get("data") or {}).get("object") or {}
         if not isinstance(obj, dict) or not data.get("id") or not data.get("type"):
             raise InvalidWebhook("The Stripe event has no id, type or object.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TypedDict
 
+from django.conf import settings
 from rest_framework import serializers
 
 from ..models import CashMovementKind, Tender
@@ -111,8 +112,14 @@ class SaleLineSerializer(serializers.Serializer):
     discount_reason = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
 
 
+# Bounded before any line is validated (DRF checks max_length first): a 10,000-line body is refused
+# in milliseconds. The service checks the same setting for its other callers. (many=True passes
+# max_length to the ListSerializer; the stubs do not know it.)
+MAX_LINES = settings.POS_SALE_MAX_LINES
+
+
 class QuoteRequestSerializer(serializers.Serializer):
-    lines = SaleLineSerializer(many=True, allow_empty=False)
+    lines = SaleLineSerializer(many=True, allow_empty=False, max_length=MAX_LINES)  # type: ignore[call-arg]
     coupon = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
     customer = serializers.IntegerField(required=False, allow_null=True, default=None)
     store = serializers.CharField(
@@ -138,7 +145,7 @@ class TenderSerializer(serializers.Serializer):
 class SaleRequestSerializer(serializers.Serializer):
     uuid = serializers.UUIDField(help_text="Made by the register; also the Idempotency-Key.")
     session = serializers.IntegerField()
-    lines = SaleLineSerializer(many=True, allow_empty=False)
+    lines = SaleLineSerializer(many=True, allow_empty=False, max_length=MAX_LINES)  # type: ignore[call-arg]
     tenders = TenderSerializer(many=True, allow_empty=False)
     customer = serializers.IntegerField(required=False, allow_null=True, default=None)
     coupon = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
@@ -147,7 +154,9 @@ class SaleRequestSerializer(serializers.Serializer):
 
 
 class SyncRequestSerializer(serializers.Serializer):
-    sales = serializers.ListField(child=serializers.DictField(), allow_empty=False, max_length=500)
+    sales = serializers.ListField(
+        child=serializers.DictField(), allow_empty=False, max_length=settings.POS_SYNC_MAX_SALES
+    )
 
 
 class QuotedLineSerializer(serializers.Serializer):

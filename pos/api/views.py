@@ -21,10 +21,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
+from core import safe_json
 from core.api import ServiceAPIView, error_response, error_responses, parse
 from core.auth import signed_in_user
-from core.errors import ApplicationError, NotFound, ValidationFailed
+from core.errors import ApplicationError, InvalidInput, NotFound, ValidationFailed
 from core.idempotency import HEADER, idempotent, run_once
+from core.parsers import SafeJSONParser
 from inventory.models import Location
 
 from .. import selectors
@@ -310,24 +312,40 @@ class SaleCreateView(PosView):
         return Response(sale_body(result), status=201 if result.created else 200)
 
 
+class BatchJSONParser(SafeJSONParser):
+    """Bounds and numbers checked for the whole batch; NUL and surrogates per sale (``_one``), so one
+    corrupt sale is an error of its own and the others of the batch are still recorded."""
+
+    check_text = False
+
+
 class SaleSyncView(PosView):
+    parser_classes = [BatchJSONParser]
+
     @extend_schema(
         operation_id="pos_sales_sync",
         tags=TAGS,
         summary="Sync the offline queue",
-        description="Up to 500 sale bodies (as `POST sales/`), each recorded in its own transaction: "
+        description="Up to `POS_SYNC_MAX_SALES` (500) sale bodies (as `POST sales/`), each recorded in its "
+        "own transaction (NUL or a lone surrogate in one sale is that sale's `invalid_input` error): "
         "`created`, `duplicate` (already recorded: nothing written) or `error` (with the error body; "
         "the register keeps that sale queued). Replaying a batch changes nothing.",
         request=s.SyncRequestSerializer,
         responses={200: s.SyncResponseSerializer, **error_responses(400, 401, 403, 415)},
     )
     def post(self, request: Request) -> Response:
-        batch = parse(s.SyncRequestSerializer, request.data)["sales"]
+        batch = parse(s.SyncRequestSerializer, request.data, check_text=False)["sales"]
         return Response({"results": [self._one(request, body) for body in batch]})
 
     def _one(self, request: Request, body: dict) -> dict:
-        uuid = str(body.get("uuid", ""))
+        raw_uuid = body.get("uuid", "")
+        uuid = str(raw_uuid) if isinstance(raw_uuid, str | int) else ""
         try:
+            try:
+                safe_json.check(body)
+            except safe_json.UnsafeJSON as exc:
+                uuid = ""  # never echo broken text: the response could not be encoded
+                raise InvalidInput(str(exc)) from None
             data = parse(s.SaleRequestSerializer, body)
             uuid = str(data["uuid"])
             # Once per sale UUID: a concurrent sync of the same sale waits for the first and replays

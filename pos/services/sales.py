@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -55,6 +56,7 @@ from ..errors import (
     DiscountReasonRequired,
     InvalidDiscount,
     InvalidTender,
+    SaleTooLarge,
     SaleUuidConflict,
     SessionNotOpen,
     TendersShort,
@@ -172,6 +174,11 @@ def quote_sale(
     ``InvalidQuantity``, ``InvalidCoupon`` and ``ValidationFailed`` (a discount above its line)."""
     if not lines:
         raise EmptyOrder("Scan at least one product.")
+    if len(lines) > settings.POS_SALE_MAX_LINES:
+        raise SaleTooLarge(
+            f"A sale holds at most {settings.POS_SALE_MAX_LINES} lines: split it.",
+            detail={"limit": "sale_lines", "max": settings.POS_SALE_MAX_LINES, "lines": len(lines)},
+        )
     variants = _variants([line.sku for line in lines])
     group = customer_group_for(customer)
     prices = pricing.unit_prices(

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import services
 from accounts.models import User
+from core.text import PlainTextFormMixin
 
 
 class ShopAuthenticationForm(AuthenticationForm):
@@ -25,7 +26,7 @@ class ShopAuthenticationForm(AuthenticationForm):
     }
 
 
-class SignupForm(forms.Form):
+class SignupForm(PlainTextFormMixin, forms.Form):
     email = forms.EmailField(
         label=_("E-mail address"),
         widget=forms.EmailInput(attrs={"autocomplete": "email", "inputmode": "email"}),
@@ -82,7 +83,7 @@ class SignupForm(forms.Form):
         return cleaned
 
 
-class ProfileForm(forms.Form):
+class ProfileForm(PlainTextFormMixin, forms.Form):
     first_name = forms.CharField(
         label=_("First name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
     )
@@ -104,7 +105,7 @@ class ProfileForm(forms.Form):
     )
 
 
-class AddressForm(forms.Form):
+class AddressForm(PlainTextFormMixin, forms.Form):
     label = forms.CharField(
         label=_("Name this address (optional)"),
         max_length=60,

@@ -3,10 +3,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.text import PlainTextFormMixin
+
 RATING_CHOICES = [(5, "5"), (4, "4"), (3, "3"), (2, "2"), (1, "1")]
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(PlainTextFormMixin, forms.Form):
     rating = forms.TypedChoiceField(
         label=_("Your rating"), choices=RATING_CHOICES, coerce=int, widget=forms.RadioSelect
     )
