@@ -73,7 +73,7 @@ class CeleryWorker:
         env = child_env(
             DATABASE_URL=database_url(settings.DATABASES["default"]),
             REDIS_URL=settings.REDIS_URL,
-            EMAIL_URL=f"filemail://{mail_dir}",
+            EMAIL_URL=f"filemail:///{mail_dir}",  # django-environ drops one leading slash
             DB_CONN_MAX_AGE="0",
             CELERY_TASK_ALWAYS_EAGER="false",
             DJANGO_ALLOW_ASYNC_UNSAFE=None,
