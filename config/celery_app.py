@@ -17,5 +17,5 @@ app.autodiscover_tasks()
 
 
 @worker_ready.connect
-def _relay_outbox_on_start(sender=None, **kwargs):  # type: ignore[no-untyped-def]
+def _relay_outbox_on_start(sender=None, **kwargs):
     app.send_task("core.tasks.relay_outbox")

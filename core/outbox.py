@@ -60,7 +60,7 @@ logger = logging.getLogger(__name__)
 HEADER = "outbox_id"
 CLAIM_LEASE = dt.timedelta(minutes=10)  # a worker that died mid-task: its claim lapses after this
 
-TaskRef = Task | str
+TaskRef = Task[Any, Any] | str
 
 
 class NotInTransaction(RuntimeError):
@@ -200,7 +200,7 @@ def reset_breaker() -> None:
 # --- the task side --------------------------------------------------------------------------------
 
 
-class OutboxTask(Task):  # type: ignore[type-arg]
+class OutboxTask(Task[Any, Any]):
     """The base of every task (``Celery(task_cls=...)``): a message from the outbox runs once.
 
     A task called without the ``outbox_id`` header (``delay()``, beat, a direct call) just runs.
@@ -262,7 +262,7 @@ def _in_transaction() -> bool:
 
 def _app(task: TaskRef) -> Celery:
     app = task.app if isinstance(task, Task) else current_app
-    return app  # type: ignore[no-any-return]
+    return app
 
 
 def _quick_attempt(app: Celery, message_id: uuid.UUID) -> None:
@@ -290,7 +290,7 @@ def _apply(app: Celery, name: str, kwargs: dict[str, Any], message_id: uuid.UUID
     task.apply_async(kwargs=kwargs, task_id=str(message_id), headers={HEADER: str(message_id)})
 
 
-def _task(app: Celery, name: str) -> Task:  # type: ignore[type-arg]
+def _task(app: Celery, name: str) -> Task[Any, Any]:
     try:
         return app.tasks[name]
     except KeyError:
