@@ -191,6 +191,7 @@ CELERY_BEAT_SCHEDULE = {
 # The after-commit publish and the relay use their own broker connection: this connect/socket
 # timeout (seconds), no connection retry, no publish retry. A broker down costs a request this at most.
 OUTBOX_PUBLISH_TIMEOUT = env.float("OUTBOX_PUBLISH_TIMEOUT", default=0.25)
+OUTBOX_PUBLISH_POOL_SIZE = env.int("OUTBOX_PUBLISH_POOL_SIZE", default=10)  # broker connections per process
 # After a failed publish the web process stops trying for this long (the relay takes over).
 OUTBOX_BREAKER_SECONDS = env.float("OUTBOX_BREAKER_SECONDS", default=5.0)
 # A new message is due for the relay loop this long after its write (the after-commit try goes first).

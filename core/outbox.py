@@ -41,6 +41,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import threading
 import time
 import uuid
 from collections.abc import Iterable, Sequence
@@ -299,31 +300,50 @@ def _task(app: Celery, name: str) -> Task[Any, Any]:
 
 
 def _publish(app: Celery, messages: list[OutboxMessage]) -> tuple[list[OutboxMessage], Exception | None]:
-    """Send ``messages`` in order on one short-timeout connection; stop at the first error."""
-    timeout = float(settings.OUTBOX_PUBLISH_TIMEOUT)
-    # One connection attempt (kombu's max_retries=0), a short connect and socket timeout.
-    options = {"max_retries": 0, "socket_connect_timeout": timeout, "socket_timeout": timeout}
+    """Send ``messages`` in order on one pooled short-timeout connection; stop at the first error."""
     published: list[OutboxMessage] = []
     try:
-        with app.connection_for_write(connect_timeout=timeout, transport_options=options) as connection:
-            producer = app.amqp.Producer(connection, auto_declare=False)
-            for message in messages:
-                app.send_task(
-                    message.task_name,
-                    kwargs=message.kwargs,
-                    task_id=str(message.pk),
-                    headers={HEADER: str(message.pk)},
-                    producer=producer,
-                    retry=False,
-                    ignore_result=True,
-                )
-                published.append(message)
+        with _pool(app).acquire(block=True, timeout=float(settings.OUTBOX_PUBLISH_TIMEOUT)) as connection:
+            try:
+                producer = app.amqp.Producer(connection, auto_declare=False)
+                for message in messages:
+                    app.send_task(
+                        message.task_name,
+                        kwargs=message.kwargs,
+                        task_id=str(message.pk),
+                        headers={HEADER: str(message.pk)},
+                        producer=producer,
+                        retry=False,
+                        ignore_result=True,
+                    )
+                    published.append(message)
+            except Exception:
+                connection.collect()  # back in the pool without its broken socket: reconnects on next use
+                raise
     except Exception as exc:  # any broker trouble: the rows wait for the next try
         _breaker["open_until"] = time.monotonic() + float(settings.OUTBOX_BREAKER_SECONDS)
         logger.warning("outbox: publishing failed after %d of %d: %s", len(published), len(messages), exc)
         return published, exc
     reset_breaker()
     return published, None
+
+
+_pools: dict[tuple[str, float], Any] = {}
+_pools_lock = threading.Lock()
+
+
+def _pool(app: Celery) -> Any:
+    """This process's pool of publishing connections to ``app``'s broker: one connection attempt
+    (kombu ``max_retries=0``), ``OUTBOX_PUBLISH_TIMEOUT`` to connect and per socket operation."""
+    timeout = float(settings.OUTBOX_PUBLISH_TIMEOUT)
+    key = (str(app.conf.broker_url), timeout)
+    with _pools_lock:
+        pool = _pools.get(key)
+        if pool is None:
+            options = {"max_retries": 0, "socket_connect_timeout": timeout, "socket_timeout": timeout}
+            connection = app.connection_for_write(connect_timeout=timeout, transport_options=options)
+            pool = _pools[key] = connection.Pool(limit=int(settings.OUTBOX_PUBLISH_POOL_SIZE))
+        return pool
 
 
 def _mark_sent(messages: list[OutboxMessage], *, now: dt.datetime) -> None:
