@@ -111,6 +111,16 @@ def enqueue_overhead(app, writes: int) -> list[list[str]]:
     rows = [
         run("write alone", write, breaker_open=True),
         run(
+            "write + on_commit(send_task) (before)",
+            lambda: (
+                write(),
+                transaction.on_commit(
+                    lambda: app.send_task("bench.noop", kwargs={"n": 1}, ignore_result=True)
+                ),
+            ),
+            breaker_open=True,
+        ),
+        run(
             "write + enqueue (row only)",
             lambda: (write(), outbox.enqueue("bench.noop", n=1)),
             breaker_open=True,
@@ -252,9 +262,20 @@ def main() -> None:
 
         count, elapsed = relay_throughput(app, args.messages)
         drain()
+        direct, direct_elapsed = direct_publish_rate(app, args.messages)
+        drain()
         print(f"\nRelay throughput (batches of {settings.OUTBOX_RELAY_BATCH}, PostgreSQL -> Redis):")
         print_table(
-            ["messages", "seconds", "messages/s"], [[str(count), f"{elapsed:.2f}", f"{count / elapsed:.0f}"]]
+            ["publisher", "messages", "seconds", "messages/s"],
+            [
+                ["outbox relay_all()", str(count), f"{elapsed:.2f}", f"{count / elapsed:.0f}"],
+                [
+                    "send_task() directly",
+                    str(direct),
+                    f"{direct_elapsed:.2f}",
+                    f"{direct / direct_elapsed:.0f}",
+                ],
+            ],
         )
 
         SALE = seed_sale()

@@ -46,11 +46,10 @@ def broker_down() -> Iterator[object]:
 def broker_back(app: object) -> None:
     app.conf.broker_url = settings.REDIS_URL  # type: ignore[attr-defined]
     outbox.reset_breaker()
-    with app.connection_for_write() as connection:  # type: ignore[attr-defined]
-        connection.default_channel.client.delete("celery")  # nothing left by other tests
+    purge_broker()
 
 
-def wait_for(condition: Callable[[], bool], *, timeout: float = 60.0, what: str = "") -> None:
+def wait_for(condition: Callable[[], bool], *, timeout: float = 120.0, what: str = "") -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():
@@ -112,8 +111,19 @@ class CeleryWorker:
                 self.process.wait(timeout=10)
 
 
+def purge_broker() -> None:
+    """Empty the test Redis of Celery messages other tests published with no worker to run them
+    (and of unacknowledged ones a worker would restore on start)."""
+    import redis
+
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    client.delete("celery", "unacked", "unacked_index", "unacked_mutex")
+    client.close()
+
+
 @pytest.fixture
 def celery_worker(tmp_path: Path) -> Iterator[CeleryWorker]:
+    purge_broker()
     worker = CeleryWorker(tmp_path / "mail")
     worker.mail_dir.mkdir()
     try:
