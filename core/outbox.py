@@ -134,20 +134,21 @@ def relay(
         messages = list(query.order_by("next_attempt_at", "created_at")[:limit])
         if not messages:
             return result
-        if eager:
-            published, error = messages, None
+        published: list[OutboxMessage] = []
+        error: Exception | None = None
+        if eager:  # marked and run one by one after this transaction: an error leaves the rest pending
+            result.published = [m.pk for m in messages]
         else:
             published, error = _publish(app, messages)
+            result.published = [m.pk for m in published]
         _mark_sent(published, now=now)
-        result.published = [m.pk for m in published]
         if error is not None:
             rest = messages[len(published) :]
             _postpone(rest, error=error, now=now)
             result.failed = [m.pk for m in rest]
             result.error = _describe(error)
     if eager:
-        for message in published:
-            _apply(app, message.task_name, message.kwargs, message.pk)
+        _deliver_eagerly(app, result.published)
     return result
 
 
@@ -285,12 +286,7 @@ def _deliver_eagerly(app: Celery, ids: list[uuid.UUID]) -> None:
     """Eager Celery: mark sent, then run the task here, after commit (what ``delay()`` did)."""
     for message_id in ids:
         message = OutboxMessage.objects.filter(pk=message_id, status=OutboxStatus.PENDING).first()
-        if message is None:
-            continue
-        updated = OutboxMessage.objects.filter(pk=message_id, status=OutboxStatus.PENDING).update(
-            status=OutboxStatus.SENT, sent_at=timezone.now(), attempts=F("attempts") + 1
-        )
-        if updated:
+        if message is not None and _mark_sent([message], now=timezone.now()):
             _apply(app, message.task_name, message.kwargs, message.pk)
 
 
@@ -354,11 +350,13 @@ def _pool(app: Celery) -> Any:
         return pool
 
 
-def _mark_sent(messages: list[OutboxMessage], *, now: dt.datetime) -> None:
-    if messages:
-        OutboxMessage.objects.filter(pk__in=[m.pk for m in messages], status=OutboxStatus.PENDING).update(
-            status=OutboxStatus.SENT, sent_at=now, attempts=F("attempts") + 1, last_error=""
-        )
+def _mark_sent(messages: list[OutboxMessage], *, now: dt.datetime) -> int:
+    """Pending -> sent; returns how many rows this call moved."""
+    if not messages:
+        return 0
+    return OutboxMessage.objects.filter(pk__in=[m.pk for m in messages], status=OutboxStatus.PENDING).update(
+        status=OutboxStatus.SENT, sent_at=now, attempts=F("attempts") + 1, last_error=""
+    )
 
 
 def _postpone(messages: list[OutboxMessage], *, error: Exception, now: dt.datetime) -> None:
