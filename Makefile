@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: demo test install install-dev lint typecheck serve migrate seed worker beat bench check clean
+.PHONY: demo test install install-dev lint typecheck serve migrate seed worker beat relay bench check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,9 @@ worker: install
 
 beat: install
 	$(BIN)/celery -A config beat --loglevel=info
+
+relay: install
+	$(BIN)/python manage.py relay_outbox
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -1,11 +1,21 @@
-"""The Celery app. Tasks live in each app's tasks.py; the beat schedule in settings."""
+"""The Celery app. Tasks live in each app's tasks.py; the beat schedule in settings.
+
+Every task is a ``core.outbox.OutboxTask``: a message relayed from the outbox runs once. A worker
+that starts relays what the outbox holds (the broker may just have come back).
+"""
 
 import os
 
 from celery import Celery
+from celery.signals import worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-app = Celery("omnichannel")
+app = Celery("omnichannel", task_cls="core.outbox:OutboxTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@worker_ready.connect
+def _relay_outbox_on_start(sender=None, **kwargs):
+    app.send_task("core.tasks.relay_outbox")

@@ -200,7 +200,34 @@ CELERY_BEAT_SCHEDULE = {
         "task": "orders.tasks.cancel_abandoned_orders",
         "schedule": env.float("ABANDONED_ORDERS_SWEEP_SECONDS", default=300.0),
     },
+    # The outbox (core.outbox): beat relays what the after-commit attempt left; manage.py
+    # relay_outbox does the same in a loop of its own, which keeps going while the broker is down.
+    "relay-outbox": {
+        "task": "core.tasks.relay_outbox",
+        "schedule": 15.0,
+    },
+    "purge-outbox": {
+        "task": "core.tasks.purge_outbox",
+        "schedule": 3600.0,
+    },
 }
+
+# --- Transactional outbox (core.outbox) -------------------------------------------------------
+# The after-commit publish and the relay use their own broker connection: this connect/socket
+# timeout (seconds), no connection retry, no publish retry. A broker down costs a request this at most.
+OUTBOX_PUBLISH_TIMEOUT = env.float("OUTBOX_PUBLISH_TIMEOUT", default=0.25)
+OUTBOX_PUBLISH_POOL_SIZE = env.int("OUTBOX_PUBLISH_POOL_SIZE", default=10)  # broker connections per process
+# After a failed publish the web process stops trying for this long (the relay takes over).
+OUTBOX_BREAKER_SECONDS = env.float("OUTBOX_BREAKER_SECONDS", default=5.0)
+# A new message is due for the relay loop this long after its write (the after-commit try goes first).
+OUTBOX_RELAY_GRACE_SECONDS = env.float("OUTBOX_RELAY_GRACE_SECONDS", default=10.0)
+OUTBOX_RELAY_BATCH = env.int("OUTBOX_RELAY_BATCH", default=200)
+# Backoff after a failed publish: base, doubling per attempt, capped; "failed" after MAX_ATTEMPTS (0: never).
+OUTBOX_RETRY_BASE_SECONDS = env.float("OUTBOX_RETRY_BASE_SECONDS", default=2.0)
+OUTBOX_RETRY_MAX_SECONDS = env.float("OUTBOX_RETRY_MAX_SECONDS", default=300.0)
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=100)
+# Sent messages are kept this many days (the admin shows them), then purged by beat.
+OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=7)
 
 # --- Auth -------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

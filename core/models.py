@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -52,3 +54,54 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} [{self.key}] -> {self.status_code}"
+
+
+class OutboxStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class OutboxMessage(models.Model):
+    """A Celery task owed by a committed write: the transactional outbox (``core.outbox``).
+
+    Written in the same transaction as the write (``outbox.enqueue``), so it exists if and only if
+    the write does; relayed to the broker after commit and by the relay loop, retried with backoff
+    while the broker is down. The relay marks it ``sent``; the task side stamps ``delivered_at``
+    when the task ran to the end, so a message published twice runs once.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    task_name = models.CharField(max_length=200)
+    kwargs = models.JSONField(default=dict, blank=True)
+    key = models.CharField(
+        max_length=255,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text=_("Optional: a second message with the same key is not written."),
+    )
+    status = models.CharField(max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    # The task side (``core.outbox.OutboxTask``): a claim while the task runs, then delivered.
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claim_retries = models.PositiveIntegerField(default=0)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outbox message")
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(status="pending"),
+                name="outbox_pending_due",
+            ),
+            models.Index(fields=["status", "sent_at"], name="outbox_status_sent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task_name} [{self.status}] {self.pk}"

@@ -1,10 +1,10 @@
 """What we tell customers about their orders: e-mails (and a text message when a pickup is ready).
 
 Flow: a service that changes an order calls ``schedule_email`` / ``schedule_sms`` inside its
-transaction; after commit a Celery task (``orders.tasks``) gets the order id and calls
-``send_order_email`` / ``send_order_sms`` here. Each message is rendered in the order's ``language``
-(``translation.override``) from ``templates/orders/email/<kind>_subject.txt``, ``<kind>.txt`` and
-``<kind>.html``.
+transaction, which writes an outbox message (``core.outbox``); after commit a Celery task
+(``orders.tasks``) gets the order id and calls ``send_order_email`` / ``send_order_sms`` here.
+Each message is rendered in the order's ``language`` (``translation.override``) from
+``templates/orders/email/<kind>_subject.txt``, ``<kind>.txt`` and ``<kind>.html``.
 
 Once only: every (order, kind, channel) has one ``NotificationLog`` row. A task claims it, sends,
 then stamps ``sent_at``; a task that runs again finds it sent and does nothing. A failed send clears
@@ -24,7 +24,7 @@ from django.template.loader import render_to_string
 from django.utils import dateformat, timezone, translation
 from django.utils.translation import gettext
 
-from core import sms
+from core import outbox, sms
 
 from .models import Order, OrderStatus
 from .notification_log import NotificationChannel, NotificationKind, NotificationLog
@@ -35,17 +35,17 @@ SMS_KINDS = {NotificationKind.READY_FOR_PICKUP}
 
 
 def schedule_email(*, order_id: int, kind: str) -> None:
-    """Send ``kind`` by e-mail once the current transaction commits."""
+    """Send ``kind`` by e-mail once the current transaction commits (through the outbox)."""
     from . import tasks
 
-    transaction.on_commit(lambda: tasks.send_order_email.delay(order_id=order_id, kind=kind))
+    outbox.enqueue(tasks.send_order_email, order_id=order_id, kind=kind)
 
 
 def schedule_sms(*, order_id: int, kind: str) -> None:
-    """Send ``kind`` by text message once the current transaction commits."""
+    """Send ``kind`` by text message once the current transaction commits (through the outbox)."""
     from . import tasks
 
-    transaction.on_commit(lambda: tasks.send_order_sms.delay(order_id=order_id, kind=kind))
+    outbox.enqueue(tasks.send_order_sms, order_id=order_id, kind=kind)
 
 
 def send_order_email(*, order_id: int, kind: str) -> bool:

@@ -22,7 +22,7 @@ How a payment moves (``PAYMENT_TRANSITIONS``; every move is one ``PaymentEvent``
 Network calls never run inside a database transaction: the write-side steps are
 ``transaction.atomic(durable=True)`` blocks between provider calls. ``refund_order`` may be called
 from inside a caller's transaction (cancelling a paid order): it then writes the pending refund in
-that transaction and calls the provider after it commits.
+that transaction and an outbox message (``core.outbox``) that calls the provider after it commits.
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import outbox
 from core.idempotency import run_once
 
 from .errors import (
@@ -444,7 +445,10 @@ def _refund_payment(*, payment: Payment, reason: str, user: User | None = None) 
     if refund.status != RefundStatus.PENDING:
         return refund
     if _in_transaction():
-        transaction.on_commit(lambda: _execute_refund(refund.pk))
+        from . import tasks
+
+        # After commit, through the outbox: a broker down delays the refund, never loses it.
+        outbox.enqueue(tasks.execute_refund, refund_id=refund.pk)
         return refund
     return _execute_refund(refund.pk)
 
@@ -478,6 +482,11 @@ def _open_refund(*, payment: Payment, reason: str, user: User | None) -> Refund:
         note=f"{refund.amount} {refund.currency}: {reason}"[:250],
     )
     return refund
+
+
+def execute_refund(*, refund_id: int) -> Refund:
+    """Ask the provider for a pending refund and record its answer (the outbox task's service)."""
+    return _execute_refund(refund_id)
 
 
 def _execute_refund(refund_id) -> Refund:

@@ -28,7 +28,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from core import events
+from core import events, outbox
 
 from ..errors import InsufficientStock, InvalidQuantity, LotNotTracked, LotRequired
 from ..events import StockLevelChanged
@@ -312,7 +312,7 @@ def _after_change(level: StockLevel, *, available_delta: int) -> None:
             threshold=threshold,
             available=level.available,
         )
-        transaction.on_commit(lambda: tasks.send_low_stock_alert.delay(alert_id=alert.pk))
+        outbox.enqueue(tasks.send_low_stock_alert, alert_id=alert.pk)
     payload = realtime.level_message(level)
     # After commit: the figures go to the sockets watching the location; the layers above learn of
     # the change through ``StockLevelChanged`` (the storefront forgets its cached pages of the product).

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils import timezone
 
-from core import events
+from core import events, outbox
 from core.errors import ValidationFailed
 from core.money import allocate, money_round
 from core.numbering import next_number
@@ -191,10 +191,7 @@ def transition_order(*, order: Order, to_status: str, user: User | None = None, 
         notifications.schedule_sms(order_id=order.pk, kind=kind)
     if effects.refund_if_paid and was_paid:
         reason = note or "cancelled"
-        order_id = order.pk
-        transaction.on_commit(
-            lambda: tasks.refund_cancelled_order.delay(order_id=order_id, reason=reason, user_id=user_id)
-        )
+        outbox.enqueue(tasks.refund_cancelled_order, order_id=order.pk, reason=reason, user_id=user_id)
     if effects.event is not None:
         events.publish(
             effects.event(

@@ -1,4 +1,4 @@
-"""E-mailing a receipt: asked for at the register, sent after commit by a task."""
+"""E-mailing a receipt: asked for at the register, sent after commit by a task (through the outbox)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from core import outbox
 from core.errors import NotFound, ValidationFailed
 
 from .. import selectors
@@ -34,8 +35,8 @@ def email_receipt(*, order: Order, user: User, email: str = "") -> str:
         raise ValidationFailed("This e-mail address is not valid.", detail={"email": email}) from None
     from .. import tasks
 
-    order_id = order.pk
-    transaction.on_commit(lambda: tasks.send_receipt_email.delay(order_id=order_id, email=email))
+    with transaction.atomic():
+        outbox.enqueue(tasks.send_receipt_email, order_id=order.pk, email=email)
     return email
 
 

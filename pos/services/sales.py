@@ -39,6 +39,7 @@ from django.utils import timezone
 
 from accounts.selectors import customer_group_for
 from catalog.models import Variant
+from core import outbox
 from core.money import allocate, money_round
 from inventory import services as inventory
 from inventory.errors import InvalidQuantity, UnknownSku
@@ -324,8 +325,7 @@ def record_sale(
     if discrepancies:
         from .. import tasks
 
-        ids = [d.pk for d in discrepancies]
-        transaction.on_commit(lambda: tasks.notify_stock_discrepancies.delay(discrepancy_ids=ids))
+        outbox.enqueue(tasks.notify_stock_discrepancies, discrepancy_ids=[d.pk for d in discrepancies])
     return SaleResult(order=order, change_due=change, discrepancies=discrepancies)
 
 

@@ -7,6 +7,7 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from core.models import OutboxMessage
 from inventory import services as inventory
 from inventory.models import Reservation
 from orders.models import OrderStatus
@@ -266,16 +267,21 @@ def test_refund_order_refunds_what_was_captured_once(order):
 
 
 def test_refund_order_inside_a_transaction_calls_the_provider_after_commit(
-    order, django_capture_on_commit_callbacks
+    order, eager_celery, django_capture_on_commit_callbacks
 ):
     started = start(order)
     services.confirm_test_payment(payment_id=started.payment_id)
+    OutboxMessage.objects.all().delete()  # the confirmation e-mail
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
         refund = services.refund_order(order=order, reason="cancelled by staff")
         assert refund.status == RefundStatus.PENDING  # nothing asked of the provider yet
 
+    # After commit, through the outbox: the task payments.tasks.execute_refund asks the provider.
     assert len(callbacks) == 1
+    [message] = OutboxMessage.objects.all()
+    assert (message.task_name, message.kwargs) == ("payments.tasks.execute_refund", {"refund_id": refund.pk})
+    assert message.delivered_at is not None
     refund.refresh_from_db()
     assert refund.status == RefundStatus.SUCCEEDED
     assert Payment.objects.get().status == PaymentStatus.REFUNDED

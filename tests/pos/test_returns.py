@@ -350,7 +350,8 @@ def web_order(pos, *, tees=2, mugs=1, captured=True):
     return order
 
 
-def test_a_web_order_returned_whole_is_refunded_online(pos, django_capture_on_commit_callbacks):
+def test_a_web_order_returned_whole_is_refunded_online(pos, eager_celery, django_capture_on_commit_callbacks):
+    # The refund is asked of the provider after commit by an outbox task (eager here).
     order = web_order(pos)
     assert order.total_gross == D("35.90")  # 2 x 12.50 + 6.00 + 4.90 shipping
 
