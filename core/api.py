@@ -33,7 +33,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView, set_rollback
 
-from core.errors import ApplicationError
+from core.errors import ApplicationError, Throttled
 
 INVALID_MESSAGE = "The request is not valid."
 
@@ -69,6 +69,7 @@ _STATUS_DESCRIPTIONS = {
     409: "Refused by the current state (`insufficient_stock`, `reservation_not_active`).",
     415: "The body must be JSON (`unsupported_media_type`).",
     422: "The Idempotency-Key was already used for another request (`idempotency_key_reused`).",
+    429: "Too many requests (`throttled`); the `Retry-After` header says how many seconds to wait.",
 }
 
 
@@ -119,6 +120,8 @@ def _validation_response(errors: dict[str, Any]) -> Response:
 
 def error_response(exc: Exception, context: dict[str, Any] | None = None) -> Response | None:
     """The response for a known error, or None for anything else (a bug: let it be a 500)."""
+    if isinstance(exc, Throttled):  # core.ratelimit's limits: the same 429 as DRF's throttles
+        return Response(exc.as_dict(), status=exc.http_status, headers={"Retry-After": str(exc.wait)})
     if isinstance(exc, ApplicationError):
         return Response(exc.as_dict(), status=exc.http_status)
     if isinstance(exc, exceptions.ValidationError):

@@ -48,3 +48,15 @@ class Conflict(ApplicationError):
     code = "conflict"
     http_status = 409
     default_message: StrOrPromise = "The operation conflicts with the current state."
+
+
+class Throttled(ApplicationError):
+    """Too many attempts (``core.ratelimit``): try again in ``detail["wait"]`` seconds (``Retry-After``)."""
+
+    code = "throttled"
+    http_status = 429
+    default_message: StrOrPromise = "Too many attempts. Please wait a moment and try again."
+
+    @property
+    def wait(self) -> int:
+        return int(self.detail.get("wait", 60))
