@@ -35,8 +35,9 @@ def is_safe_url(url: object, *, host: str | None, require_https: bool = False) -
         return False
     if url.strip() != url or not (url.startswith("/") or url.lower().startswith(("http://", "https://"))):
         return False  # a relative path ("checkout"), "https:evil", "\\evil", "javascript:", spaces
+    # Host names are case-insensitive (browsers lower-case them): compare lower-cased.
     return url_has_allowed_host_and_scheme(
-        url, allowed_hosts=allowed_hosts(host=host), require_https=require_https
+        url.lower(), allowed_hosts=allowed_hosts(host=host), require_https=require_https
     )
 
 
