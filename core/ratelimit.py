@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import ipaddress
 import logging
 import math
 import time
@@ -85,16 +86,30 @@ def login_username(request: Any, credentials: dict[str, Any] | None) -> str:
 
 def client_ip(request: Any) -> str:
     """The client's address: ``REMOTE_ADDR``, or behind ``TRUSTED_PROXY_COUNT`` proxies the address
-    the outermost trusted proxy saw (the Nth entry from the right of ``X-Forwarded-For``)."""
+    the outermost trusted proxy saw (the Nth entry from the right of ``X-Forwarded-For``). Whatever
+    is not an IP address is ignored; "" when there is none (a request built in code)."""
     meta = getattr(request, "META", {})
-    remote = str(meta.get("REMOTE_ADDR") or "")
+    remote = _ip_or_empty(meta.get("REMOTE_ADDR"))
     proxies = int(getattr(settings, "TRUSTED_PROXY_COUNT", 0))
     forwarded = str(meta.get("HTTP_X_FORWARDED_FOR") or "")
     if proxies > 0 and forwarded:
         chain = [part.strip() for part in forwarded.split(",") if part.strip()]
         if chain:
-            return chain[-min(proxies, len(chain))]
-    return remote or "unknown"
+            return _ip_or_empty(chain[-min(proxies, len(chain))]) or remote
+    return remote
+
+
+def axes_client_ip(request: Any) -> str | None:
+    """django-axes' ``AXES_CLIENT_IP_CALLABLE``: ``client_ip``, None when unknown (its column is an
+    IP address)."""
+    return client_ip(request) or None
+
+
+def _ip_or_empty(value: object) -> str:
+    try:
+        return str(ipaddress.ip_address(str(value or "").strip()))
+    except ValueError:
+        return ""
 
 
 def _key(scope: str, key: str, window: int) -> str:

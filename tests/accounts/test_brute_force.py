@@ -3,7 +3,6 @@ account+address, core.ratelimit per address), password reset and sign-up limits,
 the throttled API token. Limits are off in other tests; ``ratelimits`` turns them on here."""
 
 import pytest
-from asgiref.sync import async_to_sync
 from axes.models import AccessAttempt
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.models import AnonymousUser
@@ -258,12 +257,14 @@ def test_guessing_api_tokens_is_throttled_per_address(settings):
 
 
 def test_guessing_tokens_on_the_websocket_is_throttled_too():
+    # user_for_token.func: the function itself, in the test's transaction (the async wrapper would
+    # close the test's connection).
     user = staff(email="api@example.com")
     token = Token.objects.create(user=user)
     for _ in range(20):
-        assert isinstance(async_to_sync(user_for_token)("0" * 40, "203.0.113.7"), AnonymousUser)
-    assert isinstance(async_to_sync(user_for_token)(token.key, "203.0.113.7"), AnonymousUser)
-    assert async_to_sync(user_for_token)(token.key, "198.51.100.20") == user
+        assert isinstance(user_for_token.func("0" * 40, "203.0.113.7"), AnonymousUser)
+    assert isinstance(user_for_token.func(token.key, "203.0.113.7"), AnonymousUser)
+    assert user_for_token.func(token.key, "198.51.100.20") == user
 
 
 def test_with_the_cache_unreachable_nothing_is_refused(client, settings):
@@ -279,3 +280,30 @@ def test_with_the_cache_unreachable_nothing_is_refused(client, settings):
     assert client.post(RESET, {"email": "ana@example.com"}).status_code == 302
     assert len(mail.outbox) == 1
     assert guess(client, SHOP_LOGIN, "ana@example.com", PASSWORD).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("forwarded", "proxies", "expected"),
+    [
+        ("198.51.100.1", 0, "203.0.113.7"),  # no trusted proxy: the header is the client's own words
+        ("198.51.100.1", 1, "198.51.100.1"),
+        ("1.1.1.1, 198.51.100.1", 1, "198.51.100.1"),  # the client cannot choose by prepending
+        ("garbage, <script>", 1, "203.0.113.7"),  # not an address: REMOTE_ADDR
+    ],
+)
+def test_the_client_address(rf, settings, forwarded, proxies, expected):
+    from core.ratelimit import client_ip
+
+    settings.TRUSTED_PROXY_COUNT = proxies
+    request = rf.get("/", REMOTE_ADDR="203.0.113.7", HTTP_X_FORWARDED_FOR=forwarded)
+    assert client_ip(request) == expected
+
+
+def test_a_forged_forwarded_header_does_not_break_the_login(client, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    shopper("ana@example.com")
+    response = client.post(
+        SHOP_LOGIN, {"username": "ana@example.com", "password": "nope"}, HTTP_X_FORWARDED_FOR="not-an-ip"
+    )
+    assert response.status_code == 400
+    assert AccessAttempt.objects.get().ip_address == "127.0.0.1"
