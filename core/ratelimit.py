@@ -61,7 +61,7 @@ def enabled() -> bool:
 def rate_for(scope: str) -> str:
     """The rate of ``scope`` (``"3/hour"``) from ``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]``, the one
     table of every limit (API throttles and page limits alike), read at call time."""
-    rates: dict[str, str] = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+    rates: dict[str, str] = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]  # type: ignore[assignment]
     return rates[scope]
 
 

@@ -29,10 +29,11 @@ logger = logging.getLogger(__name__)
 
 class _SharedCacheThrottle(SimpleRateThrottle):
     def get_rate(self) -> str | None:
-        if not getattr(self, "scope", None):
+        scope = getattr(self, "scope", None)
+        if not scope:
             raise ImproperlyConfigured(f"{type(self).__name__} has no scope.")
         try:
-            return ratelimit.rate_for(self.scope)
+            return ratelimit.rate_for(scope)
         except KeyError:
             raise ImproperlyConfigured(f"No throttle rate for scope {self.scope!r}.") from None
 

@@ -4,8 +4,11 @@ A URL is safe when it stays on this site (a path, or an absolute URL on the requ
 or goes to a host listed in ``settings.PAYMENTS_RETURN_URL_HOSTS`` (a partner front end). Django's
 ``url_has_allowed_host_and_scheme`` does the parsing, so ``//evil.example``, ``https:evil.example``,
 ``\\\\evil.example``, ``javascript:`` and control characters are refused the way Django's own login
-view refuses them. Used by the checkout (API and pages), the payment return/cancel views and the
-``next=`` of the login pages.
+view refuses them. Used by the checkout (API and pages) and the payment return/cancel views.
+
+``next=`` on the sign-in, sign-out, sign-up, till sign-in and language views is checked by Django's
+own views (or ``url_has_allowed_host_and_scheme`` in ours) against the request's host alone, with no
+allowlist: tests/storefront/test_next_redirects.py.
 """
 
 from __future__ import annotations
@@ -42,7 +45,8 @@ def is_safe_url(url: object, *, host: str | None, require_https: bool = False) -
 
 
 def safe_redirect_url(url: object, *, request: HttpRequest, fallback: str) -> str:
-    """``url`` when it is safe for this request (same rule as ``is_safe_url``), else ``fallback``."""
-    if isinstance(url, str) and is_safe_url(url, host=request.get_host(), require_https=request.is_secure()):
+    """``url`` when it is safe for this request (the rule the checkout applied: ``is_safe_url``), else
+    ``fallback``."""
+    if isinstance(url, str) and is_safe_url(url, host=request.get_host()):
         return url
     return fallback
