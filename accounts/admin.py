@@ -7,6 +7,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
 from django.db.models import Prefetch
 
+from . import services
 from .models import Address, CustomerGroup, CustomerProfile, User
 
 
@@ -84,6 +85,15 @@ class UserAdmin(BaseUserAdmin):
     @admin.display(description="roles")
     def roles(self, obj):
         return ", ".join(group.name for group in obj.groups.all())
+
+    @admin.action(description="Unlock logins (clear failed sign-in attempts)", permissions=["change"])
+    def unlock_logins(self, request, queryset):
+        cleared = services.unlock_logins(emails=list(queryset.values_list("email", flat=True)))
+        self.message_user(
+            request, f"Sign-ins unlocked for {queryset.count()} user(s); {cleared} failure record(s) cleared."
+        )
+
+    actions = ["unlock_logins"]
 
 
 @admin.register(CustomerGroup)

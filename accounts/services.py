@@ -391,3 +391,13 @@ def close_account(*, user: User, password: str) -> User:
     user.set_unusable_password()
     user.save(update_fields=["email", "first_name", "last_name", "phone", "is_active", "password"])
     return user
+
+
+def unlock_logins(*, emails: list[str]) -> int:
+    """Clear django-axes' failed sign-in records of these accounts, from every address (staff's
+    "Unlock logins" admin action; ``manage.py axes_reset_username <email>`` does the same for one).
+    Returns how many records were removed. Usernames are stored as ``core.ratelimit.login_username``
+    writes them: trimmed, lower-cased."""
+    from axes.utils import reset
+
+    return sum(reset(username=email.strip().lower()) for email in emails)

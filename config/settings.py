@@ -6,6 +6,7 @@ in-memory channel layer, the local-memory cache, eager Celery and the console e-
 Celery broker). ``DJANGO_ENV=production`` turns on every hardening ``check --deploy`` asks for.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import django_stubs_ext
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "channels",
     "rest_framework",
     "rest_framework.authtoken",
+    "axes",  # sign-in lockout per account and address (finding 6); AccessAttempt in the admin
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -81,6 +83,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so its process_exception runs first: no free database connection -> 503 + Retry-After.
     "core.middleware.ServiceUnavailableMiddleware",
+    # Last: turns a sign-in refused by django-axes or core.ratelimit into the 429 page / JSON.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -238,6 +242,30 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
+# Every sign-in (shop, till, admin) passes these first: a per-address cap on failures
+# (core.ratelimit), then django-axes' per account+address lockout, then the real check.
+AUTHENTICATION_BACKENDS = [
+    "core.ratelimit.LoginFailuresPerIpBackend",
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# --- Brute-force and flood limits (core.ratelimit, core.throttling, django-axes) ---------------
+# Off only in the test suite (tests/conftest.py) and for load tests; never in production.
+RATELIMIT_ENABLED = env.bool("RATELIMIT_ENABLED", default=True)
+# Proxies in front of the app that append to X-Forwarded-For (0: trust REMOTE_ADDR only).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_ENABLED = env.bool("AXES_ENABLED", default=RATELIMIT_ENABLED)
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)  # wrong passwords per account+address
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"  # the login forms' field name (it holds the e-mail)
+AXES_USERNAME_CALLABLE = "core.ratelimit.login_username"
+AXES_CLIENT_IP_CALLABLE = "core.ratelimit.axes_client_ip"
+AXES_LOCKOUT_CALLABLE = "core.ratelimit.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False
 
 # --- I18n -------------------------------------------------------------------------------------
 LANGUAGE_CODE = "fr"
@@ -273,7 +301,7 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="boutique@example.com
 # --- DRF and the OpenAPI schema ---------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "core.auth.ThrottledTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -288,6 +316,23 @@ REST_FRAMEWORK = {
         "core.parsers.SafeJSONParser",
         "rest_framework.parsers.FormParser",
     ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "core.throttling.AnonThrottle",
+        "core.throttling.UserThrottle",
+        "core.throttling.ScopedThrottle",
+    ],
+    # Every limit of the platform, API and pages alike ("N/second|minute|hour|day"; core.ratelimit).
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("THROTTLE_ANON", default="300/minute"),  # API, per address
+        "user": env.str("THROTTLE_USER", default="1200/minute"),  # API, per signed-in user
+        "checkout": env.str("THROTTLE_CHECKOUT", default="30/minute"),  # per user or address
+        "pos_sync": env.str("THROTTLE_POS_SYNC", default="600/minute"),  # offline sales replayed
+        "token_failures": env.str("THROTTLE_TOKEN_FAILURES", default="20/minute"),  # wrong API tokens
+        "login_failures": env.str("THROTTLE_LOGIN_FAILURES", default="50/hour"),  # any account, per address
+        "password_reset": env.str("THROTTLE_PASSWORD_RESET", default="20/hour"),  # requests per address
+        "password_reset_email": env.str("THROTTLE_PASSWORD_RESET_EMAIL", default="3/hour"),  # per target
+        "signup": env.str("THROTTLE_SIGNUP", default="20/hour"),  # sign-up attempts per address
+    },
 }
 # --- Request size bounds (core.middleware refuses beyond with 400 invalid_input / 413) -----------
 # A body other than a file upload; it must hold a register's offline day (POS_SYNC_MAX_SALES sales).
@@ -341,6 +386,9 @@ SMS_DEFAULT_COUNTRY_CODE = env.str("SMS_DEFAULT_COUNTRY_CODE", default="33")
 PAYMENTS_TEST_PROVIDER = env.bool("PAYMENTS_TEST_PROVIDER", default=DEBUG or not PRODUCTION)
 # Absolute URLs given to PayPal when the caller's return URL is a path.
 PAYMENTS_SITE_URL = env.str("PAYMENTS_SITE_URL", default="http://localhost:8000")
+# Hosts other than the site's own a checkout's return/cancel URL may point to (a partner front end):
+# core.urls_safety. Empty: only paths and this site's host.
+PAYMENTS_RETURN_URL_HOSTS = env.list("PAYMENTS_RETURN_URL_HOSTS", default=[])
 PAYMENTS_NETWORK_TIMEOUT = env.int("PAYMENTS_NETWORK_TIMEOUT", default=20)
 PAYMENTS_NETWORK_RETRIES = env.int("PAYMENTS_NETWORK_RETRIES", default=2)
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
@@ -359,7 +407,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},  # lockouts and repeated failures only, not every attempt
+    },
 }
 
 # --- Production hardening (manage.py check --deploy passes with DJANGO_ENV=production) ---------

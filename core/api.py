@@ -32,7 +32,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView, set_rollback
 
-from core.errors import ApplicationError
+from core.errors import ApplicationError, Throttled
 from core.parsers import SafeJSONParser
 from core.text import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 
@@ -71,6 +71,7 @@ _STATUS_DESCRIPTIONS = {
     413: "The body is larger than the server accepts (`request_too_large`).",
     415: "The body must be JSON (`unsupported_media_type`).",
     422: "The Idempotency-Key was already used for another request (`idempotency_key_reused`).",
+    429: "Too many requests (`throttled`); the `Retry-After` header says how many seconds to wait.",
 }
 
 
@@ -121,6 +122,8 @@ def _validation_response(errors: dict[str, Any]) -> Response:
 
 def error_response(exc: Exception, context: dict[str, Any] | None = None) -> Response | None:
     """The response for a known error, or None for anything else (a bug: let it be a 500)."""
+    if isinstance(exc, Throttled):  # core.ratelimit's limits: the same 429 as DRF's throttles
+        return Response(exc.as_dict(), status=exc.http_status, headers={"Retry-After": str(exc.wait)})
     if isinstance(exc, ApplicationError):
         return Response(exc.as_dict(), status=exc.http_status)
     if isinstance(exc, exceptions.ValidationError):

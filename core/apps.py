@@ -4,3 +4,12 @@ from django.apps import AppConfig
 class CoreConfig(AppConfig):
     name = "core"
     verbose_name = "Core"
+
+    def ready(self) -> None:
+        # Infrastructure, not domain flow: Django's own hook for every failed sign-in (shop, till,
+        # admin) feeds the per-address limit of core.ratelimit.
+        from django.contrib.auth.signals import user_login_failed
+
+        from core.ratelimit import count_login_failure
+
+        user_login_failed.connect(count_login_failure, dispatch_uid="core.ratelimit.count_login_failure")

@@ -4,15 +4,23 @@
 ``is_signed_in(user)`` is the same check (``None`` counts as signed out) and tells mypy that ``user``
 is the user model afterwards. ``signed_in_user(request.user)`` is for views behind ``IsAuthenticated``
 or ``login_required``, where the user cannot be anonymous.
+
+``ThrottledTokenAuthentication`` is the API's token authentication (``REST_FRAMEWORK``): DRF's, with
+a limit on wrong tokens per client address (``token_failures``), so tokens cannot be guessed at speed.
 """
 
 from __future__ import annotations
 
-from typing import TypeGuard, TypeVar
+from typing import Any, TypeGuard, TypeVar
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
-from rest_framework.exceptions import NotAuthenticated
+from rest_framework.authentication import TokenAuthentication, get_authorization_header
+from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated, Throttled
+from rest_framework.request import Request
+
+from core import ratelimit
+from core.errors import Throttled as RateLimited
 
 UserT = TypeVar("UserT", bound=AbstractBaseUser)
 
@@ -29,3 +37,30 @@ def signed_in_user(user: UserT | AnonymousUser | None) -> UserT:
     if not is_signed_in(user):
         raise NotAuthenticated()
     return user
+
+
+TOKEN_FAILURES_SCOPE = "token_failures"
+
+
+class ThrottledTokenAuthentication(TokenAuthentication):
+    """``Authorization: Token <key>``, refused with 429 (``Retry-After``) for a client address that
+    sent ``token_failures`` wrong tokens in the window, even if this one is right; a request without a
+    token is left to the other authentication classes."""
+
+    def authenticate(self, request: Request) -> tuple[Any, Any] | None:
+        auth = get_authorization_header(request).split()
+        if not auth or auth[0].lower() != self.keyword.lower().encode():
+            return None
+        ip = ratelimit.client_ip(request)
+        rate = ratelimit.rate_for(TOKEN_FAILURES_SCOPE)
+        wait = ratelimit.is_over(scope=TOKEN_FAILURES_SCOPE, key=ip, rate=rate)
+        if wait:
+            raise Throttled(wait=wait)
+        try:
+            return super().authenticate(request)
+        except AuthenticationFailed:
+            try:
+                ratelimit.hit(scope=TOKEN_FAILURES_SCOPE, key=ip, rate=rate)
+            except RateLimited as exc:
+                raise Throttled(wait=exc.wait) from None
+            raise

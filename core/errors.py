@@ -73,3 +73,15 @@ class LimitExceeded(ApplicationError):
     code = "limit_exceeded"
     http_status = 400
     default_message: StrOrPromise = "Too many items."
+
+
+class Throttled(ApplicationError):
+    """Too many attempts (``core.ratelimit``): try again in ``detail["wait"]`` seconds (``Retry-After``)."""
+
+    code = "throttled"
+    http_status = 429
+    default_message: StrOrPromise = "Too many attempts. Please wait a moment and try again."
+
+    @property
+    def wait(self) -> int:
+        return int(self.detail.get("wait", 60))

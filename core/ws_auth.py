@@ -12,6 +12,7 @@ user: explicit credentials that fail are never silently replaced by a cookie.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Protocol, cast
 from urllib.parse import parse_qs
@@ -46,11 +47,23 @@ def query_params(scope: Mapping[str, Any]) -> dict[str, list[str]]:
 
 
 @database_sync_to_async  # runs in the DB thread and closes stale connections before and after
-def user_for_token(key: str) -> AbstractBaseUser | AnonymousUser:
+def user_for_token(key: str, client_ip: str = "") -> AbstractBaseUser | AnonymousUser:
+    """The token's active user, else anonymous. Wrong tokens count per client address as on the API
+    (``core.auth.ThrottledTokenAuthentication``): over the limit every token gives anonymous."""
     from rest_framework.authtoken.models import Token
 
+    from core import ratelimit
+    from core.auth import TOKEN_FAILURES_SCOPE
+    from core.errors import Throttled
+
+    rate = ratelimit.rate_for(TOKEN_FAILURES_SCOPE)
+    if client_ip and ratelimit.is_over(scope=TOKEN_FAILURES_SCOPE, key=client_ip, rate=rate):
+        return AnonymousUser()
     token = Token.objects.select_related("user").filter(key=key).first()
     if token is None or not token.user.is_active:
+        if client_ip:
+            with contextlib.suppress(Throttled):
+                ratelimit.hit(scope=TOKEN_FAILURES_SCOPE, key=client_ip, rate=rate)
         return AnonymousUser()
     user: AbstractBaseUser = token.user
     return user
@@ -64,7 +77,8 @@ class _TokenOrSessionAuth(AuthMiddleware):
         user = cast("UserLazyObject", scope["user"])
         token = (query_params(scope).get("token") or [""])[0].strip()
         if token:
-            user._wrapped = await user_for_token(token)
+            client = scope.get("client") or ("", 0)
+            user._wrapped = await user_for_token(token, str(client[0] or ""))
         else:
             user._wrapped = await get_user(scope)
 

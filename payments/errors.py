@@ -21,6 +21,7 @@ class OrderNotPayable(Conflict):
 class InvalidReturnUrl(ValidationFailed):
     code = "invalid_return_url"
     default_message = _("A return or cancel URL must be a path on this site or an http(s) URL.")
+    # The rule (core.urls_safety.is_safe_url): a path, or this site's host, or an allowlisted host.
 
 
 class WrongProvider(Conflict):

@@ -43,6 +43,7 @@ from django.utils.translation import gettext as _
 
 from core import outbox
 from core.idempotency import run_once
+from core.urls_safety import is_safe_url
 
 from .errors import (
     InvalidReturnUrl,
@@ -114,8 +115,14 @@ def available_providers() -> list[str]:
     return names
 
 
-def start_payment(*, order: OrderRef, provider: str, return_url: str, cancel_url: str) -> PaymentStart:
+def start_payment(
+    *, order: OrderRef, provider: str, return_url: str, cancel_url: str, site_host: str | None = None
+) -> PaymentStart:
     """Open a payment for an order awaiting payment; the shopper's browser goes to ``redirect_url``.
+
+    ``return_url`` / ``cancel_url``: a path on this site, or an http(s) URL on ``site_host`` (the host
+    of the request that asked) or on a host of ``settings.PAYMENTS_RETURN_URL_HOSTS``
+    (``core.urls_safety``); anything else is ``InvalidReturnUrl`` (400), nothing written.
 
     Refused (nothing written): an unavailable provider, a bad URL, an order not awaiting payment.
     If the provider cannot be reached the payment is recorded as failed (the order stays awaiting
@@ -123,8 +130,8 @@ def start_payment(*, order: OrderRef, provider: str, return_url: str, cancel_url
     """
     if provider not in available_providers():
         raise UnknownProvider(detail={"provider": provider, "available": available_providers()})
-    _check_url(return_url, "return_url")
-    _check_url(cancel_url, "cancel_url")
+    _check_url(return_url, "return_url", site_host=site_host)
+    _check_url(cancel_url, "cancel_url", site_host=site_host)
     payment = _open_payment(order=order, provider=provider, return_url=return_url, cancel_url=cancel_url)
     try:
         created = get_provider(provider).create(payment)  # network: outside any transaction
@@ -311,13 +318,8 @@ class _Duplicate(Exception):
     pass
 
 
-def _check_url(url: str, field: str) -> None:
-    ok = isinstance(url, str) and 0 < len(url) <= 1000
-    ok = ok and (
-        (url.startswith("/") and not url.startswith("//") and "\\" not in url)
-        or url.startswith(("https://", "http://"))
-    )
-    if not ok:
+def _check_url(url: str, field: str, *, site_host: str | None) -> None:
+    if not is_safe_url(url, host=site_host):
         raise InvalidReturnUrl(detail={"field": field})
 
 

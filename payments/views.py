@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 
 from django.conf import settings
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,19 +15,24 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from core.errors import ApplicationError
+from core.urls_safety import safe_redirect_url
 
 from . import services
 from .models import Payment, PaymentStatus, Provider
 from .ports import payable_orders
 
 
-def _after(payment: Payment) -> HttpResponseRedirect:
+def _after(request: HttpRequest, payment: Payment) -> HttpResponseRedirect:
     """Where the shopper goes once the payment is decided (or still pending): the order's return URL
-    when it is paid or may still be, its cancel URL when it failed or was given up."""
+    when it is paid or may still be, its cancel URL when it failed or was given up.
+
+    Checked again before redirecting (``core.urls_safety``): a URL stored before the rule, or since
+    removed from the allowlist, sends the shopper to the order's page on this site instead."""
+    order = payable_orders().describe(payment.order_id)
     paid_or_pending = payment.status in (PaymentStatus.CAPTURED, *services.OPEN_STATUSES)
-    if paid_or_pending and not payable_orders().describe(payment.order_id).cancelled:
-        return HttpResponseRedirect(payment.return_url)
-    return HttpResponseRedirect(payment.cancel_url)
+    target = payment.return_url if paid_or_pending and not order.cancelled else payment.cancel_url
+    fallback = reverse("orders:confirmation", kwargs={"number": order.number})
+    return HttpResponseRedirect(safe_redirect_url(target, request=request, fallback=fallback))
 
 
 def _problem(request, *, title: str, message: str, status: int):
@@ -59,9 +64,9 @@ def test_page(request, payment_id):
             context = {"payment": payment, "order": payment.order, "error": _("Choose Pay or Decline.")}
             return render(request, "payments/test_page.html", context, status=400)
         payment = services.confirm_test_payment(payment_id=payment.pk, succeed=action == "pay")
-        return _after(payment)
+        return _after(request, payment)
     if payment.status not in services.OPEN_STATUSES:
-        return _after(payment)
+        return _after(request, payment)
     return render(request, "payments/test_page.html", {"payment": payment, "order": payment.order})
 
 
@@ -74,7 +79,7 @@ def stripe_page(request, payment_id):
     except ApplicationError:
         return _not_found(request)
     if payment.status not in services.OPEN_STATUSES:
-        return _after(payment)
+        return _after(request, payment)
     context = {
         "payment": payment,
         "order": payment.order,
@@ -97,7 +102,7 @@ def stripe_return(request, payment_id):
     # Stripe unreachable: the webhook will decide; the shopper sees the order awaiting payment.
     with contextlib.suppress(ApplicationError):
         payment = services.complete_returned_payment(payment=payment)
-    return _after(payment)
+    return _after(request, payment)
 
 
 @never_cache
@@ -107,7 +112,7 @@ def stripe_cancel(request, payment_id):
         payment = services.get_payment(payment_id=payment_id, provider=Provider.STRIPE)
     except ApplicationError:
         return _not_found(request)
-    return _after(services.cancel_payment(payment=payment))
+    return _after(request, services.cancel_payment(payment=payment))
 
 
 def _paypal_payment(request):
@@ -141,7 +146,7 @@ def paypal_return(request):
             message=_("We could not confirm your PayPal payment yet. Reload this page in a moment."),
             status=502,
         )
-    return _after(payment)
+    return _after(request, payment)
 
 
 @never_cache
@@ -150,7 +155,7 @@ def paypal_cancel(request):
     payment, problem = _paypal_payment(request)
     if problem:
         return problem
-    return _after(services.cancel_payment(payment=payment))
+    return _after(request, services.cancel_payment(payment=payment))
 
 
 # --- webhooks: no language prefix, no session, no CSRF; each verified by its signature --------

@@ -60,6 +60,20 @@ def _fast_passwords(request, settings):
 
 
 @pytest.fixture(autouse=True)
+def _rate_limits(request, settings):
+    """Brute-force and flood limits (django-axes, core.ratelimit, DRF throttles) are off in tests:
+    the suite signs in and calls the API far faster than any person. ``@pytest.mark.ratelimits``
+    turns them on, with an empty cache (their counters live there) for a test that checks them."""
+    on = request.node.get_closest_marker("ratelimits") is not None
+    settings.RATELIMIT_ENABLED = on
+    settings.AXES_ENABLED = on
+    if on:
+        from django.core.cache import cache
+
+        cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _locmem_email(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 

@@ -124,9 +124,13 @@ class CheckoutInSerializer(serializers.Serializer[Any]):
     return_url = serializers.CharField(
         required=False,
         max_length=900,
-        help_text="Where the provider sends the shopper back; `{number}` allowed.",
+        help_text="Where the provider sends the shopper back; `{number}` allowed. A path on this site, "
+        "or an http(s) URL on this site's host or on an allowlisted partner host; anything else is a "
+        "400 `invalid_return_url`.",
     )
-    cancel_url = serializers.CharField(required=False, max_length=900)
+    cancel_url = serializers.CharField(
+        required=False, max_length=900, help_text="Same rule as `return_url`; defaults to it."
+    )
 
 
 class TotalsSerializer(serializers.Serializer[Any]):
@@ -271,6 +275,8 @@ class CheckoutOptionsView(CheckoutView):
 
 
 class CheckoutStartView(CheckoutView):
+    throttle_scope = "checkout"  # core.throttling: per shopper (or address), REST_FRAMEWORK rates
+
     @extend_schema(
         operation_id="checkout_start",
         tags=TAGS,
@@ -292,9 +298,11 @@ class CheckoutStartView(CheckoutView):
                 409,
                 415,
                 422,
+                429,
                 descriptions={
                     400: "Invalid input: `invalid`, `invalid_address`, `empty_cart`, "
-                    "`provider_not_available`, `country_not_served`, `invalid_coupon`.",
+                    "`provider_not_available`, `country_not_served`, `invalid_coupon`, "
+                    "`invalid_return_url` (a return or cancel URL off this site).",
                     404: "Unknown cart (`not_found`), store (`unknown_location`) or carrier "
                     "(`unknown_carrier`).",
                     409: "`insufficient_stock` (nothing charged), `cart_closed`, `coupon_used_up`.",
@@ -320,6 +328,7 @@ class CheckoutStartView(CheckoutView):
             return_url=data.get("return_url") or "/",
             cancel_url=data.get("cancel_url") or data.get("return_url") or "/",
             idempotency_key=request.headers.get(HEADER, ""),
+            site_host=request.get_host(),
         )
         order = Order.objects.select_related("location").get(pk=order.pk)
         return Response(CheckoutOutSerializer(order_body(order, payment)).data, status=201)

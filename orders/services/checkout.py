@@ -30,6 +30,7 @@ from accounts.selectors import customer_group_for
 from core.auth import is_signed_in
 from core.errors import Conflict, ValidationFailed
 from core.text import CONTROL_CHARACTERS_MESSAGE, has_control_characters
+from core.urls_safety import is_safe_url
 from inventory import selectors as stock
 from inventory.errors import InsufficientStock, UnknownLocation
 from inventory.models import Location, LocationKind
@@ -198,10 +199,14 @@ def start_checkout(
     cancel_url: str,
     idempotency_key: str = "",
     currency: str | None = None,
+    site_host: str | None = None,
 ) -> tuple[Order, PaymentStart | None]:
     """Place the cart as an order awaiting payment, then start its payment.
 
-    ``return_url`` / ``cancel_url`` may contain ``{number}``, replaced by the order number. Returns
+    ``return_url`` / ``cancel_url`` may contain ``{number}``, replaced by the order number; each is a
+    path on this site, or an http(s) URL on ``site_host`` (the asking request's host) or on an
+    allowlisted host (``settings.PAYMENTS_RETURN_URL_HOSTS``), else ``InvalidReturnUrl`` (400) before
+    anything is written (``core.urls_safety``). Returns
     the order and the ``PaymentStart`` (None when replaying a start whose order is no longer pending).
     """
     from payments import services as payments
@@ -219,8 +224,8 @@ def start_checkout(
             _("The payment method %(provider)s is not available.") % {"provider": provider or "?"},
             detail={"field": "provider", "provider": provider, "available": payments.available_providers()},
         )
-    _check_url(return_url, "return_url")
-    _check_url(cancel_url, "cancel_url")
+    _check_url(return_url, "return_url", site_host=site_host)
+    _check_url(cancel_url, "cancel_url", site_host=site_host)
     address: dict[str, str] = {}
     if delivery_method == DeliveryMethod.HOME:
         address = clean_address(shipping_address)
@@ -262,6 +267,7 @@ def start_checkout(
         provider=provider,
         return_url=return_url.replace("{number}", number),
         cancel_url=cancel_url.replace("{number}", number),
+        site_host=site_host,
     )
     return order, payment
 
@@ -416,16 +422,11 @@ def _open_payment(order: Order, provider: str) -> PaymentStart | None:
     )
 
 
-def _check_url(url: str, field: str) -> None:
-    """The payment provider's rule for return URLs, checked before anything is written."""
+def _check_url(url: str, field: str, *, site_host: str | None) -> None:
+    """The payment's rule for return URLs (``core.urls_safety``), checked before anything is written."""
     from payments.errors import InvalidReturnUrl
 
-    ok = isinstance(url, str) and 0 < len(url) <= 900
-    ok = ok and (
-        (url.startswith("/") and not url.startswith("//") and "\\" not in url)
-        or url.startswith(("https://", "http://"))
-    )
-    if not ok:
+    if not is_safe_url(url, host=site_host):
         raise InvalidReturnUrl(detail={"field": field})
 
 

@@ -321,6 +321,7 @@ class BatchJSONParser(SafeJSONParser):
 
 class SaleSyncView(PosView):
     parser_classes = [BatchJSONParser]
+    throttle_scope = "pos_sync"  # core.throttling: per cashier, REST_FRAMEWORK rates
 
     @extend_schema(
         operation_id="pos_sales_sync",
@@ -331,7 +332,7 @@ class SaleSyncView(PosView):
         "`created`, `duplicate` (already recorded: nothing written) or `error` (with the error body; "
         "the register keeps that sale queued). Replaying a batch changes nothing.",
         request=s.SyncRequestSerializer,
-        responses={200: s.SyncResponseSerializer, **error_responses(400, 401, 403, 415)},
+        responses={200: s.SyncResponseSerializer, **error_responses(400, 401, 403, 415, 429)},
     )
     def post(self, request: Request) -> Response:
         batch = parse(s.SyncRequestSerializer, request.data, check_text=False)["sales"]

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import errors as account_errors
 from accounts import selectors, services
+from core import ratelimit
 from core.errors import ApplicationError, NotFound
 from orders import selectors as order_selectors
 from orders.models import DeliveryMethod
@@ -106,6 +107,8 @@ class LogoutView(auth_views.LogoutView):
 def signup(request):
     if request.user.is_authenticated:
         return redirect("accounts:dashboard")
+    if request.method == "POST" and (refused := ratelimit.limit(request, scope="signup")) is not None:
+        return refused  # sign-up attempts per address (core.ratelimit): 429 with Retry-After
     form = forms.SignupForm(
         request.POST or None, initial={"preferred_language": translation.get_language() or "fr"}
     )
@@ -434,6 +437,13 @@ class PasswordResetView(auth_views.PasswordResetView):
         return {"site_name": getattr(settings, "SHOP_NAME", "Maison Corsica")}
 
     def form_valid(self, form):
+        # Per address asking (429 page), then per target address: over its cap nothing is sent but
+        # the answer is the usual "sent" page, so it tells nobody whether the address has an account.
+        refused = ratelimit.limit(self.request, scope="password_reset")
+        if refused is not None:
+            return refused
+        if ratelimit.limit(self.request, scope="password_reset_email", key=form.cleaned_data["email"]):
+            return HttpResponseRedirect(self.get_success_url())
         self.extra_email_context = self.get_extra_email_context()
         return super().form_valid(form)
 

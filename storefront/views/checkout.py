@@ -80,6 +80,7 @@ def checkout_page(request: HttpRequest) -> HttpResponse:
                 cancel_url=_confirmation_template(),
                 idempotency_key=form["idempotency_key"],
                 currency=_currency(request),
+                site_host=request.get_host(),
             )
         except ApplicationError as exc:
             status = exc.http_status

@@ -73,7 +73,8 @@ def test_start_creates_a_paypal_order_to_capture_and_sends_the_shopper_to_approv
     assert started.provider_reference.startswith("PAYPALORDER")
 
 
-def test_an_absolute_return_url_gives_paypal_the_same_host(fakes, order):
+def test_an_absolute_return_url_gives_paypal_the_same_host(fakes, order, settings):
+    settings.PAYMENTS_RETURN_URL_HOSTS = ["boutique.example.fr"]  # another host must be allowlisted
     start(order, return_url="https://boutique.example.fr/en/checkout/done/X/")
     [call] = fakes.calls("POST", "/v2/checkout/orders")
     context = call.body["payment_source"]["paypal"]["experience_context"]
