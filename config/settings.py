@@ -273,6 +273,8 @@ PAYMENTS_NETWORK_RETRIES = env.int("PAYMENTS_NETWORK_RETRIES", default=2)
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+# A signed webhook dated further than this from now (past or future) is refused, in seconds.
+STRIPE_WEBHOOK_TOLERANCE = env.int("STRIPE_WEBHOOK_TOLERANCE", default=300)
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="https://api.stripe.com")
 PAYPAL_CLIENT_ID = env.str("PAYPAL_CLIENT_ID", default="")
 PAYPAL_CLIENT_SECRET = env.str("PAYPAL_CLIENT_SECRET", default="")
