@@ -186,6 +186,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
+# The fallback after a login that names no page: only the admin login falls back on it (the shop
+# login lands on the account page and the till login on the till, each by its own view).
+LOGIN_REDIRECT_URL = "admin:index"
 
 # --- I18n -------------------------------------------------------------------------------------
 LANGUAGE_CODE = "fr"
