@@ -189,6 +189,10 @@ LOGIN_URL = "accounts:login"
 # The fallback after a login that names no page: only the admin login falls back on it (the shop
 # login lands on the account page and the till login on the till, each by its own view).
 LOGIN_REDIRECT_URL = "admin:index"
+# The language cookie: sent only over HTTPS in production, never to scripts, not on cross-site posts.
+LANGUAGE_COOKIE_SECURE = PRODUCTION
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 
 # --- I18n -------------------------------------------------------------------------------------
 LANGUAGE_CODE = "fr"
@@ -234,6 +238,8 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 100,
     "EXCEPTION_HANDLER": "core.api.exception_handler",
 }
+# /api/schema/, /api/docs/ and /api/redoc/ for everybody (development) or for staff only (production).
+API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=not PRODUCTION)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Omnichannel retail platform API",
     "DESCRIPTION": "Stock, catalog, orders and POS for a chain of stores and its web shop.",
