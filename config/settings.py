@@ -10,6 +10,7 @@ from pathlib import Path
 
 import django_stubs_ext
 import environ
+from csp.constants import NONCE, NONE, SELF
 
 # Lets generic classes that Django does not make subscriptable itself (forms.ModelForm, ...) be
 # written with their type argument, as mypy's strict mode asks: ``class F(forms.ModelForm[Location])``.
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "csp",  # {% csp %} tag and checks; the policy is CONTENT_SECURITY_POLICY below
     "django.contrib.postgres",
     "django.contrib.sitemaps",
     "channels",
@@ -77,6 +79,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "core.csp.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -291,6 +294,24 @@ PAYPAL_WEBHOOK_ID = env.str("PAYPAL_WEBHOOK_ID", default="")
 PAYPAL_ENVIRONMENT = env.str("PAYPAL_ENVIRONMENT", default="production" if PRODUCTION else "sandbox")
 PAYPAL_BASE_URL = env.str("PAYPAL_BASE_URL", default="")  # overrides the environment's API host
 
+# --- Content-Security-Policy (django-csp; core/csp.py adds the websocket origin) ----------------
+# No inline script or style without the request's nonce ({{ request.csp_nonce }}), no on*= handlers,
+# no style="..." attributes: templates load static files. CSP_REPORT_URI collects violations.
+CSP_REPORT_URI = env.str("CSP_REPORT_URI", default="")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "report-uri": CSP_REPORT_URI or None,
+    },
+}
 # --- Logging ----------------------------------------------------------------------------------
 LOGGING = {
     "version": 1,

@@ -21,6 +21,8 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from core.csp import REDOC_CSP
+
 
 class ApiDocsAccess(BasePermission):
     """Everybody while ``API_DOCS_PUBLIC`` is on, staff only otherwise (read at each request)."""
@@ -66,3 +68,8 @@ class ApiSwaggerView(_StaffPage, SpectacularSwaggerView):
 
 class ApiRedocView(_StaffPage, SpectacularRedocView):
     permission_classes = [ApiDocsAccess]
+
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        response._csp_replace = REDOC_CSP  # django-csp's per-response policy (what csp_replace sets)
+        return response

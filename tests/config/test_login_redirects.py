@@ -32,7 +32,9 @@ def test_a_store_manager_logging_into_the_admin_without_next_lands_on_a_200(clie
 def test_the_shop_login_without_next_lands_on_the_account_page(client):
     shopper = UserFactory()
 
-    response = client.post("/en/account/login/", {"username": shopper.email, "password": PASSWORD}, follow=True)
+    response = client.post(
+        "/en/account/login/", {"username": shopper.email, "password": PASSWORD}, follow=True
+    )
 
     assert response.redirect_chain == [("/en/account/", 302)]
     assert response.status_code == 200

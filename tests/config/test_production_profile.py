@@ -21,13 +21,15 @@ from django.conf import settings
 from django.test import Client
 from django.test.utils import setup_test_environment
 setup_test_environment()
-client = Client()
-setlang = client.post("/i18n/setlang/", {"language": "it", "next": "/it/"}, secure=True)  # HTTPS: production redirects HTTP
+client = Client()  # every request secure=True: production redirects plain HTTP
+setlang = client.post("/i18n/setlang/", {"language": "it", "next": "/it/"}, secure=True)
 cookie = setlang.cookies[settings.LANGUAGE_COOKIE_NAME]
 schema = client.get("/api/schema/", secure=True)
 # (the Swagger page itself needs collectstatic's manifest in production: fetched only when refused)
 docs = client.get("/api/docs/", secure=True) if not settings.API_DOCS_PUBLIC or settings.DEBUG else None
+csp = client.get("/robots.txt", secure=True)["Content-Security-Policy"]
 print(json.dumps({
+    "csp": csp,
     "setlang": setlang.status_code,
     "cookie": {"value": cookie.value, "secure": bool(cookie["secure"]), "httponly": bool(cookie["httponly"]),
                "samesite": cookie["samesite"]},
@@ -39,7 +41,9 @@ print(json.dumps({
 
 def _probe(**env: str) -> dict:
     clean = {
-        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL", "API_"))
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL", "API_"))
     }
     result = subprocess.run(
         [sys.executable, "-c", PROBE],
@@ -55,7 +59,9 @@ def _probe(**env: str) -> dict:
 
 @pytest.fixture(scope="module")
 def production() -> dict:
-    return _probe(DJANGO_ENV="production", DJANGO_SECRET_KEY="p" * 50)
+    return _probe(
+        DJANGO_ENV="production", DJANGO_SECRET_KEY="p" * 50, CSP_REPORT_URI="https://csp.example.com/r"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -87,3 +93,9 @@ def test_development_serves_the_schema_and_docs_to_anybody(development):
 def test_production_can_open_the_docs_with_api_docs_public():
     opened = _probe(DJANGO_ENV="production", DJANGO_SECRET_KEY="p" * 50, API_DOCS_PUBLIC="true")
     assert opened["schema"][0] == 200 and "openapi" in opened["schema"][2]
+
+
+def test_production_reports_csp_violations_where_csp_report_uri_says(production, development):
+    assert production["csp"].endswith("; report-uri https://csp.example.com/r")
+    assert "connect-src 'self' wss://testserver" in production["csp"]
+    assert "report-uri" not in development["csp"]

@@ -15,7 +15,7 @@ def docs_private(settings):
     settings.API_DOCS_PUBLIC = False
 
 
-def test_with_docs_private_an_anonymous_schema_request_is_a_401_in_the_json_error_format(client, docs_private):
+def test_with_docs_private_an_anonymous_schema_request_is_a_401_in_json(client, docs_private):
     response = client.get("/api/schema/")
 
     assert response.status_code == 401

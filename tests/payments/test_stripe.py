@@ -401,3 +401,16 @@ def test_a_future_dated_signature_says_why_it_is_refused(client, fakes, order):
     assert response.status_code == 400
     assert response.json()["message"] == "The Stripe signature is not dated within the tolerance."
     assert WebhookEvent.objects.count() == 0
+
+
+def test_the_payment_element_page_alone_allows_stripe_in_its_content_security_policy(client, fakes, order):
+    started = start(order)
+
+    stripe_page = client.get(f"/en/pay/stripe/{started.payment_id}/")["Content-Security-Policy"]
+    other_page = client.get("/en/cart/")["Content-Security-Policy"]
+
+    directives = dict(part.strip().split(" ", 1) for part in stripe_page.split(";"))
+    assert directives["script-src"] == "'self' https://js.stripe.com"
+    assert directives["frame-src"] == "https://js.stripe.com https://hooks.stripe.com"
+    assert directives["connect-src"] == "'self' https://api.stripe.com ws://testserver"
+    assert "stripe" not in other_page and "unsafe-inline" not in stripe_page
