@@ -296,8 +296,8 @@ PAYPAL_BASE_URL = env.str("PAYPAL_BASE_URL", default="")  # overrides the enviro
 
 # --- Content-Security-Policy (django-csp; core/csp.py adds the websocket origin) ----------------
 # No inline script or style without the request's nonce ({{ request.csp_nonce }}), no on*= handlers,
-# no style="..." attributes: templates load static files. CSP_REPORT_URI collects violations.
-CSP_REPORT_URI = env.str("CSP_REPORT_URI", default="")
+# no style="..." attributes: templates load static files. The CSP_REPORT_URI variable (read into
+# the policy: a CSP_* setting would trip django-csp's check for its 3.x settings) collects violations.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
@@ -309,7 +309,7 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
         "base-uri": [NONE],
         "frame-ancestors": [NONE],
-        "report-uri": CSP_REPORT_URI or None,
+        "report-uri": env.str("CSP_REPORT_URI", default="") or None,
     },
 }
 # --- Logging ----------------------------------------------------------------------------------

@@ -46,20 +46,18 @@ class ApiSchemaView(SpectacularAPIView):
         return super().handle_exception(exc)
 
 
-class _StaffPage:
+class _StaffPage(APIView):
     """An anonymous visitor is sent to the admin login and back; anybody else refused gets a 403."""
-
-    request: Request
 
     def handle_exception(self, exc: Exception) -> Any:
         if isinstance(exc, exceptions.NotAuthenticated):
             return redirect_to_login(self.request.get_full_path(), reverse("admin:login"))
-        return super().handle_exception(exc)  # type: ignore[misc]
+        return super().handle_exception(exc)
 
     def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
         if isinstance(response, HttpResponseBase) and response.status_code == 302:
             return response  # the login redirect: a plain Django response, nothing to render
-        return super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        return super().finalize_response(request, response, *args, **kwargs)
 
 
 class ApiSwaggerView(_StaffPage, SpectacularSwaggerView):

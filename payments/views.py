@@ -69,7 +69,8 @@ def test_page(request, payment_id):
 
 @never_cache
 @require_safe
-@csp_update(STRIPE_CSP)  # Stripe.js, its card frames and its API, on this page only
+@csp_update(STRIPE_CSP)  # type: ignore[arg-type]  # django-csp types views as (request) only
+# Stripe.js, its card frames and its API: allowed on this page only.
 def stripe_page(request, payment_id):
     """Stripe's Payment Element for this payment's PaymentIntent (Stripe.js loads from Stripe)."""
     try:
