@@ -6,6 +6,8 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+# uvicorn does not name itself in a Server header (one less fingerprint for a scanner).
+UVICORN_FLAGS := --no-server-header
 
 .PHONY: demo test install install-dev lint typecheck serve migrate seed worker beat relay bench check clean
 
@@ -36,10 +38,10 @@ demo: seed
 	@echo "  Serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
 	@echo "  Shop: http://$(HOST):$(PORT)/fr/   Stock grid: http://$(HOST):$(PORT)/stock/   Admin: http://$(HOST):$(PORT)/admin/   API: http://$(HOST):$(PORT)/api/docs/"
 	@echo ""
-	$(BIN)/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --log-level warning
+	$(BIN)/uvicorn config.asgi:application --host $(HOST) --port $(PORT) $(UVICORN_FLAGS) --log-level warning
 
 serve: install
-	DB_POOL=$${DB_POOL:-1} $(BIN)/uvicorn config.asgi:application --host $(HOST) --port $(PORT)
+	DB_POOL=$${DB_POOL:-1} $(BIN)/uvicorn config.asgi:application --host $(HOST) --port $(PORT) $(UVICORN_FLAGS)
 
 worker: install
 	$(BIN)/celery -A config worker --loglevel=info

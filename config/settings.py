@@ -11,6 +11,7 @@ from pathlib import Path
 
 import django_stubs_ext
 import environ
+from csp.constants import NONCE, NONE, SELF
 
 # Lets generic classes that Django does not make subscriptable itself (forms.ModelForm, ...) be
 # written with their type argument, as mypy's strict mode asks: ``class F(forms.ModelForm[Location])``.
@@ -46,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "csp",  # {% csp %} tag and checks; the policy is CONTENT_SECURITY_POLICY below
     "django.contrib.postgres",
     "django.contrib.sitemaps",
     "channels",
@@ -85,6 +87,7 @@ MIDDLEWARE = [
     "core.middleware.ServiceUnavailableMiddleware",
     # Last: turns a sign-in refused by django-axes or core.ratelimit into the 429 page / JSON.
     "axes.middleware.AxesMiddleware",
+    "core.csp.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -266,6 +269,13 @@ AXES_CLIENT_IP_CALLABLE = "core.ratelimit.axes_client_ip"
 AXES_LOCKOUT_CALLABLE = "core.ratelimit.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
+# The fallback after a login that names no page: only the admin login falls back on it (the shop
+# login lands on the account page and the till login on the till, each by its own view).
+LOGIN_REDIRECT_URL = "admin:index"
+# The language cookie: sent only over HTTPS in production, never to scripts, not on cross-site posts.
+LANGUAGE_COOKIE_SECURE = PRODUCTION
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 
 # --- I18n -------------------------------------------------------------------------------------
 LANGUAGE_CODE = "fr"
@@ -339,6 +349,8 @@ REST_FRAMEWORK = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
 # Query-string or form fields per request.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = env.int("DATA_UPLOAD_MAX_NUMBER_FIELDS", default=1000)
+# /api/schema/, /api/docs/ and /api/redoc/ for everybody (development) or for staff only (production).
+API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=not PRODUCTION)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Omnichannel retail platform API",
     "DESCRIPTION": "Stock, catalog, orders and POS for a chain of stores and its web shop.",
@@ -394,6 +406,8 @@ PAYMENTS_NETWORK_RETRIES = env.int("PAYMENTS_NETWORK_RETRIES", default=2)
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+# A signed webhook dated further than this from now (past or future) is refused, in seconds.
+STRIPE_WEBHOOK_TOLERANCE = env.int("STRIPE_WEBHOOK_TOLERANCE", default=300)
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="https://api.stripe.com")
 PAYPAL_CLIENT_ID = env.str("PAYPAL_CLIENT_ID", default="")
 PAYPAL_CLIENT_SECRET = env.str("PAYPAL_CLIENT_SECRET", default="")
@@ -401,6 +415,24 @@ PAYPAL_WEBHOOK_ID = env.str("PAYPAL_WEBHOOK_ID", default="")
 PAYPAL_ENVIRONMENT = env.str("PAYPAL_ENVIRONMENT", default="production" if PRODUCTION else "sandbox")
 PAYPAL_BASE_URL = env.str("PAYPAL_BASE_URL", default="")  # overrides the environment's API host
 
+# --- Content-Security-Policy (django-csp; core/csp.py adds the websocket origin) ----------------
+# No inline script or style without the request's nonce ({{ request.csp_nonce }}), no on*= handlers,
+# no style="..." attributes: templates load static files. The CSP_REPORT_URI variable (read into
+# the policy: a CSP_* setting would trip django-csp's check for its 3.x settings) collects violations.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "report-uri": env.str("CSP_REPORT_URI", default="") or None,
+    },
+}
 # --- Logging ----------------------------------------------------------------------------------
 LOGGING = {
     "version": 1,

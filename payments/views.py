@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 
+from csp.decorators import csp_update
 from django.conf import settings
 from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
@@ -14,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from core.csp import STRIPE_CSP
 from core.errors import ApplicationError
 from core.urls_safety import safe_redirect_url
 
@@ -72,6 +74,8 @@ def test_page(request, payment_id):
 
 @never_cache
 @require_safe
+@csp_update(STRIPE_CSP)  # type: ignore[arg-type]  # django-csp types views as (request) only
+# Stripe.js, its card frames and its API: allowed on this page only.
 def stripe_page(request, payment_id):
     """Stripe's Payment Element for this payment's PaymentIntent (Stripe.js loads from Stripe)."""
     try:

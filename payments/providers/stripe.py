@@ -6,6 +6,7 @@ by the signed webhooks ``payment_intent.succeeded`` / ``payment_intent.payment_f
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -103,13 +104,20 @@ class StripeProvider(PaymentProvider):
             raise InvalidWebhook("Stripe webhooks are not configured (STRIPE_WEBHOOK_SECRET).")
         if not signature:
             raise InvalidWebhook("The Stripe-Signature header is missing.")
+        tolerance = settings.STRIPE_WEBHOOK_TOLERANCE
         try:
-            event = stripe.Webhook.construct_event(payload, signature, settings.STRIPE_WEBHOOK_SECRET)
+            event = stripe.Webhook.construct_event(
+                payload, signature, settings.STRIPE_WEBHOOK_SECRET, tolerance=tolerance
+            )
         except stripe.SignatureVerificationError as exc:
             raise InvalidWebhook("The Stripe signature does not match this payload.") from exc
         except (ValueError, UnicodeDecodeError) as exc:
             raise InvalidWebhook("The Stripe webhook body is not JSON.") from exc
         data = safe_json.loads(payload)
+        # The library refuses a signature older than the tolerance but not one dated in the future:
+        # a signature stamped ahead of time would stay replayable until long after. |now - t| bounds both.
+        if abs(time.time() - _signed_at(signature)) > tolerance:
+            raise InvalidWebhook("The Stripe signature is not dated within the tolerance.")
         obj = (data.get("data") or {}).get("object") or {}
         if not isinstance(obj, dict) or not data.get("id") or not data.get("type"):
             raise InvalidWebhook("The Stripe event has no id, type or object.")
@@ -125,6 +133,15 @@ class StripeProvider(PaymentProvider):
             reason=str(error.get("message", ""))[:250] if isinstance(error, dict) else "",
             data=data,
         )
+
+
+def _signed_at(signature: str) -> int:
+    """The ``t=`` of a ``Stripe-Signature`` header the library has already verified."""
+    for part in signature.split(","):
+        key, _, value = part.strip().partition("=")
+        if key == "t":
+            return int(value)
+    raise InvalidWebhook("The Stripe signature has no timestamp.")
 
 
 def _describe(exc: stripe.StripeError) -> str:

@@ -107,7 +107,7 @@ def open_register(page, code: str, opening_float: str) -> None:
     expect(page.locator("#screen-sale")).to_be_visible()
     expect(page.locator("#scan")).to_be_focused()
     # The catalog is in IndexedDB before we scan (a scanner fires at once).
-    page.wait_for_function("window.PosApp && window.PosApp.state.catalog.size >= 2")
+    page.wait_for_function("() => window.PosApp && window.PosApp.state.catalog.size >= 2")
 
 
 def scan(page, ean: str) -> None:
@@ -253,7 +253,7 @@ def test_offline_sale_survives_a_closed_tab_and_syncs_exactly_once(
     sign_in(page, asgi_server.base_url, users["first"])
     open_register(page, "pxa-1", "50")
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    page.wait_for_function("navigator.serviceWorker.controller !== null || true")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null || true")
     cached = page.evaluate(
         """caches.keys()
             .then(keys => caches.open(keys.find(key => key.startsWith("pos-shell-"))))

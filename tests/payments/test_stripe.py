@@ -198,6 +198,7 @@ def was_ever_paid(order) -> bool:
         "garbage",
         "wrong-secret",
         "too-old",
+        "future-dated",
         "tampered",
     ],
 )
@@ -208,6 +209,8 @@ def test_a_bad_signature_is_a_400_and_writes_nothing(client, fakes, order, shop,
         signature = f.stripe_signature(payload, secret="whsec_other")
     elif signature == "too-old":
         signature = f.stripe_signature(payload, timestamp=int(time.time()) - 3600)
+    elif signature == "future-dated":  # a valid HMAC stamped 10 minutes ahead (tolerance: 5)
+        signature = f.stripe_signature(payload, timestamp=int(time.time()) + 600)
     elif signature == "tampered":
         signature = f.stripe_signature(payload)
         payload = payload.replace(b'"amount": 2500', b'"amount": 1')
@@ -380,3 +383,34 @@ def test_no_provider_call_runs_inside_a_database_transaction(client, fakes, orde
     services.refund_order(order=order, reason="returned")
 
     assert seen == [("create", False), ("capture", False), ("parse_webhook", False), ("refund", False)]
+
+
+@pytest.mark.parametrize("skew", [-240, 240])
+def test_a_signature_within_the_tolerance_either_way_is_accepted(client, fakes, order, skew):
+    started = start(order)
+    payload = event(started)
+    response = deliver(client, payload, f.stripe_signature(payload, timestamp=int(time.time()) + skew))
+    assert response.status_code == 200
+    assert WebhookEvent.objects.count() == 1
+
+
+def test_a_future_dated_signature_says_why_it_is_refused(client, fakes, order):
+    started = start(order)
+    payload = event(started)
+    response = deliver(client, payload, f.stripe_signature(payload, timestamp=int(time.time()) + 3600))
+    assert response.status_code == 400
+    assert response.json()["message"] == "The Stripe signature is not dated within the tolerance."
+    assert WebhookEvent.objects.count() == 0
+
+
+def test_the_payment_element_page_alone_allows_stripe_in_its_content_security_policy(client, fakes, order):
+    started = start(order)
+
+    stripe_page = client.get(f"/en/pay/stripe/{started.payment_id}/")["Content-Security-Policy"]
+    other_page = client.get("/en/cart/")["Content-Security-Policy"]
+
+    directives = dict(part.strip().split(" ", 1) for part in stripe_page.split(";"))
+    assert directives["script-src"] == "'self' https://js.stripe.com"
+    assert directives["frame-src"] == "https://js.stripe.com https://hooks.stripe.com"
+    assert directives["connect-src"] == "'self' https://api.stripe.com ws://testserver"
+    assert "stripe" not in other_page and "unsafe-inline" not in stripe_page

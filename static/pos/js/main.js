@@ -151,6 +151,13 @@ pickups.init();
 closing.init();
 offline.init();
 document.addEventListener("click", onClick);
+/* The language picker submits itself (no inline onchange: the Content-Security-Policy refuses it). */
+document.addEventListener("change", function (event) {
+  var select = event.target;
+  if (select instanceof HTMLSelectElement && select.hasAttribute("data-autosubmit") && select.form) {
+    select.form.submit();
+  }
+});
 catalog.init();
 
 if ("serviceWorker" in navigator && window.isSecureContext) {

@@ -1,0 +1,33 @@
+/* The checkout page: shows the chosen delivery panel and the total it costs, refreshes the carriers
+ * when the country changes, focuses the error summary. Loaded as a file: the Content-Security-Policy
+ * refuses inline scripts. */
+(function () {
+  var form = document.querySelector("form.checkout");
+  if (!form) return;
+  function sync() {
+    var checked = form.querySelector("input[name=delivery_method]:checked");
+    var method = checked ? checked.value : "";
+    form.querySelectorAll(".delivery-panel").forEach(function (panel) {
+      panel.hidden = panel.getAttribute("data-method") !== method;
+    });
+    var carrier = form.querySelector("input[name=carrier]:checked");
+    var home = method === form.getAttribute("data-home-method") && carrier;
+    form.querySelectorAll("[data-grand-total]").forEach(function (el) {
+      el.textContent = home ? carrier.getAttribute("data-total") : el.getAttribute("data-collect");
+    });
+    form.querySelectorAll("[data-shipping-total]").forEach(function (el) {
+      el.textContent = home ? carrier.getAttribute("data-shipping") : el.getAttribute("data-free");
+    });
+  }
+  form.querySelectorAll("input[name=delivery_method], input[name=carrier]").forEach(function (input) {
+    input.addEventListener("change", sync);
+  });
+  sync();
+  var country = form.querySelector("#country");
+  var refresh = form.querySelector("button[value=refresh]");
+  if (country && refresh) {
+    country.addEventListener("change", function () { refresh.click(); });
+  }
+  var alert = document.getElementById("checkout-error");
+  if (alert) alert.focus();
+})();
