@@ -24,6 +24,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
 
+from accounts.admin_scope import StoreScopedAdmin
 from catalog.admin import VariantAdmin as CatalogVariantAdmin
 from catalog.models import Variant
 from core.auth import signed_in_user
@@ -129,7 +130,8 @@ class LocationForm(forms.ModelForm[Location]):
 
 
 @admin.register(Location)
-class LocationAdmin(admin.ModelAdmin[Location]):
+class LocationAdmin(StoreScopedAdmin, admin.ModelAdmin[Location]):
+    store_field = "pk"
     form = LocationForm
     list_display = ["code", "name", "kind", "city", "phone", "sells_online", "is_active"]
     list_filter = ["kind", "sells_online", "is_active"]
@@ -222,7 +224,8 @@ class LowStockFilter(admin.SimpleListFilter):
 
 
 @admin.register(StockLevel)
-class StockLevelAdmin(ReadOnlyAdmin[StockLevel]):
+class StockLevelAdmin(StoreScopedAdmin, ReadOnlyAdmin[StockLevel]):
+    store_field = "location"
     change_list_template = "admin/inventory/stocklevel/change_list.html"
     list_display = [
         "sku",
@@ -395,7 +398,8 @@ class StockLevelAdmin(ReadOnlyAdmin[StockLevel]):
 
 
 @admin.register(StockMovement)
-class StockMovementAdmin(ReadOnlyAdmin[StockMovement]):
+class StockMovementAdmin(StoreScopedAdmin, ReadOnlyAdmin[StockMovement]):
+    store_field = "location"
     list_display = [
         "created_at",
         "reason",
@@ -428,7 +432,8 @@ class StockMovementAdmin(ReadOnlyAdmin[StockMovement]):
 
 
 @admin.register(StockLot)
-class StockLotAdmin(ReadOnlyAdmin[StockLot]):
+class StockLotAdmin(StoreScopedAdmin, ReadOnlyAdmin[StockLot]):
+    store_field = "location"
     list_display = ["batch", "sku", "location", "expiry_date", "quantity", "received_at"]
     list_filter = ["location", "expiry_date"]
     search_fields = ["batch", "variant__sku", "=variant__ean13"]
@@ -441,7 +446,8 @@ class StockLotAdmin(ReadOnlyAdmin[StockLot]):
 
 
 @admin.register(Reservation)
-class ReservationAdmin(ReadOnlyAdmin[Reservation]):
+class ReservationAdmin(StoreScopedAdmin, ReadOnlyAdmin[Reservation]):
+    store_field = "location"
     list_display = ["id", "sku", "location", "quantity", "status", "reference", "expires_at", "created_at"]
     list_filter = ["status", "location"]
     search_fields = ["reference", "variant__sku", "=id"]
@@ -492,7 +498,8 @@ class AcknowledgedFilter(admin.SimpleListFilter):
 
 
 @admin.register(StockAlert)
-class StockAlertAdmin(ReadOnlyAdmin[StockAlert]):
+class StockAlertAdmin(StoreScopedAdmin, ReadOnlyAdmin[StockAlert]):
+    store_field = "location"
     list_display = [
         "created_at",
         "sku",
@@ -528,8 +535,11 @@ class StockAlertAdmin(ReadOnlyAdmin[StockAlert]):
 # --- the catalog's variant page, with its stock per location ----------------------------------------
 
 
-class StockLevelInline(admin.TabularInline[StockLevel, Variant]):
-    """Where the variant is, per location. Read only: stock changes go through the stock forms."""
+class StockLevelInline(StoreScopedAdmin, admin.TabularInline[StockLevel, Variant]):
+    """Where the variant is, per location (a store manager: their store). Read only: stock changes go
+    through the stock forms."""
+
+    store_field = "location"
 
     model = StockLevel
     extra = 0
