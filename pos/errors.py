@@ -125,3 +125,11 @@ class PickupNotFound(NotFound):
 class VerificationFailed(ValidationFailed):
     code = "verification_failed"
     default_message = "This does not match the order: check the customer's identity again."
+
+
+class SaleProofRequired(ValidationFailed):
+    code = "sale_proof_required"
+    default_message = (
+        "Scan the barcode of the order confirmation, or type the customer's e-mail or phone, "
+        "to find a web order or another store's sale."
+    )
