@@ -247,7 +247,8 @@ class StockLevelAdmin(StoreScopedAdmin, ReadOnlyAdmin[StockLevel]):
     actions = ["set_threshold"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[StockLevel]:
-        return super().get_queryset(request).annotate(available_now=F("on_hand") - F("reserved"))
+        levels: QuerySet[StockLevel] = super().get_queryset(request)  # the user's stores (StoreScopedAdmin)
+        return levels.annotate(available_now=F("on_hand") - F("reserved"))
 
     @admin.display(description="SKU", ordering="variant__sku")
     def sku(self, obj: StockLevel) -> str:
