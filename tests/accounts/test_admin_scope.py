@@ -384,3 +384,19 @@ def test_an_action_on_another_store_row_does_nothing(world, client):
     )
     reservation.refresh_from_db()
     assert reservation.status == "active"
+
+
+def test_foreign_key_choices_are_the_own_store(world, rf):
+    register_admin = admin.site._registry[Register]
+    field = Register._meta.get_field("store")
+    request = rf.get("/")
+    request.user = store_manager(world.aja)
+    choices = register_admin.formfield_for_foreignkey(field, request).queryset
+    assert list(choices) == [world.aja]
+    request.user = staff()
+    choices = register_admin.formfield_for_foreignkey(field, request).queryset
+    assert set(choices) == {world.aja, world.bas, world.wh}
+    session_field = PosSale._meta.get_field("session")
+    request.user = store_manager(world.bas)
+    sessions = admin.site._registry[PosSale].formfield_for_foreignkey(session_field, request).queryset
+    assert {s.register.store for s in sessions} == {world.bas}

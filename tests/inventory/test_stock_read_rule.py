@@ -49,6 +49,7 @@ def test_staff_read_every_location(store, warehouse):
     assert [row["location"] for row in response.json()["results"]] == ["AJA", "BAS", "WH"]
 
 
+@pytest.mark.django_db(transaction=True)  # database_sync_to_async closes connections (PostgreSQL)
 def test_the_websocket_applies_the_same_rule(store, warehouse):
     user = cashier(store)
     with pytest.raises(StockAccessDenied, match="You may not read the stock of WH."):
