@@ -24,6 +24,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
 
+from accounts.admin_scope import StoreScopedAdmin
 from catalog.admin import VariantAdmin as CatalogVariantAdmin
 from catalog.models import Variant
 from core.auth import signed_in_user
@@ -130,7 +131,8 @@ class LocationForm(forms.ModelForm[Location]):
 
 
 @admin.register(Location)
-class LocationAdmin(admin.ModelAdmin[Location]):
+class LocationAdmin(StoreScopedAdmin, admin.ModelAdmin[Location]):
+    store_field = "pk"
     form = LocationForm
     list_display = ["code", "name", "kind", "city", "phone", "sells_online", "is_active"]
     list_filter = ["kind", "sells_online", "is_active"]
@@ -223,7 +225,8 @@ class LowStockFilter(admin.SimpleListFilter):
 
 
 @admin.register(StockLevel)
-class StockLevelAdmin(ReadOnlyAdmin[StockLevel]):
+class StockLevelAdmin(StoreScopedAdmin, ReadOnlyAdmin[StockLevel]):
+    store_field = "location"
     change_list_template = "admin/inventory/stocklevel/change_list.html"
     list_display = [
         "sku",
@@ -245,7 +248,8 @@ class StockLevelAdmin(ReadOnlyAdmin[StockLevel]):
     actions = ["set_threshold"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[StockLevel]:
-        return super().get_queryset(request).annotate(available_now=F("on_hand") - F("reserved"))
+        levels: QuerySet[StockLevel] = super().get_queryset(request)  # the user's stores (StoreScopedAdmin)
+        return levels.annotate(available_now=F("on_hand") - F("reserved"))
 
     @admin.display(description="SKU", ordering="variant__sku")
     def sku(self, obj: StockLevel) -> str:
@@ -396,7 +400,8 @@ class StockLevelAdmin(ReadOnlyAdmin[StockLevel]):
 
 
 @admin.register(StockMovement)
-class StockMovementAdmin(ReadOnlyAdmin[StockMovement]):
+class StockMovementAdmin(StoreScopedAdmin, ReadOnlyAdmin[StockMovement]):
+    store_field = "location"
     list_display = [
         "created_at",
         "reason",
@@ -429,7 +434,8 @@ class StockMovementAdmin(ReadOnlyAdmin[StockMovement]):
 
 
 @admin.register(StockLot)
-class StockLotAdmin(ReadOnlyAdmin[StockLot]):
+class StockLotAdmin(StoreScopedAdmin, ReadOnlyAdmin[StockLot]):
+    store_field = "location"
     list_display = ["batch", "sku", "location", "expiry_date", "quantity", "received_at"]
     list_filter = ["location", "expiry_date"]
     search_fields = ["batch", "variant__sku", "=variant__ean13"]
@@ -442,7 +448,8 @@ class StockLotAdmin(ReadOnlyAdmin[StockLot]):
 
 
 @admin.register(Reservation)
-class ReservationAdmin(ReadOnlyAdmin[Reservation]):
+class ReservationAdmin(StoreScopedAdmin, ReadOnlyAdmin[Reservation]):
+    store_field = "location"
     list_display = ["id", "sku", "location", "quantity", "status", "reference", "expires_at", "created_at"]
     list_filter = ["status", "location"]
     search_fields = ["reference", "variant__sku", "=id"]
@@ -493,7 +500,8 @@ class AcknowledgedFilter(admin.SimpleListFilter):
 
 
 @admin.register(StockAlert)
-class StockAlertAdmin(ReadOnlyAdmin[StockAlert]):
+class StockAlertAdmin(StoreScopedAdmin, ReadOnlyAdmin[StockAlert]):
+    store_field = "location"
     list_display = [
         "created_at",
         "sku",
@@ -529,8 +537,11 @@ class StockAlertAdmin(ReadOnlyAdmin[StockAlert]):
 # --- the catalog's variant page, with its stock per location ----------------------------------------
 
 
-class StockLevelInline(admin.TabularInline[StockLevel, Variant]):
-    """Where the variant is, per location. Read only: stock changes go through the stock forms."""
+class StockLevelInline(StoreScopedAdmin, admin.TabularInline[StockLevel, Variant]):
+    """Where the variant is, per location (a store manager: their store). Read only: stock changes go
+    through the stock forms."""
+
+    store_field = "location"
 
     model = StockLevel
     extra = 0

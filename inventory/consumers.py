@@ -31,10 +31,11 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
 from core import safe_json
+from core.errors import PermissionDenied
 from core.ws_auth import query_params
 
 from . import realtime
-from .permissions import default_watched_locations, watchable_locations
+from .permissions import default_watched_locations, readable_location_codes
 from .selectors import level_rows
 
 if TYPE_CHECKING:
@@ -74,11 +75,10 @@ def resolve_locations(user: User | AnonymousUser | None, requested: list[str]) -
         if not default:
             raise StockAccessDenied("no location to watch")
         return default
-    allowed = list(watchable_locations(user).values_list("code", flat=True))
-    refused = sorted(set(requested) - set(allowed))
-    if refused:
-        raise StockAccessDenied(f"may not watch {', '.join(refused)}")
-    return requested
+    try:
+        return readable_location_codes(user, requested)  # the REST stock list's rule too
+    except PermissionDenied as exc:
+        raise StockAccessDenied(str(exc.message)) from exc
 
 
 @database_sync_to_async

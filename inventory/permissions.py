@@ -51,3 +51,18 @@ def default_watched_locations(user: AnyUser) -> QuerySet[Location]:
     if is_signed_in(user) and user.store_id and not national:
         return watchable_locations(user).filter(pk=user.store_id)
     return watchable_locations(user)
+
+
+def readable_location_codes(user: AnyUser, requested: list[str] | None) -> list[str]:
+    """The one rule for reading stock, over REST (``GET /stock/``) and the websocket: the locations of
+    ``watchable_locations``. ``requested`` codes outside it raise ``PermissionDenied``; none requested
+    means all of it."""
+    allowed = set(watchable_locations(user).values_list("code", flat=True))
+    if not requested:
+        return sorted(allowed)
+    denied = sorted(set(requested) - allowed)
+    if denied:
+        raise PermissionDenied(
+            f"You may not read the stock of {', '.join(denied)}.", detail={"location": denied}
+        )
+    return list(requested)

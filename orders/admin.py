@@ -10,6 +10,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from accounts.admin_scope import StoreScopedAdmin
 from accounts.models import User
 from core.auth import signed_in_user
 from core.errors import ApplicationError
@@ -55,8 +56,12 @@ class NotificationLogInline(admin.TabularInline[NotificationLog, Order]):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin[Order]):
-    """Orders change only through orders.services: everything here is read-only."""
+class OrderAdmin(StoreScopedAdmin, admin.ModelAdmin[Order]):
+    """Orders change only through orders.services: everything here is read-only. A store manager sees
+    their store's orders: its till sales and the web orders collected there (home deliveries leave from
+    the warehouse)."""
+
+    store_field = "location"
 
     list_display = [
         "number",

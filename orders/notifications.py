@@ -28,6 +28,7 @@ from core import outbox, sms
 
 from .models import Order, OrderStatus
 from .notification_log import NotificationChannel, NotificationKind, NotificationLog
+from .proof import proof_barcode_value
 
 CLAIM_LEASE = dt.timedelta(minutes=10)
 EMAIL_KINDS = set(NotificationKind.values)
@@ -140,6 +141,7 @@ def _context(order: Order, kind: str) -> dict[str, Any]:
     last_change = order.status_changes.order_by("-created_at", "-id").first()
     return {
         "order": order,
+        "return_code": proof_barcode_value(order.number),  # proves the order at a till (orders.proof)
         "lines": list(order.lines.all()),
         "store": order.location,
         "shop_name": _shop_name(),

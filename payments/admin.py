@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 
+from accounts.admin_scope import StoreScopedAdmin
+
 from .models import Payment, PaymentEvent, Refund, WebhookEvent
 
 
@@ -46,7 +48,8 @@ class RefundInline(ReadOnlyInline):
 
 
 @admin.register(Payment)
-class PaymentAdmin(ReadOnlyAdmin):
+class PaymentAdmin(StoreScopedAdmin, ReadOnlyAdmin):
+    store_field = "order__location"
     list_display = [
         "created_at",
         "order",
@@ -66,7 +69,8 @@ class PaymentAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Refund)
-class RefundAdmin(ReadOnlyAdmin):
+class RefundAdmin(StoreScopedAdmin, ReadOnlyAdmin):
+    store_field = "payment__order__location"
     list_display = ["created_at", "payment", "amount", "currency", "status", "provider_reference", "reason"]
     list_filter = ["status", "currency", "payment__provider"]
     search_fields = ["payment__order__number", "provider_reference"]
@@ -74,7 +78,8 @@ class RefundAdmin(ReadOnlyAdmin):
 
 
 @admin.register(WebhookEvent)
-class WebhookEventAdmin(ReadOnlyAdmin):
+class WebhookEventAdmin(StoreScopedAdmin, ReadOnlyAdmin):
+    store_field = "payment__order__location"
     list_display = ["received_at", "provider", "type", "event_id", "result", "processed_at"]
     list_filter = ["provider", "type", "result"]
     search_fields = ["event_id"]

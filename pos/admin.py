@@ -6,6 +6,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from accounts.admin_scope import StoreScopedAdmin
 from core.errors import ApplicationError
 
 from .models import CashMovement, PosSale, Register, RegisterSession, SaleTender, StockDiscrepancy
@@ -36,7 +37,8 @@ class ReadOnlyInline(admin.TabularInline):
 
 
 @admin.register(Register)
-class RegisterAdmin(admin.ModelAdmin):
+class RegisterAdmin(StoreScopedAdmin, admin.ModelAdmin):
+    store_field = "store"
     list_display = ["code", "name", "store", "is_active"]
     list_filter = ["store", "is_active"]
     search_fields = ["code", "name"]
@@ -49,7 +51,8 @@ class CashMovementInline(ReadOnlyInline):
 
 
 @admin.register(RegisterSession)
-class RegisterSessionAdmin(ReadOnlyAdmin):
+class RegisterSessionAdmin(StoreScopedAdmin, ReadOnlyAdmin):
+    store_field = "register__store"
     list_display = ["id", "register", "status", "opened_by", "opened_at", "closed_at", "difference"]
     list_filter = ["status", "register__store"]
     list_select_related = ["register", "opened_by"]
@@ -64,7 +67,8 @@ class SaleTenderInline(ReadOnlyInline):
 
 
 @admin.register(PosSale)
-class PosSaleAdmin(ReadOnlyAdmin):
+class PosSaleAdmin(StoreScopedAdmin, ReadOnlyAdmin):
+    store_field = "session__register__store"
     list_display = ["order", "session", "cashier", "was_offline", "sold_at", "created_at"]
     list_filter = ["was_offline", "session__register__store"]
     search_fields = ["order__number", "client_uuid"]
@@ -78,7 +82,8 @@ class ReturnLineInline(ReadOnlyInline):
 
 
 @admin.register(Return)
-class ReturnAdmin(ReadOnlyAdmin):
+class ReturnAdmin(StoreScopedAdmin, ReadOnlyAdmin):
+    store_field = "location"
     list_display = ["number", "order", "location", "refund_method", "total_gross", "user", "created_at"]
     list_filter = ["refund_method", "location"]
     search_fields = ["number", "order__number"]
@@ -87,14 +92,18 @@ class ReturnAdmin(ReadOnlyAdmin):
 
 
 @admin.register(StoreCredit)
-class StoreCreditAdmin(ReadOnlyAdmin):
+class StoreCreditAdmin(StoreScopedAdmin, ReadOnlyAdmin):
+    """A store manager sees the credits their store issued (on a return there)."""
+
+    store_field = "source_return__location"
     list_display = ["code", "customer", "initial_amount", "balance", "currency", "created_at"]
     search_fields = ["code", "customer__email"]
     list_select_related = ["customer"]
 
 
 @admin.register(DamagedGoods)
-class DamagedGoodsAdmin(ReadOnlyAdmin):
+class DamagedGoodsAdmin(StoreScopedAdmin, ReadOnlyAdmin):
+    store_field = "location"
     list_display = ["variant", "location", "quantity", "recorded_by", "created_at"]
     list_filter = ["location"]
     search_fields = ["variant__sku"]
@@ -102,7 +111,8 @@ class DamagedGoodsAdmin(ReadOnlyAdmin):
 
 
 @admin.register(StockDiscrepancy)
-class StockDiscrepancyAdmin(ReadOnlyAdmin):
+class StockDiscrepancyAdmin(StoreScopedAdmin, ReadOnlyAdmin):
+    store_field = "location"
     list_display = ["created_at", "location", "variant", "quantity", "order", "status", "note"]
     list_filter = ["status", "location"]
     search_fields = ["variant__sku", "order__number"]

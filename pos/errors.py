@@ -130,3 +130,11 @@ class VerificationFailed(ValidationFailed):
 class SaleTooLarge(LimitExceeded):
     code = "sale_too_large"
     default_message = "A sale has too many lines: split it."
+
+
+class SaleProofRequired(ValidationFailed):
+    code = "sale_proof_required"
+    default_message = (
+        "Scan the barcode of the order confirmation, or type the customer's e-mail or phone, "
+        "to find a web order or another store's sale."
+    )

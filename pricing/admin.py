@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from accounts.admin_scope import StoreScopedAdmin
 from core import events
 
 from .events import PricesChanged
@@ -35,7 +36,8 @@ class PriceListEntryInline(admin.TabularInline):
 
 
 @admin.register(PriceList)
-class PriceListAdmin(RefreshesStorefrontMixin, admin.ModelAdmin):
+class PriceListAdmin(StoreScopedAdmin, RefreshesStorefrontMixin, admin.ModelAdmin):
+    store_field = "location"  # chain-wide lists (no location): chain-wide roles only
     list_display = ["code", "name", "customer_group", "channel", "location", "priority", "is_active"]
     list_filter = ["channel", "location", "customer_group", "is_active"]
     list_select_related = ["customer_group", "location"]
@@ -49,7 +51,8 @@ class CouponInline(admin.TabularInline):
 
 
 @admin.register(Promotion)
-class PromotionAdmin(RefreshesStorefrontMixin, admin.ModelAdmin):
+class PromotionAdmin(StoreScopedAdmin, RefreshesStorefrontMixin, admin.ModelAdmin):
+    store_field = "location"  # chain-wide promotions (no location): chain-wide roles only
     list_display = [
         "name",
         "kind",
@@ -68,7 +71,8 @@ class PromotionAdmin(RefreshesStorefrontMixin, admin.ModelAdmin):
 
 
 @admin.register(CouponRedemption)
-class CouponRedemptionAdmin(admin.ModelAdmin):
+class CouponRedemptionAdmin(StoreScopedAdmin, admin.ModelAdmin):
+    store_field = "coupon__promotion__location"
     list_display = ["coupon", "reference", "customer_email", "discount_ttc", "created_at"]
     search_fields = ["coupon__code", "reference", "customer_email"]
     list_select_related = ["coupon"]

@@ -6,7 +6,7 @@ Every POST honours ``Idempotency-Key`` (``core.idempotency``); every error is
 =================================  =================  ==========================================
 endpoint                           permission         checked at
 =================================  =================  ==========================================
-GET  /stock/                       view_stocklevel    (any location)
+GET  /stock/                       view_stocklevel    ``watchable_locations`` (as the websocket)
 POST /stock/movements/ sale|return record_sale        ``location``
 POST /stock/movements/ receipt|loss receive_stock     ``location``
 POST /stock/counts/                adjust_stock       ``location``
@@ -37,7 +37,7 @@ from core.idempotency import idempotent
 
 from .. import selectors, services
 from ..models import MovementReason
-from ..permissions import ensure_can_act
+from ..permissions import ensure_can_act, readable_location_codes
 from ..services import LotInput
 from . import resolvers
 from .serializers import (
@@ -97,7 +97,9 @@ class StockLevelListView(GenericAPIView[Any]):
         tags=TAGS,
         summary="Stock levels",
         description="Levels per SKU and location, ordered by location code then SKU. "
-        "Needs `inventory.view_stocklevel`.",
+        "Needs `inventory.view_stocklevel`; a cashier or store manager reads their store and the other "
+        "open stores (not the warehouse: 403 `permission_denied`), as on the stock websocket. Without "
+        "`location`: every location the user may read.",
         parameters=[StockLevelQuerySerializer],
         responses={200: StockLevelSerializer(many=True), **error_responses(400, 401, 403, 404)},
     )
@@ -108,6 +110,7 @@ class StockLevelListView(GenericAPIView[Any]):
             resolvers.ensure_skus_exist(skus)
         if codes:
             resolvers.ensure_locations_exist(codes)
+        codes = readable_location_codes(request.user, codes)  # the websocket's rule too
         page = self.paginate_queryset(selectors.stock_levels(skus=skus, location_codes=codes))
         assert page is not None  # pagination_class is set
         rows = [

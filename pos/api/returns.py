@@ -52,6 +52,14 @@ class ReturnRequestSerializer(serializers.Serializer):
     sale = serializers.CharField(
         max_length=64, help_text="The sale or web order number, as typed or read from the receipt barcode."
     )
+    contact = serializers.CharField(
+        max_length=254,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="A web order's e-mail or phone (the proof the customer holds, unless `sale` is the "
+        "confirmation's barcode).",
+    )
     session = serializers.IntegerField(min_value=1, help_text="The open register session.")
     lines = ReturnLineSerializer(many=True, allow_empty=False, max_length=MAX_LINES)  # type: ignore[call-arg]  # ListSerializer takes it; the stubs not
     refund = serializers.ChoiceField(
@@ -160,6 +168,14 @@ class ExchangeRequestSerializer(serializers.Serializer):
     )
     session = serializers.IntegerField(min_value=1)
     sale = serializers.CharField(max_length=64, help_text="The sale or web order the goods come back from.")
+    contact = serializers.CharField(
+        max_length=254,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="A web order's e-mail or phone (the proof the customer holds, unless `sale` is the "
+        "confirmation's barcode).",
+    )
     return_lines = ReturnLineSerializer(many=True, allow_empty=False, max_length=MAX_LINES)  # type: ignore[call-arg]  # ListSerializer takes it; the stubs not
     lines = SaleLineSerializer(many=True, allow_empty=False, max_length=MAX_LINES)  # type: ignore[call-arg]  # ListSerializer takes it; the stubs not
     tenders = TenderSerializer(
@@ -239,6 +255,7 @@ class ReturnCreateView(PosWriteView):
             session=session,
             user=signed_in_user(request.user),
             sale_number=data["sale"],
+            contact=data["contact"],
             lines=[return_services.ReturnLineInput(**line) for line in data["lines"]],
             refund=data["refund"],
             refund_reference=data["refund_reference"],
@@ -268,6 +285,7 @@ class ExchangeCreateView(PosWriteView):
             user=signed_in_user(request.user),
             client_uuid=data["uuid"],
             sale_number=data["sale"],
+            contact=data["contact"],
             return_lines=[return_services.ReturnLineInput(**line) for line in data["return_lines"]],
             sale_lines=sale_lines(data["lines"]),
             tenders=[
@@ -295,14 +313,22 @@ class ReturnLookupView(APIView):
         tags=TAGS,
         summary="Find a sale to return",
         description="The sale (this store's) or web order with this number and, per line, what can still "
-        "come back.",
-        parameters=[OpenApiParameter("sale", str, required=True, description="Sale or order number.")],
-        responses={200: ReturnLookupSerializer, **error_responses(401, 403, 404)},
+        "come back. A web order needs a proof the customer holds: `sale` as read from the barcode of its "
+        "confirmation (`W2026-000012.ABCD2345`, with its check code), or `contact`, its e-mail or phone. "
+        "Without one: 400 `sale_proof_required`; with a wrong one: 404 `sale_not_found`, as for an unknown "
+        "number. The answer holds what a return needs only (no address, e-mail or phone).",
+        parameters=[
+            OpenApiParameter("sale", str, required=True, description="Sale or order number, or barcode."),
+            OpenApiParameter("contact", str, required=False, description="A web order's e-mail or phone."),
+        ],
+        responses={200: ReturnLookupSerializer, **error_responses(400, 401, 403, 404)},
     )
     def get(self, request: Request) -> Response:
         store = user_store(request)
         order = return_services.find_returnable_order(
-            number=request.query_params.get("sale", ""), store=store
+            number=request.query_params.get("sale", ""),
+            store=store,
+            contact=request.query_params.get("contact", ""),
         )
         lines = return_services.returnable_lines(order)
         body = {
@@ -310,7 +336,7 @@ class ReturnLookupView(APIView):
             "channel": order.channel,
             "status": order.status,
             "created_at": order.created_at,
-            "customer": order.customer.get_full_name() or order.customer.email if order.customer else None,
+            "customer": return_services.customer_label(order),
             "total": order.total_gross_eur,
             "returnable": order.status == "completed" and any(line["returnable"] for line in lines),
             "lines": lines,

@@ -30,9 +30,9 @@ from core.parsers import SafeJSONParser
 from inventory.models import Location
 
 from .. import selectors
-from ..errors import UnknownCustomer
 from ..models import RegisterSession, SessionStatus
 from ..permissions import acts_anywhere, is_pos_user, visible_registers, visible_store_ids
+from ..services import customers as customer_services
 from ..services import receipts as receipt_service
 from ..services import sales as sales_service
 from ..services import sessions as session_service
@@ -64,14 +64,7 @@ def resolve_session(user, session_id: int) -> RegisterSession:
 
 
 def resolve_customer(customer_id: int | None) -> User | None:
-    if customer_id is None:
-        return None
-    customer = (
-        User.objects.filter(pk=customer_id, is_active=True).select_related("customer_profile__group").first()
-    )
-    if customer is None:
-        raise UnknownCustomer(detail={"customer": customer_id})
-    return customer
+    return customer_services.customer_for_sale(customer_id=customer_id)
 
 
 def resolve_store(user, code: str) -> Location:

@@ -9,8 +9,10 @@ from django.db.models import QuerySet, Value
 from django.db.models.functions import Replace
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import Role, User
 from core.errors import ValidationFailed
+
+from ..errors import UnknownCustomer
 
 MAX_RESULTS = 10
 PHONE_DIGITS = 9  # compare the last nine digits: "06 12 34 56 78" and "+33 6 12 34 56 78" match
@@ -69,3 +71,20 @@ def loyalty_qr_svg(number: str, *, title: str = "") -> str:
         scale=6, border=4, dark="#111", light="#fff", title=title or None, svgclass="loyalty-qr"
     )
     return mark_safe(svg.replace("<svg ", '<svg role="img" focusable="false" ', 1))  # noqa: S308 - segno output
+
+
+def customer_for_sale(*, customer_id: int | None) -> User | None:
+    """The customer a sale, quote, return or exchange is for: an active customer account, never an
+    employee (staff, superuser, or any till/back-office role). Anything else raises ``UnknownCustomer``
+    (404 ``unknown_customer``), whether the id is unknown or names someone who is not a customer."""
+    if customer_id is None:
+        return None
+    customer = (
+        User.objects.filter(pk=customer_id, is_active=True, is_staff=False, is_superuser=False)
+        .exclude(groups__name__in=[Role.CASHIER, Role.STORE_MANAGER, Role.STAFF, Role.MANAGER])
+        .select_related("customer_profile__group")
+        .first()
+    )
+    if customer is None:
+        raise UnknownCustomer(detail={"customer": customer_id})
+    return customer

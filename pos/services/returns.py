@@ -48,6 +48,7 @@ from core.numbering import next_number
 from inventory import services as inventory
 from inventory.services import LotInput
 from orders.models import Channel, Order, OrderLine, OrderStatus
+from orders.proof import split_barcode_value, verify_sale_proof
 from orders.services import transition_order
 from orders.services.store import record_store_return
 
@@ -59,6 +60,7 @@ from ..errors import (
     NotReturnable,
     ReturnExceedsSold,
     SaleNotFound,
+    SaleProofRequired,
     SessionNotOpen,
     StoreCreditInsufficient,
     StoreCreditNotFound,
@@ -148,18 +150,43 @@ def normalize_sale_number(value: str) -> str:
     return "".join(str(value or "").split()).upper()
 
 
-def find_returnable_order(*, number: str, store: Location) -> Order:
-    """A store sale of ``store`` or a web order, by number; ``SaleNotFound`` for anything else."""
-    number = normalize_sale_number(number)
+def find_returnable_order(*, number: str, store: Location, contact: str = "") -> Order:
+    """A store sale of ``store`` by number, or a web order by number and a proof the customer holds
+    (``orders.proof``): the check code of its confirmation barcode (``number`` as scanned,
+    ``W2026-000012.ABCD2345``) or ``contact``, its e-mail or phone.
+
+    Without a proof, anything but this store's sale is ``SaleProofRequired`` (400, whether the number
+    exists or not); with a wrong proof, ``SaleNotFound`` (404), as for a number that does not exist."""
+    number, check = split_barcode_value(normalize_sale_number(number))
     order = (
         Order.objects.filter(number=number).select_related("location", "customer").first() if number else None
     )
-    if order is None or (order.channel == Channel.STORE and order.location_id != store.pk):
+    if order is not None and order.channel == Channel.STORE and order.location_id == store.pk:
+        return order
+    if not (check or (contact or "").strip()):
+        raise SaleProofRequired(detail={"sale": number or "-"})
+    if (
+        order is None
+        or order.channel == Channel.STORE
+        or not verify_sale_proof(order=order, check=check, contact=contact)
+    ):
         raise SaleNotFound(
             _("No sale or order %(number)s can be returned at this store.") % {"number": number or "-"},
             detail={"sale": number},
         )
     return order
+
+
+def customer_label(order: Order) -> str | None:
+    """Who bought it, as a return needs it: "Anna M." (no e-mail, phone or address)."""
+    customer = order.customer
+    if customer is None:
+        return None
+    first, last = customer.first_name.strip(), customer.last_name.strip()
+    if first or last:
+        return f"{first} {last[:1]}.".strip() if last else first
+    local = customer.email.split("@", 1)[0]
+    return f"{local[:1]}***"
 
 
 def returned_quantities(order: Order) -> dict[int, int]:
@@ -205,13 +232,14 @@ def create_return(
     lines: list[ReturnLineInput],
     refund: str = RefundMethod.ORIGINAL,
     refund_reference: str = "",
+    contact: str = "",
 ) -> ReturnResult:
     """Take units of a sale or web order back at a register; see the module docstring."""
     if refund not in (RefundMethod.ORIGINAL, RefundMethod.STORE_CREDIT):
         raise InvalidReturn(_("Refund to the original tender or as store credit."), detail={"refund": refund})
     session = ensure_open_session(session=session, user=user)
     result, restock = _take_back(
-        session=session, user=user, sale_number=sale_number, lines=lines, method=refund
+        session=session, user=user, sale_number=sale_number, lines=lines, method=refund, contact=contact
     )
     ret = result.ret
     inventory.return_many(lines=restock, location=ret.location, reference=ret.number, user=user)
@@ -236,12 +264,18 @@ def create_return(
 
 
 def _take_back(
-    *, session: RegisterSession, user: User, sale_number: str, lines: list[ReturnLineInput], method: str
+    *,
+    session: RegisterSession,
+    user: User,
+    sale_number: str,
+    lines: list[ReturnLineInput],
+    method: str,
+    contact: str = "",
 ) -> tuple[ReturnResult, list[inventory.StockLine]]:
     """Steps 1 and 2 of the module docstring: the Return and its lines, and the resellable units for
     the caller to put back on the shelf (one stock batch, after its other locks). No money yet."""
     store = session.register.store
-    order = find_returnable_order(number=sale_number, store=store)
+    order = find_returnable_order(number=sale_number, store=store, contact=contact)
     order = Order.objects.select_for_update(of=("self",)).get(pk=order.pk)  # serialises returns of it
     if order.status != OrderStatus.COMPLETED:
         raise NotReturnable(
@@ -594,6 +628,7 @@ def create_exchange(
     coupon_code: str = "",
     refund: str = RefundMethod.ORIGINAL,
     refund_reference: str = "",
+    contact: str = "",
 ) -> ExchangeResult:
     """A return and a new sale in one transaction: all of it happens, or none of it.
 
@@ -621,7 +656,12 @@ def create_exchange(
     # document numbers (return, then sale), and last the stock levels of both the returned and the
     # new lines, together in the global order (in record_sale, see ``sales.Restock``).
     result, restock = _take_back(
-        session=session, user=user, sale_number=sale_number, lines=return_lines, method=RefundMethod.EXCHANGE
+        session=session,
+        user=user,
+        sale_number=sale_number,
+        lines=return_lines,
+        method=RefundMethod.EXCHANGE,
+        contact=contact,
     )
     ret = result.ret
     customer = customer or ret.order.customer

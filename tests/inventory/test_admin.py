@@ -171,10 +171,9 @@ def test_release_reservations_action(manager_client, store, other_store, variant
             helpers.ACTION_CHECKBOX_NAME: [str(r.pk) for r in (mine, theirs, done)],
         },
     )
-    assert messages_of(response) == [
-        "1 reservation(s) released.",
-        "1 skipped: no longer active, or at a store you may not manage.",
-    ]
+    # the other store's reservation is not in a store manager's list (accounts.admin_scope): the action
+    # never sees it; the committed one is no longer active
+    assert messages_of(response) == ["1 reservation(s) released."]
     statuses = dict(Reservation.objects.values_list("pk", "status"))
     assert statuses[mine.pk] == ReservationStatus.RELEASED and statuses[theirs.pk] == ReservationStatus.ACTIVE
     assert level(variant, store) == (4, 0)

@@ -294,3 +294,20 @@ def test_the_ready_email_names_the_deadline_the_cancellation_uses(shop, settings
     with translation.override("en"):
         deadline = dateformat.format(timezone.localtime(pickup.ready_at(order) + DAY), "l j F Y")
     assert f"Please collect it within 1 day, by {deadline}." in message.body
+
+
+def test_the_confirmation_carries_the_check_coded_return_code(
+    shop, catalogs, eager_celery, django_capture_on_commit_callbacks
+):
+    """The code a cashier scans or types to find the web order at a till (orders.proof)."""
+    from orders.proof import proof_barcode_value, split_barcode_value, verify_sale_proof
+
+    order = place(shop, tees=1, mugs=0, language="fr")
+    with django_capture_on_commit_callbacks(execute=True):
+        pay(order)
+    code = proof_barcode_value(order.number)
+    message = mail.outbox[0]
+    assert f"To return items in a store, show this code at the till: {code}" in message.body
+    assert code in message.alternatives[0][0]
+    number, check = split_barcode_value(code)
+    assert number == order.number and verify_sale_proof(order=order, check=check)

@@ -287,9 +287,17 @@ def test_another_stores_session_and_sale_are_not_found(pos):
         returns.create_return(
             session=pos.session_bas, user=pos.anna, sale_number=order.number, lines=[L("TEE", 1)]
         )
-    with pytest.raises(returns.SaleNotFound):  # Bruno returning an Ajaccio sale at Bastia
+    with pytest.raises(returns.SaleProofRequired):  # Bruno returning an Ajaccio sale at Bastia
         returns.create_return(
             session=pos.session_bas, user=pos.bruno, sale_number=order.number, lines=[L("TEE", 1)]
+        )
+    with pytest.raises(returns.SaleNotFound):  # ... even with a contact: till sales go back where sold
+        returns.create_return(
+            session=pos.session_bas,
+            user=pos.bruno,
+            sale_number=order.number,
+            lines=[L("TEE", 1)],
+            contact="x@example.com",
         )
     assert snapshot() == before
 
@@ -361,6 +369,7 @@ def test_a_web_order_returned_whole_is_refunded_online(pos, eager_celery, django
             user=pos.anna,
             sale_number=order.number,
             lines=[L("TEE", 2), L("MUG", 1, "damaged")],
+            contact=order.email,
         )
 
     refund = Refund.objects.get()
@@ -378,7 +387,7 @@ def test_a_partial_web_return_is_refunded_in_cash_and_says_so(pos):
     order = web_order(pos)
 
     result = returns.create_return(
-        session=pos.session, user=pos.anna, sale_number=order.number, lines=[L("TEE", 1)]
+        session=pos.session, user=pos.anna, sale_number=order.number, lines=[L("TEE", 1)], contact=order.email
     )
 
     assert Refund.objects.count() == 0
@@ -391,7 +400,11 @@ def test_a_web_order_from_another_store_can_be_returned_here(pos):
     order = web_order(pos, captured=False)
 
     result = returns.create_return(
-        session=pos.session_bas, user=pos.bruno, sale_number=order.number, lines=[L("MUG", 1)]
+        session=pos.session_bas,
+        user=pos.bruno,
+        sale_number=order.number,
+        lines=[L("MUG", 1)],
+        contact=order.email,
     )
 
     assert result.ret.location == pos.bas
@@ -412,7 +425,11 @@ def test_an_order_not_completed_cannot_be_returned(pos):
 
     with pytest.raises(returns.NotReturnable) as caught:
         returns.create_return(
-            session=pos.session, user=pos.anna, sale_number=order.number, lines=[L("TEE", 1)]
+            session=pos.session,
+            user=pos.anna,
+            sale_number=order.number,
+            lines=[L("TEE", 1)],
+            contact=order.email,
         )
     assert caught.value.detail == {"sale": order.number, "status": "pending_payment"}
     assert snapshot() == before
@@ -521,7 +538,7 @@ def test_api_unknown_sale_and_other_stores_session_are_404(pos):
     unknown = client.post(URL, {**body(order, pos.session), "sale": "S1999-000001"}, format="json")
     other = client.post(URL, body(order, pos.session_bas), format="json")
 
-    assert (unknown.status_code, unknown.json()["code"]) == (404, "sale_not_found")
+    assert (unknown.status_code, unknown.json()["code"]) == (400, "sale_proof_required")
     assert (other.status_code, other.json()["code"]) == (404, "not_found")
     assert Return.objects.count() == 0
 
@@ -561,7 +578,7 @@ def test_api_lookup_shows_what_can_still_come_back(pos, django_assert_max_num_qu
         ("MUG", 1, 0, 1, "6.00"),
     ]
     other = api_client(pos.bruno).get("/api/v1/pos/returns/lookup/", {"sale": order.number})
-    assert other.status_code == 404
+    assert (other.status_code, other.json()["code"]) == (400, "sale_proof_required")
 
 
 def test_api_staff_may_return_at_any_store(pos):

@@ -9,6 +9,9 @@ import { state } from "./state.js";
 import { $, el, money, showError, toCents } from "./ui.js";
 
 var returnSale = null;
+// What found the sale (the number as scanned, with a web order's check code, and the customer's
+// e-mail or phone): the return sends it again, the server checks the proof on both.
+var returnProof = { sale: "", contact: "" };
 
 function saleLinesOf(data) {
   return (data.lines || []).map(function (line) {
@@ -80,9 +83,13 @@ function findSale(event) {
   $("return-done").hidden = true;
   showError("return-error", "");
   if (!number) return;
-  api("GET", "returns/lookup/?sale=" + encodeURIComponent(number)).then(
+  var contact = $("return-contact").value.trim();
+  var query = "returns/lookup/?sale=" + encodeURIComponent(number);
+  if (contact) query += "&contact=" + encodeURIComponent(contact);
+  api("GET", query).then(
     function (data) {
       returnSale = data;
+      returnProof = { sale: number, contact: contact };
       $("return-title").textContent = t("sale_of", { number: data.number || number });
       var body = $("return-lines");
       body.textContent = "";
@@ -117,6 +124,7 @@ function showReturnDone(data) {
     done.appendChild(el("p", { class: "muted", text: note }));
   });
   $("return-number").value = "";
+  $("return-contact").value = "";
 }
 
 function recordReturn(event) {
@@ -135,12 +143,13 @@ function recordReturn(event) {
   if (bad) return showError("return-error", t("bad_return_qty"));
   if (!lines.length) return showError("return-error", t("nothing_to_return"));
   var refund = new FormData($("return-form")).get("refund");
-  var number = returnSale.number || $("return-number").value.trim();
+  var number = returnProof.sale || returnSale.number;
   api(
     "POST",
     "returns/",
     {
       sale: number,
+      contact: returnProof.contact,
       lines: lines,
       refund: refund,
       refund_reference: $("refund-reference").value.trim(),

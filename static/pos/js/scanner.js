@@ -14,7 +14,8 @@ import { availabilityNode, Live } from "./stock.js";
 import { $, el, money, toast, toCents } from "./ui.js";
 
 var LOYALTY_CARD = /^LC\d{6,}$/i;
-var SALE_NUMBER = /^[SW]\d{4}-\d{6}$/i;
+// A sale or order number, with the check code of a web order confirmation's barcode (orders.proof).
+var SALE_NUMBER = /^[SW]\d{4}-\d{6}(\.[A-Z2-7]{8})?$/i;
 
 var searchTimer = null;
 
