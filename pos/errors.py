@@ -125,3 +125,8 @@ class PickupNotFound(NotFound):
 class VerificationFailed(ValidationFailed):
     code = "verification_failed"
     default_message = "This does not match the order: check the customer's identity again."
+
+
+class SaleKeyMismatch(ValidationFailed):
+    code = "sale_key_mismatch"
+    default_message = "The Idempotency-Key of a sale is its uuid."
