@@ -26,8 +26,6 @@ from decimal import Decimal
 from typing import Any
 
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
-from drf_spectacular.plumbing import build_basic_type
-from drf_spectacular.types import OpenApiTypes
 from rest_framework import serializers
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
@@ -82,7 +80,7 @@ class DecimalStringExtension(OpenApiSerializerFieldExtension):  # type: ignore[n
 
     def map_serializer_field(self, auto_schema: Any, direction: str) -> dict[str, Any]:
         field: DecimalString = self.target
-        return {**build_basic_type(OpenApiTypes.STR), "format": "decimal", "pattern": field.regex}
+        return {"type": "string", "format": "decimal", "pattern": field.regex}
 
 
 class TrimmedCharFieldExtension(OpenApiSerializerFieldExtension):  # type: ignore[no-untyped-call]
@@ -115,11 +113,13 @@ class ListSerializerExtension(OpenApiSerializerFieldExtension):  # type: ignore[
         field: serializers.ListSerializer[Any] = self.target
         schema: dict[str, Any] = auto_schema._map_serializer_field(field, direction, bypass_extensions=True)
         if direction == "request" and schema.get("type") == "array":
-            minimum = max(field.min_length or 0, 0 if field.allow_empty else 1)
+            # DRF's ListSerializer takes min_length/max_length; the stubs do not know them
+            min_length, max_length = getattr(field, "min_length", None), getattr(field, "max_length", None)
+            minimum = max(min_length or 0, 0 if field.allow_empty else 1)
             if minimum:
                 schema["minItems"] = minimum
-            if field.max_length is not None:
-                schema["maxItems"] = field.max_length
+            if max_length is not None:
+                schema["maxItems"] = max_length
         return schema
 
 
