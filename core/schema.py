@@ -35,6 +35,9 @@ MAX_INT32 = 2**31 - 1  # the largest id or count any API integer may carry (Post
 STRIPPED = r"\t-\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 VISIBLE = rf"[^\x00{STRIPPED}]"  # one character that trimming keeps (NUL is refused anywhere)
 NO_NUL = r"[^\x00]"  # DRF's text fields refuse the NUL character
+# An integer in a query string, as the schema's `type: integer` reads it: DRF's IntegerField would
+# also take "0.0", "+5" and " 5".
+INTEGER = re.compile(r"-?[0-9]+")
 
 
 # --- money in requests -----------------------------------------------------------------------------
@@ -130,7 +133,8 @@ class QueryParams(serializers.Serializer[Any]):
     """Parses ``request.query_params``: a parameter sent empty is refused unless its field allows blanks.
 
     DRF treats ``?sort=`` as "not sent" for an optional field and quietly uses the default; the
-    schema (no ``allowEmptyValue``) says the request is invalid, so the API refuses it.
+    schema (no ``allowEmptyValue``) says the request is invalid, so the API refuses it. An integer
+    parameter is digits only (DRF alone would take ``0.0``).
     """
 
     def to_internal_value(self, data: Any) -> Any:
@@ -143,6 +147,15 @@ class QueryParams(serializers.Serializer[Any]):
             }
             if blank:
                 raise serializers.ValidationError(blank)
+            not_integers = {
+                name: [serializers.IntegerField.default_error_messages["invalid"]]
+                for name, field in self.fields.items()
+                if isinstance(field, serializers.IntegerField)
+                and name in data
+                and not INTEGER.fullmatch(data.get(name))
+            }
+            if not_integers:
+                raise serializers.ValidationError(not_integers)
         return super().to_internal_value(data)
 
 
@@ -165,8 +178,11 @@ class StrictLimitOffsetPagination(LimitOffsetPagination):
         if name not in request.query_params:
             return None
         field = serializers.IntegerField(min_value=minimum, max_value=maximum)
+        value = request.query_params[name]
         try:
-            return int(field.run_validation(request.query_params[name]))
+            if not INTEGER.fullmatch(value):
+                field.fail("invalid")
+            return int(field.run_validation(value))
         except serializers.ValidationError as exc:
             raise serializers.ValidationError({name: exc.detail}) from None
 

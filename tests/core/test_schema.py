@@ -91,7 +91,10 @@ def test_an_empty_sort_is_refused_as_the_schema_says(spec, shop_world):
     "path, role",
     [("/api/v1/catalog/products/", None), ("/api/v1/stock/", "staff"), ("/api/v1/orders/", "staff")],
 )
-@pytest.mark.parametrize("query", ["offset=null", "offset=-1", "limit=0", "limit=abc", "offset=2147483648"])
+@pytest.mark.parametrize(
+    "query",
+    ["offset=null", "offset=-1", "offset=0.0", "limit=0", "limit=abc", "limit=+5", "offset=2147483648"],
+)
 def test_limit_and_offset_outside_the_schema_are_a_400(spec, shop_world, path, role, query):
     from tests.core.api_helpers import api_client
 
@@ -133,6 +136,7 @@ def test_pos_catalog_limit_bounds_are_in_the_schema(spec, shop_world):
     assert client.get("/api/v1/pos/catalog/?limit=0").status_code == 400
     assert client.get("/api/v1/pos/catalog/?limit=1").status_code == 200
     assert client.get("/api/v1/pos/catalog/?limit=5001").status_code == 400
+    assert client.get("/api/v1/pos/catalog/?after=0.0").status_code == 400
 
 
 @pytest.mark.parametrize(
