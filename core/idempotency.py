@@ -53,7 +53,6 @@ from typing import Any, Generic, TypeVar
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.request import Request
@@ -68,15 +67,18 @@ from core.models import IdempotencyRecord
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 MAX_KEY_LENGTH = 255
-_KEY_PATTERN = re.compile(r"[\x20-\x7e]+")  # printable ASCII; a UUID is the usual choice
+# Printable ASCII, no space at either end (a UUID is the usual choice); the schema publishes it.
+KEY_REGEX = r"^[!-~](?:[ -~]*[!-~])?$"
+_KEY_PATTERN = re.compile(KEY_REGEX)
 
 IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
     name=HEADER,
-    type=OpenApiTypes.STR,
+    type={"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH, "pattern": KEY_REGEX},
     location=OpenApiParameter.HEADER,
     required=False,
     description=(
-        "A unique key (a UUID is best, printable ASCII, at most 255 characters) that makes this POST "
+        "A unique key (a UUID is best; printable ASCII without spaces at either end, at most 255 "
+        "characters, else 400 `invalid_idempotency_key`) that makes this POST "
         "safe to retry: a retry with the same key returns the first response (status and body) and "
         "changes nothing; the same key with another body or path is a 422 `idempotency_key_reused`. "
         f"Keys are remembered per user for {settings.IDEMPOTENCY_KEY_TTL_HOURS} hours."
@@ -92,7 +94,9 @@ class IdempotencyKeyReused(ApplicationError):
 
 class InvalidIdempotencyKey(ValidationFailed):
     code = "invalid_idempotency_key"
-    default_message = f"An Idempotency-Key is 1 to {MAX_KEY_LENGTH} printable ASCII characters."
+    default_message = (
+        f"An Idempotency-Key is 1 to {MAX_KEY_LENGTH} printable ASCII characters, no space at either end."
+    )
 
 
 Handler = Callable[[], Response]
@@ -193,8 +197,7 @@ def execute_idempotently(*, request: Request, handler: Handler, context: dict[st
     key = request.headers.get(HEADER)
     if key is None:
         return handler()
-    key = key.strip()
-    if not key or len(key) > MAX_KEY_LENGTH or not _KEY_PATTERN.fullmatch(key):
+    if len(key) > MAX_KEY_LENGTH or not _KEY_PATTERN.fullmatch(key):
         raise InvalidIdempotencyKey(detail={"header": HEADER})
     user = request.user
     if not (user and user.is_authenticated):

@@ -138,3 +138,8 @@ class SaleProofRequired(ValidationFailed):
         "Scan the barcode of the order confirmation, or type the customer's e-mail or phone, "
         "to find a web order or another store's sale."
     )
+
+
+class SaleKeyMismatch(ValidationFailed):
+    code = "sale_key_mismatch"
+    default_message = "The Idempotency-Key of a sale is its uuid."

@@ -18,6 +18,8 @@ from typing import Any
 from django.conf import settings
 from rest_framework import serializers
 
+from core.schema import QueryParams
+
 from ..models import MovementReason, Reservation, StockLevel
 
 MAX_QUANTITY = 1_000_000  # far above any real movement, far below the 32-bit columns' limit
@@ -52,7 +54,7 @@ def _reference_field(*, required: bool, help_text: str) -> serializers.CharField
 # --- requests -------------------------------------------------------------------------------------
 
 
-class StockLevelQuerySerializer(serializers.Serializer[Any]):
+class StockLevelQuerySerializer(QueryParams):
     """Filters of ``GET /stock/``; an empty or missing filter means "all"."""
 
     sku = serializers.CharField(
@@ -143,17 +145,11 @@ class ReservationCreateSerializer(serializers.Serializer[Any]):
     ttl_seconds = serializers.IntegerField(
         required=False,
         min_value=1,
+        max_value=settings.INVENTORY_MAX_RESERVATION_TTL,
         help_text="How long the units are held before the expiry task releases them. Default "
         f"{settings.INVENTORY_DEFAULT_RESERVATION_TTL}, at most {settings.INVENTORY_MAX_RESERVATION_TTL}.",
     )
     reference = _reference_field(required=True, help_text="The cart, order or click & collect request.")
-
-    def validate_ttl_seconds(self, value: int) -> int:
-        if value > settings.INVENTORY_MAX_RESERVATION_TTL:
-            raise serializers.ValidationError(
-                f"Ensure this value is less than or equal to {settings.INVENTORY_MAX_RESERVATION_TTL}."
-            )
-        return value
 
 
 # --- responses ------------------------------------------------------------------------------------

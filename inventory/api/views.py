@@ -25,7 +25,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.filters import BaseFilterBackend
 from rest_framework.generics import GenericAPIView
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -34,6 +33,7 @@ from rest_framework.views import APIView
 from core.api import ServiceAPIView, error_responses, parse
 from core.auth import signed_in_user
 from core.idempotency import idempotent
+from core.schema import StrictLimitOffsetPagination
 
 from .. import selectors, services
 from ..models import MovementReason
@@ -77,7 +77,7 @@ class CanViewStock(BasePermission):
         return request.user.has_perm("inventory.view_stocklevel")
 
 
-class StockLevelPagination(LimitOffsetPagination):
+class StockLevelPagination(StrictLimitOffsetPagination):
     default_limit = 100
     max_limit = 1000
 

@@ -47,15 +47,13 @@ CART_NOT_FOUND = "No cart has this token (`not_found`); another user's cart is n
 
 
 class CartCreateSerializer(serializers.Serializer[Any]):
-    currency = serializers.CharField(
-        required=False, default=BASE_CURRENCY, max_length=3, help_text="EUR (default), GBP, USD or CHF."
+    currency = serializers.RegexField(
+        r"^[A-Za-z]{3}$",
+        required=False,
+        default=BASE_CURRENCY,
+        help_text="EUR (default), or GBP, USD, CHF when staff gave it a rate (any case); another: "
+        "400 `unsupported_currency`.",
     )
-
-    def validate_currency(self, value: str) -> str:
-        value = value.upper()
-        if value not in offered_currencies():
-            raise serializers.ValidationError(f"{value} is not offered.")
-        return value
 
 
 class LineAddSerializer(serializers.Serializer[Any]):
@@ -214,6 +212,11 @@ class CartCreateView(CartView):
     @idempotent
     def post(self, request: Request) -> Response:
         data = parse(CartCreateSerializer, request.data)
+        data["currency"] = data["currency"].upper()
+        if data["currency"] not in offered_currencies():
+            raise UnsupportedCurrency(
+                f"{data['currency']} is not offered.", detail={"currency": data["currency"]}
+            )
         if request.user.is_authenticated:
             existing = selectors.open_cart_of_user(request.user)
             if existing is not None:

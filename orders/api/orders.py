@@ -16,13 +16,13 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.filters import BaseFilterBackend
 from rest_framework.generics import GenericAPIView
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api import error_responses
 from core.auth import signed_in_user
+from core.schema import StrictLimitOffsetPagination
 
 from .. import selectors
 from ..models import Channel, DeliveryMethod, Order, OrderStatus
@@ -139,7 +139,7 @@ def detail_row(order: Order) -> dict[str, Any]:
 # --- views ----------------------------------------------------------------------------------------
 
 
-class OrderPagination(LimitOffsetPagination):
+class OrderPagination(StrictLimitOffsetPagination):
     default_limit = 20
     max_limit = 100
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import path
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -20,6 +21,7 @@ from rest_framework.views import APIView
 from core.api import ServiceAPIView, error_responses, parse
 from core.auth import signed_in_user
 from core.idempotency import idempotent
+from core.schema import MAX_INT32, NO_NUL, VISIBLE, QueryParams
 
 from ..models import RefundMethod, ReturnCondition
 from ..services import customers as customer_services
@@ -27,16 +29,73 @@ from ..services import pickups as pickup_services
 from ..services import returns as return_services
 from ..services import sales as sales_services
 from .serializers import SaleLineSerializer, SaleResultSerializer, TenderSerializer
-from .views import IsPosUser, resolve_customer, resolve_session, resolve_store, sale_body, sale_lines
+from .views import (
+    STORE_NOT_FOUND,
+    IsPosUser,
+    resolve_customer,
+    resolve_session,
+    resolve_store,
+    sale_body,
+    sale_lines,
+)
 
 TAGS = ["pos"]
 MAX_LINES = 200
 MONEY = serializers.DecimalField(max_digits=12, decimal_places=2)
 
 
+class StoreQuery(QueryParams):
+    store = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=20,
+        default="",
+        help_text="Staff: the store's code (else their own store). Cashiers: theirs or nothing; "
+        "another store's code is a 404.",
+    )
+
+
+class ReturnLookupQuery(StoreQuery):
+    sale = serializers.CharField(
+        max_length=64,
+        help_text="The sale or web order number, as typed or read from the receipt barcode.",
+    )
+    contact = serializers.CharField(
+        max_length=254,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="A web order's e-mail or phone (the proof the customer holds, unless `sale` is the "
+        "confirmation's barcode).",
+    )
+
+
+# The last nine characters of a phone, a card number or an e-mail; no space at either end.
+CUSTOMER_QUERY = rf"^{VISIBLE}(?:{NO_NUL}*{VISIBLE})?$"
+
+
+CUSTOMER_QUERY_HELP = _(
+    "Type a loyalty card number, a phone number or an e-mail address (3 characters or more)."
+)
+
+
+class CustomerQuery(QueryParams):
+    q = serializers.RegexField(
+        CUSTOMER_QUERY,
+        min_length=3,
+        max_length=254,
+        trim_whitespace=False,
+        error_messages=dict.fromkeys(
+            ("required", "blank", "invalid", "min_length", "max_length"), CUSTOMER_QUERY_HELP
+        ),
+        help_text="A loyalty card number, an e-mail or a phone number: 3 to 254 characters, no space at "
+        "either end.",
+    )
+
+
 def user_store(request: Request):
     """Cashiers: their store. Staff: ``?store=CODE`` (else theirs). Another store's code: 404."""
-    return resolve_store(request.user, request.query_params.get("store", ""))
+    return resolve_store(request.user, parse(StoreQuery, request.query_params)["store"])
 
 
 # --- shapes ---------------------------------------------------------------------------------------
@@ -60,7 +119,9 @@ class ReturnRequestSerializer(serializers.Serializer):
         help_text="A web order's e-mail or phone (the proof the customer holds, unless `sale` is the "
         "confirmation's barcode).",
     )
-    session = serializers.IntegerField(min_value=1, help_text="The open register session.")
+    session = serializers.IntegerField(
+        min_value=1, max_value=MAX_INT32, help_text="The open register session."
+    )
     lines = ReturnLineSerializer(many=True, allow_empty=False, max_length=MAX_LINES)  # type: ignore[call-arg]  # ListSerializer takes it; the stubs not
     refund = serializers.ChoiceField(
         choices=[RefundMethod.ORIGINAL, RefundMethod.STORE_CREDIT], default=RefundMethod.ORIGINAL
@@ -166,7 +227,7 @@ class ExchangeRequestSerializer(serializers.Serializer):
     uuid = serializers.UUIDField(
         help_text="The new sale's UUID, made by the register; also the Idempotency-Key."
     )
-    session = serializers.IntegerField(min_value=1)
+    session = serializers.IntegerField(min_value=1, max_value=MAX_INT32)
     sale = serializers.CharField(max_length=64, help_text="The sale or web order the goods come back from.")
     contact = serializers.CharField(
         max_length=254,
@@ -181,7 +242,9 @@ class ExchangeRequestSerializer(serializers.Serializer):
     tenders = TenderSerializer(
         many=True, required=False, default=list, help_text="What the customer pays on top."
     )
-    customer = serializers.IntegerField(required=False, allow_null=True, default=None)
+    customer = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=1, max_value=MAX_INT32
+    )
     coupon = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
     refund = serializers.ChoiceField(
         choices=[RefundMethod.ORIGINAL, RefundMethod.STORE_CREDIT],
@@ -317,18 +380,23 @@ class ReturnLookupView(APIView):
         "confirmation (`W2026-000012.ABCD2345`, with its check code), or `contact`, its e-mail or phone. "
         "Without one: 400 `sale_proof_required`; with a wrong one: 404 `sale_not_found`, as for an unknown "
         "number. The answer holds what a return needs only (no address, e-mail or phone).",
-        parameters=[
-            OpenApiParameter("sale", str, required=True, description="Sale or order number, or barcode."),
-            OpenApiParameter("contact", str, required=False, description="A web order's e-mail or phone."),
-        ],
-        responses={200: ReturnLookupSerializer, **error_responses(400, 401, 403, 404)},
+        parameters=[ReturnLookupQuery],
+        responses={
+            200: ReturnLookupSerializer,
+            **error_responses(
+                400,
+                401,
+                403,
+                404,
+                descriptions={404: f"No such sale here (`sale_not_found`). {STORE_NOT_FOUND}"},
+            ),
+        },
     )
     def get(self, request: Request) -> Response:
-        store = user_store(request)
+        query = parse(ReturnLookupQuery, request.query_params)
+        store = resolve_store(request.user, query["store"])
         order = return_services.find_returnable_order(
-            number=request.query_params.get("sale", ""),
-            store=store,
-            contact=request.query_params.get("contact", ""),
+            number=query["sale"], store=store, contact=query["contact"]
         )
         lines = return_services.returnable_lines(order)
         body = {
@@ -351,7 +419,11 @@ class PickupListView(APIView):
         operation_id="pos_pickups_list",
         tags=TAGS,
         summary="Click & collect orders ready at this store",
-        responses={200: PickupSerializer(many=True), **error_responses(401, 403)},
+        parameters=[StoreQuery],
+        responses={
+            200: PickupSerializer(many=True),
+            **error_responses(400, 401, 403, 404, descriptions={404: STORE_NOT_FOUND}),
+        },
     )
     def get(self, request: Request) -> Response:
         store = user_store(request)
@@ -385,7 +457,20 @@ class PickupHandoverView(PosWriteView):
         "the order is completed and its reserved units sold. 400 `verification_failed` if it does not "
         "match (nothing changes); 404 for another store's order; 409 `not_ready_for_pickup`.",
         request=HandoverRequestSerializer,
-        responses={200: HandoverResponseSerializer, **error_responses(400, 401, 403, 404, 409, 415, 422)},
+        parameters=[StoreQuery],
+        responses={
+            200: HandoverResponseSerializer,
+            **error_responses(
+                400,
+                401,
+                403,
+                404,
+                409,
+                415,
+                422,
+                descriptions={404: f"No such pickup here (`pickup_not_found`). {STORE_NOT_FOUND}"},
+            ),
+        },
     )
     @idempotent
     def post(self, request: Request, number: str) -> Response:
@@ -409,11 +494,11 @@ class CustomerLookupView(APIView):
         summary="Identify a customer",
         description="Exact loyalty card number (typed or read from the QR code of the customer's web "
         "account), e-mail, or phone number (the last nine digits). At most 10 results.",
-        parameters=[OpenApiParameter("q", str, required=True)],
+        parameters=[CustomerQuery],
         responses={200: CustomerSerializer(many=True), **error_responses(400, 401, 403)},
     )
     def get(self, request: Request) -> Response:
-        users = customer_services.find_customers(q=request.query_params.get("q", ""))
+        users = customer_services.find_customers(q=parse(CustomerQuery, request.query_params)["q"])
         return Response(
             CustomerSerializer([customer_services.customer_row(u) for u in users], many=True).data
         )

@@ -8,6 +8,8 @@ from typing import TypedDict
 from django.conf import settings
 from rest_framework import serializers
 
+from core.schema import MAX_INT32, DecimalString
+
 from ..models import CashMovementKind, Tender
 
 
@@ -17,6 +19,17 @@ class MoneyFieldOptions(TypedDict):
 
 
 MONEY: MoneyFieldOptions = {"max_digits": 12, "decimal_places": 2}
+
+
+def CUSTOMER_ID() -> serializers.IntegerField:  # noqa: N802  (reads as a field declaration)
+    return serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=1,
+        max_value=MAX_INT32,
+        help_text="A customer's id (from `GET customers/`). Unknown: 404 `unknown_customer`.",
+    )
 
 
 class RegisterSerializer(serializers.Serializer):
@@ -30,8 +43,8 @@ class RegisterSerializer(serializers.Serializer):
 
 
 class SessionOpenSerializer(serializers.Serializer):
-    register = serializers.CharField(help_text="The register's code.")
-    opening_float = serializers.DecimalField(min_value=Decimal("0"), **MONEY)
+    register = serializers.CharField(max_length=20, help_text="The register's code.")
+    opening_float = DecimalString(**MONEY)
 
 
 class SessionSerializer(serializers.Serializer):
@@ -51,7 +64,7 @@ class SessionSerializer(serializers.Serializer):
 
 class CashSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=[CashMovementKind.CASH_IN, CashMovementKind.CASH_OUT])
-    amount = serializers.DecimalField(min_value=Decimal("0.01"), **MONEY)
+    amount = DecimalString(positive=True, **MONEY)
     reason = serializers.CharField(max_length=120)
 
 
@@ -70,7 +83,7 @@ class CloseSerializer(serializers.Serializer):
         child=serializers.IntegerField(min_value=0),
         help_text='Notes and coins counted, per denomination in EUR: {"20.00": 3, "0.50": 4}.',
     )
-    card_total = serializers.DecimalField(min_value=Decimal("0"), required=False, allow_null=True, **MONEY)
+    card_total = DecimalString(required=False, allow_null=True, **MONEY)
 
 
 class TenderTotalSerializer(serializers.Serializer):
@@ -108,7 +121,7 @@ class ZReportSerializer(serializers.Serializer):
 class SaleLineSerializer(serializers.Serializer):
     sku = serializers.CharField(max_length=64)
     quantity = serializers.IntegerField(min_value=1, max_value=999)
-    discount = serializers.DecimalField(min_value=Decimal("0"), default=Decimal("0"), **MONEY)
+    discount = DecimalString(default=Decimal("0"), **MONEY)
     discount_reason = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
 
 
@@ -121,10 +134,11 @@ MAX_LINES = settings.POS_SALE_MAX_LINES
 class QuoteRequestSerializer(serializers.Serializer):
     lines = SaleLineSerializer(many=True, allow_empty=False, max_length=MAX_LINES)  # type: ignore[call-arg]
     coupon = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
-    customer = serializers.IntegerField(required=False, allow_null=True, default=None)
+    customer = CUSTOMER_ID()
     store = serializers.CharField(
         required=False,
         allow_blank=True,
+        max_length=20,
         default="",
         help_text="Staff only: the store's code (cashiers: theirs).",
     )
@@ -132,7 +146,7 @@ class QuoteRequestSerializer(serializers.Serializer):
 
 class TenderSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=[Tender.CASH, Tender.CARD, Tender.MOBILE])
-    amount = serializers.DecimalField(min_value=Decimal("0.01"), **MONEY)
+    amount = DecimalString(positive=True, **MONEY)
     reference = serializers.CharField(
         max_length=120,
         required=False,
@@ -144,10 +158,10 @@ class TenderSerializer(serializers.Serializer):
 
 class SaleRequestSerializer(serializers.Serializer):
     uuid = serializers.UUIDField(help_text="Made by the register; also the Idempotency-Key.")
-    session = serializers.IntegerField()
+    session = serializers.IntegerField(min_value=1, max_value=MAX_INT32)
     lines = SaleLineSerializer(many=True, allow_empty=False, max_length=MAX_LINES)  # type: ignore[call-arg]
     tenders = TenderSerializer(many=True, allow_empty=False)
-    customer = serializers.IntegerField(required=False, allow_null=True, default=None)
+    customer = CUSTOMER_ID()
     coupon = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
     offline = serializers.BooleanField(default=False)
     sold_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
@@ -155,7 +169,7 @@ class SaleRequestSerializer(serializers.Serializer):
 
 class SyncRequestSerializer(serializers.Serializer):
     sales = serializers.ListField(
-        child=serializers.DictField(), allow_empty=False, max_length=settings.POS_SYNC_MAX_SALES
+        child=serializers.DictField(), min_length=1, max_length=settings.POS_SYNC_MAX_SALES
     )
 
 

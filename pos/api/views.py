@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import BasePermission, IsAuthenticated
@@ -24,12 +23,14 @@ from accounts.models import User
 from core import safe_json
 from core.api import ServiceAPIView, error_response, error_responses, parse
 from core.auth import signed_in_user
-from core.errors import ApplicationError, InvalidInput, NotFound, ValidationFailed
+from core.errors import ApplicationError, InvalidInput, NotFound
 from core.idempotency import HEADER, idempotent, run_once
 from core.parsers import SafeJSONParser
+from core.schema import MAX_INT32, QueryParams
 from inventory.models import Location
 
 from .. import selectors
+from ..errors import SaleKeyMismatch
 from ..models import RegisterSession, SessionStatus
 from ..permissions import acts_anywhere, is_pos_user, visible_registers, visible_store_ids
 from ..services import customers as customer_services
@@ -52,7 +53,21 @@ class PosView(ServiceAPIView):
     permission_classes = [IsAuthenticated, IsPosUser]
 
 
+SESSION_ID = OpenApiParameter(
+    "session_id",
+    {"type": "integer", "minimum": 1, "maximum": MAX_INT32},
+    OpenApiParameter.PATH,
+    description="The register session's id. Unknown or another store's: 404 `not_found`.",
+)
+STORE_NOT_FOUND = (
+    "Unknown id or number, or another store's (`not_found`, ...). `store` names no store you may act "
+    'for, or staff without a store of their own sent none: 404 `not_found` "Say which store".'
+)
+
+
 def resolve_session(user, session_id: int) -> RegisterSession:
+    if not 1 <= session_id <= MAX_INT32:  # the schema's bounds; the database column holds no more
+        raise NotFound(f"No register session {session_id} here.", detail={"session": session_id})
     qs = RegisterSession.objects.select_related("register__store", "opened_by")
     ids = visible_store_ids(user)
     if ids is not None:
@@ -200,6 +215,7 @@ class SessionDetailView(PosView):
     @extend_schema(
         operation_id="pos_session_detail",
         tags=TAGS,
+        parameters=[SESSION_ID],
         summary="A register session",
         description="Status, float, and the expected amount per tender so far.",
         responses={200: s.SessionSerializer, **error_responses(401, 403, 404)},
@@ -212,6 +228,7 @@ class SessionCashView(PosView):
     @extend_schema(
         operation_id="pos_session_cash",
         tags=TAGS,
+        parameters=[SESSION_ID],
         summary="Cash in or out",
         description="Put cash into or take it out of the drawer, with a reason. A closed session is 409 "
         "`register_closed`; taking out more than the drawer holds is 409 `not_enough_cash`.",
@@ -236,6 +253,7 @@ class SessionCloseView(PosView):
     @extend_schema(
         operation_id="pos_session_close",
         tags=TAGS,
+        parameters=[SESSION_ID],
         summary="Close a session: the Z report",
         description="The cash counted per denomination and the card terminal's total. Returns the Z report: "
         "expected vs counted per tender, the difference, sales, VAT. Closing twice is 409 `register_closed`.",
@@ -290,7 +308,19 @@ class SaleCreateView(PosView):
         responses={
             201: s.SaleResultSerializer,
             200: s.SaleResultSerializer,
-            **error_responses(400, 401, 403, 404, 409, 415, 422),
+            **error_responses(
+                400,
+                401,
+                403,
+                404,
+                409,
+                415,
+                422,
+                descriptions={
+                    400: "Invalid input (`invalid`), `sale_key_mismatch` (the Idempotency-Key is not the "
+                    "`uuid`), `tenders_insufficient`, `invalid_discount`, ..."
+                },
+            ),
         },
     )
     @idempotent
@@ -298,9 +328,7 @@ class SaleCreateView(PosView):
         data = parse(s.SaleRequestSerializer, request.data)
         key = request.headers.get(HEADER)
         if key is not None and key.strip().lower() != str(data["uuid"]):
-            raise ValidationFailed(
-                "The Idempotency-Key of a sale is its uuid.", detail={"uuid": str(data["uuid"]), "key": key}
-            )
+            raise SaleKeyMismatch(detail={"uuid": str(data["uuid"]), "key": key})
         result = run_sale(request.user, data)
         return Response(sale_body(result), status=201 if result.created else 200)
 
@@ -384,10 +412,20 @@ class ReceiptEmailView(PosView):
         return Response({"email": email}, status=202)
 
 
-class CatalogPagination(serializers.Serializer):
-    after = serializers.IntegerField(min_value=0, default=0)
-    limit = serializers.IntegerField(min_value=1, max_value=5000, default=2000)
-    store = serializers.CharField(required=False, allow_blank=True, default="")
+class CatalogQuery(QueryParams):
+    after = serializers.IntegerField(
+        min_value=0, max_value=MAX_INT32, default=0, help_text="Variant id to start after (0)."
+    )
+    limit = serializers.IntegerField(
+        min_value=1, max_value=5000, default=2000, help_text="Items per page (2000, at most 5000)."
+    )
+    store = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=20,
+        default="",
+        help_text="Staff only: the store's code; cashiers: theirs or nothing (another: 404).",
+    )
 
 
 class CatalogView(PosView):
@@ -399,15 +437,14 @@ class CatalogView(PosView):
         "Each item: SKU, EAN-13, name, options, this store's gross price and VAT, the units available "
         "here and at the other stores (only those with stock). `promotions`: the automatic ones in force "
         "here.",
-        parameters=[
-            OpenApiParameter("after", OpenApiTypes.INT, description="Variant id to start after (0)."),
-            OpenApiParameter("limit", OpenApiTypes.INT, description="Items per page (2000, at most 5000)."),
-            OpenApiParameter("store", OpenApiTypes.STR, description="Staff only: the store's code."),
-        ],
-        responses={200: s.CatalogPageSerializer, **error_responses(400, 401, 403, 404)},
+        parameters=[CatalogQuery],
+        responses={
+            200: s.CatalogPageSerializer,
+            **error_responses(400, 401, 403, 404, descriptions={404: STORE_NOT_FOUND}),
+        },
     )
     def get(self, request: Request) -> Response:
-        query = parse(CatalogPagination, request.query_params)
+        query = parse(CatalogQuery, request.query_params)
         store = resolve_store(request.user, query["store"])
         page = selectors.store_catalog(store=store, after=query["after"], limit=query["limit"])
         return Response(

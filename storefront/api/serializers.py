@@ -2,44 +2,36 @@
 
 from rest_framework import serializers
 
+from core.schema import DecimalString, QueryParams
 from pricing.selectors import CURRENCY_CODES
 
 
-class ProductQuerySerializer(serializers.Serializer):
+class ProductQuerySerializer(QueryParams):
     category = serializers.SlugField(
-        required=False, help_text="A category slug (its subcategories included)."
+        required=False,
+        max_length=140,
+        help_text="A category slug (its subcategories included). Unknown: 404 `not_found`.",
     )
-    q = serializers.CharField(required=False, max_length=200, help_text="Search words or a SKU.")
+    q = serializers.CharField(
+        required=False, allow_blank=True, max_length=200, help_text="Search words or a SKU."
+    )
     in_stock_at = serializers.SlugField(
-        required=False, help_text="A location code: only products available there."
-    )
-    min_price = serializers.DecimalField(
         required=False,
-        max_digits=12,
-        decimal_places=2,
-        min_value=0,
-        help_text="Lowest TTC price, in `currency`.",
+        max_length=20,
+        help_text="A location code: only products available there. Unknown: 404 `unknown_location`.",
     )
-    max_price = serializers.DecimalField(
+    min_price = DecimalString(required=False, help_text="Lowest TTC price, in `currency`.")
+    max_price = DecimalString(
         required=False,
-        max_digits=12,
-        decimal_places=2,
-        min_value=0,
-        help_text="Highest TTC price, in `currency`.",
+        help_text="Highest TTC price, in `currency`. Below `min_price`: 400 `invalid_price_range`.",
     )
     sort = serializers.ChoiceField(
         required=False, choices=["relevance", "name", "price_asc", "price_desc", "newest"], default="name"
     )
     currency = serializers.ChoiceField(required=False, choices=CURRENCY_CODES, default="EUR")
 
-    def validate(self, attrs):
-        low, high = attrs.get("min_price"), attrs.get("max_price")
-        if low is not None and high is not None and low > high:
-            raise serializers.ValidationError({"min_price": ["min_price is above max_price."]})
-        return attrs
 
-
-class DetailQuerySerializer(serializers.Serializer):
+class DetailQuerySerializer(QueryParams):
     currency = serializers.ChoiceField(required=False, choices=CURRENCY_CODES, default="EUR")
 
 

@@ -12,17 +12,19 @@ from typing import Any
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.generics import GenericAPIView
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.selectors import customer_group_for
 from core.api import error_responses, parse
-from core.errors import NotFound, ValidationFailed
+from core.errors import NotFound
+from core.schema import StrictLimitOffsetPagination
+from inventory.errors import UnknownLocation
 from inventory.selectors import active_location_codes
 
 from .. import selectors
+from ..errors import InvalidPriceRange
 from .serializers import (
     DetailQuerySerializer,
     ProductDetailSerializer,
@@ -33,7 +35,7 @@ from .serializers import (
 TAGS = ["catalog"]
 
 
-class CatalogPagination(LimitOffsetPagination):
+class CatalogPagination(StrictLimitOffsetPagination):
     default_limit = 24
     max_limit = 100
 
@@ -80,10 +82,23 @@ class ProductListView(GenericAPIView):
         "`category` (slug, subcategories included), `q` (search words or SKU), `in_stock_at` (location "
         "code), `min_price`/`max_price` (TTC in `currency`). Anonymous callers allowed.",
         parameters=[ProductQuerySerializer],
-        responses={200: ProductListItemSerializer(many=True), **error_responses(400, 404)},
+        responses={
+            200: ProductListItemSerializer(many=True),
+            **error_responses(
+                400,
+                404,
+                descriptions={
+                    400: "Invalid input (`invalid`); `max_price` below `min_price` (`invalid_price_range`).",
+                    404: "Unknown `category` (`not_found`) or `in_stock_at` location (`unknown_location`).",
+                },
+            ),
+        },
     )
     def get(self, request: Request) -> Response:
         query = parse(ProductQuerySerializer, request.query_params)
+        low, high = query.get("min_price"), query.get("max_price")
+        if low is not None and high is not None and low > high:
+            raise InvalidPriceRange(detail={"min_price": str(low), "max_price": str(high)})
         category = None
         if query.get("category"):
             category = selectors.category_tree().get(query["category"])
@@ -91,7 +106,7 @@ class ProductListView(GenericAPIView):
                 raise NotFound(f"No category {query['category']}.", detail={"category": query["category"]})
         store = query.get("in_stock_at", "")
         if store and store not in active_location_codes():
-            raise ValidationFailed(f"Unknown location {store}.", detail={"in_stock_at": store})
+            raise UnknownLocation(f"Unknown location {store}.", detail={"in_stock_at": store})
         sort = query["sort"]
         if sort == "relevance" and not query.get("q"):
             sort = "name"
@@ -126,7 +141,10 @@ class ProductDetailView(GenericAPIView):
             DetailQuerySerializer,
             OpenApiParameter("key", str, OpenApiParameter.PATH, description="Product slug or variant SKU."),
         ],
-        responses={200: ProductDetailSerializer, **error_responses(400, 404)},
+        responses={
+            200: ProductDetailSerializer,
+            **error_responses(400, 404, descriptions={404: "No published product has this slug or SKU."}),
+        },
     )
     def get(self, request: Request, key: str) -> Response:
         query = parse(DetailQuerySerializer, request.query_params)

@@ -134,11 +134,17 @@ def test_list_levels_unknown_filter_is_404(client, stocked, query, code, detail)
     assert body["message"]
 
 
-def test_list_levels_caps_the_page_size(client, store, stocked):
-    response = client.get(STOCK, {"limit": 5000})
+def test_list_levels_refuses_a_page_size_beyond_the_documented_maximum(client, store, stocked):
+    # It used to be capped silently; the schema says maximum 1000 (issue 8, finding 12).
+    largest = client.get(STOCK, {"limit": 1000})
+    beyond = client.get(STOCK, {"limit": 5000})
 
-    assert response.status_code == 200
-    assert response.json()["count"] == 1
+    assert (largest.status_code, largest.json()["count"]) == (200, 1)
+    assert (beyond.status_code, beyond.json()["code"], list(beyond.json()["detail"])) == (
+        400,
+        "invalid",
+        ["limit"],
+    )
 
 
 @pytest.mark.parametrize("query", [{"location": "x" * 2001}])

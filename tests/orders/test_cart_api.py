@@ -75,9 +75,9 @@ def test_create_in_another_currency_and_refuse_one_not_offered(anon):
     assert (gbp.status_code, gbp.json()["currency"]) == (201, "GBP")
     assert jpy.status_code == 400
     assert jpy.json() == {
-        "code": "invalid",
-        "message": "The request is not valid. currency: JPY is not offered.",
-        "detail": {"currency": ["JPY is not offered."]},
+        "code": "unsupported_currency",
+        "message": "JPY is not offered.",
+        "detail": {"currency": "JPY"},
     }
     assert Cart.objects.count() == 1
 

@@ -222,13 +222,14 @@ def test_writes_are_not_allowed(client, ana):
     assert response.json()["code"] == "method_not_allowed"
 
 
-def test_bad_pagination_parameters_fall_back_to_defaults(client, ana):
+def test_bad_pagination_parameters_are_a_400_as_the_schema_says(client, ana):
+    # They used to fall back to the defaults silently: the schema forbids them (issue 8, finding 12).
     order(ana, "W2026-000001")
 
     response = client.get(ORDERS, {"limit": "abc", "offset": "-3"})
 
-    assert response.status_code == 200
-    assert response.json()["count"] == 1
+    assert response.status_code == 400
+    assert (response.json()["code"], sorted(response.json()["detail"])) == ("invalid", ["limit"])
 
 
 def test_the_orders_endpoints_are_documented(tmp_path):
