@@ -18,7 +18,7 @@ What it measures (in this process, Django set up on that database, Celery not ea
    sale tries the broker: the worst case) and with the breaker on (the normal case).
 
 Before the outbox the same sale raised after ~1.1 s (refused: a 500 for a committed sale) and hung
-past 120 s (silent broker); see docs/hardening-outbox.md.
+past 120 s (silent broker); see docs/security.md.
 """
 
 from __future__ import annotations

@@ -119,7 +119,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.boo
     # leak there, one per executor thread, until PostgreSQL refuses new clients.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # Size: every web process holds up to DB_POOL_MAX_SIZE connections, so processes x MAX_SIZE, plus
-    # Celery workers and beat, must stay under PostgreSQL's max_connections (docs/hardening-degrade.md).
+    # Celery workers and beat, must stay under PostgreSQL's max_connections (docs/security.md).
     # A request that waits DB_POOL_TIMEOUT for a connection gets a 503 with Retry-After
     # (core.middleware), not a 500: keep it short, a shopper would rather retry than wait 10 s.
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
