@@ -33,8 +33,11 @@ from rest_framework.request import Request
 MAX_INT32 = 2**31 - 1  # the largest id or count any API integer may carry (PostgreSQL integer)
 # What Python's str.strip() removes, spelled for both Python and ECMA regexes (their \s differ).
 STRIPPED = r"\t-\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
-VISIBLE = rf"[^\x00{STRIPPED}]"  # one character that trimming keeps (NUL is refused anywhere)
-NO_NUL = r"[^\x00]"  # DRF's text fields refuse the NUL character
+# Control characters and bidi overrides, refused in every API text value (core.text, core.api.parse);
+# tab, LF and CR are allowed.
+CONTROL = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
+VISIBLE = rf"[^{CONTROL}{STRIPPED}]"  # one character that trimming keeps and the control rule allows
+NO_NUL = rf"[^{CONTROL}]"  # any character the control rule allows (NUL included in the refusal)
 # An integer in a query string, as the schema's `type: integer` reads it: DRF's IntegerField would
 # also take "0.0", "+5" and " 5".
 INTEGER = re.compile(r"-?[0-9]+")

@@ -167,7 +167,13 @@ def test_say_which_store_is_a_documented_404(spec, shop_world):
     assert "Say which store" in pickups["responses"]["404"]["description"]
     store = _param(spec, "/api/v1/pos/pickups/", "store")["schema"]["oneOf"]
     assert store == [
-        {"type": "string", "default": "", "pattern": "^[^\\x00]+$", "maxLength": 20},
+        {
+            "type": "string",
+            "default": "",
+            # no control character, no bidi override (core.text)
+            "pattern": r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]+$",
+            "maxLength": 20,
+        },
         {"type": "string", "maxLength": 0},
     ]
 
