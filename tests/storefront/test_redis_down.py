@@ -72,6 +72,7 @@ def test_every_storefront_page_answers_200_fast_with_the_cache_unreachable(outag
             lines=[LineInput(tee, 1)], location=shop.aja, delivery_method=DeliveryMethod.HOME, email="a@b.fr"
         ),
         provider="test",
+        site_host="testserver",
         return_url="http://testserver/en/",
         cancel_url="http://testserver/en/cart/",
     )
