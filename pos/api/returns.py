@@ -55,12 +55,9 @@ class StoreQuery(QueryParams):
     )
 
 
-class ReturnLookupQuery(StoreQuery):
-    sale = serializers.CharField(
-        max_length=64,
-        help_text="The sale or web order number, as typed or read from the receipt barcode.",
-    )
-    contact = serializers.CharField(
+def contact_field() -> serializers.CharField:
+    """A web order's e-mail or phone: the proof the customer holds (``orders.proof``)."""
+    return serializers.CharField(
         max_length=254,
         required=False,
         allow_blank=True,
@@ -68,6 +65,14 @@ class ReturnLookupQuery(StoreQuery):
         help_text="A web order's e-mail or phone (the proof the customer holds, unless `sale` is the "
         "confirmation's barcode).",
     )
+
+
+class ReturnLookupQuery(StoreQuery):
+    sale = serializers.CharField(
+        max_length=64,
+        help_text="The sale or web order number, as typed or read from the receipt barcode.",
+    )
+    contact = contact_field()
 
 
 # The last nine characters of a phone, a card number or an e-mail; no space at either end.
@@ -111,14 +116,7 @@ class ReturnRequestSerializer(serializers.Serializer):
     sale = serializers.CharField(
         max_length=64, help_text="The sale or web order number, as typed or read from the receipt barcode."
     )
-    contact = serializers.CharField(
-        max_length=254,
-        required=False,
-        allow_blank=True,
-        default="",
-        help_text="A web order's e-mail or phone (the proof the customer holds, unless `sale` is the "
-        "confirmation's barcode).",
-    )
+    contact = contact_field()
     session = serializers.IntegerField(
         min_value=1, max_value=MAX_INT32, help_text="The open register session."
     )
@@ -229,14 +227,7 @@ class ExchangeRequestSerializer(serializers.Serializer):
     )
     session = serializers.IntegerField(min_value=1, max_value=MAX_INT32)
     sale = serializers.CharField(max_length=64, help_text="The sale or web order the goods come back from.")
-    contact = serializers.CharField(
-        max_length=254,
-        required=False,
-        allow_blank=True,
-        default="",
-        help_text="A web order's e-mail or phone (the proof the customer holds, unless `sale` is the "
-        "confirmation's barcode).",
-    )
+    contact = contact_field()
     return_lines = ReturnLineSerializer(many=True, allow_empty=False, max_length=MAX_LINES)  # type: ignore[call-arg]  # ListSerializer takes it; the stubs not
     lines = SaleLineSerializer(many=True, allow_empty=False, max_length=MAX_LINES)  # type: ignore[call-arg]  # ListSerializer takes it; the stubs not
     tenders = TenderSerializer(
