@@ -54,6 +54,13 @@ class StockLevel(models.Model):
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="stock_levels")
     on_hand = models.IntegerField(default=0)
     reserved = models.IntegerField(default=0)
+    bin_location = models.CharField(
+        max_length=32,
+        blank=True,
+        help_text=_(
+            "Where it sits in this location (aisle-shelf-bin, e.g. A-03-2): picking walks in this order."
+        ),
+    )
     low_stock_threshold = models.PositiveIntegerField(
         null=True,
         blank=True,

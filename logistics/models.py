@@ -69,3 +69,25 @@ class ShippingRate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.zone} · {self.carrier} · ≤{self.max_weight_grams} g: {self.price} EUR"
+
+
+# Fulfilment and returns live in their own modules; importing them here registers them.
+from .fulfilment_models import LabelStatus as LabelStatus  # noqa: E402
+from .fulfilment_models import Parcel as Parcel  # noqa: E402
+from .fulfilment_models import ParcelItem as ParcelItem  # noqa: E402
+from .fulfilment_models import ParcelType as ParcelType  # noqa: E402
+from .fulfilment_models import PickDiscrepancy as PickDiscrepancy  # noqa: E402
+from .fulfilment_models import PickLine as PickLine  # noqa: E402
+from .fulfilment_models import PickWave as PickWave  # noqa: E402
+from .fulfilment_models import Shipment as Shipment  # noqa: E402
+from .fulfilment_models import ShipmentLine as ShipmentLine  # noqa: E402
+from .fulfilment_models import ShipmentStatus as ShipmentStatus  # noqa: E402
+from .fulfilment_models import TrackingEvent as TrackingEvent  # noqa: E402
+from .fulfilment_models import TrackingSource as TrackingSource  # noqa: E402
+from .fulfilment_models import WaveStatus as WaveStatus  # noqa: E402
+from .returns_models import ReturnMethod as ReturnMethod  # noqa: E402
+from .returns_models import ReturnReason as ReturnReason  # noqa: E402
+from .returns_models import ReturnRefundChoice as ReturnRefundChoice  # noqa: E402
+from .returns_models import ReturnRequest as ReturnRequest  # noqa: E402
+from .returns_models import ReturnRequestLine as ReturnRequestLine  # noqa: E402
+from .returns_models import ReturnRequestStatus as ReturnRequestStatus  # noqa: E402
