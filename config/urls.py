@@ -19,6 +19,7 @@ api_v1 = [
     path("", include("storefront.api.urls")),
     path("", include("orders.api.urls")),
     path("", include("pos.api.urls")),
+    path("", include("logistics.api.urls")),
 ]
 
 urlpatterns = [
@@ -41,6 +42,7 @@ urlpatterns = [
     path("api/redoc/", ApiRedocView.as_view(url_name="schema"), name="api-redoc"),
     path("stock/", include("inventory.urls")),
     path("pos/", include("pos.urls")),
+    path("backoffice/", include("logistics.urls")),
 ]
 # The storefront: every page under a language prefix (/fr/, /en/, /it/); "/" redirects to the
 # shopper's language.
