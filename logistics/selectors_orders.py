@@ -163,15 +163,12 @@ def export_lines(*, user: User | AnonymousUser, filters: OrderFilters) -> Iterat
         .annotate(quantity_shipped=Coalesce(_shipped_units(), Value(0)))
         .order_by(*order_by_for(filters.sort, prefix="order__"), "id")
     )
-    for line in lines.iterator(chunk_size=500):
-        yield line
+    yield from lines.iterator(chunk_size=500)
 
 
 def option_label(line: OrderLine) -> str:
     """``Size: M · Colour: Navy`` from the (prefetched) option values of the line's variant."""
-    values = sorted(
-        line.variant.option_values.all(), key=lambda v: (v.option_type.position, v.option_type_id, v.position)
-    )
+    values = sorted(line.variant.option_values.all(), key=lambda v: (v.option_type_id, v.position))
     return " · ".join(f"{v.option_type.name}: {v.name}" for v in values)
 
 
@@ -282,7 +279,9 @@ def order_detail(*, user: User | AnonymousUser, number: str) -> OrderDetail:
             OrderStatusChange.objects.filter(order=order).select_related("user").order_by("created_at", "id")
         ),
         notifications=list(NotificationLog.objects.filter(order=order).order_by("created_at", "id")),
-        actions=list(OrderAction.objects.filter(order=order).select_related("user").order_by("created_at", "id")),
+        actions=list(
+            OrderAction.objects.filter(order=order).select_related("user").order_by("created_at", "id")
+        ),
         shipped_units=sum(shipped.values()),
         units_left={line.pk: line.quantity - shipped.get(line.pk, 0) for line in lines},
     )

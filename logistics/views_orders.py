@@ -232,7 +232,7 @@ class _Echo:
 
 
 @login_required(login_url="admin:login")
-def order_export(request: HttpRequest) -> HttpResponse:
+def order_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """The filtered list, one row per order line (so SKUs and quantities can be summed), as CSV
     (streamed, semicolon-separated, UTF-8 with BOM for spreadsheets) or XLSX (``?format=xlsx``)."""
     _staff(request)
@@ -240,7 +240,7 @@ def order_export(request: HttpRequest) -> HttpResponse:
     lines = selectors.export_lines(user=request.user, filters=filters)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if request.GET.get("format") == "xlsx":
-        from openpyxl import Workbook
+        from openpyxl import Workbook  # type: ignore[import-untyped]
 
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet(_("Orders"))
@@ -342,7 +342,11 @@ class _LinesForm(forms.Form):
         self.order_lines = lines
         for line in lines:
             self.fields[_line_field(line)] = forms.IntegerField(
-                label=line.sku, required=False, min_value=0, max_value=max(maximum.get(line.pk, 0), 0), initial=0
+                label=line.sku,
+                required=False,
+                min_value=0,
+                max_value=max(maximum.get(line.pk, 0), 0),
+                initial=0,
             )
 
     def line_quantities(self) -> list[tuple[OrderLine, int]]:
@@ -441,13 +445,19 @@ def order_cancel(request: HttpRequest, number: str) -> HttpResponse:
     beyond = fulfilment_state().units_beyond_recall(order.pk)
     maximum = {line.pk: line.quantity_open - beyond.get(line.pk, 0) for line in lines}
     if order.status not in CANCELLABLE or not any(v > 0 for v in maximum.values()):
-        messages.warning(request, _("Order %(number)s can no longer be cancelled.") % {"number": order.number})
+        messages.warning(
+            request, _("Order %(number)s can no longer be cancelled.") % {"number": order.number}
+        )
         return redirect("backoffice:order-detail", number=order.number)
     form = CancelForm(request.POST if request.method == "POST" else None, lines=lines, maximum=maximum)
     step = request.POST.get("step", "") if request.method == "POST" else ""
     if step and form.is_valid():
         whole = bool(form.cleaned_data.get("whole"))
-        chosen = [(line, maximum[line.pk]) for line in lines if maximum[line.pk] > 0] if whole else form.line_quantities()
+        chosen = (
+            [(line, maximum[line.pk]) for line in lines if maximum[line.pk] > 0]
+            if whole
+            else form.line_quantities()
+        )
         paid = order.status in PAID_BEFORE_SHIPPING
         planned = [PlannedLine(line, q, _money_back(line, q) if paid else ZERO) for line, q in chosen]
         left = sum(line.quantity_open for line in lines) - sum(p.quantity for p in planned)
@@ -456,7 +466,9 @@ def order_cancel(request: HttpRequest, number: str) -> HttpResponse:
             try:
                 action = order_services.cancel_order(
                     order=order,
-                    lines=None if whole else [order_services.LineQuantity(p.line.pk, p.quantity) for p in planned],
+                    lines=None
+                    if whole
+                    else [order_services.LineQuantity(p.line.pk, p.quantity) for p in planned],
                     user=user,
                     reason=form.cleaned_data.get("reason") or "",
                     key=_confirm_key(form),
@@ -467,7 +479,11 @@ def order_cancel(request: HttpRequest, number: str) -> HttpResponse:
                 messages.success(
                     request,
                     _("Order %(number)s: %(units)d unit(s) cancelled, %(amount)s EUR to refund.")
-                    % {"number": order.number, "units": sum(p.quantity for p in planned), "amount": action.amount},
+                    % {
+                        "number": order.number,
+                        "units": sum(p.quantity for p in planned),
+                        "amount": action.amount,
+                    },
                 )
                 return redirect("backoffice:order-detail", number=order.number)
         else:
@@ -500,7 +516,9 @@ def order_refund(request: HttpRequest, number: str) -> HttpResponse:
     user = _staff(request)
     order = _order(request, number)
     if order.status not in REFUNDABLE:
-        messages.warning(request, _("Order %(number)s cannot be refunded in part.") % {"number": order.number})
+        messages.warning(
+            request, _("Order %(number)s cannot be refunded in part.") % {"number": order.number}
+        )
         return redirect("backoffice:order-detail", number=order.number)
     lines = _lines_of(order)
     maximum = {line.pk: line.quantity_open for line in lines}
@@ -544,7 +562,11 @@ def order_refund(request: HttpRequest, number: str) -> HttpResponse:
                     "shipping": shipping,
                     "free": free,
                     "total": sum((p.amount for p in planned), ZERO) + shipping + free,
-                    "payments": [p for p in payments_of_order(order_id=order.pk) if p.status in ("captured", "refunded")],
+                    "payments": [
+                        p
+                        for p in payments_of_order(order_id=order.pk)
+                        if p.status in ("captured", "refunded")
+                    ],
                     "key": uuid.uuid4().hex,
                     "hidden": _carried(request),
                 },
@@ -575,7 +597,9 @@ def order_resend(request: HttpRequest, number: str) -> HttpResponse:
     detail = selectors.order_detail(user=request.user, number=order.number)
     choices = _resendable(detail)
     if not choices:
-        messages.warning(request, _("Order %(number)s has no message to send again.") % {"number": order.number})
+        messages.warning(
+            request, _("Order %(number)s has no message to send again.") % {"number": order.number}
+        )
         return redirect("backoffice:order-detail", number=order.number)
     form = ResendForm(request.POST if request.method == "POST" else None, choices=choices)
     step = request.POST.get("step", "") if request.method == "POST" else ""
@@ -587,9 +611,11 @@ def order_resend(request: HttpRequest, number: str) -> HttpResponse:
                 run_once(
                     scope=f"backoffice:resend:{order.pk}",
                     key=_confirm_key(form),
-                    fn=lambda: order_services.resend_notification(
-                        order=order, kind=kind, channel=channel, user=user
-                    ).pk,
+                    fn=lambda: (
+                        order_services.resend_notification(
+                            order=order, kind=kind, channel=channel, user=user
+                        ).pk
+                    ),
                     fingerprint=f"{kind}:{channel}",
                     user=user,
                 )
@@ -621,4 +647,3 @@ def order_resend(request: HttpRequest, number: str) -> HttpResponse:
 
 def detail_url(order: Order) -> str:
     return reverse("backoffice:order-detail", kwargs={"number": order.number})
-

@@ -16,7 +16,7 @@ from core.auth import signed_in_user
 from core.errors import ApplicationError
 
 from . import selectors
-from .models import NotificationLog, Order, OrderLine, OrderStatusChange
+from .models import NotificationLog, Order, OrderAction, OrderLine, OrderStatusChange
 from .services import pickup
 
 
@@ -44,10 +44,14 @@ class OrderLineInline(ReadOnlyOrderInline, admin.TabularInline[OrderLine, Order]
         "sku",
         "name",
         "quantity",
+        "quantity_cancelled",
+        "quantity_returned",
+        "quantity_refunded",
         "unit_price_net",
         "vat_rate",
         "discount_gross",
         "total_gross",
+        "refunded_gross",
         "reservation",
     )
     extra = 0
@@ -67,8 +71,37 @@ class OrderStatusChangeInline(ReadOnlyOrderInline, admin.TabularInline[OrderStat
 
 class NotificationLogInline(ReadOnlyOrderInline, admin.TabularInline[NotificationLog, Order]):
     model = NotificationLog
-    fields = readonly_fields = ("kind", "channel", "recipient", "attempts", "sent_at", "last_error")
+    fields = readonly_fields = (
+        "kind",
+        "channel",
+        "reference",
+        "recipient",
+        "attempts",
+        "sent_at",
+        "last_error",
+    )
     extra = 0
+
+
+class OrderActionInline(ReadOnlyOrderInline, admin.TabularInline[OrderAction, Order]):
+    """The audit rows of staff actions (cancel, refund, return, message sent again)."""
+
+    model = OrderAction
+    fields = readonly_fields = (
+        "created_at",
+        "user",
+        "kind",
+        "amount",
+        "shipping_amount",
+        "lines",
+        "via",
+        "external_reference",
+        "reason",
+    )
+    extra = 0
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[OrderAction]:
+        return super().get_queryset(request).select_related("user")
 
 
 @admin.register(Order)
@@ -95,7 +128,7 @@ class OrderAdmin(StoreScopedAdmin, admin.ModelAdmin[Order]):
     list_select_related = ["location"]
     search_fields = ["number", "email", "phone", "reference", "lines__sku", "customer__last_name"]
     date_hierarchy = "created_at"
-    inlines = [OrderLineInline, OrderStatusChangeInline, NotificationLogInline]
+    inlines = [OrderLineInline, OrderStatusChangeInline, NotificationLogInline, OrderActionInline]
     actions = ["mark_ready_for_pickup", "mark_collected"]
     readonly_fields = [f.name for f in Order._meta.fields]
 

@@ -13,7 +13,9 @@ def payments_of_order(*, order_id: int) -> list[Payment]:
     return list(
         Payment.objects.filter(order_id=order_id)
         .prefetch_related(
-            Prefetch("refunds", queryset=Refund.objects.select_related("created_by").order_by("created_at", "pk"))
+            Prefetch(
+                "refunds", queryset=Refund.objects.select_related("created_by").order_by("created_at", "pk")
+            )
         )
         .order_by("created_at", "pk")
     )
