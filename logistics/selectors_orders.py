@@ -11,12 +11,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from core.money import money_round
 from orders.errors import OrderNotFound
 from orders.models import NotificationLog, Order, OrderAction, OrderLine, OrderStatusChange
 from orders.selectors import orders_visible_to
@@ -183,8 +185,13 @@ class LineRow:
     ordered_gross: Any  # Decimal: the line's total before anything was given back
 
     @property
-    def open_units(self) -> int:
-        return int(self.line.quantity_open)
+    def unit_gross(self) -> Decimal:
+        """The unit price TTC the shopper saw (before the line's discount)."""
+        return money_round(self.line.gross_before_discount / self.line.quantity)
+
+    @property
+    def vat_percent(self) -> Decimal:
+        return (self.line.vat_rate * 100).normalize()
 
 
 @dataclass

@@ -497,6 +497,7 @@ def order_cancel(request: HttpRequest, number: str) -> HttpResponse:
                     "planned": planned,
                     "shipping": shipping,
                     "total": sum((p.amount for p in planned), ZERO) + shipping,
+                    "after": order.refunded_gross + sum((p.amount for p in planned), ZERO) + shipping,
                     "everything": left == 0,
                     "paid": paid,
                     "key": uuid.uuid4().hex,
@@ -562,6 +563,7 @@ def order_refund(request: HttpRequest, number: str) -> HttpResponse:
                     "shipping": shipping,
                     "free": free,
                     "total": sum((p.amount for p in planned), ZERO) + shipping + free,
+                    "after": order.refunded_gross + sum((p.amount for p in planned), ZERO) + shipping + free,
                     "payments": [
                         p
                         for p in payments_of_order(order_id=order.pk)
