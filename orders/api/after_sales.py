@@ -46,11 +46,6 @@ class ActionLineSerializer(serializers.Serializer[Any]):
     )
     quantity = serializers.IntegerField(min_value=1, max_value=10_000)
 
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if ("sku" in attrs) == ("line_id" in attrs):
-            raise serializers.ValidationError("Give either `sku` or `line_id`.")
-        return attrs
-
 
 class CancelRequestSerializer(serializers.Serializer[Any]):
     lines = ActionLineSerializer(  # type: ignore[call-arg]  # ListSerializer takes them; the stubs not
@@ -139,10 +134,19 @@ def line_quantities(order: Order, lines: list[dict[str, Any]]) -> list[after_sal
     order_lines = list(order.lines.order_by("id"))
     taken: dict[int, int] = {}
     result = []
+    by_id = {line.pk: line for line in order_lines}
     for item in lines:
         if "line_id" in item:
-            result.append(after_sales.LineQuantity(item["line_id"], item["quantity"]))
+            line = by_id.get(item["line_id"])
+            if line is None or item.get("sku", line.sku) != line.sku:
+                raise UnknownOrderLine(
+                    f"Line {item['line_id']} is not on order {order.number}.",
+                    detail={"line_id": item["line_id"], "sku": item.get("sku", ""), "number": order.number},
+                )
+            result.append(after_sales.LineQuantity(line.pk, item["quantity"]))
             continue
+        if "sku" not in item:
+            raise UnknownOrderLine("Name each line by `sku` or `line_id`.", detail={"number": order.number})
         matching = [line for line in order_lines if line.sku == item["sku"]]
         if not matching:
             raise UnknownOrderLine(
