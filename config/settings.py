@@ -499,6 +499,8 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},  # lockouts and repeated failures only, not every attempt
+        "weasyprint": {"level": "WARNING"},  # not its seven "Step n" lines per PDF (labels, pick lists)
+        "fontTools": {"level": "WARNING"},  # WeasyPrint's font subsetting chatter
     },
 }
 
