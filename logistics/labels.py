@@ -122,8 +122,8 @@ def _font_faces() -> str:
     temporary directory, shared by the workers) leaves it little to do. Without DejaVu on the
     machine: "" (the system's sans-serif, slower but the same label)."""
     try:
-        from fontTools import subset
-        from fontTools.ttLib import TTFont
+        from fontTools import subset  # type: ignore[import-untyped]
+        from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
     except ImportError:  # pragma: no cover - a WeasyPrint dependency
         return ""
     rules = []
