@@ -42,7 +42,7 @@ from django.utils import timezone
 
 from .base import CarrierError, LabelRequest, LabelResult, PostalAddress, TrackingUpdate
 from .suivi import fetch_suivi, parse_suivi_webhook, tracking_page
-from .transport import config_str, config_timeout, outage, send
+from .transport import config_str, config_timeout, outage, send, unexpected
 
 SERVICES = {
     "DOM": "Colissimo Domicile sans signature",
@@ -181,6 +181,8 @@ class ColissimoClient:
             else:
                 info = response.json()
         except ValueError as exc:
+            if 400 <= response.status_code < 500:
+                raise unexpected(self.name, response, "COLISSIMO_LABEL_URL") from exc
             raise outage(self.name, response) from exc
         errors = _errors(info)
         if errors or response.status_code != 200:
