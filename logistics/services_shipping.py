@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -36,9 +36,25 @@ from core import outbox
 from orders import services as order_services
 from orders.models import Order, OrderStatus
 
-from .carriers import CarrierError, LabelRequest, LabelResult, PostalAddress, TrackingUpdate, get_carrier
-from .errors_shipping import LabelAlreadyReady, ParcelNotFound, ShipmentNotReady
+from .carriers import (
+    CarrierError,
+    InvalidCarrierWebhook,
+    LabelRequest,
+    LabelResult,
+    PostalAddress,
+    TrackingUpdate,
+    get_carrier,
+)
+from .errors_shipping import (
+    InvalidWebhookSignature,
+    LabelAlreadyReady,
+    LabelsNotReady,
+    ParcelNotFound,
+    ShipmentNotFound,
+    ShipmentNotReady,
+)
 from .fulfilment_models import LabelStatus, Parcel, Shipment, ShipmentStatus, TrackingEvent, TrackingSource
+from .selectors_shipping import shipment_labels
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -107,7 +123,9 @@ def create_label(*, parcel_id: int) -> Parcel:
 
 def parcel_position(parcel: Parcel) -> tuple[int, int]:
     """(k, n): the parcel is the k-th of the shipment's n parcels."""
-    ids = list(Parcel.objects.filter(shipment_id=parcel.shipment_id).order_by("id").values_list("id", flat=True))
+    ids = list(
+        Parcel.objects.filter(shipment_id=parcel.shipment_id).order_by("id").values_list("id", flat=True)
+    )
     return ids.index(parcel.pk) + 1, len(ids)
 
 
@@ -208,7 +226,11 @@ def _claim_for_label(parcel_id: int) -> Parcel | None:
         if parcel is None:
             raise ParcelNotFound(detail={"parcel": parcel_id})
         busy = parcel.label_claimed_at is not None and parcel.label_claimed_at > now - CLAIM_LEASE
-        if parcel.label_status == LabelStatus.READY or busy or parcel.shipment.status == ShipmentStatus.CANCELLED:
+        if (
+            parcel.label_status == LabelStatus.READY
+            or busy
+            or parcel.shipment.status == ShipmentStatus.CANCELLED
+        ):
             return None
         parcel.label_claimed_at = now
         parcel.save(update_fields=["label_claimed_at"])
@@ -224,7 +246,9 @@ def _record_label_failure(parcel_id: int, reason: str) -> None:
     parcel.label_error = reason[:250]
     parcel.label_attempts += 1
     parcel.label_claimed_at = None
-    parcel.save(update_fields=["label_status", "label_error", "label_attempts", "label_claimed_at", "updated_at"])
+    parcel.save(
+        update_fields=["label_status", "label_error", "label_attempts", "label_claimed_at", "updated_at"]
+    )
 
 
 @transaction.atomic
@@ -319,7 +343,9 @@ def _order_follows(order_id: int, shipments: dict[int, Shipment], *, user: User 
     if order.status == OrderStatus.PAID and all(s.status in LEFT for s in live):
         order = order_services.transition_order(order=order, to_status=OrderStatus.SHIPPED, user=user)
     if order.status == OrderStatus.SHIPPED and all(s.status == ShipmentStatus.DELIVERED for s in live):
-        order_services.transition_order(order=order, to_status=OrderStatus.COMPLETED, user=user, note="delivered")
+        order_services.transition_order(
+            order=order, to_status=OrderStatus.COMPLETED, user=user, note="delivered"
+        )
 
 
 # --- tracking -------------------------------------------------------------------------------------
@@ -440,3 +466,71 @@ def poll_tracking(*, limit: int) -> PollResult:
     return PollResult(polled=polled, recorded=recorded, failed=failed)
 
 
+@dataclass(frozen=True)
+class WebhookResult:
+    recorded: int  # new events stored
+    ignored: int  # events of tracking numbers that are not this shipment's
+
+
+def record_webhook(*, shipment_id: int, body: bytes, headers: Mapping[str, str]) -> WebhookResult:
+    """A carrier pushed tracking events for a shipment: checked with the carrier's signature
+    (``parse_webhook``), then recorded as ``record_tracking`` does, all or nothing. A bad signature or
+    body raises ``InvalidWebhookSignature`` and nothing is written; a replay records nothing new."""
+    shipment = Shipment.objects.filter(pk=shipment_id).first()
+    if shipment is None:
+        raise ShipmentNotFound(detail={"shipment": shipment_id})
+    try:
+        updates = get_carrier(shipment.carrier).parse_webhook(body, headers)
+    except (InvalidCarrierWebhook, CarrierError, ValueError, KeyError, TypeError) as error:
+        logger.warning("carrier webhook for shipment %s refused: %s", shipment_id, error)
+        raise InvalidWebhookSignature(detail={"shipment": shipment_id}) from error
+    by_number: dict[str, list[TrackingUpdate]] = {}
+    for update in updates:
+        by_number.setdefault(update.tracking_number, []).append(update)
+    recorded = ignored = 0
+    with transaction.atomic():
+        parcels = {
+            p.tracking_number: p for p in Parcel.objects.filter(shipment=shipment).exclude(tracking_number="")
+        }
+        for number, events in by_number.items():
+            parcel = parcels.get(number)
+            if parcel is None:
+                ignored += len(events)
+                continue
+            recorded += record_tracking(parcel=parcel, updates=events, source=TrackingSource.WEBHOOK).recorded
+    return WebhookResult(recorded=recorded, ignored=ignored)
+
+
+def shipment_label_pdf(*, shipment: Shipment) -> bytes:
+    """The labels of every parcel of the shipment in one PDF (merged when there are several);
+    ``LabelsNotReady`` while any is pending or failed."""
+    ready, waiting = shipment_labels(shipment)
+    if waiting or not ready:
+        raise LabelsNotReady(
+            f"Shipment {shipment.number}: {len(ready)} of {len(ready) + len(waiting)} labels are ready.",
+            detail={
+                "shipment": shipment.number,
+                "pending": [p.pk for p in waiting if p.label_status != LabelStatus.FAILED],
+                "failed": [
+                    {"parcel": p.pk, "error": p.label_error}
+                    for p in waiting
+                    if p.label_status == LabelStatus.FAILED
+                ],
+            },
+        )
+    pdfs = []
+    for parcel in ready:
+        with parcel.label_pdf.open("rb") as handle:
+            pdfs.append(handle.read())
+    if len(pdfs) == 1:
+        return pdfs[0]
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    for pdf in pdfs:
+        writer.append(PdfReader(io.BytesIO(pdf)))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

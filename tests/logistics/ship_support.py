@@ -13,6 +13,7 @@ import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+import pytest
 from django.utils import timezone
 
 from inventory.models import Location, LocationKind
@@ -197,3 +198,32 @@ def use_fake_carrier(monkeypatch, carrier: FakeCarrier | None = None) -> FakeCar
 
 def now() -> dt.datetime:
     return timezone.now()
+
+
+def blank_pdf(pages: int = 1) -> bytes:
+    """A PDF of ``pages`` blank 10x15 cm pages (what a stored label looks like to pypdf)."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=283.46, height=425.2)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def store_labels(shipment: Shipment) -> None:
+    """Write a one-page PDF for each parcel's ``label_pdf`` (set by ``labelled_shipment``)."""
+    from django.core.files.base import ContentFile
+
+    for parcel in shipment.parcels.all():
+        parcel.label_pdf.storage.save(parcel.label_pdf.name, ContentFile(blank_pdf()))
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    """Label PDFs go to a fresh directory (imported by the test modules that store files)."""
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path

@@ -161,7 +161,9 @@ def test_a_first_scan_of_a_labelled_shipment_counts_as_the_hand_over(wh, fake):
     order = paid_order(location=wh)
     shipment = labelled_shipment(order)
     parcel = shipment.parcels.get()
-    services.record_tracking(parcel=parcel, updates=[update(parcel.tracking_number, "s", S.IN_TRANSIT, minutes=7)])
+    services.record_tracking(
+        parcel=parcel, updates=[update(parcel.tracking_number, "s", S.IN_TRANSIT, minutes=7)]
+    )
     shipment.refresh_from_db()
     assert shipment.status == ShipmentStatus.IN_TRANSIT
     assert shipment.shipped_at.isoformat() == "2026-11-20T09:07:00+00:00"
@@ -174,7 +176,9 @@ def test_scans_of_a_shipment_still_waiting_for_labels_are_kept_but_move_nothing(
     shipment = labelled_shipment(order, parcels=2)
     Shipment.objects.filter(pk=shipment.pk).update(status=ShipmentStatus.PACKED)  # one label failed
     parcel = shipment.parcels.first()
-    result = services.record_tracking(parcel=parcel, updates=[update(parcel.tracking_number, "s", S.IN_TRANSIT)])
+    result = services.record_tracking(
+        parcel=parcel, updates=[update(parcel.tracking_number, "s", S.IN_TRANSIT)]
+    )
     assert (result.recorded, result.status) == (1, ShipmentStatus.PACKED)
     assert Shipment.objects.get(pk=shipment.pk).status == ShipmentStatus.PACKED
     assert Order.objects.get(pk=order.pk).status == OrderStatus.PAID
