@@ -54,6 +54,7 @@ from .errors_shipping import (
     ShipmentNotReady,
 )
 from .fulfilment_models import LabelStatus, Parcel, Shipment, ShipmentStatus, TrackingEvent, TrackingSource
+from .labels import LabelData, render_label
 from .selectors_shipping import shipment_labels
 
 if TYPE_CHECKING:
@@ -275,8 +276,6 @@ def _record_label(parcel_id: int, *, result: LabelResult, tracking_url: str, sto
 
 
 def _render_pdf(*, parcel: Parcel, request: LabelRequest, result: LabelResult, carrier_name: str) -> bytes:
-    from .labels import LabelData, render_label
-
     index, count = parcel_position(parcel)
     data = LabelData(
         carrier_name=carrier_name,

@@ -13,7 +13,6 @@ import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-import pytest
 from django.utils import timezone
 
 from inventory.models import Location, LocationKind
@@ -222,8 +221,7 @@ def store_labels(shipment: Shipment) -> None:
         parcel.label_pdf.storage.save(parcel.label_pdf.name, ContentFile(blank_pdf()))
 
 
-@pytest.fixture
-def media(settings, tmp_path):
-    """Label PDFs go to a fresh directory (imported by the test modules that store files)."""
+def tmp_media(settings, tmp_path):
+    """Label PDFs go to a fresh directory: ``media = pytest.fixture(tmp_media)`` in a test module."""
     settings.MEDIA_ROOT = tmp_path
     return tmp_path

@@ -19,16 +19,17 @@ from tests.factories import LocationFactory, cashier, staff, store_manager
 from .ship_support import (
     FakeCarrier,
     labelled_shipment,
-    media,  # noqa: F401  (fixture)
     packed_shipment,
     paid_order,
     store_labels,
+    tmp_media,
     update,
     use_fake_carrier,
     warehouse,
 )
 
 pytestmark = pytest.mark.django_db
+media = pytest.fixture(tmp_media)
 
 
 @pytest.fixture
@@ -74,7 +75,9 @@ def test_the_shopper_sees_every_shipment_with_parcels_and_events(world, django_a
     from logistics import services_shipping
 
     services_shipping.hand_over(shipment=from_wh, user=None)
-    services_shipping.record_tracking(parcel=first, updates=[update(first.tracking_number, "e1", "in_transit")])
+    services_shipping.record_tracking(
+        parcel=first, updates=[update(first.tracking_number, "e1", "in_transit")]
+    )
     client = api_client(world["ana"])
     with django_assert_max_num_queries(8):
         response = client.get(url(order))
@@ -183,7 +186,11 @@ def test_retry_labels_queues_the_failed_ones(world):
 )
 def test_refused_actions_write_nothing(world, who, body, status, code):
     packed = packed_shipment(world["order"])
-    names = {"from_wh": world["from_wh"].number, "from_aja": world["from_aja"].number, "packed": packed.number}
+    names = {
+        "from_wh": world["from_wh"].number,
+        "from_aja": world["from_aja"].number,
+        "packed": packed.number,
+    }
     body = {k: names.get(v, v) for k, v in body.items()}
     user = {
         "staff": staff,
@@ -213,7 +220,9 @@ def test_the_label_pdf_merges_every_parcel(world, media):
 def test_the_label_is_409_while_one_is_failed_or_pending(world, media):
     shipment = world["from_wh"]
     first, second = shipment.parcels.all()
-    Parcel.objects.filter(pk=second.pk).update(label_status=LabelStatus.FAILED, label_error="refused: postcode")
+    Parcel.objects.filter(pk=second.pk).update(
+        label_status=LabelStatus.FAILED, label_error="refused: postcode"
+    )
     response = api_client(staff()).get(f"/api/v1/shipments/{shipment.pk}/label/")
     assert response.status_code == 409
     assert response.json()["code"] == "labels_not_ready"
@@ -255,7 +264,9 @@ def test_the_carrier_webhook_records_events_once(world):
     ]
     response = post_events(shipment.pk, rows)
     assert (response.status_code, response.json()) == (200, {"recorded": 2, "ignored": 1})
-    assert Shipment.objects.get(pk=shipment.pk).status == ShipmentStatus.IN_TRANSIT  # a first scan: handed over
+    assert (
+        Shipment.objects.get(pk=shipment.pk).status == ShipmentStatus.IN_TRANSIT
+    )  # a first scan: handed over
     before = snapshot()
     replay = post_events(shipment.pk, rows)
     assert (replay.status_code, replay.json()) == (200, {"recorded": 0, "ignored": 1})
