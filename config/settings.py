@@ -379,6 +379,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "OrderStatusEnum": "orders.models.OrderStatus",
         "OrderDeliveryMethodEnum": "orders.models.DeliveryMethod",
+        "ShipmentStatusEnum": "logistics.fulfilment_models.ShipmentStatus",
     },
 }
 
