@@ -60,6 +60,9 @@ class ShipmentLine(models.Model):
     )
     quantity = models.PositiveIntegerField()
     quantity_picked = models.PositiveIntegerField(default=0)
+    quantity_scanned = models.PositiveIntegerField(
+        default=0, help_text=_("Units verified by scan at the packing bench (not above picked).")
+    )
     quantity_packed = models.PositiveIntegerField(default=0)
 
     class Meta:
