@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 
 from core.models import OutboxMessage
 from logistics import services_shipping as services
@@ -23,6 +24,12 @@ from .ship_support import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def client():
+    """The back office speaks French unless the browser asks otherwise: these tests read English."""
+    return Client(HTTP_ACCEPT_LANGUAGE="en")
 
 
 @pytest.fixture
@@ -157,3 +164,10 @@ def test_retry_from_the_dispatch_page_and_refusals_change_nothing(client, dispat
     assert f"Labels asked again for 2 parcel(s) of {waiting.number}." in response.content.decode()
     assert OutboxMessage.objects.filter(task_name="logistics.tasks_shipping.create_parcel_label").count() == 2
     assert set(waiting.parcels.values_list("label_status", flat=True)) == {"pending"}
+
+
+def test_the_dispatch_page_speaks_french(client, dispatch_world):
+    client.force_login(staff())
+    html = client.get("/backoffice/dispatch/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    for text in ("Expédition", "2 expéditions prêtes à remettre", "Remis au transporteur", "(2 tentatives)"):
+        assert text in html, text
