@@ -20,6 +20,11 @@ class LabelAlreadyReady(Conflict):
     default_message = "This parcel already has its label."
 
 
+class LabelInProgress(Conflict):
+    code = "label_in_progress"
+    default_message = "The carrier is being asked for this label right now: try again in a few minutes."
+
+
 class LabelsNotReady(Conflict):
     code = "labels_not_ready"
     default_message = "The labels of this shipment are not all ready yet."

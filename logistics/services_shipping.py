@@ -48,6 +48,7 @@ from .carriers import (
 from .errors_shipping import (
     InvalidWebhookSignature,
     LabelAlreadyReady,
+    LabelInProgress,
     LabelsNotReady,
     ParcelNotFound,
     ShipmentNotFound,
@@ -180,12 +181,15 @@ def recipient_address(order: Order) -> PostalAddress:
 def retry_label(*, parcel_id: int, user: User | None) -> Parcel:
     """Ask for a failed (or stuck) parcel's label again: back to PENDING, the task queued.
 
-    ``LabelAlreadyReady`` for a parcel that has its label (nothing changes)."""
+    ``LabelAlreadyReady`` for a parcel that has its label, ``LabelInProgress`` while a task is asking
+    the carrier for it (its claim runs ``CLAIM_LEASE``): nothing changes, so a parcel never gets two."""
     parcel = Parcel.objects.select_for_update().filter(pk=parcel_id).first()
     if parcel is None:
         raise ParcelNotFound(detail={"parcel": parcel_id})
     if parcel.label_status == LabelStatus.READY:
         raise LabelAlreadyReady(detail={"parcel": parcel_id, "tracking_number": parcel.tracking_number})
+    if _claimed(parcel, timezone.now()):
+        raise LabelInProgress(detail={"parcel": parcel_id})
     shipment = Shipment.objects.get(pk=parcel.shipment_id)
     if shipment.status == ShipmentStatus.CANCELLED:
         raise ShipmentNotReady(
@@ -193,7 +197,7 @@ def retry_label(*, parcel_id: int, user: User | None) -> Parcel:
         )
     parcel.label_status = LabelStatus.PENDING
     parcel.label_error = ""
-    parcel.label_claimed_at = None
+    parcel.label_claimed_at = None  # a lapsed claim (its task died): the new task may take it
     parcel.save(update_fields=["label_status", "label_error", "label_claimed_at", "updated_at"])
     outbox.enqueue(LABEL_TASK, parcel_id=parcel.pk)
     logger.info("label of parcel %s asked again by %s", parcel.pk, getattr(user, "pk", None))
@@ -202,15 +206,23 @@ def retry_label(*, parcel_id: int, user: User | None) -> Parcel:
 
 @transaction.atomic
 def retry_failed_labels(*, shipment: Shipment, user: User | None) -> list[Parcel]:
-    """``retry_label`` for every parcel of the shipment whose label failed (or is stuck pending)."""
-    ids = list(
-        shipment.parcels.exclude(label_status=LabelStatus.READY).order_by("id").values_list("id", flat=True)
-    )
-    if not ids:
+    """``retry_label`` for every parcel of the shipment whose label failed or is stuck pending (those
+    a task is asking for right now are left to it). ``LabelAlreadyReady`` when every label is there,
+    ``LabelInProgress`` when the missing ones are all being asked for."""
+    now = timezone.now()
+    missing = list(shipment.parcels.exclude(label_status=LabelStatus.READY).order_by("id"))
+    if not missing:
         raise LabelAlreadyReady(
             "Every parcel of this shipment has its label.", detail={"shipment": shipment.number}
         )
-    return [retry_label(parcel_id=parcel_id, user=user) for parcel_id in ids]
+    idle = [p.pk for p in missing if not _claimed(p, now)]
+    if not idle:
+        raise LabelInProgress(detail={"shipment": shipment.number})
+    return [retry_label(parcel_id=parcel_id, user=user) for parcel_id in idle]
+
+
+def _claimed(parcel: Parcel, now: dt.datetime) -> bool:
+    return parcel.label_claimed_at is not None and parcel.label_claimed_at > now - CLAIM_LEASE
 
 
 def _claim_for_label(parcel_id: int) -> Parcel | None:
@@ -226,7 +238,7 @@ def _claim_for_label(parcel_id: int) -> Parcel | None:
         )
         if parcel is None:
             raise ParcelNotFound(detail={"parcel": parcel_id})
-        busy = parcel.label_claimed_at is not None and parcel.label_claimed_at > now - CLAIM_LEASE
+        busy = _claimed(parcel, now)
         if (
             parcel.label_status == LabelStatus.READY
             or busy

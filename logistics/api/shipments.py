@@ -209,7 +209,8 @@ class OrderShipmentsView(ServiceAPIView):
         description="`hand_over`: the shipment is SHIPPED (409 `shipment_not_ready` unless every label is "
         "ready; a shipment that already left is answered as it is); the order is SHIPPED when its last "
         "shipment leaves. `retry_labels`: every parcel without its label is asked for again (409 "
-        "`label_already_ready` when none is missing). Staff, or the manager of the shipping store.",
+        "`label_already_ready` when none is missing, `label_in_progress` while the carrier is being asked). "
+        "Staff, or the manager of the shipping store.",
         parameters=[ORDER_NUMBER],
         request=ShipmentActionSerializer,
         responses={

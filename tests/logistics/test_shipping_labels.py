@@ -193,3 +193,22 @@ def test_raced_label_tasks_ask_the_carrier_once(monkeypatch, settings, tmp_path)
     assert parcel_row(parcel) == ("ready", "", 1, "FK000001")
     assert len(list(tmp_path.rglob("*.pdf"))) == 1
     assert Shipment.objects.get(pk=shipment.pk).status == ShipmentStatus.LABELLED
+
+
+def test_no_retry_while_a_task_is_asking_the_carrier(shipment, fake, media):
+    from django.utils import timezone
+
+    from logistics.errors_shipping import LabelInProgress
+
+    first, second = shipment.parcels.all()
+    Parcel.objects.filter(pk=first.pk).update(label_claimed_at=timezone.now())
+    before = OutboxMessage.objects.count()
+    with pytest.raises(LabelInProgress):
+        services.retry_label(parcel_id=first.pk, user=None)
+    # The shipment's retry leaves the busy parcel to its task and asks for the other one.
+    assert [p.pk for p in services.retry_failed_labels(shipment=shipment, user=None)] == [second.pk]
+    assert OutboxMessage.objects.count() == before + 1
+    # A claim older than the lease (its task died) no longer holds the parcel back.
+    Parcel.objects.filter(pk=first.pk).update(label_claimed_at=timezone.now() - services.CLAIM_LEASE)
+    services.retry_label(parcel_id=first.pk, user=None)
+    assert services.create_label(parcel_id=first.pk).label_status == LabelStatus.READY
