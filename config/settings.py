@@ -217,7 +217,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.purge_outbox",
         "schedule": 3600.0,
     },
+    # Parcels not yet delivered: ask the carriers where they are (logistics.tasks_shipping).
+    "poll-parcel-tracking": {
+        "task": "logistics.tasks_shipping.poll_tracking",
+        "schedule": 60.0 * env.float("TRACKING_POLL_MINUTES", default=30.0),
+    },
 }
+# Task modules that are not an app's tasks.py (autodiscover finds only those).
+CELERY_IMPORTS = ["logistics.tasks_shipping"]
+# Labels and tracking (logistics.services_shipping): parcels asked per poll; first label retry delay.
+TRACKING_POLL_BATCH = env.int("TRACKING_POLL_BATCH", default=500)
+LABEL_RETRY_BASE_SECONDS = env.int("LABEL_RETRY_BASE_SECONDS", default=30)
 
 # --- Transactional outbox (core.outbox) -------------------------------------------------------
 # The after-commit publish and the relay use their own broker connection: this connect/socket
@@ -369,6 +379,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "OrderStatusEnum": "orders.models.OrderStatus",
         "OrderDeliveryMethodEnum": "orders.models.DeliveryMethod",
+        "ShipmentStatusEnum": "logistics.fulfilment_models.ShipmentStatus",
     },
 }
 

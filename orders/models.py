@@ -72,6 +72,11 @@ class Order(models.Model):
         max_digits=12, decimal_places=2, default=0, help_text=_("Delivery, TTC, in EUR (0 when free).")
     )
     carrier = models.CharField(max_length=20, blank=True, help_text=_("The carrier's code (home delivery)."))
+    routing = models.CharField(
+        max_length=250,
+        blank=True,
+        help_text=_("Home delivery: where it ships from and why (orders.services.routing)."),
+    )
     shipping_address = models.JSONField(
         default=dict,
         blank=True,

@@ -108,8 +108,20 @@ def bulk_receive_initial_stock(
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     _insert_many(
         StockLevel,
-        ["variant", "location", "on_hand", "reserved", "version", "low_stock_threshold", "updated_at"],
-        [(v, loc, quantity, 0, 1, thresholds.get((v, loc)), now) for (v, loc), quantity in on_hand.items()],
+        [
+            "variant",
+            "location",
+            "on_hand",
+            "reserved",
+            "version",
+            "low_stock_threshold",
+            "bin_location",
+            "updated_at",
+        ],
+        [
+            (v, loc, quantity, 0, 1, thresholds.get((v, loc)), "", now)
+            for (v, loc), quantity in on_hand.items()
+        ],
         batch_size=batch_size,
     )
     lot_rows = StockLot.objects.bulk_create(

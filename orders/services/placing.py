@@ -90,8 +90,12 @@ def place_web_order(
     shipping_gross: Decimal = Decimal("0"),
     carrier: str = "",
     order_discount: Decimal = Decimal("0"),
+    line_locations: list[Location] | None = None,
+    routing: str = "",
 ) -> Order:
-    """A web order awaiting payment: prices snapshotted, every line's stock reserved at ``location``.
+    """A web order awaiting payment: prices snapshotted, every line's stock reserved at ``location``,
+    or, with ``line_locations`` (one per line: the route of ``orders.services.routing``), each line at
+    its own location.
 
     ``order_discount`` (promotions and coupon, TTC, EUR) is spread over the lines' ``discount_gross``
     in proportion to their totals, to the cent, so the lines add up exactly to the order;
@@ -120,14 +124,24 @@ def place_web_order(
     order.shipping_address = shipping_address or {}
     order.shipping_gross = shipping_gross
     order.carrier = carrier
+    order.routing = routing[:250]
     priced = _priced_web_lines(order, lines, customer_group=customer_group, order_discount=order_discount)
-    reservations = inventory.reserve_many(
-        lines=[inventory.StockLine(line.variant, line.quantity) for line in priced],
-        location=location,
-        ttl_seconds=reservation_ttl,
-        reference=order.number,
-        user=customer if customer and customer.is_authenticated else None,
-    )
+    if line_locations is not None and len(line_locations) != len(priced):
+        raise ValidationFailed("One location per line.", detail={"field": "line_locations"})
+    where = line_locations or [location] * len(priced)
+    reservations: list[Any] = [None] * len(priced)
+    # One batch per location, in location id order (the global lock order of inventory.locking).
+    for place in sorted({loc.pk: loc for loc in where}.values(), key=lambda loc: loc.pk):
+        indexes = [i for i, loc in enumerate(where) if loc.pk == place.pk]
+        taken = inventory.reserve_many(
+            lines=[inventory.StockLine(priced[i].variant, priced[i].quantity) for i in indexes],
+            location=place,
+            ttl_seconds=reservation_ttl,
+            reference=order.number,
+            user=customer if customer and customer.is_authenticated else None,
+        )
+        for i, reservation in zip(indexes, taken, strict=True):
+            reservations[i] = reservation
     for line, reservation in zip(priced, reservations, strict=True):
         line.reservation = reservation
         line.save()
@@ -331,6 +345,7 @@ def _set_web_totals(order: Order, lines: list[OrderLine]) -> None:
             "shipping_address",
             "shipping_gross",
             "carrier",
+            "routing",
             "discount_gross",
             "total_gross_eur",
             "total_gross",

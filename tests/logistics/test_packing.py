@@ -1,0 +1,138 @@
+"""Packing: scan every picked unit, parcels (several per shipment), finish → PACKED and labels asked."""
+
+import pytest
+
+from core.models import OutboxMessage
+from logistics import services_fulfilment as fulfilment
+from logistics.errors_fulfilment import (
+    AlreadyComplete,
+    InvalidParcel,
+    UnitsNotVerified,
+    WrongBarcode,
+    WrongStatus,
+)
+from logistics.fulfilment_models import LabelStatus, Parcel, ParcelItem, ParcelType, Shipment, ShipmentStatus
+from tests.factories import staff
+from tests.logistics.fulfil_support import paid_order
+from tests.logistics.shop import make_shop
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def shop():
+    return make_shop()
+
+
+@pytest.fixture
+def user():
+    return staff()
+
+
+def picked_shipment(shop, capture, user, *lines):
+    order = paid_order(capture, *lines)
+    shipment = Shipment.objects.get(order=order)
+    wave = fulfilment.build_wave(location=shop.warehouse, shipment_ids=[shipment.pk], user=user)
+    for pick in wave.lines.all():
+        for _ in range(pick.quantity):
+            fulfilment.scan_pick(wave=wave, barcode=pick.barcode, user=user)
+    shipment.refresh_from_db()
+    assert shipment.status == ShipmentStatus.PICKED
+    return shipment
+
+
+def state(shipment):
+    return [
+        (sl.order_line.sku, sl.quantity_picked, sl.quantity_scanned, sl.quantity_packed)
+        for sl in shipment.lines.all()
+    ]
+
+
+def test_scan_pack_and_finish_asks_for_every_label(shop, user, django_capture_on_commit_callbacks):
+    shipment = picked_shipment(shop, django_capture_on_commit_callbacks, user, (shop.tee, 2), (shop.mug, 1))
+
+    for code in (shop.tee.ean13, shop.tee.ean13):
+        fulfilment.scan_pack(shipment=shipment, barcode=code, user=user)
+    first = fulfilment.pack_parcel(shipment=shipment, parcel_type=ParcelType.SMALL, user=user)
+    assert first.weight_grams == 2 * 200 + 150  # two tees and the small box's tare
+    fulfilment.scan_pack(shipment=shipment, barcode="MUG", user=user)  # the SKU works too
+    second = fulfilment.pack_parcel(
+        shipment=shipment, parcel_type=ParcelType.MEDIUM, weight_grams=777, user=user
+    )
+    assert state(shipment) == [("TEE", 2, 2, 2), ("MUG", 1, 1, 1)]
+    items = ParcelItem.objects.filter(parcel=second)
+    assert [(i.shipment_line.order_line.sku, i.quantity) for i in items] == [("MUG", 1)]
+
+    messages_before = OutboxMessage.objects.filter(task_name=fulfilment.LABEL_TASK).count()
+    fulfilment.finish_packing(shipment=shipment, user=user)
+
+    shipment.refresh_from_db()
+    assert shipment.status == ShipmentStatus.PACKED
+    assert [(p.weight_grams, p.label_status) for p in shipment.parcels.all()] == [
+        (550, LabelStatus.PENDING),
+        (777, LabelStatus.PENDING),
+    ]
+    queued = OutboxMessage.objects.filter(task_name=fulfilment.LABEL_TASK).order_by("created_at")
+    assert queued.count() - messages_before == 2
+    assert sorted(m.kwargs["parcel_id"] for m in queued) == [first.pk, second.pk]
+    assert fulfilment.units_beyond_recall(shipment.order_id) == {
+        sl.order_line_id: sl.quantity_packed for sl in shipment.lines.all()
+    }
+
+
+def test_a_wrong_or_extra_scan_is_refused_and_nothing_written(shop, user, django_capture_on_commit_callbacks):
+    shipment = picked_shipment(shop, django_capture_on_commit_callbacks, user, (shop.tee, 1))
+    with pytest.raises(WrongBarcode, match="is not in shipment"):
+        fulfilment.scan_pack(shipment=shipment, barcode=shop.mug.ean13, user=user)
+    fulfilment.scan_pack(shipment=shipment, barcode=shop.tee.ean13, user=user)
+    with pytest.raises(AlreadyComplete):
+        fulfilment.scan_pack(shipment=shipment, barcode=shop.tee.ean13, user=user)
+    assert state(shipment) == [("TEE", 1, 1, 0)]
+
+
+def test_finishing_refuses_units_not_scanned_or_not_packed(shop, user, django_capture_on_commit_callbacks):
+    shipment = picked_shipment(shop, django_capture_on_commit_callbacks, user, (shop.tee, 2))
+    with pytest.raises(UnitsNotVerified):
+        fulfilment.finish_packing(shipment=shipment, user=user)
+    fulfilment.scan_pack(shipment=shipment, barcode=shop.tee.ean13, user=user)
+    fulfilment.pack_parcel(shipment=shipment, user=user)
+    with pytest.raises(UnitsNotVerified) as refused:
+        fulfilment.finish_packing(shipment=shipment, user=user)
+    assert refused.value.detail["lines"] == [{"sku": "TEE", "picked": 2, "scanned": 1, "packed": 1}]
+    shipment.refresh_from_db()
+    assert shipment.status == ShipmentStatus.PICKED
+    assert not OutboxMessage.objects.filter(task_name=fulfilment.LABEL_TASK).exists()
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"parcel_type": "crate"},
+        {"weight_grams": 0},
+        {"weight_grams": 70_001},
+        {"items": [(999_999, 1)]},
+        {"items": []},
+    ],
+)
+def test_bad_parcels_are_refused(shop, user, django_capture_on_commit_callbacks, kwargs):
+    shipment = picked_shipment(shop, django_capture_on_commit_callbacks, user, (shop.tee, 1))
+    fulfilment.scan_pack(shipment=shipment, barcode=shop.tee.ean13, user=user)
+    with pytest.raises(InvalidParcel):
+        fulfilment.pack_parcel(shipment=shipment, user=user, **kwargs)
+    assert not Parcel.objects.exists()
+    assert state(shipment) == [("TEE", 1, 1, 0)]
+
+
+def test_more_units_than_scanned_cannot_go_in_a_parcel(shop, user, django_capture_on_commit_callbacks):
+    shipment = picked_shipment(shop, django_capture_on_commit_callbacks, user, (shop.tee, 2))
+    fulfilment.scan_pack(shipment=shipment, barcode=shop.tee.ean13, user=user)
+    line = shipment.lines.get()
+    with pytest.raises(InvalidParcel, match="Only 1 unit"):
+        fulfilment.pack_parcel(shipment=shipment, items=[(line.pk, 2)], user=user)
+
+
+def test_only_a_picked_shipment_is_packed(shop, user, django_capture_on_commit_callbacks):
+    order = paid_order(django_capture_on_commit_callbacks, (shop.tee, 1))
+    shipment = Shipment.objects.get(order=order)
+    with pytest.raises(WrongStatus):
+        fulfilment.scan_pack(shipment=shipment, barcode=shop.tee.ean13, user=user)
