@@ -136,3 +136,58 @@ def test_only_a_picked_shipment_is_packed(shop, user, django_capture_on_commit_c
     shipment = Shipment.objects.get(order=order)
     with pytest.raises(WrongStatus):
         fulfilment.scan_pack(shipment=shipment, barcode=shop.tee.ean13, user=user)
+
+
+# --- the screens ------------------------------------------------------------------------------------
+
+
+def test_the_packing_screen_from_scan_to_label(client, shop, user, django_capture_on_commit_callbacks):
+    shipment = picked_shipment(shop, django_capture_on_commit_callbacks, user, (shop.tee, 2))
+    client.force_login(user)
+    listing = client.get("/backoffice/packing/").content.decode()
+    assert shipment.number in listing
+    url = f"/backoffice/packing/{shipment.number}/"
+    page = client.get(url).content.decode()
+    assert 'id="ff-scan"' in page and "style=" not in page and "disabled" in page  # label not printable yet
+
+    wrong = client.post(f"{url}scan/", {"barcode": shop.mug.ean13}, follow=True).content.decode()
+    assert f"is not in shipment {shipment.number}" in wrong
+    client.post(f"{url}scan/", {"barcode": shop.tee.ean13})
+    client.post(f"{url}scan/", {"barcode": shop.tee.ean13})
+    over = client.post(f"{url}scan/", {"barcode": shop.tee.ean13}, follow=True).content.decode()
+    assert "already scanned" in over
+    form = client.get(url).content.decode()
+    assert 'placeholder="550"' in form  # 2 x 200 g + the small box
+
+    early = client.post(f"{url}finish/", follow=True).content.decode()
+    assert "Scan and pack every picked unit" in early
+    bad = client.post(f"{url}parcel/", {"parcel_type": "small", "weight_grams": "abc"}, follow=True)
+    assert "The weight must be" in bad.content.decode() and not Parcel.objects.exists()
+    client.post(f"{url}parcel/", {"parcel_type": "medium", "weight_grams": ""})
+    assert list(Parcel.objects.values_list("parcel_type", "weight_grams")) == [("medium", 700)]
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        finished = client.post(f"{url}finish/")
+    assert finished.status_code == 302 and finished["Location"] == "/backoffice/packing/"
+    shipment.refresh_from_db()
+    assert shipment.status == ShipmentStatus.PACKED and len(callbacks) == 1  # the label's outbox message
+    assert OutboxMessage.objects.filter(task_name=fulfilment.LABEL_TASK).count() == 1
+
+
+def test_who_may_pack_where(client, shop, user, django_capture_on_commit_callbacks):
+    from tests.factories import UserFactory, cashier, store_manager
+
+    shipment = picked_shipment(shop, django_capture_on_commit_callbacks, user, (shop.tee, 1))
+    url = f"/backoffice/packing/{shipment.number}/"
+    for who, status in (
+        (user, 200),
+        (store_manager(shop.aja), 403),  # the warehouse's shipment is not their store's
+        (cashier(shop.aja), 403),
+        (UserFactory(), 403),
+    ):
+        client.force_login(who)
+        assert client.get(url).status_code == status, who
+        assert client.post(f"{url}scan/", {"barcode": "TEE"}).status_code == (302 if status == 200 else 403)
+    assert shipment.lines.get().quantity_scanned == 1
+    client.force_login(cashier(shop.aja))
+    assert shipment.number not in client.get("/backoffice/packing/").content.decode()
