@@ -46,6 +46,7 @@ from .reservations import (
     release_expired_reservations,
     release_many,
     release_reservation,
+    release_units_many,
     reserve_many,
     reserve_stock,
 )
@@ -76,6 +77,7 @@ __all__ = [
     "release_expired_reservations",
     "release_many",
     "release_reservation",
+    "release_units_many",
     "reserve_many",
     "reserve_stock",
     "return_many",
