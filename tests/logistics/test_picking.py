@@ -269,7 +269,9 @@ def test_staff_set_bins_in_the_stock_admin(client, shop):
     url = reverse("admin:inventory_stocklevel_bin")
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     client.force_login(staff())
-    response = client.post(url, {"variant": shop.tee.ean13, "location": shop.warehouse.pk, "bin_location": "b-4"})
+    response = client.post(
+        url, {"variant": shop.tee.ean13, "location": shop.warehouse.pk, "bin_location": "b-4"}
+    )
     assert response.status_code == 302
     assert StockLevel.objects.get(variant=shop.tee, location=shop.warehouse).bin_location == "B-4"
     listing = client.get(reverse("admin:inventory_stocklevel_changelist") + "?q=B-4").content.decode()
@@ -279,7 +281,9 @@ def test_staff_set_bins_in_the_stock_admin(client, shop):
     response = client.post(url, {"variant": "TEE", "location": shop.warehouse.pk, "bin_location": "Z-9"})
     assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
     client.post(url, {"variant": "TEE", "location": shop.aja.pk, "bin_location": "R-1"})
-    assert dict(StockLevel.objects.filter(variant=shop.tee).values_list("location__code", "bin_location")) == {
+    assert dict(
+        StockLevel.objects.filter(variant=shop.tee).values_list("location__code", "bin_location")
+    ) == {
         "WEB": "B-4",
         "AJA": "R-1",
         "BAS": "",
