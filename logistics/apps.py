@@ -12,3 +12,5 @@ class LogisticsConfig(AppConfig):
         from .services import LogisticsShippingRates
 
         register_shipping_rates(LogisticsShippingRates())
+
+        from . import tasks_returns  # noqa: F401  (registers the portal returns' Celery tasks)
