@@ -425,6 +425,58 @@ PAYPAL_WEBHOOK_ID = env.str("PAYPAL_WEBHOOK_ID", default="")
 PAYPAL_ENVIRONMENT = env.str("PAYPAL_ENVIRONMENT", default="production" if PRODUCTION else "sandbox")
 PAYPAL_BASE_URL = env.str("PAYPAL_BASE_URL", default="")  # overrides the environment's API host
 
+# --- Carriers (logistics/carriers/): Colissimo, DPD France, La Poste Lettre suivie ---------------
+# "fake" (default when DEBUG: make demo, dev, tests unless a test aims a fixture at the local fakes):
+# an in-process sandbox hands out realistic tracking numbers without any network; "live" calls the
+# carriers' APIs below. Webhook secrets sign pushed tracking events (X-Carrier-Signature, see
+# logistics/carriers/webhooks.py); an empty secret refuses every push for that carrier.
+CARRIER_MODE = env.str("CARRIER_MODE", default="fake" if DEBUG else "live")
+CARRIER_TIMEOUT = env.float("CARRIER_TIMEOUT", default=5.0)  # seconds, connect and read
+LAPOSTE_SUIVI_URL = env.str("LAPOSTE_SUIVI_URL", default="https://api.laposte.fr/suivi/v2")
+LAPOSTE_OKAPI_KEY = env.str("LAPOSTE_OKAPI_KEY", default="")  # developer.laposte.fr, "Suivi" API
+CARRIERS: dict[str, dict[str, object]] = {
+    "colissimo": {
+        "label_url": env.str(
+            "COLISSIMO_LABEL_URL", default="https://ws.colissimo.fr/sls-ws/SlsServiceWSRest/2.0"
+        ),
+        "contract_number": env.str("COLISSIMO_CONTRACT_NUMBER", default=""),
+        "password": env.str("COLISSIMO_PASSWORD", default=""),
+        "service": env.str("COLISSIMO_SERVICE", default="DOM"),  # DOM: home, no signature; DOS: signed
+        "return_service": env.str("COLISSIMO_RETURN_SERVICE", default="CORE"),  # Colissimo Retour France
+        "suivi_url": LAPOSTE_SUIVI_URL,
+        "okapi_key": LAPOSTE_OKAPI_KEY,
+        "webhook_secret": env.str("COLISSIMO_WEBHOOK_SECRET", default=""),
+        "timeout": CARRIER_TIMEOUT,
+    },
+    "dpd": {
+        "label_url": env.str(
+            "DPD_LABEL_URL",
+            default="https://e-station.cargonet.software/dpd-eprintwebservice/eprintwebservice.asmx",
+        ),
+        "trace_url": env.str(
+            "DPD_TRACE_URL", default="https://webtrace.dpd.fr/trace-service/Webtrace_Service.asmx"
+        ),
+        "userid": env.str("DPD_USERID", default=""),
+        "password": env.str("DPD_PASSWORD", default=""),
+        "customer_countrycode": env.str("DPD_CUSTOMER_COUNTRYCODE", default="250"),  # France
+        "customer_centernumber": env.str("DPD_CUSTOMER_CENTERNUMBER", default=""),
+        "customer_number": env.str("DPD_CUSTOMER_NUMBER", default=""),
+        "webhook_secret": env.str("DPD_WEBHOOK_SECRET", default=""),
+        "timeout": CARRIER_TIMEOUT,
+    },
+    "laposte": {
+        # No public label API for Lettre suivie: numbers come from a range La Poste allocated to the
+        # account (logistics/carriers/laposte.py); tracking through the Suivi v2 API.
+        "number_prefix": env.str("LAPOSTE_NUMBER_PREFIX", default="1K"),
+        "range_start": env.int("LAPOSTE_RANGE_START", default=1),
+        "range_end": env.int("LAPOSTE_RANGE_END", default=99_999_999),
+        "suivi_url": LAPOSTE_SUIVI_URL,
+        "okapi_key": LAPOSTE_OKAPI_KEY,
+        "webhook_secret": env.str("LAPOSTE_WEBHOOK_SECRET", default=""),
+        "timeout": CARRIER_TIMEOUT,
+    },
+}
+
 # --- Content-Security-Policy (django-csp; core/csp.py adds the websocket origin) ----------------
 # No inline script or style without the request's nonce ({{ request.csp_nonce }}), no on*= handlers,
 # no style="..." attributes: templates load static files. The CSP_REPORT_URI variable (read into
