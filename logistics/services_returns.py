@@ -77,6 +77,8 @@ from .returns_models import (
 if TYPE_CHECKING:
     from accounts.models import User
 
+    from .carriers import LabelRequest, LabelResult
+
 logger = logging.getLogger(__name__)
 
 ZERO = Decimal("0.00")
@@ -436,8 +438,6 @@ def create_return_label(*, request_id: int) -> ReturnRequest | None:
         pdf = _render_label(carrier_name=carrier.name, label_request=label_request, result=result)
     except CarrierError as exc:
         return _label_failed(rma.pk, reason=exc.reason)
-    except KeyError as exc:  # an unknown carrier code in the settings
-        return _label_failed(rma.pk, reason=f"unknown carrier {exc}")
     with transaction.atomic():
         rma = ReturnRequest.objects.select_for_update().get(pk=rma.pk)
         if rma.status != ReturnRequestStatus.REQUESTED:
@@ -454,13 +454,24 @@ def create_return_label(*, request_id: int) -> ReturnRequest | None:
     return rma
 
 
-def _render_label(*, carrier_name: str, label_request: object, result: object) -> bytes:
-    """The 10x15 cm PDF of the carriers part (``logistics.labels.render_label``)."""
+def _render_label(*, carrier_name: str, label_request: LabelRequest, result: LabelResult) -> bytes:
+    """The 10x15 cm PDF (``logistics.labels``): the shopper sends, the warehouse receives."""
     from .labels import LabelData, render_label
 
     return render_label(
-        LabelData.from_request(carrier_name=carrier_name, request=label_request, result=result)
-    )  # type: ignore[attr-defined]
+        LabelData(
+            carrier_name=carrier_name,
+            service=result.service,
+            sender=label_request.sender,
+            recipient=label_request.recipient,
+            weight_grams=label_request.weight_grams,
+            tracking_number=result.tracking_number,
+            reference=label_request.reference,
+            routing_code=result.routing_code,
+            is_return=True,
+            shipped_on=timezone.localdate(),
+        )
+    )
 
 
 def _label_failed(request_id: int, *, reason: str) -> ReturnRequest:
