@@ -45,6 +45,7 @@ from .reservations import (
     release_expired_reservations,
     release_many,
     release_reservation,
+    release_units_many,
     reserve_many,
     reserve_stock,
 )
@@ -73,6 +74,7 @@ __all__ = [
     "release_expired_reservations",
     "release_many",
     "release_reservation",
+    "release_units_many",
     "reserve_many",
     "reserve_stock",
     "return_many",

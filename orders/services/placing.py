@@ -37,15 +37,18 @@ if TYPE_CHECKING:
 # Which status may follow which. What each move does is declared in ``status_effects.STATUS_EFFECTS``.
 ALLOWED_TRANSITIONS: dict[str, set[str]] = {
     OrderStatus.PENDING_PAYMENT: {OrderStatus.PAID, OrderStatus.CANCELLED},
+    # CANCELLED from paid: staff cancelled every unit before it left (orders.services.after_sales).
     OrderStatus.PAID: {
         OrderStatus.READY_FOR_PICKUP,
         OrderStatus.SHIPPED,
         OrderStatus.COMPLETED,
+        OrderStatus.CANCELLED,
         OrderStatus.REFUNDED,
     },
     # CANCELLED: the shopper never came (orders.services.pickup.cancel_uncollected_orders).
     OrderStatus.READY_FOR_PICKUP: {OrderStatus.COMPLETED, OrderStatus.CANCELLED, OrderStatus.REFUNDED},
-    OrderStatus.SHIPPED: {OrderStatus.COMPLETED},
+    # REFUNDED from shipped: every unit refunded before delivery (a parcel lost, refund_order_part).
+    OrderStatus.SHIPPED: {OrderStatus.COMPLETED, OrderStatus.REFUNDED},
     OrderStatus.COMPLETED: {OrderStatus.REFUNDED},
     OrderStatus.CANCELLED: set(),
     OrderStatus.REFUNDED: set(),
@@ -170,6 +173,16 @@ def transition_order(*, order: Order, to_status: str, user: User | None = None, 
         )
     effects = effects_for(to_status=to_status, delivery_method=order.delivery_method)
     lines = list(order.lines.select_related("reservation", "variant__product", "order__location"))
+    if to_status == OrderStatus.CANCELLED and any(
+        line.quantity_open > 0 and line.reservation is not None and line.reservation.status == "committed"
+        for line in lines
+    ):
+        # Sold units (a paid parcel) go back to stock only through after_sales.cancel_order, which
+        # cancels them first and then moves the order here.
+        raise InvalidTransition(
+            f"Order {order.number} has units already sold: cancel them with cancel_order.",
+            detail={"number": order.number, "status": from_status, "to_status": to_status},
+        )
     reserved = [line.reservation for line in lines if line.reservation is not None]  # select_related
     if effects.stock is StockEffect.HOLD:
         hold = pickup.hold_until(timezone.now())
