@@ -44,7 +44,15 @@ class ReturnRequestLineInline(admin.TabularInline):
         "quantity_damaged",
         "refund_gross",
     ]
-    readonly_fields = fields
+    readonly_fields = (
+        "order_line",
+        "quantity",
+        "reason",
+        "comment",
+        "quantity_resellable",
+        "quantity_damaged",
+        "refund_gross",
+    )
     extra = 0
     can_delete = False
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.core import mail
 
+from inventory import services as inventory
 from logistics import services_returns as services
 from logistics.returns_errors import (
     InvalidReturnRequest,
@@ -35,6 +36,11 @@ Line = services.ReturnLineInput
 def lines_of(order):
     tee, mug = order.lines.order_by("id")
     return tee, mug
+
+
+def stock_at_aja(shop):
+    """Click & collect at Ajaccio takes the store's own units."""
+    inventory.receive_stock(variant=shop.tee, location=shop.aja, quantity=2, reference="PO-2")
 
 
 def ask(order, *items, customer=None, method="store", refund_choice="original", **kwargs):
@@ -88,8 +94,8 @@ def test_the_email_is_in_the_order_language(rshop, eager_celery, django_capture_
 
 
 def test_a_click_and_collect_order_collected_can_be_returned(rshop):
+    stock_at_aja(rshop)
     order = delivered_order(rshop, method=DeliveryMethod.CLICK_AND_COLLECT, tees=1, mugs=0)
-    # collected at AJA: its stock came from AJA, so put some there first
     line = order.lines.get()
     rma = ask(order, Line(line.pk, 1, "changed_mind"))
     assert rma.status == ReturnRequestStatus.AWAITING
@@ -188,6 +194,7 @@ def test_bad_lines_are_refused_and_nothing_is_written(rshop):
 
 
 def test_post_needs_a_delivery_address(rshop):
+    stock_at_aja(rshop)
     order = delivered_order(rshop, method=DeliveryMethod.CLICK_AND_COLLECT, tees=1, mugs=0)
     with pytest.raises(InvalidReturnRequest):
         ask(order, Line(order.lines.get().pk, 1, "other"), method="post")
@@ -237,7 +244,7 @@ def test_receiving_puts_resellable_units_back_records_damaged_ones_and_refunds_e
     action = OrderAction.objects.get(order=order, kind="refund")
     assert "damaged" in action.reason and rma.number in action.reason
     refunded = [m for m in mail.outbox if rma.number in m.subject]
-    assert len(refunded) == 1 and "31.00" in refunded[0].body
+    assert len(refunded) == 1 and "31,00 EUR" in refunded[0].body  # French: the order language
 
 
 def test_store_credit_is_issued_and_recorded_as_an_external_refund(rshop):
