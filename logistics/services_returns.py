@@ -155,13 +155,22 @@ def returnable_quantities(order: Order, lines: Iterable[OrderLine] | None = None
 
 def return_eligibility(order: Order, *, now: dt.datetime | None = None) -> tuple[bool, str]:
     """(may the shopper ask a return now, why not). Used by the portal to show the button."""
+    eligible, reason, _deadline = return_eligibility_and_deadline(order, now=now)
+    return eligible, reason
+
+
+def return_eligibility_and_deadline(
+    order: Order, *, now: dt.datetime | None = None
+) -> tuple[bool, str, dt.datetime | None]:
+    """``return_eligibility`` and the last moment of the return window (None: not delivered)."""
+    deadline = return_deadline(order)
     try:
-        _check_order_returnable(order, now=now)
+        _check_order_returnable(order, now=now, deadline=deadline)
     except (OrderNotReturnable, ReturnWindowClosed) as exc:
-        return False, str(exc.message)
+        return False, str(exc.message), deadline
     if not any(returnable_quantities(order).values()):
-        return False, _("Every item of this order has been returned or is being returned.")
-    return True, ""
+        return False, _("Every item of this order has been returned or is being returned."), deadline
+    return True, "", deadline
 
 
 def requests_for_order(order: Order) -> list[ReturnRequest]:
@@ -279,7 +288,9 @@ def _check_holder(order: Order, *, customer: User | None, proof: str) -> None:
     raise ReturnOrderNotFound(detail={"order": order.number})
 
 
-def _check_order_returnable(order: Order, *, now: dt.datetime | None = None) -> None:
+def _check_order_returnable(
+    order: Order, *, now: dt.datetime | None = None, deadline: dt.datetime | None = None
+) -> None:
     if order.channel != Channel.WEB or order.delivery_method not in RETURNABLE_METHODS:
         raise OrderNotReturnable(
             _("Only web orders delivered at home or collected in store can be returned here."),
@@ -291,7 +302,7 @@ def _check_order_returnable(order: Order, *, now: dt.datetime | None = None) -> 
             % {"number": order.number, "status": order.get_status_display().lower()},
             detail={"order": order.number, "status": order.status},
         )
-    deadline = return_deadline(order)
+    deadline = deadline or return_deadline(order)
     if deadline is None or (now or timezone.now()) > deadline:
         raise ReturnWindowClosed(
             _("The %(days)s-day return period of order %(number)s is over.")

@@ -71,7 +71,7 @@ def return_new(request: HttpRequest, number: str) -> HttpResponse:
     order = order_selectors.order_for_customer(user=user, number=number)
     order_lines = list(order.lines.all())
     returnable = services.returnable_quantities(order, order_lines)
-    eligible, reason = services.return_eligibility(order)
+    eligible, reason, deadline = services.return_eligibility_and_deadline(order)
     error = ""
     status = 200
     chosen: dict[str, str] = {}
@@ -109,7 +109,7 @@ def return_new(request: HttpRequest, number: str) -> HttpResponse:
             "rows": rows,
             "eligible": eligible,
             "not_eligible_reason": reason,
-            "deadline": services.return_deadline(order),
+            "deadline": deadline,
             "reasons": ReturnReason.choices,
             "methods": ReturnMethod.choices,
             "refund_choices": ReturnRefundChoice.choices,
