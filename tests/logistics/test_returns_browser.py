@@ -43,7 +43,7 @@ def seed() -> dict:
     from orders.services import LineInput
     from payments import services as payments
     from pos.models import Register
-    from tests.factories import LocationFactory, ProductFactory, UserFactory, VariantFactory, cashier
+    from tests.factories import LocationFactory, ProductFactory, UserFactory, VariantFactory, cashier, staff
 
     web = LocationFactory(code=WAREHOUSE, name="Entrepôt", kind=LocationKind.WAREHOUSE, city="Ajaccio")
     store = LocationFactory(code=STORE, name="Ajaccio — Cours Napoléon")
@@ -58,6 +58,7 @@ def seed() -> dict:
     inventory.receive_stock(variant=honey, location=web, quantity=5, reference="PO-1")
     shopper = UserFactory(email="lea@example.com", first_name="Léa", preferred_language="en")
     till = cashier(store, email="marie@pos.example", first_name="Marie", preferred_language="en")
+    clerk = staff(email="jean@back.example", preferred_language="en")
     with override_settings(PAYMENTS_TEST_PROVIDER=True):
         order = orders.place_web_order(
             lines=[LineInput(shirt, 1), LineInput(honey, 2)],
@@ -78,6 +79,7 @@ def seed() -> dict:
         "order": order.number,
         "shopper": shopper.email,
         "cashier": till.email,
+        "staff": clerk.email,
         "shirt_line": order.lines.get(sku="LIN-SHIRT-M").pk,
     }
 
@@ -131,6 +133,22 @@ def test_a_shopper_asks_a_return_on_a_phone_and_the_till_receives_it(
     expect(page.locator(".rma-code__number")).to_have_text(number)
     shot(page, tmp_path, "portal-return-rma")
     phone.close()
+
+    # The warehouse's screen finds it by its number (a scanner types it): lines to inspect.
+    office = chromium_browser.new_context(viewport=DESKTOP, locale="en-GB")
+    office.set_default_timeout(10_000)
+    desk = office.new_page()
+    desk.goto(f"{base}/admin/login/?next=/backoffice/returns/")
+    desk.fill("#id_username", data["staff"])
+    desk.fill("#id_password", PASSWORD)
+    desk.get_by_role("button", name="Log in").click()
+    desk.wait_for_url(f"{base}/backoffice/returns/")
+    desk.fill("#rma-number", number.lower())
+    desk.keyboard.press("Enter")
+    expect(desk.get_by_role("button", name="Receive")).to_be_visible()
+    expect(desk.locator(".rma-lines")).to_contain_text("Chemise en lin")
+    shot(desk, tmp_path, "backoffice-returns-receive")
+    office.close()
 
     tablet = chromium_browser.new_context(viewport=DESKTOP, locale="en-GB", has_touch=True)
     tablet.set_default_timeout(10_000)

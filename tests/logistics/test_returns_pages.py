@@ -107,3 +107,29 @@ def test_the_warehouse_screen_is_for_staff(client, rshop):
     assert client.get("/backoffice/returns/").status_code == 403
     client.force_login(cashier(rshop.aja))
     assert client.get("/backoffice/returns/").status_code == 403
+
+
+def test_pages_and_the_list_keep_their_query_counts(client, rshop, django_assert_max_num_queries):
+    from tests.core.api_helpers import api_client
+
+    order = delivered_order(rshop, tees=2, mugs=1)
+    tee, mug = order.lines.order_by("id")
+    portal(client, rshop.shopper)
+    for line in (tee, mug):
+        client.post(
+            f"/en/account/orders/{order.number}/return/",
+            {
+                f"qty-{line.pk}": "1",
+                f"reason-{line.pk}": "other",
+                "method": "store",
+                "refund_choice": "original",
+            },
+        )
+    rma = ReturnRequest.objects.first()
+    with django_assert_max_num_queries(14):
+        assert client.get(f"/en/account/orders/{order.number}/").status_code == 200
+    with django_assert_max_num_queries(8):
+        assert client.get(f"/en/account/returns/{rma.number}/").status_code == 200
+    shopper_api = api_client(rshop.shopper)
+    with django_assert_max_num_queries(6):
+        assert len(shopper_api.get("/api/v1/returns/").json()) == 2
