@@ -405,6 +405,11 @@ POS_SYNC_MAX_SALES = env.int("POS_SYNC_MAX_SALES", default=500)
 IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=72)
 # Click & collect: days a ready order waits at the store before it is cancelled and refunded.
 CLICK_COLLECT_PICKUP_DAYS = env.int("CLICK_COLLECT_PICKUP_DAYS", default=7)
+# Portal returns (logistics.services_returns): the withdrawal period after delivery, the carrier of
+# prepaid return labels ("" = the order's) and the location code return parcels go to ("" = first warehouse).
+RETURN_WINDOW_DAYS = env.int("RETURN_WINDOW_DAYS", default=14)
+RETURNS_CARRIER = env.str("RETURNS_CARRIER", default="")
+RETURNS_WAREHOUSE = env.str("RETURNS_WAREHOUSE", default="")
 # Text messages (core.sms): the console backend prints them; set a provider's backend in production.
 SMS_BACKEND = env.str("SMS_BACKEND", default="core.sms.backends.console.SmsBackend")
 SMS_DEFAULT_COUNTRY_CODE = env.str("SMS_DEFAULT_COUNTRY_CODE", default="33")

@@ -13,6 +13,7 @@ class LogisticsConfig(AppConfig):
 
         register_shipping_rates(LogisticsShippingRates())
         self._fulfilment()
+        from . import tasks_returns  # noqa: F401  (registers the portal returns' Celery tasks)
 
     @staticmethod
     def _fulfilment() -> None:
