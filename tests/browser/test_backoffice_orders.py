@@ -118,24 +118,18 @@ def seed() -> dict:
 
 
 def ship(order, location, *, delivered: bool) -> None:
+    """The shipment routing made at payment (logistics.services_fulfilment), moved on as picking,
+    packing and the carrier would (the end-to-end flow test drives those screens for real)."""
     now = timezone.now()
-    shipment = Shipment.objects.create(
-        number=f"EXP-2026-{order.pk:06d}",
-        order=order,
-        location=location,
-        carrier="colissimo",
+    shipment = Shipment.objects.get(order=order)
+    Shipment.objects.filter(pk=shipment.pk).update(
         status=ShipmentStatus.DELIVERED if delivered else ShipmentStatus.IN_TRANSIT,
-        routing="L'entrepôt a toutes les lignes : expédié depuis l'entrepôt.",
         shipped_at=now - dt.timedelta(days=2),
         delivered_at=now if delivered else None,
     )
-    for line in order.lines.all():
-        ShipmentLine.objects.create(
-            shipment=shipment,
-            order_line=line,
-            quantity=line.quantity,
-            quantity_picked=line.quantity,
-            quantity_packed=line.quantity,
+    for shipment_line in shipment.lines.all():
+        ShipmentLine.objects.filter(pk=shipment_line.pk).update(
+            quantity_picked=shipment_line.quantity, quantity_packed=shipment_line.quantity
         )
     tracking = f"6A{order.pk:011d}"
     parcel = Parcel.objects.create(
