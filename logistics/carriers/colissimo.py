@@ -22,6 +22,9 @@ The answer is ``multipart/mixed``: a JSON part (``messages[]``, ``labelV2Respons
 ``messages[{"type": "ERROR", "id": "30213", "messageContent": "Le code pays ou le code postal ..."}]``:
 not retryable, the message is shown to staff as Colissimo wrote it.
 
+Not sent: insurance (an option of the contract) and customs declarations (CN23): a parcel
+leaving the EU is refused by Colissimo, and staff read its reason.
+
 Pushed events (``parse_webhook``): a Suivi v2 document, signed ``X-Carrier-Signature: sha256=<hex>``
 (see ``transport``) with ``CARRIERS["colissimo"]["webhook_secret"]``.
 """
@@ -39,7 +42,7 @@ from django.utils import timezone
 
 from .base import CarrierError, LabelRequest, LabelResult, PostalAddress, TrackingUpdate
 from .suivi import fetch_suivi, parse_suivi_webhook, tracking_page
-from .transport import config_str, config_timeout, outage, send
+from .transport import config_str, config_timeout, outage, send, unexpected
 
 SERVICES = {
     "DOM": "Colissimo Domicile sans signature",
@@ -141,10 +144,7 @@ class ColissimoClient:
                     "orderNumber": request.reference,
                     "commercialName": request.sender.company or request.sender.name,
                 },
-                "parcel": {
-                    "weight": round(max(request.weight_grams, 10) / 1000, 2),
-                    "insuranceValue": None if request.value_eur in ("", "0.00") else request.value_eur,
-                },
+                "parcel": {"weight": round(max(request.weight_grams, 10) / 1000, 2)},
                 "sender": {"senderParcelRef": request.reference, "address": sls_address(request.sender)},
                 "addressee": {
                     "addresseeParcelRef": request.reference,
@@ -181,6 +181,8 @@ class ColissimoClient:
             else:
                 info = response.json()
         except ValueError as exc:
+            if 400 <= response.status_code < 500:
+                raise unexpected(self.name, response, "COLISSIMO_LABEL_URL") from exc
             raise outage(self.name, response) from exc
         errors = _errors(info)
         if errors or response.status_code != 200:

@@ -255,6 +255,13 @@ class DpdClient:
 
     def _refusal_or_outage(self, response_body: bytes, status: int, text: str) -> CarrierError:
         fault = fault_of(response_body)
+        if fault is None and 400 <= status < 500:
+            return CarrierError(
+                f"DPD answered HTTP {status} with something unexpected: "
+                "check DPD_LABEL_URL and DPD_TRACE_URL.",
+                retryable=False,
+                detail={"status": status, "body": text[:500]},
+            )
         if fault is None or not fault[0]:
             reason = fault[1] if fault else f"HTTP {status}"
             return CarrierError(

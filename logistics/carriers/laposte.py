@@ -24,8 +24,6 @@ from collections.abc import Mapping
 
 from django.db import transaction
 
-from core.numbering import next_number
-
 from .base import CarrierError, LabelRequest, LabelResult, TrackingUpdate
 from .suivi import fetch_suivi, parse_suivi_webhook, tracking_page
 from .transport import config_str, config_timeout
@@ -71,6 +69,8 @@ class LaPosteClient:
 
     def create_label(self, request: LabelRequest) -> LabelResult:
         self.check(request)
+        from core.numbering import next_number  # models: not at import (carriers load before apps)
+
         with transaction.atomic():  # its own short transaction: a used number is never given twice
             value = self.range_start + next_number(SEQUENCE) - 1
         if value > self.range_end:

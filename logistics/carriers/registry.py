@@ -25,6 +25,15 @@ CLIENTS: dict[str, Callable[[Mapping[str, object]], CarrierClient]] = {
     "laposte": LaPosteClient,
 }
 
+# Who issues the prepaid return label when the parcel went out with a carrier that has none:
+# Lettre suivie has no return product, the store courier no label at all.
+RETURN_CARRIER = {"laposte": "colissimo", "courier": "colissimo"}
+
+
+def return_carrier_code(code: str) -> str:
+    """The carrier that makes the return label for an order shipped with ``code``."""
+    return RETURN_CARRIER.get(code, code or "colissimo")
+
 
 def carrier_codes() -> list[str]:
     """Every code ``get_carrier`` answers: the configured carriers and the store courier."""

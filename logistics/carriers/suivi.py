@@ -27,7 +27,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .base import CarrierError, InvalidCarrierWebhook, TrackingStatus, TrackingUpdate
-from .transport import outage, send, verify_signature
+from .transport import outage, send, unexpected, verify_signature
 
 EVENT_STATUS: dict[str, TrackingStatus] = {
     "DR1": TrackingStatus.SHIPPED,
@@ -115,6 +115,8 @@ def fetch_suivi(
     try:
         document = response.json()
     except json.JSONDecodeError as exc:
+        if 400 <= response.status_code < 500:
+            raise unexpected(carrier, response, "LAPOSTE_SUIVI_URL") from exc
         raise outage(carrier, response) from exc
     if response.status_code != 200:
         message = document.get("returnMessage") if isinstance(document, dict) else None

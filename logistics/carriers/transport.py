@@ -73,6 +73,15 @@ def outage(carrier: str, response: requests.Response) -> CarrierError:
     )
 
 
+def unexpected(carrier: str, response: requests.Response, setting: str) -> CarrierError:
+    """A 4xx we cannot read (wrong URL, a proxy's page): our configuration, not worth retrying."""
+    return CarrierError(
+        f"{carrier} answered HTTP {response.status_code} with something unexpected: check {setting}.",
+        retryable=False,
+        detail={"status": response.status_code, "body": response.text[:500]},
+    )
+
+
 def header(headers: Mapping[str, str], name: str) -> str:
     """A header from a plain dict, Django's ``request.headers`` or ``request.META``, any case."""
     wanted = name.lower()
@@ -94,5 +103,6 @@ def verify_signature(carrier: str, body: bytes, headers: Mapping[str, str], secr
     given = header(headers, SIGNATURE_HEADER).strip()
     if not given.startswith("sha256="):
         raise InvalidCarrierWebhook(f"missing or malformed {SIGNATURE_HEADER} header")
-    if not hmac.compare_digest(given, sign(body, secret)):
+    # As bytes: compare_digest refuses str with non-ASCII characters (a hostile header).
+    if not hmac.compare_digest(given.encode("utf-8", "replace"), sign(body, secret).encode()):
         raise InvalidCarrierWebhook(f"{SIGNATURE_HEADER} does not match the body")

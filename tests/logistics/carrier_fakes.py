@@ -298,8 +298,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     # --- Colissimo SLS ------------------------------------------------------------------------
     def _colissimo(self, record: Recorded, *, refuse: bool) -> tuple[int, bytes, str]:
-        if not record.path.endswith("/generateLabel"):
-            return 404, b"{}", "application/json"
+        if record.path != "/sls-ws/SlsServiceWSRest/2.0/generateLabel":
+            return 404, b"<html><h1>Not Found</h1></html>", "text/html"
         body = record.json or {}
         if body.get("contractNumber") != COLISSIMO_CONTRACT or body.get("password") != COLISSIMO_PASSWORD:
             return self._sls_error("30000", "Identifiant ou mot de passe incorrect")

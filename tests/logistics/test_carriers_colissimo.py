@@ -257,3 +257,22 @@ def test_no_secret_refuses_every_push(colissimo_fake, settings):
 
     with pytest.raises(InvalidCarrierWebhook, match="not configured"):
         get_carrier("colissimo").parse_webhook(body, {"X-Carrier-Signature": cf.carrier_signature(body, "")})
+
+
+def test_a_hostile_signature_header_is_refused_not_a_crash(colissimo_fake):
+    body = colissimo_fake.tracking_body("6A00000000001")
+
+    with pytest.raises(InvalidCarrierWebhook):
+        get_carrier("colissimo").parse_webhook(body, {"X-Carrier-Signature": "sha256=é" + "0" * 63})
+
+
+def test_a_4xx_we_cannot_read_points_at_the_url(colissimo_fake, settings):
+    settings.CARRIERS["colissimo"]["label_url"] = f"{colissimo_fake.url}/sls-ws/SlsServiceWSRest/9.9/nowhere"
+
+    with pytest.raises(CarrierError) as wrong:
+        get_carrier("colissimo").create_label(label_request())
+
+    assert wrong.value.retryable is False
+    assert wrong.value.reason == (
+        "Colissimo answered HTTP 404 with something unexpected: check COLISSIMO_LABEL_URL."
+    )

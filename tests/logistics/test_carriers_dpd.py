@@ -235,3 +235,12 @@ def test_signed_garbage_and_bad_signatures_are_refused(dpd_fake, body):
     for headers in (good, bad):
         with pytest.raises(InvalidCarrierWebhook):
             get_carrier("dpd").parse_webhook(body, headers)
+
+
+def test_a_4xx_without_a_soap_fault_points_at_the_urls(dpd_fake, settings):
+    settings.CARRIERS["dpd"]["label_url"] = f"{dpd_fake.url}/suivi/v2/idships/nothing-here"  # a 401 page
+
+    with pytest.raises(CarrierError) as wrong:
+        get_carrier("dpd").create_label(label_request())
+
+    assert wrong.value.retryable is False and "check DPD_LABEL_URL" in wrong.value.reason

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from logistics.carriers import CarrierError, get_carrier
+from logistics.carriers import CarrierError, get_carrier, return_carrier_code
 from logistics.carriers.base import CourierClient
 from logistics.carriers.colissimo import ColissimoClient
 from logistics.carriers.dpd import DpdClient
@@ -32,6 +32,16 @@ def test_codes_and_live_clients(settings):
     with pytest.raises(CarrierError) as unknown:
         get_carrier("ups")
     assert unknown.value.retryable is False
+
+
+def test_return_labels_come_from_a_carrier_that_makes_them():
+    assert [return_carrier_code(code) for code in ("colissimo", "dpd", "laposte", "courier", "")] == [
+        "colissimo",
+        "dpd",
+        "colissimo",
+        "colissimo",
+        "colissimo",
+    ]
 
 
 def test_live_client_reads_settings_at_each_call(colissimo_fake, settings):
