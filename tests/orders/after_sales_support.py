@@ -17,7 +17,10 @@ from tests.factories import UserFactory
 D = Decimal
 
 
-def place_discounted(shop, *, method=DeliveryMethod.HOME, tees=3, mugs=1, shipping=D("4.90"), language="fr"):
+SHIPPING = D("4.90")
+
+
+def place_discounted(shop, *, method=DeliveryMethod.HOME, tees=3, mugs=1, shipping=SHIPPING, language="fr"):
     """3 tees (37.50) + 1 mug (6.00) with 1.00 off: tee line 36.64 (12.21 + 12.22 + 12.21), mug 5.86;
     with 4.90 shipping the order is 47.40 EUR."""
     customer = UserFactory()
