@@ -19,13 +19,16 @@ class LogisticsConfig(AppConfig):
         """Shipments follow the orders (logistics.services_fulfilment); the wave PDF task registers."""
         from core import events
         from orders import events as order_events
+        from orders.fulfilment import register_fulfilment_state
 
         from . import services_fulfilment as fulfilment
         from . import tasks_fulfilment  # noqa: F401 - registers the task (not an app tasks.py)
 
         events.subscribe(order_events.OrderPaid, fulfilment.on_order_paid)
-        events.subscribe(order_events.OrderCancelled, fulfilment.on_order_cancelled)
-        lines_cancelled = getattr(order_events, "OrderLinesCancelled", None)  # the money helper's event
-        if lines_cancelled is not None:
-            events.subscribe(lines_cancelled, fulfilment.on_lines_cancelled)
-        fulfilment.register_port()
+        # Cancelling changes the shipments in the cancel's own transaction: both commit, or neither.
+        for cancelled in (order_events.OrderCancelled, order_events.OrderRefunded):
+            events.subscribe(cancelled, fulfilment.on_order_cancelled, phase=events.IN_TRANSACTION)
+        events.subscribe(
+            order_events.OrderLinesCancelled, fulfilment.on_lines_cancelled, phase=events.IN_TRANSACTION
+        )
+        register_fulfilment_state(fulfilment.LogisticsFulfilmentState())

@@ -32,6 +32,8 @@ from core.errors import PermissionDenied
 from core.numbering import formatted_number
 from inventory import selectors as stock
 from inventory.models import Location
+from orders.events import OrderEvent, OrderLinesCancelled, OrderPaid
+from orders.fulfilment import ParcelInfo
 from orders.models import DeliveryMethod, Order, OrderLine
 
 from .errors_fulfilment import (
@@ -146,7 +148,7 @@ def create_shipments_for_order(order_id: int) -> list[Shipment]:
 
 
 def _to_ship(line: OrderLine) -> int:
-    return line.quantity - int(getattr(line, "quantity_cancelled", 0) or 0)
+    return line.quantity - line.quantity_cancelled
 
 
 @transaction.atomic
@@ -190,6 +192,10 @@ def reduce_cancelled_lines(*, order_id: int, lines: Sequence[tuple[int, int]]) -
         if not shipment.lines.exists():
             shipment.status = ShipmentStatus.CANCELLED
             shipment.save(update_fields=["status", "updated_at"])
+    # A wave whose last open line the cancel completed is picked now.
+    wave_ids = {s.wave_id for s in changed.values() if s.wave_id and s.status == ShipmentStatus.PICKING}
+    for wave in PickWave.objects.select_for_update().filter(pk__in=wave_ids).exclude(status=WaveStatus.DONE):
+        _after_pick(wave)
     return list(changed.values())
 
 
@@ -203,17 +209,19 @@ def cancel_shipments(*, order_id: int) -> int:
     ).update(status=ShipmentStatus.CANCELLED, updated_at=timezone.now())
 
 
-def on_order_paid(event: Any) -> None:
+def on_order_paid(event: OrderPaid) -> None:
     if event.delivery_method == DeliveryMethod.HOME:
         create_shipments_for_order(event.order_id)
 
 
-def on_lines_cancelled(event: Any) -> None:
+def on_lines_cancelled(event: OrderLinesCancelled) -> None:
     reduce_cancelled_lines(order_id=event.order_id, lines=[(int(a), int(b)) for a, b in event.lines])
 
 
-def on_order_cancelled(event: Any) -> None:
-    cancel_shipments(order_id=event.order_id)
+def on_order_cancelled(event: OrderEvent) -> None:
+    """Cancelled or refunded in full: the shipments that have not left are cancelled."""
+    if event.delivery_method == DeliveryMethod.HOME:
+        cancel_shipments(order_id=event.order_id)
 
 
 # --- the port orders reads (orders.fulfilment.FulfilmentState) -------------------------------------
@@ -232,15 +240,7 @@ def units_beyond_recall(order_id: int) -> dict[int, int]:
     return result
 
 
-@dataclass(frozen=True)
-class ParcelRow:
-    carrier_name: str
-    tracking_number: str
-    tracking_url: str
-    status: str
-
-
-def parcel_rows(order_id: int) -> list[ParcelRow]:
+def parcel_infos(order_id: int) -> list[ParcelInfo]:
     """The order's parcels with a tracking number, for the shipped e-mail and the order page."""
     from .models import Carrier
 
@@ -253,7 +253,7 @@ def parcel_rows(order_id: int) -> list[ParcelRow]:
         .order_by("id")
     )
     return [
-        ParcelRow(
+        ParcelInfo(
             carrier_name=names.get(p.shipment.carrier, p.shipment.carrier),
             tracking_number=p.tracking_number,
             tracking_url=p.tracking_url,
@@ -636,26 +636,5 @@ class LogisticsFulfilmentState:
     def units_beyond_recall(self, order_id: int) -> dict[int, int]:
         return units_beyond_recall(order_id)
 
-    def parcels(self, order_id: int) -> list[Any]:
-        try:
-            from orders.fulfilment import ParcelInfo  # type: ignore[import-not-found,unused-ignore]
-        except ImportError:  # the port is not on this branch yet
-            return list(parcel_rows(order_id))
-        return [
-            ParcelInfo(
-                carrier_name=row.carrier_name,
-                tracking_number=row.tracking_number,
-                tracking_url=row.tracking_url,
-                status=row.status,
-            )
-            for row in parcel_rows(order_id)
-        ]
-
-
-def register_port() -> None:
-    """Register ``LogisticsFulfilmentState`` with orders (``AppConfig.ready``), once the port exists."""
-    try:
-        from orders.fulfilment import register_fulfilment_state  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return
-    register_fulfilment_state(LogisticsFulfilmentState())
+    def parcels(self, order_id: int) -> list[ParcelInfo]:
+        return parcel_infos(order_id)

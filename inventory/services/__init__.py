@@ -34,7 +34,7 @@ from .batch import (
     sell_many,
     sell_stock,
 )
-from .bins import clean_bin_location, set_bin_location
+from .bins import BIN_MAX_LENGTH, clean_bin_location, set_bin_location
 from .initial_load import InitialLoadResult, InitialStock, bulk_receive_initial_stock
 from .levels import LotInput, StockChange, StockLine, _after_change
 from .locking import lock_levels, lock_reservations
@@ -53,6 +53,7 @@ from .reservations import (
 from .transfers import TransferResult, transfer_stock
 
 __all__ = [
+    "BIN_MAX_LENGTH",
     "clean_bin_location",
     "set_bin_location",
     "InitialLoadResult",

@@ -11,9 +11,17 @@ from logistics.errors_fulfilment import (
     WrongBarcode,
     WrongStatus,
 )
-from logistics.fulfilment_models import LabelStatus, Parcel, ParcelItem, ParcelType, Shipment, ShipmentStatus
+from logistics.fulfilment_models import (
+    LabelStatus,
+    Parcel,
+    ParcelItem,
+    ParcelType,
+    Shipment,
+    ShipmentStatus,
+    WaveStatus,
+)
 from tests.factories import staff
-from tests.logistics.fulfil_support import paid_order
+from tests.logistics.fulfil_support import paid_order, receive
 from tests.logistics.shop import make_shop
 
 pytestmark = pytest.mark.django_db
@@ -136,3 +144,106 @@ def test_only_a_picked_shipment_is_packed(shop, user, django_capture_on_commit_c
     shipment = Shipment.objects.get(order=order)
     with pytest.raises(WrongStatus):
         fulfilment.scan_pack(shipment=shipment, barcode=shop.tee.ean13, user=user)
+
+
+# --- the screens ------------------------------------------------------------------------------------
+
+
+def test_the_packing_screen_from_scan_to_label(client, shop, user, django_capture_on_commit_callbacks):
+    shipment = picked_shipment(shop, django_capture_on_commit_callbacks, user, (shop.tee, 2))
+    client.force_login(user)
+    listing = client.get("/backoffice/packing/").content.decode()
+    assert shipment.number in listing
+    url = f"/backoffice/packing/{shipment.number}/"
+    page = client.get(url).content.decode()
+    assert 'id="ff-scan"' in page and "style=" not in page and "disabled" in page  # label not printable yet
+
+    wrong = client.post(f"{url}scan/", {"barcode": shop.mug.ean13}, follow=True).content.decode()
+    assert f"is not in shipment {shipment.number}" in wrong
+    client.post(f"{url}scan/", {"barcode": shop.tee.ean13})
+    client.post(f"{url}scan/", {"barcode": shop.tee.ean13})
+    over = client.post(f"{url}scan/", {"barcode": shop.tee.ean13}, follow=True).content.decode()
+    assert "already scanned" in over
+    form = client.get(url).content.decode()
+    assert 'placeholder="550"' in form  # 2 x 200 g + the small box
+
+    early = client.post(f"{url}finish/", follow=True).content.decode()
+    assert "Scan and pack every picked unit" in early
+    bad = client.post(f"{url}parcel/", {"parcel_type": "small", "weight_grams": "abc"}, follow=True)
+    assert "The weight must be" in bad.content.decode() and not Parcel.objects.exists()
+    client.post(f"{url}parcel/", {"parcel_type": "medium", "weight_grams": ""})
+    assert list(Parcel.objects.values_list("parcel_type", "weight_grams")) == [("medium", 700)]
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        finished = client.post(f"{url}finish/")
+    assert finished.status_code == 302 and finished["Location"] == "/backoffice/packing/"
+    shipment.refresh_from_db()
+    assert shipment.status == ShipmentStatus.PACKED and len(callbacks) == 1  # the label's outbox message
+    assert OutboxMessage.objects.filter(task_name=fulfilment.LABEL_TASK).count() == 1
+
+
+def test_who_may_pack_where(client, shop, user, django_capture_on_commit_callbacks):
+    from tests.factories import UserFactory, cashier, store_manager
+
+    shipment = picked_shipment(shop, django_capture_on_commit_callbacks, user, (shop.tee, 1))
+    url = f"/backoffice/packing/{shipment.number}/"
+    for who, status in (
+        (user, 200),
+        (store_manager(shop.aja), 403),  # the warehouse's shipment is not their store's
+        (cashier(shop.aja), 403),
+        (UserFactory(), 403),
+    ):
+        client.force_login(who)
+        assert client.get(url).status_code == status, who
+        assert client.post(f"{url}scan/", {"barcode": "TEE"}).status_code == (302 if status == 200 else 403)
+    assert shipment.lines.get().quantity_scanned == 1
+    client.force_login(cashier(shop.aja))
+    assert shipment.number not in client.get("/backoffice/packing/").content.decode()
+
+
+# --- shipments follow cancellations (orders.services.cancel_order, FulfilmentState) ------------------
+
+
+def test_cancelled_lines_leave_the_shipments_and_packed_units_cannot_be_cancelled(
+    shop, user, django_capture_on_commit_callbacks
+):
+    from orders import services
+    from orders.errors import UnitsBeyondRecall
+    from orders.services import LineQuantity
+
+    receive(shop.mug, shop.aja, 3)  # split: TEE 3 at the warehouse, MUG 3 at Ajaccio
+    order = paid_order(django_capture_on_commit_callbacks, (shop.tee, 3), (shop.mug, 3))
+    tee_line, mug_line = order.lines.order_by("id")
+    web, aja = Shipment.objects.filter(order=order).order_by("id")
+    wave = fulfilment.build_wave(location=shop.warehouse, user=user)
+    fulfilment.scan_pick(wave=wave, barcode="TEE", user=user)
+    fulfilment.scan_pick(wave=wave, barcode="TEE", user=user)
+
+    services.cancel_order(order=order, lines=[LineQuantity(tee_line.pk, 2)], user=user, reason="colour")
+
+    line = web.lines.get()
+    assert (line.quantity, line.quantity_picked) == (1, 1)  # one picked unit goes back to the shelf
+    assert list(wave.lines.values_list("quantity", "quantity_picked")) == [(1, 1)]
+    wave.refresh_from_db()
+    assert wave.status == WaveStatus.DONE  # its last line is complete now: the shipment can be packed
+    services.cancel_order(order=order, lines=[LineQuantity(mug_line.pk, 3)], user=user, reason="gone")
+    aja.refresh_from_db()
+    assert aja.status == ShipmentStatus.CANCELLED and not aja.lines.exists()
+
+    # pack the last tee: it can no longer be cancelled, and the port says so
+    fulfilment.scan_pack(shipment=web, barcode="TEE", user=user)
+    fulfilment.pack_parcel(shipment=web, user=user)
+    assert fulfilment.LogisticsFulfilmentState().units_beyond_recall(order.pk) == {tee_line.pk: 1}
+    with pytest.raises(UnitsBeyondRecall):
+        services.cancel_order(order=order, lines=None, user=user, reason="too late")
+    assert web.lines.get().quantity == 1
+
+
+def test_a_cancelled_order_cancels_its_shipments(shop, user, django_capture_on_commit_callbacks):
+    from orders import services
+
+    order = paid_order(django_capture_on_commit_callbacks, (shop.tee, 1))
+    services.cancel_order(order=order, lines=None, user=user, reason="shopper asked")
+    assert list(Shipment.objects.filter(order=order).values_list("status", flat=True)) == [
+        ShipmentStatus.CANCELLED
+    ]
