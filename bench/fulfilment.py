@@ -370,10 +370,10 @@ def main() -> None:
         rows = [
             ["waves (build_wave)", f"{t_waves:.1f}", f"{args.orders / t_waves:.1f} orders/s", ""],
             [
-                "picking (scan_pick)" if args.scan_picks else "picking (marked at once, not measured)",
+                "picking (scan_pick)" if args.scan_picks else "picking (marked at once: not measured)",
                 f"{t_pick:.1f}",
-                f"{args.orders / t_pick:.1f} orders/s",
-                f"{picked_units / t_pick:.0f} units/s",
+                f"{args.orders / t_pick:.1f} orders/s" if args.scan_picks else "-",
+                f"{picked_units / t_pick:.0f} units/s" if args.scan_picks else f"{picked_units} units",
             ],
             [
                 "packing (scan_pack, pack_parcel, finish_packing)",
@@ -385,7 +385,8 @@ def main() -> None:
                 f"labels (worker, {args.workers} processes)",
                 f"{t_labels:.1f}",
                 f"{ready / t_labels:.1f} label PDFs/s",
-                f"after packing: {done_after_packing} in {after_packing:.1f} s",
+                f"after packing: {done_after_packing} in {after_packing:.1f} s"
+                f" ({done_after_packing / max(after_packing, 0.001):.1f}/s)",
             ],
         ]
         print_table(["phase", "seconds", "rate", ""], rows)

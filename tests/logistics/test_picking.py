@@ -215,6 +215,8 @@ def test_the_picking_screen_scans_and_refuses_a_wrong_barcode(
     text = done.content.decode()
     assert "TEE: 1 of 1" in text and f"Wave {wave.number} is picked." in text
     assert set(Shipment.objects.values_list("status", flat=True)) == {ShipmentStatus.PICKED}
+    french = client.get(f"/backoffice/picking/{wave.number}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Emplacement" in french and "Scannez un article (EAN)" in french
 
 
 def test_the_short_pick_form(client, shop, user, django_capture_on_commit_callbacks):
