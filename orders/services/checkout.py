@@ -388,6 +388,7 @@ def _place(
         )
     line_locations: list[Location] | None = None
     routing_words = ""
+    price_location = location  # what price_cart used: the shopper's prices, wherever it ships from
     if delivery_method == DeliveryMethod.HOME:
         # No route: everything at the warehouse, so reserving names the SKU it lacks (409).
         route = routing.plan_route(
@@ -403,6 +404,7 @@ def _place(
         location=location,
         line_locations=line_locations,
         routing=routing_words,
+        price_location=price_location,
         delivery_method=delivery_method,
         email=email,
         customer=user,
@@ -423,7 +425,7 @@ def _place(
             basket_ttc=priced.coupon_basket_gross,
             reference=order.number,
             channel=PriceChannel.WEB,
-            location=location,
+            location=price_location,
             customer=user,
             customer_email=email,
         )

@@ -92,10 +92,12 @@ def place_web_order(
     order_discount: Decimal = Decimal("0"),
     line_locations: list[Location] | None = None,
     routing: str = "",
+    price_location: Location | None = None,
 ) -> Order:
     """A web order awaiting payment: prices snapshotted, every line's stock reserved at ``location``,
     or, with ``line_locations`` (one per line: the route of ``orders.services.routing``), each line at
-    its own location.
+    its own location. Prices are those of ``price_location`` (default ``location``): checkout prices a
+    home delivery at the warehouse, as the shopper saw it, wherever the route ships it from.
 
     ``order_discount`` (promotions and coupon, TTC, EUR) is spread over the lines' ``discount_gross``
     in proportion to their totals, to the cent, so the lines add up exactly to the order;
@@ -125,7 +127,13 @@ def place_web_order(
     order.shipping_gross = shipping_gross
     order.carrier = carrier
     order.routing = routing[:250]
-    priced = _priced_web_lines(order, lines, customer_group=customer_group, order_discount=order_discount)
+    priced = _priced_web_lines(
+        order,
+        lines,
+        customer_group=customer_group,
+        order_discount=order_discount,
+        price_location=price_location or location,
+    )
     if line_locations is not None and len(line_locations) != len(priced):
         raise ValidationFailed("One location per line.", detail={"field": "line_locations"})
     where = line_locations or [location] * len(priced)
@@ -275,7 +283,12 @@ SHIPPING_VAT_RATE = Decimal("0.20")
 
 
 def _priced_web_lines(
-    order: Order, lines: list[LineInput], *, customer_group: CustomerGroup | None, order_discount: Decimal
+    order: Order,
+    lines: list[LineInput],
+    *,
+    customer_group: CustomerGroup | None,
+    order_discount: Decimal,
+    price_location: Location,
 ) -> list[OrderLine]:
     """Web order lines priced once, with ``order_discount`` spread over their ``discount_gross``."""
     if not lines:
@@ -290,7 +303,7 @@ def _priced_web_lines(
             variant=item.variant,
             customer_group=customer_group,
             channel=PriceChannel.WEB,
-            location=order.location,
+            location=price_location,
         )
         before = price.gross * item.quantity - money_round(item.discount_gross)
         if before < 0:

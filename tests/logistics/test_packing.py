@@ -37,6 +37,11 @@ def user():
     return staff()
 
 
+@pytest.fixture(autouse=True)
+def _english(client):
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # the staff screens default to French
+
+
 def picked_shipment(shop, capture, user, *lines):
     order = paid_order(capture, *lines)
     shipment = Shipment.objects.get(order=order)

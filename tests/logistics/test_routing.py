@@ -164,3 +164,20 @@ def test_the_options_api_says_where_it_ships_from(shop):
     assert (
         home["routing"] == "Scindée : l'entrepôt expédie TEE ; la boutique Ajaccio expédie MUG"
     )  # French API default
+
+
+def test_a_store_route_keeps_the_prices_the_shopper_saw(shop):
+    """A price list of the shipping store does not reprice a web order it ships (checkout priced it
+    at the warehouse)."""
+    from decimal import Decimal
+
+    from pricing.models import Channel, PriceList, PriceListEntry
+
+    store_list = PriceList.objects.create(
+        code="aja-any", name="Ajaccio", channel=Channel.ANY, location=shop.aja
+    )
+    PriceListEntry.objects.create(price_list=store_list, variant=shop.mug, price_ht=Decimal("1.0000"))
+    receive(shop.mug, shop.aja, 3)
+    order = place((shop.mug, 3))
+    assert order.location == shop.aja
+    assert order.lines.get().total_gross == Decimal("18.00")  # 3 x 6.00, the web price
