@@ -429,9 +429,16 @@ PAYPAL_BASE_URL = env.str("PAYPAL_BASE_URL", default="")  # overrides the enviro
 # "fake" (default when DEBUG: make demo, dev, tests unless a test aims a fixture at the local fakes):
 # an in-process sandbox hands out realistic tracking numbers without any network; "live" calls the
 # carriers' APIs below. Webhook secrets sign pushed tracking events (X-Carrier-Signature, see
-# logistics/carriers/webhooks.py); an empty secret refuses every push for that carrier.
+# logistics/carriers/transport.py); an empty secret refuses every push for that carrier.
 CARRIER_MODE = env.str("CARRIER_MODE", default="fake" if DEBUG else "live")
 CARRIER_TIMEOUT = env.float("CARRIER_TIMEOUT", default=5.0)  # seconds, connect and read
+
+
+def _demo_secret(carrier: str) -> str:
+    """Development and the demo sign pushed events with a known secret; production sets its own."""
+    return "" if PRODUCTION else f"demo-{carrier}-webhook-secret"
+
+
 LAPOSTE_SUIVI_URL = env.str("LAPOSTE_SUIVI_URL", default="https://api.laposte.fr/suivi/v2")
 LAPOSTE_OKAPI_KEY = env.str("LAPOSTE_OKAPI_KEY", default="")  # developer.laposte.fr, "Suivi" API
 CARRIERS: dict[str, dict[str, object]] = {
@@ -445,7 +452,7 @@ CARRIERS: dict[str, dict[str, object]] = {
         "return_service": env.str("COLISSIMO_RETURN_SERVICE", default="CORE"),  # Colissimo Retour France
         "suivi_url": LAPOSTE_SUIVI_URL,
         "okapi_key": LAPOSTE_OKAPI_KEY,
-        "webhook_secret": env.str("COLISSIMO_WEBHOOK_SECRET", default=""),
+        "webhook_secret": env.str("COLISSIMO_WEBHOOK_SECRET", default=_demo_secret("colissimo")),
         "timeout": CARRIER_TIMEOUT,
     },
     "dpd": {
@@ -461,7 +468,7 @@ CARRIERS: dict[str, dict[str, object]] = {
         "customer_countrycode": env.str("DPD_CUSTOMER_COUNTRYCODE", default="250"),  # France
         "customer_centernumber": env.str("DPD_CUSTOMER_CENTERNUMBER", default=""),
         "customer_number": env.str("DPD_CUSTOMER_NUMBER", default=""),
-        "webhook_secret": env.str("DPD_WEBHOOK_SECRET", default=""),
+        "webhook_secret": env.str("DPD_WEBHOOK_SECRET", default=_demo_secret("dpd")),
         "timeout": CARRIER_TIMEOUT,
     },
     "laposte": {
@@ -472,7 +479,7 @@ CARRIERS: dict[str, dict[str, object]] = {
         "range_end": env.int("LAPOSTE_RANGE_END", default=99_999_999),
         "suivi_url": LAPOSTE_SUIVI_URL,
         "okapi_key": LAPOSTE_OKAPI_KEY,
-        "webhook_secret": env.str("LAPOSTE_WEBHOOK_SECRET", default=""),
+        "webhook_secret": env.str("LAPOSTE_WEBHOOK_SECRET", default=_demo_secret("laposte")),
         "timeout": CARRIER_TIMEOUT,
     },
 }
@@ -504,6 +511,8 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},  # lockouts and repeated failures only, not every attempt
+        "weasyprint": {"level": "WARNING"},  # not its seven "Step n" lines per PDF (labels, pick lists)
+        "fontTools": {"level": "WARNING"},  # WeasyPrint's font subsetting chatter
     },
 }
 

@@ -174,6 +174,7 @@ class CarrierFakes:
     def reset(self) -> None:
         with self.lock:
             self.state = FakeState()
+            self.numbers = itertools.count(1)  # each test's first parcel is number 1
 
     def next_serial(self) -> int:
         return next(self.numbers)
@@ -297,8 +298,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     # --- Colissimo SLS ------------------------------------------------------------------------
     def _colissimo(self, record: Recorded, *, refuse: bool) -> tuple[int, bytes, str]:
-        if not record.path.endswith("/generateLabel"):
-            return 404, b"{}", "application/json"
+        if record.path != "/sls-ws/SlsServiceWSRest/2.0/generateLabel":
+            return 404, b"<html><h1>Not Found</h1></html>", "text/html"
         body = record.json or {}
         if body.get("contractNumber") != COLISSIMO_CONTRACT or body.get("password") != COLISSIMO_PASSWORD:
             return self._sls_error("30000", "Identifiant ou mot de passe incorrect")
@@ -429,3 +430,47 @@ class _Handler(BaseHTTPRequestHandler):
             "</soap:Fault></soap:Body></soap:Envelope>"
         )
         return 500, body.encode(), "text/xml; charset=utf-8"
+
+
+# --- requests for the clients (tests of any part may use them) ----------------------------------------
+def warehouse_address(**overrides: Any) -> Any:
+    from logistics.carriers import PostalAddress
+
+    values = {
+        "name": "Entrepôt Omni",
+        "company": "Omni Retail",
+        "line1": "12 rue des Docks",
+        "postal_code": "13002",
+        "city": "Marseille",
+        "phone": "0491000000",
+        "email": "logistique@omni.test",
+    }
+    return PostalAddress(**{**values, **overrides})
+
+
+def shopper_address(**overrides: Any) -> Any:
+    from logistics.carriers import PostalAddress
+
+    values = {
+        "name": "Camille Durand",
+        "line1": "5 avenue Foch",
+        "line2": "Bât. B",
+        "postal_code": "75016",
+        "city": "Paris",
+        "phone": "+33612345678",
+        "email": "camille@example.com",
+    }
+    return PostalAddress(**{**values, **overrides})
+
+
+def label_request(**overrides: Any) -> Any:
+    """A ``LabelRequest`` for a 1.25 kg parcel from the warehouse to a shopper in Paris."""
+    from logistics.carriers import LabelRequest
+
+    values: dict[str, Any] = {
+        "reference": "EXP-2026-000012-1",
+        "sender": warehouse_address(),
+        "recipient": shopper_address(),
+        "weight_grams": 1250,
+    }
+    return LabelRequest(**{**values, **overrides})

@@ -163,3 +163,20 @@ def test_a_long_number_gets_narrower_bars_but_still_fits():
     assert short.module_mm == 0.5
     assert 0.25 <= long.module_mm < 0.5
     assert long.width_mm <= 92.01
+
+
+def test_without_dejavu_on_the_machine_the_system_font_is_used(monkeypatch):
+    from logistics import labels
+
+    monkeypatch.setattr(labels, "_FONT_DIRS", ("/nonexistent",))
+    labels._font_faces.cache_clear()
+    try:
+        html = labels.label_html([label()])
+        pdf = render_label(label())
+    finally:
+        monkeypatch.undo()
+        labels._font_faces.cache_clear()  # the next label finds DejaVu again
+
+    assert "@font-face" not in html
+    (page,) = pages(pdf)
+    assert "Camille Durand" in page.extract_text()
