@@ -15,7 +15,7 @@ from accounts.models import User
 from core.auth import signed_in_user
 from core.errors import ApplicationError
 
-from .models import NotificationLog, Order, OrderLine, OrderStatusChange
+from .models import NotificationLog, Order, OrderAction, OrderLine, OrderStatusChange
 from .services import pickup
 
 
@@ -29,6 +29,10 @@ class OrderLineInline(admin.TabularInline[OrderLine, Order]):
         "vat_rate",
         "discount_gross",
         "total_gross",
+        "quantity_cancelled",
+        "quantity_returned",
+        "quantity_refunded",
+        "refunded_gross",
         "reservation",
     )
     extra = 0
@@ -47,12 +51,51 @@ class OrderStatusChangeInline(admin.TabularInline[OrderStatusChange, Order]):
 
 class NotificationLogInline(admin.TabularInline[NotificationLog, Order]):
     model = NotificationLog
-    fields = readonly_fields = ("kind", "channel", "recipient", "attempts", "sent_at", "last_error")
+    fields = readonly_fields = (
+        "kind",
+        "channel",
+        "reference",
+        "recipient",
+        "attempts",
+        "sent_at",
+        "last_error",
+    )
     extra = 0
     can_delete = False
 
     def has_add_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
         return False
+
+
+class OrderActionInline(admin.TabularInline[OrderAction, Order]):
+    """The audit rows of after-sales actions (orders.services.after_sales): read-only."""
+
+    model = OrderAction
+    fields = readonly_fields = (
+        "created_at",
+        "kind",
+        "user",
+        "reason",
+        "amount",
+        "shipping_amount",
+        "via",
+        "lines_display",
+        "refund_ids",
+        "external_reference",
+        "key",
+    )
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[OrderAction]:
+        return super().get_queryset(request).select_related("user")
+
+    @admin.display(description=_("Lines"))
+    def lines_display(self, obj: OrderAction) -> str:
+        return ", ".join(f"{row['quantity']} x {row['sku']} ({row['amount']})" for row in obj.lines or [])
 
 
 @admin.register(Order)
@@ -78,7 +121,7 @@ class OrderAdmin(StoreScopedAdmin, admin.ModelAdmin[Order]):
     list_select_related = ["location"]
     search_fields = ["number", "email", "reference", "lines__sku"]
     date_hierarchy = "created_at"
-    inlines = [OrderLineInline, OrderStatusChangeInline, NotificationLogInline]
+    inlines = [OrderLineInline, OrderStatusChangeInline, OrderActionInline, NotificationLogInline]
     actions = ["mark_ready_for_pickup", "mark_collected"]
     readonly_fields = [f.name for f in Order._meta.fields]
 

@@ -17,6 +17,7 @@ failed send clears the claim and raises, so Celery retries it. A claim older tha
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -178,7 +179,7 @@ def _context(order: Order, kind: str, *, reference: str = "") -> dict[str, Any]:
     return {
         "parcels": fulfilment_state().parcels(order.pk) if kind == NotificationKind.SHIPPED else [],
         "refund": refund,
-        "refund_lines": list(refund.lines) if refund is not None else [],
+        "refund_lines": [{**row, "amount": Decimal(row["amount"])} for row in refund.lines] if refund else [],
         "order": order,
         "return_code": proof_barcode_value(order.number),  # proves the order at a till (orders.proof)
         "lines": list(order.lines.all()),

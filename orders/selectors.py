@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Prefetch, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from .errors import OrderNotFound
@@ -89,3 +89,22 @@ def open_cart_of_user(user: User) -> Cart | None:
 def open_anonymous_cart(token: uuid.UUID) -> Cart | None:
     """The OPEN cart of nobody in particular with this token (an anonymous session's cart)."""
     return Cart.objects.filter(token=token, status=CartStatus.OPEN, user__isnull=True).first()
+
+
+# --- staff ----------------------------------------------------------------------------------------
+
+
+def orders_visible_to(user: User | AnonymousUser | None) -> QuerySet[Order]:
+    """The orders a member of staff may see and handle: every order for the chain roles (holders of
+    ``inventory.act_on_any_location``: staff, managers); for a store manager (``orders.view_order``
+    and a store) the orders of their store: sold or collected there (``Order.location``) or with a
+    line reserved there (shipped from there); none for anyone else (cashiers, shoppers)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Order.objects.none()
+    if user.has_perm("inventory.act_on_any_location"):
+        return Order.objects.all()
+    store_id = getattr(user, "store_id", None)
+    if store_id and user.has_perm("orders.view_order"):
+        shipped_from = OrderLine.objects.filter(order=OuterRef("pk"), reservation__location_id=store_id)
+        return Order.objects.filter(Q(location_id=store_id) | Exists(shipped_from))
+    return Order.objects.none()
