@@ -217,7 +217,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.purge_outbox",
         "schedule": 3600.0,
     },
+    # Parcels not yet delivered: ask the carriers where they are (logistics.tasks_shipping).
+    "poll-parcel-tracking": {
+        "task": "logistics.tasks_shipping.poll_tracking",
+        "schedule": 60.0 * env.float("TRACKING_POLL_MINUTES", default=30.0),
+    },
 }
+# Task modules that are not an app's tasks.py (autodiscover finds only those).
+CELERY_IMPORTS = ["logistics.tasks_shipping"]
+# Labels and tracking (logistics.services_shipping): parcels asked per poll; first label retry delay.
+TRACKING_POLL_BATCH = env.int("TRACKING_POLL_BATCH", default=500)
+LABEL_RETRY_BASE_SECONDS = env.int("LABEL_RETRY_BASE_SECONDS", default=30)
 
 # --- Transactional outbox (core.outbox) -------------------------------------------------------
 # The after-commit publish and the relay use their own broker connection: this connect/socket
@@ -369,6 +379,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "OrderStatusEnum": "orders.models.OrderStatus",
         "OrderDeliveryMethodEnum": "orders.models.DeliveryMethod",
+        "ShipmentStatusEnum": "logistics.fulfilment_models.ShipmentStatus",
     },
 }
 
@@ -394,6 +405,11 @@ POS_SYNC_MAX_SALES = env.int("POS_SYNC_MAX_SALES", default=500)
 IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=72)
 # Click & collect: days a ready order waits at the store before it is cancelled and refunded.
 CLICK_COLLECT_PICKUP_DAYS = env.int("CLICK_COLLECT_PICKUP_DAYS", default=7)
+# Portal returns (logistics.services_returns): the withdrawal period after delivery, the carrier of
+# prepaid return labels ("" = the order's) and the location code return parcels go to ("" = first warehouse).
+RETURN_WINDOW_DAYS = env.int("RETURN_WINDOW_DAYS", default=14)
+RETURNS_CARRIER = env.str("RETURNS_CARRIER", default="")
+RETURNS_WAREHOUSE = env.str("RETURNS_WAREHOUSE", default="")
 # Text messages (core.sms): the console backend prints them; set a provider's backend in production.
 SMS_BACKEND = env.str("SMS_BACKEND", default="core.sms.backends.console.SmsBackend")
 SMS_DEFAULT_COUNTRY_CODE = env.str("SMS_DEFAULT_COUNTRY_CODE", default="33")
@@ -419,6 +435,65 @@ PAYPAL_CLIENT_SECRET = env.str("PAYPAL_CLIENT_SECRET", default="")
 PAYPAL_WEBHOOK_ID = env.str("PAYPAL_WEBHOOK_ID", default="")
 PAYPAL_ENVIRONMENT = env.str("PAYPAL_ENVIRONMENT", default="production" if PRODUCTION else "sandbox")
 PAYPAL_BASE_URL = env.str("PAYPAL_BASE_URL", default="")  # overrides the environment's API host
+
+# --- Carriers (logistics/carriers/): Colissimo, DPD France, La Poste Lettre suivie ---------------
+# "fake" (default when DEBUG: make demo, dev, tests unless a test aims a fixture at the local fakes):
+# an in-process sandbox hands out realistic tracking numbers without any network; "live" calls the
+# carriers' APIs below. Webhook secrets sign pushed tracking events (X-Carrier-Signature, see
+# logistics/carriers/transport.py); an empty secret refuses every push for that carrier.
+CARRIER_MODE = env.str("CARRIER_MODE", default="fake" if DEBUG else "live")
+CARRIER_TIMEOUT = env.float("CARRIER_TIMEOUT", default=5.0)  # seconds, connect and read
+
+
+def _demo_secret(carrier: str) -> str:
+    """Development and the demo sign pushed events with a known secret; production sets its own."""
+    return "" if PRODUCTION else f"demo-{carrier}-webhook-secret"
+
+
+LAPOSTE_SUIVI_URL = env.str("LAPOSTE_SUIVI_URL", default="https://api.laposte.fr/suivi/v2")
+LAPOSTE_OKAPI_KEY = env.str("LAPOSTE_OKAPI_KEY", default="")  # developer.laposte.fr, "Suivi" API
+CARRIERS: dict[str, dict[str, object]] = {
+    "colissimo": {
+        "label_url": env.str(
+            "COLISSIMO_LABEL_URL", default="https://ws.colissimo.fr/sls-ws/SlsServiceWSRest/2.0"
+        ),
+        "contract_number": env.str("COLISSIMO_CONTRACT_NUMBER", default=""),
+        "password": env.str("COLISSIMO_PASSWORD", default=""),
+        "service": env.str("COLISSIMO_SERVICE", default="DOM"),  # DOM: home, no signature; DOS: signed
+        "return_service": env.str("COLISSIMO_RETURN_SERVICE", default="CORE"),  # Colissimo Retour France
+        "suivi_url": LAPOSTE_SUIVI_URL,
+        "okapi_key": LAPOSTE_OKAPI_KEY,
+        "webhook_secret": env.str("COLISSIMO_WEBHOOK_SECRET", default=_demo_secret("colissimo")),
+        "timeout": CARRIER_TIMEOUT,
+    },
+    "dpd": {
+        "label_url": env.str(
+            "DPD_LABEL_URL",
+            default="https://e-station.cargonet.software/dpd-eprintwebservice/eprintwebservice.asmx",
+        ),
+        "trace_url": env.str(
+            "DPD_TRACE_URL", default="https://webtrace.dpd.fr/trace-service/Webtrace_Service.asmx"
+        ),
+        "userid": env.str("DPD_USERID", default=""),
+        "password": env.str("DPD_PASSWORD", default=""),
+        "customer_countrycode": env.str("DPD_CUSTOMER_COUNTRYCODE", default="250"),  # France
+        "customer_centernumber": env.str("DPD_CUSTOMER_CENTERNUMBER", default=""),
+        "customer_number": env.str("DPD_CUSTOMER_NUMBER", default=""),
+        "webhook_secret": env.str("DPD_WEBHOOK_SECRET", default=_demo_secret("dpd")),
+        "timeout": CARRIER_TIMEOUT,
+    },
+    "laposte": {
+        # No public label API for Lettre suivie: numbers come from a range La Poste allocated to the
+        # account (logistics/carriers/laposte.py); tracking through the Suivi v2 API.
+        "number_prefix": env.str("LAPOSTE_NUMBER_PREFIX", default="1K"),
+        "range_start": env.int("LAPOSTE_RANGE_START", default=1),
+        "range_end": env.int("LAPOSTE_RANGE_END", default=99_999_999),
+        "suivi_url": LAPOSTE_SUIVI_URL,
+        "okapi_key": LAPOSTE_OKAPI_KEY,
+        "webhook_secret": env.str("LAPOSTE_WEBHOOK_SECRET", default=_demo_secret("laposte")),
+        "timeout": CARRIER_TIMEOUT,
+    },
+}
 
 # --- Content-Security-Policy (django-csp; core/csp.py adds the websocket origin) ----------------
 # No inline script or style without the request's nonce ({{ request.csp_nonce }}), no on*= handlers,
@@ -447,6 +522,8 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},  # lockouts and repeated failures only, not every attempt
+        "weasyprint": {"level": "WARNING"},  # not its seven "Step n" lines per PDF (labels, pick lists)
+        "fontTools": {"level": "WARNING"},  # WeasyPrint's font subsetting chatter
     },
 }
 

@@ -195,6 +195,21 @@ class CountStockForm(_StockOperationForm):
         del self.fields["expiry_date"]
 
 
+class BinLocationForm(_StockOperationForm):
+    bin_location = forms.CharField(
+        label="Bin location",
+        max_length=services.BIN_MAX_LENGTH,
+        required=False,
+        help_text="Aisle-shelf-bin, e.g. A-03-2 (picking walks in this order); empty: none.",
+    )
+    field_order = ["variant", "location", "bin_location"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("reference", "batch", "expiry_date"):
+            del self.fields[name]
+
+
 class ThresholdForm(forms.Form):
     threshold = forms.IntegerField(
         min_value=0, required=False, help_text="Leave empty to remove the threshold."
@@ -236,12 +251,13 @@ class StockLevelAdmin(StoreScopedAdmin, ReadOnlyAdmin[StockLevel]):
         "reserved",
         "available_units",
         "low_stock_threshold",
+        "bin_location",
         "version",
         "updated_at",
         "operations",
     ]
     list_filter = ["location", LowStockFilter, "variant__product__tracks_lots"]
-    search_fields = ["variant__sku", "=variant__ean13", "variant__product__name"]
+    search_fields = ["variant__sku", "=variant__ean13", "variant__product__name", "=bin_location"]
     list_select_related = ["variant__product", "location"]
     show_full_result_count = False
     list_per_page = 100
@@ -279,8 +295,20 @@ class StockLevelAdmin(StoreScopedAdmin, ReadOnlyAdmin[StockLevel]):
                 "receive/", self.admin_site.admin_view(self.receive_view), name="inventory_stocklevel_receive"
             ),
             path("count/", self.admin_site.admin_view(self.count_view), name="inventory_stocklevel_count"),
+            path("bin/", self.admin_site.admin_view(self.bin_view), name="inventory_stocklevel_bin"),
         ]
         return own + super().get_urls()
+
+    def bin_view(self, request: HttpRequest) -> HttpResponse:
+        def run(form: BinLocationForm, user: User) -> str:
+            data = form.cleaned_data
+            level = services.set_bin_location(
+                location=data["location"], variant=data["variant"], bin_location=data["bin_location"]
+            )
+            where = level.bin_location or "no bin"
+            return f"{data['variant'].sku} at {data['location'].code}: {where}."
+
+        return self._operation_view(request, BinLocationForm, "change_stocklevel", "Set a bin location", run)
 
     def receive_view(self, request: HttpRequest) -> HttpResponse:
         def run(form: ReceiveStockForm, user: User) -> str:
@@ -575,14 +603,19 @@ class StockLevelInline(StoreScopedAdmin, admin.TabularInline[StockLevel, Variant
 
 
 def _stock_operations(level: StockLevel) -> SafeString:
-    """Links to the Receive and Count forms, pre-filled for this level."""
+    """Links to the Receive, Count and Bin forms, pre-filled for this level."""
     query = urlencode({"variant": level.variant.sku, "location": str(level.location_id)})
+    bin_query = urlencode(
+        {"variant": level.variant.sku, "location": str(level.location_id), "bin_location": level.bin_location}
+    )
     return format_html(
-        '<a href="{}?{}">Receive</a> · <a href="{}?{}">Count</a>',
+        '<a href="{}?{}">Receive</a> · <a href="{}?{}">Count</a> · <a href="{}?{}">Bin</a>',
         reverse("admin:inventory_stocklevel_receive"),
         query,
         reverse("admin:inventory_stocklevel_count"),
         query,
+        reverse("admin:inventory_stocklevel_bin"),
+        bin_query,
     )
 
 

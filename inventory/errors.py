@@ -48,3 +48,8 @@ __all__ = [
     "UnknownLocation",
     "UnknownSku",
 ]
+
+
+class InvalidBinLocation(ValidationFailed):
+    code = "invalid_bin_location"
+    default_message = "A bin location is at most 32 printable characters, e.g. A-03-2."

@@ -455,3 +455,12 @@ def variants_available_at(location: Location, *, at_least: int, limit: int) -> l
         .select_related("product")
         .order_by("sku")[:limit]
     )
+
+
+def bin_locations(*, location_id: int, variant_ids: Iterable[int]) -> dict[int, str]:
+    """``{variant_id: bin_location}`` at one location (blank when none is set). One query."""
+    return dict(
+        StockLevel.objects.filter(location_id=location_id, variant_id__in=list(variant_ids)).values_list(
+            "variant_id", "bin_location"
+        )
+    )

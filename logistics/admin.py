@@ -32,3 +32,6 @@ class ShippingRateAdmin(admin.ModelAdmin):
     list_display = ["zone", "carrier", "max_weight_grams", "price", "free_above", "is_active"]
     list_filter = ["zone", "carrier", "is_active"]
     list_select_related = ["zone", "carrier"]
+
+
+from . import admin_returns  # noqa: E402, F401  (portal returns: its own module)

@@ -60,6 +60,9 @@ class ShipmentLine(models.Model):
     )
     quantity = models.PositiveIntegerField()
     quantity_picked = models.PositiveIntegerField(default=0)
+    quantity_scanned = models.PositiveIntegerField(
+        default=0, help_text=_("Units verified by scan at the packing bench (not above picked).")
+    )
     quantity_packed = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -100,6 +103,9 @@ class Parcel(models.Model):
     label_error = models.CharField(max_length=250, blank=True, help_text=_("Why the carrier refused it."))
     label_attempts = models.PositiveSmallIntegerField(default=0)
     label_pdf = models.FileField(upload_to="labels/%Y/%m/", blank=True)
+    label_claimed_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("A label task is asking the carrier since then (one at a time).")
+    )
     tracking_number = models.CharField(max_length=64, blank=True)
     tracking_url = models.CharField(max_length=300, blank=True)
     carrier_reference = models.CharField(max_length=120, blank=True)
@@ -108,6 +114,9 @@ class Parcel(models.Model):
         choices=ShipmentStatus.choices,
         default=ShipmentStatus.PACKED,
         help_text=_("Where the parcel is, from the carrier's tracking."),
+    )
+    tracked_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("When the carrier's tracking was last asked for (polling).")
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

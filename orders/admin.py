@@ -15,51 +15,101 @@ from accounts.models import User
 from core.auth import signed_in_user
 from core.errors import ApplicationError
 
-from .models import NotificationLog, Order, OrderLine, OrderStatusChange
+from . import selectors
+from .models import NotificationLog, Order, OrderAction, OrderLine, OrderStatusChange
 from .services import pickup
 
 
-class OrderLineInline(admin.TabularInline[OrderLine, Order]):
+class ReadOnlyOrderInline:
+    """An inline of an order's own rows (lines, status trail, notifications, staff actions): read-only,
+    shown to whoever may view the order (``orders.view_order``), not only to holders of the inline
+    model's own view permission (no role has those: the rows are part of the order)."""
+
+    def has_view_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
+        return bool(request.user.is_active and request.user.has_perm("orders.view_order"))
+
+    def has_add_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
+        return False
+
+
+class OrderLineInline(ReadOnlyOrderInline, admin.TabularInline[OrderLine, Order]):
     model = OrderLine
     fields = readonly_fields = (
         "sku",
         "name",
         "quantity",
+        "quantity_cancelled",
+        "quantity_returned",
+        "quantity_refunded",
         "unit_price_net",
         "vat_rate",
         "discount_gross",
         "total_gross",
+        "refunded_gross",
         "reservation",
     )
     extra = 0
-    can_delete = False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[OrderLine]:
         return super().get_queryset(request).select_related("reservation")
 
 
-class OrderStatusChangeInline(admin.TabularInline[OrderStatusChange, Order]):
+class OrderStatusChangeInline(ReadOnlyOrderInline, admin.TabularInline[OrderStatusChange, Order]):
     model = OrderStatusChange
     fields = readonly_fields = ("created_at", "from_status", "to_status", "user", "note")
     extra = 0
-    can_delete = False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[OrderStatusChange]:
+        return super().get_queryset(request).select_related("user")
 
 
-class NotificationLogInline(admin.TabularInline[NotificationLog, Order]):
+class NotificationLogInline(ReadOnlyOrderInline, admin.TabularInline[NotificationLog, Order]):
     model = NotificationLog
-    fields = readonly_fields = ("kind", "channel", "recipient", "attempts", "sent_at", "last_error")
+    fields = readonly_fields = (
+        "kind",
+        "channel",
+        "reference",
+        "recipient",
+        "attempts",
+        "sent_at",
+        "last_error",
+    )
     extra = 0
-    can_delete = False
 
-    def has_add_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
-        return False
+
+class OrderActionInline(ReadOnlyOrderInline, admin.TabularInline[OrderAction, Order]):
+    """The audit rows of staff actions (cancel, refund, return, message sent again)."""
+
+    model = OrderAction
+    fields = readonly_fields = (
+        "created_at",
+        "user",
+        "kind",
+        "amount",
+        "shipping_amount",
+        "lines",
+        "via",
+        "external_reference",
+        "reason",
+    )
+    extra = 0
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[OrderAction]:
+        return super().get_queryset(request).select_related("user")
 
 
 @admin.register(Order)
 class OrderAdmin(StoreScopedAdmin, admin.ModelAdmin[Order]):
-    """Orders change only through orders.services: everything here is read-only. A store manager sees
-    their store's orders: its till sales and the web orders collected there (home deliveries leave from
-    the warehouse)."""
+    """Orders change only through orders.services: everything here is read-only. Who sees which order
+    is ``orders.selectors.orders_visible_to`` (the changelist, its search and counts, the change and
+    history pages, the actions): a store manager sees their store's orders, sold, collected or shipped
+    there; chain roles see all. ``store_field`` serves the mixin's filters and foreign-key choices."""
 
     store_field = "location"
 
@@ -76,11 +126,14 @@ class OrderAdmin(StoreScopedAdmin, admin.ModelAdmin[Order]):
     ]
     list_filter = ["channel", "status", "delivery_method", "location", "currency"]
     list_select_related = ["location"]
-    search_fields = ["number", "email", "reference", "lines__sku"]
+    search_fields = ["number", "email", "phone", "reference", "lines__sku", "customer__last_name"]
     date_hierarchy = "created_at"
-    inlines = [OrderLineInline, OrderStatusChangeInline, NotificationLogInline]
+    inlines = [OrderLineInline, OrderStatusChangeInline, NotificationLogInline, OrderActionInline]
     actions = ["mark_ready_for_pickup", "mark_collected"]
     readonly_fields = [f.name for f in Order._meta.fields]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Order]:
+        return selectors.orders_visible_to(request.user)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

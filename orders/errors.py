@@ -1,6 +1,7 @@
 from core.errors import Conflict, LimitExceeded, NotFound, ValidationFailed
 from core.idempotency import IdempotencyKeyReused as CoreIdempotencyKeyReused
 from inventory.errors import InsufficientStock, InvalidQuantity
+from payments.errors import RefundExceedsCaptured as RefundExceedsCaptured
 
 MAX_LINE_QUANTITY = 99  # units of one variant in a cart line
 
@@ -88,3 +89,86 @@ class NotReadyForPickup(Conflict):
 class CartFull(LimitExceeded):
     code = "cart_full"
     default_message = "Your cart cannot hold more products."
+
+
+# --- after sales (orders.services.after_sales) ------------------------------------------------------
+
+
+class NotCancellable(Conflict):
+    code = "not_cancellable"
+    default_message = "This order can no longer be cancelled: it has left or is closed."
+
+
+class PartialCancelNotAllowed(Conflict):
+    code = "partial_cancel_not_allowed"
+    default_message = "An order awaiting payment can only be cancelled as a whole."
+
+
+class UnitsBeyondRecall(Conflict):
+    code = "units_beyond_recall"
+    default_message = "Some of these units are already packed or shipped: they cannot be cancelled."
+
+
+class NotRefundable(Conflict):
+    code = "not_refundable"
+    default_message = "Only a shipped or completed order can be refunded in part."
+
+
+class UnknownOrderLine(ValidationFailed):
+    code = "unknown_order_line"
+    default_message = "This line is not on the order."
+
+
+class InvalidLineQuantity(ValidationFailed):
+    code = "invalid_line_quantity"
+    default_message = "Every line needs a quantity of at least 1."
+
+
+class ExceedsOrdered(ValidationFailed):
+    code = "exceeds_ordered"
+    default_message = "More units than the order still has on this line."
+
+
+class ReturnExceedsDelivered(ValidationFailed):
+    code = "return_exceeds_delivered"
+    default_message = "More units than sold minus cancelled minus already returned."
+
+
+class OrderNotReturnable(Conflict):
+    code = "order_not_returnable"
+    default_message = "Only goods of a shipped or completed order can come back."
+
+
+class NothingToRefund(ValidationFailed):
+    code = "nothing_to_refund"
+    default_message = "Choose lines, the shipping or an amount to refund."
+
+
+class InvalidRefundAmount(ValidationFailed):
+    code = "invalid_refund_amount"
+    default_message = "A refund amount must be more than nothing, to the cent."
+
+
+class ReasonRequired(ValidationFailed):
+    code = "reason_required"
+    default_message = "Say why: a free amount needs a reason."
+
+
+class ShippingAlreadyRefunded(Conflict):
+    code = "shipping_already_refunded"
+    default_message = "The shipping of this order was already refunded (or there was none)."
+
+
+class InvalidRefundVia(ValidationFailed):
+    code = "invalid_refund_via"
+    default_message = "A refund goes to the original payment or was paid back another way (external)."
+
+
+class UnknownNotification(ValidationFailed):
+    code = "unknown_notification"
+    default_message = "This message cannot be sent for this order."
+
+
+class ActionKeyReused(Conflict):
+    code = "action_key_reused"
+    default_message = "This key was already used for another action on this order."

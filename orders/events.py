@@ -15,6 +15,8 @@ plain values: subscribers load what they need.
 | order.refunded           | an order was refunded in full                                     |
 | store_sale.completed     | a till sale was recorded (``record_store_order``)                |
 | store_sale.returned      | goods of a till or web order came back at a till                 |
+| order.lines_cancelled    | some (or all) units of an order were cancelled before shipping   |
+| order.part_refunded      | money went back for part of an order (cancel or refund action)   |
 """
 
 from __future__ import annotations
@@ -82,4 +84,29 @@ class StoreSaleReturned(Event):
     number: str
     return_id: int  # the till's return document
     location_id: int  # the store that took the goods back
+    user_id: int | None
+
+
+@dataclass(frozen=True)
+class OrderLinesCancelled(Event):
+    """Units of an order were cancelled before shipping (``orders.services.cancel_order``): a
+    fulfilment app drops them from what it still has to pick and pack."""
+
+    name = "order.lines_cancelled"
+    order_id: int
+    number: str
+    lines: tuple[tuple[int, int], ...]  # (OrderLine id, units cancelled now)
+    user_id: int | None
+
+
+@dataclass(frozen=True)
+class OrderPartRefunded(Event):
+    """Money went back for part of an order (``orders.services.refund_order_part`` or a
+    cancellation of paid lines): ``amount`` is TTC, in EUR, as a string ("12.50")."""
+
+    name = "order.part_refunded"
+    order_id: int
+    number: str
+    amount: str
+    action_id: int
     user_id: int | None

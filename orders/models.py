@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -72,6 +72,11 @@ class Order(models.Model):
         max_digits=12, decimal_places=2, default=0, help_text=_("Delivery, TTC, in EUR (0 when free).")
     )
     carrier = models.CharField(max_length=20, blank=True, help_text=_("The carrier's code (home delivery)."))
+    routing = models.CharField(
+        max_length=250,
+        blank=True,
+        help_text=_("Home delivery: where it ships from and why (orders.services.routing)."),
+    )
     shipping_address = models.JSONField(
         default=dict,
         blank=True,
@@ -80,6 +85,17 @@ class Order(models.Model):
     reference = models.CharField(
         max_length=120, blank=True, help_text=_("The client's own id (POS sale UUID, ERP order number).")
     )
+    refunded_gross = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        default=0,
+        help_text=_(
+            "Given back so far (lines, shipping, free amounts), TTC, in EUR (orders.services.after_sales)."
+        ),
+    )
+    shipping_refunded = models.DecimalField(
+        max_digits=12, decimal_places=2, default=0, help_text=_("Of which shipping, TTC, in EUR.")
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -87,6 +103,14 @@ class Order(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(condition=Q(total_gross__gte=0), name="order_total_gte_0"),
+            models.CheckConstraint(
+                condition=Q(refunded_gross__gte=0) & Q(refunded_gross__lte=F("total_gross_eur")),
+                name="order_refunded_within_total",
+            ),
+            models.CheckConstraint(
+                condition=Q(shipping_refunded__gte=0) & Q(shipping_refunded__lte=F("shipping_gross")),
+                name="order_shipping_refunded_within_shipping",
+            ),
             models.UniqueConstraint(
                 fields=["channel", "reference"], condition=~Q(reference=""), name="order_reference_unique"
             ),
@@ -117,12 +141,30 @@ class OrderLine(models.Model):
     reservation = models.ForeignKey(
         "inventory.Reservation", null=True, blank=True, on_delete=models.PROTECT, related_name="order_lines"
     )
+    # After sales (orders.services.after_sales): units cancelled before shipping, units that came
+    # back (RMA or till), units refunded after shipping, and the money given back for the line (EUR).
+    quantity_cancelled = models.PositiveIntegerField(default=0)
+    quantity_returned = models.PositiveIntegerField(default=0)
+    quantity_refunded = models.PositiveIntegerField(default=0)
+    refunded_gross = models.DecimalField(max_digits=12, decimal_places=2, default=0)
 
     class Meta:
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gt=0), name="order_line_quantity_gt_0"),
             models.CheckConstraint(condition=Q(total_gross__gte=0), name="order_line_total_gte_0"),
+            models.CheckConstraint(
+                condition=Q(quantity_cancelled__lte=F("quantity") - F("quantity_refunded")),
+                name="order_line_cancelled_refunded_within_quantity",
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity_returned__lte=F("quantity") - F("quantity_cancelled")),
+                name="order_line_returned_within_quantity",
+            ),
+            models.CheckConstraint(
+                condition=Q(refunded_gross__gte=0) & Q(refunded_gross__lte=F("total_gross")),
+                name="order_line_refunded_within_total",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -132,6 +174,11 @@ class OrderLine(models.Model):
     def gross_before_discount(self) -> Decimal:
         """What the line cost before its discount (TTC), as the receipt shows it."""
         return self.total_gross + self.discount_gross
+
+    @property
+    def quantity_open(self) -> int:
+        """Units still owed to the shopper or kept by them: neither cancelled nor refunded."""
+        return self.quantity - self.quantity_cancelled - self.quantity_refunded
 
 
 class OrderStatusChange(models.Model):
@@ -203,3 +250,5 @@ class CartLine(models.Model):
 from .notification_log import NotificationChannel as NotificationChannel  # noqa: E402
 from .notification_log import NotificationKind as NotificationKind  # noqa: E402
 from .notification_log import NotificationLog as NotificationLog  # noqa: E402
+from .order_actions import OrderAction as OrderAction  # noqa: E402
+from .order_actions import OrderActionKind as OrderActionKind  # noqa: E402

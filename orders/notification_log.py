@@ -1,6 +1,8 @@
 """What the shop told a customer about an order, so each message goes out once.
 
-One row per (order, kind, channel): a Celery task claims the row, sends, then stamps ``sent_at``.
+One row per (order, kind, channel, reference): a Celery task claims the row, sends, then stamps
+``sent_at``. ``reference`` is empty for the messages an order gets once (confirmation, shipped...)
+and names the ``OrderAction`` for the ones sent per action (a refund e-mail per refund).
 A task that runs again (a retry, a duplicate delivery) finds ``sent_at`` set and sends nothing.
 """
 
@@ -14,6 +16,9 @@ class NotificationKind(models.TextChoices):
     CONFIRMATION = "confirmation", _("Order confirmation")
     READY_FOR_PICKUP = "ready_for_pickup", _("Ready for pickup")
     CANCELLATION = "cancellation", _("Cancellation")
+    SHIPPED = "shipped", _("Shipped")
+    DELIVERED = "delivered", _("Delivered")
+    REFUND = "refund", _("Refund")
 
 
 class NotificationChannel(models.TextChoices):
@@ -25,6 +30,9 @@ class NotificationLog(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=20, choices=NotificationKind.choices)
     channel = models.CharField(max_length=8, choices=NotificationChannel.choices)
+    reference = models.CharField(
+        max_length=40, blank=True, help_text=_("Empty, or what the message is about (a refund action's id).")
+    )
     recipient = models.CharField(max_length=254, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     claimed_at = models.DateTimeField(
@@ -37,7 +45,9 @@ class NotificationLog(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["order", "kind", "channel"], name="notification_once_per_order")
+            models.UniqueConstraint(
+                fields=["order", "kind", "channel", "reference"], name="notification_once_per_order"
+            )
         ]
 
     def __str__(self) -> str:

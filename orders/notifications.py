@@ -1,4 +1,5 @@
-"""What we tell customers about their orders: e-mails (and a text message when a pickup is ready).
+"""What we tell customers about their orders: e-mails (and a text message when a pickup is ready,
+a parcel left or arrived).
 
 Flow: a service that changes an order calls ``schedule_email`` / ``schedule_sms`` inside its
 transaction, which writes an outbox message (``core.outbox``); after commit a Celery task
@@ -6,15 +7,17 @@ transaction, which writes an outbox message (``core.outbox``); after commit a Ce
 Each message is rendered in the order's ``language`` (``translation.override``) from
 ``templates/orders/email/<kind>_subject.txt``, ``<kind>.txt`` and ``<kind>.html``.
 
-Once only: every (order, kind, channel) has one ``NotificationLog`` row. A task claims it, sends,
-then stamps ``sent_at``; a task that runs again finds it sent and does nothing. A failed send clears
-the claim and raises, so Celery retries it. A claim older than ``CLAIM_LEASE`` (a worker that died
-mid-send) can be taken again: a message may then go out twice, never zero times.
+Once only: every (order, kind, channel, reference) has one ``NotificationLog`` row (``reference``
+is empty except for refund e-mails, one per refund action, and messages staff sent again). A task
+claims it, sends, then stamps ``sent_at``; a task that runs again finds it sent and does nothing. A
+failed send clears the claim and raises, so Celery retries it. A claim older than ``CLAIM_LEASE``
+(a worker that died mid-send) can be taken again: a message may then go out twice, never zero times.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -26,41 +29,58 @@ from django.utils.translation import gettext
 
 from core import outbox, sms
 
+from .fulfilment import fulfilment_state
 from .models import Order, OrderStatus
 from .notification_log import NotificationChannel, NotificationKind, NotificationLog
+from .order_actions import OrderAction
 from .proof import proof_barcode_value
 
 CLAIM_LEASE = dt.timedelta(minutes=10)
 EMAIL_KINDS = set(NotificationKind.values)
-SMS_KINDS = {NotificationKind.READY_FOR_PICKUP}
+SMS_KINDS = {NotificationKind.READY_FOR_PICKUP, NotificationKind.SHIPPED, NotificationKind.DELIVERED}
 
 
-def schedule_email(*, order_id: int, kind: str) -> None:
-    """Send ``kind`` by e-mail once the current transaction commits (through the outbox)."""
+def schedule_email(*, order_id: int, kind: str, reference: str = "") -> None:
+    """Send ``kind`` by e-mail once the current transaction commits (through the outbox).
+
+    ``reference``: empty for a message an order gets once; an ``OrderAction`` id for a refund
+    e-mail (one per refund action); ``resend-<action id>`` for a message staff sent again."""
     from . import tasks
 
-    outbox.enqueue(tasks.send_order_email, order_id=order_id, kind=kind)
+    if reference:
+        outbox.enqueue(tasks.send_order_email, order_id=order_id, kind=kind, reference=reference)
+    else:
+        outbox.enqueue(tasks.send_order_email, order_id=order_id, kind=kind)
 
 
-def schedule_sms(*, order_id: int, kind: str) -> None:
+def schedule_sms(*, order_id: int, kind: str, reference: str = "") -> None:
     """Send ``kind`` by text message once the current transaction commits (through the outbox)."""
     from . import tasks
 
-    outbox.enqueue(tasks.send_order_sms, order_id=order_id, kind=kind)
+    if reference:
+        outbox.enqueue(tasks.send_order_sms, order_id=order_id, kind=kind, reference=reference)
+    else:
+        outbox.enqueue(tasks.send_order_sms, order_id=order_id, kind=kind)
 
 
-def send_order_email(*, order_id: int, kind: str) -> bool:
+def send_order_email(*, order_id: int, kind: str, reference: str = "") -> bool:
     """Send the ``kind`` e-mail of an order unless it already went out. True when sent now."""
     if kind not in EMAIL_KINDS:
         raise ValueError(f"Unknown notification kind {kind!r}")
     order = Order.objects.select_related("location").filter(pk=order_id).first()
     if order is None or not order.email:
         return False
-    log = _claim(order_id=order.pk, kind=kind, channel=NotificationChannel.EMAIL, recipient=order.email)
+    log = _claim(
+        order_id=order.pk,
+        kind=kind,
+        channel=NotificationChannel.EMAIL,
+        recipient=order.email,
+        reference=reference,
+    )
     if log is None:
         return False
     try:
-        build_order_email(order, kind).send()
+        build_order_email(order, kind, reference=reference).send()
     except Exception as exc:
         _release_claim(log, exc)
         raise
@@ -68,7 +88,7 @@ def send_order_email(*, order_id: int, kind: str) -> bool:
     return True
 
 
-def send_order_sms(*, order_id: int, kind: str) -> bool:
+def send_order_sms(*, order_id: int, kind: str, reference: str = "") -> bool:
     """Send the ``kind`` text message of an order unless it already went out. True when sent now.
 
     An order without a phone, or with a number that cannot take texts, gets none (no retry)."""
@@ -81,7 +101,9 @@ def send_order_sms(*, order_id: int, kind: str) -> bool:
         to = sms.normalize_phone(order.phone)
     except sms.InvalidPhoneNumber:
         return False
-    log = _claim(order_id=order.pk, kind=kind, channel=NotificationChannel.SMS, recipient=to)
+    log = _claim(
+        order_id=order.pk, kind=kind, channel=NotificationChannel.SMS, recipient=to, reference=reference
+    )
     if log is None:
         return False
     try:
@@ -101,11 +123,11 @@ def order_language(order: Order) -> str:
     return order.language if order.language in codes else settings.LANGUAGE_CODE
 
 
-def build_order_email(order: Order, kind: str) -> EmailMultiAlternatives:
+def build_order_email(order: Order, kind: str, *, reference: str = "") -> EmailMultiAlternatives:
     """The e-mail, rendered in the order's language: subject, plain text and an HTML alternative."""
     language = order_language(order)
     with translation.override(language):
-        context = _context(order, kind)
+        context = _context(order, kind, reference=reference)
         subject = " ".join(render_to_string(f"orders/email/{kind}_subject.txt", context).split())
         text = render_to_string(f"orders/email/{kind}.txt", context)
         html = render_to_string(f"orders/email/{kind}.html", context)
@@ -124,6 +146,18 @@ def render_order_sms(order: Order, kind: str) -> str:
     from .services.pickup import pickup_deadline
 
     with translation.override(order_language(order)):
+        if kind == NotificationKind.SHIPPED:
+            parcels = fulfilment_state().parcels(order.pk)
+            links = " ".join(p.tracking_url for p in parcels if p.tracking_url)
+            return gettext("%(shop)s: your order %(number)s has shipped.") % {
+                "shop": _shop_name(),
+                "number": order.number,
+            } + (" " + gettext("Tracking: %(links)s") % {"links": links} if links else "")
+        if kind == NotificationKind.DELIVERED:
+            return gettext("%(shop)s: your order %(number)s has been delivered. Thank you!") % {
+                "shop": _shop_name(),
+                "number": order.number,
+            }
         deadline = pickup_deadline(order)
         return gettext(
             "%(shop)s: your order %(number)s is ready at %(store)s. Please collect it by %(deadline)s."
@@ -135,11 +169,17 @@ def render_order_sms(order: Order, kind: str) -> str:
         }
 
 
-def _context(order: Order, kind: str) -> dict[str, Any]:
+def _context(order: Order, kind: str, *, reference: str = "") -> dict[str, Any]:
     from .services.pickup import pickup_deadline
 
     last_change = order.status_changes.order_by("-created_at", "-id").first()
+    refund = None
+    if kind == NotificationKind.REFUND and reference.isdigit():
+        refund = OrderAction.objects.filter(order=order, pk=int(reference)).first()
     return {
+        "parcels": fulfilment_state().parcels(order.pk) if kind == NotificationKind.SHIPPED else [],
+        "refund": refund,
+        "refund_lines": [{**row, "amount": Decimal(row["amount"])} for row in refund.lines] if refund else [],
         "order": order,
         "return_code": proof_barcode_value(order.number),  # proves the order at a till (orders.proof)
         "lines": list(order.lines.all()),
@@ -163,11 +203,17 @@ def _shop_name() -> str:
 # --- the once-only log ----------------------------------------------------------------------------
 
 
-def _claim(*, order_id: int, kind: str, channel: str, recipient: str) -> NotificationLog | None:
-    """Take the (order, kind, channel) row for sending, or None if sent or being sent."""
+def _claim(
+    *, order_id: int, kind: str, channel: str, recipient: str, reference: str = ""
+) -> NotificationLog | None:
+    """Take the (order, kind, channel, reference) row for sending, or None if sent or being sent."""
     with transaction.atomic():
         log, _ = NotificationLog.objects.get_or_create(
-            order_id=order_id, kind=kind, channel=channel, defaults={"recipient": recipient}
+            order_id=order_id,
+            kind=kind,
+            channel=channel,
+            reference=reference,
+            defaults={"recipient": recipient},
         )
         log = NotificationLog.objects.select_for_update().get(pk=log.pk)
         now = timezone.now()

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Prefetch, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
+
+from accounts.admin_scope import sees_every_store
 
 from .errors import OrderNotFound
 from .models import Cart, CartStatus, Order, OrderLine, OrderStatus, OrderStatusChange
@@ -89,3 +91,96 @@ def open_cart_of_user(user: User) -> Cart | None:
 def open_anonymous_cart(token: uuid.UUID) -> Cart | None:
     """The OPEN cart of nobody in particular with this token (an anonymous session's cart)."""
     return Cart.objects.filter(token=token, status=CartStatus.OPEN, user__isnull=True).first()
+
+
+# --- who sees which orders (back office, admin, API) -----------------------------------------------
+
+
+def orders_visible_to(user: User | AnonymousUser | None) -> QuerySet[Order]:
+    """The orders a member of staff may open on the order screens (back office, admin, staff API).
+
+    The one rule: chain roles (superusers and holders of ``inventory.act_on_any_location``: staff,
+    managers) see every order; a store manager (``orders.view_order`` and a ``user.store``) sees the
+    orders of their store: sold or collected there (the order's location), or shipped from there
+    (a line's stock is reserved there: shipments leave from the lines' reservation locations); anyone
+    else (a cashier, a shopper, an anonymous visitor) sees none. The queryset is plain (no joins, no
+    duplicates), so callers filter, annotate and paginate it freely.
+    """
+    if user is None or not user.is_authenticated or not user.is_active or not user.is_staff:
+        return Order.objects.none()  # the order screens are staff pages (roles with them are is_staff)
+    if not user.has_perm("orders.view_order"):
+        return Order.objects.none()
+    if sees_every_store(user):
+        return Order.objects.all()
+    store_id = getattr(user, "store_id", None)
+    if store_id is None:
+        return Order.objects.none()
+    shipped_from_store = OrderLine.objects.filter(order=OuterRef("pk"), reservation__location_id=store_id)
+    return Order.objects.filter(Q(location_id=store_id) | Exists(shipped_from_store))
+
+
+def sees_every_order(user: User | AnonymousUser | None) -> bool:
+    """A chain role: ``orders_visible_to`` is every order (the pages show the store filter, etc.)."""
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.is_staff
+        and sees_every_store(user)
+        and user.has_perm("orders.view_order")
+    )
+
+
+def may_use_order_screens(user: User | AnonymousUser | None) -> bool:
+    """Who opens the back-office order screens at all: staff with ``orders.view_order`` (a store
+    manager without a store opens them and sees nothing)."""
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and user.is_staff
+        and user.has_perm("orders.view_order")
+    )
+
+
+def _readable(user: User | AnonymousUser) -> QuerySet[Order]:
+    if not user.is_staff:
+        return Order.objects.filter(customer_id=user.pk)  # a shopper: no permission lookups
+    if sees_every_order(user):
+        return Order.objects.all()
+    return Order.objects.filter(Q(customer_id=user.pk) | Q(pk__in=orders_visible_to(user).values("pk")))
+
+
+def orders_readable_by(user: User | AnonymousUser | None) -> QuerySet[Order]:
+    """The orders API's list: the caller's own orders plus those ``orders_visible_to`` them (a
+    shopper: their own; a store manager: also their store's; staff: every order). Newest first, with
+    ``line_count`` and ``item_count``; one query (plus the paginator's COUNT)."""
+    if user is None or not user.is_authenticated:
+        return Order.objects.none()
+    readable = _readable(user)
+    return (
+        readable.select_related("location")
+        .annotate(line_count=Count("lines"), item_count=Sum("lines__quantity"))
+        .order_by("-created_at", "-id")
+    )
+
+
+def order_readable_by(*, user: User | AnonymousUser | None, number: str) -> Order:
+    """One order of ``orders_readable_by(user)`` with its lines and status trail (three queries);
+    ``OrderNotFound`` for an unknown number and for an order out of reach alike."""
+    if user is None or not user.is_authenticated:
+        raise OrderNotFound(detail={"number": number})
+    readable = _readable(user)
+    order = (
+        readable.filter(number=number)
+        .select_related("location")
+        .prefetch_related(
+            Prefetch("lines", queryset=OrderLine.objects.select_related("variant__product").order_by("id")),
+            Prefetch("status_changes", queryset=OrderStatusChange.objects.order_by("created_at", "id")),
+        )
+        .first()
+    )
+    if order is None:
+        raise OrderNotFound(
+            _("No order %(number)s in your account.") % {"number": number}, detail={"number": number}
+        )
+    return order

@@ -13,13 +13,13 @@ TRANSIENT = (OSError, SmsError)
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, retry_backoff_max=900, max_retries=8)
-def send_order_email(*, order_id: int, kind: str) -> bool:
-    return notifications.send_order_email(order_id=order_id, kind=kind)
+def send_order_email(*, order_id: int, kind: str, reference: str = "") -> bool:
+    return notifications.send_order_email(order_id=order_id, kind=kind, reference=reference)
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, retry_backoff_max=900, max_retries=8)
-def send_order_sms(*, order_id: int, kind: str) -> bool:
-    return notifications.send_order_sms(order_id=order_id, kind=kind)
+def send_order_sms(*, order_id: int, kind: str, reference: str = "") -> bool:
+    return notifications.send_order_sms(order_id=order_id, kind=kind, reference=reference)
 
 
 @shared_task(

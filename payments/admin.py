@@ -1,10 +1,14 @@
 """Read-only admin: payments are written by the services only (webhooks, the shopper, refunds)."""
 
+from decimal import Decimal
+
 from django.contrib import admin
+from django.db.models import Q, Sum
+from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_scope import StoreScopedAdmin
 
-from .models import Payment, PaymentEvent, Refund, WebhookEvent
+from .models import Payment, PaymentEvent, Refund, RefundStatus, WebhookEvent
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -41,6 +45,7 @@ class RefundInline(ReadOnlyInline):
         "amount",
         "currency",
         "status",
+        "key",
         "provider_reference",
         "reason",
         "error",
@@ -56,6 +61,7 @@ class PaymentAdmin(StoreScopedAdmin, ReadOnlyAdmin):
         "provider",
         "status",
         "amount",
+        "refunded",
         "currency",
         "amount_eur",
         "provider_reference",
@@ -65,13 +71,32 @@ class PaymentAdmin(StoreScopedAdmin, ReadOnlyAdmin):
     list_select_related = ["order"]
     date_hierarchy = "created_at"
     exclude = ["client_secret"]
+    readonly_fields = ["refunded"]
     inlines = [RefundInline, PaymentEventInline]
+
+    def get_queryset(self, request):
+        live = Q(refunds__status__in=[RefundStatus.PENDING, RefundStatus.SUCCEEDED])
+        return super().get_queryset(request).annotate(refunded_total=Sum("refunds__amount", filter=live))
+
+    @admin.display(description=_("Refunded"), ordering="refunded_total")
+    def refunded(self, obj):
+        """Live (pending or succeeded) refunds: a payment refunded in part stays captured."""
+        return getattr(obj, "refunded_total", None) or Decimal("0.00")
 
 
 @admin.register(Refund)
 class RefundAdmin(StoreScopedAdmin, ReadOnlyAdmin):
     store_field = "payment__order__location"
-    list_display = ["created_at", "payment", "amount", "currency", "status", "provider_reference", "reason"]
+    list_display = [
+        "created_at",
+        "payment",
+        "amount",
+        "currency",
+        "status",
+        "key",
+        "provider_reference",
+        "reason",
+    ]
     list_filter = ["status", "currency", "payment__provider"]
     search_fields = ["payment__order__number", "provider_reference"]
     list_select_related = ["payment"]

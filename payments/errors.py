@@ -42,3 +42,15 @@ class ProviderError(ApplicationError):
     code = "payment_provider_error"
     http_status = 502
     default_message = _("The payment provider could not be reached; please try again.")
+
+
+class RefundExceedsCaptured(Conflict):
+    """A refund for more than was captured minus what was already refunded: nothing is written."""
+
+    code = "refund_exceeds_captured"
+    default_message = _("This refund is more than what was captured minus what was already refunded.")
+
+
+class InvalidRefundAmount(ValidationFailed):
+    code = "invalid_refund_amount"
+    default_message = _("A refund amount must be more than nothing, to the cent.")

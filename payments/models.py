@@ -79,8 +79,11 @@ class RefundStatus(models.TextChoices):
 
 
 class Refund(models.Model):
-    """A refund of a captured payment. At most one live (pending or succeeded) refund per payment:
-    the unique constraint makes ``refund_order`` idempotent even under concurrency."""
+    """A refund of a captured payment, in full or in part (``payments.services.refund_amount``).
+
+    The live (pending or succeeded) refunds of a payment never add up to more than it captured: the
+    service checks it under the payment's row lock. ``key`` makes a refund request idempotent: at
+    most one live refund per payment and key (a failed one may be retried under the same key)."""
 
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
     amount = models.DecimalField(max_digits=12, decimal_places=2)
@@ -89,6 +92,11 @@ class Refund(models.Model):
     provider_reference = models.CharField(max_length=120, blank=True)
     reason = models.CharField(max_length=250)
     error = models.CharField(max_length=250, blank=True)
+    key = models.CharField(
+        max_length=80,
+        blank=True,
+        help_text=_("The caller's idempotency key: one live refund per payment and key."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -100,7 +108,9 @@ class Refund(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_gt_0"),
             models.UniqueConstraint(
-                fields=["payment"], condition=~Q(status="failed"), name="refund_one_live_per_payment"
+                fields=["payment", "key"],
+                condition=~Q(key="") & ~Q(status="failed"),
+                name="refund_live_key_unique_per_payment",
             ),
         ]
 

@@ -1,7 +1,8 @@
 """Taking payment for web orders, and giving it back.
 
 The contract the checkout relies on: ``available_providers``, ``start_payment``,
-``confirm_test_payment``, ``refund_order`` and ``handle_webhook``.
+``confirm_test_payment``, ``refund_order`` and ``handle_webhook``; after sales use
+``refund_amount`` (a partial refund, idempotent per key).
 
 How a payment moves (``PAYMENT_TRANSITIONS``; every move is one ``PaymentEvent`` row):
 
@@ -20,9 +21,14 @@ How a payment moves (``PAYMENT_TRANSITIONS``; every move is one ``PaymentEvent``
   and, since the order is cancelled by then, refunded.
 
 Network calls never run inside a database transaction: the write-side steps are
-``transaction.atomic(durable=True)`` blocks between provider calls. ``refund_order`` may be called
-from inside a caller's transaction (cancelling a paid order): it then writes the pending refund in
-that transaction and an outbox message (``core.outbox``) that calls the provider after it commits.
+``transaction.atomic(durable=True)`` blocks between provider calls. ``refund_order`` and
+``refund_amount`` may be called from inside a caller's transaction (cancelling a paid order): they
+then write the pending refunds in that transaction and an outbox message (``core.outbox``) per
+refund that calls the provider after it commits.
+
+Refunds: a payment may be refunded in several parts; its live (pending or succeeded) refunds never
+add up to more than it captured (checked under the order's and the payment's row locks). It
+becomes refunded when its succeeded refunds reach what it captured, and stays captured until then.
 """
 
 from __future__ import annotations
@@ -33,11 +39,11 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Min, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -46,9 +52,11 @@ from core.idempotency import run_once
 from core.urls_safety import is_safe_url
 
 from .errors import (
+    InvalidRefundAmount,
     InvalidReturnUrl,
     OrderNotPayable,
     ProviderError,
+    RefundExceedsCaptured,
     UnknownPayment,
     UnknownProvider,
     WrongProvider,
@@ -62,6 +70,7 @@ if TYPE_CHECKING:
     from accounts.models import User
 
 logger = logging.getLogger(__name__)
+ZERO = Decimal("0.00")
 
 # Which status may follow which. A late success after a failure or a cancel is allowed: the money
 # is ours, so it is recorded (and refunded when the order cannot take it).
@@ -169,19 +178,54 @@ def confirm_test_payment(*, payment_id, succeed: bool = True) -> Payment:
 
 
 def refund_order(*, order: OrderRef, reason: str, user: User | None = None) -> Refund | None:
-    """Refund in full every captured payment of the order; None when nothing was captured.
+    """Refund what remains of every captured payment of the order (all of it when nothing was
+    refunded before); None when nothing was captured.
 
-    Idempotent: a payment has at most one live refund, and calling again returns it. Called outside
-    a transaction, the provider is asked at once and the returned refund says how it went; called
-    inside one, the refund is written pending and the provider is asked after the commit.
+    Idempotent: the refunds are keyed ``"full"``, so calling again returns the first one. Called
+    outside a transaction, the provider is asked at once and the returned refund says how it went;
+    called inside one, the refunds are written pending and the provider is asked after the commit.
+    When an earlier partial refund left nothing, the latest live refund of the order is returned.
     """
-    payments = list(
-        Payment.objects.filter(order_id=order.pk, status__in=[PaymentStatus.CAPTURED, PaymentStatus.REFUNDED])
-        .select_related("order")
-        .order_by("captured_at", "created_at")
+    refunds = _refund(order_id=order.pk, amount=None, key=FULL_REFUND_KEY, reason=reason, user=user)
+    if refunds:
+        return refunds[0]
+    return (
+        Refund.objects.filter(payment__order_id=order.pk)
+        .exclude(status=RefundStatus.FAILED)
+        .order_by("-created_at", "-pk")
+        .first()
     )
-    refunds = [_refund_payment(payment=payment, reason=reason, user=user) for payment in payments]
-    return refunds[0] if refunds else None
+
+
+def refund_amount(
+    *, order: OrderRef, amount: Decimal, key: str, reason: str, user: User | None = None
+) -> list[Refund]:
+    """Give ``amount`` (in the order's currency) back over the order's captured payments, the latest
+    first, never more per payment than it captured minus its live (pending or succeeded) refunds.
+
+    The order's row, then its payments' rows are locked (``select_for_update``) while the room is
+    summed and the refunds written, so two refunds asked at once cannot together exceed what was
+    captured: the second one sees the first and, if the sum would exceed, gets
+    ``RefundExceedsCaptured`` (409) with nothing written. ``InvalidRefundAmount`` (400) for an amount
+    that is not more than nothing to the cent.
+
+    Idempotent per ``key`` (required): the same key returns the same refunds. Inside a transaction
+    the refunds are written pending and the provider is asked after commit (``core.outbox``, the
+    ``execute_refund`` task); outside one it is asked at once. A payment whose refunds reach what it
+    captured becomes refunded; a payment refunded in part stays captured.
+    """
+    try:
+        value = Decimal(amount)
+    except (ArithmeticError, TypeError, ValueError):
+        raise InvalidRefundAmount(detail={"amount": str(amount)}) from None
+    if not value.is_finite() or value <= 0 or value != value.quantize(Decimal("0.01")):
+        raise InvalidRefundAmount(detail={"amount": str(amount)})
+    key = (key or "").strip()
+    if not key or len(key) > 80:
+        raise InvalidRefundAmount(
+            _("A refund needs an idempotency key of 1 to 80 characters."), detail={"key": key[:80]}
+        )
+    return _refund(order_id=order.pk, amount=value, key=key, reason=reason, user=user)
 
 
 def handle_webhook(*, provider: str, payload: bytes, headers: Mapping[str, str]) -> WebhookResult:
@@ -250,24 +294,33 @@ def _apply_webhook(provider: str, event: WebhookPayload) -> dict[str, str]:
 def retry_failed_refunds(*, max_attempts: int = 5, limit: int = 100) -> int:
     """Beat task: ask again for refunds the provider refused or could not be reached for.
 
-    A payment still captured whose every refund failed (fewer than ``max_attempts`` times) gets a
-    new attempt with the first attempt's reason; returns how many refunds now succeeded.
+    Per payment still captured and refund key whose every attempt failed (fewer than
+    ``max_attempts`` times): a new attempt for the first attempt's amount, never more than the
+    payment has left to refund, with its reason; returns how many refunds now succeeded.
     """
-    live = Refund.objects.exclude(status=RefundStatus.FAILED).values("payment_id")
-    candidates = (
-        Payment.objects.filter(status=PaymentStatus.CAPTURED, refunds__status=RefundStatus.FAILED)
-        .exclude(pk__in=live)
-        .annotate(attempts=Count("refunds"))
+    groups = (
+        Refund.objects.filter(status=RefundStatus.FAILED, payment__status=PaymentStatus.CAPTURED)
+        .values("payment_id", "key")
+        .annotate(attempts=Count("id"), first_at=Min("created_at"))
         .filter(attempts__lt=max_attempts)
-        .select_related("order")
-        .order_by("captured_at")[:limit]
+        .order_by("first_at")[:limit]
     )
     succeeded = 0
-    for payment in candidates:
-        first = payment.refunds.order_by("created_at").first()
-        assert first is not None  # candidates have a failed refund
-        refund = _refund_payment(payment=payment, reason=first.reason, user=first.created_by)
-        succeeded += refund.status == RefundStatus.SUCCEEDED
+    for group in groups:
+        same = Refund.objects.filter(payment_id=group["payment_id"], key=group["key"])
+        if same.exclude(status=RefundStatus.FAILED).exists():
+            continue  # asked again meanwhile (the same key), and that one is live
+        first = same.order_by("created_at", "pk").select_related("payment__order", "created_by").first()
+        assert first is not None  # the group has failed refunds
+        refund = _refund_payment(
+            payment=first.payment,
+            amount=first.amount,
+            key=group["key"],
+            reason=first.reason,
+            user=first.created_by,
+            cap=True,
+        )
+        succeeded += refund is not None and refund.status == RefundStatus.SUCCEEDED
     return succeeded
 
 
@@ -435,55 +488,151 @@ def _apply_failure(payment_id, *, status: str, reason: str, source: str) -> str:
     return status
 
 
-def _refund_unfulfillable(payment_id) -> Refund:
+FULL_REFUND_KEY = "full"
+UNFULFILLABLE_REFUND_KEY = "unfulfillable"
+REFUNDABLE_STATUSES = (PaymentStatus.CAPTURED,)
+
+
+def _refund_unfulfillable(payment_id) -> Refund | None:
     payment = Payment.objects.select_related("order").get(pk=payment_id)
     return _refund_payment(
-        payment=payment, reason="the order could not be paid (reservation expired or order closed)"
+        payment=payment,
+        amount=None,
+        key=UNFULFILLABLE_REFUND_KEY,
+        reason="the order could not be paid (reservation expired or order closed)",
     )
 
 
-def _refund_payment(*, payment: Payment, reason: str, user: User | None = None) -> Refund:
-    refund = _open_refund(payment=payment, reason=reason, user=user)
-    if refund.status != RefundStatus.PENDING:
-        return refund
-    if _in_transaction():
+def _refund(
+    *, order_id: int, amount: Decimal | None, key: str, reason: str, user: User | None
+) -> list[Refund]:
+    """Open the refunds (``amount`` None: whatever remains), then ask the provider: at once outside a
+    transaction, after commit (outbox) inside one."""
+    in_transaction = _in_transaction()
+    refunds, created = _open_refunds(order_id=order_id, amount=amount, key=key, reason=reason, user=user)
+    return _ask_provider(refunds, created, in_transaction=in_transaction)
+
+
+def _ask_provider(refunds: list[Refund], created: list[Refund], *, in_transaction: bool) -> list[Refund]:
+    if in_transaction:
         from . import tasks
 
         # After commit, through the outbox: a broker down delays the refund, never loses it.
-        outbox.enqueue(tasks.execute_refund, refund_id=refund.pk)
-        return refund
-    return _execute_refund(refund.pk)
+        for refund in created:
+            outbox.enqueue(tasks.execute_refund, refund_id=refund.pk)
+        return refunds
+    return [
+        _execute_refund(refund.pk) if refund.status == RefundStatus.PENDING else refund for refund in refunds
+    ]
+
+
+def _refund_payment(
+    *,
+    payment: Payment,
+    amount: Decimal | None,
+    key: str,
+    reason: str,
+    user: User | None = None,
+    cap: bool = False,
+) -> Refund | None:
+    """Refund one payment (``amount`` None: what it has left); ``cap``: at most what it has left.
+    None when there is nothing left to refund."""
+    in_transaction = _in_transaction()
+    refunds, created = _open_refunds(
+        order_id=payment.order_id,
+        amount=amount,
+        key=key,
+        reason=reason,
+        user=user,
+        payment_id=payment.pk,
+        cap=cap,
+    )
+    done = _ask_provider(refunds, created, in_transaction=in_transaction)
+    return done[0] if done else None
+
+
+def _live_refunded(payment_ids: list[Any]) -> dict[Any, Decimal]:
+    rows = (
+        Refund.objects.filter(payment_id__in=payment_ids)
+        .exclude(status=RefundStatus.FAILED)
+        .values("payment_id")
+        .annotate(total=Sum("amount"))
+        .values_list("payment_id", "total")
+    )
+    return dict(rows)
 
 
 @transaction.atomic
-def _open_refund(*, payment: Payment, reason: str, user: User | None) -> Refund:
-    payment = Payment.objects.select_for_update().get(pk=payment.pk)
-    live = Refund.objects.filter(payment=payment).filter(~Q(status=RefundStatus.FAILED)).first()
-    if live is not None:
-        return live
-    if payment.status != PaymentStatus.CAPTURED:
+def _open_refunds(
+    *,
+    order_id: int,
+    amount: Decimal | None,
+    key: str,
+    reason: str,
+    user: User | None,
+    payment_id: Any = None,
+    cap: bool = False,
+) -> tuple[list[Refund], list[Refund]]:
+    """Under the order's and the payments' row locks: the live refunds of ``key`` if any (a replay),
+    else new pending refunds spread over the captured payments, latest first. Returns (refunds,
+    the ones created now)."""
+    payable_orders().lock(order_id)  # the one lock order: the order's row, then its payments'
+    scope = Payment.objects.filter(order_id=order_id)
+    if payment_id is not None:
+        scope = scope.filter(pk=payment_id)
+    payments = list(scope.select_for_update().order_by("-captured_at", "-created_at", "pk"))
+    existing = list(
+        Refund.objects.filter(payment__in=[p.pk for p in payments], key=key)
+        .exclude(status=RefundStatus.FAILED)
+        .select_related("payment__order")
+        .order_by("created_at", "pk")
+    )
+    if existing:
+        return existing, []
+    captured = [p for p in payments if p.status in REFUNDABLE_STATUSES]
+    if payment_id is not None and not captured and amount is not None and not cap:
         raise OrderNotPayable(
             _("Only a captured payment can be refunded."),
-            detail={"payment_id": str(payment.pk), "status": payment.status},
+            detail={"payment_id": str(payment_id), "status": payments[0].status if payments else ""},
         )
-    try:
-        with transaction.atomic():
-            refund = Refund.objects.create(
-                payment=payment,
-                amount=payment.amount,
-                currency=payment.currency,
-                reason=(reason or "")[:250],
-                created_by=user if user and user.is_authenticated else None,
-            )
-    except IntegrityError:  # a concurrent refund_order won
-        return Refund.objects.filter(payment=payment).exclude(status=RefundStatus.FAILED).get()
-    _log(
-        payment,
-        "refund_requested",
-        source="refund",
-        note=f"{refund.amount} {refund.currency}: {reason}"[:250],
-    )
-    return refund
+    refunded = _live_refunded([p.pk for p in captured])
+    room = {p.pk: p.amount - refunded.get(p.pk, ZERO) for p in captured}
+    refundable = sum(room.values(), ZERO)
+    if amount is None:
+        wanted = refundable
+    elif cap:
+        wanted = min(amount, refundable)
+    else:
+        wanted = amount
+    if wanted > refundable:
+        raise RefundExceedsCaptured(
+            _("%(amount)s cannot be refunded: %(refundable)s is left of what was captured.")
+            % {"amount": wanted, "refundable": refundable},
+            detail={"requested": str(wanted), "refundable": str(refundable)},
+        )
+    created: list[Refund] = []
+    remaining = wanted
+    for payment in captured:
+        part = min(remaining, room[payment.pk])
+        if part <= 0:
+            continue
+        try:
+            with transaction.atomic():
+                refund = Refund.objects.create(
+                    payment=payment,
+                    amount=part,
+                    currency=payment.currency,
+                    reason=(reason or "")[:250],
+                    key=key,
+                    created_by=user if user and user.is_authenticated else None,
+                )
+        except IntegrityError:  # cannot happen under the payment's lock; say so rather than guess
+            raise RefundExceedsCaptured(detail={"key": key}) from None
+        refund.payment = payment
+        _log(payment, "refund_requested", source="refund", note=f"{part} {payment.currency}: {reason}"[:250])
+        created.append(refund)
+        remaining -= part
+    return created, created
 
 
 def execute_refund(*, refund_id: int) -> Refund:
@@ -521,7 +670,24 @@ def _execute_refund(refund_id) -> Refund:
         refund.error = "" if answer.succeeded else answer.reason[:250]
         refund.save(update_fields=["provider_reference", "status", "error", "updated_at"])
         if answer.succeeded and payment.status == PaymentStatus.CAPTURED:
-            _move(payment, PaymentStatus.REFUNDED, kind="refunded", source="refund", note=answer.reference)
+            succeeded = (
+                Refund.objects.filter(payment=payment, status=RefundStatus.SUCCEEDED).aggregate(
+                    total=Sum("amount")
+                )["total"]
+                or ZERO
+            )
+            if succeeded >= payment.amount:
+                _move(
+                    payment, PaymentStatus.REFUNDED, kind="refunded", source="refund", note=answer.reference
+                )
+            else:
+                _log(
+                    payment,
+                    "refunded_part",
+                    source="refund",
+                    note=f"{refund.amount} {refund.currency} ({succeeded} of {payment.amount}): "
+                    f"{answer.reference}",
+                )
         elif not answer.succeeded:
             _log(payment, "refund_failed", source="refund", note=answer.reason)
     return refund

@@ -119,6 +119,15 @@ def _lots(rng: random.Random, leaf: Leaf, total: int, today: dt.date) -> list[tu
     return lots
 
 
+def warehouse_bin(index: int) -> str:
+    """The warehouse bin of the ``index``-th variant (catalog order, so a product's sizes sit side by
+    side): 26 aisles of 40 shelves of 12 bins, "A-01-1" to "Z-40-12", then round again."""
+    slot = index % (26 * 40 * 12)
+    aisle, rest = divmod(slot, 40 * 12)
+    shelf, position = divmod(rest, 12)
+    return f"{chr(ord('A') + aisle)}-{shelf + 1:02d}-{position + 1}"
+
+
 def receive_stock(
     *,
     rng: random.Random,
@@ -129,9 +138,10 @@ def receive_stock(
     """Stock for every variant in the warehouse and most stores, food in dated lots, in one ledger load."""
     today = timezone.localdate()
     rows: list[InitialStock] = []
-    for variant, leaf in variants:
+    for index, (variant, leaf) in enumerate(variants):
         for location in locations.values():
             warehouse = location.kind == LocationKind.WAREHOUSE
+            shelf = warehouse_bin(index) if warehouse else ""
             if not warehouse and rng.random() > 0.75:
                 continue  # not every store carries every variant
             quantity = rng.randint(20, 120) if warehouse else rng.randint(0, 18)
@@ -140,7 +150,11 @@ def receive_stock(
             threshold = rng.randint(2, 5) if not warehouse and rng.random() < 0.1 else None
             if leaf.kind == "food":
                 for lot, lot_quantity in _lots(rng, leaf, quantity, today):
-                    rows.append(InitialStock(variant.pk, location.pk, lot_quantity, lot, threshold))
+                    rows.append(InitialStock(variant.pk, location.pk, lot_quantity, lot, threshold, shelf))
             else:
-                rows.append(InitialStock(variant.pk, location.pk, quantity, None, threshold))
+                rows.append(
+                    InitialStock(
+                        variant.pk, location.pk, quantity, None, threshold, shelf if warehouse else ""
+                    )
+                )
     bulk_receive_initial_stock(rows=rows, reference="SEED-DEMO", user=user)

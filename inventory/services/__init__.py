@@ -34,6 +34,7 @@ from .batch import (
     sell_many,
     sell_stock,
 )
+from .bins import BIN_MAX_LENGTH, clean_bin_location, set_bin_location
 from .initial_load import InitialLoadResult, InitialStock, bulk_receive_initial_stock
 from .levels import LotInput, StockChange, StockLine, _after_change
 from .locking import lock_levels, lock_reservations
@@ -45,12 +46,16 @@ from .reservations import (
     release_expired_reservations,
     release_many,
     release_reservation,
+    release_units_many,
     reserve_many,
     reserve_stock,
 )
 from .transfers import TransferResult, transfer_stock
 
 __all__ = [
+    "BIN_MAX_LENGTH",
+    "clean_bin_location",
+    "set_bin_location",
     "InitialLoadResult",
     "InitialStock",
     "LotInput",
@@ -73,6 +78,7 @@ __all__ = [
     "release_expired_reservations",
     "release_many",
     "release_reservation",
+    "release_units_many",
     "reserve_many",
     "reserve_stock",
     "return_many",

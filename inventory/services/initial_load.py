@@ -13,6 +13,7 @@ from core.errors import Conflict, ValidationFailed
 
 from ..errors import InvalidQuantity, LotRequired
 from ..models import MovementReason, StockLevel, StockLot, StockMovement
+from .bins import clean_bin_location
 from .levels import LotInput, _check_quantity, _is_whole
 
 if TYPE_CHECKING:
@@ -28,6 +29,7 @@ class InitialStock:
     quantity: int
     lot: LotInput | None = None
     low_stock_threshold: int | None = None
+    bin_location: str = ""  # where it sits (picking order); cleaned as ``set_bin_location`` does
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,7 @@ def bulk_receive_initial_stock(
 
     on_hand: dict[tuple[int, int], int] = {}
     thresholds: dict[tuple[int, int], int] = {}
+    bins: dict[tuple[int, int], str] = {}
     lots: dict[tuple[int, int, str], list[Any]] = {}  # key -> [expiry_date, quantity]
     has_lot: dict[tuple[int, int], bool] = {}
     for row in rows:
@@ -69,6 +72,8 @@ def bulk_receive_initial_stock(
             if not _is_whole(row.low_stock_threshold) or row.low_stock_threshold < 0:
                 raise InvalidQuantity("A threshold must be a whole number, zero or more.")
             thresholds[key] = row.low_stock_threshold
+        if row.bin_location:
+            bins[key] = clean_bin_location(row.bin_location)
         if row.lot is not None and not row.lot.batch:
             raise LotRequired()
         if has_lot.setdefault(key, row.lot is not None) != (row.lot is not None):
@@ -108,8 +113,20 @@ def bulk_receive_initial_stock(
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     _insert_many(
         StockLevel,
-        ["variant", "location", "on_hand", "reserved", "version", "low_stock_threshold", "updated_at"],
-        [(v, loc, quantity, 0, 1, thresholds.get((v, loc)), now) for (v, loc), quantity in on_hand.items()],
+        [
+            "variant",
+            "location",
+            "on_hand",
+            "reserved",
+            "version",
+            "low_stock_threshold",
+            "bin_location",
+            "updated_at",
+        ],
+        [
+            (v, loc, quantity, 0, 1, thresholds.get((v, loc)), bins.get((v, loc), ""), now)
+            for (v, loc), quantity in on_hand.items()
+        ],
         batch_size=batch_size,
     )
     lot_rows = StockLot.objects.bulk_create(

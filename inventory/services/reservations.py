@@ -143,6 +143,56 @@ def release_many(
 
 
 @transaction.atomic
+def release_units_many(
+    *, parts: Sequence[tuple[Reservation, int]], user: User | None = None, reference: str = ""
+) -> list[Reservation]:
+    """Give back some units of active reservations (lines of a held order cancelled in part): each
+    reservation keeps its other units; one that gives back all of them is released. One ledger row
+    per reservation (reason released). ``ReservationNotActive`` if one is no longer active and
+    ``InvalidQuantity`` for a quantity below 1 or above what it holds: nothing is released."""
+    wanted: dict[object, int] = {}
+    for reservation, quantity in parts:
+        _check_quantity(quantity)
+        wanted[reservation.pk] = wanted.get(reservation.pk, 0) + quantity
+    locked = lock_reservations([reservation for reservation, _ in parts])
+    for reservation in locked:
+        if wanted[reservation.pk] > reservation.quantity:
+            raise InvalidQuantity(
+                f"Reservation {reservation.pk} holds {reservation.quantity} units, "
+                f"not {wanted[reservation.pk]}.",
+                detail={"reservation": str(reservation.pk), "held": reservation.quantity},
+            )
+    levels = lock_levels((r.location, r.variant) for r in locked)
+    now = timezone.now()
+    deltas: dict[Key, int] = {}
+    for reservation in locked:
+        quantity = wanted[reservation.pk]
+        key = key_of(reservation.location, reservation.variant)
+        _apply(levels[key], on_hand_delta=0, reserved_delta=-quantity)
+        if quantity == reservation.quantity:
+            reservation.status = ReservationStatus.RELEASED
+            reservation.closed_at = now
+            reservation.save(update_fields=["status", "closed_at"])
+        else:
+            reservation.quantity -= quantity
+            reservation.save(update_fields=["quantity"])
+        _write_movement(
+            variant=reservation.variant,
+            location=reservation.location,
+            lot=None,
+            quantity=0,
+            reserved_delta=-quantity,
+            reason=MovementReason.RESERVATION_RELEASED,
+            reference=reference or reservation.reference,
+            user=user,
+            reservation=reservation,
+        )
+        deltas[key] = deltas.get(key, 0) + quantity
+    _after_changes(levels, deltas)
+    return locked
+
+
+@transaction.atomic
 def commit_many(*, reservations: Iterable[Reservation], user: User | None = None) -> list[Reservation]:
     """The reserved units are sold: they leave on hand and reserved together (lots FEFO).
 

@@ -10,7 +10,7 @@ from .base import (
     TrackingStatus,
     TrackingUpdate,
 )
-from .registry import carrier_codes, get_carrier
+from .registry import carrier_codes, get_carrier, return_carrier_code
 
 __all__ = [
     "CarrierClient",
@@ -23,4 +23,5 @@ __all__ = [
     "TrackingUpdate",
     "carrier_codes",
     "get_carrier",
+    "return_carrier_code",
 ]

@@ -65,8 +65,15 @@ class ShippingOptionSerializer(serializers.Serializer[Any]):
 
 class HomeDeliverySerializer(serializers.Serializer[Any]):
     available = serializers.BooleanField()
-    warehouse = serializers.CharField(allow_null=True, help_text="The location code it ships from.")
-    missing = MissingLineSerializer(many=True, help_text="Lines the warehouse cannot cover.")
+    warehouse = serializers.CharField(allow_null=True, help_text="The warehouse home delivery starts from.")
+    ships_from = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="The location codes the order would ship from (orders.services.routing), main first.",
+    )
+    routing = serializers.CharField(help_text="The routing rule's words, empty when no route exists.")
+    missing = MissingLineSerializer(
+        many=True, help_text="Lines the warehouse cannot cover, when no route (store, split) covers them."
+    )
     options = ShippingOptionSerializer(many=True)
     weight_grams = serializers.IntegerField()
     error = serializers.CharField(help_text="Why no carrier serves the country, if so.")
@@ -185,6 +192,8 @@ def options_body(options: services.DeliveryOptions) -> dict[str, Any]:
         "home_delivery": {
             "available": home.available,
             "warehouse": home.warehouse.code if home.warehouse else None,
+            "ships_from": [leg.location.code for leg in home.route.legs] if home.route else [],
+            "routing": home.routing,
             "missing": _missing(home.missing),
             "options": [
                 {

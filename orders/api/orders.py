@@ -1,8 +1,10 @@
-"""Orders API v1 for customers: the caller's own orders of every channel (web and store), read-only.
+"""Orders API v1: the caller's own orders of every channel (web and store), read-only, plus, for
+staff, the orders the back office shows them (``orders.selectors.orders_visible_to``: a store
+manager their store's, chain roles every order; a cashier none beyond their own purchases).
 
 ``GET /api/v1/orders/`` lists them newest first (limit/offset pagination); ``GET
 /api/v1/orders/<number>/`` shows one with its lines and status trail. Token or session
-authentication. An unknown number and another customer's order get the same 404 ``not_found`` in
+authentication. An unknown number and an order out of reach get the same 404 ``not_found`` in
 the common error format, so order numbers cannot be probed. Reads go through ``orders.selectors``.
 """
 
@@ -29,7 +31,8 @@ from ..models import Channel, DeliveryMethod, Order, OrderStatus
 
 TAGS = ["orders"]
 ORDER_NOT_FOUND = (
-    "No order with this number in your account (`not_found`); another customer's order is not found either."
+    "No order with this number in your account (`not_found`) nor, for staff, in the back office's reach; "
+    "another customer's order is not found either."
 )
 
 
@@ -154,12 +157,13 @@ class OrderListView(GenericAPIView[Any]):
         operation_id="orders_list",
         tags=TAGS,
         summary="My orders",
-        description="The caller's orders of every channel (web shop and boutiques), newest first. "
-        "Paginated with `limit` (default 20, at most 100) and `offset`.",
+        description="The caller's orders of every channel (web shop and boutiques), newest first; for "
+        "staff, also the orders of the back office (a store manager: their store's; staff and managers: "
+        "every order). Paginated with `limit` (default 20, at most 100) and `offset`.",
         responses={200: OrderSummarySerializer(many=True), **error_responses(401)},
     )
     def get(self, request: Request) -> Response:
-        page = self.paginate_queryset(selectors.orders_for_customer(signed_in_user(request.user)))
+        page = self.paginate_queryset(selectors.orders_readable_by(signed_in_user(request.user)))
         assert page is not None  # pagination_class is set
         return self.get_paginated_response(
             OrderSummarySerializer([summary_row(o) for o in page], many=True).data
@@ -175,7 +179,8 @@ class OrderDetailView(GenericAPIView[Any]):
         operation_id="orders_retrieve",
         tags=TAGS,
         summary="One of my orders",
-        description="An order of the caller's with its lines and status trail.",
+        description="An order of the caller's (or, for staff, one the back office shows them) with its "
+        "lines and status trail.",
         parameters=[
             OpenApiParameter(
                 "number", OpenApiTypes.STR, OpenApiParameter.PATH, description="The order number."
@@ -187,7 +192,7 @@ class OrderDetailView(GenericAPIView[Any]):
         },
     )
     def get(self, request: Request, number: str) -> Response:
-        order = selectors.order_for_customer(user=signed_in_user(request.user), number=number)
+        order = selectors.order_readable_by(user=signed_in_user(request.user), number=number)
         return Response(OrderDetailSerializer(detail_row(order)).data)
 
 

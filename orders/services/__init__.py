@@ -2,6 +2,14 @@
 cart, checkout and pickup modules. Import from here: ``from orders import services``."""
 
 from ..errors import EmptyOrder, InvalidTransition
+from .after_sales import (
+    LineQuantity,
+    cancel_order,
+    line_refund_amount,
+    record_returned_lines,
+    refund_order_part,
+    resend_notification,
+)
 from .placing import (
     ALLOWED_TRANSITIONS,
     LineInput,
@@ -14,6 +22,12 @@ __all__ = [
     "EmptyOrder",
     "InvalidTransition",
     "LineInput",
+    "LineQuantity",
+    "cancel_order",
+    "line_refund_amount",
+    "record_returned_lines",
+    "refund_order_part",
+    "resend_notification",
     "place_web_order",
     "transition_order",
 ]

@@ -47,8 +47,10 @@ from ..errors import (
 )
 from ..models import Cart, CartStatus, Channel, DeliveryMethod, Order, OrderStatus
 from ..shipping import CountryNotServed, ShippingOption, shipping_rates
+from . import routing
 from .cart import PricedCart, price_cart
 from .placing import LineInput, place_web_order
+from .routing import Route, RouteLine
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -103,17 +105,23 @@ class StoreAvailability:
 
 @dataclass(frozen=True)
 class HomeDelivery:
-    """Home delivery ships from the warehouse: offered only when it covers every line."""
+    """Home delivery ships from the warehouse, a store or both (``routing``): offered when a route
+    exists. ``missing`` lists the lines the warehouse falls short of when there is no route."""
 
     warehouse: Location | None
     missing: list[MissingLine]
     options: list[ShippingOption]
     weight_grams: int
     error: StrOrPromise = ""  # why no carrier serves the country, or why there is no warehouse
+    route: Route | None = None
 
     @property
     def available(self) -> bool:
-        return self.warehouse is not None and not self.missing and bool(self.options)
+        return self.warehouse is not None and self.route is not None and bool(self.options)
+
+    @property
+    def routing(self) -> str:
+        return self.route.describe() if self.route is not None else ""
 
 
 @dataclass(frozen=True)
@@ -165,12 +173,23 @@ def delivery_options(
             )
         except CountryNotServed as exc:
             error = exc.message
+    route = (
+        routing.route_lines(
+            lines=_route_lines(lines),
+            warehouse=warehouse,
+            stores=[s for s in stores if s.sells_online],
+            available=available,
+        )
+        if warehouse is not None
+        else None
+    )
     home = HomeDelivery(
         warehouse=warehouse,
-        missing=_missing(lines, available, warehouse.pk) if warehouse else [],
+        missing=_missing(lines, available, warehouse.pk) if warehouse and route is None else [],
         options=options,
         weight_grams=weight,
         error=error,
+        route=route,
     )
     return DeliveryOptions(
         country=country,
@@ -323,7 +342,8 @@ def _place(
     if reference and (existing := Order.objects.filter(channel=Channel.WEB, reference=reference).first()):
         asked = {
             "delivery_method": delivery_method,
-            "location": location.pk,
+            # home delivery: the route chose the order's location when it was placed
+            "location": existing.location_id if delivery_method == DeliveryMethod.HOME else location.pk,
             "email": email,
             "carrier": carrier,
             "shipping_address": address,
@@ -366,9 +386,25 @@ def _place(
             )
             .price
         )
+    line_locations: list[Location] | None = None
+    routing_words = ""
+    price_location = location  # what price_cart used: the shopper's prices, wherever it ships from
+    if delivery_method == DeliveryMethod.HOME:
+        # No route: everything at the warehouse, so reserving names the SKU it lacks (409).
+        route = routing.plan_route(
+            lines=_route_lines([(line.variant, line.sku, line.name, line.quantity) for line in priced.lines]),
+            warehouse=location,
+        )
+        if route is not None:
+            line_locations = route.line_locations()
+            location = route.main_location
+            routing_words = route.describe()
     order = place_web_order(
         lines=[LineInput(line.variant, line.quantity) for line in priced.lines],
         location=location,
+        line_locations=line_locations,
+        routing=routing_words,
+        price_location=price_location,
         delivery_method=delivery_method,
         email=email,
         customer=user,
@@ -389,7 +425,7 @@ def _place(
             basket_ttc=priced.coupon_basket_gross,
             reference=order.number,
             channel=PriceChannel.WEB,
-            location=location,
+            location=price_location,
             customer=user,
             customer_email=email,
         )
@@ -458,11 +494,7 @@ def _clean_phone(phone: str) -> str:
 
 
 def _warehouse() -> Location | None:
-    return (
-        Location.objects.filter(kind=LocationKind.WAREHOUSE, sells_online=True, is_active=True)
-        .order_by("code")
-        .first()
-    )
+    return routing.home_warehouse()
 
 
 def _collect_store(code: str) -> Location:
@@ -489,6 +521,13 @@ def _available(lines: list[CartLineRow], location_ids: list[int]) -> dict[tuple[
     return stock.available_by_location(
         variant_ids=[variant.pk for variant, *_ in lines], location_ids=location_ids
     )
+
+
+def _route_lines(lines: list[CartLineRow]) -> list[RouteLine]:
+    return [
+        RouteLine(variant_id=variant.pk, sku=sku, quantity=quantity)
+        for variant, sku, _name, quantity in lines
+    ]
 
 
 def _missing(

@@ -37,15 +37,18 @@ if TYPE_CHECKING:
 # Which status may follow which. What each move does is declared in ``status_effects.STATUS_EFFECTS``.
 ALLOWED_TRANSITIONS: dict[str, set[str]] = {
     OrderStatus.PENDING_PAYMENT: {OrderStatus.PAID, OrderStatus.CANCELLED},
+    # CANCELLED from paid: staff cancelled every unit before it left (orders.services.after_sales).
     OrderStatus.PAID: {
         OrderStatus.READY_FOR_PICKUP,
         OrderStatus.SHIPPED,
         OrderStatus.COMPLETED,
+        OrderStatus.CANCELLED,
         OrderStatus.REFUNDED,
     },
     # CANCELLED: the shopper never came (orders.services.pickup.cancel_uncollected_orders).
     OrderStatus.READY_FOR_PICKUP: {OrderStatus.COMPLETED, OrderStatus.CANCELLED, OrderStatus.REFUNDED},
-    OrderStatus.SHIPPED: {OrderStatus.COMPLETED},
+    # REFUNDED from shipped: every unit refunded before delivery (a parcel lost, refund_order_part).
+    OrderStatus.SHIPPED: {OrderStatus.COMPLETED, OrderStatus.REFUNDED},
     OrderStatus.COMPLETED: {OrderStatus.REFUNDED},
     OrderStatus.CANCELLED: set(),
     OrderStatus.REFUNDED: set(),
@@ -87,8 +90,14 @@ def place_web_order(
     shipping_gross: Decimal = Decimal("0"),
     carrier: str = "",
     order_discount: Decimal = Decimal("0"),
+    line_locations: list[Location] | None = None,
+    routing: str = "",
+    price_location: Location | None = None,
 ) -> Order:
-    """A web order awaiting payment: prices snapshotted, every line's stock reserved at ``location``.
+    """A web order awaiting payment: prices snapshotted, every line's stock reserved at ``location``,
+    or, with ``line_locations`` (one per line: the route of ``orders.services.routing``), each line at
+    its own location. Prices are those of ``price_location`` (default ``location``): checkout prices a
+    home delivery at the warehouse, as the shopper saw it, wherever the route ships it from.
 
     ``order_discount`` (promotions and coupon, TTC, EUR) is spread over the lines' ``discount_gross``
     in proportion to their totals, to the cent, so the lines add up exactly to the order;
@@ -117,14 +126,30 @@ def place_web_order(
     order.shipping_address = shipping_address or {}
     order.shipping_gross = shipping_gross
     order.carrier = carrier
-    priced = _priced_web_lines(order, lines, customer_group=customer_group, order_discount=order_discount)
-    reservations = inventory.reserve_many(
-        lines=[inventory.StockLine(line.variant, line.quantity) for line in priced],
-        location=location,
-        ttl_seconds=reservation_ttl,
-        reference=order.number,
-        user=customer if customer and customer.is_authenticated else None,
+    order.routing = routing[:250]
+    priced = _priced_web_lines(
+        order,
+        lines,
+        customer_group=customer_group,
+        order_discount=order_discount,
+        price_location=price_location or location,
     )
+    if line_locations is not None and len(line_locations) != len(priced):
+        raise ValidationFailed("One location per line.", detail={"field": "line_locations"})
+    where = line_locations or [location] * len(priced)
+    reservations: list[Any] = [None] * len(priced)
+    # One batch per location, in location id order (the global lock order of inventory.locking).
+    for place in sorted({loc.pk: loc for loc in where}.values(), key=lambda loc: loc.pk):
+        indexes = [i for i, loc in enumerate(where) if loc.pk == place.pk]
+        taken = inventory.reserve_many(
+            lines=[inventory.StockLine(priced[i].variant, priced[i].quantity) for i in indexes],
+            location=place,
+            ttl_seconds=reservation_ttl,
+            reference=order.number,
+            user=customer if customer and customer.is_authenticated else None,
+        )
+        for i, reservation in zip(indexes, taken, strict=True):
+            reservations[i] = reservation
     for line, reservation in zip(priced, reservations, strict=True):
         line.reservation = reservation
         line.save()
@@ -170,6 +195,16 @@ def transition_order(*, order: Order, to_status: str, user: User | None = None, 
         )
     effects = effects_for(to_status=to_status, delivery_method=order.delivery_method)
     lines = list(order.lines.select_related("reservation", "variant__product", "order__location"))
+    if to_status == OrderStatus.CANCELLED and any(
+        line.quantity_open > 0 and line.reservation is not None and line.reservation.status == "committed"
+        for line in lines
+    ):
+        # Sold units (a paid parcel) go back to stock only through after_sales.cancel_order, which
+        # cancels them first and then moves the order here.
+        raise InvalidTransition(
+            f"Order {order.number} has units already sold: cancel them with cancel_order.",
+            detail={"number": order.number, "status": from_status, "to_status": to_status},
+        )
     reserved = [line.reservation for line in lines if line.reservation is not None]  # select_related
     if effects.stock is StockEffect.HOLD:
         hold = pickup.hold_until(timezone.now())
@@ -248,7 +283,12 @@ SHIPPING_VAT_RATE = Decimal("0.20")
 
 
 def _priced_web_lines(
-    order: Order, lines: list[LineInput], *, customer_group: CustomerGroup | None, order_discount: Decimal
+    order: Order,
+    lines: list[LineInput],
+    *,
+    customer_group: CustomerGroup | None,
+    order_discount: Decimal,
+    price_location: Location,
 ) -> list[OrderLine]:
     """Web order lines priced once, with ``order_discount`` spread over their ``discount_gross``."""
     if not lines:
@@ -263,7 +303,7 @@ def _priced_web_lines(
             variant=item.variant,
             customer_group=customer_group,
             channel=PriceChannel.WEB,
-            location=order.location,
+            location=price_location,
         )
         before = price.gross * item.quantity - money_round(item.discount_gross)
         if before < 0:
@@ -318,6 +358,7 @@ def _set_web_totals(order: Order, lines: list[OrderLine]) -> None:
             "shipping_address",
             "shipping_gross",
             "carrier",
+            "routing",
             "discount_gross",
             "total_gross_eur",
             "total_gross",

@@ -61,8 +61,14 @@ STATUS_EFFECTS: dict[tuple[str, str], Effects] = {
         texts=(NotificationKind.READY_FOR_PICKUP,),
         event=OrderReadyForPickup,
     ),
-    (OrderStatus.SHIPPED, DeliveryMethod.HOME): Effects(event=OrderShipped),
-    (OrderStatus.COMPLETED, DeliveryMethod.HOME): Effects(event=OrderDelivered),
+    # The shipped e-mail lists the parcels and their tracking links (orders.fulfilment port); the
+    # text goes only to an order with a phone (orders.notifications.send_order_sms).
+    (OrderStatus.SHIPPED, DeliveryMethod.HOME): Effects(
+        emails=(NotificationKind.SHIPPED,), texts=(NotificationKind.SHIPPED,), event=OrderShipped
+    ),
+    (OrderStatus.COMPLETED, DeliveryMethod.HOME): Effects(
+        emails=(NotificationKind.DELIVERED,), texts=(NotificationKind.DELIVERED,), event=OrderDelivered
+    ),
     (OrderStatus.COMPLETED, DeliveryMethod.CLICK_AND_COLLECT): Effects(
         StockEffect.COMMIT, event=OrderCollected
     ),

@@ -3,9 +3,11 @@
 ``create_return`` takes back units of one order: a store sale (returned at the store that sold it)
 or a completed web order (returned at any store). In one transaction:
 
-1. The order row is locked (``select_for_update``), then "sold minus already returned" is summed
-   from the ``ReturnLine`` rows: two registers returning the last unit at the same moment queue on
-   that lock and the second one sees the first's lines, so it is refused (``ReturnExceedsSold``).
+1. The order row is locked (``select_for_update``), then "sold minus cancelled minus already
+   returned" is read from the order lines (``OrderLine.quantity_returned``, the one count of units
+   that came back, by post or at a till: ``orders.services.record_returned_lines`` adds this return
+   to it): two registers returning the last unit at the same moment queue on that lock and the
+   second one sees the first's count, so it is refused (``ReturnExceedsSold``).
 2. Resellable units go back to the returning store's stock (one ``inventory.services.return_many``
    batch: a ledger row per line, reason ``return``, reference the return number); damaged units become a
    ``DamagedGoods`` row and no stock.
@@ -15,10 +17,10 @@ or a completed web order (returned at any store). In one transaction:
      then cash, never more per tender than it paid minus what earlier returns gave back to it.
      Cash, card and mobile each write a ``CashMovement`` (kind refund, negative) in the open
      register session; card and mobile keep the terminal's refund reference.
-   - ``original`` for a web order paid online: when the return takes back the whole order at once,
-     ``payments.services.refund_order`` refunds the payment in full (with the shipping; the provider
-     is asked after commit). ``refund_order`` only refunds in full, so a partial return of a web
-     order is refunded in cash from the register (a ``CashMovement``) and the result says so.
+   - ``original`` for a web order paid online: ``orders.services.refund_order_part`` refunds the
+     returned units to the payment, in part (the provider is asked after commit), with the shipping
+     when the return takes back the whole order at once. A web order with no captured payment is
+     refunded in cash from the register (a ``CashMovement``) and the result says so.
    - ``store_credit``: a new ``StoreCredit`` of the amount, for the order's customer.
 4. When every unit of the order has come back, the order becomes refunded.
 
@@ -49,7 +51,8 @@ from inventory import services as inventory
 from inventory.services import LotInput
 from orders.models import Channel, Order, OrderLine, OrderStatus
 from orders.proof import split_barcode_value, verify_sale_proof
-from orders.services import transition_order
+from orders.services import LineQuantity, line_refund_amount, refund_order_part, transition_order
+from orders.services import record_returned_lines as record_returned_lines
 from orders.services.store import record_store_return
 
 from ..errors import (
@@ -190,30 +193,23 @@ def customer_label(order: Order) -> str | None:
 
 
 def returned_quantities(order: Order) -> dict[int, int]:
-    """{order line id: units already returned}."""
-    rows = (
-        ReturnLine.objects.filter(order_line__order=order)
-        .values("order_line_id")
-        .annotate(total=Sum("quantity"))
-        .values_list("order_line_id", "total")
-    )
-    return dict(rows)
+    """{order line id: units already returned}, by post or at a till (``OrderLine.quantity_returned``)."""
+    return dict(order.lines.filter(quantity_returned__gt=0).values_list("id", "quantity_returned"))
 
 
 def returnable_lines(order: Order) -> list[dict]:
-    """What can still come back: [{sku, name, sold, returned, returnable, unit_refund}] (2 queries)."""
-    returned = returned_quantities(order)
+    """What can still come back: [{sku, name, sold, returned, returnable, unit_refund}] (1 query).
+    Units cancelled before shipping never left, so they cannot come back."""
     rows = []
     for line in order.lines.all():
-        before = returned.get(line.pk, 0)
         rows.append(
             {
                 "line_id": line.pk,
                 "sku": line.sku,
                 "name": line.name,
-                "sold": line.quantity,
-                "returned": before,
-                "returnable": line.quantity - before,
+                "sold": line.quantity - line.quantity_cancelled,
+                "returned": line.quantity_returned,
+                "returnable": line.quantity - line.quantity_cancelled - line.quantity_returned,
                 "total_gross": line.total_gross,
             }
         )
@@ -297,7 +293,7 @@ def _take_back(
                 _("%(sku)s is not on %(number)s.") % {"sku": item.sku, "number": order.number},
                 detail={"sku": item.sku, "sale": order.number},
             )
-        sold = sum(line.quantity for line in matching)
+        sold = sum(line.quantity - line.quantity_cancelled for line in matching)
         back = sum(returned.get(line.pk, 0) for line in matching)
         returnable = sold - back - sum(taken[line.pk] for line in matching)
         if item.quantity > returnable:
@@ -314,7 +310,9 @@ def _take_back(
             )
         remaining = item.quantity
         for line in matching:
-            share = min(line.quantity - returned.get(line.pk, 0) - taken[line.pk], remaining)
+            share = min(
+                line.quantity - line.quantity_cancelled - returned.get(line.pk, 0) - taken[line.pk], remaining
+            )
             if share > 0:
                 planned.append((line, share, item.condition))
                 taken[line.pk] += share
@@ -331,11 +329,11 @@ def _take_back(
     )
     created: list[ReturnLine] = []
     restock: list[inventory.StockLine] = []
-    done: dict[int, int] = defaultdict(int)
+    done: dict[OrderLine, int] = defaultdict(int)
     for line, quantity, condition in planned:
-        before = returned.get(line.pk, 0) + done[line.pk]
+        before = returned.get(line.pk, 0) + done[line]
         refund = _line_refund(line, before=before, quantity=quantity)
-        done[line.pk] += quantity
+        done[line] += quantity
         return_line = ReturnLine.objects.create(
             ret=ret, order_line=line, quantity=quantity, condition=condition, refund_gross=refund
         )
@@ -355,6 +353,12 @@ def _take_back(
             )
     ret.total_gross = sum((line.refund_gross for line in created), ZERO)
     ret.save(update_fields=["total_gross"])
+    record_returned_lines(
+        order=order,
+        lines=[LineQuantity(line.pk, quantity) for line, quantity in done.items()],
+        reference=ret.number,
+        user=user,
+    )
     record_store_return(order=order, return_id=ret.pk, location=store, user=user)
     return ReturnResult(ret=ret, lines=created, refunds=[]), restock
 
@@ -373,11 +377,8 @@ def _check_line_input(item: ReturnLineInput) -> None:
 
 
 def _line_refund(line: OrderLine, *, before: int, quantity: int) -> Decimal:
-    """The rounding rule of the module docstring."""
-    total = line.total_gross
-    return money_round(total * (before + quantity) / line.quantity) - money_round(
-        total * before / line.quantity
-    )
+    """The rounding rule of the module docstring (``orders.services.line_refund_amount``)."""
+    return line_refund_amount(line, before=before, quantity=quantity)
 
 
 def _lot_of(line: OrderLine) -> LotInput | None:
@@ -484,45 +485,71 @@ def _register_refund(
 def _refund_web_order(
     result: ReturnResult, *, session: RegisterSession, user: User, amount: Decimal, whole_allowed: bool
 ) -> None:
-    from payments import services as payments
+    """A web order paid online: the returned units go back to the payment (a partial refund, after
+    commit), with the shipping when the whole order comes back at once. Without a captured payment
+    the drawer pays. ``amount`` below the return's value (an exchange used part of it) is refunded
+    as the units' share first, the rest as a free amount, so the online refund equals ``amount``."""
     from payments.models import Payment, PaymentStatus
 
     ret = result.ret
     order = ret.order
+    captured = Payment.objects.filter(order=order, status=PaymentStatus.CAPTURED).exists()
+    if not captured:
+        result.notes.append(
+            _("No online payment to refund: %(amount)s EUR refunded in cash.") % {"amount": amount}
+        )
+        result.refunds.append(
+            _register_refund(ret, session=session, user=user, tender=Tender.CASH, amount=amount, reference="")
+        )
+        return
+    lines = [LineQuantity(line.order_line_id, line.quantity) for line in result.lines]
     whole = (
         whole_allowed
         and not ReturnLine.objects.filter(order_line__order=order).exclude(ret=ret).exists()
         and sum(line.quantity for line in result.lines) == sum(order.lines.values_list("quantity", flat=True))
     )
-    captured = Payment.objects.filter(order=order, status=PaymentStatus.CAPTURED).exists()
-    if whole and captured:
-        refund = payments.refund_order(order=order, reason=f"return {ret.number}", user=user)
-        ret.total_gross = order.total_gross_eur  # the whole payment goes back, shipping included
-        ret.save(update_fields=["total_gross"])
-        result.refunds.append(
-            ReturnRefund.objects.create(
-                ret=ret,
-                tender=RefundTender.ONLINE,
-                amount=ret.total_gross,
-                reference=str(refund.pk) if refund is not None else "",
-            )
+    if whole_allowed:
+        action = refund_order_part(
+            order=order,
+            lines=lines,
+            shipping=whole and order.shipping_gross > order.shipping_refunded,
+            reason=f"return {ret.number}",
+            user=user,
+            key=f"pos-return-{ret.pk}",
+            via="original",
+            external_reference=ret.number,
         )
-        return
-    result.notes.append(
-        _("The online payment can only be refunded in full: %(amount)s EUR refunded in cash.")
-        % {"amount": amount}
-        if captured
-        else _("No online payment to refund: %(amount)s EUR refunded in cash.") % {"amount": amount}
-    )
+    else:  # the rest of an exchange: an amount, not units (the units paid for the new sale)
+        action = refund_order_part(
+            order=order,
+            amount=amount,
+            reason=f"return {ret.number} (exchange balance)",
+            user=user,
+            key=f"pos-return-{ret.pk}",
+            via="original",
+            external_reference=ret.number,
+        )
+    if action.amount != ret.total_gross and whole_allowed:
+        ret.total_gross = action.amount  # the shipping, when the whole order came back
+        ret.save(update_fields=["total_gross"])
     result.refunds.append(
-        _register_refund(ret, session=session, user=user, tender=Tender.CASH, amount=amount, reference="")
+        ReturnRefund.objects.create(
+            ret=ret,
+            tender=RefundTender.ONLINE,
+            amount=action.amount,
+            reference=str(action.refund_ids[0]) if action.refund_ids else "",
+        )
     )
 
 
 def _complete_if_all_returned(order: Order, *, user: User) -> None:
-    sold = sum(order.lines.values_list("quantity", flat=True))
-    back = ReturnLine.objects.filter(order_line__order=order).aggregate(n=Sum("quantity"))["n"] or 0
-    if back >= sold:
+    """Every unit back: the order is refunded (unless the online refund of the last units already
+    made it so)."""
+    status = Order.objects.values_list("status", flat=True).get(pk=order.pk)
+    if status == OrderStatus.REFUNDED:
+        return
+    counts = order.lines.values_list("quantity", "quantity_cancelled", "quantity_returned")
+    if all(returned >= quantity - cancelled for quantity, cancelled, returned in counts):
         transition_order(order=order, to_status=OrderStatus.REFUNDED, user=user, note="returned")
 
 

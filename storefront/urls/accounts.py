@@ -3,6 +3,7 @@
 from django.urls import path
 
 from storefront.views import account as views
+from storefront.views import returns as return_views
 
 app_name = "accounts"
 
@@ -19,6 +20,10 @@ urlpatterns = [
     path("addresses/<int:address_id>/default/", views.address_default, name="address-default"),
     path("orders/", views.orders, name="orders"),
     path("orders/<str:number>/", views.order_detail, name="order"),
+    path("orders/<str:number>/return/", return_views.return_new, name="return-new"),
+    path("returns/<str:number>/", return_views.return_detail, name="return"),
+    path("returns/<str:number>/label/", return_views.return_label, name="return-label"),
+    path("returns/<str:number>/retry-label/", return_views.return_retry_label, name="return-retry-label"),
     path("my-data/", views.export_data, name="export"),
     path("close/", views.close_account, name="close"),
     path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),

@@ -37,6 +37,7 @@ from inventory.models import (
     StockLot,
     StockMovement,
 )
+from logistics.returns_models import ReturnRequest
 from orders.models import Channel, DeliveryMethod, Order, OrderLine, OrderStatus
 from payments.models import Payment, Refund, WebhookEvent
 from pos.models import PosSale, Register, RegisterSession, StockDiscrepancy
@@ -201,6 +202,9 @@ class World:
         line = ReturnLine.objects.create(
             ret=ret, order_line=sale.lines.get(), quantity=1, condition="damaged", refund_gross=12
         )
+        self.add(code, ReturnRequest.objects.create(  # a portal return received at this store
+            number=f"RMA-{code}-1", order=collect, method="store", received_at_location=loc
+        ))  # fmt: skip
         self.add(code, StoreCredit.objects.create(
             code=f"SC-{code}-1", initial_amount=12, balance=12, issued_by=seller, source_return=ret
         ))  # fmt: skip

@@ -12,6 +12,7 @@ NATURALLY_IDEMPOTENT_POSTS = {
     "/api/v1/checkout/{number}/confirm/",
     "/api/v1/pos/quote/",
     "/api/v1/pos/sales/sync/",
+    "/api/v1/shipments/{shipment_id}/events/",  # carrier webhook: replays store nothing
 }
 
 

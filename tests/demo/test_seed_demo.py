@@ -52,6 +52,10 @@ def test_seed_creates_a_consistent_demo(capsys):
         "WH",
     }
     assert StockLevel.objects.filter(low_stock_threshold__isnull=False).exists()
+    # the warehouse has a bin for every level (picking walks them), the stores none
+    bins = list(StockLevel.objects.filter(location__code="WH").values_list("bin_location", flat=True))
+    assert all(bins) and "A-01-1" in bins
+    assert not StockLevel.objects.exclude(location__code="WH").exclude(bin_location="").exists()
     assert StockMovement.objects.count() >= StockLevel.objects.count()
     assert check_ledger().ok
     call_command("check_stock")

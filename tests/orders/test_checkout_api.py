@@ -51,6 +51,7 @@ def test_options(shop, django_assert_max_num_queries):
     data = response.json()
     assert (data["country"], data["subtotal_gross"], data["total_gross"]) == ("FR", "31.00", "31.00")
     home = data["home_delivery"]
+    assert (home["ships_from"], home["routing"]) == (["WEB"], "Warehouse has every line")
     assert (home["available"], home["warehouse"], home["weight_grams"], home["missing"]) == (
         True,
         "WEB",

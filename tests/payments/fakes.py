@@ -85,6 +85,8 @@ class FakeState:
     tokens: set[str] = field(default_factory=set)
     fail_next: dict[str, int] = field(default_factory=dict)  # path prefix -> HTTP status, once
     decline_captures: set[str] = field(default_factory=set)  # PayPal order ids whose capture is declined
+    captures: dict[str, dict] = field(default_factory=dict)  # PayPal capture id -> {"amount", "refunded"}
+    stripe_refunded: dict[str, int] = field(default_factory=dict)  # intent id -> minor units refunded
 
 
 class FakeProviders:
@@ -245,13 +247,27 @@ class _Handler(BaseHTTPRequestHandler):
         return 200, intent
 
     def _stripe_refund(self, body: dict) -> tuple[int, dict]:
+        """As Stripe: ``amount`` (minor units) refunds part of the charge, none refunds what is left;
+        more than what is left is a 400 ``charge_exceeds_source_limit``-like refusal."""
         intent = self.fake.state.intents.get(body.get("payment_intent", ""))
         if intent is None:
             return 404, {"error": {"type": "invalid_request_error", "message": "No such payment_intent"}}
+        refunded = self.fake.state.stripe_refunded.get(intent["id"], 0)
+        left = intent["amount"] - refunded
+        amount = int(body.get("amount", left))
+        if amount <= 0 or amount > left:
+            return 400, {
+                "error": {
+                    "type": "invalid_request_error",
+                    "code": "amount_too_large",
+                    "message": f"Refund amount ({amount}) is greater than unrefunded amount ({left})",
+                }
+            }
+        self.fake.state.stripe_refunded[intent["id"]] = refunded + amount
         return 200, {
             "id": self.fake.next_id("re_fake"),
             "object": "refund",
-            "amount": int(body.get("amount", intent["amount"])),
+            "amount": amount,
             "currency": intent["currency"],
             "payment_intent": intent["id"],
             "status": "succeeded",
@@ -303,6 +319,7 @@ class _Handler(BaseHTTPRequestHandler):
         order["status"] = "COMPLETED"
         unit = order["unit"]
         capture_id = self.fake.next_id("CAPTURE")
+        self.fake.state.captures[capture_id] = {"amount": unit["amount"], "refunded": 0}
         return 201, {
             "id": order_id,
             "status": "COMPLETED",
@@ -324,11 +341,29 @@ class _Handler(BaseHTTPRequestHandler):
         }
 
     def _paypal_refund(self, capture_id: str, body: dict) -> tuple[int, dict]:
-        return 201, {
-            "id": self.fake.next_id("REFUND"),
-            "status": "COMPLETED",
-            "amount": (body or {}).get("amount"),
+        """As PayPal: ``amount`` {currency_code, value} refunds part of the capture, none refunds what
+        is left; more than what is left (or another currency) is a 422 with PayPal's issue code."""
+        capture = self.fake.state.captures.get(capture_id)
+        if capture is None:  # a capture this fake did not make (webhook-only tests): take it whole
+            return 201, {
+                "id": self.fake.next_id("REFUND"),
+                "status": "COMPLETED",
+                "amount": (body or {}).get("amount"),
+            }
+        captured = capture["amount"]
+        cents = round(float(captured["value"]) * 100)
+        left = cents - capture["refunded"]
+        asked = (body or {}).get("amount") or {
+            "currency_code": captured["currency_code"],
+            "value": f"{left / 100:.2f}",
         }
+        if asked.get("currency_code") != captured["currency_code"]:
+            return 422, _paypal_issue("CURRENCY_MISMATCH")
+        amount = round(float(asked["value"]) * 100)
+        if amount <= 0 or amount > left:
+            return 422, _paypal_issue("REFUND_AMOUNT_EXCEEDED")
+        capture["refunded"] += amount
+        return 201, {"id": self.fake.next_id("REFUND"), "status": "COMPLETED", "amount": asked}
 
     def _verify(self, body: dict) -> str:
         event = body.get("webhook_event") or {}
@@ -342,3 +377,12 @@ class _Handler(BaseHTTPRequestHandler):
             expected, body.get("transmission_sig", "")
         )
         return "SUCCESS" if ok else "FAILURE"
+
+
+def _paypal_issue(issue: str) -> dict:
+    return {
+        "name": "UNPROCESSABLE_ENTITY",
+        "message": "The requested action could not be performed.",
+        "debug_id": "fake",
+        "details": [{"issue": issue, "description": issue.replace("_", " ").lower()}],
+    }

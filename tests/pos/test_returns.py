@@ -383,17 +383,47 @@ def test_a_web_order_returned_whole_is_refunded_online(pos, eager_celery, django
     assert level(pos.tee, pos.aja) == (10, 0)  # sold online from Ajaccio, back on the Ajaccio shelf
 
 
-def test_a_partial_web_return_is_refunded_in_cash_and_says_so(pos):
+def test_a_partial_web_return_is_refunded_online_in_part(
+    pos, eager_celery, django_capture_on_commit_callbacks
+):
+    # Partial online refunds (orders.services.refund_order_part): the drawer no longer pays for them.
     order = web_order(pos)
 
-    result = returns.create_return(
-        session=pos.session, user=pos.anna, sale_number=order.number, lines=[L("TEE", 1)], contact=order.email
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        result = returns.create_return(
+            session=pos.session,
+            user=pos.anna,
+            sale_number=order.number,
+            lines=[L("TEE", 1)],
+            contact=order.email,
+        )
 
-    assert Refund.objects.count() == 0
-    assert refunds_of(result) == [("cash", D("12.50"), "")]
-    assert result.notes == ["The online payment can only be refunded in full: 12.50 EUR refunded in cash."]
-    assert movements(pos.session) == [("cash", D("-12.50"), result.ret.number)]
+    refund = Refund.objects.get()
+    assert (refund.amount, refund.status) == (D("12.50"), RefundStatus.SUCCEEDED)
+    assert refunds_of(result) == [("online", D("12.50"), str(refund.pk))]
+    assert result.notes == [] and movements(pos.session) == []
+    assert Payment.objects.get().status == PaymentStatus.CAPTURED
+    tee = order.lines.get(sku="TEE")
+    assert (tee.quantity_returned, tee.quantity_refunded, tee.refunded_gross) == (1, 1, D("12.50"))
+    order.refresh_from_db()
+    assert (order.status, order.refunded_gross) == (OrderStatus.COMPLETED, D("12.50"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        rest = returns.create_return(
+            session=pos.session,
+            user=pos.anna,
+            sale_number=order.number,
+            lines=[L("TEE", 1), L("MUG", 1)],
+            contact=order.email,
+        )
+
+    assert refunds_of(rest)[0][:2] == (
+        "online",
+        D("18.50"),
+    )  # the shipping stays: it did not come back at once
+    order.refresh_from_db()
+    assert (order.status, order.refunded_gross) == (OrderStatus.REFUNDED, D("31.00"))
+    assert sorted(Refund.objects.values_list("amount", flat=True)) == [D("12.50"), D("18.50")]
 
 
 def test_a_web_order_from_another_store_can_be_returned_here(pos):

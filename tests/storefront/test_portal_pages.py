@@ -405,8 +405,9 @@ def test_order_detail_shows_lines_totals_delivery_and_status_trail(
         },
     )
 
-    # session, user, order, lines, status trail + the layout's cart and currencies (+ categories)
-    with django_assert_max_num_queries(8):
+    # session, user, order, lines, status trail, shipments (none yet) + the layout's cart and currencies
+    # (+ categories)
+    with django_assert_max_num_queries(9):
         response = signed_in.get(f"/en/account/orders/{made.number}/")
 
     assert response.status_code == 200

@@ -4,6 +4,7 @@
  */
 import { api, errorText, uuid } from "./api.js";
 import { t } from "./i18n.js";
+import { findRma, init as initRma, isRmaNumber } from "./rma.js";
 import { onEnter } from "./screens.js";
 import { state } from "./state.js";
 import { $, el, money, showError, toCents } from "./ui.js";
@@ -81,8 +82,10 @@ function findSale(event) {
   var number = $("return-number").value.trim().toUpperCase();
   $("return-form").hidden = true;
   $("return-done").hidden = true;
+  $("rma-form").hidden = true;
   showError("return-error", "");
   if (!number) return;
+  if (isRmaNumber(number)) return findRma(number); // a web return asked on the portal (rma.js)
   var contact = $("return-contact").value.trim();
   var query = "returns/lookup/?sale=" + encodeURIComponent(number);
   if (contact) query += "&contact=" + encodeURIComponent(contact);
@@ -169,4 +172,5 @@ export function init() {
   });
   $("return-find").addEventListener("submit", findSale);
   $("return-form").addEventListener("submit", recordReturn);
+  initRma();
 }

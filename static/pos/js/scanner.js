@@ -16,6 +16,7 @@ import { $, el, money, toast, toCents } from "./ui.js";
 var LOYALTY_CARD = /^LC\d{6,}$/i;
 // A sale or order number, with the check code of a web order confirmation's barcode (orders.proof).
 var SALE_NUMBER = /^[SW]\d{4}-\d{6}(\.[A-Z2-7]{8})?$/i;
+var RMA_NUMBER = /^RMA-\d{4}-\d{6}$/i; // a web return asked on the portal (rma.js)
 
 var searchTimer = null;
 
@@ -78,7 +79,7 @@ function submitScan(event) {
     clearScan();
     return;
   }
-  if (SALE_NUMBER.test(value) && !state.cart.length) {
+  if ((SALE_NUMBER.test(value) || RMA_NUMBER.test(value)) && !state.cart.length) {
     // A receipt's barcode scanned at the sale screen: the customer is bringing something back.
     clearScan();
     go("returns");
