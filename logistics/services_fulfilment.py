@@ -147,6 +147,24 @@ def create_shipments_for_order(order_id: int) -> list[Shipment]:
     return shipments
 
 
+def create_missing_shipments(*, limit: int = 500) -> list[Shipment]:
+    """Shipments for paid home-delivery orders that have none (the ``order.paid`` subscriber runs after
+    commit: if it failed, this catches up; ``manage.py create_missing_shipments``). Oldest first."""
+    from orders.models import OrderStatus
+
+    orders = (
+        Order.objects.filter(
+            delivery_method=DeliveryMethod.HOME, status=OrderStatus.PAID, shipments__isnull=True
+        )
+        .order_by("created_at", "id")
+        .values_list("pk", flat=True)[:limit]
+    )
+    created: list[Shipment] = []
+    for order_id in list(orders):
+        created.extend(create_shipments_for_order(order_id))
+    return created
+
+
 def _to_ship(line: OrderLine) -> int:
     return line.quantity - line.quantity_cancelled
 

@@ -19,6 +19,14 @@
     if (!scan.value.trim()) { event.preventDefault(); return; }
     scan.readOnly = true;  // one scan per request: a second Enter waits for the page
   });
+  // The pre-filled weight follows the parcel type (its tare): the server computed one per type.
+  var type = document.querySelector('#parcel-form select[name="parcel_type"]');
+  var weight = document.querySelector('#parcel-form input[name="weight_grams"]');
+  if (type && weight) {
+    type.addEventListener("change", function () {
+      weight.placeholder = type.options[type.selectedIndex].getAttribute("data-weight");
+    });
+  }
   document.querySelectorAll("form[data-confirm]").forEach(function (form) {
     form.addEventListener("submit", function (event) {
       if (!window.confirm(form.getAttribute("data-confirm"))) event.preventDefault();

@@ -71,3 +71,23 @@ def test_picking_by_scanning(asgi_server, desktop_page, in_thread):
     assert in_thread(lambda: sorted(PickLine.objects.values_list("quantity_picked", flat=True))) == [1, 2]
     statuses = in_thread(lambda: set(Shipment.objects.values_list("status", flat=True)))
     assert statuses == {ShipmentStatus.PICKED}
+
+    # packing the first order: scan both units, one parcel, then the label
+    number = in_thread(lambda: Shipment.objects.order_by("id").values_list("number", flat=True).first())
+    page.goto(f"{asgi_server.base_url}/backoffice/packing/{number}/")
+    expect(page.locator("#ff-scan")).to_be_focused()
+    for code in (data["mug"], data["tee"]):
+        page.keyboard.type(code)
+        page.keyboard.press("Enter")
+        page.wait_for_load_state()
+        expect(page.locator("#ff-scan")).to_be_focused()
+    expect(page.locator('input[name="weight_grams"]')).to_have_attribute("placeholder", "750")  # 400+200+150
+    page.select_option('select[name="parcel_type"]', "medium")
+    expect(page.locator('input[name="weight_grams"]')).to_have_attribute("placeholder", "900")
+    page.screenshot(path=str(SCREENSHOTS / "packing.png"), full_page=True)
+    page.locator("#parcel-form button[type=submit]").click()
+    expect(page.locator(".message--success")).to_contain_text("closed (900 g)")
+    page.once("dialog", lambda dialog: dialog.accept())  # "Print the labels of every parcel?"
+    page.get_by_role("button", name="Print label").click()
+    page.wait_for_url("**/backoffice/packing/")
+    expect(page.locator(".message--success")).to_contain_text(f"Shipment {number} is packed")

@@ -181,3 +181,19 @@ def test_a_store_route_keeps_the_prices_the_shopper_saw(shop):
     order = place((shop.mug, 3))
     assert order.location == shop.aja
     assert order.lines.get().total_gross == Decimal("18.00")  # 3 x 6.00, the web price
+
+
+def test_shipments_are_created_once_and_missing_ones_caught_up(shop, capsys):
+    from django.core.management import call_command
+
+    from logistics import services_fulfilment as fulfilment
+
+    order = place((shop.tee, 1))
+    checkout.confirm_test_payment(order=order)  # paid, but the after-commit subscriber has not run
+    assert not Shipment.objects.exists()
+    call_command("create_missing_shipments")
+    assert "1 shipment(s) created." in capsys.readouterr().out
+    first = list(Shipment.objects.all())
+    assert fulfilment.create_shipments_for_order(order.pk) == first  # idempotent
+    call_command("create_missing_shipments")
+    assert Shipment.objects.count() == 1
