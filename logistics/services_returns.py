@@ -591,10 +591,17 @@ def receive_return(
             key=f"rma:{rma.pk}",
             via="external",
             external_reference=credit.code,
+            notify=False,  # the RMA's own e-mail below says it all, with the credit code
         )
     else:
         action = refund_order_part(
-            order=order, lines=returned, reason=note, user=user, key=f"rma:{rma.pk}", via="original"
+            order=order,
+            lines=returned,
+            reason=note,
+            user=user,
+            key=f"rma:{rma.pk}",
+            via="original",
+            notify=False,  # one e-mail for the shopper: the RMA's, below
         )
         reference = f"action:{action.pk}"
         total = action.amount if action.amount is not None else total

@@ -224,6 +224,7 @@ def refund_order_part(
     key: str = "",
     via: str = RefundVia.ORIGINAL,
     external_reference: str = "",
+    notify: bool = True,
 ) -> OrderAction:
     """Refund part of a shipped or completed order: units of lines (``line_refund_amount``), the
     shipping (``shipping=True``) and/or a free ``amount`` (TTC, EUR; ``reason`` required).
@@ -232,7 +233,8 @@ def refund_order_part(
     ``via="external"``: the money went back another way (till cash, store credit): recorded only.
     Never above what was paid minus what was refunded (``RefundExceedsCaptured``, 409; for
     ``original`` also what the payments captured minus their refunds, under their row locks).
-    Every unit refunded makes the order refunded. Idempotent per ``key``.
+    Every unit refunded makes the order refunded. Idempotent per ``key``. ``notify=False`` when the
+    caller tells the shopper itself (a portal return's own e-mail names the RMA and the credit code).
     """
     order = _lock(order)
     replay = _replayed(order, key, OrderActionKind.REFUND)
@@ -278,6 +280,7 @@ def refund_order_part(
         via=via,
         external_reference=external_reference,
         cancel=False,
+        notify=notify,
     )
     order_lines = list(order.lines.order_by("id"))
     if sum(line.quantity_open for line in order_lines) == 0 and any(
@@ -495,6 +498,7 @@ def _record(
     via: str,
     external_reference: str,
     cancel: bool,
+    notify: bool = True,
 ) -> OrderAction:
     """The action's money and quantities: checked against what is left, written, refunded."""
     total = sum((amount for _, _, amount in rows), ZERO) + shipping + free
@@ -554,7 +558,7 @@ def _record(
             user_id=_user_id(user),
         )
     )
-    if not cancel:
+    if not cancel and notify:
         notifications.schedule_email(
             order_id=order.pk, kind=NotificationKind.REFUND, reference=str(action.pk)
         )

@@ -245,6 +245,8 @@ def test_receiving_puts_resellable_units_back_records_damaged_ones_and_refunds_e
     assert "damaged" in action.reason and rma.number in action.reason
     refunded = [m for m in mail.outbox if rma.number in m.subject]
     assert len(refunded) == 1 and "31,00 EUR" in refunded[0].body  # French: the order language
+    # one message for one refund: the RMA's e-mail, not also the order's generic refund notice
+    assert [m.to for m in mail.outbox] == [[order.email]]
 
 
 def test_store_credit_is_issued_and_recorded_as_an_external_refund(rshop):
