@@ -14,7 +14,9 @@ pytestmark = pytest.mark.django_db
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 # E-mails are read in mail clients, not under our policy: inline styles are how e-mail is styled.
-EMAILS = ("orders/email/", "storefront/account/password_reset_email.html")
+EMAILS = ("orders/email/", "logistics/email/", "storefront/account/password_reset_email.html")
+# Rendered to PDF by WeasyPrint in a task, never sent to a browser.
+PDFS = ("logistics/picking/wave_pdf.html",)
 DATA_BLOCK = re.compile(r'type="application/(ld\+)?json"')
 
 
@@ -27,7 +29,7 @@ def served_templates() -> list[Path]:
     return [
         path
         for path in sorted(TEMPLATES.rglob("*.html"))
-        if not str(path.relative_to(TEMPLATES)).startswith(EMAILS)
+        if not str(path.relative_to(TEMPLATES)).startswith(EMAILS + PDFS)
     ]
 
 
