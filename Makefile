@@ -61,10 +61,13 @@ lint: install-dev
 typecheck: install-dev
 	$(BIN)/mypy
 
+# Two pytest-xdist workers (one per core), each with its own test database and Redis database
+# (config/settings.py); a test file stays on one worker. PYTEST_WORKERS=0 runs in one process.
+PYTEST_WORKERS ?= 2
 test: lint typecheck
 	$(BIN)/lint-imports
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # Schemathesis against every API operation, as staff, cashier, shopper and anonymous, every check on
 # (tests/fuzz/). `make test` runs it with FUZZ_EXAMPLES=3, without the shopper and anonymous runs of the

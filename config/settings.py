@@ -6,6 +6,7 @@ in-memory channel layer, the local-memory cache, eager Celery and the console e-
 Celery broker). ``DJANGO_ENV=production`` turns on every hardening ``check --deploy`` asks for.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -141,6 +142,15 @@ IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 
 # --- Redis: channel layer, cache, Celery broker ------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+# pytest-xdist (make test runs 2 workers): each worker has its own test database (test_<db>_gw0 ...)
+# and here its own Redis database next to REDIS_URL's, so one worker's cache bumps, channel groups
+# and broker queues never reach another's. Exported so subprocesses the tests start agree.
+_XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if REDIS_URL and _XDIST_WORKER.startswith("gw"):
+    _base, _, _db = REDIS_URL.rpartition("/")
+    if _db.isdigit():
+        REDIS_URL = f"{_base}/{int(_db) + 1 + int(_XDIST_WORKER[2:])}"
+        os.environ["REDIS_URL"] = REDIS_URL
 CACHE_SOCKET_TIMEOUT = env.float("CACHE_SOCKET_TIMEOUT", default=0.25)
 # The longest a request waits to publish one stock push; after a failure pushes pause for 10 s.
 STOCK_PUSH_TIMEOUT = env.float("STOCK_PUSH_TIMEOUT", default=2.0)
