@@ -145,12 +145,14 @@ REDIS_URL = env.str("REDIS_URL", default="")
 # pytest-xdist (make test runs 2 workers): each worker has its own test database (test_<db>_gw0 ...)
 # and here its own Redis database next to REDIS_URL's, so one worker's cache bumps, channel groups
 # and broker queues never reach another's. Exported so subprocesses the tests start agree.
+# XDIST_REDIS_DB_SHIFTED marks it done, so a worker or command started by a test does not shift again.
 _XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
-if REDIS_URL and _XDIST_WORKER.startswith("gw"):
+if REDIS_URL and _XDIST_WORKER.startswith("gw") and os.environ.get("XDIST_REDIS_DB_SHIFTED") != _XDIST_WORKER:
     _base, _, _db = REDIS_URL.rpartition("/")
     if _db.isdigit():
         REDIS_URL = f"{_base}/{int(_db) + 1 + int(_XDIST_WORKER[2:])}"
         os.environ["REDIS_URL"] = REDIS_URL
+        os.environ["XDIST_REDIS_DB_SHIFTED"] = _XDIST_WORKER
 CACHE_SOCKET_TIMEOUT = env.float("CACHE_SOCKET_TIMEOUT", default=0.25)
 # The longest a request waits to publish one stock push; after a failure pushes pause for 10 s.
 STOCK_PUSH_TIMEOUT = env.float("STOCK_PUSH_TIMEOUT", default=2.0)

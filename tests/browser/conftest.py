@@ -76,3 +76,14 @@ def in_thread(transactional_db):
     finally:
         executor.submit(connections.close_all).result(timeout=30)  # let the test DB be flushed
         executor.shutdown(wait=True)
+
+
+@pytest.fixture(autouse=True)
+def empty_page_cache():
+    """Each browser test starts with an empty cache: the page cache outlives a test's database (the
+    data is rolled back, the cached pages are not), so a page an earlier test of the same worker
+    cached under the same URL and cache version must not be served to this one."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
