@@ -74,10 +74,6 @@ def test_a_carrier_that_cannot_make_the_label_leaves_label_failed_then_a_retry_w
 def test_a_colissimo_return_label_from_the_fake_api(
     rshop, colissimo_fake, eager_celery, django_capture_on_commit_callbacks
 ):
-    from logistics.carriers import carrier_codes
-
-    if "colissimo" not in carrier_codes():
-        pytest.skip("the Colissimo client is not on this branch yet (carriers part)")
     order = delivered_order(rshop)
     rma = ask_by_post(order, django_capture_on_commit_callbacks)
     assert rma.status == ReturnRequestStatus.AWAITING, rma.label_error
@@ -88,10 +84,6 @@ def test_a_colissimo_return_label_from_the_fake_api(
 def test_colissimo_down_leaves_the_reason(
     rshop, colissimo_fake, eager_celery, django_capture_on_commit_callbacks
 ):
-    from logistics.carriers import carrier_codes
-
-    if "colissimo" not in carrier_codes():
-        pytest.skip("the Colissimo client is not on this branch yet (carriers part)")
     colissimo_fake.mode = "500"
     rma = ask_by_post(delivered_order(rshop), django_capture_on_commit_callbacks)
     assert rma.status == ReturnRequestStatus.LABEL_FAILED and rma.label_error
