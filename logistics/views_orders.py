@@ -32,7 +32,6 @@ from django.utils.translation import gettext_lazy
 
 from core.auth import signed_in_user
 from core.errors import ApplicationError
-from core.idempotency import run_once
 from inventory.models import Location
 from orders import services as order_services
 from orders.errors import OrderNotFound
@@ -610,16 +609,8 @@ def order_resend(request: HttpRequest, number: str) -> HttpResponse:
         recipient = order.email if channel == NotificationChannel.EMAIL else order.phone
         if step == "confirm":
             try:
-                run_once(
-                    scope=f"backoffice:resend:{order.pk}",
-                    key=_confirm_key(form),
-                    fn=lambda: (
-                        order_services.resend_notification(
-                            order=order, kind=kind, channel=channel, user=user
-                        ).pk
-                    ),
-                    fingerprint=f"{kind}:{channel}",
-                    user=user,
+                order_services.resend_notification(
+                    order=order, kind=kind, channel=channel, user=user, key=_confirm_key(form)
                 )
             except ApplicationError as exc:
                 form.add_error("message", str(exc.message))

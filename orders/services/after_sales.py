@@ -345,12 +345,18 @@ def record_returned_lines(
 
 
 @transaction.atomic
-def resend_notification(*, order: Order, kind: str, channel: str, user: User) -> NotificationLog:
+def resend_notification(
+    *, order: Order, kind: str, channel: str, user: User, key: str = ""
+) -> NotificationLog:
     """Send a message of the order again (staff asked): a new ``NotificationLog`` row (its
     ``reference`` names the action), sent after commit, and an ``OrderAction`` (kind notification).
     Only a message the order already had (``UnknownNotification`` otherwise, or when the order has
-    no e-mail / phone for the channel)."""
+    no e-mail / phone for the channel). Idempotent per ``key``, like the other actions: a replay
+    returns the first message and sends nothing more."""
     order = _lock(order)
+    replay = _replayed(order, key, OrderActionKind.NOTIFICATION)
+    if replay is not None:
+        return NotificationLog.objects.get(order=order, reference=f"resend-{replay.pk}")
     if kind not in RESENDABLE.get(channel, set()):
         raise UnknownNotification(detail={"kind": str(kind)[:30], "channel": str(channel)[:10]})
     recipient = order.email if channel == NotificationChannel.EMAIL else order.phone
@@ -365,6 +371,7 @@ def resend_notification(*, order: Order, kind: str, channel: str, user: User) ->
         kind=OrderActionKind.NOTIFICATION,
         user=_real_user(user),
         reason=f"{kind} by {channel}",
+        key=key,
     )
     reference = f"resend-{action.pk}"
     log = NotificationLog.objects.create(

@@ -470,6 +470,22 @@ def test_staff_send_the_confirmation_again(shop, run_after_commit):
     assert (action.kind, action.reason, action.user) == ("notification", "confirmation by email", user)
 
 
+def test_a_resend_replayed_with_its_key_sends_nothing_more(shop, run_after_commit):
+    user = staff()
+    with run_after_commit():
+        order = pay_with_test_provider(place_discounted(shop))
+    with run_after_commit():
+        first = services.resend_notification(
+            order=order, kind="confirmation", channel="email", user=user, key="k1"
+        )
+    with run_after_commit():
+        again = services.resend_notification(
+            order=order, kind="confirmation", channel="email", user=user, key="k1"
+        )
+    assert again.pk == first.pk and len(mail.outbox) == 2  # the confirmation, then one resend
+    assert OrderAction.objects.filter(kind="notification").count() == 1
+
+
 @pytest.mark.parametrize(
     ("kind", "channel"), [("delivered", "email"), ("confirmation", "sms"), ("nope", "email")]
 )
