@@ -92,6 +92,19 @@ class CustomerProfile(models.Model):
     )
     company_name = models.CharField(max_length=200, blank=True)
     vat_number = models.CharField(max_length=32, blank=True)
+    siren = models.CharField(
+        max_length=9, blank=True, help_text=_("A business customer's SIREN, printed on its invoices.")
+    )
+    erp_code = models.CharField(
+        max_length=40,
+        blank=True,
+        null=True,
+        unique=True,
+        help_text=_("The customer's code in the ERP (ERP invoices and files name customers by it)."),
+    )
+    invoices_by_email = models.BooleanField(
+        default=True, help_text=_("Send each invoice and credit note by e-mail (they stay in the account).")
+    )
     loyalty_card_number = models.CharField(max_length=32, blank=True, null=True, unique=True)
     marketing_opt_in = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)

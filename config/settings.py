@@ -12,6 +12,7 @@ from pathlib import Path
 
 import django_stubs_ext
 import environ
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 
 # Lets generic classes that Django does not make subscriptable itself (forms.ModelForm, ...) be
@@ -67,6 +68,7 @@ INSTALLED_APPS = [
     "orders",
     "payments",
     "logistics",
+    "invoicing",
     "pos",
     "storefront",
     "demo",  # the top layer: manage.py seed_demo
@@ -230,6 +232,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
     },
     # Parcels not yet delivered: ask the carriers where they are (logistics.tasks_shipping).
+    # One invoice per customer for the day's sales, every channel (invoicing.tasks.run_daily_invoicing).
+    "daily-invoicing": {
+        "task": "invoicing.tasks.run_daily_invoicing",
+        "schedule": crontab(hour=18, minute=0),
+    },
     "poll-parcel-tracking": {
         "task": "logistics.tasks_shipping.poll_tracking",
         "schedule": 60.0 * env.float("TRACKING_POLL_MINUTES", default=30.0),
@@ -425,6 +432,42 @@ RETURNS_WAREHOUSE = env.str("RETURNS_WAREHOUSE", default="")
 # Text messages (core.sms): the console backend prints them; set a provider's backend in production.
 SMS_BACKEND = env.str("SMS_BACKEND", default="core.sms.backends.console.SmsBackend")
 SMS_DEFAULT_COUNTRY_CODE = env.str("SMS_DEFAULT_COUNTRY_CODE", default="33")
+
+# --- The seller and its invoices (core.legal, invoicing/) -----------------------------------------
+# Printed on invoices, credit notes and till receipts; checked with python-stdnum at start-up.
+# The demo's numbers are valid but invented. SELLER_JSON replaces the whole block in production.
+SELLER: dict[str, object] = env.json(
+    "SELLER_JSON",
+    default={
+        "legal_name": "Maison Demo SAS",
+        "legal_form": "SAS au capital de 50 000 EUR",
+        "address_lines": ["12 cours Napoléon"],
+        "postal_code": "20000",
+        "city": "Ajaccio",
+        "country": "FR",
+        "siren": "832047153",
+        "siret": "83204715300016",
+        "rcs": "RCS Ajaccio 832 047 153",
+        "vat_number": "FR22832047153",
+        "email": "factures@demo.example",
+        "phone": "+33 4 95 00 00 00",
+        "website": "https://shop.demo.example",
+        "store_sirets": {},
+    },
+)
+# The daily run (invoicing.services.daily_run): series prefixes (numbers FA-2026-000001), when a web
+# order is invoiced ("paid" or "delivered"), payment terms, the late-payment rate printed for business
+# customers, and whether invoices are e-mailed (a customer may opt out in their profile).
+INVOICE_SERIES = env.str("INVOICE_SERIES", default="FA")
+CREDIT_NOTE_SERIES = env.str("CREDIT_NOTE_SERIES", default="AV")
+INVOICE_WEB_ORDERS_WHEN = env.str("INVOICE_WEB_ORDERS_WHEN", default="paid")
+INVOICE_PAYMENT_TERMS = env.str(
+    "INVOICE_PAYMENT_TERMS", default="Payée à la commande. Pas d'escompte pour paiement anticipé."
+)
+INVOICE_LATE_PENALTY_RATE = env.str("INVOICE_LATE_PENALTY_RATE", default="3 fois le taux d'intérêt légal")
+INVOICE_EMAILS = env.bool("INVOICE_EMAILS", default=True)
+# Days the daily run looks back for days it missed (a run per day, oldest first).
+INVOICE_CATCH_UP_DAYS = env.int("INVOICE_CATCH_UP_DAYS", default=31)
 
 # --- Payments (payments/): a provider is offered when its keys are set --------------------------
 # The test provider (a hosted page with Pay / Decline) is on in development, demo and tests.

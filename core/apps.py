@@ -13,3 +13,4 @@ class CoreConfig(AppConfig):
         from core.ratelimit import count_login_failure
 
         user_login_failed.connect(count_login_failure, dispatch_uid="core.ratelimit.count_login_failure")
+        from . import checks  # noqa: F401  (registers the seller identity check)
