@@ -59,7 +59,7 @@ def seller() -> Seller:
         siren=stdnum_siren.compact(str(conf["siren"])),
         siret=stdnum_siret.compact(str(conf["siret"])),
         rcs=str(conf.get("rcs", "")),
-        vat_number=stdnum_tva.compact(str(conf["vat_number"])),
+        vat_number="".join(str(conf["vat_number"]).split()).upper(),  # "FR22832047153"
         email=str(conf.get("email", "")),
         phone=str(conf.get("phone", "")),
         website=str(conf.get("website", "")),
