@@ -164,6 +164,8 @@ def ui_strings() -> dict[str, str]:
         "return_done": _("Return {number} recorded"),
         "refund_amount": _("Refund: {amount}"),
         "store_credit_code": _("Store credit code: {code}"),
+        "print_return_receipt": _("Print return receipt"),
+        "print_credit_note": _("Print store credit note"),
         # portal returns (RMA) received at the till: logistics' API, online only
         "rma_of": _("Return {number} · order {order}"),
         "rma_needs_network": _("Receiving a web return (RMA-…) needs the network: try again once online."),
@@ -231,6 +233,7 @@ def register_app(request: HttpRequest) -> HttpResponse:
             "returns_api": "/api/v1/returns/",
             "ws": "/ws/stock/",
             "receipt": "/pos/receipt/",
+            "returns": "/pos/returns/",
             "z_report": "/pos/sessions/",
             "sw": reverse("pos:service-worker"),
             "logout": reverse("pos:logout"),
