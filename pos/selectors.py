@@ -286,7 +286,10 @@ def legal_context(store) -> dict:
     from core.legal import seller
 
     who = seller()
-    return {"seller": who, "siret": who.siret_for(getattr(store, "code", None))}
+    # python-stdnum's compact form drops the country prefix ("22832047153"): a VAT number is printed
+    # with it ("FR22832047153").
+    vat_number = who.vat_number if who.vat_number[:2].isalpha() else f"{who.country}{who.vat_number}"
+    return {"seller": who, "siret": who.siret_for(getattr(store, "code", None)), "vat_number": vat_number}
 
 
 def receipt_context(order: Order) -> dict:
