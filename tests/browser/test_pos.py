@@ -430,6 +430,9 @@ def test_customer_discount_return_pickup_and_cash_out(asgi_server, new_tablet, i
     page.get_by_role("button", name="Record the return").click()
     expect(page.locator("#return-done")).to_contain_text("recorded")
     assert Return.objects.filter(order=order).count() == 1
+    # The printed return receipt, as the sale's receipt after a sale.
+    returned = Return.objects.get(order=order)
+    expect(page.locator("#return-receipt")).to_have_attribute("href", f"/pos/returns/{returned.number}/receipt/")
 
     # A return of more than is left is refused on the page, nothing is sent.
     page.fill("#return-number", number)
