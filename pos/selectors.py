@@ -57,6 +57,11 @@ class VatLine:
         """20, 5.5, 2.1: the rate as people write it."""
         return f"{(self.rate * 100).normalize():f}"
 
+    @property
+    def percent_value(self) -> Decimal:
+        """The rate in percent (5.5), for templates to localise (``floatformat:"-1"``: 5,5 in French)."""
+        return (self.rate * 100).normalize()
+
 
 @dataclass
 class ZReport:
@@ -89,12 +94,12 @@ class ZReport:
         return self.sales_total - self.returns_total
 
     @property
-    def vat_detail(self) -> list[tuple[str, Decimal, Decimal, Decimal]]:
-        """Per rate: (percent, VAT on sales, VAT on returns, net VAT)."""
+    def vat_detail(self) -> list[tuple[Decimal, Decimal, Decimal, Decimal]]:
+        """Per rate: (rate in percent, VAT on sales, VAT on returns, net VAT)."""
         sales = {line.rate: line.vat for line in self.sales_vat_breakdown}
         returns = {line.rate: line.vat for line in self.returns_vat_breakdown}
         return [
-            (line.percent, sales.get(line.rate, ZERO), returns.get(line.rate, ZERO), line.vat)
+            (line.percent_value, sales.get(line.rate, ZERO), returns.get(line.rate, ZERO), line.vat)
             for line in self.vat_breakdown
         ]
 

@@ -63,7 +63,7 @@ def test_the_receipt_names_the_seller_the_store_and_the_head_office_siret(client
         "Total EUR 31.50",
         "of which VAT 5.25",
         "Cash 40.00",
-        "Change 8.50",
+        "Change given 8.50",
     ]:
         assert mention in text, mention
     assert "DUPLICATA" not in html
@@ -148,3 +148,14 @@ def test_the_receipt_page_keeps_its_query_count(client, cashier_user, sale, djan
     client.force_login(cashier_user)
     with django_assert_max_num_queries(8):
         assert client.get(f"/pos/receipt/{sale.number}/").status_code == 200
+
+
+def test_the_barcode_has_no_style_attribute_the_csp_would_drop():
+    # style-src 'self' makes browsers ignore style="fill:white": the background painted black and hid
+    # the bars (seen in the screenshot). Presentation attributes always apply.
+    from pos.barcodes import sale_barcode_svg
+
+    svg = sale_barcode_svg("S2026-000001")
+    assert "style=" not in svg and "<text" not in svg
+    assert '<rect width="100%" height="100%" fill="white"/>' in svg
+    assert svg.count('fill="black"') > 20

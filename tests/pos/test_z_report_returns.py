@@ -153,9 +153,9 @@ def test_the_x_report_nets_a_web_return_and_a_till_return_out_of_sales_and_vat(d
     ]
     assert (report.net_excl_vat, report.net_vat) == (D("166.20"), D("19.92"))
     assert report.vat_detail == [
-        ("5.5", D("5.50"), D("2.20"), D("3.30")),
-        ("10", D("4.60"), D("0.00"), D("4.60")),
-        ("20", D("21.86"), D("9.84"), D("12.02")),
+        (D("5.5"), D("5.50"), D("2.20"), D("3.30")),
+        (D("10"), D("4.60"), D("0.00"), D("4.60")),
+        (D("20"), D("21.86"), D("9.84"), D("12.02")),
     ]
     # tenders as before: the till return went back to sale A's card, the web one online
     assert [(t.tender, t.expected) for t in report.tenders] == [
@@ -191,7 +191,7 @@ def test_the_z_report_after_closing_keeps_the_netted_figures_and_the_page_says_t
         "186,12",
         # netted VAT per rate: HT, TVA, TTC
         '<td>20 %</td><td class="num">60,20</td><td class="num">12,02</td><td class="num">72,22</td>',
-        '<td>5.5 %</td><td class="num">60,00</td><td class="num">3,30</td><td class="num">63,30</td>',
+        '<td>5,5 %</td><td class="num">60,00</td><td class="num">3,30</td><td class="num">63,30</td>',
         '<th scope="col" class="num">TVA</th>',
         '<th scope="col" class="num">TTC</th>',
     ]:
