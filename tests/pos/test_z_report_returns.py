@@ -260,3 +260,28 @@ def test_the_z_report_page_keeps_its_query_count(day, client, django_assert_max_
     client.force_login(day.anna)
     with django_assert_max_num_queries(12):
         assert client.get(f"/pos/sessions/{day.session.pk}/z/").status_code == 200
+
+
+def test_the_tills_closing_screen_gets_the_netted_figures_from_the_api(day):
+    from tests.core.api_helpers import api_client
+
+    response = api_client(day.anna).post(
+        f"/api/v1/pos/sessions/{day.session.pk}/close/",
+        {"counts": {"200": 1, "20": 1, "5": 1, "2": 1, "0.5": 1, "0.2": 1, "0.1": 1, "0.05": 1, "0.01": 1}},
+        format="json",
+    )
+
+    assert response.status_code == 200
+    z = response.json()
+    assert (z["sales_count"], z["sales_total"], z["returns_count"], z["returns_total"], z["net_sales"]) == (
+        3,
+        "287.28",
+        2,
+        "101.16",
+        "186.12",
+    )
+    assert z["vat_breakdown"] == [
+        {"rate": "0.0550", "net": "60.00", "vat": "3.30", "gross": "63.30"},
+        {"rate": "0.1000", "net": "46.00", "vat": "4.60", "gross": "50.60"},
+        {"rate": "0.2000", "net": "60.20", "vat": "12.02", "gross": "72.22"},
+    ]
