@@ -1,6 +1,8 @@
-"""The printable pages of the register: the sale receipt (80 mm thermal paper) and the Z report.
+"""The printable pages of the register: the sale receipt (80 mm thermal paper), the return receipt /
+store credit note, and the Z report.
 
-Cashiers and store managers see their store's; staff any. Another store's sale or session is a 404.
+Cashiers and store managers see their store's; staff any. Another store's sale, return or session is
+a 404.
 """
 
 from __future__ import annotations
@@ -30,6 +32,19 @@ def receipt(request: HttpRequest, number: str) -> HttpResponse:
         raise Http404("No such sale here.")
     activate_user_language(request)
     return render(request, "pos/receipt.html", selectors.receipt_context(order))
+
+
+@require_GET
+def return_receipt(request: HttpRequest, number: str) -> HttpResponse:
+    """The return receipt (and store credit note) of a return taken back at a till: the store that
+    took the goods back is the one whose staff may see it."""
+    if not request.user.is_authenticated:
+        return _login(request)
+    ret = selectors.return_for_receipt(number)
+    if ret is None or not can_use_store(request.user, ret.location_id):
+        raise Http404("No such return here.")
+    activate_user_language(request)
+    return render(request, "pos/return_receipt.html", selectors.return_receipt_context(ret))
 
 
 @require_GET

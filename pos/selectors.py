@@ -7,9 +7,19 @@ from decimal import Decimal
 
 from django.db.models import Count, Sum
 
+from core.money import money_round
 from orders.models import Order, OrderLine
 
-from .models import CashMovement, PosSale, RegisterSession, SaleTender, SessionStatus, Tender
+from .models import (
+    CashMovement,
+    PosSale,
+    RegisterSession,
+    Return,
+    ReturnLine,
+    SaleTender,
+    SessionStatus,
+    Tender,
+)
 
 ZERO = Decimal("0.00")
 
@@ -47,24 +57,59 @@ class VatLine:
         """20, 5.5, 2.1: the rate as people write it."""
         return f"{(self.rate * 100).normalize():f}"
 
+    @property
+    def percent_value(self) -> Decimal:
+        """The rate in percent (5.5), for templates to localise (``floatformat:"-1"``: 5,5 in French)."""
+        return (self.rate * 100).normalize()
+
 
 @dataclass
 class ZReport:
-    """The closing report of a session (an X report while it is still open: counted == expected)."""
+    """The closing report of a session (an X report while it is still open: counted == expected).
+
+    Sales are the session's store sales (gross, TTC); returns are the ``Return`` rows taken back at
+    this session (till sales, web orders brought back to the store, the return half of exchanges);
+    ``net_sales`` and ``vat_breakdown`` are sales minus returns, per VAT rate."""
 
     session: RegisterSession
     tenders: list[TenderTotal]
     difference: Decimal
     sales_count: int
-    sales_total: Decimal
+    sales_total: Decimal  # gross sales, TTC, before returns
     discounts_total: Decimal
-    vat_breakdown: list[VatLine]
+    vat_breakdown: list[VatLine]  # netted: sales minus returns, per rate
     movements: list[CashMovement]
     counted_cash: dict[str, int] = field(default_factory=dict)
+    returns_count: int = 0
+    returns_total: Decimal = ZERO  # TTC, positive: what the returns gave back
+    sales_vat_breakdown: list[VatLine] = field(default_factory=list)
+    returns_vat_breakdown: list[VatLine] = field(default_factory=list)
 
     @property
     def is_final(self) -> bool:
         return self.session.status == SessionStatus.CLOSED
+
+    @property
+    def net_sales(self) -> Decimal:
+        return self.sales_total - self.returns_total
+
+    @property
+    def vat_detail(self) -> list[tuple[Decimal, Decimal, Decimal, Decimal]]:
+        """Per rate: (rate in percent, VAT on sales, VAT on returns, net VAT)."""
+        sales = {line.rate: line.vat for line in self.sales_vat_breakdown}
+        returns = {line.rate: line.vat for line in self.returns_vat_breakdown}
+        return [
+            (line.percent_value, sales.get(line.rate, ZERO), returns.get(line.rate, ZERO), line.vat)
+            for line in self.vat_breakdown
+        ]
+
+    @property
+    def net_vat(self) -> Decimal:
+        return sum((line.vat for line in self.vat_breakdown), ZERO)
+
+    @property
+    def net_excl_vat(self) -> Decimal:
+        return sum((line.net for line in self.vat_breakdown), ZERO)
 
 
 def _cents(value) -> Decimal:
@@ -81,6 +126,7 @@ def expected_by_tender(session: RegisterSession) -> dict[str, Decimal]:
 
 
 def vat_breakdown(session: RegisterSession) -> list[VatLine]:
+    """The session's store sales per VAT rate (before returns)."""
     rows = (
         OrderLine.objects.filter(order__pos_sale__session=session)
         .values("vat_rate")
@@ -104,8 +150,83 @@ def order_vat_breakdown(order: Order) -> list[VatLine]:
     return [VatLine(rate=r, net=v[0], vat=v[1], gross=v[2]) for r, v in sorted(rates.items())]
 
 
+def returned_vat(*, refund_gross: Decimal, line_vat: Decimal, line_gross: Decimal) -> Decimal:
+    """The VAT inside ``refund_gross`` given back for (part of) an order line: the line's own VAT in
+    proportion, so taking back a whole line gives back exactly the VAT it was sold with."""
+    if not line_gross:
+        return ZERO
+    return money_round(line_vat * refund_gross / line_gross)
+
+
+def _shipping_vat_rate() -> Decimal:
+    from orders.services.placing import SHIPPING_VAT_RATE
+
+    return SHIPPING_VAT_RATE
+
+
+def _add_vat(rates: dict[Decimal, list[Decimal]], rate: Decimal, gross: Decimal, vat: Decimal) -> None:
+    acc = rates.setdefault(rate, [ZERO, ZERO, ZERO])
+    acc[0] += gross - vat
+    acc[1] += vat
+    acc[2] += gross
+
+
+def _vat_lines(rates: dict[Decimal, list[Decimal]]) -> list[VatLine]:
+    return [
+        VatLine(rate=r, net=_cents(v[0]), vat=_cents(v[1]), gross=_cents(v[2]))
+        for r, v in sorted(rates.items())
+    ]
+
+
+def returns_vat_breakdown(
+    lines: list[tuple[int, Decimal, Decimal, Decimal]], totals: dict[int, Decimal]
+) -> list[VatLine]:
+    """Per VAT rate, what returns gave back (positive amounts). ``lines``: (return id, VAT rate,
+    refund TTC, VAT in it); ``totals``: return id -> the return's total_gross. What a return gave
+    back beyond its lines is the web order's shipping (the whole order came back), at the shipping
+    VAT rate."""
+    rates: dict[Decimal, list[Decimal]] = {}
+    by_return: dict[int, Decimal] = {}
+    for ret_id, rate, refund, vat in lines:
+        _add_vat(rates, rate, refund, vat)
+        by_return[ret_id] = by_return.get(ret_id, ZERO) + refund
+    shipping_rate = _shipping_vat_rate()
+    for ret_id, total in totals.items():
+        shipping = total - by_return.get(ret_id, ZERO)
+        if shipping > 0:
+            _add_vat(rates, shipping_rate, shipping, shipping - money_round(shipping / (1 + shipping_rate)))
+    return _vat_lines(rates)
+
+
+def net_vat_breakdown(sales: list[VatLine], returns: list[VatLine]) -> list[VatLine]:
+    """Sales minus returns, per rate (a rate with returns only shows negative amounts)."""
+    rates: dict[Decimal, list[Decimal]] = {}
+    for line in sales:
+        _add_vat(rates, line.rate, line.gross, line.vat)
+    for line in returns:
+        _add_vat(rates, line.rate, -line.gross, -line.vat)
+    return _vat_lines(rates)
+
+
+def session_returns(session: RegisterSession) -> tuple[int, Decimal, list[VatLine]]:
+    """(count, total TTC, VAT per rate) of the returns taken back at ``session``. Two queries."""
+    totals = dict(Return.objects.filter(session=session).values_list("id", "total_gross"))
+    if not totals:
+        return 0, ZERO, []
+    rows = ReturnLine.objects.filter(ret__session=session).values_list(
+        "ret_id", "refund_gross", "order_line__vat_rate", "order_line__total_vat", "order_line__total_gross"
+    )
+    lines = [
+        (ret_id, rate, refund, returned_vat(refund_gross=refund, line_vat=line_vat, line_gross=line_gross))
+        for ret_id, refund, rate, line_vat, line_gross in rows
+    ]
+    total = _cents(sum(totals.values(), ZERO))
+    return len(totals), total, returns_vat_breakdown(lines, totals)
+
+
 def z_report(session: RegisterSession) -> ZReport:
-    """From the stored closing figures when the session is closed, else the live figures (X report)."""
+    """From the stored closing figures when the session is closed, else the live figures (X report).
+    Sales and VAT are netted of the returns taken back at the session."""
     labels = dict(Tender.choices)
     if session.status == SessionStatus.CLOSED:
         expected = {k: Decimal(v) for k, v in session.expected.items()}
@@ -127,6 +248,8 @@ def z_report(session: RegisterSession) -> ZReport:
         .select_related("user")
         .order_by("id")
     )
+    sales_vat = vat_breakdown(session)
+    returns_count, returns_total, returns_vat = session_returns(session)
     return ZReport(
         session=session,
         tenders=tenders,
@@ -134,9 +257,13 @@ def z_report(session: RegisterSession) -> ZReport:
         sales_count=sales["count"],
         sales_total=_cents(sales["total"]),
         discounts_total=_cents(sales["discounts"]),
-        vat_breakdown=vat_breakdown(session),
+        vat_breakdown=net_vat_breakdown(sales_vat, returns_vat),
         movements=movements,
         counted_cash=dict(session.counted_cash),
+        returns_count=returns_count,
+        returns_total=returns_total,
+        sales_vat_breakdown=sales_vat,
+        returns_vat_breakdown=returns_vat,
     )
 
 
@@ -158,22 +285,115 @@ def sale_for_receipt(number: str) -> Order | None:
     )
 
 
+def legal_context(store) -> dict:
+    """The seller's legal mentions a till document prints (``core.legal``): the company, and the
+    SIRET of the establishment (the store's own when configured, else the head office's)."""
+    from core.legal import seller
+
+    who = seller()
+    # python-stdnum's compact form drops the country prefix ("22832047153"): a VAT number is printed
+    # with it ("FR22832047153").
+    vat_number = who.vat_number if who.vat_number[:2].isalpha() else f"{who.country}{who.vat_number}"
+    return {"seller": who, "siret": who.siret_for(getattr(store, "code", None)), "vat_number": vat_number}
+
+
 def receipt_context(order: Order) -> dict:
     """What the receipt shows (the page and the e-mail), from a ``sale_for_receipt`` order."""
     from .barcodes import sale_barcode_svg
 
     lines = list(order.lines.all())
     tenders = list(order.tenders.all())
+    vat = order_vat_breakdown(order)
     return {
+        **legal_context(order.location),
         "order": order,
         "sale": order.pos_sale,
         "store": order.location,
         "lines": lines,
         "tenders": tenders,
         "change": sum((t.change_given for t in tenders), ZERO),
-        "vat_breakdown": order_vat_breakdown(order),
+        "vat_breakdown": vat,
+        "vat_totals": VatLine(
+            rate=ZERO,
+            net=sum((v.net for v in vat), ZERO),
+            vat=sum((v.vat for v in vat), ZERO),
+            gross=sum((v.gross for v in vat), ZERO),
+        ),
         "barcode_svg": sale_barcode_svg(order.number),
         "subtotal": sum((line.gross_before_discount for line in lines), ZERO),
+    }
+
+
+# --- the return receipt / store credit note ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReturnedLine:
+    """A line of a return receipt: what came back and the money (TTC) and VAT it gave back."""
+
+    name: str
+    sku: str
+    quantity: int
+    condition: str
+    condition_label: str
+    vat_rate: Decimal
+    refund_gross: Decimal
+    refund_vat: Decimal
+
+
+def return_for_receipt(number: str) -> Return | None:
+    """A till return by number with everything its receipt shows (a constant number of queries)."""
+    return (
+        Return.objects.filter(number=number)
+        .select_related("order__pos_sale", "location", "session__register", "user", "exchange_order")
+        .prefetch_related("lines__order_line", "refunds", "store_credits")
+        .first()
+    )
+
+
+def return_receipt_context(ret: Return) -> dict:
+    """What the printed return receipt / store credit note shows, from a ``return_for_receipt``."""
+    from .barcodes import sale_barcode_svg
+
+    lines = [
+        ReturnedLine(
+            name=line.order_line.name,
+            sku=line.order_line.sku,
+            quantity=line.quantity,
+            condition=line.condition,
+            condition_label=line.get_condition_display(),
+            vat_rate=line.order_line.vat_rate,
+            refund_gross=line.refund_gross,
+            refund_vat=returned_vat(
+                refund_gross=line.refund_gross,
+                line_vat=line.order_line.total_vat,
+                line_gross=line.order_line.total_gross,
+            ),
+        )
+        for line in ret.lines.all()
+    ]
+    vat = returns_vat_breakdown(
+        [(ret.pk, x.vat_rate, x.refund_gross, x.refund_vat) for x in lines], {ret.pk: ret.total_gross}
+    )
+    credits = [
+        {"credit": credit, "barcode_svg": sale_barcode_svg(credit.code)} for credit in ret.store_credits.all()
+    ]
+    lines_total = sum((line.refund_gross for line in lines), ZERO)
+    original = ret.order
+    return {
+        **legal_context(ret.location),
+        "ret": ret,
+        "store": ret.location,
+        "original": original,
+        "original_date": original.pos_sale.sold_at if hasattr(original, "pos_sale") else original.created_at,
+        "register": ret.session.register if ret.session else None,
+        "lines": lines,
+        "shipping_refunded": ret.total_gross - lines_total if ret.total_gross > lines_total else ZERO,
+        "vat_breakdown": vat,
+        "vat_total": sum((v.vat for v in vat), ZERO),
+        "refunds": list(ret.refunds.all()),
+        "store_credits": credits,
+        "is_credit_note": bool(credits),
     }
 
 

@@ -13,5 +13,6 @@ urlpatterns = [
     path("sw.js", views.service_worker, name="service-worker"),
     path("manifest.webmanifest", views.manifest, name="manifest"),
     path("receipt/<str:number>/", print_views.receipt, name="receipt"),
+    path("returns/<str:number>/receipt/", print_views.return_receipt, name="return-receipt"),
     path("sessions/<int:session_id>/z/", print_views.z_report, name="z-report"),
 ]

@@ -161,7 +161,11 @@ def session_body(session: RegisterSession) -> dict:
 
 def z_body(report: selectors.ZReport) -> dict:
     return s.ZReportSerializer(
-        {**report.__dict__, "url": reverse("pos:z-report", args=[report.session.pk])}
+        {
+            **report.__dict__,
+            "net_sales": report.net_sales,
+            "url": reverse("pos:z-report", args=[report.session.pk]),
+        }
     ).data
 
 

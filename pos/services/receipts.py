@@ -58,10 +58,7 @@ def send_receipt_email(*, order_id: int, email: str) -> bool:
             "number": order.number,
             "store": order.location.name,
         }
-        text = translation.gettext("Your receipt is attached as HTML. Total: %(total)s %(currency)s.") % {
-            "total": order.total_gross,
-            "currency": order.currency,
-        }
+        text = render_to_string("pos/email/receipt.txt", context)
     message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [email])
     message.attach_alternative(html, "text/html")
     message.send()

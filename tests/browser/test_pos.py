@@ -430,6 +430,10 @@ def test_customer_discount_return_pickup_and_cash_out(asgi_server, new_tablet, i
     page.get_by_role("button", name="Record the return").click()
     expect(page.locator("#return-done")).to_contain_text("recorded")
     assert Return.objects.filter(order=order).count() == 1
+    # The printed return receipt, as the sale's receipt after a sale.
+    returned = Return.objects.get(order=order)
+    receipt_url = f"/pos/returns/{returned.number}/receipt/"
+    expect(page.locator("#return-receipt")).to_have_attribute("href", receipt_url)
 
     # A return of more than is left is refused on the page, nothing is sent.
     page.fill("#return-number", number)

@@ -50,7 +50,7 @@ def test_receipt_shows_store_lines_vat_tenders_change_and_barcode(
         "Mug",
         '<td class="num">7.50</td>',
         "<dt>Total EUR</dt><dd>31.50</dd>",
-        "<dt>incl. VAT</dt><dd>5.25</dd>",
+        "<dt>of which VAT</dt><dd>5.25</dd>",  # the VAT amount, no longer labelled "TTC"
         "AUTH-777",
         "Change",
         "8.50",

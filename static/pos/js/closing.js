@@ -192,6 +192,12 @@ function renderZ(report, sessionId) {
   var salesTotal = report.sales_total !== undefined ? report.sales_total : report.sales && report.sales.total;
   if (sales !== undefined) facts.push([t("sales_count"), String(sales)]);
   if (salesTotal !== undefined) facts.push([t("sales_total"), money(toCents(salesTotal))]);
+  // Returns taken back at this session are netted out of sales (and of the VAT table below).
+  if (report.returns_count) {
+    facts.push([t("returns_count"), String(report.returns_count)]);
+    facts.push([t("returns_total"), money(-toCents(report.returns_total))]);
+  }
+  if (report.net_sales !== undefined) facts.push([t("net_sales"), money(toCents(report.net_sales))]);
   if (report.difference !== undefined && report.difference !== null) facts.push([t("difference_total"), money(toCents(report.difference))]);
   var vat = report.vat_breakdown || [];
   if (vat.length) {

@@ -4,6 +4,7 @@
  */
 import { api, errorText, uuid } from "./api.js";
 import { t } from "./i18n.js";
+import { CONFIG } from "./config.js";
 import { findRma, init as initRma, isRmaNumber } from "./rma.js";
 import { onEnter } from "./screens.js";
 import { state } from "./state.js";
@@ -126,6 +127,21 @@ function showReturnDone(data) {
   (data.notes || []).forEach(function (note) {
     done.appendChild(el("p", { class: "muted", text: note }));
   });
+  // The printed return receipt (and store credit note), as the sale's receipt after a sale.
+  if (data && data.number) {
+    done.appendChild(
+      el("div", { class: "actions" }, [
+        el("a", {
+          class: "btn",
+          id: "return-receipt",
+          href: data.receipt_url || CONFIG.urls.returns + encodeURIComponent(data.number) + "/receipt/",
+          target: "_blank",
+          rel: "noopener",
+          text: t(data.store_credit && data.store_credit.code ? "print_credit_note" : "print_return_receipt"),
+        }),
+      ])
+    );
+  }
   $("return-number").value = "";
   $("return-contact").value = "";
 }
