@@ -37,6 +37,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.admin_scope import StoreScopedAdmin
 from core.auth import signed_in_user
 from core.errors import ApplicationError
 
@@ -72,7 +73,11 @@ def _stored_pdf(invoice: Invoice) -> InvoicePdf | None:
         return None
 
 
-class InvoiceLineInline(_ReadOnly, admin.TabularInline[InvoiceLine, Invoice]):
+class InvoiceLineInline(StoreScopedAdmin, _ReadOnly, admin.TabularInline[InvoiceLine, Invoice]):
+    """A line bought in a store belongs to that store (``accounts.admin_scope``): the chain-wide roles
+    who read invoices see every line; a store-bound user would see their store's lines only."""
+
+    store_field = "order__location"
     model = InvoiceLine
     extra = 0
     can_delete = False
@@ -112,10 +117,7 @@ class ErpImportForm(forms.Form):
 class InvoiceAdmin(_ReadOnly, admin.ModelAdmin[Invoice]):
     change_list_template = "admin/invoicing/invoice/change_list.html"
     change_form_template = "admin/invoicing/invoice/change_form.html"
-    list_display = [
-        "number", "kind", "origin", "issued_on", "customer_display", "total_gross", "paid_amount",
-        "erp_number", "pdf_link",
-    ]  # fmt: skip
+    list_display = ["number", "kind", "issued_on", "customer_display", "total_gross", "origin", "pdf_link"]
     list_filter = ["kind", "origin"]
     date_hierarchy = "issued_on"
     search_fields = ["number", "erp_number", "customer_email", "customer_name", "customer_company"]

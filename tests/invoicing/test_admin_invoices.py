@@ -231,6 +231,13 @@ def test_send_again_sends_once_per_confirmation(admin_client, ana):
     assert mail.outbox[0].to == ["ana@example.com"]
     assert messages_of(first)[0].startswith(invoice.number)
 
+    # the button on the document's page: its own confirmation key, one more e-mail
+    page = admin_client.post(reverse("admin:invoicing_invoice_resend", args=[invoice.pk]), {"key": "b" * 32})
+    assert page.status_code == 302
+    assert page["Location"] == reverse("admin:invoicing_invoice_change", args=[invoice.pk])
+    assert InvoiceDelivery.objects.count() == 2
+    assert len(mail.outbox) == 2
+
 
 # --- ERP upload --------------------------------------------------------------------------------------
 
