@@ -133,3 +133,12 @@ def test_selectors_give_nothing_to_an_anonymous_user(ana):
     assert list(selectors.documents_for_customer(AnonymousUser())) == []
     assert selectors.document_for_customer(None, invoice.number) is None
     assert selectors.document_for_customer(ana, invoice.number) == invoice
+
+
+def test_the_page_speaks_french(client, ana):
+    attach_pdf(issue(ana))
+    client.force_login(ana)
+    html = client.get("/fr/account/invoices/").content.decode()
+    assert "<h1>Mes factures</h1>" in html
+    assert ">Facture</span>" in html
+    assert "Télécharger le PDF" in html
