@@ -179,6 +179,8 @@ class _Row:
 
 def decode(data: bytes) -> str:
     """UTF-8 (with or without a BOM), else Windows-1252; ``InvalidErpFile`` when neither reads it."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InvalidErpFile(_('The file is UTF-16 ("Unicode text"): save it as CSV UTF-8 or CSV (;).'))
     if data.startswith(UTF8_BOM):
         try:
             return data[len(UTF8_BOM) :].decode("utf-8")
@@ -396,6 +398,12 @@ class _Customers:
 
     def __init__(self) -> None:
         self._found: dict[str, User | None] = {}
+        self._snapshots: dict[int, Customer] = {}
+
+    def snapshot(self, user: User) -> Customer:
+        if user.pk not in self._snapshots:
+            self._snapshots[user.pk] = customer_snapshot(user)
+        return self._snapshots[user.pk]
 
     def get(self, key: str) -> User | None:
         if key not in self._found:
@@ -501,7 +509,7 @@ def import_erp_invoices(*, data: bytes, filename: str, user: User | None = None)
         previous = existing.get(number)
         if previous is None:
             try:
-                document = _issue(erp, customer)
+                document = _issue(erp, customers.snapshot(customer))
             except IntegrityError:
                 # Imported at this very moment by another upload of the same file (or the number was
                 # just taken): compare with what is there now.
@@ -590,7 +598,7 @@ def _stored_content(document: Invoice) -> tuple[object, ...]:
 
 
 @transaction.atomic(durable=True)
-def _issue(erp: _ErpInvoice, customer: User) -> Invoice:
+def _issue(erp: _ErpInvoice, customer: Customer) -> Invoice:
     """One ERP invoice, in its own transaction (a failure leaves nothing of it)."""
     date = erp.rows[0].date
     place = _("ERP")
@@ -614,7 +622,7 @@ def _issue(erp: _ErpInvoice, customer: User) -> Invoice:
     draft = Draft(
         kind=DocumentKind.INVOICE,
         origin=DocumentOrigin.ERP,
-        customer=customer_snapshot(customer),
+        customer=customer,
         business_date=date,
         lines=lines,
         erp_number=erp.number,

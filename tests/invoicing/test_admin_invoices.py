@@ -169,8 +169,11 @@ def test_staff_need_the_view_permission(client, ana):
 def test_the_pdf_download(admin_client, client, ana):
     invoice = issue(ana)
     url = reverse("admin:invoicing_invoice_pdf", args=[invoice.pk])
+    change = reverse("admin:invoicing_invoice_change", args=[invoice.pk])
     assert admin_client.get(url).status_code == 404  # not rendered yet
+    assert url not in admin_client.get(change).content.decode()
     attach_pdf(invoice)
+    assert url in admin_client.get(change).content.decode()
 
     response = admin_client.get(url)
 

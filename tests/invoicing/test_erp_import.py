@@ -199,6 +199,7 @@ def test_a_number_one_of_our_documents_already_has_is_refused(acme, ana, setting
         (b"a,b,c\n1,2,3\n", "export.csv", "separated by ';'"),
         (b"numero_facture;date;client\r\nX;02/03/2026;C1\r\n", "export.csv", "lacks the column(s) libelle"),
         (b"", "export.csv", "The file is empty"),
+        ("numero_facture;date".encode("utf-16"), "export.csv", "The file is UTF-16"),
         (b"numero_facture;date", "export.xlsx", "Expected a .csv file"),
     ],
 )
