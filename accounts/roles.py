@@ -98,6 +98,11 @@ _STAFF = [
     "catalog.change_review",
     "pos.add_register",
     "pos.change_register",
+    # Invoices: read, send again, import the ERP's (the admin is read-only for everybody).
+    "invoicing.view_invoice",
+    "invoicing.view_invoicerun",
+    "invoicing.resend_invoice",
+    "invoicing.add_invoice",
 ]
 _MANAGER = [*_STAFF, "accounts.change_customergroup", "accounts.add_customergroup"]
 
