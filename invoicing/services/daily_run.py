@@ -415,7 +415,7 @@ class _DayRun:
         invoices = Invoice.objects.select_related("customer").in_bulk(list(by_invoice))
         documents = []
         for invoice_id in sorted(by_invoice):
-            items = sorted(by_invoice[invoice_id], key=lambda c: (c.happened_at, c.line.source_key))
+            items = sorted(by_invoice[invoice_id], key=lambda c: c.happened_at)  # stable: as built
             refunds = [refund for item in items for refund in item.refunds]
             invoice = invoices[invoice_id]
             documents.append(
