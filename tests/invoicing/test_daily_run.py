@@ -289,3 +289,27 @@ def test_the_command_refuses_a_day_to_come(shop, customer, web_order):
     with pytest.raises(CommandError, match="has not come yet"):
         call_command("issue_invoices", "--date", (today() + DAY).isoformat())
     assert not Invoice.objects.exists() and not InvoiceRun.objects.exists()
+
+
+def test_the_run_reads_in_bulk_more_orders_cost_no_more_queries(
+    shop, customer, business_customer, web_order, till_sale
+):
+    """Queries grow with the documents issued (number, document, lines, outbox), not with the orders
+    or lines read: a day of 2 customers with 1 order each costs what a day of 2 with 3 each costs."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for who in (customer, business_customer):
+        on_day(web_order(who, [(shop.tee, 1)], shipping="4.90"), today() - DAY)
+    with CaptureQueriesContext(connection) as small:
+        assert run_day(business_date=today() - DAY).invoices == 2
+
+    for who in (customer, business_customer):
+        web_order(who, [(shop.tee, 2), (shop.book, 1)], shipping="4.90")
+        web_order(who, [(shop.mug, 1)])
+        till_sale(who, [("MUG", 1), ("BOOK", 2)], [("card", "27.10")])
+    with CaptureQueriesContext(connection) as big:
+        assert run_day(business_date=today()).invoices == 2
+
+    assert len(big.captured_queries) <= len(small.captured_queries)  # (the first created the sequence)
+    assert InvoiceLine.objects.count() == 2 * 2 + 2 * (3 + 1 + 2)
