@@ -37,8 +37,9 @@ not even a number taken):
      refund action (its key ``pos-return-<id>``): only its shipping part is credited from it, the
      goods are credited from the return's lines (never twice);
    - the whole order cancelled or refunded after it was invoiced (e.g. a click & collect never
-     collected): what is left of each invoiced line, ``order:<id>:line:<order line>``, and for a
-     cancellation the shipping left, ``order:<id>:shipping`` on the credit note.
+     collected): what is left of each invoiced line, ``order:<id>:cancelled:line:<order line>``
+     (or ``refunded``), and for a cancellation the shipping left, ``order:<id>:cancelled:shipping``
+     (the invoice's own shipping line is ``order:<id>:shipping``).
 
    One credit note per credited invoice (so per customer), referencing it (``credited_invoice``),
    amounts positive; "how it was paid back" from the refunds and the return's tenders.
@@ -329,9 +330,10 @@ class _DayRun:
             customer = _customer(orders, billing)
             lines: list[DraftLine] = []
             paid: list[dict[str, str]] = []
-            for when, order in placed:
-                lines += _sale_lines(order, sale_date=min(paris_date(when), self.day))
-                paid += payments.get(order.pk, [])
+            with translation.override(customer.language):
+                for when, order in placed:
+                    lines += _sale_lines(order, sale_date=min(paris_date(when), self.day))
+                    paid += payments.get(order.pk, [])
             invoice = issue_document(
                 draft=Draft(
                     kind=DocumentKind.INVOICE,
@@ -369,11 +371,12 @@ class _DayRun:
             "captured_at"
         ):
             assert payment.captured_at is not None
+            with _language_of(self.orders[payment.order_id]):
+                label = _("Online payment (%(provider)s)") % {"provider": payment.get_provider_display()}
             paid[payment.order_id].append(
                 {
                     "method": payment.provider,
-                    "label": _("Online payment (%(provider)s)")
-                    % {"provider": payment.get_provider_display()},
+                    "label": label,
                     "amount": str(payment.amount_eur),
                     "date": paris_date(payment.captured_at).isoformat(),
                     "order": self.orders[payment.order_id].number,
@@ -385,10 +388,12 @@ class _DayRun:
             amount = tender.amount - tender.change_given
             if amount <= 0:
                 continue
+            with _language_of(order):
+                label = str(tender.get_tender_display())
             paid[tender.order_id].append(
                 {
                     "method": tender.tender,
-                    "label": str(tender.get_tender_display()),
+                    "label": label,
                     "amount": str(amount),
                     "date": paris_date(sale.sold_at if sale else order.created_at).isoformat(),
                     "order": order.number,
@@ -403,6 +408,7 @@ class _DayRun:
         if not invoiced_orders:
             return []
         credits: list[_Credit] = []
+        # Labels in the customer's language, as on the invoice (stored once, printed as stored).
         credits += self._action_credits(invoiced_orders)
         credits += self._return_credits(invoiced_orders)
         credits = [c for c in credits if c.line.source_key not in self.credited_keys]
@@ -453,66 +459,70 @@ class _DayRun:
             created_at__lt=self.cutoff,
         ).order_by("id"):
             order = self.orders[action.order_id]
-            channel, place = self._place(order)
-            day = paris_date(action.created_at)
-            prefix = f"action:{action.pk}"
-            from_till = action.key.startswith(POS_RETURN_KEY)  # the goods: the return's lines
-            what = _("Cancelled") if action.kind == OrderActionKind.CANCEL else _("Refunded")
-            parts: list[DraftLine] = []
-            lines_total = ZERO
-            for item in action.lines or []:
-                amount = Decimal(str(item.get("amount") or "0"))
-                lines_total += amount
-                order_line = self.order_lines.get(int(item["line_id"]))
-                if from_till or amount <= 0 or order_line is None:
-                    continue
-                parts.append(
-                    _credit_line(
-                        order_line,
-                        quantity=Decimal(int(item["quantity"])),
-                        gross=amount,
-                        key=f"{prefix}:line:{order_line.pk}",
-                        channel=channel,
-                        place=place,
-                        day=day,
-                        label=f"{order_line.name} ({what.lower()})",
-                    )
-                )
-            if action.shipping_amount > 0:
-                parts.append(
-                    _amount_line(
-                        action.shipping_amount,
-                        rate=SHIPPING_VAT_RATE,
-                        key=f"{prefix}:shipping",
-                        label=_("Delivery (%(what)s)") % {"what": what.lower()},
-                        order_id=order.pk,
-                        channel=channel,
-                        place=place,
-                        day=day,
-                    )
-                )
-            free = action.amount - lines_total - action.shipping_amount
-            if free > 0 and not from_till:
-                parts += self._free_amount_lines(order, free, prefix, action.reason, channel, place, day)
-            refunds = []
-            credited = sum((p.total_gross for p in parts), ZERO)
-            if credited > 0 and not from_till:  # a till return's money: its own refund rows
-                refunds = [
-                    {
-                        "method": action.via or RefundVia.ORIGINAL,
-                        "label": _("Refunded to the original payment")
-                        if action.via != RefundVia.EXTERNAL
-                        else (action.external_reference or _("Paid back another way")),
-                        "amount": str(credited),
-                        "date": day.isoformat(),
-                        "order": order.number,
-                    }
-                ]
-            credits += [
-                _Credit(order.pk, action.created_at, line, refunds if i == 0 else [])
-                for i, line in enumerate(parts)
-            ]
+            with _language_of(order):
+                credits += self._action_credit(action, order)
         return credits
+
+    def _action_credit(self, action: OrderAction, order: Order) -> list[_Credit]:
+        channel, place = self._place(order)
+        day = paris_date(action.created_at)
+        prefix = f"action:{action.pk}"
+        from_till = action.key.startswith(POS_RETURN_KEY)  # the goods: the return's lines
+        what = _("Cancelled") if action.kind == OrderActionKind.CANCEL else _("Refunded")
+        parts: list[DraftLine] = []
+        lines_total = ZERO
+        for item in action.lines or []:
+            amount = Decimal(str(item.get("amount") or "0"))
+            lines_total += amount
+            order_line = self.order_lines.get(int(item["line_id"]))
+            if from_till or amount <= 0 or order_line is None:
+                continue
+            parts.append(
+                _credit_line(
+                    order_line,
+                    quantity=Decimal(int(item["quantity"])),
+                    gross=amount,
+                    key=f"{prefix}:line:{order_line.pk}",
+                    channel=channel,
+                    place=place,
+                    day=day,
+                    label=f"{order_line.name} ({what.lower()})",
+                )
+            )
+        if action.shipping_amount > 0:
+            parts.append(
+                _amount_line(
+                    action.shipping_amount,
+                    rate=SHIPPING_VAT_RATE,
+                    key=f"{prefix}:shipping",
+                    label=_("Delivery (%(what)s)") % {"what": what.lower()},
+                    order_id=order.pk,
+                    channel=channel,
+                    place=place,
+                    day=day,
+                )
+            )
+        free = action.amount - lines_total - action.shipping_amount
+        if free > 0 and not from_till:
+            parts += self._free_amount_lines(order, free, prefix, action.reason, channel, place, day)
+        refunds = []
+        credited = sum((p.total_gross for p in parts), ZERO)
+        if credited > 0 and not from_till:  # a till return's money: its own refund rows
+            refunds = [
+                {
+                    "method": action.via or RefundVia.ORIGINAL,
+                    "label": _("Refunded to the original payment")
+                    if action.via != RefundVia.EXTERNAL
+                    else (action.external_reference or _("Paid back another way")),
+                    "amount": str(credited),
+                    "date": day.isoformat(),
+                    "order": order.number,
+                }
+            ]
+        return [
+            _Credit(order.pk, action.created_at, line, refunds if i == 0 else [])
+            for i, line in enumerate(parts)
+        ]
 
     def _free_amount_lines(
         self, order: Order, amount: Decimal, prefix: str, reason: str, channel: str, place: str, day: dt.date
@@ -567,6 +577,8 @@ class _DayRun:
             order = self.orders[ret.order_id]
             order_line = self.order_lines[row.order_line_id]
             day = paris_date(ret.created_at)
+            with _language_of(order):
+                returned = _("returned")
             line = _credit_line(
                 order_line,
                 quantity=Decimal(row.quantity),
@@ -575,7 +587,7 @@ class _DayRun:
                 channel=LineChannel.STORE,
                 place=ret.location.name,
                 day=day,
-                label=f"{order_line.name} ({_('returned')}, {ret.number})",
+                label=f"{order_line.name} ({returned}, {ret.number})",
             )
             first = ret.pk not in seen
             seen.add(ret.pk)
@@ -614,6 +626,12 @@ class _DayRun:
                 credited_gross[order_line_id] += gross
             elif key.endswith(":shipping"):
                 shipping_credited[order_id] += gross
+        sums = {
+            "qty": credited_qty,
+            "net": credited_net,
+            "gross": credited_gross,
+            "shipping": shipping_credited,
+        }
         credits = []
         for row in self.invoiced_lines:
             order_id = row["order_id"]
@@ -621,66 +639,82 @@ class _DayRun:
                 continue
             status, when = closed[order_id]
             order = self.orders[order_id]
-            channel, place = self._place(order)
-            day = paris_date(when)
-            what = _("Cancelled") if status == OrderStatus.CANCELLED else _("Refunded")
-            line_id = row["order_line_id"]
-            if line_id is not None:
-                quantity = row["quantity"] - credited_qty[line_id]
-                gross = row["total_gross"] - credited_gross[line_id]
-                if quantity <= 0 or gross < 0:
-                    continue
-                order_line = self.order_lines[line_id]
-                net = row["total_net"] - credited_net[line_id]
-                line = DraftLine(
-                    channel=channel,
-                    place=place,
-                    sale_date=day,
-                    label=f"{order_line.name} ({what.lower()})",
-                    quantity=quantity,
-                    unit_price_net=order_line.unit_price_net,
-                    vat_rate=order_line.vat_rate.quantize(RATE),
-                    total_net=net,
-                    total_vat=gross - net,
-                    total_gross=gross,
-                    sku=order_line.sku,
-                    order_id=order_id,
-                    order_line_id=line_id,
-                    source_key=f"order:{order_id}:line:{line_id}",
-                )
-            elif status == OrderStatus.CANCELLED and row["source_key"].endswith(":shipping"):
-                left = row["total_gross"] - shipping_credited[order_id]
-                if left <= 0:
-                    continue
-                line = _amount_line(
-                    left,
-                    rate=SHIPPING_VAT_RATE,
-                    key=f"order:{order_id}:shipping",
-                    label=_("Delivery (%(what)s)") % {"what": what.lower()},
-                    order_id=order_id,
-                    channel=channel,
-                    place=place,
-                    day=day,
-                )
-            else:
-                continue
-            if line.source_key in self.credited_keys:
-                continue
-            refund = (
-                [
-                    {
-                        "method": RefundVia.ORIGINAL,
-                        "label": _("Refunded to the original payment"),
-                        "amount": str(line.total_gross),
-                        "date": day.isoformat(),
-                        "order": order.number,
-                    }
-                ]
-                if status == OrderStatus.CANCELLED and order.channel == Channel.WEB
-                else []
-            )
-            credits.append(_Credit(order_id, when, line, refund))
+            with _language_of(order):
+                credit = self._closing_credit(row, order, status, when, sums)
+            if credit is not None and credit.line.source_key not in self.credited_keys:
+                credits.append(credit)
         return credits
+
+    def _closing_credit(
+        self,
+        row: dict[str, Any],
+        order: Order,
+        status: str,
+        when: dt.datetime,
+        sums: dict[str, dict[int, Decimal]],
+    ) -> _Credit | None:
+        order_id = order.pk
+        credited_qty, credited_net = sums["qty"], sums["net"]
+        credited_gross, shipping_credited = sums["gross"], sums["shipping"]
+        channel, place = self._place(order)
+        day = paris_date(when)
+        what = _("Cancelled") if status == OrderStatus.CANCELLED else _("Refunded")
+        line_id = row["order_line_id"]
+        if line_id is not None:
+            quantity = row["quantity"] - credited_qty[line_id]
+            gross = row["total_gross"] - credited_gross[line_id]
+            if quantity <= 0 or gross < 0:
+                return None
+            order_line = self.order_lines[line_id]
+            net = row["total_net"] - credited_net[line_id]
+            line = DraftLine(
+                channel=channel,
+                place=place,
+                sale_date=day,
+                label=f"{order_line.name} ({what.lower()})",
+                quantity=quantity,
+                unit_price_net=order_line.unit_price_net,
+                vat_rate=order_line.vat_rate.quantize(RATE),
+                total_net=net,
+                total_vat=gross - net,
+                total_gross=gross,
+                sku=order_line.sku,
+                order_id=order_id,
+                order_line_id=line_id,
+                source_key=f"order:{order_id}:{status}:line:{line_id}",
+            )
+        elif status == OrderStatus.CANCELLED and row["source_key"].endswith(":shipping"):
+            left = row["total_gross"] - shipping_credited[order_id]
+            if left <= 0:
+                return None
+            line = _amount_line(
+                left,
+                rate=SHIPPING_VAT_RATE,
+                key=f"order:{order_id}:{status}:shipping",
+                label=_("Delivery (%(what)s)") % {"what": what.lower()},
+                order_id=order_id,
+                channel=channel,
+                place=place,
+                day=day,
+            )
+        else:
+            return None
+        if line.source_key in self.credited_keys:
+            return None
+        refund = (
+            [
+                {
+                    "method": RefundVia.ORIGINAL,
+                    "label": _("Refunded to the original payment"),
+                    "amount": str(line.total_gross),
+                    "date": day.isoformat(),
+                    "order": order.number,
+                }
+            ]
+            if status == OrderStatus.CANCELLED and order.channel == Channel.WEB
+            else []
+        )
+        return _Credit(order_id, when, line, refund)
 
 
 # --- helpers --------------------------------------------------------------------------------------
@@ -719,8 +753,7 @@ def _sale_lines(order: Order, *, sale_date: dt.date) -> list[DraftLine]:
         for line in order.lines.all()
     ]
     if order.shipping_gross > 0:
-        with translation.override(order.language or settings.LANGUAGE_CODE):
-            label = _("Delivery, order %(number)s") % {"number": order.number}
+        label = _("Delivery, order %(number)s") % {"number": order.number}
         lines.append(
             _amount_line(
                 order.shipping_gross,
@@ -855,3 +888,8 @@ def _customer_of(invoice: Invoice) -> Customer:
         siren=invoice.customer_siren,
         language=invoice.language,
     )
+
+
+def _language_of(order: Order) -> Any:
+    """Labels in the shopper's language (stored on the document as printed)."""
+    return translation.override(order.language or settings.LANGUAGE_CODE)

@@ -139,7 +139,7 @@ def test_a_cancellation_after_invoicing_credits_what_is_left(shop, customer, web
     note = Invoice.objects.get(kind=DocumentKind.CREDIT_NOTE)
     assert note.credited_invoice == invoice
     assert [line.source_key for line in note.lines.order_by("position")] == [
-        f"order:{order.pk}:line:{line.pk}" for line in order.lines.order_by("id")
+        f"order:{order.pk}:cancelled:line:{line.pk}" for line in order.lines.order_by("id")
     ]
     assert (note.total_net, note.total_vat, note.total_gross) == (
         invoice.total_net,
@@ -184,7 +184,7 @@ def test_a_source_is_credited_once_whatever_happens(shop, customer, web_order):
     invoice = invoiced_yesterday(order)
     services.transition_order(order=order, to_status=OrderStatus.CANCELLED)
     run_day(business_date=today())
-    key = f"order:{order.pk}:line:{order.lines.get().pk}"
+    key = f"order:{order.pk}:cancelled:line:{order.lines.get().pk}"
     assert InvoiceLine.objects.filter(source_key=key).count() == 1
 
     draft = Draft(
@@ -226,3 +226,23 @@ def _customer(invoice: Invoice):
     from invoicing.services.issuing import Customer
 
     return Customer(name=invoice.customer_name, email=invoice.customer_email, user=invoice.customer)
+
+
+def test_an_order_marked_refunded_after_invoicing_credits_its_lines_not_its_shipping(
+    shop, customer, web_order
+):
+    """Marked refunded as a whole (no action says the shipping went back): its units are credited,
+    keyed apart from the invoice's own shipping line."""
+    order = web_order(customer, [(shop.tee, 1), (shop.mug, 2)], shipping="4.90")
+    invoice = invoiced_yesterday(order)
+    services.transition_order(order=order, to_status=OrderStatus.REFUNDED, note="lost parcel")
+
+    run_day(business_date=today())
+
+    note = Invoice.objects.get(kind=DocumentKind.CREDIT_NOTE)
+    assert note.credited_invoice == invoice
+    assert [line.source_key for line in note.lines.order_by("position")] == [
+        f"order:{order.pk}:refunded:line:{line.pk}" for line in order.lines.order_by("id")
+    ]
+    assert note.total_gross == invoice.total_gross - D("4.90") == D("24.50")
+    assert note.payments == [] and note.paid_amount == 0

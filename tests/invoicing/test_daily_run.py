@@ -22,6 +22,7 @@ pytestmark = pytest.mark.django_db
 
 D = Decimal
 DAY = dt.timedelta(days=1)
+WEB = "Boutique en ligne"  # "Web shop": labels are written in the customer's language (French here)
 
 
 def lines_of(invoice: Invoice) -> list[tuple]:
@@ -47,9 +48,9 @@ def test_a_mixed_channel_day_gives_one_invoice_per_customer_with_exact_totals(
     assert invoice.number == f"{'FA'}-{today().year}-000001"
     assert (invoice.issued_on, invoice.business_date, invoice.run.business_date) == (today(),) * 3
     assert lines_of(invoice) == [
-        ("web", "Web shop", "TEE", D("2"), D("20.83"), D("4.17"), D("25.00")),
-        ("web", "Web shop", "BOOK", D("1"), D("10.00"), D("0.55"), D("10.55")),
-        ("web", "Web shop", "", D("1"), D("4.08"), D("0.82"), D("4.90")),
+        ("web", WEB, "TEE", D("2"), D("20.83"), D("4.17"), D("25.00")),
+        ("web", WEB, "BOOK", D("1"), D("10.00"), D("0.55"), D("10.55")),
+        ("web", WEB, "", D("1"), D("4.08"), D("0.82"), D("4.90")),
         ("store", "Ajaccio", "MUG", D("1"), D("5.00"), D("1.00"), D("6.00")),
         ("store", "Ajaccio", "BOOK", D("1"), D("10.00"), D("0.55"), D("10.55")),
     ]
