@@ -54,6 +54,8 @@ Dates: a document's ``issued_on`` and ``business_date`` are D. The run of D take
 when it runs: a sale after the 18:00 run waits for the next day's run (its line keeps its own sale
 date). A missed day is caught up by ``run_due_days`` (oldest first, so numbers and issue dates stay
 in the same order); a day older than the last run finds nothing left (the later run took it).
+Running today by hand (``manage.py issue_invoices --date``) before 18:00 closes today: the beat then
+finds it done, and the sales after it go to tomorrow's invoice.
 
 Speed: a day of 700 invoices reads its orders in about ten bulk queries; each document costs its
 number, one INSERT and one bulk INSERT of its lines (``issue_document``) and its outbox message.
