@@ -314,3 +314,16 @@ def test_the_run_reads_in_bulk_more_orders_cost_no_more_queries(
 
     assert len(big.captured_queries) <= len(small.captured_queries)  # (the first created the sequence)
     assert InvoiceLine.objects.count() == 2 * 2 + 2 * (3 + 1 + 2)
+
+
+def test_order_events_queue_the_order_in_their_own_transaction(shop, customer, web_order, till_sale):
+    order = web_order(customer, [(shop.tee, 1)])
+    assert list(InvoiceQueueEntry.objects.values_list("order_id", "event", "run")) == [
+        (order.pk, "order.paid", None)
+    ]
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        till_sale(customer, [("MUG", 1)], [("cash", "6.00")])
+        raise RuntimeError("the sale fails after its event")
+
+    assert InvoiceQueueEntry.objects.count() == 1  # a rolled-back sale leaves no work
