@@ -246,3 +246,28 @@ def test_an_order_marked_refunded_after_invoicing_credits_its_lines_not_its_ship
     ]
     assert note.total_gross == invoice.total_gross - D("4.90") == D("24.50")
     assert note.payments == [] and note.paid_amount == 0
+
+
+def test_a_refund_paid_back_another_way_says_how(shop, customer, web_order):
+    """A portal return refunded as store credit is a refund action paid back "externally"."""
+    order = web_order(customer, [(shop.mug, 2)])
+    invoiced_yesterday(order)
+    order = deliver(order)
+    mug = order.lines.get()
+    action = services.refund_order_part(
+        order=order,
+        lines=[LineQuantity(mug.pk, 2)],
+        reason="RMA-7",
+        user=None,
+        via="external",
+        external_reference="store credit SC-1234",
+    )
+
+    run_day(business_date=today())
+
+    note = Invoice.objects.get(kind=DocumentKind.CREDIT_NOTE)
+    assert [line.source_key for line in note.lines.all()] == [f"action:{action.pk}:line:{mug.pk}"]
+    assert note.total_gross == D("12.00")
+    assert [(p["method"], p["label"], p["amount"]) for p in note.payments] == [
+        ("external", "store credit SC-1234", "12.00")
+    ]
