@@ -1,7 +1,15 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 
 
 class InvoicingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "invoicing"
     verbose_name = "Invoicing"
+
+    def ready(self) -> None:
+        from . import immutability, subscribers
+
+        subscribers.subscribe()
+        # SQLite: the function the immutability triggers ask before a DELETE (invoicing.immutability).
+        connection_created.connect(immutability.register_sqlite_function, dispatch_uid="invoicing_sqlite")

@@ -23,3 +23,8 @@ class AlreadyIssued(Conflict):
 class InvalidErpFile(ValidationFailed):
     code = "invalid_erp_file"
     default_message = "The ERP invoice file could not be read."
+
+
+class InvalidRunDate(ValidationFailed):
+    code = "invalid_run_date"
+    default_message = "The daily run takes a past day or today."

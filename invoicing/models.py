@@ -251,3 +251,7 @@ class InvoiceDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.invoice_id} -> {self.to} ({self.status})"
+
+
+# The daily run's work list lives in its own module; importing it here registers it.
+from .queue_models import InvoiceQueueEntry as InvoiceQueueEntry  # noqa: E402
