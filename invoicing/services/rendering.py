@@ -11,26 +11,27 @@ Once only: an existing ``InvoicePdf`` is returned, never regenerated (a database
 update it). Two workers rendering the same document at once (the outbox delivers at least once)
 both render, one insert wins the one-to-one; the loser deletes its file and returns the winner's row.
 
-Speed (``bench/invoices.py``): WeasyPrint subsets every embedded font for every PDF, and with the
-whole DejaVu Sans (6,000 glyphs, two weights) that was about 90% of a 0.5 s render. Here the fonts
-are cut once per process to the Latin glyphs an invoice prints (``_font_faces``: 2 x ~30 KB, made in
-memory) and embedded whole (``full_fonts=True``): nothing left to subset per PDF. The file is
-PDF/A-3b (``pdf_variant``: sRGB output intent, XMP metadata, embedded fonts), which Factur-X
-requires, and ``facturx.generate_from_binary`` adds ``factur-x.xml`` and the Factur-X XMP schema.
+Speed (``bench/invoices.py``, CPU time per 14-line invoice, WeasyPrint 70): the naive
+``HTML(string=...).write_pdf()`` costs ~145 ms; WeasyPrint's font subsetting, said to be 90% of a
+render, is ~10 ms of it in this version (measured: embedding a Latin subset whole instead, as
+``logistics.labels`` does, is 10-20 ms *slower* here and makes the file 30 KB bigger). What cost
+was per-PDF set-up and layout: a new ``FontConfiguration`` (fontconfig loads the system's fonts
+again) and the stylesheet parsed again for every PDF -> both made once per process and language
+(``_stylesheet``): ~113 ms; flexbox and auto-width tables -> fixed-layout tables, no flex. Layout is
+now ~65% of a render, writing the PDF ~25%, Factur-X (XML, XSD check, attachment with pypdf) ~8%.
+The file is PDF/A-3b (``pdf_variant``: sRGB output intent, XMP metadata, embedded fonts), which
+Factur-X requires, and ``facturx.generate_from_binary`` adds ``factur-x.xml`` and its XMP schema.
 """
 
 from __future__ import annotations
 
 import atexit
-import base64
 import functools
 import hashlib
-import io
 import logging
 import time
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -44,26 +45,6 @@ from ..models import Invoice, InvoiceLine, InvoicePdf
 
 logger = logging.getLogger(__name__)
 
-_FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu", "/usr/share/fonts/TTF")
-# Condensed DejaVu: an eight-column table of lines fits A4 without wrapping every label.
-_FONT_FILES = {
-    "normal": ("DejaVuSansCondensed.ttf", "DejaVuSans.ttf"),
-    "bold": ("DejaVuSansCondensed-Bold.ttf", "DejaVuSans-Bold.ttf"),
-}
-# Latin, Latin-1, Latin Extended-A, spaces, dashes, quotes, the euro sign, the numero sign: every
-# French (and most European) name and address. Other characters fall back to the system fonts.
-_GLYPHS = [
-    *range(0x20, 0x7F),
-    *range(0xA0, 0x180),
-    *range(0x2000, 0x2027),
-    0x202F,
-    0x2030,
-    0x2039,
-    0x203A,
-    0x20AC,
-    0x2116,
-]
-
 
 @dataclass(frozen=True)
 class RenderTimings:
@@ -73,6 +54,7 @@ class RenderTimings:
     layout: float  # WeasyPrint: parsing, styles, layout (``HTML.render``)
     pdf: float  # WeasyPrint: writing the PDF, fonts embedded or subset (``Document.write_pdf``)
     facturx: float  # the CII XML built, checked against the XSD and attached (factur-x, pypdf)
+    cpu: float = 0.0  # this process's CPU time for the whole render (a loaded machine inflates the rest)
 
     @property
     def total(self) -> float:
@@ -125,18 +107,15 @@ def render_pdf_bytes(invoice: Invoice, lines: list[InvoiceLine]) -> tuple[bytes,
     from weasyprint import HTML  # type: ignore[import-untyped]
 
     language = text.language_of(invoice.language)
-    stylesheet, font_config = _stylesheet(language)
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     page = document_html(invoice, lines)
     html_done = time.perf_counter()
+    stylesheet, font_config = _stylesheet(language)  # once per process: counted in the layout
     document = HTML(string=page).render(
         stylesheets=[stylesheet], font_config=font_config, pdf_variant="pdf/a-3b"
     )
     layout_done = time.perf_counter()
-    plain = document.write_pdf(
-        pdf_variant="pdf/a-3b",
-        full_fonts=bool(_font_faces()),  # our small subsets whole: no per-PDF subsetting
-    )
+    plain = document.write_pdf(pdf_variant="pdf/a-3b")
     pdf_done = time.perf_counter()
     xml = cii_xml(invoice, lines)
     seller_name = str(invoice.seller.get("legal_name", ""))
@@ -162,6 +141,7 @@ def render_pdf_bytes(invoice: Invoice, lines: list[InvoiceLine]) -> tuple[bytes,
         layout=layout_done - html_done,
         pdf=pdf_done - layout_done,
         facturx=done - pdf_done,
+        cpu=time.process_time() - cpu_started,
     )
 
 
@@ -264,58 +244,17 @@ def vat_number(number: str, country: str) -> str:
 
 @functools.cache
 def _stylesheet(language: str) -> tuple[Any, Any]:
-    """The page's stylesheet, parsed once per process and language, with the font configuration it
-    loaded its ``@font-face`` fonts into (shared by every render: building one per PDF loads the
-    system's fonts again and parses the 60 KB of fonts again)."""
+    """The page's stylesheet (``templates/invoicing/document.css``), parsed once per process and
+    language, and the font configuration every render shares (building one per PDF makes fontconfig
+    load the system's fonts again)."""
     from weasyprint import CSS
     from weasyprint.text.fonts import FontConfiguration  # type: ignore[import-untyped]
 
     font_config = FontConfiguration()
-    css = _font_faces() + render_to_string(
-        "invoicing/document.css", {"t": text.TEXT[text.language_of(language)]}
-    )
+    css = render_to_string("invoicing/document.css", {"t": text.TEXT[text.language_of(language)]})
     return CSS(string=css, font_config=font_config), font_config
 
 
 # Let the shared font configurations go while WeasyPrint's modules still exist (else its
 # ``__del__`` complains at interpreter exit).
 atexit.register(_stylesheet.cache_clear)
-
-
-@functools.cache
-def _font_faces() -> str:
-    """``@font-face`` rules for a Latin subset of DejaVu Sans (Condensed), made once per process.
-
-    Embedding these small subsets whole spares WeasyPrint's per-PDF subsetting of a 6,000-glyph
-    font (the bulk of a render's time). Without DejaVu on the machine: "" (system fonts, subset as
-    usual: slower, same document)."""
-    try:
-        from fontTools import subset  # type: ignore[import-untyped]
-        from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
-    except ImportError:  # pragma: no cover - a WeasyPrint dependency
-        return ""
-    rules = []
-    for weight, names in _FONT_FILES.items():
-        source = next(
-            (Path(d) / name for name in names for d in _FONT_DIRS if (Path(d) / name).is_file()), None
-        )
-        if source is None:
-            return ""
-        options = subset.Options()
-        options.hinting = False
-        # No ligatures: an "fi" glyph has no character of its own, and text extraction (search,
-        # copy, screen readers, PDF/A) would read a wrong one.
-        options.layout_features = ["kern"]
-        options.name_IDs = ["*"]
-        subsetter = subset.Subsetter(options)
-        subsetter.populate(unicodes=_GLYPHS)
-        font = TTFont(source)
-        subsetter.subset(font)
-        buffer = io.BytesIO()
-        font.save(buffer)
-        data = base64.b64encode(buffer.getvalue()).decode()
-        rules.append(
-            f"@font-face {{ font-family: InvoiceSans; font-weight: {weight}; "
-            f"src: url(data:font/ttf;base64,{data}); }}"
-        )
-    return "\n".join(rules)
