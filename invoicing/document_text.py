@@ -196,15 +196,14 @@ def money(value: Decimal | str, language: str) -> str:
 
 
 def unit_price(value: Decimal | str, language: str) -> str:
-    """A net unit price to the cent, or to the tenth of a cent when it has more (``4,7393 €``): the
-    quantity times the printed price gives the line's total."""
-    text = number(Decimal(value), language, places=4)
-    if "," not in text and "." not in text:
-        text += ",00" if language != "en" else ".00"
-    head, _, tail = text.replace(",", ".").partition(".")
-    head = f"{int(head):,}".replace(",", "\u202f" if language != "en" else ",")
-    sep = "," if language != "en" else "."
-    return f"{head}{sep}{tail}\u00a0€"
+    """A net unit price to the cent (``12,50 €``), or with its four decimals when it has more
+    (``5,6872 €``): the quantity times the printed price then gives the line's total."""
+    amount = Decimal(value)
+    places = 2 if amount == amount.quantize(CENT) else 4
+    text = f"{amount.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP):,.{places}f}"
+    if language != "en":
+        text = text.replace(",", "\u202f").replace(".", ",")
+    return f"{text}\u00a0€"
 
 
 def number(value: Decimal, language: str, *, places: int = 4) -> str:

@@ -143,3 +143,15 @@ def test_staff_resend_needs_the_permission_and_sends_once_per_key(media):
     assert again.pk == first.pk and other.pk != first.pk
     assert first.requested_by == staff and first.status == DeliveryStatus.SENT
     assert len(mail.outbox) == 2
+
+
+def test_a_french_customer_gets_the_email_in_french(media):
+    invoice = issue()  # language "fr", the default
+
+    send_document(document_id=invoice.pk, key="initial:fr")
+
+    message = mail.outbox[0]
+    assert message.subject == f"Votre facture {invoice.number} de Maison Demo SAS"
+    assert f"Veuillez trouver ci-joint votre facture {invoice.number} du 14/03/2026." in message.body
+    assert "Total TTC : 46,20 EUR" in message.body
+    assert message.extra_headers["Content-Language"] == "fr"
