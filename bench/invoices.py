@@ -317,6 +317,23 @@ class Worker:
                 return time.perf_counter() - started
         raise TimeoutError("the worker did not answer a ping within 60 s")
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) used so far by the worker and its pool processes (/proc):
+        what the PDFs cost whatever else the machine runs (wall time on a shared machine is not)."""
+        if self.process is None:
+            return 0.0
+        tick = os.sysconf("SC_CLK_TCK")
+        total, todo = 0.0, [self.process.pid]
+        while todo:
+            pid = todo.pop()
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+                todo += [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+            except (OSError, IndexError, ValueError):
+                continue
+        return total
+
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:
             return
@@ -438,11 +455,13 @@ def main() -> None:
         print(f"worker up ({args.workers} processes) in {ping:.1f} s")
 
         day = timezone.localdate()
+        cpu_before = worker.cpu_seconds()
         ids, run_seconds, how = run(day)
         committed = time.perf_counter()
         print(f"run ({how}): {len(ids)} documents in {run_seconds:.1f} s")
         done, last = wait_for_pdfs(ids, timeout=args.timeout)
         pdf_seconds = last - committed
+        worker_cpu = worker.cpu_seconds() - cpu_before
         renders = sorted(
             InvoicePdf.objects.filter(invoice_id__in=ids).values_list("render_seconds", flat=True)
         )
@@ -463,6 +482,12 @@ def main() -> None:
                 [f"re-run of the same day ({len(rerun_ids)} new)", f"{rerun_seconds:.2f}", ""],
             ],
         )  # fmt: skip
+        print(
+            f"\nworkers' CPU for the PDFs: {worker_cpu:.1f} s, "
+            f"{worker_cpu / max(done, 1) * 1000:.0f} ms a PDF "
+            f"(render, store, e-mail, task); on {args.workers} otherwise idle cores: "
+            f"~{worker_cpu / args.workers:.0f} s; load average now {os.getloadavg()[0]:.1f}"
+        )
         if renders:
             p50, p95 = statistics.median(renders), renders[int(len(renders) * 0.95) - 1]
             print(
