@@ -376,7 +376,7 @@ def split_sample(ids: list[int], sample: int) -> list[list[str]]:
         for inv in Invoice.objects.filter(pk__in=ids[:sample]).select_related("credited_invoice")
     ]
     rendering.render_pdf_bytes(*docs[0])  # warm up (imports, fonts, stylesheet)
-    fresh_every_time = rendering._stylesheet.__wrapped__  # type: ignore[attr-defined]
+    fresh_every_time = rendering._build_stylesheet
     rows = []
     for label, patch in (
         ("stylesheet + font config once per process (now)", None),

@@ -26,9 +26,9 @@ Factur-X requires, and ``facturx.generate_from_binary`` adds ``factur-x.xml`` an
 from __future__ import annotations
 
 import atexit
-import functools
 import hashlib
 import logging
+import threading
 import time
 from dataclasses import dataclass
 from decimal import Decimal
@@ -242,11 +242,25 @@ def vat_number(number: str, country: str) -> str:
     return number
 
 
-@functools.cache
+_local = threading.local()
+_caches: list[dict[str, tuple[Any, Any]]] = []
+
+
 def _stylesheet(language: str) -> tuple[Any, Any]:
-    """The page's stylesheet (``templates/invoicing/document.css``), parsed once per process and
-    language, and the font configuration every render shares (building one per PDF makes fontconfig
-    load the system's fonts again)."""
+    """The page's stylesheet (``templates/invoicing/document.css``) and the font configuration every
+    render shares, made once per process, thread and language (building them for every PDF makes
+    fontconfig load the system's fonts again and the CSS be parsed again: a quarter of a render).
+    Per thread: a Celery pool process has one; a threaded caller does not share Pango's state."""
+    cache: dict[str, tuple[Any, Any]] | None = getattr(_local, "sheets", None)
+    if cache is None:
+        cache = _local.sheets = {}
+        _caches.append(cache)
+    if language not in cache:
+        cache[language] = _build_stylesheet(language)
+    return cache[language]
+
+
+def _build_stylesheet(language: str) -> tuple[Any, Any]:
     from weasyprint import CSS
     from weasyprint.text.fonts import FontConfiguration  # type: ignore[import-untyped]
 
@@ -255,6 +269,9 @@ def _stylesheet(language: str) -> tuple[Any, Any]:
     return CSS(string=css, font_config=font_config), font_config
 
 
-# Let the shared font configurations go while WeasyPrint's modules still exist (else its
-# ``__del__`` complains at interpreter exit).
-atexit.register(_stylesheet.cache_clear)
+@atexit.register
+def _forget_stylesheets() -> None:
+    """Let the font configurations go while WeasyPrint's modules still exist (else its ``__del__``
+    complains at interpreter exit)."""
+    for cache in _caches:
+        cache.clear()
