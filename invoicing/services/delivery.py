@@ -1,7 +1,7 @@
 """E-mailing an issued document to its customer, its Factur-X PDF attached.
 
 ``send_document(document_id=..., key=...)`` is called by the PDF task once the PDF is stored
-(``key="initial:<id>"``) and by staff through ``resend_document`` (``"resend:<id>:<their key>"``).
+(``key="initial:<id>"``) and by staff through ``resend_document`` (the request's own key).
 Each key gives one ``InvoiceDelivery`` row, whatever happens: ``sent``; ``skipped`` when invoices
 are not e-mailed (``settings.INVOICE_EMAILS`` off), the customer opted out
 (``CustomerProfile.invoices_by_email``) or there is no address; ``failed`` with the backend's error
@@ -90,12 +90,15 @@ def send_document(*, document_id: int, key: str, requested_by: User | None = Non
 
 def resend_document(*, invoice: Invoice, user: User, key: str) -> InvoiceDelivery:
     """Staff send a document to its customer again (the ``invoicing.resend_invoice`` permission).
-    ``key`` is the request's idempotency key: the same key twice sends one e-mail."""
+    ``key`` is the request's idempotency key, kept as the delivery's key (the admin's is
+    ``admin-resend:<confirmation>:<id>``): the same key twice sends one e-mail."""
     if not (user.is_authenticated and user.is_active and user.has_perm("invoicing.resend_invoice")):
         raise PermissionDenied("Only staff allowed to re-send invoices may do this.")
     if not key:
         raise ValueError("resend_document() needs the request's key.")
-    return send_document(document_id=invoice.pk, key=f"resend:{invoice.pk}:{key}"[:80], requested_by=user)
+    if len(key) > 80 or key.startswith("initial:"):
+        raise ValueError(f"Not a re-send key: {key!r}")
+    return send_document(document_id=invoice.pk, key=key, requested_by=user)
 
 
 def recipient(invoice: Invoice) -> str:

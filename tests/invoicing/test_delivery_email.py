@@ -142,6 +142,7 @@ def test_staff_resend_needs_the_permission_and_sends_once_per_key(media):
 
     assert again.pk == first.pk and other.pk != first.pk
     assert first.requested_by == staff and first.status == DeliveryStatus.SENT
+    assert first.key == "k1"
     assert len(mail.outbox) == 2
 
 
