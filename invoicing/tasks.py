@@ -16,5 +16,11 @@ def run_daily_invoicing() -> int:
 
 @shared_task(name="invoicing.tasks.render_document_pdf")
 def render_document_pdf(document_id: int) -> None:
-    """Queued by ``issue_document`` through the outbox: the document's Factur-X PDF, once."""
-    # Issue 11, helper B: calls invoicing.services.rendering.
+    """Queued by ``issue_document`` through the outbox: the document's Factur-X PDF, once, then its
+    first e-mail (key ``initial:<id>``). Safe to run twice: the stored PDF is returned as it is and
+    the e-mail key was used, so nothing is rendered or sent again."""
+    from .services.delivery import send_document
+    from .services.rendering import render_document_pdf as render
+
+    render(document_id=document_id)
+    send_document(document_id=document_id, key=f"initial:{document_id}")

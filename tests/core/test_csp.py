@@ -14,9 +14,14 @@ pytestmark = pytest.mark.django_db
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 # E-mails are read in mail clients, not under our policy: inline styles are how e-mail is styled.
-EMAILS = ("orders/email/", "logistics/email/", "storefront/account/password_reset_email.html")
+EMAILS = (
+    "orders/email/",
+    "logistics/email/",
+    "storefront/account/password_reset_email.html",
+    "invoicing/email_",
+)
 # Rendered to PDF by WeasyPrint in a task, never sent to a browser.
-PDFS = ("logistics/picking/wave_pdf.html",)
+PDFS = ("logistics/picking/wave_pdf.html", "invoicing/document.html")
 DATA_BLOCK = re.compile(r'type="application/(ld\+)?json"')
 
 
