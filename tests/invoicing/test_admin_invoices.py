@@ -13,7 +13,7 @@ from django.urls import reverse
 from accounts.models import CustomerProfile
 from invoicing.models import Invoice, InvoiceDelivery, InvoiceRun
 from tests.accounts.portal_support import shopper
-from tests.factories import staff
+from tests.factories import UserFactory, staff
 from tests.invoicing.portal_support import DAY, PDF_BYTES, attach_pdf, draft_line, erp_file, issue
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +41,8 @@ def bo(db):
 
 
 def staff_with(client, *codenames):
-    user = staff()
+    """A member of staff with only these invoicing permissions (no role: the roles grant them)."""
+    user = UserFactory(is_staff=True)
     user.user_permissions.add(
         *Permission.objects.filter(content_type__app_label="invoicing", codename__in=codenames)
     )
@@ -281,3 +282,11 @@ def test_the_upload_needs_the_add_invoice_permission(client, ana):
     staff_with(client, "view_invoice", "add_invoice")
     assert upload(client, erp_file(["E-1;02/03/2026;ana@example.com;Miel;3;7,33;5,5"])).status_code == 200
     assert Invoice.objects.filter(number="E-1").exists()
+
+
+def test_the_staff_role_reads_sends_again_and_imports(client, ana):
+    invoice = issue(ana)
+    client.force_login(staff())
+    assert numbers_in(client.get(changelist())) == [invoice.number]
+    assert "import-erp" in client.get(changelist()).content.decode()
+    assert client.get(reverse("admin:invoicing_invoice_resend", args=[invoice.pk])).status_code == 200
