@@ -11,7 +11,7 @@ store's till, or both (a third each). What it does and measures:
    and identified till sales (``record_store_order``), not timed beyond a line of context;
 2. starts ``celery -A config worker --concurrency N`` in a child process (stopped by its pid),
    on the same database and Redis, e-mails to a dummy backend;
-3. **the run**: ``invoicing.services.daily_run.run_day(business_date=today)`` (helper A's daily run);
+3. **the run**: ``invoicing.services.daily_run.run_day(business_date=today)`` ;
    its transaction commits the documents and the outbox queues one PDF task per document;
 4. **the PDFs**: we wait until every document has its ``InvoicePdf``: seconds from the run's commit
    to the last PDF stored, PDFs/s, and invoices/s over run + PDFs;
@@ -20,11 +20,6 @@ store's till, or both (a third each). What it does and measures:
    subsets, Factur-X XML + XSD check + attachment; wall and CPU), and the same with the stylesheet
    and font configuration made again for every PDF, as a naive ``HTML(...).write_pdf()`` does;
 6. **the re-run** of the same day: 0 new documents, in seconds.
-
-FALLBACK (until helper A's ``invoicing.services.daily_run`` is merged on this branch): when that
-module is missing, step 3 issues one invoice per customer with ``issue_document`` from the day's
-order lines in one transaction (``fallback_run`` below), and the re-run is "0 new" because the
-fallback skips customers already invoiced that day. Remove it once ``run_day`` exists.
 
 The database is dropped unless ``--keep``.
 """
@@ -195,96 +190,10 @@ def in_parallel(items: list, work, *, threads: int) -> list:
         return [result for chunk in pool.map(run, chunks) for result in chunk]
 
 
-# --- FALLBACK: until helper A's daily run is on this branch ---------------------------------------
-
-
-def fallback_run(business_date) -> tuple[list[int], float]:
-    """FALLBACK, remove once ``invoicing.services.daily_run.run_day`` exists: one invoice per
-    customer from the day's order lines not yet invoiced, issued with ``issue_document`` in one
-    transaction. Returns (document ids, seconds)."""
-    from django.db import transaction
-
-    from invoicing.models import DocumentKind, DocumentOrigin, InvoiceLine
-    from invoicing.services.issuing import Customer, Draft, DraftLine, issue_document
-    from orders.models import Channel, OrderLine
-
-    started = time.perf_counter()
-    ids: list[int] = []
-    with transaction.atomic():
-        done = set(
-            InvoiceLine.objects.filter(order_line__isnull=False).values_list("order_line_id", flat=True)
-        )
-        by_customer: dict = {}
-        for ol in (
-            OrderLine.objects.select_related("order__customer", "order__location")
-            .filter(order__customer__isnull=False)
-            .order_by("order__customer_id", "order_id", "id")
-        ):
-            if ol.pk not in done:
-                by_customer.setdefault(ol.order.customer, []).append(ol)
-        for user, lines in by_customer.items():
-            drafts = [
-                DraftLine(
-                    channel="store" if ol.order.channel == Channel.STORE else "web",
-                    place=ol.order.location.name
-                    if ol.order.channel == Channel.STORE
-                    else "Boutique en ligne",
-                    sale_date=business_date,
-                    label=ol.name,
-                    quantity=Decimal(ol.quantity),
-                    unit_price_net=ol.unit_price_net,
-                    vat_rate=ol.vat_rate,
-                    total_net=ol.total_net,
-                    total_vat=ol.total_vat,
-                    total_gross=ol.total_gross,
-                    sku=ol.sku,
-                    discount_gross=ol.discount_gross,
-                    order_id=ol.order_id,
-                    order_line_id=ol.pk,
-                )  # fmt: skip
-                for ol in lines
-            ]
-            paid = sum((d.total_gross for d in drafts), Decimal("0.00"))
-            invoice = issue_document(
-                draft=Draft(
-                    kind=DocumentKind.INVOICE,
-                    origin=DocumentOrigin.DAILY_RUN,
-                    customer=Customer(
-                        name=f"{user.first_name} {user.last_name}".strip() or user.email,
-                        email=user.email,
-                        user=user,
-                        billing_address={
-                            "line1": "3 rue Fesch",
-                            "postal_code": "20000",
-                            "city": "Ajaccio",
-                            "country": "FR",
-                        },
-                    ),
-                    business_date=business_date,
-                    lines=drafts,
-                    payments=[
-                        {
-                            "method": "card",
-                            "label": "Carte bancaire",
-                            "amount": str(paid),
-                            "date": business_date.isoformat(),
-                        }
-                    ],
-                    paid_amount=paid,
-                ),
-                issued_on=business_date,
-            )
-            ids.append(invoice.pk)
-    return ids, time.perf_counter() - started
-
-
 def run(business_date) -> tuple[list[int], float, str]:
-    """(document ids issued, seconds, how): helper A's run_day, or the marked fallback."""
-    try:
-        from invoicing.services.daily_run import run_day  # type: ignore[import-not-found]
-    except ImportError:
-        ids, seconds = fallback_run(business_date)
-        return ids, seconds, "FALLBACK issue_document (daily_run not merged yet)"
+    """(document ids issued, seconds, how): the daily run of ``business_date``."""
+    from invoicing.services.daily_run import run_day
+
     started = time.perf_counter()
     result = run_day(business_date=business_date)
     return list(result.document_ids), time.perf_counter() - started, "run_day"
