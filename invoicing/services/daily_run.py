@@ -14,9 +14,9 @@ not even a number taken):
 
    - a web order once paid (``INVOICE_WEB_ORDERS_WHEN="paid"``, the default) or once delivered or
      collected (``"delivered"``); its lines' sale date is the day of that status change;
-   - a till sale (store channel with a ``PosSale``) whose customer was identified; sale date the
-     day the till sold it (``PosSale.sold_at``, an offline sale keeps its own day). Anonymous till
-     sales are not invoiced: they keep their receipts.
+   - a till sale (store channel) whose customer was identified; sale date the day the till sold
+     it (``PosSale.sold_at``, an offline sale keeps its own day; the order's date without one).
+     Anonymous till sales are not invoiced: they keep their receipts.
 
    One invoice per identified customer (``Order.customer``), and for guests of the web shop one per
    e-mail address, holding every order of theirs that became invoiceable; each line says where it
@@ -306,10 +306,10 @@ class _DayRun:
             if order.customer_id is None and not order.email:
                 return None
             return self.became.get((order.pk, self.web_when))
-        sale = _pos_sale(order)
-        if order.channel == Channel.STORE and sale is not None and order.customer_id is not None:
-            return sale.sold_at
-        return None  # an anonymous till sale keeps its receipt
+        if order.channel != Channel.STORE or order.customer_id is None:
+            return None  # an anonymous till sale keeps its receipt
+        sale = _pos_sale(order)  # the till's clock (an offline sale keeps its day); else the order's
+        return sale.sold_at if sale is not None else order.created_at
 
     def _invoices(self) -> list[Invoice]:
         groups: dict[tuple[int, str], list[tuple[dt.datetime, Order]]] = defaultdict(list)

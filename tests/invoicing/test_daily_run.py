@@ -327,3 +327,43 @@ def test_order_events_queue_the_order_in_their_own_transaction(shop, customer, w
         raise RuntimeError("the sale fails after its event")
 
     assert InvoiceQueueEntry.objects.count() == 1  # a rolled-back sale leaves no work
+
+
+def test_a_store_order_recorded_without_a_till_sale_row_is_invoiced_on_its_own_date(shop, customer):
+    """``record_store_order`` called by another writer than the till (an import, a bench): no
+    ``PosSale``, so the order's own date is the sale date; a customer still gets the invoice."""
+    from orders.services.store import StoreOrderLine, record_store_order
+
+    order = record_store_order(
+        store=shop.aja,
+        cashier=shop.cashier,
+        lines=[
+            StoreOrderLine(
+                variant=shop.mug,
+                sku="MUG",
+                name="Mug",
+                quantity=2,
+                unit_price_net=Decimal("5.0000"),
+                vat_rate=Decimal("0.2000"),
+                discount_gross=Decimal("0.00"),
+                total_net=Decimal("10.00"),
+                total_vat=Decimal("2.00"),
+                total_gross=Decimal("12.00"),
+            )
+        ],
+        customer=customer,
+        reference="import-1",
+        note="",
+    )
+
+    result = run_day(business_date=today())
+
+    invoice = Invoice.objects.get(pk__in=result.document_ids)
+    assert (invoice.customer, invoice.total_gross) == (customer, Decimal("12.00"))
+    line = invoice.lines.get()
+    assert (line.order_id, line.channel, line.place, line.sale_date) == (
+        order.pk,
+        "store",
+        "Ajaccio",
+        today(),
+    )
