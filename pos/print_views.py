@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 from . import selectors
 from .language import activate_user_language
 from .permissions import can_use_store
+from .services import journal
 
 
 def _login(request: HttpRequest) -> HttpResponse:
@@ -29,7 +30,14 @@ def receipt(request: HttpRequest, number: str) -> HttpResponse:
     if order is None or not can_use_store(request.user, order.location_id):
         raise Http404("No such sale here.")
     activate_user_language(request)
-    return render(request, "pos/receipt.html", selectors.receipt_context(order))
+    # Each print is a technical journal entry: the first is the original, later ones are duplicates.
+    duplicate = journal.record_receipt_print(order=order, user=request.user)
+    context = {
+        **selectors.receipt_context(order),
+        "is_duplicate": duplicate > 0,
+        "duplicate_number": duplicate,
+    }
+    return render(request, "pos/receipt.html", context)
 
 
 @require_GET
