@@ -55,5 +55,11 @@ def z_report(request: HttpRequest, session_id: int) -> HttpResponse:
     return render(
         request,
         "pos/z_report.html",
-        {"report": report, "session": session, "store": session.register.store, "counted_cash": counted_cash},
+        {
+            "report": report,
+            "session": session,
+            "store": session.register.store,
+            "counted_cash": counted_cash,
+            "journal_closing": journal.z_closing(session),  # templates/pos/_journal_closing.html
+        },
     )

@@ -81,6 +81,11 @@ def plain(value: Any) -> Any:
     return value
 
 
+def _now() -> dt.datetime:
+    """The server's clock, the one ``created_at`` of entries (tests move it to build past months)."""
+    return timezone.now()
+
+
 def _lock_head(register_id: int, journal: str) -> JournalHead:
     head = JournalHead.objects.select_for_update().filter(register_id=register_id, journal=journal).first()
     if head is None:
@@ -117,7 +122,7 @@ def _append(
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("A journal entry is written in the transaction of what it records.")
     assert journal_of(kind) == head.journal, (kind, head.journal)
-    now = timezone.now()
+    now = _now()
     total_gross = money_round(Decimal(total_gross))
     if kind in GRAND_TOTAL_KINDS:
         head.grand_total_perpetual += total_gross
@@ -541,6 +546,13 @@ def record_closing(*, session: RegisterSession, user: User) -> JournalEntry:
             **totals.payload(),
         },
     )
+
+
+def z_closing(session: RegisterSession) -> JournalEntry | None:
+    """The Z closing entry of a closed session (for the Z report's journal block)."""
+    return JournalEntry.objects.filter(
+        register_id=session.register_id, kind=EntryKind.Z, period=f"session-{session.pk}"
+    ).first()
 
 
 def append_period_closing(

@@ -37,7 +37,7 @@ def test_receipt_shows_store_lines_vat_tenders_change_and_barcode(
     client, cashier_user, sale, django_assert_max_num_queries
 ):
     client.force_login(cashier_user)
-    # 8 to read and render, 5 to record the print in the till's journal (savepoint, head lock, count, entry, head)
+    # 8 to read and render, 5 to record the print in the till's journal (savepoint, lock, count, entry, head)
     with django_assert_max_num_queries(13):
         response = client.get(f"/pos/receipt/{sale.number}/", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
