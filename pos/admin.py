@@ -9,6 +9,7 @@ from django.utils.translation import ngettext
 from accounts.admin_scope import StoreScopedAdmin
 from core.errors import ApplicationError
 
+from .journal_models import JournalEntry
 from .models import CashMovement, PosSale, Register, RegisterSession, SaleTender, StockDiscrepancy
 from .returns_models import DamagedGoods, Return, ReturnLine, StoreCredit
 from .services.discrepancies import resolve_stock_discrepancy
@@ -139,3 +140,35 @@ class StockDiscrepancyAdmin(StoreScopedAdmin, ReadOnlyAdmin):
             % {"count": done},
             messages.SUCCESS,
         )
+
+
+@admin.register(JournalEntry)
+class JournalEntryAdmin(StoreScopedAdmin, ReadOnlyAdmin):
+    """The till's chained journal: to read only, for everyone (a database trigger refuses changes)."""
+
+    store_field = "register__store"
+    list_display = [
+        "created_at",
+        "register",
+        "journal",
+        "sequence",
+        "kind",
+        "reference",
+        "total_gross",
+        "grand_total_perpetual",
+        "user",
+        "short_hash",
+    ]
+    list_filter = ["journal", "kind", "register"]
+    search_fields = ["reference", "period", "hash"]
+    list_select_related = ["register", "user"]
+    date_hierarchy = "created_at"
+    ordering = ["-created_at", "-id"]
+    show_full_result_count = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    @admin.display(description=_("hash"))
+    def short_hash(self, obj: JournalEntry) -> str:
+        return obj.hash[:12]

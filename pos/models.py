@@ -168,4 +168,6 @@ class StockDiscrepancy(models.Model):
 
 
 # Returns, exchanges and store credit live in their own module; importing it here registers them.
+# The till's chained journal (inalterability, NF525-style); importing it here registers it.
+from .journal_models import *  # noqa: E402, F401, F403
 from .returns_models import *  # noqa: E402, F401, F403

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET
 from . import selectors
 from .language import activate_user_language
 from .permissions import can_use_store
+from .services import journal
 
 
 def _login(request: HttpRequest) -> HttpResponse:
@@ -31,7 +32,14 @@ def receipt(request: HttpRequest, number: str) -> HttpResponse:
     if order is None or not can_use_store(request.user, order.location_id):
         raise Http404("No such sale here.")
     activate_user_language(request)
-    return render(request, "pos/receipt.html", selectors.receipt_context(order))
+    # Each print is a technical journal entry: the first is the original, later ones are duplicates.
+    duplicate = journal.record_receipt_print(order=order, user=request.user)
+    context = {
+        **selectors.receipt_context(order),
+        "is_duplicate": duplicate > 0,
+        "duplicate_number": duplicate,
+    }
+    return render(request, "pos/receipt.html", context)
 
 
 @require_GET
@@ -62,5 +70,11 @@ def z_report(request: HttpRequest, session_id: int) -> HttpResponse:
     return render(
         request,
         "pos/z_report.html",
-        {"report": report, "session": session, "store": session.register.store, "counted_cash": counted_cash},
+        {
+            "report": report,
+            "session": session,
+            "store": session.register.store,
+            "counted_cash": counted_cash,
+            "journal_closing": journal.z_closing(session),  # templates/pos/_journal_closing.html
+        },
     )

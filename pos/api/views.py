@@ -34,6 +34,7 @@ from ..errors import SaleKeyMismatch
 from ..models import RegisterSession, SessionStatus
 from ..permissions import acts_anywhere, is_pos_user, visible_registers, visible_store_ids
 from ..services import customers as customer_services
+from ..services import journal
 from ..services import receipts as receipt_service
 from ..services import sales as sales_service
 from ..services import sessions as session_service
@@ -361,7 +362,12 @@ class SaleSyncView(PosView):
     )
     def post(self, request: Request) -> Response:
         batch = parse(s.SyncRequestSerializer, request.data, check_text=False)["sales"]
-        return Response({"results": [self._one(request, body) for body in batch]})
+        results = [self._one(request, body) for body in batch]
+        journal.record_offline_sync(
+            user=signed_in_user(request.user),
+            numbers=[r["number"] for r in results if r["status"] == "created"],
+        )
+        return Response({"results": results})
 
     def _one(self, request: Request, body: dict) -> dict:
         raw_uuid = body.get("uuid", "")

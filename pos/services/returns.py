@@ -85,6 +85,7 @@ from ..models import (
     StoreCreditMovement,
     Tender,
 )
+from . import journal
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -256,6 +257,7 @@ def create_return(
     else:
         _refund_original(result, session=session, user=user, reference=refund_reference)
     _complete_if_all_returned(ret.order, user=user)
+    journal.record_return_entry(ret=ret, session=session, user=user)  # the till's chained journal
     return result
 
 
@@ -754,6 +756,7 @@ def create_exchange(
     elif rest > 0:
         _refund_original(result, session=session, user=user, reference=refund_reference, amount=rest)
     _complete_if_all_returned(ret.order, user=user)
+    journal.record_return_entry(ret=ret, session=session, user=user)  # after the new sale's entry
     return ExchangeResult(returned=result, sale=sold, credit_applied=applied)
 
 

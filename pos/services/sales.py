@@ -73,6 +73,7 @@ from ..models import (
     Tender,
 )
 from ..permissions import GIVE_DISCOUNT, ensure_can_use_store
+from . import journal
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -312,7 +313,7 @@ def record_sale(
             customer=customer,
         )
     discrepancies = _take_stock(quote, order=order, store=store, user=user, offline=offline, restock=restock)
-    PosSale.objects.create(
+    sale = PosSale.objects.create(
         order=order,
         session=session,
         client_uuid=client_uuid,
@@ -322,6 +323,7 @@ def record_sale(
     )
     _spend_store_credits(paid, order=order, user=user)
     _write_tenders(paid, change, order=order, session=session, user=user)
+    journal.record_sale_entry(sale=sale, quote=quote)  # the till's chained journal, this transaction
     if discrepancies:
         from .. import tasks
 

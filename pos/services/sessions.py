@@ -26,6 +26,7 @@ from ..errors import (
 from ..models import CashMovement, CashMovementKind, Register, RegisterSession, SessionStatus, Tender
 from ..permissions import ensure_can_use_store
 from ..selectors import DENOMINATIONS, ZReport
+from . import journal
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -70,6 +71,12 @@ def open_register_session(*, register: Register, user: User, opening_float) -> R
     CashMovement.objects.create(
         session=session, kind=CashMovementKind.OPENING_FLOAT, tender=Tender.CASH, amount=amount, user=user
     )
+    journal.record_technical_event(
+        register=register,
+        kind="session_open",
+        user=user,
+        detail={"session": session.pk, "opening_float": amount},
+    )
     return session
 
 
@@ -91,9 +98,16 @@ def cash_in_out(*, session: RegisterSession, user: User, amount, kind: str, reas
                 detail={"in_drawer": str(in_drawer), "amount": str(value)},
             )
         value = -value
-    return CashMovement.objects.create(
+    movement = CashMovement.objects.create(
         session=session, kind=kind, tender=Tender.CASH, amount=value, reference=reason[:120], user=user
     )
+    journal.record_technical_event(
+        register=session.register,
+        kind=kind,
+        user=user,
+        detail={"session": session.pk, "amount": value, "reason": reason},
+    )
+    return movement
 
 
 def counted_cash(counts: dict) -> tuple[dict[str, int], Decimal]:
@@ -158,6 +172,7 @@ def close_register_session(
             "difference",
         ]
     )
+    journal.record_closing(session=session, user=user)  # the Z, chained in the till's journal
     return selectors.z_report(session)
 
 

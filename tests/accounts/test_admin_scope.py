@@ -42,6 +42,7 @@ from orders.models import Channel, DeliveryMethod, Order, OrderLine, OrderStatus
 from payments.models import Payment, Refund, WebhookEvent
 from pos.models import PosSale, Register, RegisterSession, StockDiscrepancy
 from pos.returns_models import DamagedGoods, Return, ReturnLine, StoreCredit
+from pos.services import journal
 from pricing.models import Coupon, CouponRedemption, PriceList, Promotion
 from tests.factories import (
     LocationFactory,
@@ -213,6 +214,10 @@ class World:
         ))  # fmt: skip
         self.add(
             code, StockDiscrepancy.objects.create(location=loc, variant=self.variant, quantity=1, order=sale)
+        )
+        self.add(
+            code,
+            journal.record_technical_event(register=register, kind="drawer_open", user=seller, detail={}),
         )
         self.add(
             code,
