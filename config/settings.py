@@ -237,6 +237,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "invoicing.tasks.run_daily_invoicing",
         "schedule": crontab(hour=18, minute=0),
     },
+    # Monthly and yearly closings of the till journal (pos.services.closings), idempotent: a missed
+    # night catches up.
+    "close-till-periods": {
+        "task": "pos.tasks.close_till_periods",
+        "schedule": crontab(hour=0, minute=30),
+    },
     "poll-parcel-tracking": {
         "task": "logistics.tasks_shipping.poll_tracking",
         "schedule": 60.0 * env.float("TRACKING_POLL_MINUTES", default=30.0),
@@ -466,6 +472,9 @@ INVOICE_PAYMENT_TERMS = env.str(
 )
 INVOICE_LATE_PENALTY_RATE = env.str("INVOICE_LATE_PENALTY_RATE", default="3 fois le taux d'intérêt légal")
 INVOICE_EMAILS = env.bool("INVOICE_EMAILS", default=True)
+# The till journal's archive for a tax inspector (pos.services.till_archive) is signed with an
+# Ed25519 key derived from this secret (default: from SECRET_KEY). Keep it out of the database.
+TILL_ARCHIVE_SIGNING_KEY = env.str("TILL_ARCHIVE_SIGNING_KEY", default="")
 # Days the daily run looks back for days it missed (a run per day, oldest first).
 INVOICE_CATCH_UP_DAYS = env.int("INVOICE_CATCH_UP_DAYS", default=31)
 
