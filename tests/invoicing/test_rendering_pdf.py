@@ -204,3 +204,41 @@ def test_an_unknown_document_is_refused(media):
         render_document_pdf(document_id=999_999)
     assert InvoicePdf.objects.count() == 0
     assert list(media.rglob("*.pdf")) == []
+
+
+@pytest.mark.parametrize("who", ["consumer", "business", "credit_note"])
+def test_the_cut_user_agent_stylesheet_draws_the_same_pages_as_weasyprints_own(media, who, tmp_path):
+    """``document_ua.css`` replaces WeasyPrint's HTML5 user-agent stylesheet (a fifth of a render):
+    every page must come out pixel for pixel as with the full one. An element added to the template
+    without its line in document_ua.css fails here."""
+    import subprocess
+
+    from PIL import Image, ImageChops
+    from weasyprint import HTML
+
+    invoice = issue(customer=BUSINESS if who == "business" else CONSUMER)
+    if who == "credit_note":
+        invoice = issue(
+            kind=DocumentKind.CREDIT_NOTE,
+            credited=invoice,
+            lines=[line("T-shirt coton bio", unit_net="12.5000", source_key="return:1:line:1")],
+        )
+    lines = list(invoice.lines.all())
+    cut, _ = rendering.render_pdf_bytes(invoice, lines)
+    rendering._html_class[:] = [HTML]
+    try:
+        full, _ = rendering.render_pdf_bytes(invoice, lines)
+    finally:
+        rendering._html_class.clear()
+
+    pages = {}
+    for name, data in (("cut", cut), ("full", full)):
+        (tmp_path / f"{name}.pdf").write_bytes(data)
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "50", tmp_path / f"{name}.pdf", tmp_path / name], check=True
+        )
+        pages[name] = sorted(tmp_path.glob(f"{name}-*.png"))
+    assert len(pages["cut"]) == len(pages["full"]) >= 1
+    for mine, theirs in zip(pages["cut"], pages["full"], strict=True):
+        difference = ImageChops.difference(Image.open(mine).convert("RGB"), Image.open(theirs).convert("RGB"))
+        assert difference.getbbox() is None, f"{mine.name} differs in {difference.getbbox()}"
