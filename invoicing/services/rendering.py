@@ -281,7 +281,7 @@ def _invoice_html_class() -> Any:
     render. Made once per process."""
     if not _html_class:
         from django.template.loader import get_template
-        from weasyprint import CSS, HTML
+        from weasyprint import CSS, HTML  # type: ignore[import-untyped]
 
         template = get_template("invoicing/document_ua.css")
         ua = CSS(string=template.template.source)  # type: ignore[attr-defined]
