@@ -264,7 +264,7 @@ def _stylesheet(language: str) -> tuple[Any, Any]:
 
 
 def _build_stylesheet(language: str) -> tuple[Any, Any]:
-    from weasyprint import CSS
+    from weasyprint import CSS  # type: ignore[import-untyped]
     from weasyprint.text.fonts import FontConfiguration  # type: ignore[import-untyped]
 
     font_config = FontConfiguration()
@@ -281,7 +281,7 @@ def _invoice_html_class() -> Any:
     render. Made once per process."""
     if not _html_class:
         from django.template.loader import get_template
-        from weasyprint import CSS, HTML  # type: ignore[import-untyped]
+        from weasyprint import CSS, HTML
 
         template = get_template("invoicing/document_ua.css")
         ua = CSS(string=template.template.source)  # type: ignore[attr-defined]
