@@ -11,6 +11,7 @@ from catalog.validators import is_valid_ean13
 from demo.seed import demo_counts
 from inventory.models import Location, StockLevel, StockLot, StockMovement
 from inventory.selectors import check_ledger
+from invoicing.models import Invoice
 
 pytestmark = pytest.mark.django_db
 
@@ -68,6 +69,10 @@ def test_seed_creates_a_consistent_demo(capsys):
     for email in ("shopper@demo.example", "manager@demo.example", "admin@demo.example"):
         assert Token.objects.get(user__email=email).key in out
     assert "demo1234" in out
+    # today's daily run invoiced the shopper's two paid orders (three lines) on one invoice
+    invoice = Invoice.objects.get()
+    assert invoice.customer.email == "shopper@demo.example" and invoice.number.startswith("FA-")
+    assert invoice.lines.filter(order_line__isnull=False).count() == 3
 
 
 def test_seed_is_deterministic_and_rerunnable(capsys):
@@ -80,6 +85,7 @@ def test_seed_is_deterministic_and_rerunnable(capsys):
     assert "already exists" in out
     assert demo_counts() == first
     assert dict(Token.objects.values_list("user__email", "key")) == tokens
+    assert Invoice.objects.count() == 1  # the day was run: nothing issued twice
     assert check_ledger().ok
     assert list(Variant.objects.order_by("sku").values_list("sku", "ean13", "product__name_en")) == skus
 
@@ -91,7 +97,9 @@ def test_reset_generates_the_same_catalog_again(capsys):
     seed(capsys)
     first = demo_counts()
     skus = list(Variant.objects.order_by("sku").values_list("sku", "ean13", "product__name_en"))
-    seed(capsys, "--reset")
+    assert Invoice.objects.exists()
+    seed(capsys, "--reset")  # empties issued invoices too (TRUNCATE; SQLite: the project's flush)
     assert demo_counts() == first
+    assert Invoice.objects.count() == 1
     assert list(Variant.objects.order_by("sku").values_list("sku", "ean13", "product__name_en")) == skus
     assert check_ledger().ok
