@@ -135,6 +135,7 @@ def test_export_holds_account_profile_addresses_orders_and_reviews_exactly(ana):
                 "is_default_billing": False,
             },
         ],
+        "invoices": [],  # none issued yet (tests/invoicing/test_personal_data.py)
         "orders": [
             {
                 "number": "W2026-000001",
@@ -266,7 +267,7 @@ def test_export_view_downloads_the_json_file(client, ana, django_assert_max_num_
     order(ana, "W2026-000001")
     client.force_login(ana)
 
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):  # one more: the invoices
         response = client.get("/en/account/my-data/")
 
     assert response.status_code == 200
