@@ -18,6 +18,7 @@ from tests.accounts.portal_support import PASSWORD, shopper
 from tests.browser import conftest as browser
 from tests.factories import CategoryFactory
 from tests.invoicing.portal_support import PDF_BYTES, attach_pdf, draft_line, issue
+from tests.outbox_support import broker_down  # noqa: F401  (a fixture)
 
 pytestmark = [
     pytest.mark.browser,
@@ -67,6 +68,7 @@ def test_a_customer_finds_and_downloads_an_invoice_on_a_phone(
     in_thread,
     settings,
     tmp_path,
+    broker_down,  # the PDF tasks wait in the outbox: this test sets which PDFs exist
 ):
     settings.MEDIA_ROOT = tmp_path
     email = in_thread(seed)

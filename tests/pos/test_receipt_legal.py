@@ -146,7 +146,7 @@ def test_the_emailed_receipt_carries_the_same_mentions(
 
 def test_the_receipt_page_keeps_its_query_count(client, cashier_user, sale, django_assert_max_num_queries):
     client.force_login(cashier_user)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(13):  # 8 to show it, 5 to journal the print (pos.services.journal)
         assert client.get(f"/pos/receipt/{sale.number}/").status_code == 200
 
 
