@@ -18,7 +18,7 @@ from tests.accounts.portal_support import PASSWORD, shopper
 from tests.browser import conftest as browser
 from tests.factories import CategoryFactory
 from tests.invoicing.portal_support import PDF_BYTES, attach_pdf, draft_line, issue
-from tests.outbox_support import broker_down  # noqa: F401  (a fixture)
+from tests.outbox_support import broker_down as broker_down  # noqa: F401  (the fixture, used by name)
 
 pytestmark = [
     pytest.mark.browser,
