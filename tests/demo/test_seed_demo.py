@@ -73,6 +73,7 @@ def test_seed_creates_a_consistent_demo(capsys):
     invoice = Invoice.objects.get()
     assert invoice.customer.email == "shopper@demo.example" and invoice.number.startswith("FA-")
     assert invoice.lines.filter(order_line__isnull=False).count() == 3
+    assert invoice.paid_amount == invoice.total_gross > 0  # paid by card (the test provider)
 
 
 def test_seed_is_deterministic_and_rerunnable(capsys):
