@@ -50,6 +50,7 @@ _STORE_MANAGER = [
     "pos.view_storecredit",
     "pos.view_damagedgoods",
     "pos.view_stockdiscrepancy",
+    "pos.view_journalentry",  # the till journal, read-only (their store's: StoreScopedAdmin)
 ]
 _STAFF = [
     *_STORE_MANAGER,
