@@ -292,7 +292,8 @@ def test_crawl_every_admin_as_every_role(world, client):
     assert sorted(seen["aja_manager"]) == [
         "inventory.Location", "inventory.Reservation", "inventory.StockAlert", "inventory.StockLevel",
         "inventory.StockLot", "inventory.StockMovement", "orders.Order", "pos.DamagedGoods",
-        "pos.JournalEntry", "pos.PosSale", "pos.Register", "pos.RegisterSession", "pos.Return", "pos.StockDiscrepancy", "pos.StoreCredit",
+        "pos.JournalEntry", "pos.PosSale", "pos.Register", "pos.RegisterSession", "pos.Return",
+        "pos.StockDiscrepancy", "pos.StoreCredit",
     ]  # fmt: skip
     assert seen["aja_manager"]["orders.Order"] == {world.orders["S-AJA-1"].pk, world.orders["W-AJA-1"].pk}
     assert seen["aja_manager"]["inventory.Location"] == {world.aja.pk}
