@@ -107,7 +107,7 @@ from ..models import (
     LineChannel,
     RunStatus,
 )
-from .issuing import Customer, Draft, DraftLine, issue_document
+from .issuing import Customer, Draft, DraftLine, account_customer, issue_document
 
 logger = logging.getLogger(__name__)
 
@@ -860,22 +860,7 @@ def _customer(orders: list[Order], billing: dict[int, dict[str, str]]) -> Custom
             billing_address=address,
             language=first.language or "fr",
         )
-    address = billing.get(user.pk) or address
-    try:
-        profile = user.customer_profile
-    except ObjectDoesNotExist:
-        profile = None
-    from_address = " ".join(filter(None, [address.get("first_name", ""), address.get("last_name", "")]))
-    return Customer(
-        name=user.get_full_name() or from_address or user.email,
-        email=user.email,
-        user=user,
-        billing_address=address,
-        company=profile.company_name if profile else "",
-        vat_number=profile.vat_number if profile else "",
-        siren=profile.siren if profile else "",
-        language=user.preferred_language or "fr",
-    )
+    return account_customer(user, billing_address=billing.get(user.pk) or address)
 
 
 def _customer_of(invoice: Invoice) -> Customer:

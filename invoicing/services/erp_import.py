@@ -52,7 +52,7 @@ from core.money import money_round
 
 from ..errors import InvalidErpFile
 from ..models import DocumentKind, DocumentOrigin, Invoice, LineChannel
-from .issuing import Customer, Draft, DraftLine, issue_document
+from .issuing import Customer, Draft, DraftLine, account_customer, issue_document
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -417,7 +417,6 @@ class _Customers:
 
 def customer_snapshot(user: User) -> Customer:
     """The customer as printed: the default billing address (else the latest), company details."""
-    profile = CustomerProfile.objects.filter(user=user).first()
     address = Address.objects.filter(user=user).order_by("-is_default_billing", "-id").first()
     billing: dict[str, str] = {}
     if address is not None:
@@ -430,20 +429,7 @@ def customer_snapshot(user: User) -> Customer:
             "city": address.city,
             "country": address.country,
         }
-    company = profile.company_name if profile else ""
-    person = " ".join(filter(None, [user.first_name, user.last_name]))
-    if not person and address is not None:
-        person = f"{address.first_name} {address.last_name}".strip()
-    return Customer(
-        name=company or person or user.email,
-        email=user.email,
-        user=user,
-        billing_address=billing,
-        company=company,
-        vat_number=profile.vat_number if profile else "",
-        siren=profile.siren if profile else "",
-        language=user.preferred_language or "fr",
-    )
+    return account_customer(user, billing_address=billing)
 
 
 def _own_series_pattern() -> re.Pattern[str]:

@@ -81,6 +81,31 @@ class Draft:
     number: str = ""  # given only by an ERP import (its own number); else the series' next
 
 
+def account_customer(user: User, *, billing_address: dict[str, str]) -> Customer:
+    """An account as its documents print it: its name (else the billing address's, else its e-mail),
+    the billing address given, and the company, VAT number and SIREN of its profile (a business
+    customer). The daily run and the ERP import both make their customers here."""
+    from django.core.exceptions import ObjectDoesNotExist
+
+    try:
+        profile = user.customer_profile
+    except ObjectDoesNotExist:
+        profile = None
+    from_address = " ".join(
+        filter(None, [billing_address.get("first_name", ""), billing_address.get("last_name", "")])
+    )
+    return Customer(
+        name=user.get_full_name() or from_address or user.email,
+        email=user.email,
+        user=user,
+        billing_address=billing_address,
+        company=profile.company_name if profile else "",
+        vat_number=profile.vat_number if profile else "",
+        siren=profile.siren if profile else "",
+        language=user.preferred_language or "fr",
+    )
+
+
 def vat_breakdown(lines: list[DraftLine]) -> list[dict[str, str]]:
     """Net, VAT and gross per rate, from the lines (what was charged), lowest rate first."""
     rates: dict[Decimal, list[Decimal]] = {}

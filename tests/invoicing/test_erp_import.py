@@ -68,8 +68,8 @@ def test_a_french_export_is_issued_one_document_per_erp_invoice(acme, ana, encod
         DocumentOrigin.ERP, "ERP-7001", acme, dt.date(2026, 3, 2), dt.date(2026, 3, 2),
     )  # fmt: skip
     assert (first.customer_name, first.customer_company, first.customer_siren, first.is_business) == (
-        "Acmé Corse SARL", "Acmé Corse SARL", "732829320", True,
-    )  # fmt: skip
+        "Paul Santoni", "Acmé Corse SARL", "732829320", True,
+    )  # fmt: skip  (the person, and the company printed above: as the daily run makes them)
     assert first.billing_address["line1"] == "12 cours Napoléon"
     assert lines_of("ERP-7001") == [
         ("Huile d'olive AOP 75 cl", Decimal("12.000"), Decimal("9.9000"), Decimal("0.0550"),
