@@ -67,9 +67,10 @@ def test_a_french_export_is_issued_one_document_per_erp_invoice(acme, ana, encod
     assert (first.origin, first.erp_number, first.customer, first.issued_on, first.business_date) == (
         DocumentOrigin.ERP, "ERP-7001", acme, dt.date(2026, 3, 2), dt.date(2026, 3, 2),
     )  # fmt: skip
+    # The person, and the company printed above it (issuing.account_customer, as the daily run does).
     assert (first.customer_name, first.customer_company, first.customer_siren, first.is_business) == (
         "Paul Santoni", "Acmé Corse SARL", "732829320", True,
-    )  # fmt: skip  (the person, and the company printed above: as the daily run makes them)
+    )  # fmt: skip
     assert first.billing_address["line1"] == "12 cours Napoléon"
     assert lines_of("ERP-7001") == [
         ("Huile d'olive AOP 75 cl", Decimal("12.000"), Decimal("9.9000"), Decimal("0.0550"),
