@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "payments",
     "logistics",
     "invoicing",
+    "loyalty",
+    "marketing",
     "pos",
     "storefront",
     "demo",  # the top layer: manage.py seed_demo
