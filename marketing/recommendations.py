@@ -34,6 +34,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.db.models import Count, Max
 from django.utils import timezone
@@ -61,6 +62,7 @@ class Purchase:
     customer_id: int | None
     product_id: int
     at: dt.datetime
+    consumable: bool = False  # kept by lot (food): bought again and again
 
 
 @dataclass
@@ -84,14 +86,13 @@ class Model:
 
 
 def _decay(age_days: float, half_life_days: float) -> float:
-    return 0.5 ** (max(age_days, 0.0) / half_life_days)
+    return float(0.5 ** (max(age_days, 0.0) / half_life_days))
 
 
 def build_model(
     purchases: Iterable[Purchase],
     *,
     now: dt.datetime,
-    consumables: Collection[int] = (),
     half_life_days: float | None = None,
     window_days: int | None = None,
 ) -> Model:
@@ -99,7 +100,10 @@ def build_model(
     half_life = float(half_life_days or settings.RECOMMENDATIONS_HALF_LIFE_DAYS)
     window = settings.RECOMMENDATIONS_CUSTOMER_WINDOW_DAYS if window_days is None else window_days
     baskets: dict[int, tuple[int | None, dt.datetime, set[int]]] = {}
+    consumables: set[int] = set()
     for p in purchases:
+        if p.consumable:
+            consumables.add(p.product_id)
         basket = baskets.setdefault(p.order_id, (p.customer_id, p.at, set()))
         basket[2].add(p.product_id)
     popularity: dict[int, float] = defaultdict(float)
@@ -149,23 +153,22 @@ def purchase_rows(orders: Iterable[Order] | None = None) -> list[Purchase]:
     if orders is not None:
         lines = lines.filter(order__in=orders)
     return [
-        Purchase(order_id=order_id, customer_id=customer_id, product_id=product_id, at=at)
-        for order_id, customer_id, product_id, at in lines.values_list(
-            "order_id", "order__customer_id", "variant__product_id", "order__created_at"
+        Purchase(order_id=order_id, customer_id=customer_id, product_id=product_id, at=at, consumable=lots)
+        for order_id, customer_id, product_id, at, lots in lines.values_list(
+            "order_id",
+            "order__customer_id",
+            "variant__product_id",
+            "order__created_at",
+            "variant__product__tracks_lots",
         )
         .order_by("order_id", "variant__product_id")
         .distinct()
     ]
 
 
-def consumable_ids() -> set[int]:
-    """Products bought again and again: those kept by lot (food, with an expiry date)."""
-    return set(Product.objects.filter(tracks_lots=True).values_list("pk", flat=True))
-
-
 def current_model() -> Model:
-    """Today's model, from the cache when the bought orders have not changed (2 queries), else
-    computed (3 queries more)."""
+    """Today's model, from the cache when the bought orders have not changed (1 query), else
+    computed (1 query more)."""
     fingerprint = Order.objects.filter(status__in=BOUGHT_STATUSES).aggregate(
         n=Count("pk"), last=Max("updated_at"), top=Max("pk")
     )
@@ -174,7 +177,7 @@ def current_model() -> Model:
     model = cache.get(key)
     if isinstance(model, Model):
         return model
-    model = build_model(purchase_rows(), now=timezone.now(), consumables=consumable_ids())
+    model = build_model(purchase_rows(), now=timezone.now())
     cache.set(key, model, CACHE_SECONDS)
     return model
 
@@ -192,7 +195,10 @@ def rank(
     ``exclude``; only ``allowed`` ones when given (pure: no query)."""
     scores = model.score(seeds)
     excluded = set(exclude)
-    ok = (lambda pk: pk not in excluded) if allowed is None else (lambda pk: pk not in excluded and pk in allowed)
+
+    def ok(pk: int) -> bool:
+        return pk not in excluded and (allowed is None or pk in allowed)
+
     ranked = [pk for pk in sorted(scores, key=lambda pk: (-scores[pk], pk)) if ok(pk)][:limit]
     if fallback and len(ranked) < limit:
         chosen = set(ranked)
@@ -212,6 +218,8 @@ def already_bought_exclusions(model: Model, customer_id: int) -> set[int]:
 def _sellable(candidates: Iterable[int]) -> set[int]:
     """Published products some active location has available: 2 queries."""
     ids = list(candidates)
+    if not ids:
+        return set()
     published = set(Product.objects.filter(pk__in=ids, is_published=True).values_list("pk", flat=True))
     return stock_selectors.products_in_stock(published) if published else set()
 
@@ -235,14 +243,18 @@ def recommend_for_customer(user: User, limit: int = 10) -> list[int]:
 
 
 def recommend_for_products(
-    product_ids: Iterable[int], *, exclude: Iterable[int] = (), limit: int = 10, user: User | None = None
+    product_ids: Iterable[int],
+    *,
+    exclude: Iterable[int] = (),
+    limit: int = 10,
+    user: User | AnonymousUser | None = None,
 ) -> list[int]:
     """Product ids to go with these (the cart): never one of them nor of ``exclude``; for a signed-in
     shopper, not what they already bought either (non-consumables)."""
     model = current_model()
-    seeds = {pk: 1.0 for pk in product_ids}
+    seeds = dict.fromkeys(product_ids, 1.0)
     excluded = set(seeds) | set(exclude)
-    if user is not None and user.is_authenticated:
+    if isinstance(user, User):
         excluded |= already_bought_exclusions(model, user.pk)
     return _pick(model, seeds=seeds, exclude=excluded, limit=limit)
 
@@ -273,7 +285,7 @@ def evaluate(*, k: int = 10, now: dt.datetime | None = None) -> Evaluation:
     recommenders are trained on every other order (both channels, anonymous till sales too), and
     asked for ``k`` products for that customer. A hit: one product of the held-out order is among
     them. Already-bought non-consumables are left out by both; stock is not considered (it is
-    today's, not the day of the held-out order). 3 queries."""
+    today's, not the day of the held-out order). 2 queries."""
     now = now or timezone.now()
     purchases = purchase_rows()
     last_order: dict[int, tuple[dt.datetime, int]] = {}
@@ -290,7 +302,7 @@ def evaluate(*, k: int = 10, now: dt.datetime | None = None) -> Evaluation:
             held[p.customer_id].add(p.product_id)
         else:
             train.append(p)
-    model = build_model(train, now=now, consumables=consumable_ids())
+    model = build_model(train, now=now)
     published = set(Product.objects.filter(is_published=True).values_list("pk", flat=True))
     customers = [c for c in sorted(held) if c in model.bought]  # a history to learn from
     popular = [pk for pk in model.ranked_popular() if pk in published]

@@ -1,6 +1,8 @@
 """``manage.py eval_recommendations``: hit rate@k and coverage, co-purchase vs popularity."""
 
-from django.core.management.base import BaseCommand
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
 
 from marketing.recommendations import evaluate
 
@@ -11,10 +13,10 @@ class Command(BaseCommand):
         "hit rate@k and catalogue coverage for the co-purchase recommender and a popularity baseline."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--k", type=int, default=10, help="How many recommendations (default 10).")
 
-    def handle(self, *args, k: int, **options):
+    def handle(self, *args: Any, k: int, **options: Any) -> None:
         result = evaluate(k=k)
         self.stdout.write(
             f"{result.customers} customers held out (their last order), {result.train_orders} orders "
