@@ -191,3 +191,24 @@ def test_cart_page_shows_you_may_also_like(client, store, catalogue):
     # B and C are "Often bought together" already: the block shows the next ones, never A
     assert "Product D" in section
     assert "Product A" not in section and "Product B" not in section and "Product C" not in section
+
+
+def test_demo_history_is_written_once_with_consistent_orders(store, monkeypatch):
+    from demo.seed import history
+    from inventory.models import LocationKind
+    from tests.factories import CategoryFactory
+
+    LocationFactory(code="WH", name="Warehouse", kind=LocationKind.WAREHOUSE)
+    category = CategoryFactory()
+    for n in range(10):
+        variant = VariantFactory(sku=f"H-{n}", product__category=category)
+        receive_stock(variant=variant, location=store, quantity=5)
+    monkeypatch.setattr(history, "MIN_PRODUCTS", 10)
+    written = history.seed(seed=7, customers=4)
+    orders = list(Order.objects.order_by("number").values_list("number", "channel", "status", "total_gross"))
+    assert written == len(orders) > 0
+    assert {status for _, _, status, _ in orders} == {OrderStatus.COMPLETED}
+    assert history.seed(seed=7, customers=4) == 0  # a re-run adds nothing
+    for order in Order.objects.prefetch_related("lines"):
+        assert order.total_gross == sum(line.total_gross for line in order.lines.all())
+        assert timezone.now() - dt.timedelta(days=366) < order.created_at < timezone.now()
