@@ -605,3 +605,9 @@ if PRODUCTION:
     SECURE_CONTENT_TYPE_NOSNIFF = True
     X_FRAME_OPTIONS = "DENY"
     SECURE_REFERRER_POLICY = "same-origin"
+
+# --- Recommendations (marketing/recommendations.py) ---------------------------------------------
+# A co-purchase counts half as much after this many days (exponential decay).
+RECOMMENDATIONS_HALF_LIFE_DAYS = env.int("RECOMMENDATIONS_HALF_LIFE_DAYS", default=90)
+# Two orders of the same customer this many days apart or less are bought together too (0: off).
+RECOMMENDATIONS_CUSTOMER_WINDOW_DAYS = env.int("RECOMMENDATIONS_CUSTOMER_WINDOW_DAYS", default=30)

@@ -671,3 +671,21 @@ def platform_overview() -> dict:
         "products": Product.objects.count(),
         "variants": Variant.objects.count(),
     }
+
+
+def recommended_cards(
+    product_ids: Sequence[int], *, customer_group=None, currency: str = "EUR"
+) -> list[ProductCard]:
+    """Cards for recommended products (``marketing.recommendations``), in the order given: 5 to 6
+    queries for any count."""
+    if not product_ids:
+        return []
+    found = {
+        p.pk: p
+        for p in with_listing_annotations(published_products())
+        .filter(pk__in=list(product_ids))
+        .select_related("vat_rate", "category")
+    }
+    return product_cards(
+        [found[pk] for pk in product_ids if pk in found], customer_group=customer_group, currency=currency
+    )

@@ -26,10 +26,13 @@ from accounts import errors as account_errors
 from accounts import selectors, services
 from core import ratelimit
 from core.errors import ApplicationError, NotFound
+from marketing import recommendations
 from orders import selectors as order_selectors
 from orders.models import DeliveryMethod
+from pricing.errors import UnsupportedCurrency
 
 from .. import cart_session
+from .. import selectors as storefront_selectors
 from ..forms import account as forms
 
 ORDERS_PER_PAGE = 10
@@ -154,6 +157,12 @@ def dashboard(request):
 
     user = request.user
     loyalty_card = services.ensure_loyalty_card(user=user)
+    group, currency = cart_session.customer_group(user), cart_session.get_currency(request)
+    picks = recommendations.recommend_for_customer(user, limit=4)
+    try:
+        for_you = storefront_selectors.recommended_cards(picks, customer_group=group, currency=currency)
+    except UnsupportedCurrency:  # staff removed the rate since the shopper chose it
+        for_you = storefront_selectors.recommended_cards(picks, customer_group=group)
     return render(
         request,
         "storefront/account/dashboard.html",
@@ -161,6 +170,7 @@ def dashboard(request):
             "recent_orders": order_selectors.recent_orders_for_customer(user, limit=3),
             "default_address": selectors.addresses_for_user(user).filter(is_default_shipping=True).first(),
             "active_tab": "dashboard",
+            "for_you": for_you,
             "loyalty_card": loyalty_card,
             "loyalty_qr": pos_customers.loyalty_qr_svg(
                 loyalty_card, title=_("Loyalty card %(number)s") % {"number": loyalty_card}

@@ -21,6 +21,7 @@ from catalog.errors import UnknownSku
 from catalog.models import Variant
 from catalog.selectors import variant_by_sku
 from core.errors import ApplicationError
+from marketing import recommendations
 from orders import errors as order_errors
 from orders.selectors_cart import cart_suggestions
 from orders.services import cart as services
@@ -28,13 +29,14 @@ from pricing.errors import UnsupportedCurrency
 from pricing.services import BASE_CURRENCY, offered_currencies
 
 from .. import cart_session
+from .. import selectors as storefront_selectors
 from ..errors import UnknownProduct
 
 
 @require_GET
 def cart_page(request: HttpRequest) -> HttpResponse:
     cart = cart_session.get_cart(request)
-    priced, suggestions = None, []
+    priced, suggestions, also_like = None, [], []
     if cart is not None:
         group = cart_session.customer_group(request.user)
         try:
@@ -53,6 +55,14 @@ def cart_page(request: HttpRequest) -> HttpResponse:
                     product_ids={line.variant.product_id for line in priced.lines}, customer_group=group
                 )
             ]
+            in_cart = [line.variant.product_id for line in priced.lines]
+            also_like = storefront_selectors.recommended_cards(
+                recommendations.recommend_for_products(
+                    in_cart, exclude=[s.product.pk for s, _ in suggestions], limit=4, user=request.user
+                ),
+                customer_group=group,
+                currency=priced.currency,
+            )
     return render(
         request,
         "storefront/checkout/cart.html",
@@ -60,6 +70,7 @@ def cart_page(request: HttpRequest) -> HttpResponse:
             "cart": cart,
             "priced": priced,
             "suggestions": suggestions,
+            "also_like": also_like,
             "max_quantity": order_errors.MAX_LINE_QUANTITY,
         },
     )

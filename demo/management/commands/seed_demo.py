@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand
 
 from demo.seed import seed_demo
 from demo.seed.accounts import seed as seed_accounts
+from demo.seed.history import seed as seed_history
 from demo.seed.invoicing import seed as seed_invoicing
 from demo.seed.logistics import seed as seed_logistics
 from demo.seed.pos import seed as seed_pos
@@ -38,6 +39,7 @@ class Command(BaseCommand):
         seed_reviews()  # approved demo reviews on a few hundred products
         seed_pos()  # two registers per store
         seed_accounts()  # the demo shopper's profile, addresses and order history (the account portal)
+        seed_history(seed=seed)  # a year of web and till orders of 300 customers (recommendations)
         seed_invoicing()  # today's daily run: the shopper's first invoice and its Factur-X PDF
         if not result.catalog_created:
             self.stdout.write("A catalog already exists: kept as it is (use --reset to start over).")
