@@ -1,6 +1,7 @@
 """A year of past web and till orders for a few hundred demo customers: what recommendations learn from.
 
 Imported history, as an ERP migration would bring it: the orders and lines are written in bulk
+(``orders.services.archive.import_archived_orders``)
 (placing 2,500 orders through ``orders.services`` takes minutes: reservations, payments, events),
 marked completed, dated over the last 365 days. They move no stock, raise no event (no invoice, no
 loyalty points): they happened before the platform. Only the customers' accounts are created
@@ -30,6 +31,7 @@ from catalog.models import Variant
 from inventory import selectors as stock_selectors
 from inventory.models import Location, LocationKind
 from orders.models import Channel, DeliveryMethod, Order, OrderLine, OrderStatus
+from orders.services.archive import import_archived_orders
 
 MIN_PRODUCTS = 300  # below this the demo has no history
 CUSTOMERS = 300
@@ -141,15 +143,7 @@ def seed(*, seed: int = 42, customers: int = CUSTOMERS) -> int:
                 )  # fmt: skip
             order.total_net, order.total_vat = net_sum, vat_sum
             order.total_gross = order.total_gross_eur = net_sum + vat_sum
-        dates = [order.created_at for order in orders]
-        Order.objects.bulk_create(orders, batch_size=500)
-        for order, created_at in zip(orders, dates, strict=True):
-            order.created_at = order.updated_at = created_at  # auto_now_add set them to now
-        Order.objects.bulk_update(orders, ["created_at", "updated_at"], batch_size=500)
-        for line in lines:
-            line.order_id = line.order.pk
-        OrderLine.objects.bulk_create(lines, batch_size=1000)
-    return len(orders)
+        return import_archived_orders(orders=orders, lines=lines)
 
 
 def _distinct_choices(rng: random.Random, size: int, weights: list[float], k: int) -> list[int]:
