@@ -346,7 +346,11 @@ def reevaluate_tiers(*, now: dt.datetime | None = None) -> TierReview:
     review = TierReview()
     for account_id in LoyaltyAccount.objects.order_by("pk").values_list("pk", flat=True):
         with transaction.atomic():
-            account = LoyaltyAccount.objects.select_for_update().select_related("tier").get(pk=account_id)
+            account = (
+                LoyaltyAccount.objects.select_for_update(of=("self",))
+                .select_related("tier")
+                .get(pk=account_id)
+            )
             if _upgrade_if_due(account=account, now=now):
                 review.upgraded += 1
                 continue
