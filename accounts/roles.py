@@ -104,6 +104,19 @@ _STAFF = [
     "invoicing.view_invoicerun",
     "invoicing.resend_invoice",
     "invoicing.add_invoice",
+    # Loyalty: rules and tiers edited; the ledger read, adjusted through loyalty.services.adjust.
+    "loyalty.view_loyaltyaccount",
+    "loyalty.view_pointsentry",
+    "loyalty.add_pointsentry",
+    "loyalty.view_tier",
+    "loyalty.change_tier",
+    "loyalty.view_earnrule",
+    "loyalty.add_earnrule",
+    "loyalty.change_earnrule",
+    "loyalty.view_categorymultiplier",
+    "loyalty.add_categorymultiplier",
+    "loyalty.change_categorymultiplier",
+    "loyalty.delete_categorymultiplier",
 ]
 _MANAGER = [*_STAFF, "accounts.change_customergroup", "accounts.add_customergroup"]
 

@@ -239,6 +239,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "invoicing.tasks.run_daily_invoicing",
         "schedule": crontab(hour=18, minute=0),
     },
+    # Loyalty tiers: upgrades, grace periods and downgrades (loyalty.services.reevaluate_tiers).
+    "loyalty-reevaluate-tiers": {
+        "task": "loyalty.tasks.reevaluate_tiers",
+        "schedule": crontab(hour=3, minute=30),
+    },
     # Monthly and yearly closings of the till journal (pos.services.closings), idempotent: a missed
     # night catches up.
     "close-till-periods": {
@@ -469,6 +474,10 @@ SELLER: dict[str, object] = env.json(
 INVOICE_SERIES = env.str("INVOICE_SERIES", default="FA")
 CREDIT_NOTE_SERIES = env.str("CREDIT_NOTE_SERIES", default="AV")
 INVOICE_WEB_ORDERS_WHEN = env.str("INVOICE_WEB_ORDERS_WHEN", default="paid")
+# Loyalty (loyalty.services): web orders earn once "delivered" (delivered or collected) or "paid";
+# a tier no longer reached is kept this many days before the nightly review downgrades it.
+LOYALTY_EARN_WEB_WHEN = env.str("LOYALTY_EARN_WEB_WHEN", default="delivered")
+LOYALTY_TIER_GRACE_DAYS = env.int("LOYALTY_TIER_GRACE_DAYS", default=30)
 INVOICE_PAYMENT_TERMS = env.str(
     "INVOICE_PAYMENT_TERMS", default="Payée à la commande. Pas d'escompte pour paiement anticipé."
 )

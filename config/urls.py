@@ -20,6 +20,7 @@ api_v1 = [
     path("", include("orders.api.urls")),
     path("", include("pos.api.urls")),
     path("", include("logistics.api.urls")),
+    path("", include("loyalty.api.urls")),
 ]
 
 urlpatterns = [

@@ -4,6 +4,7 @@ from django.urls import path
 
 from storefront.views import account as views
 from storefront.views import invoices as invoice_views
+from storefront.views import loyalty as loyalty_views
 from storefront.views import returns as return_views
 
 app_name = "accounts"
@@ -27,6 +28,7 @@ urlpatterns = [
     path("returns/<str:number>/retry-label/", return_views.return_retry_label, name="return-retry-label"),
     path("invoices/", invoice_views.invoices, name="invoices"),
     path("invoices/<str:number>/pdf/", invoice_views.invoice_pdf, name="invoice-pdf"),
+    path("loyalty/", loyalty_views.loyalty, name="loyalty"),
     path("my-data/", views.export_data, name="export"),
     path("close/", views.close_account, name="close"),
     path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),

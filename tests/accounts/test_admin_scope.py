@@ -38,6 +38,7 @@ from inventory.models import (
     StockMovement,
 )
 from logistics.returns_models import ReturnRequest
+from loyalty.models import PointsEntry
 from orders.models import Channel, DeliveryMethod, Order, OrderLine, OrderStatus
 from payments.models import Payment, Refund, WebhookEvent
 from pos.models import PosSale, Register, RegisterSession, StockDiscrepancy
@@ -58,7 +59,8 @@ pytestmark = pytest.mark.django_db
 
 # Admins whose model reaches a store but that only chain-wide roles open (no store role holds their
 # view permission; the crawl checks it): people and their accounts are not a store's data.
-CHAIN_WIDE_ONLY = {User, CustomerProfile}
+# The loyalty ledger names an order, but only chain staff hold its permissions (accounts.roles).
+CHAIN_WIDE_ONLY = {User, CustomerProfile, PointsEntry}
 
 AJA, BAS, WH, CHAIN = "AJA", "BAS", "WH", "chain"
 
