@@ -104,6 +104,11 @@ _STAFF = [
     "invoicing.view_invoicerun",
     "invoicing.resend_invoice",
     "invoicing.add_invoice",
+    # Marketing consents: proof, read-only; suppressions can be added (a complaint by phone).
+    "marketing.view_consent",
+    "marketing.view_consentevent",
+    "marketing.view_suppression",
+    "marketing.add_suppression",
 ]
 _MANAGER = [*_STAFF, "accounts.change_customergroup", "accounts.add_customergroup"]
 
