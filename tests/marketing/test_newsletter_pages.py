@@ -117,3 +117,17 @@ def test_signup_with_the_box_ticked_grants_and_without_records_nothing(client):
 
     assert list(Consent.objects.values_list("address", "status")) == [("new@example.com", "granted")]
     assert Consent.objects.get().events.get().source == "signup_form"
+
+
+def test_the_proof_keeps_the_text_in_the_language_it_was_shown(
+    client, eager_celery, django_capture_on_commit_callbacks
+):
+    page = client.get("/fr/newsletter/")
+    assert "S’abonner" in page.content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/fr/newsletter/", {"email": "invite@example.com", "consent": "on"})
+
+    assert Consent.objects.get().events.get().text_shown.startswith("Je souhaite recevoir la lettre")
+    assert mail.outbox[0].subject == "Confirmez votre abonnement à notre lettre d’information"
+    assert "/fr/newsletter/confirm/" in mail.outbox[0].body
