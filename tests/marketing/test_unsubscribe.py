@@ -103,9 +103,11 @@ def test_a_forged_or_expired_unsubscribe_link_is_refused_with_a_message(ana, cli
     forged = path[:-3] + "zz/"
 
     for method in (client.get, client.post):
-        response = method(forged)
+        response = method(forged, HTTP_ACCEPT_LANGUAGE="en")
         assert response.status_code == 400
         assert "This link is not valid or has expired." in response.content.decode()
+    french = client.post(forged)  # no language prefix on /u/: the shop's default language
+    assert "Ce lien n’est pas valide ou a expiré." in french.content.decode()
     settings.MARKETING_UNSUBSCRIBE_MAX_AGE = -1
     assert client.post(path).status_code == 400
 
