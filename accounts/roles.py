@@ -117,6 +117,11 @@ _STAFF = [
     "loyalty.add_categorymultiplier",
     "loyalty.change_categorymultiplier",
     "loyalty.delete_categorymultiplier",
+    # Marketing consents: proof, read-only; suppressions can be added (a complaint by phone).
+    "marketing.view_consent",
+    "marketing.view_consentevent",
+    "marketing.view_suppression",
+    "marketing.add_suppression",
 ]
 _MANAGER = [*_STAFF, "accounts.change_customergroup", "accounts.add_customergroup"]
 

@@ -446,6 +446,15 @@ RETURNS_WAREHOUSE = env.str("RETURNS_WAREHOUSE", default="")
 SMS_BACKEND = env.str("SMS_BACKEND", default="core.sms.backends.console.SmsBackend")
 SMS_DEFAULT_COUNTRY_CODE = env.str("SMS_DEFAULT_COUNTRY_CODE", default="33")
 
+# --- Marketing (marketing/): consent links and the one-click unsubscribe (RFC 8058) ---------------
+# Absolute links in e-mails (confirmation, unsubscribe); default: the payment return site.
+MARKETING_SITE_URL = env.str(
+    "MARKETING_SITE_URL", default=env.str("PAYMENTS_SITE_URL", default="http://localhost:8000")
+)
+MARKETING_CONFIRM_MAX_AGE = env.int("MARKETING_CONFIRM_MAX_AGE", default=7 * 24 * 3600)  # double opt-in link
+MARKETING_UNSUBSCRIBE_MAX_AGE = env.int("MARKETING_UNSUBSCRIBE_MAX_AGE", default=365 * 24 * 3600)
+MARKETING_UNSUBSCRIBE_MAILTO = env.str("MARKETING_UNSUBSCRIBE_MAILTO", default="unsubscribe@example.com")
+
 # --- The seller and its invoices (core.legal, invoicing/) -----------------------------------------
 # Printed on invoices, credit notes and till receipts; checked with python-stdnum at start-up.
 # The demo's numbers are valid but invented. SELLER_JSON replaces the whole block in production.

@@ -7,6 +7,7 @@ from django.urls import include, path
 
 from core.api_docs import ApiRedocView, ApiSchemaView, ApiSwaggerView
 from core.views import healthz
+from marketing.views import unsubscribe
 from storefront.sitemaps import sitemaps
 from storefront.views.catalog import robots_txt
 from storefront.views.platform import home
@@ -28,6 +29,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("payments/webhooks/", include("payments.webhook_urls")),
     path("healthz", healthz, name="healthz"),
+    path("u/<str:token>/", unsubscribe, name="marketing-unsubscribe"),  # RFC 8058 one-click
     path("robots.txt", robots_txt, name="robots-txt"),
     path(
         "sitemap.xml",
@@ -52,6 +54,7 @@ urlpatterns += i18n_patterns(
     path("", include("storefront.urls.orders")),
     path("account/", include("storefront.urls.accounts")),
     path("pay/", include("payments.urls")),
+    path("newsletter/", include("marketing.urls")),
 )
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -27,6 +27,8 @@ from accounts import selectors, services
 from core import ratelimit
 from core.errors import ApplicationError, NotFound
 from marketing import recommendations
+from marketing import services as marketing
+from marketing.models import ConsentSource
 from orders import selectors as order_selectors
 from orders.models import DeliveryMethod
 from pricing.errors import UnsupportedCurrency
@@ -104,6 +106,18 @@ class LogoutView(auth_views.LogoutView):
         return response
 
 
+def _record_marketing_consent(request, form, *, user, granted: bool, source: str) -> None:
+    """The e-mail consent (marketing.Consent) with its proof: the box's label is the text shown."""
+    marketing.record_account_consent(
+        user=user,
+        granted=bool(granted),
+        source=source,
+        text_shown=str(form.fields["marketing_opt_in"].label),
+        ip_address=ratelimit.client_ip(request) or None,
+        user_agent=request.META.get("HTTP_USER_AGENT", "")[:400],
+    )
+
+
 @sensitive_post_parameters("password1", "password2")
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -133,6 +147,9 @@ def signup(request):
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:
+            _record_marketing_consent(
+                request, form, user=user, granted=data["marketing_opt_in"], source=ConsentSource.SIGNUP_FORM
+            )
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             cart_session.on_login(request, user)
             messages.success(
@@ -202,6 +219,13 @@ def profile(request):
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:
+            _record_marketing_consent(
+                request,
+                form,
+                user=user,
+                granted=form.cleaned_data["marketing_opt_in"],
+                source=ConsentSource.PROFILE_FORM,
+            )
             language = form.cleaned_data["preferred_language"]
             with translation.override(language):
                 messages.success(request, _("Your details are saved."))

@@ -31,6 +31,9 @@ def test_production_profile_passes_check_deploy_without_warnings():
         DJANGO_ALLOWED_HOSTS="shop.example.com",
         DATABASE_URL="postgres://omni@db.example.com:5432/omni",
         REDIS_URL="redis://cache.example.com:6379/0",
+        # production refuses the console e-mail and SMS backends (marketing.E001, E002)
+        EMAIL_URL="smtp+tls://mailer:secret@smtp.example.com:587",
+        SMS_BACKEND="core.sms.backends.http.SmsBackend",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout

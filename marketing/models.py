@@ -1,0 +1,140 @@
+"""Marketing consent: who may receive marketing on which channel, and the proof of it.
+
+``Consent`` is the current state per channel and address (an e-mail address or an E.164 phone
+number), linked to the customer account when there is one (newsletter guests have none).
+``ConsentEvent`` is its append-only history: every change says when, how, the exact text shown, the
+IP address and user agent when the change came from a browser, and the staff member when from the
+back office. ``Suppression`` lists the addresses nothing marketing may reach (hard bounce,
+complaint, unsubscribed), whatever their consent says.
+
+Writes go through ``marketing.services``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    SMS = "sms", _("SMS")
+
+
+class ConsentStatus(models.TextChoices):
+    PENDING = "pending", _("Pending confirmation")
+    GRANTED = "granted", _("Granted")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    SUPPRESSED = "suppressed", _("Suppressed")
+
+
+class ConsentSource(models.TextChoices):
+    """How the consent (or its withdrawal) was given."""
+
+    SIGNUP_FORM = "signup_form", _("Account sign-up form")
+    PROFILE_FORM = "profile_form", _("Account profile form")
+    NEWSLETTER_FORM = "newsletter_form", _("Newsletter form")
+    CHECKOUT = "checkout", _("Checkout box")
+    TILL = "till", _("Till")
+    DOUBLE_OPT_IN = "double_opt_in", _("Double opt-in confirmation")
+    ADMIN_IMPORT = "admin_import", _("Admin import")
+    UNSUBSCRIBE_LINK = "unsubscribe_link", _("Unsubscribe link")
+    BOUNCE = "bounce", _("Hard bounce")
+    COMPLAINT = "complaint", _("Complaint")
+
+
+class Consent(models.Model):
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    address = models.CharField(
+        max_length=254, help_text=_("The e-mail address (lower case) or the phone number (E.164).")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="marketing_consents",
+    )
+    status = models.CharField(max_length=12, choices=ConsentStatus.choices, default=ConsentStatus.PENDING)
+    language = models.CharField(max_length=8, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "address"], name="marketing_consent_one_per_address"),
+            models.CheckConstraint(
+                condition=models.Q(status__in=ConsentStatus.values), name="marketing_consent_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(channel__in=Channel.values), name="marketing_consent_channel_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "channel"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} {self.address}: {self.get_status_display()}"
+
+
+class AppendOnly(Exception):
+    """A consent event is proof: it is never changed nor deleted."""
+
+
+class ConsentEvent(models.Model):
+    consent = models.ForeignKey(Consent, on_delete=models.PROTECT, related_name="events")
+    status = models.CharField(max_length=12, choices=ConsentStatus.choices)
+    source = models.CharField(max_length=20, choices=ConsentSource.choices)
+    text_shown = models.TextField(blank=True, help_text=_("The exact consent text the person saw."))
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=400, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The staff member, for a change made in the back office."),
+    )
+    note = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.status} ({self.source})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnly("consent events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise AppendOnly("consent events are append-only")
+
+
+class SuppressionReason(models.TextChoices):
+    HARD_BOUNCE = "hard_bounce", _("Hard bounce")
+    COMPLAINT = "complaint", _("Complaint")
+    UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
+
+
+class Suppression(models.Model):
+    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.EMAIL)
+    address = models.CharField(max_length=254)
+    reason = models.CharField(max_length=16, choices=SuppressionReason.choices)
+    detail = models.CharField(max_length=400, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "address"], name="marketing_suppression_one_per_address"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.address} ({self.get_reason_display()})"
