@@ -154,7 +154,7 @@ class LoyaltyAdjustView(ServiceAPIView):
         "member. 400 `invalid` / `invalid_points` / `reason_required`, 404 `customer_not_found`, 409 "
         "`insufficient_points` below zero, 403 for anyone else. Nothing is written when refused.",
         request=AdjustRequestSerializer,
-        responses={201: AdjustResponseSerializer, **error_responses(400, 401, 403, 404, 409, 415)},
+        responses={201: AdjustResponseSerializer, **error_responses(400, 401, 403, 404, 409, 415, 422)},
     )
     @idempotent
     def post(self, request: Request) -> Response:
