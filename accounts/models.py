@@ -107,6 +107,9 @@ class CustomerProfile(models.Model):
     )
     loyalty_card_number = models.CharField(max_length=32, blank=True, null=True, unique=True)
     marketing_opt_in = models.BooleanField(default=False)
+    birth_date = models.DateField(
+        _("date of birth"), null=True, blank=True, help_text=_("Optional: a birthday coupon each year.")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

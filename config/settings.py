@@ -487,6 +487,11 @@ INVOICE_WEB_ORDERS_WHEN = env.str("INVOICE_WEB_ORDERS_WHEN", default="paid")
 # a tier no longer reached is kept this many days before the nightly review downgrades it.
 LOYALTY_EARN_WEB_WHEN = env.str("LOYALTY_EARN_WEB_WHEN", default="delivered")
 LOYALTY_TIER_GRACE_DAYS = env.int("LOYALTY_TIER_GRACE_DAYS", default=30)
+# Rewards: LOYALTY_REWARD_POINTS points become a voucher of LOYALTY_REWARD_EUR (TTC), personal,
+# single-use, valid on the web and at the till for LOYALTY_REWARD_VALID_DAYS.
+LOYALTY_REWARD_POINTS = env.int("LOYALTY_REWARD_POINTS", default=100)
+LOYALTY_REWARD_EUR = env.int("LOYALTY_REWARD_EUR", default=5)
+LOYALTY_REWARD_VALID_DAYS = env.int("LOYALTY_REWARD_VALID_DAYS", default=180)
 INVOICE_PAYMENT_TERMS = env.str(
     "INVOICE_PAYMENT_TERMS", default="Payée à la commande. Pas d'escompte pour paiement anticipé."
 )

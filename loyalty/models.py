@@ -133,6 +133,14 @@ class PointsEntry(models.Model):
         "orders.Order", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     source_key = models.CharField(max_length=80, unique=True)
+    coupon = models.ForeignKey(
+        "pricing.Coupon",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Redeem: the voucher the points became; its refund gives them back."),
+    )
     reason = models.CharField(max_length=250, blank=True)
     staff = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

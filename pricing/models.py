@@ -111,6 +111,11 @@ class Promotion(models.Model):
     min_basket_ttc = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
     requires_coupon = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
+    early_access_starts_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=_("Customers whose tier has early access get the promotion from this moment."),
+    )
 
     class Meta:
         ordering = ["-starts_at"]
@@ -127,6 +132,16 @@ class Promotion(models.Model):
         return self.name
 
 
+class CouponOrigin(models.TextChoices):
+    STAFF = "staff", _("Staff")
+    LOYALTY_REWARD = "loyalty_reward", _("Loyalty reward (points)")
+    BIRTHDAY = "birthday", _("Birthday")
+    WIN_BACK = "win_back", _("Win-back")
+    TIER_WELCOME = "tier_welcome", _("Tier welcome")
+    ABANDONED_CART = "abandoned_cart", _("Abandoned cart")
+    CAMPAIGN = "campaign", _("Campaign")
+
+
 class Coupon(models.Model):
     promotion = models.ForeignKey(Promotion, on_delete=models.PROTECT, related_name="coupons")
     code = models.CharField(max_length=40)
@@ -135,6 +150,28 @@ class Coupon(models.Model):
         null=True, blank=True, help_text=_("Empty: unlimited.")
     )
     times_used = models.PositiveIntegerField(default=0)
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="personal_coupons",
+        help_text=_("A personal coupon: only this customer may use it. Empty: anybody."),
+    )
+    origin = models.CharField(
+        max_length=20,
+        choices=CouponOrigin.choices,
+        default=CouponOrigin.STAFF,
+        help_text=_("Who made it: staff, or a loyalty or marketing automation."),
+    )
+    source_key = models.CharField(
+        max_length=80,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text=_("Set by automations (e.g. birthday:42:2026) so a coupon is generated once."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True, null=True)
 
     class Meta:
         constraints = [
@@ -172,3 +209,29 @@ class CouponRedemption(models.Model):
 
     def __str__(self) -> str:
         return f"{self.coupon_id} for {self.reference}"
+
+
+class CustomerBenefit(models.Model):
+    """What a customer's standing gives them on every basket, on both channels: a permanent discount,
+    free shipping, early access to sales. Written by the app that grants it (loyalty, for the tier);
+    read by carts and the till through ``pricing.services.customer_benefit``."""
+
+    customer = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pricing_benefit"
+    )
+    discount_percent = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("0.00"))
+    free_shipping = models.BooleanField(default=False)
+    early_access = models.BooleanField(default=False)
+    source = models.CharField(max_length=40, help_text=_("What grants it, e.g. loyalty tier gold."))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(discount_percent__gte=0) & Q(discount_percent__lte=100),
+                name="customer_benefit_discount_0_100",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}: {self.source}"

@@ -28,6 +28,7 @@ from .models import (
     Coupon,
     CouponRedemption,
     CurrencyRate,
+    CustomerBenefit,
     DiscountKind,
     PriceListEntry,
     Promotion,
@@ -265,6 +266,53 @@ def redeem_coupon(
         raise InvalidCoupon("This order already used the coupon.", detail={"reason": "duplicate"}) from exc
 
 
+@dataclass(frozen=True)
+class Benefit:
+    """What a customer's standing gives on every basket (``CustomerBenefit``); NONE for anybody else."""
+
+    discount_percent: Decimal = Decimal("0.00")
+    free_shipping: bool = False
+    early_access: bool = False
+    source: str = ""
+
+
+NO_BENEFIT = Benefit()
+
+
+def customer_benefit(customer: User | None) -> Benefit:
+    """The standing benefits of ``customer`` (a loyalty tier's discount, free shipping, early
+    access), the same on the web and at the till. Anonymous shoppers have none."""
+    if customer is None or not customer.is_authenticated or not customer.pk:
+        return NO_BENEFIT
+    row = CustomerBenefit.objects.filter(customer_id=customer.pk).first()
+    if row is None:
+        return NO_BENEFIT
+    return Benefit(
+        discount_percent=row.discount_percent,
+        free_shipping=row.free_shipping,
+        early_access=row.early_access,
+        source=row.source,
+    )
+
+
+def set_customer_benefit(
+    *, customer_id: int, discount_percent: Decimal, free_shipping: bool, early_access: bool, source: str
+) -> None:
+    """Grant (or, with all empty, take back) a customer's standing benefits."""
+    if not discount_percent and not free_shipping and not early_access:
+        CustomerBenefit.objects.filter(customer_id=customer_id).delete()
+        return
+    CustomerBenefit.objects.update_or_create(
+        customer_id=customer_id,
+        defaults={
+            "discount_percent": discount_percent,
+            "free_shipping": free_shipping,
+            "early_access": early_access,
+            "source": source[:40],
+        },
+    )
+
+
 # --- internals ------------------------------------------------------------------------------------
 
 
@@ -305,6 +353,10 @@ def _validate(
     def refuse(reason: str, message: str) -> InvalidCoupon:
         return InvalidCoupon(message, detail={"reason": reason, "code": coupon.code})
 
+    if coupon.customer_id is not None and (
+        customer is None or not customer.is_authenticated or customer.pk != coupon.customer_id
+    ):
+        raise refuse("not_yours", "This coupon is personal: sign in as the customer it was given to.")
     if not promotion.is_active:
         raise refuse("inactive", "This coupon is no longer valid.")
     if at < promotion.starts_at:
