@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "invoicing",
     "loyalty",
     "marketing",
+    "integrations",
     "pos",
     "storefront",
     "demo",  # the top layer: manage.py seed_demo

@@ -22,6 +22,7 @@ api_v1 = [
     path("", include("pos.api.urls")),
     path("", include("logistics.api.urls")),
     path("", include("loyalty.api.urls")),
+    path("", include("integrations.api.urls")),
 ]
 
 urlpatterns = [
