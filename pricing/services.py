@@ -190,12 +190,21 @@ def promotion_discount(*, promotion: Promotion, basket_ttc: Decimal) -> Decimal:
 
 
 def automatic_promotions(
-    *, basket_ttc: Decimal, channel: str, location: Location | None = None, at: dt.datetime | None = None
+    *,
+    basket_ttc: Decimal,
+    channel: str,
+    location: Location | None = None,
+    at: dt.datetime | None = None,
+    early_access: bool = False,
 ) -> list[Promotion]:
-    """Promotions that apply without a code to this basket, best first."""
+    """Promotions that apply without a code to this basket, best first. ``early_access`` (a
+    customer's ``Benefit.early_access``): also those in their early-access window
+    (``early_access_starts_at <= at < starts_at``)."""
     promotions = [
         p
-        for p in _live_promotions(channel=channel, location=location, at=at).filter(requires_coupon=False)
+        for p in _live_promotions(
+            channel=channel, location=location, at=at, early_access=early_access
+        ).filter(requires_coupon=False)
         if basket_ttc >= p.min_basket_ttc
     ]
     return sorted(
@@ -276,6 +285,7 @@ class Benefit:
     free_shipping: bool = False
     early_access: bool = False
     source: str = ""
+    label: str = ""  # shown to the customer: the tier's name ("Gold member -5 %")
 
 
 NO_BENEFIT = Benefit()
@@ -294,11 +304,18 @@ def customer_benefit(customer: User | None) -> Benefit:
         free_shipping=row.free_shipping,
         early_access=row.early_access,
         source=row.source,
+        label=row.label,
     )
 
 
 def set_customer_benefit(
-    *, customer_id: int, discount_percent: Decimal, free_shipping: bool, early_access: bool, source: str
+    *,
+    customer_id: int,
+    discount_percent: Decimal,
+    free_shipping: bool,
+    early_access: bool,
+    source: str,
+    label: str = "",
 ) -> None:
     """Grant (or, with all empty, take back) a customer's standing benefits."""
     if not discount_percent and not free_shipping and not early_access:
@@ -311,6 +328,7 @@ def set_customer_benefit(
             "free_shipping": free_shipping,
             "early_access": early_access,
             "source": source[:40],
+            "label": label[:60],
         },
     )
 
@@ -387,14 +405,30 @@ def create_personal_coupon(
 # --- internals ------------------------------------------------------------------------------------
 
 
-def _live_promotions(*, channel: str, location: Location | None, at: dt.datetime | None):
+def _live_promotions(
+    *, channel: str, location: Location | None, at: dt.datetime | None, early_access: bool = False
+):
+    """Promotions running at ``at``; with ``early_access``, also those whose early-access window
+    (``early_access_starts_at <= at < starts_at``) is open."""
     at = at or timezone.now()
+    started = Q(starts_at__lte=at)
+    if early_access:
+        started |= Q(early_access_starts_at__isnull=False, early_access_starts_at__lte=at)
     return Promotion.objects.filter(
+        started,
         Q(location__isnull=True) | Q(location=location),
         is_active=True,
-        starts_at__lte=at,
         ends_at__gt=at,
         channel__in=[Channel.ANY, channel],
+    )
+
+
+def in_early_access(promotion: Promotion, *, customer: User | None, at: dt.datetime) -> bool:
+    """``promotion`` has not started yet but ``customer``'s benefits open it now."""
+    return (
+        promotion.early_access_starts_at is not None
+        and promotion.early_access_starts_at <= at < promotion.starts_at
+        and customer_benefit(customer).early_access
     )
 
 
@@ -430,7 +464,7 @@ def _validate(
         raise refuse("not_yours", "This coupon is personal: sign in as the customer it was given to.")
     if not promotion.is_active:
         raise refuse("inactive", "This coupon is no longer valid.")
-    if at < promotion.starts_at:
+    if at < promotion.starts_at and not in_early_access(promotion, customer=customer, at=at):
         raise refuse("not_started", "This coupon is not valid yet.")
     if at >= promotion.ends_at:
         raise refuse("expired", "This coupon has expired.")
