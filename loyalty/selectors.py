@@ -101,7 +101,10 @@ class TierProgress:
 
 
 def tier_progress(*, customer_id: int) -> TierProgress:
-    summary = account_summary(customer_id=customer_id)
+    return _progress(account_summary(customer_id=customer_id))
+
+
+def _progress(summary: AccountSummary) -> TierProgress:
     return TierProgress(
         tier=summary.tier,
         spend_12m=summary.spend_12m,
@@ -126,14 +129,7 @@ def customer_overview(*, customer_id: int) -> CustomerOverview:
     summary = account_summary(customer_id=customer_id)
     return CustomerOverview(
         summary=summary,
-        progress=TierProgress(
-            tier=summary.tier,
-            spend_12m=summary.spend_12m,
-            next_tier=summary.next_tier,
-            next_threshold_eur=summary.next_tier.threshold_eur if summary.next_tier else None,
-            missing_eur=summary.to_next_tier,
-            progress_percent=summary.progress_percent,
-        ),
+        progress=_progress(summary),
         rewards=rewards_available(customer_id=customer_id),
         vouchers=vouchers_held(customer_id=customer_id),
     )
