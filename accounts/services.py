@@ -28,6 +28,13 @@ from .errors import AccountNotClosable, EmailAlreadyRegistered, IncorrectPasswor
 from .models import Address, CustomerProfile, Role, User
 from .roles import assign_role
 
+
+class Unset:
+    """A keyword left out (``UNSET``), told apart from an explicit None."""
+
+
+UNSET = Unset()
+
 # Countries we deliver to (ISO 3166-1 alpha-2); the address form offers these.
 COUNTRIES: list[tuple[str, Any]] = [
     ("FR", gettext_lazy("France")),
@@ -169,8 +176,10 @@ def update_profile(
     phone: str,
     preferred_language: str,
     marketing_opt_in: bool,
+    birth_date: dt.date | None | Unset = UNSET,
 ) -> User:
-    """Name, phone, language (e-mails and texts use it) and the marketing consent."""
+    """Name, phone, language (e-mails and texts use it), the marketing consent and, optionally, the
+    birth date (a loyalty birthday coupon; None clears it, left out keeps it)."""
     first_name, last_name = (first_name or "").strip(), (last_name or "").strip()
     if not first_name or not last_name:
         raise ValidationFailed(
@@ -182,6 +191,12 @@ def update_profile(
             },
         )
     _check_language(preferred_language)
+    if isinstance(birth_date, dt.date):
+        today = timezone.localdate()
+        if not dt.date(1900, 1, 1) <= birth_date <= today:
+            raise ValidationFailed(
+                _("Enter a birth date between 1900 and today."), detail={"birth_date": ["invalid"]}
+            )
     user.first_name, user.last_name = first_name, last_name
     user.phone = (phone or "").strip()
     user.preferred_language = preferred_language
@@ -190,6 +205,9 @@ def update_profile(
     if profile.marketing_opt_in != bool(marketing_opt_in):
         profile.marketing_opt_in = bool(marketing_opt_in)
         profile.save(update_fields=["marketing_opt_in"])
+    if not isinstance(birth_date, Unset) and profile.birth_date != birth_date:
+        profile.birth_date = birth_date
+        profile.save(update_fields=["birth_date"])
     return user
 
 

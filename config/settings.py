@@ -245,6 +245,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "loyalty.tasks.reevaluate_tiers",
         "schedule": crontab(hour=3, minute=30),
     },
+    # Loyalty personal coupons: today's birthdays, win-back of lapsed consenting customers
+    # (loyalty.services_coupons.grant_personal_coupons), once per occasion.
+    "loyalty-personal-coupons": {
+        "task": "loyalty.tasks.grant_personal_coupons",
+        "schedule": crontab(hour=7, minute=15),
+    },
     # Monthly and yearly closings of the till journal (pos.services.closings), idempotent: a missed
     # night catches up.
     "close-till-periods": {
@@ -493,6 +499,19 @@ LOYALTY_TIER_GRACE_DAYS = env.int("LOYALTY_TIER_GRACE_DAYS", default=30)
 LOYALTY_REWARD_POINTS = env.int("LOYALTY_REWARD_POINTS", default=100)
 LOYALTY_REWARD_EUR = env.int("LOYALTY_REWARD_EUR", default=5)
 LOYALTY_REWARD_VALID_DAYS = env.int("LOYALTY_REWARD_VALID_DAYS", default=180)
+# Personal coupons (loyalty.services_coupons), each single-use, this customer's only, web and till,
+# a fixed amount TTC in EUR (0 turns the kind off) valid for so many days:
+# - birthday (CustomerProfile.birth_date), once a year;
+# - win-back: LOYALTY_WINBACK_DAYS after the last purchase, once per lapse, only to customers who
+#   consent to marketing e-mails;
+# - tier welcome: at each upgrade to a tier, once per tier.
+LOYALTY_BIRTHDAY_COUPON_EUR = env.int("LOYALTY_BIRTHDAY_COUPON_EUR", default=10)
+LOYALTY_BIRTHDAY_COUPON_DAYS = env.int("LOYALTY_BIRTHDAY_COUPON_DAYS", default=30)
+LOYALTY_WINBACK_DAYS = env.int("LOYALTY_WINBACK_DAYS", default=120)
+LOYALTY_WINBACK_COUPON_EUR = env.int("LOYALTY_WINBACK_COUPON_EUR", default=10)
+LOYALTY_WINBACK_COUPON_DAYS = env.int("LOYALTY_WINBACK_COUPON_DAYS", default=30)
+LOYALTY_WELCOME_COUPON_EUR = env.int("LOYALTY_WELCOME_COUPON_EUR", default=10)
+LOYALTY_WELCOME_COUPON_DAYS = env.int("LOYALTY_WELCOME_COUPON_DAYS", default=60)
 INVOICE_PAYMENT_TERMS = env.str(
     "INVOICE_PAYMENT_TERMS", default="Payée à la commande. Pas d'escompte pour paiement anticipé."
 )

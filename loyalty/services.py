@@ -14,6 +14,7 @@ Reversals are pro rata to the money given back, capped at what the order earned.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
@@ -21,14 +22,17 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from core import outbox
 from orders.models import Channel, Order, OrderStatus
 from orders.order_actions import OrderAction
 from pos.returns_models import Return
+from pricing import services as pricing_services
+from pricing.models import Coupon, CouponOrigin, CouponRedemption
 
-from .errors import CustomerNotFound, InsufficientPoints, InvalidPoints, ReasonRequired
+from .errors import CustomerNotFound, InsufficientPoints, InvalidPoints, KeyReused, ReasonRequired
 from .models import CategoryMultiplier, EarnRule, EntryKind, LoyaltyAccount, PointsEntry, Tier
 
 ZERO = Decimal("0.00")
@@ -62,6 +66,7 @@ def _append(
     order_id: int | None = None,
     reason: str = "",
     staff: User | None = None,
+    coupon: Coupon | None = None,
 ) -> PointsEntry:
     entry = PointsEntry.objects.create(
         customer_id=account.customer_id,
@@ -72,6 +77,7 @@ def _append(
         source_key=source_key,
         reason=reason[:250],
         staff=staff,
+        coupon=coupon,
     )
     account.balance += points
     account.save(update_fields=["balance"])
@@ -180,7 +186,8 @@ def _reverse(
     existing = _existing(source_key)
     if existing is not None:
         return existing
-    taken = PointsEntry.objects.filter(order_id=order_id, kind=EntryKind.REVERSE).aggregate(
+    # Earnings taken back (negative); a voucher's points given back (positive) are not one.
+    taken = PointsEntry.objects.filter(order_id=order_id, kind=EntryKind.REVERSE, points__lt=0).aggregate(
         points=Sum("points"), spend=Sum("spend_eur")
     )
     points_left = earn.points + (taken["points"] or 0)
@@ -292,6 +299,89 @@ def redeem_points(*, customer: User, points: int, key: str) -> PointsEntry:
     return _append(account=account, kind=EntryKind.REDEEM, points=-points, source_key=source_key)
 
 
+def _voucher_key(customer_id: int, key: str) -> str:
+    """``redeem:voucher:<customer>:<key>``; a long key is hashed so two keys never share a prefix."""
+    if not key or not key.strip():
+        raise InvalidPoints(_("A conversion needs a key."))
+    raw = f"redeem:voucher:{customer_id}:{key}"
+    if len(raw) <= 80:
+        return raw
+    return f"redeem:voucher:{customer_id}:h:" + hashlib.sha256(key.encode()).hexdigest()[:40]
+
+
+@transaction.atomic
+def convert_points_to_voucher(*, customer: User, key: str) -> Coupon:
+    """Spend ``LOYALTY_REWARD_POINTS`` for a personal, single-use voucher of ``LOYALTY_REWARD_EUR``
+    (TTC, web and till, valid ``LOYALTY_REWARD_VALID_DAYS``). Atomic under the account lock, like
+    ``redeem_points``: the redeem entry names the voucher (``PointsEntry.coupon``), both commit or
+    neither. Idempotent on ``key`` (per customer): a replay returns the same voucher. Too few points:
+    ``InsufficientPoints``, nothing written."""
+    if not customer.pk:
+        raise CustomerNotFound()
+    points = int(settings.LOYALTY_REWARD_POINTS)
+    amount = Decimal(settings.LOYALTY_REWARD_EUR)
+    source_key = _voucher_key(customer.pk, key)
+    account = _locked_account(customer.pk)
+    existing = PointsEntry.objects.select_related("coupon").filter(source_key=source_key).first()
+    if existing is not None:
+        if existing.coupon is None:
+            raise KeyReused()
+        return existing.coupon
+    if account.balance < points:
+        raise InsufficientPoints(detail={"balance": account.balance, "points": points})
+    coupon = pricing_services.create_personal_coupon(
+        customer_id=customer.pk,
+        origin=CouponOrigin.LOYALTY_REWARD,
+        name=f"Loyalty reward {points} pts = {amount} EUR ({customer.pk})",
+        value=amount,
+        valid_days=int(settings.LOYALTY_REWARD_VALID_DAYS),
+        prefix="PTS",
+        source_key=f"reward:{source_key.removeprefix('redeem:voucher:')}",
+    )
+    _append(
+        account=account,
+        kind=EntryKind.REDEEM,
+        points=-points,
+        source_key=source_key,
+        reason=coupon.code,
+        coupon=coupon,
+    )
+    return coupon
+
+
+@transaction.atomic
+def give_back_voucher_points(*, order_id: int) -> list[PointsEntry]:
+    """The order was cancelled or refunded in full: the points of every loyalty voucher it used
+    (``pricing.CouponRedemption.reference`` is the order's number) come back, once per voucher
+    (``refund-voucher:<coupon id>``). The voucher itself stays used."""
+    number = Order.objects.filter(pk=order_id).values_list("number", flat=True).first()
+    if number is None:
+        return []
+    coupon_ids = list(
+        CouponRedemption.objects.filter(reference=number, coupon__origin=CouponOrigin.LOYALTY_REWARD)
+        .order_by("coupon_id")
+        .values_list("coupon_id", flat=True)
+    )
+    given: list[PointsEntry] = []
+    redeems = PointsEntry.objects.filter(coupon_id__in=coupon_ids, kind=EntryKind.REDEEM, points__lt=0)
+    for redeem in redeems.select_related("coupon").order_by("coupon_id"):
+        account = _locked_account(redeem.customer_id)
+        key = f"refund-voucher:{redeem.coupon_id}"
+        existing = _existing(key)
+        if existing is None:
+            existing = _append(
+                account=account,
+                kind=EntryKind.REVERSE,
+                points=-redeem.points,
+                source_key=key,
+                order_id=order_id,
+                reason=f"{number}: {redeem.coupon.code if redeem.coupon else ''}",
+                coupon=redeem.coupon,
+            )
+        given.append(existing)
+    return given
+
+
 # --- tiers ----------------------------------------------------------------------------------------
 
 
@@ -309,6 +399,40 @@ def qualifying_tier(*, spend: Decimal) -> Tier | None:
     return Tier.objects.filter(threshold_eur__lte=spend).order_by("-rank").first()
 
 
+def sync_tier_benefit(*, account: LoyaltyAccount) -> None:
+    """The account's tier benefits (permanent discount, free shipping, early access) as
+    ``pricing.CustomerBenefit``, which web carts and the till apply. No tier: none."""
+    tier = account.tier
+    if tier is None:
+        if not pricing_services.customer_benefit(account.customer).source.startswith("loyalty"):
+            return  # nothing, or granted by something else: not ours to take back
+        pricing_services.set_customer_benefit(
+            customer_id=account.customer_id,
+            discount_percent=ZERO,
+            free_shipping=False,
+            early_access=False,
+            source="loyalty",
+        )
+        return
+    wanted = pricing_services.Benefit(
+        discount_percent=tier.discount_percent,
+        free_shipping=tier.free_shipping,
+        early_access=tier.early_access,
+        source=f"loyalty tier {tier.code}"[:40],
+        label=tier.name[:60],
+    )
+    if pricing_services.customer_benefit(account.customer) == wanted:
+        return
+    pricing_services.set_customer_benefit(
+        customer_id=account.customer_id,
+        discount_percent=wanted.discount_percent,
+        free_shipping=wanted.free_shipping,
+        early_access=wanted.early_access,
+        source=wanted.source,
+        label=wanted.label,
+    )
+
+
 def _upgrade_if_due(*, account: LoyaltyAccount, now: dt.datetime) -> bool:
     target = qualifying_tier(spend=rolling_spend(customer_id=account.customer_id, now=now))
     current_rank = account.tier.rank if account.tier is not None else -1
@@ -321,6 +445,10 @@ def _upgrade_if_due(*, account: LoyaltyAccount, now: dt.datetime) -> bool:
     account.tier_since = now
     account.grace_until = None
     account.save(update_fields=["tier", "tier_since", "grace_until"])
+    sync_tier_benefit(account=account)
+    from .services_coupons import grant_tier_welcome  # it imports this module
+
+    grant_tier_welcome(account=account, tier=target)
     outbox.enqueue(
         "loyalty.tasks.send_tier_upgrade_email",
         key=f"loyalty-upgrade:{account.pk}:{target.code}:{now.date().isoformat()}",
@@ -354,6 +482,7 @@ def reevaluate_tiers(*, now: dt.datetime | None = None) -> TierReview:
             if _upgrade_if_due(account=account, now=now):
                 review.upgraded += 1
                 continue
+            sync_tier_benefit(account=account)  # staff may have edited the tier's benefits
             if account.tier is None:
                 continue
             target = qualifying_tier(spend=rolling_spend(customer_id=account.customer_id, now=now))
@@ -368,6 +497,7 @@ def reevaluate_tiers(*, now: dt.datetime | None = None) -> TierReview:
                 account.tier_since = now if target is not None else None
                 account.grace_until = None
                 account.save(update_fields=["tier", "tier_since", "grace_until"])
+                sync_tier_benefit(account=account)
                 review.downgraded += 1
             else:
                 review.in_grace += 1

@@ -1,4 +1,5 @@
-"""What loyalty does when orders report a change: points credited or taken back.
+"""What loyalty does when orders report a change: points credited or taken back, and the points of a
+loyalty voucher given back when the order that used it is cancelled or refunded in full.
 
 Subscribed in ``LoyaltyConfig.ready()``, IN_TRANSACTION (``core.events``): the points commit or roll
 back with the order's change. Each handler calls one service; the services are idempotent by
@@ -33,6 +34,7 @@ def on_earn_event(event: order_events.OrderEvent) -> None:
 
 def on_whole_order_event(event: order_events.OrderEvent) -> None:
     services.reverse_for_order(order_id=event.order_id, event_name=event.name)
+    services.give_back_voucher_points(order_id=event.order_id)
 
 
 def on_store_return(event: order_events.StoreSaleReturned) -> None:

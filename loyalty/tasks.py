@@ -20,3 +20,20 @@ def send_tier_upgrade_email(account_id: int, tier_code: str) -> None:
     from .notifications import send_tier_upgrade_email as send
 
     send(account_id=account_id, tier_code=tier_code)
+
+
+@shared_task(name="loyalty.tasks.grant_personal_coupons")
+def grant_personal_coupons() -> dict[str, int]:
+    """Beat, daily: birthday and win-back coupons (``services_coupons.grant_personal_coupons``)."""
+    from .services_coupons import grant_personal_coupons as grant
+
+    run = grant()
+    return {"birthday": run.birthday, "win_back": run.win_back}
+
+
+@shared_task(name="loyalty.tasks.send_personal_coupon_email")
+def send_personal_coupon_email(coupon_id: int) -> None:
+    """Queued through the outbox with a birthday or win-back coupon: its e-mail."""
+    from .notifications import send_personal_coupon_email as send
+
+    send(coupon_id=coupon_id)

@@ -223,6 +223,11 @@ class CustomerBenefit(models.Model):
     free_shipping = models.BooleanField(default=False)
     early_access = models.BooleanField(default=False)
     source = models.CharField(max_length=40, help_text=_("What grants it, e.g. loyalty tier gold."))
+    label = models.CharField(
+        max_length=60,
+        blank=True,
+        help_text=_('The name shown to the customer, e.g. Gold ("Gold member -5 %").'),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

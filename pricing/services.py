@@ -8,6 +8,7 @@ in the target currency, by ``convert``.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -26,6 +27,7 @@ from .models import (
     SUPPORTED_CURRENCIES,
     Channel,
     Coupon,
+    CouponOrigin,
     CouponRedemption,
     CurrencyRate,
     CustomerBenefit,
@@ -188,12 +190,21 @@ def promotion_discount(*, promotion: Promotion, basket_ttc: Decimal) -> Decimal:
 
 
 def automatic_promotions(
-    *, basket_ttc: Decimal, channel: str, location: Location | None = None, at: dt.datetime | None = None
+    *,
+    basket_ttc: Decimal,
+    channel: str,
+    location: Location | None = None,
+    at: dt.datetime | None = None,
+    early_access: bool = False,
 ) -> list[Promotion]:
-    """Promotions that apply without a code to this basket, best first."""
+    """Promotions that apply without a code to this basket, best first. ``early_access`` (a
+    customer's ``Benefit.early_access``): also those in their early-access window
+    (``early_access_starts_at <= at < starts_at``)."""
     promotions = [
         p
-        for p in _live_promotions(channel=channel, location=location, at=at).filter(requires_coupon=False)
+        for p in _live_promotions(
+            channel=channel, location=location, at=at, early_access=early_access
+        ).filter(requires_coupon=False)
         if basket_ttc >= p.min_basket_ttc
     ]
     return sorted(
@@ -274,6 +285,7 @@ class Benefit:
     free_shipping: bool = False
     early_access: bool = False
     source: str = ""
+    label: str = ""  # shown to the customer: the tier's name ("Gold member -5 %")
 
 
 NO_BENEFIT = Benefit()
@@ -292,11 +304,18 @@ def customer_benefit(customer: User | None) -> Benefit:
         free_shipping=row.free_shipping,
         early_access=row.early_access,
         source=row.source,
+        label=row.label,
     )
 
 
 def set_customer_benefit(
-    *, customer_id: int, discount_percent: Decimal, free_shipping: bool, early_access: bool, source: str
+    *,
+    customer_id: int,
+    discount_percent: Decimal,
+    free_shipping: bool,
+    early_access: bool,
+    source: str,
+    label: str = "",
 ) -> None:
     """Grant (or, with all empty, take back) a customer's standing benefits."""
     if not discount_percent and not free_shipping and not early_access:
@@ -309,21 +328,107 @@ def set_customer_benefit(
             "free_shipping": free_shipping,
             "early_access": early_access,
             "source": source[:40],
+            "label": label[:60],
         },
     )
+
+
+# --- personal coupons -----------------------------------------------------------------------------
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud at a till
+
+
+def new_coupon_code(prefix: str) -> str:
+    """``PREFIX-XXXX-XXXX``: 40 bits from ``secrets``, not guessable."""
+    body = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+    return f"{prefix}-{body[:4]}-{body[4:]}"
+
+
+@transaction.atomic
+def create_personal_coupon(
+    *,
+    customer_id: int,
+    origin: str,
+    name: str,
+    value: Decimal,
+    kind: str = DiscountKind.FIXED,
+    valid_days: int,
+    prefix: str,
+    source_key: str | None = None,
+    channel: str = Channel.ANY,
+    min_basket_ttc: Decimal = Decimal("0"),
+    starts_at: dt.datetime | None = None,
+) -> Coupon:
+    """A single-use coupon only ``customer_id`` may use (``_validate`` refuses anybody else), on its
+    own promotion (by code only, every store and the web unless ``channel`` says otherwise), valid
+    ``valid_days`` from ``starts_at`` (now). With a ``source_key`` it is made once: a second call
+    returns the first coupon. Used by loyalty (rewards, birthday, win-back, tier welcome) and, later,
+    marketing."""
+    if origin not in CouponOrigin.values:
+        raise ValueError(f"unknown coupon origin {origin!r}")
+    if value <= 0 or valid_days <= 0:
+        raise ValueError("a personal coupon needs a positive value and validity")
+    if source_key is not None:
+        existing = Coupon.objects.select_related("promotion").filter(source_key=source_key).first()
+        if existing is not None:
+            return existing
+    starts_at = starts_at or timezone.now()
+    promotion = Promotion.objects.create(
+        name=name[:120],
+        kind=kind,
+        value=value,
+        channel=channel,
+        starts_at=starts_at,
+        ends_at=starts_at + dt.timedelta(days=valid_days),
+        min_basket_ttc=min_basket_ttc,
+        requires_coupon=True,
+    )
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                return Coupon.objects.create(
+                    promotion=promotion,
+                    code=new_coupon_code(prefix),
+                    max_uses=1,
+                    max_uses_per_customer=1,
+                    customer_id=customer_id,
+                    origin=origin,
+                    source_key=source_key,
+                )
+        except IntegrityError:
+            if source_key is not None and Coupon.objects.filter(source_key=source_key).exists():
+                raise  # made by a concurrent call: the caller's transaction must not go on
+            continue  # a code collision (1 in 10^12): draw again
+    raise RuntimeError("could not draw a free coupon code")
 
 
 # --- internals ------------------------------------------------------------------------------------
 
 
-def _live_promotions(*, channel: str, location: Location | None, at: dt.datetime | None):
+def _live_promotions(
+    *, channel: str, location: Location | None, at: dt.datetime | None, early_access: bool = False
+):
+    """Promotions running at ``at``; with ``early_access``, also those whose early-access window
+    (``early_access_starts_at <= at < starts_at``) is open."""
     at = at or timezone.now()
+    started = Q(starts_at__lte=at)
+    if early_access:
+        started |= Q(early_access_starts_at__isnull=False, early_access_starts_at__lte=at)
     return Promotion.objects.filter(
+        started,
         Q(location__isnull=True) | Q(location=location),
         is_active=True,
-        starts_at__lte=at,
         ends_at__gt=at,
         channel__in=[Channel.ANY, channel],
+    )
+
+
+def in_early_access(promotion: Promotion, *, customer: User | None, at: dt.datetime) -> bool:
+    """``promotion`` has not started yet but ``customer``'s benefits open it now."""
+    return (
+        promotion.early_access_starts_at is not None
+        and promotion.early_access_starts_at <= at < promotion.starts_at
+        and customer_benefit(customer).early_access
     )
 
 
@@ -359,7 +464,7 @@ def _validate(
         raise refuse("not_yours", "This coupon is personal: sign in as the customer it was given to.")
     if not promotion.is_active:
         raise refuse("inactive", "This coupon is no longer valid.")
-    if at < promotion.starts_at:
+    if at < promotion.starts_at and not in_early_access(promotion, customer=customer, at=at):
         raise refuse("not_started", "This coupon is not valid yet.")
     if at >= promotion.ends_at:
         raise refuse("expired", "This coupon has expired.")

@@ -99,7 +99,12 @@ class CartTotalsSerializer(serializers.Serializer[Any]):
         max_digits=12, decimal_places=2, help_text="EUR, before discounts."
     )
     promotion_discount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    member_discount = serializers.DecimalField(
+        max_digits=12, decimal_places=2, help_text="The customer's permanent discount (loyalty tier)."
+    )
+    member_label = serializers.CharField(help_text='e.g. "Gold member -5 %"; empty without one.')
     coupon_discount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    free_shipping = serializers.BooleanField(help_text="The customer's benefit: home delivery is free.")
     total_gross = serializers.DecimalField(
         max_digits=12, decimal_places=2, help_text="EUR, after discounts, before shipping."
     )
@@ -156,7 +161,10 @@ def cart_body(cart: Cart) -> dict[str, Any]:
         "totals": {
             "subtotal_gross": priced.subtotal_gross,
             "promotion_discount": priced.promotion_discount,
+            "member_discount": priced.member_discount,
+            "member_label": priced.member_label,
             "coupon_discount": priced.coupon_discount,
+            "free_shipping": priced.free_shipping,
             "total_gross": priced.total_gross,
             "currency": priced.currency,
             "total_gross_in_currency": priced.total_gross_in_currency,

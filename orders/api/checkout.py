@@ -187,7 +187,7 @@ def options_body(options: services.DeliveryOptions) -> dict[str, Any]:
     return {
         "country": options.country,
         "subtotal_gross": priced.subtotal_gross,
-        "discount_gross": priced.promotion_discount + priced.coupon_discount,
+        "discount_gross": priced.order_discount,
         "total_gross": priced.total_gross,
         "home_delivery": {
             "available": home.available,

@@ -5,9 +5,13 @@ each time, with the same rules ``place_web_order`` snapshots (see ``orders.servi
 
 - unit gross (TTC) prices come from ``pricing.services.unit_prices`` (the customer group's price
   list, else the catalog price), already rounded to the cent; a line's gross is unit gross x quantity.
-- the best automatic promotion (``pricing.services.automatic_promotions``, no stacking) is taken off
-  the subtotal; the coupon, checked again with ``check_coupon``, is taken off what remains (its
-  minimum basket is measured there too: ``PricedCart.coupon_basket_gross``). Each discount is
+- the best automatic promotion (``pricing.services.automatic_promotions``, no stacking; a customer
+  with early access also sees promotions in their early-access window) is taken off the subtotal;
+  then the signed-in customer's permanent discount (``pricing.services.customer_benefit``: a
+  loyalty tier's "Gold member -5 %") off what remains; then the coupon, checked again with
+  ``check_coupon``, off what remains after both (its minimum basket is measured there too:
+  ``PricedCart.coupon_basket_gross``). A benefit's free shipping is ``PricedCart.free_shipping``,
+  which checkout honours. Each discount is
   rounded to the cent once (``promotion_discount``) and spread over the lines in proportion to their
   gross, cent by cent, so every line's ``discount_gross`` is exact and the lines add up to the cart.
 - totals are in EUR; ``total_gross_in_currency`` converts the EUR total once (``convert``), as the
@@ -98,6 +102,21 @@ class PricedCart:
     discount_in_currency: Decimal = ZERO  # display only: subtotal - total, in the currency
     applied_promotions_in_currency: list[tuple[str, Decimal]] = field(default_factory=list)  # display
     coupon_discount_in_currency: Decimal = ZERO  # display only
+    member_discount: Decimal = ZERO  # EUR: the customer's permanent discount (a loyalty tier's)
+    member_label: str = ""  # "Gold member −5 %", empty without one
+    member_discount_in_currency: Decimal = ZERO  # display only
+    free_shipping: bool = False  # the customer's benefit: home delivery costs nothing
+
+    @property
+    def order_discount(self) -> Decimal:
+        """Every discount off the basket (promotion, member, coupon), EUR: what the order spreads
+        over its lines' ``discount_gross``."""
+        return self.promotion_discount + self.member_discount + self.coupon_discount
+
+    @property
+    def other_discount_in_currency(self) -> Decimal:
+        """Display: the discounts other than the member's (promotion and coupon), in the currency."""
+        return self.discount_in_currency - self.member_discount_in_currency
 
     def in_currency(self, amount: Decimal) -> Decimal:
         """A EUR amount in the cart's currency, for display (totals use ``total_gross_in_currency``)."""
@@ -317,14 +336,26 @@ def _price(
     )
     subtotal = sum((prices[line.variant_id].gross * line.quantity for line in lines), ZERO)
 
+    customer = cart.user if cart.user_id else None
+    benefit = pricing.customer_benefit(customer)
     applied: list[tuple[str, Decimal]] = []
     promotion_discount = ZERO
     if lines:
-        best = pricing.automatic_promotions(basket_ttc=subtotal, channel=PriceChannel.WEB, location=location)
+        best = pricing.automatic_promotions(
+            basket_ttc=subtotal,
+            channel=PriceChannel.WEB,
+            location=location,
+            early_access=benefit.early_access,
+        )
         if best:
             promotion_discount = pricing.promotion_discount(promotion=best[0], basket_ttc=subtotal)
             applied.append((best[0].name, promotion_discount))
-    basket = subtotal - promotion_discount
+    member_discount, member_label = ZERO, ""
+    if lines and benefit.discount_percent > 0:
+        after_promotion = subtotal - promotion_discount
+        member_discount = min(money_round(after_promotion * benefit.discount_percent / 100), after_promotion)
+        member_label = member_discount_label(benefit)
+    basket = subtotal - promotion_discount - member_discount
 
     coupon_error: StrOrPromise = ""
     coupon, coupon_discount = None, ZERO
@@ -336,7 +367,7 @@ def _price(
                 basket_ttc=basket,
                 channel=PriceChannel.WEB,
                 location=location,
-                customer=cart.user if cart.user_id else None,
+                customer=customer,
             )
         except InvalidCoupon as exc:
             coupon_error = exc.message
@@ -344,8 +375,8 @@ def _price(
             coupon_discount = pricing.promotion_discount(promotion=coupon.promotion, basket_ttc=basket)
 
     line_totals = [prices[line.variant_id].gross * line.quantity for line in lines]
-    shares = allocate(promotion_discount + coupon_discount, line_totals)
-    total = subtotal - promotion_discount - coupon_discount
+    shares = allocate(promotion_discount + member_discount + coupon_discount, line_totals)
+    total = subtotal - promotion_discount - member_discount - coupon_discount
     priced_lines = []
     for line, line_gross, share in zip(lines, line_totals, shares, strict=True):
         price = prices[line.variant_id]
@@ -383,7 +414,20 @@ def _price(
         discount_in_currency=money_round(subtotal * rate) - money_round(total * rate),
         applied_promotions_in_currency=[(name, money_round(amount * rate)) for name, amount in applied],
         coupon_discount_in_currency=money_round(coupon_discount * rate),
+        member_discount=member_discount,
+        member_label=member_label,
+        member_discount_in_currency=money_round(member_discount * rate),
+        free_shipping=benefit.free_shipping and bool(lines),
     )
+
+
+def member_discount_label(benefit: pricing.Benefit) -> str:
+    """ "Gold member −5 %": the benefit's name and its percentage (no trailing zeros)."""
+    percent = benefit.discount_percent.normalize()
+    percent_text = f"{percent:f}"
+    if benefit.label:
+        return _("%(name)s member −%(percent)s %%") % {"name": benefit.label, "percent": percent_text}
+    return _("Member discount −%(percent)s %%") % {"percent": percent_text}
 
 
 # --- checks ---------------------------------------------------------------------------------------

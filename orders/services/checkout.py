@@ -15,7 +15,7 @@ shoppers) becomes the order's ``reference``, so the same key returns the same or
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -171,6 +171,8 @@ def delivery_options(
             options = shipping_rates().shipping_options(
                 country=country, weight_grams=weight, basket_gross=priced.total_gross
             )
+            if priced.free_shipping:  # the customer's benefit: every carrier free
+                options = [replace(option, price=Decimal("0")) for option in options]
         except CountryNotServed as exc:
             error = exc.message
     route = (
@@ -386,6 +388,8 @@ def _place(
             )
             .price
         )
+        if priced.free_shipping:
+            shipping = Decimal("0")  # the customer's benefit (a loyalty tier); the carrier is still checked
     line_locations: list[Location] | None = None
     routing_words = ""
     price_location = location  # what price_cart used: the shopper's prices, wherever it ships from
@@ -417,7 +421,7 @@ def _place(
         shipping_address=address,
         shipping_gross=shipping,
         carrier=carrier if delivery_method == DeliveryMethod.HOME else "",
-        order_discount=priced.promotion_discount + priced.coupon_discount,
+        order_discount=priced.order_discount,
     )
     if priced.coupon is not None:
         pricing.redeem_coupon(

@@ -103,6 +103,12 @@ class ProfileForm(PlainTextFormMixin, forms.Form):
     marketing_opt_in = forms.BooleanField(
         label=_("Send me news and offers by e-mail (you can stop at any time)"), required=False
     )
+    birth_date = forms.DateField(
+        label=_("Birth date (optional)"),
+        required=False,
+        help_text=_("For a gift on your birthday."),
+        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
+    )
 
 
 class AddressForm(PlainTextFormMixin, forms.Form):

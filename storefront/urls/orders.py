@@ -13,6 +13,7 @@ urlpatterns = [
     path("cart/update/", cart_views.cart_update, name="cart-update"),
     path("cart/remove/", cart_views.cart_remove, name="cart-remove"),
     path("cart/coupon/", cart_views.cart_coupon, name="cart-coupon"),
+    path("cart/points/", cart_views.cart_use_points, name="cart-points"),
     path("currency/", cart_views.set_currency, name="set-currency"),
     path("checkout/", checkout_views.checkout_page, name="checkout"),
     path("checkout/done/<str:number>/", checkout_views.confirmation_page, name="confirmation"),

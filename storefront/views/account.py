@@ -211,6 +211,7 @@ def profile(request):
             "phone": user.phone,
             "preferred_language": user.preferred_language,
             "marketing_opt_in": bool(current and current.marketing_opt_in),
+            "birth_date": current.birth_date if current else None,
         },
     )
     if request.method == "POST" and form.is_valid():

@@ -7,6 +7,10 @@ request sends ``Accept: application/json``: ``{"cart_count", "line"}``, or the e
 
 from __future__ import annotations
 
+import re
+import uuid
+
+from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import Sum
@@ -20,7 +24,10 @@ from django.views.decorators.http import require_GET, require_POST
 from catalog.errors import UnknownSku
 from catalog.models import Variant
 from catalog.selectors import variant_by_sku
-from core.errors import ApplicationError
+from core.auth import is_signed_in
+from core.errors import ApplicationError, ValidationFailed
+from loyalty import selectors as loyalty_selectors
+from loyalty import services as loyalty_services
 from marketing import recommendations
 from orders import errors as order_errors
 from orders.selectors_cart import cart_suggestions
@@ -63,6 +70,12 @@ def cart_page(request: HttpRequest) -> HttpResponse:
                 customer_group=group,
                 currency=priced.currency,
             )
+    rewards, vouchers = None, []
+    if priced is not None and is_signed_in(request.user):
+        rewards = loyalty_selectors.rewards_available(customer_id=request.user.pk)
+        applied = priced.coupon.pk if priced.coupon else None
+        held = loyalty_selectors.vouchers_held(customer_id=request.user.pk)
+        vouchers = [v for v in held if v.pk != applied]
     return render(
         request,
         "storefront/checkout/cart.html",
@@ -72,6 +85,9 @@ def cart_page(request: HttpRequest) -> HttpResponse:
             "suggestions": suggestions,
             "also_like": also_like,
             "max_quantity": order_errors.MAX_LINE_QUANTITY,
+            "rewards": rewards,
+            "vouchers": vouchers,
+            "points_nonce": uuid.uuid4().hex,
         },
     )
 
@@ -165,6 +181,41 @@ def cart_coupon(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+def cart_use_points(request: HttpRequest) -> HttpResponse:
+    """ "Use 100 points: 5 EUR off": the points become a personal voucher (loyalty) and its code is
+    applied to the cart (orders), both or neither. The form's nonce is the conversion's key, so a
+    double click makes one voucher."""
+    cart = cart_session.get_cart(request)
+    try:
+        if not is_signed_in(request.user):
+            raise ValidationFailed(_("Sign in to use your points."))
+        if cart is None:
+            raise order_errors.NotInCart(_("Add products before using a coupon."))
+        nonce = request.POST.get("nonce", "")
+        if not _NONCE.fullmatch(nonce):
+            raise ValidationFailed(_("This form has expired: try again."))
+        with transaction.atomic():
+            voucher = loyalty_services.convert_points_to_voucher(
+                customer=request.user, key=f"web-cart:{cart.token}:{nonce}"
+            )
+            services.apply_coupon(
+                cart=cart,
+                code=voucher.code,
+                user=request.user,
+                customer_group=cart_session.customer_group(request.user),
+            )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("%(points)s points used: voucher %(code)s applied.")
+            % {"points": settings.LOYALTY_REWARD_POINTS, "code": voucher.code},
+        )
+    return HttpResponseRedirect(reverse("orders:cart"))
+
+
+@require_POST
 def set_currency(request: HttpRequest) -> HttpResponse:
     currency = request.POST.get("currency", "")
     if currency in offered_currencies():
@@ -175,6 +226,8 @@ def set_currency(request: HttpRequest) -> HttpResponse:
 
 
 # --- helpers --------------------------------------------------------------------------------------
+
+_NONCE = re.compile(r"[0-9a-f]{32}")
 
 
 def _variant(sku: str) -> Variant:

@@ -1,4 +1,5 @@
-"""The portal's "My points": tier and its benefits, progress to the next tier, balance, history.
+"""The portal's "My points": tier and its benefits, progress to the next tier, balance, the rewards
+the points can become, the vouchers and personal coupons held (codes, expiry), history.
 
 Reads only (``loyalty.selectors``), one's own account; the history is paginated.
 """
@@ -27,5 +28,11 @@ def loyalty(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "storefront/account/loyalty.html",
-        {"summary": summary, "page": page, "active_tab": "loyalty"},
+        {
+            "summary": summary,
+            "rewards": loyalty_selectors.rewards_available(customer_id=customer_id),
+            "vouchers": loyalty_selectors.vouchers_held(customer_id=customer_id),
+            "page": page,
+            "active_tab": "loyalty",
+        },
     )

@@ -39,7 +39,10 @@ def lines_url(token, sku=None):
 EMPTY_TOTALS = {
     "subtotal_gross": "0.00",
     "promotion_discount": "0.00",
+    "member_discount": "0.00",
+    "member_label": "",
     "coupon_discount": "0.00",
+    "free_shipping": False,
     "total_gross": "0.00",
     "currency": "EUR",
     "total_gross_in_currency": "0.00",
@@ -225,7 +228,10 @@ def test_coupon_apply_and_remove(anon, shop):
     assert applied.json()["totals"] == {
         "subtotal_gross": "37.50",
         "promotion_discount": "0.00",
+        "member_discount": "0.00",
+        "member_label": "",
         "coupon_discount": "3.75",
+        "free_shipping": False,
         "total_gross": "33.75",
         "currency": "EUR",
         "total_gross_in_currency": "33.75",
