@@ -169,7 +169,9 @@ class Renderer:
             body = template.render(context)
             footer = {"unsubscribe_url": unsubscribe}
             html = body + render_to_string("marketing/email/campaign_footer.html", footer)
-            text = html_to_text(body) + "\n\n" + render_to_string("marketing/email/campaign_footer.txt", footer)
+            text = (
+                html_to_text(body) + "\n\n" + render_to_string("marketing/email/campaign_footer.txt", footer)
+            )
             subject = getattr(self.campaign, f"subject_{language}")
         return Rendered(language=language, subject=subject, html=html, text=text.strip())
 

@@ -54,7 +54,8 @@ def campaign_for(segment, **fields):
         subject_fr="Le printemps",
         body_fr='<p>Bonjour {{ first_name }}</p>{% products "for_you" %}',
         subject_en="Spring is here",
-        body_en='<p>Hello {{ first_name }}</p>{% products "for_you" %}<h2>Our pick</h2>{% products "chosen" %}',
+        body_en='<p>Hello {{ first_name }}</p>{% products "for_you" %}'
+        '<h2>Our pick</h2>{% products "chosen" %}',
         **fields,
     )
 
@@ -84,7 +85,9 @@ def test_preview_renders_the_campaign_for_the_first_member_with_their_recommenda
     for_you, chosen = html.split("Our pick")
     assert "Product B" in for_you and "Product A" not in for_you
     assert "Product C" in chosen
-    french = staff_client.get(f"/admin/marketing/campaign/{campaign.pk}/preview/?language=fr&customer={ana.pk}")
+    french = staff_client.get(
+        f"/admin/marketing/campaign/{campaign.pk}/preview/?language=fr&customer={ana.pk}"
+    )
     assert '<h2 id="preview-subject">Le printemps</h2>' in french.content.decode()
 
 
@@ -103,7 +106,9 @@ def test_test_send_goes_to_the_given_address_marked_as_a_test(staff_client, shop
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert Campaign.objects.get().recipients.count() == 0
 
-    bad = staff_client.post(f"/admin/marketing/campaign/{campaign.pk}/test-send/", {"email": "not an address"})
+    bad = staff_client.post(
+        f"/admin/marketing/campaign/{campaign.pk}/test-send/", {"email": "not an address"}
+    )
     assert bad.status_code == 400
     assert "Enter a valid email address." in bad.content.decode()
     assert len(mail.outbox) == 1

@@ -137,12 +137,15 @@ def test_a_worker_dying_mid_batch_is_resumed_and_nobody_gets_it_twice(
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_two_workers_claiming_at_once_never_send_the_same_row(broker_down):
+@pytest.mark.usefixtures("broker_down")
+def test_two_workers_claiming_at_once_never_send_the_same_row():
     for n in range(40):
         customer(f"p{n:02d}@example.com")
     campaign = make_campaign()
     services_campaigns.schedule_campaign(campaign_id=campaign.pk, send_at=timezone.now())
-    services_campaigns.start_campaign(campaign_id=campaign.pk)  # its batch tasks wait in the outbox (broker down)
+    services_campaigns.start_campaign(
+        campaign_id=campaign.pk
+    )  # its batch tasks wait in the outbox (broker down)
     barrier = threading.Barrier(3)
     claimed: list[int] = []
 
@@ -208,7 +211,11 @@ def test_scheduling_refusals_change_nothing(crowd, change, field, message):
         fields["body_fr"] = change["body_fr"]
     if "promotion_ends_at" in change:
         fields["promotion"] = Promotion.objects.create(
-            name="P", kind=DiscountKind.PERCENT, value=Decimal("10"), starts_at=now, ends_at=now + dt.timedelta(1)
+            name="P",
+            kind=DiscountKind.PERCENT,
+            value=Decimal("10"),
+            starts_at=now,
+            ends_at=now + dt.timedelta(1),
         )
         fields["promotion_ends_at"] = now + dt.timedelta(hours=1, seconds=change["promotion_ends_at"])
     campaign = make_campaign(**fields)
