@@ -122,6 +122,17 @@ _STAFF = [
     "marketing.view_consentevent",
     "marketing.view_suppression",
     "marketing.add_suppression",
+    # Segments and campaigns: staff build segments and compose, test, schedule campaigns; the RFM
+    # table and the per-recipient log are read-only.
+    "marketing.view_segment",
+    "marketing.add_segment",
+    "marketing.change_segment",
+    "marketing.delete_segment",
+    "marketing.view_campaign",
+    "marketing.add_campaign",
+    "marketing.change_campaign",
+    "marketing.view_campaignrecipient",
+    "marketing.view_customerrfm",
 ]
 _MANAGER = [*_STAFF, "accounts.change_customergroup", "accounts.add_customergroup"]
 

@@ -257,6 +257,20 @@ CELERY_BEAT_SCHEDULE = {
         "task": "pos.tasks.close_till_periods",
         "schedule": crontab(hour=0, minute=30),
     },
+    # Marketing (marketing.services_segments / services_campaigns): the nightly RFM segments,
+    # scheduled campaigns started on time, batches of a dead worker claimed again.
+    "marketing-refresh-rfm": {
+        "task": "marketing.tasks.refresh_rfm",
+        "schedule": crontab(hour=2, minute=45),
+    },
+    "marketing-start-campaigns": {
+        "task": "marketing.tasks.start_due_campaigns",
+        "schedule": 60.0,
+    },
+    "marketing-resume-campaigns": {
+        "task": "marketing.tasks.resume_stuck_campaigns",
+        "schedule": 300.0,
+    },
     "poll-parcel-tracking": {
         "task": "logistics.tasks_shipping.poll_tracking",
         "schedule": 60.0 * env.float("TRACKING_POLL_MINUTES", default=30.0),
@@ -461,6 +475,16 @@ MARKETING_SITE_URL = env.str(
 MARKETING_CONFIRM_MAX_AGE = env.int("MARKETING_CONFIRM_MAX_AGE", default=7 * 24 * 3600)  # double opt-in link
 MARKETING_UNSUBSCRIBE_MAX_AGE = env.int("MARKETING_UNSUBSCRIBE_MAX_AGE", default=365 * 24 * 3600)
 MARKETING_UNSUBSCRIBE_MAILTO = env.str("MARKETING_UNSUBSCRIBE_MAILTO", default="unsubscribe@example.com")
+# Campaigns (marketing.services_campaigns): recipients per batch task; a batch claim older than this
+# is a dead worker's and is claimed again by beat's resume.
+MARKETING_CAMPAIGN_BATCH = env.int("MARKETING_CAMPAIGN_BATCH", default=500)
+MARKETING_CAMPAIGN_CLAIM_SECONDS = env.int("MARKETING_CAMPAIGN_CLAIM_SECONDS", default=600)
+# RFM segments (marketing.services_segments): lost after this many days without a purchase, at risk
+# after ACTIVE_DAYS (new: first purchase within ACTIVE_DAYS); champions: orders and spend over 12 months.
+MARKETING_RFM_ACTIVE_DAYS = env.int("MARKETING_RFM_ACTIVE_DAYS", default=90)
+MARKETING_RFM_LOST_DAYS = env.int("MARKETING_RFM_LOST_DAYS", default=365)
+MARKETING_RFM_CHAMPION_ORDERS = env.int("MARKETING_RFM_CHAMPION_ORDERS", default=5)
+MARKETING_RFM_CHAMPION_SPEND = env.int("MARKETING_RFM_CHAMPION_SPEND", default=1000)
 
 # --- The seller and its invoices (core.legal, invoicing/) -----------------------------------------
 # Printed on invoices, credit notes and till receipts; checked with python-stdnum at start-up.

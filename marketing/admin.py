@@ -68,3 +68,6 @@ class SuppressionAdmin(admin.ModelAdmin[Suppression]):
             actor=request.user,  # type: ignore[arg-type]
         )
         obj.pk = saved.pk
+
+
+from . import admin_campaigns  # noqa: E402, F401  (segments and campaigns)

@@ -138,3 +138,15 @@ class Suppression(models.Model):
 
     def __str__(self) -> str:
         return f"{self.address} ({self.get_reason_display()})"
+
+
+# Segments and campaigns live in their own module; importing them here registers the models.
+from .campaign_models import (  # noqa: E402, F401
+    Campaign,
+    CampaignRecipient,
+    CampaignStatus,
+    CustomerRfm,
+    RecipientStatus,
+    RfmSegment,
+    Segment,
+)

@@ -242,6 +242,21 @@ def recommend_for_customer(user: User, limit: int = 10) -> list[int]:
     return _pick(model, seeds=dict(seeds), exclude=already_bought_exclusions(model, user.pk), limit=limit)
 
 
+def recommend_for_customers(customer_ids: Iterable[int], *, limit: int = 10) -> dict[int, list[int]]:
+    """``recommend_for_customer`` for many customers at once (a campaign batch): the model is read
+    once and stock is checked once for every candidate (3 queries, whatever the number)."""
+    model = current_model()
+    width = limit * 3
+    ranked: dict[int, list[int]] = {}
+    for customer_id in customer_ids:
+        seeds = model.bought.get(customer_id, {})
+        ranked[customer_id] = rank(
+            model, seeds=dict(seeds), exclude=already_bought_exclusions(model, customer_id), limit=width
+        )
+    sellable = _sellable({pk for ids in ranked.values() for pk in ids})
+    return {customer_id: [pk for pk in ids if pk in sellable][:limit] for customer_id, ids in ranked.items()}
+
+
 def recommend_for_products(
     product_ids: Iterable[int],
     *,

@@ -18,6 +18,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Exists
 from django.utils import translation
 
 from accounts.models import CustomerProfile, User
@@ -305,6 +306,10 @@ def may_send(*, person: User | str, channel: str = Channel.EMAIL) -> bool:
         return False
     if address is None:
         return False
-    if Suppression.objects.filter(channel=channel, address=address).exists():
-        return False
-    return Consent.objects.filter(channel=channel, address=address, status=ConsentStatus.GRANTED).exists()
+    # One query (campaigns ask it once per message): granted and not suppressed.
+    suppressed = Suppression.objects.filter(channel=channel, address=address)
+    return (
+        Consent.objects.filter(channel=channel, address=address, status=ConsentStatus.GRANTED)
+        .exclude(Exists(suppressed))
+        .exists()
+    )

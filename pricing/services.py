@@ -402,6 +402,30 @@ def create_personal_coupon(
     raise RuntimeError("could not draw a free coupon code")
 
 
+# --- seasonal promotions --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def schedule_promotion(*, promotion_id: int, starts_at: dt.datetime, ends_at: dt.datetime) -> Promotion:
+    """A seasonal promotion goes live from ``starts_at`` until ``ends_at`` (a campaign's e-mail
+    schedules it). Early access, when set, keeps its lead over the start."""
+    promotion = Promotion.objects.select_for_update().get(pk=promotion_id)
+    if promotion.early_access_starts_at is not None:
+        lead = promotion.starts_at - promotion.early_access_starts_at
+        promotion.early_access_starts_at = starts_at - lead
+    promotion.starts_at, promotion.ends_at, promotion.is_active = starts_at, ends_at, True
+    promotion.save(update_fields=["starts_at", "ends_at", "is_active", "early_access_starts_at"])
+    events.publish(PricesChanged())
+    return promotion
+
+
+@transaction.atomic
+def set_promotion_active(*, promotion_id: int, active: bool) -> None:
+    """Switch a promotion on or off (a cancelled campaign takes its promotion down)."""
+    if Promotion.objects.filter(pk=promotion_id).exclude(is_active=active).update(is_active=active):
+        events.publish(PricesChanged())
+
+
 # --- internals ------------------------------------------------------------------------------------
 
 
