@@ -234,7 +234,7 @@ def _read_csv(info: FileInfo) -> Iterator[Record]:
 
 
 def _read_xml(info: FileInfo) -> Iterator[Record]:
-    from lxml import etree
+    from lxml import etree  # type: ignore[import-untyped]
 
     count = 0
     try:

@@ -1,4 +1,5 @@
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -18,7 +19,10 @@ def catalog_setup():
     return CategoryFactory(slug="shirts"), CategoryFactory(slug="honey")
 
 
-HEADER = "sku;ean;product_ref;name_fr;name_en;name_it;category;size;color;price_ttc;vat_rate;weight_g;cost_price_ht;active\n"
+HEADER = (
+    "sku;ean;product_ref;name_fr;name_en;name_it;category;size;color;price_ttc;vat_rate;weight_g;"
+    "cost_price_ht;active\n"
+)
 
 
 def test_products_created_then_reimport_changes_nothing(tmp_path, catalog_setup):
@@ -81,7 +85,7 @@ def test_broken_rows_exactly_those_rejected(tmp_path, catalog_setup):
     assert Variant.objects.get(sku="A8").product.name_fr == "Article"
     assert sorted(Variant.objects.values_list("sku", flat=True)) == ["A1", "A10", "A8"]
     run = ImportRun.objects.get()
-    rejects_file = open(run.rejects_path, encoding="utf-8").read().splitlines()
+    rejects_file = Path(run.rejects_path).read_text(encoding="utf-8").splitlines()
     assert rejects_file[0] == "line;column;value;reason" and len(rejects_file) == 8
     assert rejects_file[1].startswith("3;sku;;")
 

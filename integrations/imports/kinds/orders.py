@@ -19,7 +19,7 @@ from typing import ClassVar
 
 from django.utils import timezone
 
-from accounts.models import CustomerProfile
+from accounts.models import CustomerProfile, User
 from catalog.models import Variant
 from inventory.models import Location, LocationKind
 from orders.models import Channel, DeliveryMethod, Order, OrderLine, OrderStatus
@@ -98,14 +98,14 @@ class OrdersHandler(Handler):
                 sku__in={r.get("sku") for r in rows}
             )
         }
-        customers = dict(
-            CustomerProfile.objects.filter(
+        customers: dict[str, int] = {
+            code: user_id
+            for code, user_id in CustomerProfile.objects.filter(
                 erp_code__in={r.get("customer_code") for r in rows if r.get("customer_code")}
-            )
-            .select_related("user")
-            .values_list("erp_code", "user")
-        )
-        users = {u.pk: u for u in _users(set(customers.values()))}
+            ).values_list("erp_code", "user_id")
+            if code
+        }
+        users = {u.pk: u for u in User.objects.filter(pk__in=set(customers.values()))}
         orders: list[Order] = []
         lines: list[OrderLine] = []
         for group in groups:
@@ -143,7 +143,7 @@ class OrdersHandler(Handler):
         return result
 
     def _build(
-        self, group: _Group, variants: dict[str, Variant], customers: dict[str, int], users: dict[int, object]
+        self, group: _Group, variants: dict[str, Variant], customers: dict[str, int], users: dict[int, User]
     ) -> tuple[Order, list[OrderLine]]:
         errors: dict[int, RowError] = {}
         head = group.rows[0]
@@ -175,8 +175,8 @@ class OrdersHandler(Handler):
                 if customer_code not in customers:
                     raise RowError("customer_code", f"unknown customer {customer_code}", customer_code)
                 user = users[customers[customer_code]]
-                order.customer = user  # type: ignore[assignment]
-                order.email = user.email  # type: ignore[attr-defined]
+                order.customer = user
+                order.email = user.email
         except RowError as error:
             errors[head.line] = error
         lines: list[OrderLine] = []
@@ -201,7 +201,8 @@ class OrdersHandler(Handler):
                 net = (gross / (1 + rate)).quantize(CENT, ROUND_HALF_UP)
                 lines.append(
                     OrderLine(
-                        order=order, variant=variant, sku=sku, name=variant.product.name[:250], quantity=quantity,
+                        order=order, variant=variant, sku=sku, name=variant.product.name[:250],
+                        quantity=quantity,
                         unit_price_net=(unit / (1 + rate)).quantize(HT_PLACES), vat_rate=rate,
                         discount_gross=discount, total_net=net, total_vat=gross - net, total_gross=gross,
                     )
@@ -221,9 +222,3 @@ class _GroupError(Exception):
     def __init__(self, errors: dict[int, RowError]) -> None:
         super().__init__("order rejected")
         self.errors = errors
-
-
-def _users(ids: set[int]) -> list[object]:
-    from accounts.models import User
-
-    return list(User.objects.filter(pk__in=ids))

@@ -87,10 +87,10 @@ class PricesHandler(Handler):
                         raise RowError("sku", "SKU is missing")
                     if sku not in variants:
                         raise RowError("sku", f"unknown SKU {sku}", sku)
-                    group = self.groups.get(row.get("customer_group").lower())
+                    group_code = row.get("customer_group")
+                    group = self.groups.get(group_code.lower())
                     if group is None:
-                        raise RowError("customer_group", f"unknown customer group {row.get('customer_group')}",
-                                       row.get("customer_group"))  # fmt: skip
+                        raise RowError("customer_group", f"unknown customer group {group_code}", group_code)
                     price = field_value(row, "price_ht", _price, required=True)
                     discount = field_value(row, "discount_percent", _percent) or Decimal(0)
                     start = field_value(row, "valid_from", parse_date)

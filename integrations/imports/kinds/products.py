@@ -180,7 +180,7 @@ class ProductsHandler(Handler):
                         touched_products[product.pk] = product
                     outcome.setdefault(line.row.line, "updated")
                 if variant is None:
-                    variant = Variant(product=product, sku=line.sku, ean13=line.ean)
+                    variant = Variant(product=product, sku=line.sku, ean13=line.ean or "")
                     self._update_variant(variant, line, product)
                     new_variants.append((line, variant))
                     outcome[line.row.line] = "created"
