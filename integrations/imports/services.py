@@ -248,3 +248,76 @@ def _report(run: ImportRun, seconds: float) -> str:
         lines.append(f"rejected rows: {run.rejects_path}")
     lines.append(run.summary)
     return "\n".join(lines)
+
+
+# --- the admin's upload and the inbox -----------------------------------------------------------
+
+
+def preview_rows(*, run: ImportRun, limit: int = 10) -> list[tuple[int, dict[str, str]]]:
+    """The first rows of a run's file as the import reads them (generic field names)."""
+    from .reader import read_text_sample
+
+    try:
+        info = inspect_file(Path(run.file_path))
+        profile = get_profile(run.profile) if run.profile else get_profile("generic")
+        return [
+            (r.line, profile.map_row(run.kind, r.values))
+            for r in read_text_sample(info, limit)
+            if not r.error
+        ]
+    except (UnreadableFile, UnknownProfile):
+        return []
+
+
+def start_import(*, dry_run_of: ImportRun, user_id: int | None) -> ImportRun:
+    """The real run of a previewed upload, queued for a Celery worker (through the outbox)."""
+    from core import outbox
+
+    from . import tasks
+
+    with transaction.atomic():
+        run = create_run(
+            kind=dry_run_of.kind, path=Path(dry_run_of.file_path), profile=dry_run_of.profile,
+            source=ImportSource.ADMIN, user_id=user_id, file_name=dry_run_of.file_name,
+        )  # fmt: skip
+        outbox.enqueue(tasks.run_erp_import, key=f"erp-import:{run.pk}", run_id=run.pk)
+    return run
+
+
+def inbox_dir() -> Path | None:
+    value = getattr(settings, "ERP_INBOX_DIR", "")
+    return Path(value) if value else None
+
+
+def process_inbox(*, inbox: Path | None = None, settle_seconds: float = 2.0) -> list[ImportRun]:
+    """Import every file waiting in ``<inbox>/<kind>/`` (oldest first), then move it with its report
+    and rejects to ``<inbox>/done/<kind>/`` (or ``failed/`` when it could not be read at all)."""
+    _register_late_handlers()
+    inbox = inbox or inbox_dir()
+    if inbox is None or not inbox.is_dir():
+        return []
+    runs: list[ImportRun] = []
+    now = time.time()
+    for kind in sorted(HANDLERS):
+        folder = inbox / kind
+        if not folder.is_dir():
+            continue
+        files = [
+            p
+            for p in folder.iterdir()
+            if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in (".csv", ".xml", ".txt")
+            and now - p.stat().st_mtime >= settle_seconds  # still being written otherwise
+        ]  # fmt: skip
+        for path in sorted(files, key=lambda p: p.stat().st_mtime):
+            run = run_import(run=create_run(kind=kind, path=path, source=ImportSource.INBOX))
+            target = inbox / ("failed" if run.status == ImportStatus.FAILED else "done") / kind
+            target.mkdir(parents=True, exist_ok=True)
+            stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+            moved = target / f"{stamp}-{path.name}"
+            path.rename(moved)
+            (target / f"{moved.name}.report.txt").write_text(run.report + "\n", encoding="utf-8")
+            if run.rejects_path and Path(run.rejects_path).exists():
+                (target / f"{moved.name}.rejects.csv").write_bytes(Path(run.rejects_path).read_bytes())
+            ImportRun.objects.filter(pk=run.pk).update(file_path=str(moved))
+            runs.append(run)
+    return runs
