@@ -275,9 +275,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "logistics.tasks_shipping.poll_tracking",
         "schedule": 60.0 * env.float("TRACKING_POLL_MINUTES", default=30.0),
     },
+    # ERP files dropped in ERP_INBOX_DIR/<kind>/ are imported, then moved to done/ or failed/.
+    "erp-import-inbox": {
+        "task": "integrations.imports.tasks.poll_erp_inbox",
+        "schedule": env.float("ERP_INBOX_POLL_SECONDS", default=60.0),
+    },
 }
 # Task modules that are not an app's tasks.py (autodiscover finds only those).
-CELERY_IMPORTS = ["logistics.tasks_shipping"]
+CELERY_IMPORTS = ["logistics.tasks_shipping", "integrations.imports.tasks"]
 # Labels and tracking (logistics.services_shipping): parcels asked per poll; first label retry delay.
 TRACKING_POLL_BATCH = env.int("TRACKING_POLL_BATCH", default=500)
 LABEL_RETRY_BASE_SECONDS = env.int("LABEL_RETRY_BASE_SECONDS", default=30)
@@ -678,3 +683,9 @@ if PRODUCTION:
 RECOMMENDATIONS_HALF_LIFE_DAYS = env.int("RECOMMENDATIONS_HALF_LIFE_DAYS", default=90)
 # Two orders of the same customer this many days apart or less are bought together too (0: off).
 RECOMMENDATIONS_CUSTOMER_WINDOW_DAYS = env.int("RECOMMENDATIONS_CUSTOMER_WINDOW_DAYS", default=30)
+
+# ERP imports (integrations.imports): the inbox folder beat polls ("" = no inbox), where each run's
+# report and rejected rows are written, and extra folders of profile mapping files.
+ERP_INBOX_DIR = env.str("ERP_INBOX_DIR", default="")
+ERP_REPORT_DIR = env.str("ERP_REPORT_DIR", default=str(Path(str(MEDIA_ROOT)) / "erp" / "reports"))
+ERP_PROFILE_DIRS = env.list("ERP_PROFILE_DIRS", default=[])

@@ -1,2 +1,4 @@
 """ERP exchange: import runs and their reports, order export batches and their acknowledgements,
 outgoing webhook endpoints and deliveries."""
+
+from integrations.imports.models import ImportRejection, ImportRun  # noqa: E402,F401
