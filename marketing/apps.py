@@ -8,3 +8,7 @@ class MarketingConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks  # noqa: F401  (registers the production delivery-backend check)
+        from . import subscribers, webhooks
+
+        subscribers.subscribe()  # account.closed: consents withdrawn
+        webhooks.connect()  # the e-mail provider's bounces and complaints (django-anymail's signal)
