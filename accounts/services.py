@@ -25,8 +25,8 @@ from core import events
 from core.errors import ValidationFailed
 
 from . import personal_data
-from .events import AccountClosed
 from .errors import AccountNotClosable, EmailAlreadyRegistered, IncorrectPassword, WeakPassword
+from .events import AccountClosed
 from .models import Address, CustomerProfile, Role, User
 from .roles import assign_role
 

@@ -651,3 +651,6 @@ if PRODUCTION:
 RECOMMENDATIONS_HALF_LIFE_DAYS = env.int("RECOMMENDATIONS_HALF_LIFE_DAYS", default=90)
 # Two orders of the same customer this many days apart or less are bought together too (0: off).
 RECOMMENDATIONS_CUSTOMER_WINDOW_DAYS = env.int("RECOMMENDATIONS_CUSTOMER_WINDOW_DAYS", default=30)
+# "For you" lists (marketing.selectors) are kept this many seconds per customer (and per cart content
+# for guests): the page skips the model's fingerprint and the stock queries. 0: not cached.
+RECOMMENDATIONS_FOR_YOU_CACHE_SECONDS = env.int("RECOMMENDATIONS_FOR_YOU_CACHE_SECONDS", default=300)

@@ -62,9 +62,9 @@ def delivery_backends(app_configs: Any = None, **kwargs: Any) -> list[CheckMessa
                     id="marketing.E003",
                 )
             )
-    if str(settings.EMAIL_BACKEND).startswith("anymail.") and not (getattr(settings, "ANYMAIL", None) or {}).get(
-        "WEBHOOK_SECRET"
-    ):
+    if str(settings.EMAIL_BACKEND).startswith("anymail.") and not (
+        getattr(settings, "ANYMAIL", None) or {}
+    ).get("WEBHOOK_SECRET"):
         errors.append(
             Warning(
                 "E-mail goes through a provider but ANYMAIL_WEBHOOK_SECRET is not set: its bounces and "

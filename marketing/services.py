@@ -14,6 +14,8 @@ link unticks the box). Senders ask ``may_send``, never the flag.
 
 from __future__ import annotations
 
+import contextlib
+
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
@@ -355,10 +357,8 @@ def withdraw_closed_account(*, user_id: int, email: str, phone: str) -> list[Con
     addresses = Q(user_id=user_id)
     for channel, raw in ((Channel.EMAIL, email), (Channel.SMS, phone)):
         if raw:
-            try:
+            with contextlib.suppress(ValidationFailed):  # not an address: only the user link counts
                 addresses |= Q(channel=channel, address=normalize_address(channel=channel, address=raw))
-            except ValidationFailed:
-                pass
     changed = []
     with transaction.atomic():
         consents = Consent.objects.select_for_update().filter(addresses).order_by("pk")

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from anymail.signals import AnymailTrackingEvent, tracking
-from anymail.webhooks.brevo import BrevoTrackingWebhookView
-from anymail.webhooks.mailgun import MailgunTrackingWebhookView
-from anymail.webhooks.postmark import PostmarkTrackingWebhookView
-from anymail.webhooks.sendgrid import SendGridTrackingWebhookView
+from anymail.signals import AnymailTrackingEvent, tracking  # type: ignore[import-untyped]
+from anymail.webhooks.brevo import BrevoTrackingWebhookView  # type: ignore[import-untyped]
+from anymail.webhooks.mailgun import MailgunTrackingWebhookView  # type: ignore[import-untyped]
+from anymail.webhooks.postmark import PostmarkTrackingWebhookView  # type: ignore[import-untyped]
+from anymail.webhooks.sendgrid import SendGridTrackingWebhookView  # type: ignore[import-untyped]
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.views.decorators.csrf import csrf_exempt

@@ -21,7 +21,7 @@ from catalog.errors import UnknownSku
 from catalog.models import Variant
 from catalog.selectors import variant_by_sku
 from core.errors import ApplicationError
-from marketing import recommendations
+from marketing import selectors as marketing_selectors
 from orders import errors as order_errors
 from orders.selectors_cart import cart_suggestions
 from orders.services import cart as services
@@ -57,7 +57,7 @@ def cart_page(request: HttpRequest) -> HttpResponse:
             ]
             in_cart = [line.variant.product_id for line in priced.lines]
             also_like = storefront_selectors.recommended_cards(
-                recommendations.recommend_for_products(
+                marketing_selectors.for_cart(
                     in_cart, exclude=[s.product.pk for s, _ in suggestions], limit=4, user=request.user
                 ),
                 customer_group=group,

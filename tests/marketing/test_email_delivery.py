@@ -46,7 +46,7 @@ def _bounce(email: str, kind: str = "HardBounce") -> str:
             "Tag": "newsletter",
             "MessageID": "883953f4-6105-42a2-a16a-77a8eac79483",
             "ServerID": 23,
-            "Description": "The server was unable to deliver your message (ex: unknown user, mailbox not found).",
+            "Description": "The server was unable to deliver your message (ex: unknown user, mailbox ...).",
             "Details": "smtp;550 5.1.1 The email account that you tried to reach does not exist.",
             "Email": email,
             "From": "boutique@example.com",
@@ -86,7 +86,9 @@ def test_email_url_chooses_a_provider_or_django_backends():
         587,
         {},
     )
-    assert email_settings("consolemail://")["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend"
+    assert (
+        email_settings("consolemail://")["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend"
+    )
     with pytest.raises(EmailUrlError, match="unknown e-mail provider 'pigeon'"):
         email_settings("anymail+pigeon://key@")
     with pytest.raises(EmailUrlError, match="needs its API key"):
@@ -115,11 +117,18 @@ def test_a_marketing_email_goes_through_postmarks_api_with_its_unsubscribe_heade
     body = request.json()
     headers = {h["Name"]: h["Value"] for h in body["Headers"]}
     expected = message.extra_headers  # what marketing_email built: the signed link and the mailto
-    assert (body["To"], body["Subject"], body["From"]) == ("ana@example.com", "Summer sale", "boutique@example.com")
+    assert (body["To"], body["Subject"], body["From"]) == (
+        "ana@example.com",
+        "Summer sale",
+        "boutique@example.com",
+    )
     assert (body["TextBody"], body["HtmlBody"]) == ("Up to -30%.", "<p>Up to -30%.</p>")
     assert headers["List-Unsubscribe"] == expected["List-Unsubscribe"]
     assert headers["List-Unsubscribe"].startswith("<http://localhost:8000/u/")
-    assert "<mailto:unsubscribe@example.com?subject=unsubscribe%20ana%40example.com>" in headers["List-Unsubscribe"]
+    assert (
+        "<mailto:unsubscribe@example.com?subject=unsubscribe%20ana%40example.com>"
+        in headers["List-Unsubscribe"]
+    )
     assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert message.anymail_status.status == {"sent"}
 
@@ -168,7 +177,9 @@ def test_a_spam_complaint_suppresses_and_a_soft_bounce_does_not(client, settings
     _granted("ana@example.com")
     _granted("bob@example.com")
 
-    soft = client.post(WEBHOOK, _bounce("bob@example.com", "SoftBounce"), content_type="application/json", **_auth())
+    soft = client.post(
+        WEBHOOK, _bounce("bob@example.com", "SoftBounce"), content_type="application/json", **_auth()
+    )
     complaint = {
         "RecordType": "SpamComplaint",
         "Type": "SpamComplaint",
@@ -206,7 +217,9 @@ def test_a_post_without_the_right_basic_auth_is_refused_and_writes_nothing(clien
 def test_the_webhook_is_closed_without_a_secret_and_for_unknown_providers(client, settings):
     settings.ANYMAIL = {}
     _granted("ana@example.com")
-    assert client.post(WEBHOOK, _bounce("ana@example.com"), content_type="application/json").status_code == 404
+    assert (
+        client.post(WEBHOOK, _bounce("ana@example.com"), content_type="application/json").status_code == 404
+    )
     settings.ANYMAIL = {"WEBHOOK_SECRET": SECRET}
     response = client.post("/anymail/pigeon/tracking/", "{}", content_type="application/json", **_auth())
     assert response.status_code == 404

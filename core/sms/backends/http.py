@@ -46,10 +46,10 @@ class SmsBackend(BaseSmsBackend):
         self.account_sid = account_sid or str(getattr(settings, "SMS_TWILIO_ACCOUNT_SID", ""))
         self.auth_token = auth_token or str(getattr(settings, "SMS_TWILIO_AUTH_TOKEN", ""))
         self.sender = sender or str(getattr(settings, "SMS_TWILIO_FROM", ""))
-        self.api_url = (api_url or str(getattr(settings, "SMS_TWILIO_API_URL", "https://api.twilio.com"))).rstrip(
-            "/"
-        )
-        self.timeout = float(timeout or getattr(settings, "SMS_HTTP_TIMEOUT", 10.0))
+        self.api_url = (
+            api_url or str(getattr(settings, "SMS_TWILIO_API_URL", "https://api.twilio.com"))
+        ).rstrip("/")
+        self.timeout = float(timeout if timeout is not None else getattr(settings, "SMS_HTTP_TIMEOUT", 10.0))
         missing = [
             name
             for name, value in (
