@@ -21,10 +21,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core import events
 from core.errors import ValidationFailed
 
 from . import personal_data
 from .errors import AccountNotClosable, EmailAlreadyRegistered, IncorrectPassword, WeakPassword
+from .events import AccountClosed
 from .models import Address, CustomerProfile, Role, User
 from .roles import assign_role
 
@@ -383,13 +385,16 @@ def close_account(*, user: User, password: str) -> User:
     password, API tokens deleted. The profile: cleared (no consent, no company, no loyalty card).
     Addresses and open carts: deleted. Orders: e-mail replaced, phone blank, the shipping address
     snapshot reduced to its country; lines, totals and status trail untouched.
-    Reviews (if any): kept, shown as "Anonymous".
+    Reviews (if any): kept, shown as "Anonymous". ``account.closed`` is published first, with the
+    real e-mail and phone (marketing withdraws every consent of the account, in this transaction).
     """
     if user.is_staff or user.is_superuser:
         raise AccountNotClosable(_("Staff accounts are closed by an administrator, not from the shop."))
     if not password or not user.check_password(password):
         raise IncorrectPassword(_("The password is not correct."), detail={"password": ["incorrect"]})
     user = User.objects.select_for_update().get(pk=user.pk)
+    # Before anything is anonymised: marketing (in the transaction) withdraws every consent.
+    events.publish(AccountClosed(user_id=user.pk, email=user.email, phone=user.phone))
     email = anonymised_email(user.pk)
 
     for holder in personal_data.holders():

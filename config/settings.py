@@ -15,6 +15,8 @@ import environ
 from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 
+from config.email import email_settings
+
 # Lets generic classes that Django does not make subscriptable itself (forms.ModelForm, ...) be
 # written with their type argument, as mypy's strict mode asks: ``class F(forms.ModelForm[Location])``.
 django_stubs_ext.monkeypatch()
@@ -372,7 +374,15 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not PRODUCTION
 
 # --- E-mail -----------------------------------------------------------------------------------
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+# EMAIL_URL picks the backend (config/email.py): consolemail:// (default), smtp+tls://user:pass@host:587,
+# or a provider's API through django-anymail: anymail+postmark://TOKEN@, anymail+mailgun://KEY@mg.example.com,
+# anymail+brevo://KEY@, anymail+sendgrid://KEY@ (optional ?api_url=...; Mailgun ?webhook_signing_key=...).
+# ANYMAIL_WEBHOOK_SECRET ("user:password", basic auth) opens /anymail/<provider>/tracking/ to the
+# provider's bounce and complaint events (marketing.webhooks suppresses those addresses).
+EMAIL_CONFIG = email_settings(
+    env.str("EMAIL_URL", default="consolemail://"),
+    webhook_secret=env.str("ANYMAIL_WEBHOOK_SECRET", default=""),
+)
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="boutique@example.com")
 
@@ -471,6 +481,13 @@ RETURNS_WAREHOUSE = env.str("RETURNS_WAREHOUSE", default="")
 # Text messages (core.sms): the console backend prints them; set a provider's backend in production.
 SMS_BACKEND = env.str("SMS_BACKEND", default="core.sms.backends.console.SmsBackend")
 SMS_DEFAULT_COUNTRY_CODE = env.str("SMS_DEFAULT_COUNTRY_CODE", default="33")
+# core.sms.backends.http.SmsBackend: Twilio's Messages API (basic auth with the account SID and its auth
+# token; the sender is a Twilio number or, starting with "MG", a Messaging Service SID).
+SMS_TWILIO_ACCOUNT_SID = env.str("SMS_TWILIO_ACCOUNT_SID", default="")
+SMS_TWILIO_AUTH_TOKEN = env.str("SMS_TWILIO_AUTH_TOKEN", default="")
+SMS_TWILIO_FROM = env.str("SMS_TWILIO_FROM", default="")
+SMS_TWILIO_API_URL = env.str("SMS_TWILIO_API_URL", default="https://api.twilio.com")
+SMS_HTTP_TIMEOUT = env.float("SMS_HTTP_TIMEOUT", default=10.0)  # seconds, connect and read
 
 # --- Marketing (marketing/): consent links and the one-click unsubscribe (RFC 8058) ---------------
 # Absolute links in e-mails (confirmation, unsubscribe); default: the payment return site.
@@ -689,3 +706,7 @@ RECOMMENDATIONS_CUSTOMER_WINDOW_DAYS = env.int("RECOMMENDATIONS_CUSTOMER_WINDOW_
 ERP_INBOX_DIR = env.str("ERP_INBOX_DIR", default="")
 ERP_REPORT_DIR = env.str("ERP_REPORT_DIR", default=str(Path(str(MEDIA_ROOT)) / "erp" / "reports"))
 ERP_PROFILE_DIRS = env.list("ERP_PROFILE_DIRS", default=[])
+
+# "For you" lists (marketing.selectors) are kept this many seconds per customer (and per cart content
+# for guests): the page skips the model's fingerprint and the stock queries. 0: not cached.
+RECOMMENDATIONS_FOR_YOU_CACHE_SECONDS = env.int("RECOMMENDATIONS_FOR_YOU_CACHE_SECONDS", default=300)

@@ -8,6 +8,7 @@ from django.urls import include, path
 from core.api_docs import ApiRedocView, ApiSchemaView, ApiSwaggerView
 from core.views import healthz
 from marketing.views import unsubscribe
+from marketing.webhooks import tracking_webhook
 from storefront.sitemaps import sitemaps
 from storefront.views.catalog import robots_txt
 from storefront.views.platform import home
@@ -31,6 +32,8 @@ urlpatterns = [
     path("payments/webhooks/", include("payments.webhook_urls")),
     path("healthz", healthz, name="healthz"),
     path("u/<str:token>/", unsubscribe, name="marketing-unsubscribe"),  # RFC 8058 one-click
+    # the e-mail provider's bounces and complaints (basic auth: ANYMAIL_WEBHOOK_SECRET)
+    path("anymail/<str:provider>/tracking/", tracking_webhook, name="email-tracking-webhook"),
     path("robots.txt", robots_txt, name="robots-txt"),
     path(
         "sitemap.xml",

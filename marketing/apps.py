@@ -7,4 +7,11 @@ class MarketingConfig(AppConfig):
     verbose_name = "Marketing"
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the production delivery-backend check)
+        from . import (
+            checks,  # noqa: F401  (registers the production delivery-backend check)
+            subscribers,
+            webhooks,
+        )
+
+        subscribers.subscribe()  # account.closed: consents withdrawn
+        webhooks.connect()  # the e-mail provider's bounces and complaints (django-anymail's signal)

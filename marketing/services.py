@@ -14,11 +14,13 @@ link unticks the box). Senders ask ``may_send``, never the flag.
 
 from __future__ import annotations
 
+import contextlib
+
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Exists
+from django.db.models import Exists, Q
 from django.utils import translation
 
 from accounts.models import CustomerProfile, User
@@ -313,3 +315,65 @@ def may_send(*, person: User | str, channel: str = Channel.EMAIL) -> bool:
         .exclude(Exists(suppressed))
         .exists()
     )
+
+
+# --- delivery events from the e-mail provider (marketing.webhooks) --------------------------------
+
+# A provider's event type (Anymail's normalised names) -> the suppression it means.
+DELIVERY_SUPPRESSIONS = {
+    "bounced": SuppressionReason.HARD_BOUNCE,
+    "complained": SuppressionReason.COMPLAINT,
+    "unsubscribed": SuppressionReason.UNSUBSCRIBED,
+}
+# Postmark reports these as "bounced" too, but they are not permanent: the address stays.
+SOFT_BOUNCE_TYPES = {"SoftBounce", "VirusNotification"}
+
+
+def record_delivery_event(
+    *, event_type: str, recipient: str, provider: str, reject_reason: str = "", esp_type: str = ""
+) -> Suppression | None:
+    """What the e-mail provider said about a message (a hard bounce, a complaint, an unsubscribe
+    through the provider): suppress the address, with the provider's words as the detail. Other events
+    (delivered, opened, a soft bounce) and recipients that are not e-mail addresses change nothing."""
+    reason = DELIVERY_SUPPRESSIONS.get(event_type)
+    if event_type == "rejected" and reject_reason == "invalid":  # the address does not exist
+        reason = SuppressionReason.HARD_BOUNCE
+    if reason is None or esp_type in SOFT_BOUNCE_TYPES or not recipient:
+        return None
+    try:
+        address = normalize_address(channel=Channel.EMAIL, address=recipient)
+    except ValidationFailed:
+        return None
+    detail = " ".join(part for part in (provider, event_type, esp_type or reject_reason) if part)
+    return suppress(address=address, reason=reason, channel=Channel.EMAIL, detail=detail)
+
+
+# --- account closed (accounts.events.AccountClosed, marketing.subscribers) ------------------------
+
+ACCOUNT_CLOSED_NOTE = "account closed"
+
+
+def withdraw_closed_account(*, user_id: int, email: str, phone: str) -> list[Consent]:
+    """A closed account gets no more marketing, on any channel: every consent linked to it or kept
+    for its e-mail or phone that is granted or pending becomes *withdrawn*, each with an event
+    (source: the account pages, note "account closed"). Suppressed and withdrawn ones stay as they
+    are. Runs in ``close_account``'s transaction; returns the consents changed."""
+    addresses = Q(user_id=user_id)
+    for channel, raw in ((Channel.EMAIL, email), (Channel.SMS, phone)):
+        if raw:
+            with contextlib.suppress(ValidationFailed):  # not an address: only the user link counts
+                addresses |= Q(channel=channel, address=normalize_address(channel=channel, address=raw))
+    changed = []
+    with transaction.atomic():
+        consents = Consent.objects.select_for_update().filter(addresses).order_by("pk")
+        for consent in consents:
+            if consent.status in (ConsentStatus.GRANTED, ConsentStatus.PENDING):
+                changed.append(
+                    _change(
+                        consent=consent,
+                        status=ConsentStatus.WITHDRAWN,
+                        source=ConsentSource.PROFILE_FORM,
+                        note=ACCOUNT_CLOSED_NOTE,
+                    )
+                )
+    return changed

@@ -134,3 +134,10 @@ def other_store(db):
 @pytest.fixture
 def variant(db):
     return VariantFactory(sku="TSHIRT-M-RED")
+
+
+@pytest.fixture(autouse=True)
+def _uncached_for_you(settings):
+    """ "For you" lists are cached per customer id (marketing.selectors); ids come back between tests
+    (SQLite), so tests compute them afresh unless they test the cache itself."""
+    settings.RECOMMENDATIONS_FOR_YOU_CACHE_SECONDS = 0

@@ -4,11 +4,14 @@
 
 - ``core.sms.backends.console.SmsBackend`` (the default): prints the message, for development;
 - ``core.sms.backends.locmem.SmsBackend``: keeps messages in ``core.sms.outbox``, for tests;
-- a provider's module (Twilio, OVH, ...) implements the same two methods when we sign one up.
+- ``core.sms.backends.http.SmsBackend``: Twilio's Messages API over HTTPS (production; settings
+  ``SMS_TWILIO_*``).
 
 Numbers are normalised to E.164 (``+33612345678``) before they reach a backend; a national French
 number (``06 12 34 56 78``) gets ``SMS_DEFAULT_COUNTRY_CODE``. A number that cannot be a phone number
-raises ``InvalidPhoneNumber``; a backend that cannot deliver raises ``SmsError`` (callers retry).
+raises ``InvalidPhoneNumber``; a backend that cannot deliver raises ``SmsError`` (callers retry); a
+provider that refuses the message itself (a number it cannot reach, wrong credentials) raises
+``SmsRejected``, which a retry would not change.
 """
 
 from __future__ import annotations
@@ -33,6 +36,16 @@ MAX_BODY_LENGTH = 480  # three concatenated SMS segments; longer bodies are refu
 
 class SmsError(Exception):
     """The backend could not hand the message over (network, provider down). Retryable."""
+
+
+class SmsRejected(Exception):
+    """The provider refused the message (HTTP 4xx): a retry would be refused too. Carries the
+    provider's error code and words."""
+
+    def __init__(self, message: str, *, status: int, code: str = "") -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
 
 
 class InvalidPhoneNumber(ValidationFailed):

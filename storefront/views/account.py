@@ -26,7 +26,7 @@ from accounts import errors as account_errors
 from accounts import selectors, services
 from core import ratelimit
 from core.errors import ApplicationError, NotFound
-from marketing import recommendations
+from marketing import selectors as marketing_selectors
 from marketing import services as marketing
 from marketing.models import ConsentSource
 from orders import selectors as order_selectors
@@ -175,7 +175,7 @@ def dashboard(request):
     user = request.user
     loyalty_card = services.ensure_loyalty_card(user=user)
     group, currency = cart_session.customer_group(user), cart_session.get_currency(request)
-    picks = recommendations.recommend_for_customer(user, limit=4)
+    picks = marketing_selectors.for_customer(user, limit=4)
     try:
         for_you = storefront_selectors.recommended_cards(picks, customer_group=group, currency=currency)
     except UnsupportedCurrency:  # staff removed the rate since the shopper chose it

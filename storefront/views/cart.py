@@ -28,7 +28,7 @@ from core.auth import is_signed_in
 from core.errors import ApplicationError, ValidationFailed
 from loyalty import selectors as loyalty_selectors
 from loyalty import services as loyalty_services
-from marketing import recommendations
+from marketing import selectors as marketing_selectors
 from orders import errors as order_errors
 from orders.selectors_cart import cart_suggestions
 from orders.services import cart as services
@@ -64,7 +64,7 @@ def cart_page(request: HttpRequest) -> HttpResponse:
             ]
             in_cart = [line.variant.product_id for line in priced.lines]
             also_like = storefront_selectors.recommended_cards(
-                recommendations.recommend_for_products(
+                marketing_selectors.for_cart(
                     in_cart, exclude=[s.product.pk for s, _ in suggestions], limit=4, user=request.user
                 ),
                 customer_group=group,

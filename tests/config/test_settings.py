@@ -32,8 +32,12 @@ def test_production_profile_passes_check_deploy_without_warnings():
         DATABASE_URL="postgres://omni@db.example.com:5432/omni",
         REDIS_URL="redis://cache.example.com:6379/0",
         # production refuses the console e-mail and SMS backends (marketing.E001, E002)
-        EMAIL_URL="smtp+tls://mailer:secret@smtp.example.com:587",
+        EMAIL_URL="anymail+postmark://postmark-server-token@",
+        ANYMAIL_WEBHOOK_SECRET="postmark:webhook-secret",
         SMS_BACKEND="core.sms.backends.http.SmsBackend",
+        SMS_TWILIO_ACCOUNT_SID="AC0123456789abcdef0123456789abcdef",
+        SMS_TWILIO_AUTH_TOKEN="twilio-auth-token",
+        SMS_TWILIO_FROM="+33700000001",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout

@@ -178,7 +178,7 @@ def test_portal_dashboard_shows_for_you(client, store, catalogue, django_assert_
     assert "Product B" in section and "Product A" not in section
 
 
-def test_cart_page_shows_you_may_also_like(client, store, catalogue):
+def test_cart_page_shows_for_you_after_often_bought_together(client, store, catalogue):
     a, b, c = (catalogue[x] for x in "ABC")
     for _ in range(3):
         buy(store, None, a, b)
@@ -186,7 +186,7 @@ def test_cart_page_shows_you_may_also_like(client, store, catalogue):
     buy(store, None, catalogue["D"])
     client.post("/en/cart/add/", {"sku": "SKU-A", "quantity": "1"})
     page = client.get("/en/cart/").content.decode()
-    assert "You may also like" in page
+    assert "For you" in page
     section = page.split('id="also-like-title"')[1].split("</section>")[0]
     # B and C are "Often bought together" already: the block shows the next ones, never A
     assert "Product D" in section

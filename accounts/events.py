@@ -1,0 +1,24 @@
+"""What accounts tell the apps above them (marketing withdraws the consents of a closed account).
+
+| event            | when                                                                        |
+|------------------|-----------------------------------------------------------------------------|
+| account.closed   | a shopper closed their account (``services.close_account``), before the    |
+|                  | e-mail and phone are anonymised: subscribers still see the real addresses   |
+
+Subscribers that must change with the closing subscribe ``IN_TRANSACTION`` (``core.events``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.events import Event
+
+
+@dataclass(frozen=True)
+class AccountClosed(Event):
+    name = "account.closed"
+
+    user_id: int
+    email: str  # the addresses as they were, so consents kept by address can be withdrawn
+    phone: str
