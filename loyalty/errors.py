@@ -27,5 +27,10 @@ class CustomerNotFound(NotFound):
     default_message = _("No such customer.")
 
 
+class KeyReused(Conflict):
+    code = "key_reused"
+    default_message = _("This key was already used for another operation.")
+
+
 class LoyaltyError(ApplicationError):
     code = "loyalty_error"

@@ -5,8 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
+
+from pricing import selectors as pricing_selectors
+from pricing.models import Coupon, CouponOrigin
 
 from .models import LoyaltyAccount, PointsEntry, Tier
 from .services import ZERO, rolling_spend
@@ -45,6 +49,93 @@ def account_summary(*, customer_id: int) -> AccountSummary:
         next_tier=next_tier,
         to_next_tier=to_next,
         progress_percent=progress,
+    )
+
+
+@dataclass(frozen=True)
+class RewardsAvailable:
+    balance: int
+    points_per_reward: int  # LOYALTY_REWARD_POINTS
+    reward_eur: Decimal  # LOYALTY_REWARD_EUR, TTC
+    count: int  # balance // points_per_reward: how many vouchers the points can become now
+
+    @property
+    def can_convert(self) -> bool:
+        return self.count > 0
+
+
+def rewards_available(*, customer_id: int) -> RewardsAvailable:
+    """How many ``LOYALTY_REWARD_POINTS`` vouchers the customer's balance can become."""
+    balance = (
+        LoyaltyAccount.objects.filter(customer_id=customer_id).values_list("balance", flat=True).first() or 0
+    )
+    per = int(settings.LOYALTY_REWARD_POINTS)
+    return RewardsAvailable(
+        balance=balance,
+        points_per_reward=per,
+        reward_eur=Decimal(settings.LOYALTY_REWARD_EUR),
+        count=balance // per if per > 0 else 0,
+    )
+
+
+def vouchers_held(*, customer_id: int) -> list[Coupon]:
+    """The customer's personal coupons still usable now (unused, unexpired): point vouchers and the
+    birthday, win-back and welcome coupons; soonest to expire first. Each has ``promotion`` loaded
+    (``promotion.ends_at`` is the expiry, ``origin`` says where it came from)."""
+    return pricing_selectors.usable_personal_coupons(customer_id=customer_id)
+
+
+def point_vouchers_held(*, customer_id: int) -> list[Coupon]:
+    """Only the vouchers the points became (``origin=loyalty_reward``)."""
+    return [c for c in vouchers_held(customer_id=customer_id) if c.origin == CouponOrigin.LOYALTY_REWARD]
+
+
+@dataclass(frozen=True)
+class TierProgress:
+    tier: Tier | None
+    spend_12m: Decimal  # TTC, EUR, rolling 12 months
+    next_tier: Tier | None  # None at the top
+    next_threshold_eur: Decimal | None
+    missing_eur: Decimal  # still to spend to reach next_tier (0 at the top)
+    progress_percent: int
+
+
+def tier_progress(*, customer_id: int) -> TierProgress:
+    summary = account_summary(customer_id=customer_id)
+    return TierProgress(
+        tier=summary.tier,
+        spend_12m=summary.spend_12m,
+        next_tier=summary.next_tier,
+        next_threshold_eur=summary.next_tier.threshold_eur if summary.next_tier else None,
+        missing_eur=summary.to_next_tier,
+        progress_percent=summary.progress_percent,
+    )
+
+
+@dataclass(frozen=True)
+class CustomerOverview:
+    """Everything a till or the portal shows about a customer's loyalty, in one call."""
+
+    summary: AccountSummary
+    progress: TierProgress
+    rewards: RewardsAvailable
+    vouchers: list[Coupon]
+
+
+def customer_overview(*, customer_id: int) -> CustomerOverview:
+    summary = account_summary(customer_id=customer_id)
+    return CustomerOverview(
+        summary=summary,
+        progress=TierProgress(
+            tier=summary.tier,
+            spend_12m=summary.spend_12m,
+            next_tier=summary.next_tier,
+            next_threshold_eur=summary.next_tier.threshold_eur if summary.next_tier else None,
+            missing_eur=summary.to_next_tier,
+            progress_percent=summary.progress_percent,
+        ),
+        rewards=rewards_available(customer_id=customer_id),
+        vouchers=vouchers_held(customer_id=customer_id),
     )
 
 

@@ -14,6 +14,7 @@ Reversals are pro rata to the money given back, capped at what the order earned.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
@@ -21,14 +22,17 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from core import outbox
 from orders.models import Channel, Order, OrderStatus
 from orders.order_actions import OrderAction
 from pos.returns_models import Return
+from pricing import services as pricing_services
+from pricing.models import Coupon, CouponOrigin
 
-from .errors import CustomerNotFound, InsufficientPoints, InvalidPoints, ReasonRequired
+from .errors import CustomerNotFound, InsufficientPoints, InvalidPoints, KeyReused, ReasonRequired
 from .models import CategoryMultiplier, EarnRule, EntryKind, LoyaltyAccount, PointsEntry, Tier
 
 ZERO = Decimal("0.00")
@@ -62,6 +66,7 @@ def _append(
     order_id: int | None = None,
     reason: str = "",
     staff: User | None = None,
+    coupon: Coupon | None = None,
 ) -> PointsEntry:
     entry = PointsEntry.objects.create(
         customer_id=account.customer_id,
@@ -72,6 +77,7 @@ def _append(
         source_key=source_key,
         reason=reason[:250],
         staff=staff,
+        coupon=coupon,
     )
     account.balance += points
     account.save(update_fields=["balance"])
@@ -290,6 +296,56 @@ def redeem_points(*, customer: User, points: int, key: str) -> PointsEntry:
     if account.balance < points:
         raise InsufficientPoints(detail={"balance": account.balance, "points": points})
     return _append(account=account, kind=EntryKind.REDEEM, points=-points, source_key=source_key)
+
+
+def _voucher_key(customer_id: int, key: str) -> str:
+    """``redeem:voucher:<customer>:<key>``; a long key is hashed so two keys never share a prefix."""
+    if not key or not key.strip():
+        raise InvalidPoints(_("A conversion needs a key."))
+    raw = f"redeem:voucher:{customer_id}:{key}"
+    if len(raw) <= 80:
+        return raw
+    return f"redeem:voucher:{customer_id}:h:" + hashlib.sha256(key.encode()).hexdigest()[:40]
+
+
+@transaction.atomic
+def convert_points_to_voucher(*, customer: User, key: str) -> Coupon:
+    """Spend ``LOYALTY_REWARD_POINTS`` for a personal, single-use voucher of ``LOYALTY_REWARD_EUR``
+    (TTC, web and till, valid ``LOYALTY_REWARD_VALID_DAYS``). Atomic under the account lock, like
+    ``redeem_points``: the redeem entry names the voucher (``PointsEntry.coupon``), both commit or
+    neither. Idempotent on ``key`` (per customer): a replay returns the same voucher. Too few points:
+    ``InsufficientPoints``, nothing written."""
+    if not customer.pk:
+        raise CustomerNotFound()
+    points = int(settings.LOYALTY_REWARD_POINTS)
+    amount = Decimal(settings.LOYALTY_REWARD_EUR)
+    source_key = _voucher_key(customer.pk, key)
+    account = _locked_account(customer.pk)
+    existing = PointsEntry.objects.select_related("coupon").filter(source_key=source_key).first()
+    if existing is not None:
+        if existing.coupon is None:
+            raise KeyReused()
+        return existing.coupon
+    if account.balance < points:
+        raise InsufficientPoints(detail={"balance": account.balance, "points": points})
+    coupon = pricing_services.create_personal_coupon(
+        customer_id=customer.pk,
+        origin=CouponOrigin.LOYALTY_REWARD,
+        name=f"Loyalty reward {points} pts = {amount} EUR ({customer.pk})",
+        value=amount,
+        valid_days=int(settings.LOYALTY_REWARD_VALID_DAYS),
+        prefix="PTS",
+        source_key=f"reward:{source_key.removeprefix('redeem:voucher:')}",
+    )
+    _append(
+        account=account,
+        kind=EntryKind.REDEEM,
+        points=-points,
+        source_key=source_key,
+        reason=coupon.code,
+        coupon=coupon,
+    )
+    return coupon
 
 
 # --- tiers ----------------------------------------------------------------------------------------

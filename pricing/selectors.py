@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from core.money import money_round
 
 from .errors import UnsupportedCurrency
-from .models import SUPPORTED_CURRENCIES, Channel, CurrencyRate, PriceListEntry
+from .models import SUPPORTED_CURRENCIES, Channel, Coupon, CurrencyRate, PriceListEntry
 
 if TYPE_CHECKING:
     from accounts.models import CustomerGroup
@@ -164,4 +164,21 @@ def make_display_price(
         base_gross=money_round(base_gross_eur * rate),
         base_net=money_round(base_net * rate),
         price_list=price_list,
+    )
+
+
+def usable_personal_coupons(*, customer_id: int, at: dt.datetime | None = None) -> list[Coupon]:
+    """The customer's own coupons they can still use: active, not expired, not used up; soonest to
+    expire first (only those valid now)."""
+    at = at or timezone.now()
+    return list(
+        Coupon.objects.filter(
+            customer_id=customer_id,
+            promotion__is_active=True,
+            promotion__starts_at__lte=at,
+            promotion__ends_at__gt=at,
+        )
+        .filter(Q(max_uses__isnull=True) | Q(times_used__lt=F("max_uses")))
+        .select_related("promotion")
+        .order_by("promotion__ends_at", "pk")
     )

@@ -8,6 +8,7 @@ in the target currency, by ``convert``.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -26,6 +27,7 @@ from .models import (
     SUPPORTED_CURRENCIES,
     Channel,
     Coupon,
+    CouponOrigin,
     CouponRedemption,
     CurrencyRate,
     CustomerBenefit,
@@ -311,6 +313,75 @@ def set_customer_benefit(
             "source": source[:40],
         },
     )
+
+
+# --- personal coupons -----------------------------------------------------------------------------
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud at a till
+
+
+def new_coupon_code(prefix: str) -> str:
+    """``PREFIX-XXXX-XXXX``: 40 bits from ``secrets``, not guessable."""
+    body = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+    return f"{prefix}-{body[:4]}-{body[4:]}"
+
+
+@transaction.atomic
+def create_personal_coupon(
+    *,
+    customer_id: int,
+    origin: str,
+    name: str,
+    value: Decimal,
+    kind: str = DiscountKind.FIXED,
+    valid_days: int,
+    prefix: str,
+    source_key: str | None = None,
+    channel: str = Channel.ANY,
+    min_basket_ttc: Decimal = Decimal("0"),
+    starts_at: dt.datetime | None = None,
+) -> Coupon:
+    """A single-use coupon only ``customer_id`` may use (``_validate`` refuses anybody else), on its
+    own promotion (by code only, every store and the web unless ``channel`` says otherwise), valid
+    ``valid_days`` from ``starts_at`` (now). With a ``source_key`` it is made once: a second call
+    returns the first coupon. Used by loyalty (rewards, birthday, win-back, tier welcome) and, later,
+    marketing."""
+    if origin not in CouponOrigin.values:
+        raise ValueError(f"unknown coupon origin {origin!r}")
+    if value <= 0 or valid_days <= 0:
+        raise ValueError("a personal coupon needs a positive value and validity")
+    if source_key is not None:
+        existing = Coupon.objects.select_related("promotion").filter(source_key=source_key).first()
+        if existing is not None:
+            return existing
+    starts_at = starts_at or timezone.now()
+    promotion = Promotion.objects.create(
+        name=name[:120],
+        kind=kind,
+        value=value,
+        channel=channel,
+        starts_at=starts_at,
+        ends_at=starts_at + dt.timedelta(days=valid_days),
+        min_basket_ttc=min_basket_ttc,
+        requires_coupon=True,
+    )
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                return Coupon.objects.create(
+                    promotion=promotion,
+                    code=new_coupon_code(prefix),
+                    max_uses=1,
+                    max_uses_per_customer=1,
+                    customer_id=customer_id,
+                    origin=origin,
+                    source_key=source_key,
+                )
+        except IntegrityError:
+            if source_key is not None and Coupon.objects.filter(source_key=source_key).exists():
+                raise  # made by a concurrent call: the caller's transaction must not go on
+            continue  # a code collision (1 in 10^12): draw again
+    raise RuntimeError("could not draw a free coupon code")
 
 
 # --- internals ------------------------------------------------------------------------------------
