@@ -99,7 +99,7 @@ class RewardsSerializer(serializers.Serializer[Any]):
 class VoucherSerializer(serializers.Serializer[Any]):
     code = serializers.CharField()
     origin = serializers.CharField(help_text="loyalty_reward, birthday, win_back, tier_welcome, ...")
-    label = serializers.CharField(help_text="What it is, in the cashier's language.")
+    origin_label = serializers.CharField(help_text="Where it came from, in the cashier's language.")
     kind = serializers.ChoiceField(choices=DiscountKind.choices)
     value = serializers.DecimalField(
         max_digits=10, decimal_places=2, help_text="EUR, or % when kind=percent."
@@ -151,7 +151,7 @@ def voucher_row(coupon: Coupon) -> dict[str, Any]:
     return {
         "code": coupon.code,
         "origin": coupon.origin,
-        "label": coupon.get_origin_display(),
+        "origin_label": coupon.get_origin_display(),
         "kind": promotion.kind,
         "value": promotion.value,
         "min_basket_ttc": promotion.min_basket_ttc,

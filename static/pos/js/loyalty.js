@@ -140,7 +140,7 @@ function paint(message) {
               [
                 el("span", { class: "voucher__value", text: text.value }),
                 el("span", { class: "voucher__what" }, [
-                  el("span", { text: voucher.label }),
+                  el("span", { text: voucher.origin_label }),
                   el("span", { class: "voucher__code", text: voucher.code }),
                 ]),
                 el("span", { class: "voucher__until", text: on ? t("voucher_applied") : text.until }),
