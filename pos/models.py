@@ -6,9 +6,12 @@ paid. ``CashMovement`` is append-only: a session's expected cash is the sum of i
 Only ``pos.services`` writes to these tables.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -130,12 +133,38 @@ class PosSale(models.Model):
     was_offline = models.BooleanField(default=False)
     sold_at = models.DateTimeField(help_text=_("When the register made the sale (client clock)."))
     created_at = models.DateTimeField(auto_now_add=True)
+    member_discount = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        default=0,
+        help_text=_(
+            "The customer's standing (loyalty tier) discount, TTC, included in the lines' discounts."
+        ),
+    )
+    member_percent = models.DecimalField(max_digits=5, decimal_places=2, default=0)
+    member_name = models.CharField(
+        max_length=60, blank=True, help_text=_('What grants the member discount, e.g. the tier "Gold".')
+    )
 
     class Meta:
         ordering = ["-sold_at"]
 
     def __str__(self) -> str:
         return str(self.client_uuid)
+
+    @property
+    def member_label(self) -> str:
+        """ "Gold member -5 %", in the language of the page printing it."""
+        return member_discount_label(name=self.member_name, percent=self.member_percent)
+
+
+def member_discount_label(*, name: str, percent: Decimal) -> str:
+    """ "Gold member -5 %": what grants the discount (a tier's name) and its percent; without a name,
+    "Member discount -5 %". The till's totals and the receipt print it."""
+    shown = f"{Decimal(percent).normalize():f}"
+    if name:
+        return gettext("%(name)s member -%(percent)s %%") % {"name": name, "percent": shown}
+    return gettext("Member discount -%(percent)s %%") % {"percent": shown}
 
 
 class DiscrepancyStatus(models.TextChoices):

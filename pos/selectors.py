@@ -298,8 +298,10 @@ def legal_context(store) -> dict:
 
 
 def receipt_context(order: Order) -> dict:
-    """What the receipt shows (the page and the e-mail), from a ``sale_for_receipt`` order."""
+    """What the receipt shows (the page and the e-mail), from a ``sale_for_receipt`` order. The
+    customer's points come from loyalty through ``pos.loyalty_port`` (None without it)."""
     from .barcodes import sale_barcode_svg
+    from .loyalty_port import receipt_points
 
     lines = list(order.lines.all())
     tenders = list(order.tenders.all())
@@ -321,6 +323,7 @@ def receipt_context(order: Order) -> dict:
         ),
         "barcode_svg": sale_barcode_svg(order.number),
         "subtotal": sum((line.gross_before_discount for line in lines), ZERO),
+        "points": receipt_points(order_id=order.pk, customer_id=order.customer_id),
     }
 
 

@@ -178,6 +178,27 @@ def ui_strings() -> dict[str, str]:
         "rma_qty_for": _("{kind} units of {name}"),
         "hand_over": _("Hand over"),
         "verification_required": _("Say how you checked the customer."),
+        # the loyalty panel of the sale screen: loyalty's API (/api/v1/loyalty/customers/), online only
+        "loyalty_offline": _(
+            "Loyalty is unavailable offline. Sales made now earn their points when they reach the server."
+        ),
+        "loyalty_no_tier": _("Member"),
+        "loyalty_points_one": ngettext("{n} point", "{n} points", 1),
+        "loyalty_points_other": ngettext("{n} point", "{n} points", 2),
+        "reward_rate": _("{points} pts = {amount}"),
+        "rewards_available_one": ngettext(
+            "{n} reward available ({rate})", "{n} rewards available ({rate})", 1
+        ),
+        "rewards_available_other": ngettext(
+            "{n} reward available ({rate})", "{n} rewards available ({rate})", 2
+        ),
+        "no_reward_yet": _("No reward yet ({rate})"),
+        "apply_reward": _("Apply reward"),
+        "reward_applied": _("Reward voucher {code} applied"),
+        "vouchers_held": _("Vouchers and coupons: tap to apply"),
+        "voucher_until": _("until {date}"),
+        "voucher_applied": _("Applied"),
+        "member_discount": _("Member discount"),
         "handed_over": _("Order {number} handed over"),
         "count_of": _("Number of {value}"),
         "bad_count": _("Counts must be whole numbers, amounts like 12.50."),
@@ -234,6 +255,7 @@ def register_app(request: HttpRequest) -> HttpResponse:
         "urls": {
             "api": "/api/v1/pos/",
             "returns_api": "/api/v1/returns/",
+            "loyalty_api": "/api/v1/loyalty/",
             "ws": "/ws/stock/",
             "receipt": "/pos/receipt/",
             "returns": "/pos/returns/",

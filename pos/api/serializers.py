@@ -194,6 +194,10 @@ class QuoteTotalsSerializer(serializers.Serializer):
     line_discounts = serializers.DecimalField(**MONEY)
     promotion_discount = serializers.DecimalField(**MONEY)
     promotion = serializers.CharField(source="promotion_name")
+    member_discount = serializers.DecimalField(
+        **MONEY, help_text="The identified customer's standing (loyalty tier) discount."
+    )
+    member = serializers.CharField(source="member_label", help_text='e.g. "Gold member -5 %"; empty: none.')
     coupon_discount = serializers.DecimalField(**MONEY)
     total_gross = serializers.DecimalField(**MONEY)
     total_net = serializers.DecimalField(**MONEY)

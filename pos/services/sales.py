@@ -7,8 +7,10 @@ register's store as location:
   catalog price), rounded to the cent; a line's gross is unit gross x quantity minus its line
   discount (a cashier's discount needs ``pos.give_discount`` and a reason);
 - the best automatic promotion (national or this store's, no stacking) is taken off what remains,
-  then the coupon off the rest; both are spread over the lines in proportion to their gross, to the
-  cent (``core.money.allocate``), so the lines add up exactly to the sale;
+  then an identified customer's permanent member discount (``pricing.services.customer_benefit``:
+  their loyalty tier's percent, e.g. "Gold member -5 %") off the rest, then the coupon off what is
+  left; all three are spread over the lines in proportion to their gross, to the cent
+  (``core.money.allocate``), so the lines add up exactly to the sale;
 - a line's net is ``money_round(gross / (1 + vat))`` and its VAT the difference.
 
 Payment: card, mobile and store credit tenders may not exceed the total; cash may (change due, given
@@ -71,6 +73,7 @@ from ..models import (
     SessionStatus,
     StockDiscrepancy,
     Tender,
+    member_discount_label,
 )
 from ..permissions import GIVE_DISCOUNT, ensure_can_use_store
 from . import journal
@@ -132,6 +135,16 @@ class Quote:
     coupon_basket_gross: Decimal
     total_gross: Decimal
     total_net: Decimal
+    member_discount: Decimal = ZERO  # the customer's standing discount (loyalty tier), TTC
+    member_percent: Decimal = ZERO
+    member_name: str = ""  # what grants it: the tier's name
+
+    @property
+    def member_label(self) -> str:
+        """ "Gold member -5 %", as the till and the receipt show it ("" without one)."""
+        if not self.member_discount:
+            return ""
+        return member_discount_label(name=self.member_name, percent=self.member_percent)
 
     @property
     def total_vat(self) -> Decimal:
@@ -139,7 +152,7 @@ class Quote:
 
     @property
     def discount_gross(self) -> Decimal:
-        return self.line_discounts + self.promotion_discount + self.coupon_discount
+        return self.line_discounts + self.promotion_discount + self.member_discount + self.coupon_discount
 
     @property
     def vat_breakdown(self) -> list[selectors.VatLine]:
@@ -207,6 +220,9 @@ def quote_sale(
         promotion_name = best[0].name
     basket = after_lines - promotion_discount
 
+    member_discount, member_percent, member_name = _member_discount(customer, basket)
+    basket -= member_discount
+
     coupon, coupon_discount = None, ZERO
     if coupon_code and coupon_code.strip():
         coupon = pricing.check_coupon(
@@ -214,7 +230,7 @@ def quote_sale(
         )
         coupon_discount = pricing.promotion_discount(promotion=coupon.promotion, basket_ttc=basket)
 
-    shares = allocate(promotion_discount + coupon_discount, before)
+    shares = allocate(promotion_discount + member_discount + coupon_discount, before)
     quoted = []
     for line, line_before, share in zip(lines, before, shares, strict=True):
         variant = variants[line.sku]
@@ -248,7 +264,24 @@ def quote_sale(
         coupon_basket_gross=basket,
         total_gross=total,
         total_net=sum((q.total_net for q in quoted), ZERO),
+        member_discount=member_discount,
+        member_percent=member_percent,
+        member_name=member_name,
     )
+
+
+def _member_discount(customer: User | None, basket: Decimal) -> tuple[Decimal, Decimal, str]:
+    """The identified customer's standing discount on ``basket`` (after the promotion), rounded to
+    the cent once; nothing for an anonymous sale or a customer without one."""
+    if customer is None:
+        return ZERO, ZERO, ""
+    benefit = pricing.customer_benefit(customer)
+    percent = Decimal(benefit.discount_percent or 0)
+    if percent <= 0 or basket <= 0:
+        return ZERO, ZERO, ""
+    discount = money_round(min(basket * percent / 100, basket))
+    # ``label`` is the granting tier's name ("Gold"), when the benefit has one.
+    return discount, percent, str(getattr(benefit, "label", "") or "")[:60]
 
 
 @transaction.atomic
@@ -320,6 +353,9 @@ def record_sale(
         cashier=user,
         was_offline=offline,
         sold_at=sold_at or timezone.now(),
+        member_discount=quote.member_discount,
+        member_percent=quote.member_percent,
+        member_name=quote.member_name,
     )
     _spend_store_credits(paid, order=order, user=user)
     _write_tenders(paid, change, order=order, session=session, user=user)

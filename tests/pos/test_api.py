@@ -254,6 +254,8 @@ def test_quote(store, cashier_user, tshirt, mug, django_assert_max_num_queries):
         "line_discounts": "0.00",
         "promotion_discount": "0.00",
         "promotion": "",
+        "member_discount": "0.00",  # no customer: no member discount
+        "member": "",
         "coupon_discount": "0.00",
         "total_gross": "31.50",
         "total_net": "26.25",

@@ -1,11 +1,12 @@
 /*
  * The sale's customer (loyalty prices and points): found by loyalty card, phone or e-mail in
- * #dlg-customer, or at once by scanning the QR code of their web account (identifyByCard).
- * Needs the network.
+ * #dlg-customer, or at once by scanning the QR code of their web account (identifyByCard); their
+ * loyalty panel (tier, points, rewards, vouchers) is loyalty.js's. Needs the network.
  */
 import { api, errorText, listOf } from "./api.js";
 import { requote } from "./cart.js";
 import { t } from "./i18n.js";
+import { renderLoyalty } from "./loyalty.js";
 import { focusScan } from "./screens.js";
 import { state } from "./state.js";
 import { $, el, showError, toast } from "./ui.js";
@@ -35,6 +36,7 @@ export function renderCustomer() {
     $("customer-name").textContent = customer.name || customer.email;
     $("customer-detail").textContent = [customer.loyalty_card_number, customer.email].filter(Boolean).join(" · ");
   }
+  renderLoyalty();
 }
 
 export function openCustomer() {

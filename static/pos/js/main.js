@@ -6,7 +6,7 @@
  *
  * The modules import each other without cycles (collectstatic's hashed names need that), from the
  * bottom up: config, state, i18n, ui, store -> api -> screens, stock, catalog, offline -> sale,
- * payment, totals, discount -> cart -> customer -> checkout, scanner -> session -> closing; returns
+ * payment, totals, discount -> cart -> loyalty -> customer -> checkout, scanner -> session -> closing; returns
  * and pickups; main. A lower module that must tell a higher one something takes a callback
  * (onReachability, onConnectivity, onCatalogChange, onEnter), wired here. Importing a module only
  * defines things: each init() below adds its listeners and timers, in this order.
@@ -20,6 +20,7 @@ import { CONFIG } from "./config.js";
 import * as customer from "./customer.js";
 import * as discount from "./discount.js";
 import { t } from "./i18n.js";
+import { renderLoyalty } from "./loyalty.js";
 import * as offline from "./offline.js";
 import * as payment from "./payment.js";
 import * as pickups from "./pickups.js";
@@ -36,6 +37,7 @@ import { $, el, toast } from "./ui.js";
 /* The network came back or went away: prices, tenders and the live socket follow. */
 function connectivityChanged(online) {
   payment.renderPayment();
+  renderLoyalty(); // the loyalty panel needs the network: it says so offline, reloads online
   if (online) {
     offline.syncQueue();
     Live.refresh();

@@ -59,6 +59,8 @@ export function readQuote(data) {
   });
   var promotionDiscount = pick(totals, ["promotion_discount"]);
   if (promotionDiscount) quote.promotions.push({ name: totals.promotion || t("promotion"), amount: promotionDiscount });
+  var memberDiscount = pick(totals, ["member_discount"]);
+  if (memberDiscount) quote.promotions.push({ name: totals.member || t("member_discount"), amount: memberDiscount, member: true });
   var couponDiscount = pick(totals, ["coupon_discount"]);
   if (couponDiscount) quote.promotions.push({ name: t("coupon_named", { code: state.coupon }), amount: couponDiscount });
   return quote;

@@ -12,6 +12,7 @@ export var state = {
   promotions: [],
   cart: [], // {sku, quantity, discount (cents), discount_reason}
   customer: null,
+  loyalty: null, // the customer's loyalty card (tier, points, rewards, vouchers), loyalty.js
   coupon: "",
   quote: null,
   quoteSeq: 0,

@@ -24,7 +24,7 @@ export function renderTotals() {
   if (quote) {
     quote.promotions.forEach(function (promo) {
       promos.appendChild(
-        el("li", { class: "promo" }, [
+        el("li", { class: promo.member ? "promo promo--member" : "promo" }, [
           el("span", { text: promo.name }),
           promo.amount ? el("strong", { text: "−" + money(Math.abs(promo.amount)) }) : null,
         ])
