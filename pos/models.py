@@ -154,17 +154,17 @@ class PosSale(models.Model):
 
     @property
     def member_label(self) -> str:
-        """ "Gold member -5 %", in the language of the page printing it."""
+        """ "Gold member −5 %", in the language of the page printing it."""
         return member_discount_label(name=self.member_name, percent=self.member_percent)
 
 
 def member_discount_label(*, name: str, percent: Decimal) -> str:
-    """ "Gold member -5 %": what grants the discount (a tier's name) and its percent; without a name,
+    """ "Gold member −5 %": what grants the discount (a tier's name) and its percent; without a name,
     "Member discount -5 %". The till's totals and the receipt print it."""
     shown = f"{Decimal(percent).normalize():f}"
     if name:
-        return gettext("%(name)s member -%(percent)s %%") % {"name": name, "percent": shown}
-    return gettext("Member discount -%(percent)s %%") % {"percent": shown}
+        return gettext("%(name)s member −%(percent)s %%") % {"name": name, "percent": shown}
+    return gettext("Member discount −%(percent)s %%") % {"percent": shown}
 
 
 class DiscrepancyStatus(models.TextChoices):

@@ -213,14 +213,20 @@ def quote_sale(
     subtotal = sum((prices[variants[ln.sku].pk].gross * ln.quantity for ln in lines), ZERO)
     after_lines = sum(before, ZERO)
 
+    benefit = pricing.customer_benefit(customer)  # a loyalty tier's discount and early access
     promotion_discount, promotion_name = ZERO, ""
-    best = pricing.automatic_promotions(basket_ttc=after_lines, channel=PriceChannel.STORE, location=store)
+    best = pricing.automatic_promotions(
+        basket_ttc=after_lines,
+        channel=PriceChannel.STORE,
+        location=store,
+        early_access=benefit.early_access,
+    )
     if best:
         promotion_discount = pricing.promotion_discount(promotion=best[0], basket_ttc=after_lines)
         promotion_name = best[0].name
     basket = after_lines - promotion_discount
 
-    member_discount, member_percent, member_name = _member_discount(customer, basket)
+    member_discount, member_percent, member_name = _member_discount(benefit, basket)
     basket -= member_discount
 
     coupon, coupon_discount = None, ZERO
@@ -270,18 +276,15 @@ def quote_sale(
     )
 
 
-def _member_discount(customer: User | None, basket: Decimal) -> tuple[Decimal, Decimal, str]:
+def _member_discount(benefit: pricing.Benefit, basket: Decimal) -> tuple[Decimal, Decimal, str]:
     """The identified customer's standing discount on ``basket`` (after the promotion), rounded to
-    the cent once; nothing for an anonymous sale or a customer without one."""
-    if customer is None:
-        return ZERO, ZERO, ""
-    benefit = pricing.customer_benefit(customer)
+    the cent once; nothing for an anonymous sale (``NO_BENEFIT``) or a customer without one."""
     percent = Decimal(benefit.discount_percent or 0)
     if percent <= 0 or basket <= 0:
         return ZERO, ZERO, ""
     discount = money_round(min(basket * percent / 100, basket))
     # ``label`` is the granting tier's name ("Gold"), when the benefit has one.
-    return discount, percent, str(getattr(benefit, "label", "") or "")[:60]
+    return discount, percent, benefit.label[:60]
 
 
 @transaction.atomic

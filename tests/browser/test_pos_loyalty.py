@@ -115,7 +115,7 @@ def test_till_identifies_a_gold_customer_applies_a_reward_and_prints_the_points(
     expect(page.locator("#loyalty-benefits")).to_contain_text("5 % off every purchase")
     # The member's 5 %: 24.00 - 1.20 = 22.80.
     member = page.locator("#promos .promo--member")
-    expect(member).to_contain_text("-5 %")
+    expect(member).to_contain_text("−5 %")
     expect(member).to_contain_text(re.compile(r"1[.,]20"))
     expect(page.locator("#t-total")).to_have_text(re.compile(r"22[.,]80"))
 
@@ -163,7 +163,7 @@ def test_till_identifies_a_gold_customer_applies_a_reward_and_prints_the_points(
     receipt = popup.value
     receipt.wait_for_load_state()
     body = receipt.locator("body")
-    expect(body).to_contain_text("-5 %")
+    expect(body).to_contain_text("−5 %")
     expect(body).to_contain_text("Loyalty points")
     expect(receipt.locator(".ticket__loyalty")).to_contain_text("+22")
     expect(receipt.locator(".ticket__loyalty")).to_contain_text("162")

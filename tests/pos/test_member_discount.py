@@ -60,7 +60,7 @@ def test_member_discount_comes_after_the_promotion_and_before_the_coupon(store, 
     assert quote.subtotal_gross == D("31.50")
     assert quote.promotion_discount == D("5.00")
     assert (quote.member_discount, quote.member_percent) == (D("1.33"), D("5.00"))  # 5 % of 26.50
-    assert quote.member_label.endswith("-5 %")
+    assert quote.member_label.endswith("−5 %")
     assert quote.coupon_discount == D("2.52")  # 10 % of 25.17
     assert quote.total_gross == D("22.65")
     assert quote.discount_gross == D("8.85")
@@ -86,7 +86,7 @@ def test_the_quote_api_shows_the_member_discount(store, tshirt, mug, gold, cashi
     assert response.status_code == 200, response.json()
     totals = response.json()["totals"]
     assert (totals["member_discount"], totals["total_gross"]) == ("1.58", "29.92")
-    assert totals["member"].endswith("-5 %")
+    assert totals["member"].endswith("−5 %")
 
 
 def test_a_sale_keeps_it_and_the_journal_and_z_report_add_up(session, cashier_user, tshirt, mug, gold, sell):
@@ -98,7 +98,7 @@ def test_a_sale_keeps_it_and_the_journal_and_z_report_add_up(session, cashier_us
     assert sum(line.total_gross for line in order.lines.all()) == D("29.92")
     sale = PosSale.objects.get(order=order)
     assert (sale.member_discount, sale.member_percent) == (D("1.58"), D("5.00"))
-    assert sale.member_label.endswith("-5 %")
+    assert sale.member_label.endswith("−5 %")
 
     entry = JournalEntry.objects.get(reference=order.number, kind="sale")
     assert entry.total_gross == D("29.92")
@@ -117,4 +117,4 @@ def test_the_receipt_shows_the_member_discount_line(client, session, cashier_use
     client.force_login(cashier_user)
     page = client.get(f"/pos/receipt/{result.order.number}/").content.decode()
     assert 'class="ticket__member"' in page
-    assert "-5 %</dt><dd>-0" in page  # 5 % of 12.00 = 0.60
+    assert "−5 %</dt><dd>-0" in page  # 5 % of 12.00 = 0.60
