@@ -8,3 +8,6 @@ class MarketingConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks  # noqa: F401  (registers the production delivery-backend check)
+        from . import subscribers
+
+        subscribers.subscribe()

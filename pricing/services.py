@@ -382,3 +382,57 @@ def _validate(
             used = CouponRedemption.objects.filter(who, coupon=coupon).count()
             if used >= coupon.max_uses_per_customer:
                 raise refuse("customer_limit", "You have already used this coupon.")
+
+
+# --- personal coupons made by automations (marketing, loyalty) ------------------------------------
+
+
+@transaction.atomic
+def issue_personal_coupon(
+    *,
+    source_key: str,
+    origin: str,
+    name: str,
+    kind: str,
+    value: Decimal,
+    valid_days: int,
+    customer: User | None = None,
+    channel: str = Channel.ANY,
+    code_prefix: str = "",
+    now: dt.datetime | None = None,
+) -> Coupon:
+    """A single-use coupon (its own promotion, valid ``valid_days``), made once per ``source_key``:
+    asked again, the first one comes back. ``customer`` set: only they may use it."""
+    import secrets
+
+    existing = Coupon.objects.filter(source_key=source_key).first()
+    if existing is not None:
+        return existing
+    now = now or timezone.now()
+    promotion = Promotion.objects.create(
+        name=name[:120],
+        kind=kind,
+        value=value,
+        channel=channel,
+        starts_at=now,
+        ends_at=now + dt.timedelta(days=valid_days),
+        requires_coupon=True,
+    )
+    while True:
+        code = f"{code_prefix}{secrets.token_hex(4).upper()}"[:40]
+        if not Coupon.objects.filter(code__iexact=code).exists():
+            break
+    try:
+        with transaction.atomic():
+            return Coupon.objects.create(
+                promotion=promotion,
+                code=code,
+                max_uses=1,
+                max_uses_per_customer=1,
+                customer=customer,
+                origin=origin,
+                source_key=source_key,
+            )
+    except IntegrityError:  # the same key made at the same moment by another worker
+        promotion.delete()
+        return Coupon.objects.get(source_key=source_key)

@@ -33,6 +33,7 @@ from catalog.errors import UnknownVariant
 from core.errors import ApplicationError
 from inventory.selectors import active_location_codes
 from orders.selectors import is_verified_buyer
+from marketing import wishlist
 from pricing.errors import UnsupportedCurrency
 from pricing.selectors import CURRENCY_CODES
 
@@ -520,6 +521,7 @@ def product(request: HttpRequest, slug: str) -> HttpResponse:
             raise UnknownVariant(_("This product has no variant “%(sku)s”.") % {"sku": sku})
         if shopper.authenticated:
             ctx["can_review"] = is_verified_buyer(user=shopper.user, product=found)
+            ctx["wished"] = bool(wishlist.wished_product_ids(shopper.user, [found.pk]))
         return _product_page_dict(request, ctx)
 
     try:

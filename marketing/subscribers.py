@@ -1,0 +1,41 @@
+"""What marketing does when a lower layer reports a change: wishlist alerts, queued, never sent here.
+
+Subscribed in ``MarketingConfig.ready()``, IN_TRANSACTION (``core.events``): the Celery task is
+queued through the outbox in the publisher's transaction, so it exists if and only if the stock or
+price change commits. The stock handler costs at most one indexed query, and only when a level
+became available: the alerts themselves run in the task (``marketing.wishlist``).
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from core import events, outbox
+from inventory.events import StockLevelChanged
+from pricing.events import PricesChanged
+
+from . import tasks, wishlist
+
+
+def on_stock_level_changed(event: StockLevelChanged) -> None:
+    if not (event.crossed_zero and event.available > 0):
+        return
+    if not wishlist.someone_wishes(event.product_id):
+        return
+    with transaction.atomic():  # the publisher's transaction (a savepoint): outbox needs one
+        outbox.enqueue(
+            tasks.send_restock_alerts,
+            variant_id=event.variant_id,
+            product_id=event.product_id,
+            location_id=event.location_id,
+        )
+
+
+def on_prices_changed(event: PricesChanged) -> None:
+    with transaction.atomic():  # a savepoint in the publisher's transaction: outbox needs one
+        outbox.enqueue(tasks.send_price_alerts)
+
+
+def subscribe() -> None:
+    events.subscribe(StockLevelChanged, on_stock_level_changed, phase=events.IN_TRANSACTION)
+    events.subscribe(PricesChanged, on_prices_changed, phase=events.IN_TRANSACTION)
