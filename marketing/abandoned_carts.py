@@ -50,7 +50,7 @@ from pricing.models import CouponOrigin, DiscountKind
 
 from . import services, tasks
 from .errors import InvalidLink
-from .models import Channel, CartContact, CartReminder, ConsentSource, ReminderStatus, ReminderStep
+from .models import CartContact, CartReminder, Channel, ConsentSource, ReminderStatus, ReminderStep
 
 logger = logging.getLogger(__name__)
 
@@ -164,7 +164,7 @@ def _is_uuid(value: str) -> bool:
 # --- the scan -----------------------------------------------------------------------------------------
 
 
-def due_carts(*, now: dt.datetime) -> list[Cart]:
+def due_carts(*, now: dt.datetime, limit: int = 500) -> list[Cart]:
     """Open carts with lines, of a signed-in shopper or a guest who left their e-mail, untouched
     long enough for a step they have not had since their last change. One query (with the user)."""
     first_before, second_before = now - first_delay(), now - second_delay()
@@ -182,7 +182,7 @@ def due_carts(*, now: dt.datetime) -> list[Cart]:
             | Q(updated_at__gt=second_before) & ~Exists(done)
         )
         .select_related("user")
-        .order_by("updated_at")
+        .order_by("updated_at")[:limit]
     )
 
 
@@ -195,7 +195,7 @@ class ScanResult:
 def scan_abandoned_carts(*, now: dt.datetime | None = None, limit: int = 500) -> ScanResult:
     """Queue the reminders that are due (see the module). Running it again queues nothing more."""
     now = now or timezone.now()
-    carts = due_carts(now=now)[:limit]
+    carts = due_carts(now=now, limit=limit)
     result = ScanResult()
     if not carts:
         return result
@@ -271,7 +271,10 @@ def send_cart_reminder(*, reminder_id: int) -> bool:
     """Send one queued reminder, or skip it (bought, changed, unsubscribed). True when sent."""
     with transaction.atomic():
         reminder = (
-            CartReminder.objects.select_for_update(of=("self",)).select_related("cart", "user").filter(pk=reminder_id).first()
+            CartReminder.objects.select_for_update(of=("self",))
+            .select_related("cart", "user")
+            .filter(pk=reminder_id)
+            .first()
         )
         if reminder is None or reminder.status != ReminderStatus.PENDING:
             return False

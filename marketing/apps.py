@@ -7,7 +7,9 @@ class MarketingConfig(AppConfig):
     verbose_name = "Marketing"
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the production delivery-backend check)
-        from . import subscribers
+        from . import (
+            checks,  # noqa: F401  (registers the production delivery-backend check)
+            subscribers,
+        )
 
         subscribers.subscribe()

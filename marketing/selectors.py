@@ -45,7 +45,9 @@ def wishlist_rows(*, customer: User) -> list[WishlistRow]:
     in_stock = stock.products_in_stock({w.product_id for w in wishes})
     rows = []
     for wish in wishes:
-        price = prices[wish.variant_id].gross_eur if wish.variant_id in prices else lowest.get(wish.product_id)
+        price = (
+            prices[wish.variant_id].gross_eur if wish.variant_id in prices else lowest.get(wish.product_id)
+        )
         images = list(wish.product.images.all())
         image = images[0] if images else None
         rows.append(

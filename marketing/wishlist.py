@@ -25,8 +25,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -35,7 +36,8 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from catalog.models import Product, Variant
 from core.errors import NotFound
-from inventory.models import Location, LocationKind, StockLevel
+from inventory import selectors as stock
+from inventory.models import Location, LocationKind
 from pricing import selectors as price_selectors
 from pricing.models import Channel as PriceChannel
 from pricing.models import Promotion
@@ -129,17 +131,18 @@ def someone_wishes(product_id: int) -> bool:
     return WishlistItem.objects.filter(product_id=product_id).exists()
 
 
-def _available_elsewhere(*, variant_ids: list[int], location: Location, online: bool) -> bool:
-    """Was the item available before this level crossed zero: some other level (another selling
-    location online; another variant at the store) had units."""
-    levels = StockLevel.objects.filter(variant_id__in=variant_ids, on_hand__gt=F("reserved"))
+def _available_elsewhere(*, variant_ids: list[int], changed: int, location: Location, online: bool) -> bool:
+    """Was the item available before this level (``changed`` at ``location``) crossed zero: another
+    level had units (online: at any active selling location; for a store wish: at that store)."""
+    levels = stock.available_by_variant_and_location(variant_ids)
     if online:
-        levels = levels.filter(location__sells_online=True, location__is_active=True).exclude(
-            location=location
-        )
+        places = set(Location.objects.filter(sells_online=True, is_active=True).values_list("pk", flat=True))
     else:
-        levels = levels.filter(location=location).exclude(variant_id=variant_ids[0])
-    return levels.exists()
+        places = {location.pk}
+    return any(
+        available > 0 and loc in places and (variant, loc) != (changed, location.pk)
+        for (variant, loc), available in levels.items()
+    )
 
 
 @dataclass
@@ -157,8 +160,8 @@ def restock_alerts(
     """Alert the customers whose wish this level's return to stock satisfies. Returns e-mails sent."""
     now = now or timezone.now()
     location = Location.objects.filter(pk=location_id, is_active=True).first()
-    level = StockLevel.objects.filter(variant_id=variant_id, location_id=location_id).first()
-    if location is None or level is None or level.on_hand - level.reserved <= 0:
+    available = stock.available_by_location(variant_ids=[variant_id], location_ids=[location_id])
+    if location is None or available.get((variant_id, location_id), 0) <= 0:
         return 0  # gone again before we looked
     wishes = (
         WishlistItem.objects.filter(product_id=product_id)
@@ -178,12 +181,8 @@ def restock_alerts(
             if not location.sells_online:
                 continue
             online = True
-        others = [variant_id] if wish.variant_id else [variant_id, *[v for v in product_variants if v != variant_id]]
-        if online and _available_elsewhere(variant_ids=others, location=location, online=True):
-            continue
-        if not online and len(others) > 1 and _available_elsewhere(
-            variant_ids=others, location=location, online=False
-        ):
+        wanted = [variant_id] if wish.variant_id else product_variants
+        if _available_elsewhere(variant_ids=wanted, changed=variant_id, location=location, online=online):
             continue
         alerts.append(
             Alert(wish=wish, kind=AlertKind.RESTOCK, key=f"restock:{wish.pk}:{now.date().isoformat()}")
@@ -296,7 +295,7 @@ def _record(alerts: list[Alert], *, email: str) -> list[Alert]:
     return recorded
 
 
-def _message(customer: User, alerts: list[Alert]):  # type: ignore[no-untyped-def]
+def _message(customer: User, alerts: list[Alert]) -> EmailMultiAlternatives | None:
     from . import messages
 
     language = customer.preferred_language or settings.LANGUAGE_CODE

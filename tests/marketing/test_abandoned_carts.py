@@ -30,7 +30,9 @@ def shop(db):
 @pytest.fixture
 def ana(db):
     user = shopper(email="ana@example.com", preferred_language="en")
-    services.record_account_consent(user=user, granted=True, source=ConsentSource.SIGNUP_FORM, text_shown="News")
+    services.record_account_consent(
+        user=user, granted=True, source=ConsentSource.SIGNUP_FORM, text_shown="News"
+    )
     return user
 
 
@@ -239,7 +241,9 @@ def test_the_restore_link_puts_a_guest_cart_back_in_the_session(
     assert "Tee" in page.content.decode()
 
 
-def test_the_restore_link_of_an_account_cart(client, ana, shop, eager_celery, django_capture_on_commit_callbacks):
+def test_the_restore_link_of_an_account_cart(
+    client, ana, shop, eager_celery, django_capture_on_commit_callbacks
+):
     cart = _cart(ana, shop)
     _age(cart, hours=2)
     _scan(django_capture_on_commit_callbacks)

@@ -28,7 +28,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def ana(db):
     user = shopper(email="ana@example.com", preferred_language="en")
-    services.record_account_consent(user=user, granted=True, source=ConsentSource.SIGNUP_FORM, text_shown="News")
+    services.record_account_consent(
+        user=user, granted=True, source=ConsentSource.SIGNUP_FORM, text_shown="News"
+    )
     return user
 
 
@@ -45,7 +47,9 @@ def bastia():
 @pytest.fixture
 def tee(db):
     # 10.00 HT, 12.00 TTC
-    return VariantFactory(sku="TEE", product__name="Tee", product__slug="tee", product__base_price_ht=Decimal("10"))
+    return VariantFactory(
+        sku="TEE", product__name="Tee", product__slug="tee", product__base_price_ht=Decimal("10")
+    )
 
 
 def _stock(capture, fn, **kwargs):
@@ -109,7 +113,9 @@ def test_back_at_the_chosen_store(ana, tee, web, bastia, eager_celery, django_ca
     wishlist.add_wish(customer=ana, product=tee.product, store=bastia)
     _stock(django_capture_on_commit_callbacks, inventory.receive_stock, variant=tee, location=web, quantity=3)
     assert mail.outbox == []  # online is not the store she asked for
-    _stock(django_capture_on_commit_callbacks, inventory.receive_stock, variant=tee, location=bastia, quantity=1)
+    _stock(
+        django_capture_on_commit_callbacks, inventory.receive_stock, variant=tee, location=bastia, quantity=1
+    )
     assert len(mail.outbox) == 1
     assert "Tee: back in stock at Bastia" in mail.outbox[0].body
 
@@ -185,3 +191,23 @@ def test_add_is_idempotent_and_remove_forgets(ana, tee, bastia):
     assert wishlist.remove_wish(customer=ana, product=tee.product) == 1
     assert wishlist.remove_wish(customer=ana, product=tee.product) == 0
     assert not WishlistItem.objects.exists()
+
+
+def test_another_variant_coming_back_is_not_a_restock_of_a_product_in_stock(
+    ana, tee, web, eager_celery, django_capture_on_commit_callbacks
+):
+    cap = django_capture_on_commit_callbacks
+    medium = VariantFactory(product=tee.product, sku="TEE-M")
+    inventory.receive_stock(variant=tee, location=web, quantity=2)
+    wishlist.add_wish(customer=ana, product=tee.product)
+    _stock(
+        django_capture_on_commit_callbacks, inventory.receive_stock, variant=medium, location=web, quantity=1
+    )
+    assert mail.outbox == []
+
+    wishlist.add_wish(customer=ana, product=tee.product, variant=medium)  # M itself: it is a restock
+    _stock(cap, inventory.sell_stock, variant=medium, location=web, quantity=1)
+    _stock(
+        django_capture_on_commit_callbacks, inventory.receive_stock, variant=medium, location=web, quantity=1
+    )
+    assert len(mail.outbox) == 1

@@ -22,7 +22,9 @@ def ana(db):
 
 @pytest.fixture
 def tee(db):
-    return VariantFactory(sku="TEE", product__name="Tee", product__slug="tee", product__base_price_ht=Decimal("10"))
+    return VariantFactory(
+        sku="TEE", product__name="Tee", product__slug="tee", product__base_price_ht=Decimal("10")
+    )
 
 
 def test_anonymous_heart_goes_to_login_and_back_to_the_product(client, tee):
