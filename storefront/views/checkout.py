@@ -7,6 +7,7 @@ form carries a one-time ``idempotency_key``, so a double submit gives one order.
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -180,10 +181,8 @@ def _remember_for_reminders(request: HttpRequest, email: str) -> None:
     """A guest ticked "remind me of my cart": marketing keeps the address for this cart."""
     from .wishlist import remember_checkout_email
 
-    try:
+    with contextlib.suppress(ApplicationError):  # a malformed address: the checkout says so by the field
         remember_checkout_email(request, email=email)
-    except ApplicationError:
-        pass  # a malformed address: the checkout itself says so next to the field
 
 
 def _default_address(user: User | None) -> dict[str, str]:

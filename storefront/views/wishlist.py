@@ -9,9 +9,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -81,7 +80,9 @@ def wishlist_add(request: HttpRequest) -> HttpResponse:
         return target
     product, variant, store = target
     try:
-        wishlist.add_wish(customer=signed_in_user(request.user), product=product, variant=variant, store=store)
+        wishlist.add_wish(
+            customer=signed_in_user(request.user), product=product, variant=variant, store=store
+        )
     except ApplicationError as exc:
         return _bad(request, str(exc.message), status=exc.http_status)
     if "application/json" in request.headers.get("Accept", ""):

@@ -30,10 +30,10 @@ def seed() -> str:
     return product.slug
 
 
-def test_the_heart_and_the_wishlist_page(asgi_server, phone_page, in_thread, tmp_path):  # noqa: F811
+def test_the_heart_and_the_wishlist_page(live_server, phone_page, in_thread, tmp_path):  # noqa: F811
     slug = in_thread(seed)
     page = phone_page
-    page.goto(f"{asgi_server.base_url}/en/p/{slug}/")
+    page.goto(f"{live_server.url}/en/p/{slug}/")
     heart = page.get_by_role("button", name="Add to my wishlist")
     heart.click()
     expect(page).to_have_url(re.compile(r"/en/account/login/\?next="))
@@ -48,9 +48,9 @@ def test_the_heart_and_the_wishlist_page(asgi_server, phone_page, in_thread, tmp
     expect(filled).to_have_attribute("aria-pressed", "true")
     shot(page, tmp_path, "shop-product-wishlist")
 
-    page.goto(f"{asgi_server.base_url}/en/p/tee-2/")
+    page.goto(f"{live_server.url}/en/p/tee-2/")
     page.get_by_role("button", name="Add to my wishlist").click()
-    page.goto(f"{asgi_server.base_url}/en/account/wishlist/")
+    page.goto(f"{live_server.url}/en/account/wishlist/")
     expect(page.get_by_role("heading", level=1)).to_have_text("My wishlist")
     expect(page.locator(".wishlist-row")).to_have_count(2)
     expect(page.locator(".wishlist")).to_contain_text("Calvi linen tee")
