@@ -273,6 +273,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "marketing.tasks.resume_stuck_campaigns",
         "schedule": 300.0,
     },
+    # Marketing: abandoned-cart reminders (marketing.abandoned_carts) and wishlist price alerts
+    # (price lists and promotions also start by the clock, without an event).
+    "marketing-abandoned-carts": {
+        "task": "marketing.tasks.scan_abandoned_carts",
+        "schedule": env.float("MARKETING_CART_SCAN_SECONDS", default=600.0),
+    },
+    "marketing-price-alerts": {
+        "task": "marketing.tasks.send_price_alerts",
+        "schedule": 3600.0,
+    },
     "poll-parcel-tracking": {
         "task": "logistics.tasks_shipping.poll_tracking",
         "schedule": 60.0 * env.float("TRACKING_POLL_MINUTES", default=30.0),
@@ -507,6 +517,15 @@ MARKETING_RFM_ACTIVE_DAYS = env.int("MARKETING_RFM_ACTIVE_DAYS", default=90)
 MARKETING_RFM_LOST_DAYS = env.int("MARKETING_RFM_LOST_DAYS", default=365)
 MARKETING_RFM_CHAMPION_ORDERS = env.int("MARKETING_RFM_CHAMPION_ORDERS", default=5)
 MARKETING_RFM_CHAMPION_SPEND = env.int("MARKETING_RFM_CHAMPION_SPEND", default=1000)
+# Abandoned carts (marketing.abandoned_carts): reminders after 1 h and 24 h without a change, none for
+# carts older than N days; the restore link's lifetime; a personal coupon (percent, 0 = none) in the
+# second reminder, valid N days.
+MARKETING_CART_FIRST_REMINDER_SECONDS = env.int("MARKETING_CART_FIRST_REMINDER_SECONDS", default=3600)
+MARKETING_CART_SECOND_REMINDER_SECONDS = env.int("MARKETING_CART_SECOND_REMINDER_SECONDS", default=86400)
+MARKETING_CART_REMINDER_MAX_AGE_DAYS = env.int("MARKETING_CART_REMINDER_MAX_AGE_DAYS", default=7)
+MARKETING_CART_RESTORE_MAX_AGE = env.int("MARKETING_CART_RESTORE_MAX_AGE", default=7 * 24 * 3600)
+MARKETING_CART_COUPON_PERCENT = env.int("MARKETING_CART_COUPON_PERCENT", default=0)
+MARKETING_CART_COUPON_VALID_DAYS = env.int("MARKETING_CART_COUPON_VALID_DAYS", default=7)
 
 # --- The seller and its invoices (core.legal, invoicing/) -----------------------------------------
 # Printed on invoices, credit notes and till receipts; checked with python-stdnum at start-up.

@@ -13,5 +13,5 @@ class MarketingConfig(AppConfig):
             webhooks,
         )
 
-        subscribers.subscribe()  # account.closed: consents withdrawn
+        subscribers.subscribe()  # account closed: consents withdrawn; stock and prices: wishlist alerts
         webhooks.connect()  # the e-mail provider's bounces and complaints (django-anymail's signal)

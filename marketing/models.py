@@ -140,6 +140,127 @@ class Suppression(models.Model):
         return f"{self.address} ({self.get_reason_display()})"
 
 
+# --- abandoned carts (marketing.abandoned_carts) ---------------------------------------------------
+
+
+class CartContact(models.Model):
+    """A guest's e-mail for their cart, typed at checkout with the box "remind me of my cart" ticked.
+
+    Marketing's own row: orders' ``Cart`` is never written by marketing. A signed-in shopper needs
+    none (their account's address and consent are used)."""
+
+    cart = models.OneToOneField("orders.Cart", on_delete=models.CASCADE, related_name="+")
+    email = models.EmailField()
+    language = models.CharField(max_length=8, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"cart {self.cart_id}: {self.email}"
+
+
+class ReminderStep(models.IntegerChoices):
+    FIRST = 1, _("After 1 hour")
+    SECOND = 2, _("After 24 hours")
+
+
+class ReminderStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENT = "sent", _("Sent")
+    SKIPPED = "skipped", _("Skipped")
+
+
+class CartReminder(models.Model):
+    """One reminder of an abandoned cart: per cart, step and cart state (``fingerprint``, a hash of
+    its lines and quantities), never two; a changed cart starts a new sequence."""
+
+    cart = models.ForeignKey("orders.Cart", on_delete=models.CASCADE, related_name="+")
+    step = models.PositiveSmallIntegerField(choices=ReminderStep.choices)
+    fingerprint = models.CharField(max_length=64)
+    email = models.EmailField()
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    language = models.CharField(max_length=8, blank=True)
+    status = models.CharField(max_length=8, choices=ReminderStatus.choices, default=ReminderStatus.PENDING)
+    reason = models.CharField(max_length=40, blank=True, help_text=_("Why it was skipped."))
+    coupon_code = models.CharField(max_length=40, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cart", "step", "fingerprint"], name="marketing_cart_reminder_once_per_state"
+            ),
+        ]
+        indexes = [models.Index(fields=["cart", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"cart {self.cart_id} step {self.step} ({self.status})"
+
+
+# --- wishlist and alerts (marketing.wishlist) ------------------------------------------------------
+
+
+class WishlistItem(models.Model):
+    """A product (or one variant of it) a customer wished for; ``store``: tell me when it is back at
+    this store (empty: online). ``reference_price``: the price (TTC, EUR) when it was wished, the
+    baseline of price-drop alerts."""
+
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="wishlist_items"
+    )
+    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
+    variant = models.ForeignKey(
+        "catalog.Variant", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    store = models.ForeignKey(
+        "inventory.Location", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reference_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "product"],
+                condition=models.Q(variant__isnull=True),
+                name="marketing_wish_once_per_product",
+            ),
+            models.UniqueConstraint(
+                fields=["customer", "variant"],
+                condition=models.Q(variant__isnull=False),
+                name="marketing_wish_once_per_variant",
+            ),
+        ]
+        indexes = [models.Index(fields=["product"])]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} wishes {self.product_id}"
+
+
+class AlertKind(models.TextChoices):
+    RESTOCK = "restock", _("Back in stock")
+    PRICE = "price", _("Price drop")
+    PROMOTION = "promotion", _("Promotion")
+
+
+class AlertSent(models.Model):
+    """A wishlist alert that went out: ``key`` (``restock:<wish>:<date>``, ``price:<wish>:<price>``,
+    ``promotion:<wish>:<promotion>``) is unique, so one event alerts once."""
+
+    wish = models.ForeignKey(WishlistItem, on_delete=models.CASCADE, related_name="alerts")
+    kind = models.CharField(max_length=10, choices=AlertKind.choices)
+    key = models.CharField(max_length=120, unique=True)
+    email = models.EmailField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.key
+
+
 # Segments and campaigns live in their own module; importing them here registers the models.
 from .campaign_models import (  # noqa: E402, F401
     Campaign,

@@ -377,3 +377,43 @@ def withdraw_closed_account(*, user_id: int, email: str, phone: str) -> list[Con
                     )
                 )
     return changed
+
+
+@transaction.atomic
+def grant(
+    *,
+    address: str,
+    source: str,
+    text_shown: str,
+    ip_address: str | None = None,
+    user_agent: str = "",
+    language: str = "",
+) -> Consent:
+    """A box the person ticked themselves (the checkout's cart reminders): the e-mail consent is
+    granted with its proof. An unsubscribe is lifted by this fresh consent; a hard bounce or a
+    complaint stays (the consent is recorded *suppressed*). Already granted: nothing changes."""
+    address = normalize_address(channel=Channel.EMAIL, address=address)
+    consent = _locked(channel=Channel.EMAIL, address=address, user=_user_for_email(address))
+    if consent.status == ConsentStatus.GRANTED:
+        return consent
+    if language and not consent.language:
+        consent.language = language[:8]
+    blocked = Suppression.objects.filter(channel=Channel.EMAIL, address=address).first()
+    status: str = ConsentStatus.GRANTED
+    note = ""
+    if blocked is not None:
+        if blocked.reason in LIFTABLE:
+            blocked.delete()
+        else:
+            status, note = ConsentStatus.SUPPRESSED, "asked again; the address stays suppressed"
+            if consent.status == ConsentStatus.SUPPRESSED:
+                return consent
+    return _change(
+        consent=consent,
+        status=status,
+        source=source,
+        text_shown=text_shown,
+        ip_address=ip_address,
+        user_agent=user_agent,
+        note=note,
+    )

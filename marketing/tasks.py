@@ -45,3 +45,36 @@ def resume_stuck_campaigns() -> int:
     from . import services_campaigns
 
     return services_campaigns.resume_stuck_campaigns()
+
+
+# --- abandoned carts and wishlist alerts (marketing.abandoned_carts, marketing.wishlist) -----
+
+
+@shared_task
+def scan_abandoned_carts() -> int:
+    """Beat: queue the abandoned-cart reminders that are due."""
+    from . import abandoned_carts
+
+    return abandoned_carts.scan_abandoned_carts().queued
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, retry_backoff_max=900, max_retries=8)
+def send_cart_reminder(*, reminder_id: int) -> bool:
+    from . import abandoned_carts
+
+    return abandoned_carts.send_cart_reminder(reminder_id=reminder_id)
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, retry_backoff_max=900, max_retries=8)
+def send_restock_alerts(*, variant_id: int, product_id: int, location_id: int) -> int:
+    from . import wishlist
+
+    return wishlist.restock_alerts(variant_id=variant_id, product_id=product_id, location_id=location_id)
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, retry_backoff_max=900, max_retries=8)
+def send_price_alerts() -> int:
+    """On ``pricing.prices_changed`` and hourly (price lists and promotions also start by the clock)."""
+    from . import wishlist
+
+    return wishlist.price_alerts()

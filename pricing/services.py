@@ -347,7 +347,7 @@ def new_coupon_code(prefix: str) -> str:
 @transaction.atomic
 def create_personal_coupon(
     *,
-    customer_id: int,
+    customer_id: int | None,
     origin: str,
     name: str,
     value: Decimal,
@@ -359,7 +359,8 @@ def create_personal_coupon(
     min_basket_ttc: Decimal = Decimal("0"),
     starts_at: dt.datetime | None = None,
 ) -> Coupon:
-    """A single-use coupon only ``customer_id`` may use (``_validate`` refuses anybody else), on its
+    """A single-use coupon only ``customer_id`` may use (``_validate`` refuses anybody else; None: a
+    guest's, anybody holding the code), on its
     own promotion (by code only, every store and the web unless ``channel`` says otherwise), valid
     ``valid_days`` from ``starts_at`` (now). With a ``source_key`` it is made once: a second call
     returns the first coupon. Used by loyalty (rewards, birthday, win-back, tier welcome) and, later,

@@ -6,6 +6,7 @@ from storefront.views import account as views
 from storefront.views import invoices as invoice_views
 from storefront.views import loyalty as loyalty_views
 from storefront.views import returns as return_views
+from storefront.views import wishlist as wishlist_views
 
 app_name = "accounts"
 
@@ -29,6 +30,9 @@ urlpatterns = [
     path("invoices/", invoice_views.invoices, name="invoices"),
     path("invoices/<str:number>/pdf/", invoice_views.invoice_pdf, name="invoice-pdf"),
     path("loyalty/", loyalty_views.loyalty, name="loyalty"),
+    path("wishlist/", wishlist_views.wishlist_page, name="wishlist"),
+    path("wishlist/add/", wishlist_views.wishlist_add, name="wishlist-add"),
+    path("wishlist/remove/", wishlist_views.wishlist_remove, name="wishlist-remove"),
     path("my-data/", views.export_data, name="export"),
     path("close/", views.close_account, name="close"),
     path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),

@@ -4,6 +4,7 @@ from django.urls import path
 
 from storefront.views import cart as cart_views
 from storefront.views import checkout as checkout_views
+from storefront.views import wishlist as wishlist_views
 
 app_name = "orders"
 
@@ -14,6 +15,8 @@ urlpatterns = [
     path("cart/remove/", cart_views.cart_remove, name="cart-remove"),
     path("cart/coupon/", cart_views.cart_coupon, name="cart-coupon"),
     path("cart/points/", cart_views.cart_use_points, name="cart-points"),
+    path("cart/restore/<str:token>/", wishlist_views.cart_restore, name="cart-restore"),
+    path("checkout/reminders/", wishlist_views.checkout_reminder_optin, name="checkout-reminders"),
     path("currency/", cart_views.set_currency, name="set-currency"),
     path("checkout/", checkout_views.checkout_page, name="checkout"),
     path("checkout/done/<str:number>/", checkout_views.confirmation_page, name="confirmation"),

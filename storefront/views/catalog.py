@@ -30,8 +30,10 @@ from django.views.decorators.http import require_POST, require_safe
 from accounts.selectors import customer_group_for
 from catalog import services
 from catalog.errors import UnknownVariant
+from core.auth import signed_in_user
 from core.errors import ApplicationError
 from inventory.selectors import active_location_codes
+from marketing import wishlist
 from orders.selectors import is_verified_buyer
 from pricing.errors import UnsupportedCurrency
 from pricing.selectors import CURRENCY_CODES
@@ -520,6 +522,7 @@ def product(request: HttpRequest, slug: str) -> HttpResponse:
             raise UnknownVariant(_("This product has no variant “%(sku)s”.") % {"sku": sku})
         if shopper.authenticated:
             ctx["can_review"] = is_verified_buyer(user=shopper.user, product=found)
+            ctx["wished"] = bool(wishlist.wished_product_ids(signed_in_user(request.user), [found.pk]))
         return _product_page_dict(request, ctx)
 
     try:

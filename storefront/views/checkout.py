@@ -7,6 +7,7 @@ form carries a one-time ``idempotency_key``, so a double submit gives one order.
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -29,6 +30,7 @@ from pricing.errors import UnsupportedCurrency
 from pricing.services import BASE_CURRENCY
 
 from .. import cart_session
+from .wishlist import CART_REMINDER_TEXT
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -62,6 +64,8 @@ def checkout_page(request: HttpRequest) -> HttpResponse:
     form = _form_data(request)
     errors: dict[str, StrOrPromise] = {}
     status = 200
+    if request.method == "POST" and form["remind"] == "1":
+        _remember_for_reminders(request, form["email"])
     if request.method == "POST" and request.POST.get("action") == "pay":
         try:
             order, payment = services.start_checkout(
@@ -164,12 +168,21 @@ def _form_data(request: HttpRequest) -> dict[str, str]:
         "carrier": value("carrier"),
         "provider": value("provider"),
         "idempotency_key": value("idempotency_key") or uuid.uuid4().hex,
+        "remind": "1" if data.get("remind") == "1" else "",
     }
     address = _default_address(user) if request.method == "GET" else {}
     for name in ADDRESS_FORM_FIELDS:
         form[name] = value(name, address.get(name, ""))
     form["country"] = (form["country"] or "FR").upper()
     return form
+
+
+def _remember_for_reminders(request: HttpRequest, email: str) -> None:
+    """A guest ticked "remind me of my cart": marketing keeps the address for this cart."""
+    from .wishlist import remember_checkout_email
+
+    with contextlib.suppress(ApplicationError):  # a malformed address: the checkout says so by the field
+        remember_checkout_email(request, email=email)
 
 
 def _default_address(user: User | None) -> dict[str, str]:
@@ -244,6 +257,7 @@ def _page_context(request: HttpRequest, cart: Cart, form: dict[str, str]) -> dic
         "countries": countries,
         "home_method": DeliveryMethod.HOME,
         "collect_method": DeliveryMethod.CLICK_AND_COLLECT,
+        "reminder_text": CART_REMINDER_TEXT,
     }
 
 
