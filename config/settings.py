@@ -635,3 +635,33 @@ if PRODUCTION:
 RECOMMENDATIONS_HALF_LIFE_DAYS = env.int("RECOMMENDATIONS_HALF_LIFE_DAYS", default=90)
 # Two orders of the same customer this many days apart or less are bought together too (0: off).
 RECOMMENDATIONS_CUSTOMER_WINDOW_DAYS = env.int("RECOMMENDATIONS_CUSTOMER_WINDOW_DAYS", default=30)
+
+# --- ERP exports and the nightly order flow (integrations.exports) -----------------------------
+# Files for the ERP are written (atomically) to the outbox folder; the ERP's ack files
+# (ACK_<batch id>.txt) are read from the ack inbox (default: the ERP inbox folder).
+ERP_OUTBOX_DIR = env.path("ERP_OUTBOX_DIR", default=BASE_DIR / "var" / "erp" / "outbox")
+ERP_INBOX_DIR = env.path("ERP_INBOX_DIR", default=BASE_DIR / "var" / "erp" / "inbox")
+ERP_ACK_INBOX_DIR = env.str("ERP_ACK_INBOX_DIR", default="")
+# Profiles of the exports (mapping files): these folders first, then integrations/exports/profiles/.
+ERP_EXPORT_PROFILES_DIRS = env.list("ERP_EXPORT_PROFILES_DIRS", default=[])
+ERP_EXPORT_PROFILE = env.str("ERP_EXPORT_PROFILE", default="generic")
+ERP_EXPORT_FORMAT = env.str("ERP_EXPORT_FORMAT", default="csv")
+# At most this many documents (orders, cancellations, returns) per order batch file.
+ERP_EXPORT_BATCH_SIZE = env.int("ERP_EXPORT_BATCH_SIZE", default=500)
+ERP_EXPORT_ORDERS_HOUR = env.int("ERP_EXPORT_ORDERS_HOUR", default=0)
+ERP_EXPORT_ORDERS_MINUTE = env.int("ERP_EXPORT_ORDERS_MINUTE", default=0)
+ERP_EXPORT_STOCK_MINUTES = env.float("ERP_EXPORT_STOCK_MINUTES", default=15.0)
+ERP_ACK_POLL_MINUTES = env.float("ERP_ACK_POLL_MINUTES", default=5.0)
+CELERY_BEAT_SCHEDULE["erp-export-orders"] = {
+    "task": "integrations.exports.tasks.export_erp_orders",
+    "schedule": crontab(hour=ERP_EXPORT_ORDERS_HOUR, minute=ERP_EXPORT_ORDERS_MINUTE),
+}
+CELERY_BEAT_SCHEDULE["erp-export-stock"] = {
+    "task": "integrations.exports.tasks.export_erp_stock",
+    "schedule": 60.0 * ERP_EXPORT_STOCK_MINUTES,
+}
+CELERY_BEAT_SCHEDULE["erp-read-acks"] = {
+    "task": "integrations.exports.tasks.read_erp_acks",
+    "schedule": 60.0 * ERP_ACK_POLL_MINUTES,
+}
+CELERY_IMPORTS = [*CELERY_IMPORTS, "integrations.exports.tasks"]
