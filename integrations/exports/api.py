@@ -82,5 +82,7 @@ class BatchAckView(ServiceAPIView):
         data = parse(AckRequestSerializer, request.data)
         if not 1 <= batch_id <= MAX_INT32:
             raise BatchNotFound(detail={"batch": batch_id})
-        batch = services.acknowledge_batch(batch_id=batch_id, via="api", content_hash=data.get("content_hash", ""))
+        batch = services.acknowledge_batch(
+            batch_id=batch_id, via="api", content_hash=data.get("content_hash", "")
+        )
         return Response(batch_body(batch))

@@ -98,7 +98,9 @@ def default_path(kind: str, file_format: str) -> Path:
     return Path(settings.ERP_OUTBOX_DIR) / f"{kind.upper()}_{stamp}.{file_format}"
 
 
-def export_file(*, kind: str, file_format: str = "csv", profile: str = "generic", path: Path | None = None) -> tuple[Path, int]:
+def export_file(
+    *, kind: str, file_format: str = "csv", profile: str = "generic", path: Path | None = None
+) -> tuple[Path, int]:
     """Write ``kind`` to ``path`` (default: the outbox folder, ``<KIND>_<timestamp>.<format>``);
     returns the path and the number of rows."""
     if kind not in ROWS:

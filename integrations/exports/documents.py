@@ -75,7 +75,9 @@ def customer_code(order: Order) -> str:
 def _promo_codes(numbers: list[str]) -> dict[str, str]:
     codes: dict[str, str] = {}
     for reference, code in (
-        CouponRedemption.objects.filter(reference__in=numbers).order_by("id").values_list("reference", "coupon__code")
+        CouponRedemption.objects.filter(reference__in=numbers)
+        .order_by("id")
+        .values_list("reference", "coupon__code")
     ):
         codes[reference] = f"{codes[reference]},{code}" if reference in codes else code
     return codes
@@ -143,7 +145,9 @@ def order_rows(order_ids: list[int], *, event_at: dict[int, dt.datetime]) -> dic
                 }
             )
         if order.shipping_gross:
-            rows.append({**base, "record": "SHIPPING", "amount_ttc": order.shipping_gross, "reference": order.carrier})
+            rows.append(
+                {**base, "record": "SHIPPING", "amount_ttc": order.shipping_gross, "reference": order.carrier}
+            )
         for payment in payments[order.pk]:
             rows.append(
                 {
@@ -172,7 +176,9 @@ def order_rows(order_ids: list[int], *, event_at: dict[int, dt.datetime]) -> dic
 
 
 def action_rows(action_ids: list[int]) -> dict[int, list[Row]]:
-    actions = list(OrderAction.objects.filter(pk__in=action_ids).select_related("order__customer__customer_profile"))
+    actions = list(
+        OrderAction.objects.filter(pk__in=action_ids).select_related("order__customer__customer_profile")
+    )
     refund_ids = [rid for action in actions for rid in action.refund_ids]
     refunds = {str(r.pk): r for r in Refund.objects.filter(pk__in=refund_ids).select_related("payment")}
     result: dict[int, list[Row]] = {}
@@ -227,7 +233,9 @@ def action_rows(action_ids: list[int]) -> dict[int, list[Row]]:
 
 def return_rows(return_ids: list[int]) -> dict[int, list[Row]]:
     returns = list(
-        Return.objects.filter(pk__in=return_ids).select_related("order__customer__customer_profile", "location")
+        Return.objects.filter(pk__in=return_ids).select_related(
+            "order__customer__customer_profile", "location"
+        )
     )
     lines: dict[int, list[ReturnLine]] = defaultdict(list)
     for line in ReturnLine.objects.filter(ret_id__in=return_ids).select_related("order_line").order_by("id"):
@@ -248,7 +256,13 @@ def return_rows(return_ids: list[int]) -> dict[int, list[Row]]:
             "currency": "EUR",
         }
         rows: list[Row] = [
-            {**base, "record": "TILL_RETURN", "amount_ttc": ret.total_gross, "reference": ret.number, "method": ret.refund_method}
+            {
+                **base,
+                "record": "TILL_RETURN",
+                "amount_ttc": ret.total_gross,
+                "reference": ret.number,
+                "method": ret.refund_method,
+            }
         ]
         for line in lines[ret.pk]:
             rows.append(

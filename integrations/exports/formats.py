@@ -54,7 +54,9 @@ def _profile_dirs() -> list[Path]:
 
 
 def profile_names() -> list[str]:
-    return sorted({path.stem for folder in _profile_dirs() if folder.is_dir() for path in folder.glob("*.json")})
+    return sorted(
+        {path.stem for folder in _profile_dirs() if folder.is_dir() for path in folder.glob("*.json")}
+    )
 
 
 def load_profile(name: str) -> Profile:
@@ -122,7 +124,9 @@ def write_rows(
         text.detach()
 
 
-def _write_csv(text: io.TextIOWrapper, columns: Mapping[str, str], rows: Iterable[Mapping[str, Any]], profile: Profile) -> int:
+def _write_csv(
+    text: io.TextIOWrapper, columns: Mapping[str, str], rows: Iterable[Mapping[str, Any]], profile: Profile
+) -> int:
     writer = csv.writer(text, delimiter=profile.separator, lineterminator="\r\n")
     writer.writerow(columns.values())
     fields = list(columns)
@@ -151,10 +155,13 @@ def _write_xml(
             if document is not None:
                 text.write("  </document>\n")
             document = row.get("document_key")
-            text.write(f"  <document key={quoteattr(str(document))} type={quoteattr(str(row.get('record')))}>\n")
+            text.write(
+                f"  <document key={quoteattr(str(document))} type={quoteattr(str(row.get('record')))}>\n"
+            )
         head = f"<{item} type={quoteattr(str(row.get('record')))}>" if kind == "orders" else f"<{item}>"
         cells = "".join(
-            f"<{column}>{escape(format_value(row.get(field), profile))}</{column}>" for field, column in columns.items()
+            f"<{column}>{escape(format_value(row.get(field), profile))}</{column}>"
+            for field, column in columns.items()
         )
         text.write(f"    {head}{cells}</{item}>\n" if kind == "orders" else f"  {head}{cells}</{item}>\n")
         count += 1

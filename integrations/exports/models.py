@@ -84,7 +84,9 @@ class ExportedDocument(models.Model):
     class Meta:
         ordering = ["batch", "position"]
         constraints = [
-            models.UniqueConstraint(fields=["order"], condition=Q(kind="order"), name="erp_order_in_one_batch"),
+            models.UniqueConstraint(
+                fields=["order"], condition=Q(kind="order"), name="erp_order_in_one_batch"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -85,7 +85,7 @@ def _new_order_events(limit: int) -> list[tuple[int, int, dt.datetime]]:
         .values_list("id", "order_id", "created_at")[: limit * 2]
     )
     seen: set[int] = set()
-    picked = []
+    picked: list[tuple[int, int, dt.datetime]] = []
     for event_id, order_id, at in events:
         if order_id not in seen and len(picked) < limit:
             seen.add(order_id)
@@ -101,14 +101,18 @@ def _later_documents(limit: int) -> list[tuple[dt.datetime, str, int, int]]:
     actions = (
         documents.after_sales_actions()
         .filter(_exported(DocumentKind.ORDER))
-        .exclude(Exists(ExportedDocument.objects.filter(kind=DocumentKind.ACTION, document_key=_key("action"))))
+        .exclude(
+            Exists(ExportedDocument.objects.filter(kind=DocumentKind.ACTION, document_key=_key("action")))
+        )
         .order_by("created_at", "id")
         .values_list("created_at", "id", "order_id")[:limit]
     )
     returns = (
         documents.till_returns()
         .filter(_exported(DocumentKind.ORDER))
-        .exclude(Exists(ExportedDocument.objects.filter(kind=DocumentKind.RETURN, document_key=_key("return"))))
+        .exclude(
+            Exists(ExportedDocument.objects.filter(kind=DocumentKind.RETURN, document_key=_key("return")))
+        )
         .order_by("created_at", "id")
         .values_list("created_at", "id", "order_id")[:limit]
     )
@@ -119,7 +123,9 @@ def _later_documents(limit: int) -> list[tuple[dt.datetime, str, int, int]]:
 
 def _key(prefix: str) -> Concat:
     """The document key of the outer row: ``"<prefix>:" || id``."""
-    return Concat(Value(f"{prefix}:"), Cast(OuterRef("id"), output_field=CharField()), output_field=CharField())
+    return Concat(
+        Value(f"{prefix}:"), Cast(OuterRef("id"), output_field=CharField()), output_field=CharField()
+    )
 
 
 def batch_size() -> int:
@@ -139,7 +145,11 @@ def build_order_batch(*, profile: str | None = None, file_format: str | None = N
     batch = OrderBatch.objects.create(profile=chosen.name, file_format=fmt, file_name="", content=b"")
     members = [
         ExportedDocument(
-            batch=batch, order_id=order_id, kind=DocumentKind.ORDER, document_key=f"order:{order_id}", position=i
+            batch=batch,
+            order_id=order_id,
+            kind=DocumentKind.ORDER,
+            document_key=f"order:{order_id}",
+            position=i,
         )
         for i, (_, order_id, _) in enumerate(events)
     ]
@@ -200,7 +210,9 @@ def send_batch(*, batch_id: int, outbox: Path | None = None) -> OrderBatch:
 def resend_unacknowledged(*, outbox: Path | None = None) -> list[int]:
     """Every batch built or sent but not acknowledged, written out again: the same bytes."""
     ids = list(
-        OrderBatch.objects.exclude(status=BatchStatus.ACKNOWLEDGED).order_by("id").values_list("id", flat=True)
+        OrderBatch.objects.exclude(status=BatchStatus.ACKNOWLEDGED)
+        .order_by("id")
+        .values_list("id", flat=True)
     )
     for batch_id in ids:
         send_batch(batch_id=batch_id, outbox=outbox)
@@ -275,7 +287,9 @@ def process_ack_inbox() -> list[int]:
         try:
             batch_id = int(path.stem.removeprefix("ACK_"))
             content_hash = path.read_text(encoding="utf-8-sig").strip().split()[0:1]
-            acknowledge_batch(batch_id=batch_id, via="file", content_hash=content_hash[0] if content_hash else "")
+            acknowledge_batch(
+                batch_id=batch_id, via="file", content_hash=content_hash[0] if content_hash else ""
+            )
             done.append(batch_id)
         except ValueError:
             reason = "the file name does not say which batch (ACK_<batch id>.txt)"

@@ -18,7 +18,9 @@ def export_erp_orders() -> list[int]:
 @shared_task
 def export_erp_stock() -> int:
     """Beat, every ``ERP_EXPORT_STOCK_MINUTES``: the stock file in the outbox folder."""
-    return catalogue.export_file(kind="stock", file_format=settings.ERP_EXPORT_FORMAT, profile=settings.ERP_EXPORT_PROFILE)[1]
+    return catalogue.export_file(
+        kind="stock", file_format=settings.ERP_EXPORT_FORMAT, profile=settings.ERP_EXPORT_PROFILE
+    )[1]
 
 
 @shared_task

@@ -24,15 +24,27 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("kind", choices=KINDS)
         parser.add_argument("--format", dest="file_format", choices=FORMATS, default=None)
-        parser.add_argument("--profile", default=None, help="generic, sage100, cegid, or a profile file's name")
+        parser.add_argument(
+            "--profile", default=None, help="generic, sage100, cegid, or a profile file's name"
+        )
         parser.add_argument("--out", default=None, help="The file (orders: the folder) to write.")
 
-    def handle(self, *args: Any, kind: str, file_format: str | None, profile: str | None, out: str | None, **options: Any) -> None:
+    def handle(
+        self,
+        *args: Any,
+        kind: str,
+        file_format: str | None,
+        profile: str | None,
+        out: str | None,
+        **options: Any,
+    ) -> None:
         fmt = file_format or settings.ERP_EXPORT_FORMAT
         name = profile or settings.ERP_EXPORT_PROFILE
         try:
             if kind == "orders":
-                result = services.export_orders(profile=name, file_format=fmt, outbox=Path(out) if out else None)
+                result = services.export_orders(
+                    profile=name, file_format=fmt, outbox=Path(out) if out else None
+                )
                 self.stdout.write(
                     f"acknowledged={len(result.acknowledged)} resent={len(result.resent)} "
                     f"built={len(result.built)} batches={','.join(map(str, result.built)) or '-'}"

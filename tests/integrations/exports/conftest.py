@@ -66,7 +66,9 @@ def web_order(*lines, user=None, coupon_code="", failed_attempts=0, pay=True) ->
     assert start is not None
     for attempt in range(failed_attempts + (1 if pay else 0)):
         if attempt:
-            start = payments.start_payment(order=order, provider="test", return_url="/done/", cancel_url="/done/")
+            start = payments.start_payment(
+                order=order, provider="test", return_url="/done/", cancel_url="/done/"
+            )
         payments.confirm_test_payment(payment_id=start.payment_id, succeed=attempt >= failed_attempts)
     return Order.objects.get(pk=order.pk)
 

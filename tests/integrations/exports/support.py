@@ -5,7 +5,18 @@ from __future__ import annotations
 import csv
 import io
 
-FIELDS = ("record", "document_key", "order_number", "sku", "quantity", "discount_ttc", "promo_code", "amount_ttc", "method", "status")
+FIELDS = (
+    "record",
+    "document_key",
+    "order_number",
+    "sku",
+    "quantity",
+    "discount_ttc",
+    "promo_code",
+    "amount_ttc",
+    "method",
+    "status",
+)
 
 
 def csv_rows(content: bytes, *, separator: str = ";") -> list[dict[str, str]]:

@@ -19,7 +19,9 @@ URL = "/api/v1/erp/batches/{}/ack/"
 
 def integration_user():
     user = UserFactory(email="erp@integration.example")
-    user.user_permissions.add(Permission.objects.get(codename="ack_orderbatch", content_type__app_label="integrations"))
+    user.user_permissions.add(
+        Permission.objects.get(codename="ack_orderbatch", content_type__app_label="integrations")
+    )
     return user
 
 
@@ -104,7 +106,14 @@ def test_ack_files_in_the_inbox(sent, erp_dirs, shop):
     assert sorted(p.name for p in (inbox / "done").iterdir()) == [f"ACK_{sent.pk}.txt"]
     failed = sorted(p.name for p in (inbox / "failed").iterdir())
     assert failed == sorted(
-        [f"ACK_{other.pk}.txt", f"ACK_{other.pk}.txt.reason", "ACK_999999.txt", "ACK_999999.txt.reason", "ACK_x.txt", "ACK_x.txt.reason"]
+        [
+            f"ACK_{other.pk}.txt",
+            f"ACK_{other.pk}.txt.reason",
+            "ACK_999999.txt",
+            "ACK_999999.txt.reason",
+            "ACK_x.txt",
+            "ACK_x.txt.reason",
+        ]
     )
     assert (inbox / "failed" / f"ACK_{other.pk}.txt.reason").read_text().startswith("batch_hash_mismatch")
     assert (inbox / "products.csv").exists()

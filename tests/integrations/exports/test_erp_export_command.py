@@ -28,7 +28,15 @@ def test_products_in_the_generic_and_sage100_profiles(shop, tmp_path):
     assert run("products", "--out", str(generic)) == f"rows=2 file={generic}"
     rows = csv_rows(generic.read_bytes())
     tee = next(r for r in rows if r["sku"] == "TEE")
-    assert (tee["ean"], tee["name"], tee["price_ht"], tee["price_ttc"], tee["vat_rate"], tee["weight_g"], tee["active"]) == (
+    assert (
+        tee["ean"],
+        tee["name"],
+        tee["price_ht"],
+        tee["price_ttc"],
+        tee["vat_rate"],
+        tee["weight_g"],
+        tee["active"],
+    ) == (
         shop.tee.ean13,
         "Tee-shirt",
         "10.4150",
@@ -56,17 +64,36 @@ def test_stock_as_xml_and_csv_in_the_outbox_by_default(shop, erp_dirs):
     cegid = erp_dirs.outbox / "stock_cegid.csv"
     run("stock", "--profile", "cegid", "--out", str(cegid))
     rows = csv_rows(cegid.read_bytes())
-    assert {"GQ_ARTICLE": "MUG", "GQ_DEPOT": "WEB", "GQ_PHYSIQUE": "2", "GQ_RESERVECLI": "0", "GQ_DISPONIBLE": "2"} in rows
+    assert {
+        "GQ_ARTICLE": "MUG",
+        "GQ_DEPOT": "WEB",
+        "GQ_PHYSIQUE": "2",
+        "GQ_RESERVECLI": "0",
+        "GQ_DISPONIBLE": "2",
+    } in rows
 
 
 def test_customers_with_their_erp_code_group_and_billing_address(db, tmp_path):
     pro = CustomerGroup.objects.create(code="pro", name="Professionals")
-    paul = UserFactory(email="achats@corsica.example", first_name="Paul", last_name="Santoni", phone="0495000000")
+    paul = UserFactory(
+        email="achats@corsica.example", first_name="Paul", last_name="Santoni", phone="0495000000"
+    )
     CustomerProfile.objects.create(
-        user=paul, company_name="Corsica; Textiles", vat_number="FR40303265045", siren="303265045", erp_code="CL0042", group=pro
+        user=paul,
+        company_name="Corsica; Textiles",
+        vat_number="FR40303265045",
+        siren="303265045",
+        erp_code="CL0042",
+        group=pro,
     )
     Address.objects.create(
-        user=paul, first_name="Paul", last_name="Santoni", line1="1 rue du Port", postal_code="20000", city="Ajaccio", is_default_billing=True
+        user=paul,
+        first_name="Paul",
+        last_name="Santoni",
+        line1="1 rue du Port",
+        postal_code="20000",
+        city="Ajaccio",
+        is_default_billing=True,
     )
     ana = UserFactory(email="ana@example.com", first_name="Ana")
     staff(email="staff@example.com")  # staff are not customers
@@ -104,7 +131,8 @@ def test_a_profile_file_added_by_a_user_is_used(shop, tmp_path, settings):
     folder = tmp_path / "profiles"
     folder.mkdir()
     (folder / "mini.json").write_text(
-        '{"separator": ",", "decimal": ".", "kinds": {"stock": {"sku": "Code", "available": "Qty"}}}', encoding="utf-8"
+        '{"separator": ",", "decimal": ".", "kinds": {"stock": {"sku": "Code", "available": "Qty"}}}',
+        encoding="utf-8",
     )
     settings.ERP_EXPORT_PROFILES_DIRS = [str(folder)]
     out = tmp_path / "s.csv"

@@ -64,7 +64,9 @@ def test_a_web_order_with_a_coupon_then_its_cancellation_and_till_return_in_late
 
     # later: one tee cancelled before shipping, then the mug brought back to the Ajaccio till
     tee = order.lines.get(sku="TEE")
-    action = order_services.cancel_order(order=order, lines=[LineQuantity(tee.pk, 1)], user=None, reason="late")
+    action = order_services.cancel_order(
+        order=order, lines=[LineQuantity(tee.pk, 1)], user=None, reason="late"
+    )
     order = order_services.transition_order(order=order, to_status=OrderStatus.SHIPPED)
     order = order_services.transition_order(order=order, to_status=OrderStatus.COMPLETED)
     ret = till_return(shop, order, [("MUG", 1)])
