@@ -118,3 +118,19 @@ def test_ack_files_in_the_inbox(sent, erp_dirs, shop):
     assert (inbox / "failed" / f"ACK_{other.pk}.txt.reason").read_text().startswith("batch_hash_mismatch")
     assert (inbox / "products.csv").exists()
     assert services.process_ack_inbox() == []  # nothing left to read
+
+
+def test_staff_read_a_batch_and_download_its_file_in_the_admin(sent, client):
+    from django.contrib.auth.models import Permission
+
+    viewer = staff(email="ops@example.com")
+    viewer.is_staff = True
+    viewer.save()
+    viewer.user_permissions.add(Permission.objects.get(codename="view_orderbatch"))
+    client.force_login(viewer)
+
+    page = client.get(f"/admin/integrations/orderbatch/{sent.pk}/change/")
+    assert page.status_code == 200 and sent.file_name in page.content.decode()
+    download = client.get(f"/admin/integrations/orderbatch/{sent.pk}/file/")
+    assert download.status_code == 200 and download.content == bytes(sent.content)
+    assert client.get(f"/admin/integrations/orderbatch/{sent.pk + 99}/file/").status_code == 404
