@@ -165,7 +165,8 @@ def main() -> None:
         table = [
             ["orders: build + write", len(result.built), rows, f"{cold:.2f}", f"{rows / cold:,.0f}",
              f"{args.orders / cold:,.0f} orders/s, {size / 1e6:.1f} MB"],
-            ["orders: re-send (same bytes)", len(again.resent), rows, f"{resend:.2f}", f"{rows / resend:,.0f}", ""],
+            ["orders: re-send (same bytes)", len(again.resent), rows, f"{resend:.2f}",
+             f"{rows / resend:,.0f}", ""],
             ["orders: empty night", 0, 0, f"{empty * 1000:.0f} ms", "", ""],
         ]  # fmt: skip
         out = Path(outbox) / "files"

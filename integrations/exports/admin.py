@@ -43,8 +43,9 @@ class OrderBatchAdmin(admin.ModelAdmin[OrderBatch]):
     list_filter = ("status",)
     exclude = ("content",)
     readonly_fields = (
-        "status", "profile", "file_format", "file_name", "content_hash", "document_count", "order_count",
-        "cursor_from", "cursor_to", "attempts", "created_at", "sent_at", "acknowledged_at", "acknowledged_via",
+        "status", "profile", "file_format", "file_name", "content_hash", "document_count",
+        "order_count", "cursor_from", "cursor_to", "attempts", "created_at", "sent_at",
+        "acknowledged_at", "acknowledged_via",
     )  # fmt: skip
     inlines = [ExportedDocumentInline]
 
