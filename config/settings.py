@@ -729,3 +729,32 @@ ERP_PROFILE_DIRS = env.list("ERP_PROFILE_DIRS", default=[])
 # "For you" lists (marketing.selectors) are kept this many seconds per customer (and per cart content
 # for guests): the page skips the model's fingerprint and the stock queries. 0: not cached.
 RECOMMENDATIONS_FOR_YOU_CACHE_SECONDS = env.int("RECOMMENDATIONS_FOR_YOU_CACHE_SECONDS", default=300)
+
+# --- ERP exports and the nightly order flow (integrations.exports) -----------------------------
+# Files for the ERP are written (atomically) to the outbox folder; the ERP's ack files
+# (ACK_<batch id>.txt) are read from the ack inbox (default: the ERP inbox folder).
+ERP_OUTBOX_DIR = env.path("ERP_OUTBOX_DIR", default=BASE_DIR / "var" / "erp" / "outbox")
+ERP_ACK_INBOX_DIR = env.str("ERP_ACK_INBOX_DIR", default="")
+# Profiles of the exports (mapping files): these folders first, then integrations/exports/profiles/.
+ERP_EXPORT_PROFILES_DIRS = env.list("ERP_EXPORT_PROFILES_DIRS", default=[])
+ERP_EXPORT_PROFILE = env.str("ERP_EXPORT_PROFILE", default="generic")
+ERP_EXPORT_FORMAT = env.str("ERP_EXPORT_FORMAT", default="csv")
+# At most this many documents (orders, cancellations, returns) per order batch file.
+ERP_EXPORT_BATCH_SIZE = env.int("ERP_EXPORT_BATCH_SIZE", default=500)
+ERP_EXPORT_ORDERS_HOUR = env.int("ERP_EXPORT_ORDERS_HOUR", default=0)
+ERP_EXPORT_ORDERS_MINUTE = env.int("ERP_EXPORT_ORDERS_MINUTE", default=0)
+ERP_EXPORT_STOCK_MINUTES = env.float("ERP_EXPORT_STOCK_MINUTES", default=15.0)
+ERP_ACK_POLL_MINUTES = env.float("ERP_ACK_POLL_MINUTES", default=5.0)
+CELERY_BEAT_SCHEDULE["erp-export-orders"] = {
+    "task": "integrations.exports.tasks.export_erp_orders",
+    "schedule": crontab(hour=ERP_EXPORT_ORDERS_HOUR, minute=ERP_EXPORT_ORDERS_MINUTE),
+}
+CELERY_BEAT_SCHEDULE["erp-export-stock"] = {
+    "task": "integrations.exports.tasks.export_erp_stock",
+    "schedule": 60.0 * ERP_EXPORT_STOCK_MINUTES,
+}
+CELERY_BEAT_SCHEDULE["erp-read-acks"] = {
+    "task": "integrations.exports.tasks.read_erp_acks",
+    "schedule": 60.0 * ERP_ACK_POLL_MINUTES,
+}
+CELERY_IMPORTS = [*CELERY_IMPORTS, "integrations.exports.tasks"]

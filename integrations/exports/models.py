@@ -1,0 +1,93 @@
+"""Order export batches and what each one holds (imported by ``integrations.models``).
+
+Only ``integrations.exports.services`` writes these tables.
+
+- ``ExportStream``: one row per exported flow (``orders``); its row is the builders' lock and keeps
+  the cursor (the last order event exported).
+- ``OrderBatch``: one file for the ERP, built once (its bytes and their SHA-256 stored), then sent
+  (written to the outbox folder; written again, the same bytes, while unacknowledged), then
+  acknowledged by the ERP (API or ack file).
+- ``ExportedDocument``: membership. Every document (an order, a cancellation, a refund, a till
+  return) has a ``document_key`` unique in the table, so it is in exactly one batch; an order's own
+  document (``kind=order``) is unique per order too.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class ExportStream(models.Model):
+    name = models.SlugField(max_length=30, unique=True)
+    cursor = models.BigIntegerField(
+        default=0, help_text=_("The last order event (status change id) put in a batch.")
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.cursor}"
+
+
+class BatchStatus(models.TextChoices):
+    BUILT = "built", _("Built")
+    SENT = "sent", _("Sent")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+
+
+class OrderBatch(models.Model):
+    status = models.CharField(max_length=16, choices=BatchStatus.choices, default=BatchStatus.BUILT)
+    profile = models.CharField(max_length=40)
+    file_format = models.CharField(max_length=8)
+    file_name = models.CharField(max_length=120)
+    content = models.BinaryField(help_text=_("The file's bytes, written once; every sending sends these."))
+    content_hash = models.CharField(max_length=64, help_text=_("SHA-256 of the content."))
+    document_count = models.PositiveIntegerField(default=0)
+    order_count = models.PositiveIntegerField(default=0)
+    cursor_from = models.BigIntegerField(default=0, help_text=_("First order event in the batch."))
+    cursor_to = models.BigIntegerField(default=0, help_text=_("Last order event in the batch."))
+    attempts = models.PositiveIntegerField(default=0, help_text=_("How many times the file was written out."))
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True, help_text=_("Last time it was written out."))
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_via = models.CharField(max_length=16, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        permissions = [("ack_orderbatch", "Can acknowledge an ERP order batch")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="acknowledged", acknowledged_at__isnull=False) | ~Q(status="acknowledged"),
+                name="erp_batch_ack_has_date",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "id"], name="erp_batch_status")]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.status})"
+
+
+class DocumentKind(models.TextChoices):
+    ORDER = "order", _("Order")
+    ACTION = "action", _("Cancellation, refund or return (after sales)")
+    RETURN = "return", _("Till return")
+
+
+class ExportedDocument(models.Model):
+    batch = models.ForeignKey(OrderBatch, on_delete=models.PROTECT, related_name="documents")
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=8, choices=DocumentKind.choices)
+    document_key = models.CharField(max_length=40, unique=True)
+    position = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["batch", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order"], condition=Q(kind="order"), name="erp_order_in_one_batch"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document_key} in batch {self.batch_id}"
