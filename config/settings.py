@@ -256,8 +256,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0 * env.float("TRACKING_POLL_MINUTES", default=30.0),
     },
 }
+# Outgoing webhooks (integrations.webhooks): deliveries whose after-commit message was lost, and retries.
+CELERY_BEAT_SCHEDULE["send-due-webhooks"] = {
+    "task": "integrations.webhooks.tasks.send_due_webhooks",
+    "schedule": env.float("WEBHOOK_SWEEP_SECONDS", default=30.0),
+}
 # Task modules that are not an app's tasks.py (autodiscover finds only those).
-CELERY_IMPORTS = ["logistics.tasks_shipping"]
+CELERY_IMPORTS = ["logistics.tasks_shipping", "integrations.webhooks.tasks"]
 # Labels and tracking (logistics.services_shipping): parcels asked per poll; first label retry delay.
 TRACKING_POLL_BATCH = env.int("TRACKING_POLL_BATCH", default=500)
 LABEL_RETRY_BASE_SECONDS = env.int("LABEL_RETRY_BASE_SECONDS", default=30)
@@ -635,3 +640,15 @@ if PRODUCTION:
 RECOMMENDATIONS_HALF_LIFE_DAYS = env.int("RECOMMENDATIONS_HALF_LIFE_DAYS", default=90)
 # Two orders of the same customer this many days apart or less are bought together too (0: off).
 RECOMMENDATIONS_CUSTOMER_WINDOW_DAYS = env.int("RECOMMENDATIONS_CUSTOMER_WINDOW_DAYS", default=30)
+
+# --- Outgoing webhooks and the ERP webservices (integrations/) -----------------------------------
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)  # one POST, connect + read
+WEBHOOK_RETRY_BASE_SECONDS = env.float("WEBHOOK_RETRY_BASE_SECONDS", default=30.0)  # doubles per attempt
+WEBHOOK_RETRY_MAX_SECONDS = env.float("WEBHOOK_RETRY_MAX_SECONDS", default=3600.0)  # longest wait
+WEBHOOK_RETRY_HOURS = env.float("WEBHOOK_RETRY_HOURS", default=24.0)  # then the delivery is failed
+# Failed attempts in a row (any delivery) after which an endpoint is disabled and staff e-mailed.
+WEBHOOK_DISABLE_AFTER_FAILURES = env.int("WEBHOOK_DISABLE_AFTER_FAILURES", default=20)
+# Who hears of a disabled endpoint ("" = ADMINS and the active staff and manager users).
+WEBHOOK_ALERT_EMAILS = env.list("WEBHOOK_ALERT_EMAILS", default=[])
+# A token whose user is in one of these groups (roles) reaches only these API paths (core.auth).
+API_TOKEN_PATH_SCOPES: dict[str, list[str]] = {"integration": ["/api/v1/erp/"]}
