@@ -25,7 +25,13 @@ from core import events
 from core.errors import ValidationFailed
 
 from . import personal_data
-from .errors import AccountNotClosable, EmailAlreadyRegistered, IncorrectPassword, WeakPassword
+from .errors import (
+    AccountNotClosable,
+    EmailAlreadyRegistered,
+    IncorrectPassword,
+    InvalidErpCustomer,
+    WeakPassword,
+)
 from .events import CustomerUpdated
 from .models import Address, CustomerProfile, Role, User
 from .roles import assign_role
@@ -460,7 +466,7 @@ def upsert_erp_customer(*, data: ErpCustomerData) -> UpsertResult:
         if group is None:
             errors["customer_group"] = [_("Unknown customer group %(code)r.") % {"code": data.customer_group}]
     if errors:
-        raise ValidationFailed(_("The customer is not valid."), detail=errors)
+        raise InvalidErpCustomer(_("The customer is not valid."), detail=errors)
 
     profile = CustomerProfile.objects.select_related("user").filter(erp_code=code).first()
     owner = User.objects.filter(email__iexact=email).first()

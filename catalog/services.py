@@ -17,9 +17,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from core import events
-from core.errors import ValidationFailed
 
-from .errors import AlreadyReviewed, InvalidReview, NotVerifiedBuyer
+from .errors import AlreadyReviewed, InvalidErpProduct, InvalidReview, NotVerifiedBuyer
 from .events import ProductsChanged
 from .models import Category, OptionType, OptionValue, Product, Review, ReviewStatus, Variant, VatRate
 from .validators import is_valid_ean13
@@ -207,7 +206,7 @@ def upsert_erp_product(*, data: ErpProductData) -> ErpUpsertResult:
     Publishes ``catalog.products_changed`` when anything changed."""
     errors, category, vat = _erp_product_errors(data)
     if errors:
-        raise ValidationFailed(_("The product is not valid."), detail=errors)
+        raise InvalidErpProduct(_("The product is not valid."), detail=errors)
     assert category is not None and vat is not None
     slug = slugify(data.product_ref)
     prices_ht = [_ht_from_ttc(v.price_ttc, vat.rate) for v in data.variants]

@@ -423,8 +423,8 @@ def set_erp_group_prices(*, prices: Iterable[ErpGroupPrice]) -> dict[str, int]:
 
     from accounts.models import CustomerGroup
     from catalog.models import Variant
-    from core.errors import ValidationFailed
 
+    from .errors import InvalidErpPrices
     from .models import PriceList
 
     rows = list(prices)
@@ -452,7 +452,7 @@ def set_erp_group_prices(*, prices: Iterable[ErpGroupPrice]) -> dict[str, int]:
         if problems:
             errors[str(index)] = problems
     if errors:
-        raise ValidationFailed(_("Some prices are not valid."), detail=errors)
+        raise InvalidErpPrices(_("Some prices are not valid."), detail=errors)
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     tz = timezone.get_current_timezone()
     lists: dict[str, PriceList] = {}

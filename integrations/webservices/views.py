@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -20,7 +20,7 @@ from accounts.services import ErpCustomerData, upsert_erp_customer
 from catalog.services import ErpProductData, ErpVariantData, upsert_erp_product
 from core.api import ServiceAPIView, error_responses, parse
 from core.idempotency import idempotent
-from core.schema import MAX_INT32
+from core.schema import MAX_INT32, DecimalString, QueryParams
 from pricing.services import ErpGroupPrice, set_erp_group_prices
 
 from . import selectors
@@ -44,7 +44,7 @@ class VariantInSerializer(serializers.Serializer[Any]):
     ean = serializers.RegexField(r"^\d{13}$", help_text="EAN-13, check digit verified.")
     size = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
     color = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
-    price_ttc = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, help_text="EUR, TTC.")
+    price_ttc = DecimalString(help_text='EUR, TTC, as a string: "29.90".')
     weight_g = serializers.IntegerField(min_value=0, max_value=MAX_INT32, required=False, default=0)
     active = serializers.BooleanField(required=False, default=True)
 
@@ -55,9 +55,9 @@ class ProductInSerializer(serializers.Serializer[Any]):
     name_en = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     name_it = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     category = serializers.SlugField(max_length=140, help_text="A category slug.")
-    vat_rate = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0, max_value=100)
+    vat_rate = DecimalString(max_digits=5, decimal_places=2, help_text='Percent, as a string: "20", "5.5".')
     active = serializers.BooleanField(required=False, default=True)
-    variants = serializers.ListField(child=VariantInSerializer(), allow_empty=False, max_length=200)
+    variants = serializers.ListField(child=VariantInSerializer(), min_length=1, max_length=200)
 
 
 class ProductOutSerializer(serializers.Serializer[Any]):
@@ -156,18 +156,18 @@ class ErpCustomerView(ServiceAPIView):
 class PriceInSerializer(serializers.Serializer[Any]):
     sku = serializers.CharField(max_length=64)
     customer_group = serializers.CharField(max_length=40)
-    price_ht = serializers.DecimalField(
+    price_ht = DecimalString(
         max_digits=12, decimal_places=4, required=False, allow_null=True, default=None, help_text="EUR, HT."
     )
-    discount_percent = serializers.DecimalField(
-        max_digits=5, decimal_places=2, required=False, allow_null=True, default=None
+    discount_percent = DecimalString(
+        max_digits=5, decimal_places=2, required=False, allow_null=True, default=None, help_text="0 to 100."
     )
     valid_from = serializers.DateField(required=False, allow_null=True, default=None)
     valid_to = serializers.DateField(required=False, allow_null=True, default=None)
 
 
 class PricesInSerializer(serializers.Serializer[Any]):
-    prices = serializers.ListField(child=PriceInSerializer(), allow_empty=False, max_length=MAX_ROWS)
+    prices = serializers.ListField(child=PriceInSerializer(), min_length=1, max_length=MAX_ROWS)
 
 
 class PricesOutSerializer(serializers.Serializer[Any]):
@@ -199,7 +199,7 @@ class ErpPricesView(ServiceAPIView):
 # --- orders -------------------------------------------------------------------------------------
 
 
-class OrdersQuerySerializer(serializers.Serializer[Any]):
+class OrdersQuerySerializer(QueryParams):
     after = serializers.IntegerField(
         min_value=0,
         max_value=2**63 - 1,
@@ -260,7 +260,7 @@ class ErpOrdersView(APIView):
         summary="Orders since a cursor (ERP)",
         description="Orders of every channel with an id above `after`, oldest first, `limit` at most "
         f"{MAX_ORDERS}. The cursor is the last order's id: stable, an order is never on two pages.",
-        parameters=[OpenApiParameter("after", int), OpenApiParameter("limit", int)],
+        parameters=[OrdersQuerySerializer],
         responses={200: OrdersPageSerializer, **error_responses(400, 401, 403)},
     )
     def get(self, request: Request) -> Response:

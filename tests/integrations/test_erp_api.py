@@ -147,6 +147,7 @@ def test_bad_customer_writes_nothing(erp):
     assert not_email.status_code == 400 and "email" in not_email.json()["detail"]
     taken = erp.post(CUSTOMERS, {"customer_code": "C2", "email": "taken@example.com"}, format="json")
     assert (taken.status_code, taken.json()["code"]) == (409, "email_taken")
+    assert bad.json()["code"] == "invalid_customer"
     assert User.objects.count() == users
     assert not CustomerProfile.objects.filter(erp_code="C2").exists()
 
@@ -178,13 +179,14 @@ def test_group_prices_ht(erp, catalog_setup):
         {
             "prices": [
                 rows[0] | {"price_ht": "21"},
-                {"sku": "NOPE", "customer_group": "pro", "price_ht": "-1"},
+                {"sku": "NOPE", "customer_group": "pro", "price_ht": "1", "discount_percent": "5"},
             ]
         },
         format="json",
     )
-    assert bad.status_code == 400
+    assert (bad.status_code, bad.json()["code"]) == (400, "invalid_prices")
     assert set(bad.json()["detail"]) == {"1"}
+    assert set(bad.json()["detail"]["1"]) == {"sku", "price_ht"}
     assert PriceListEntry.objects.get(variant__sku="AR-100-M").price_ht == Decimal(
         "20.0000"
     )  # row 0 not applied
