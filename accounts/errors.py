@@ -23,3 +23,10 @@ class AccountNotClosable(Conflict):
 
 class AddressNotFound(NotFound):
     default_message = "No such address in your account."
+
+
+class InvalidErpCustomer(ValidationFailed):
+    """A customer from the ERP refused field by field (``detail``): unknown group, bad SIRET..."""
+
+    code = "invalid_customer"
+    default_message = "The customer is not valid."

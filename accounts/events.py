@@ -1,9 +1,12 @@
-"""What accounts tell the apps above them (marketing withdraws the consents of a closed account).
+"""What accounts tell the apps above them (``core.events``): ids and the
+few values subscribers need, no models.
 
 | event            | when                                                                        |
 |------------------|-----------------------------------------------------------------------------|
 | account.closed   | a shopper closed their account (``services.close_account``), before the    |
 |                  | e-mail and phone are anonymised: subscribers still see the real addresses   |
+| customer.updated | a customer account was created or its details changed (profile page, ERP    |
+|                  | webservice): the outgoing webhooks tell the ERP                             |
 
 Subscribers that must change with the closing subscribe ``IN_TRANSACTION`` (``core.events``).
 """
@@ -22,3 +25,13 @@ class AccountClosed(Event):
     user_id: int
     email: str  # the addresses as they were, so consents kept by address can be withdrawn
     phone: str
+
+
+@dataclass(frozen=True)
+class CustomerUpdated(Event):
+    """A customer account was created or its details changed (profile page, ERP webservice)."""
+
+    name = "customer.updated"
+
+    user_id: int
+    created: bool = False

@@ -14,6 +14,7 @@ class Role(models.TextChoices):
     STORE_MANAGER = "store_manager", _("Store manager")
     STAFF = "staff", _("Staff")
     MANAGER = "manager", _("Manager")
+    INTEGRATION = "integration", _("Integration (ERP)")
 
 
 class UserManager(BaseUserManager["User"]):

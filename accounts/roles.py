@@ -133,8 +133,20 @@ _STAFF = [
     "marketing.change_campaign",
     "marketing.view_campaignrecipient",
     "marketing.view_customerrfm",
+    # Outgoing webhooks: endpoints registered and re-enabled, the delivery log read and replayed.
+    "integrations.view_webhookendpoint",
+    "integrations.add_webhookendpoint",
+    "integrations.change_webhookendpoint",
+    "integrations.view_webhookdelivery",
 ]
 _MANAGER = [*_STAFF, "accounts.change_customergroup", "accounts.add_customergroup"]
+# The ERP's machine account: the /api/v1/erp/ webservices and nothing else (its token is path-scoped
+# by core.auth and settings.API_TOKEN_PATH_SCOPES; no admin, no websocket), and acknowledging the
+# nightly order batches (integrations.exports).
+_INTEGRATION = [
+    "integrations.use_erp_api",
+    "integrations.ack_orderbatch",
+]  # the ERP webservices; acknowledging order batches
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.SHOPPER: [],
@@ -142,6 +154,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.STORE_MANAGER: _STORE_MANAGER,
     Role.STAFF: _STAFF,
     Role.MANAGER: _MANAGER,
+    Role.INTEGRATION: _INTEGRATION,
 }
 
 # Roles that use the Django admin.

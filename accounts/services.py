@@ -25,8 +25,14 @@ from core import events
 from core.errors import ValidationFailed
 
 from . import personal_data
-from .errors import AccountNotClosable, EmailAlreadyRegistered, IncorrectPassword, WeakPassword
-from .events import AccountClosed
+from .errors import (
+    AccountNotClosable,
+    EmailAlreadyRegistered,
+    IncorrectPassword,
+    InvalidErpCustomer,
+    WeakPassword,
+)
+from .events import AccountClosed, CustomerUpdated
 from .models import Address, CustomerProfile, Role, User
 from .roles import assign_role
 
@@ -210,6 +216,7 @@ def update_profile(
     if not isinstance(birth_date, Unset) and profile.birth_date != birth_date:
         profile.birth_date = birth_date
         profile.save(update_fields=["birth_date"])
+    events.publish(CustomerUpdated(user_id=user.pk))
     return user
 
 
@@ -424,3 +431,105 @@ def unlock_logins(*, emails: list[str]) -> int:
     from axes.utils import reset
 
     return sum(reset(username=email.strip().lower()) for email in emails)
+
+
+# --- customers from the ERP (integrations' webservices and files) ----------------------------------
+
+
+@dataclass(frozen=True)
+class ErpCustomerData:
+    """A customer as the ERP sends it; ``customer_code`` is ``CustomerProfile.erp_code``."""
+
+    customer_code: str
+    email: str
+    first_name: str = ""
+    last_name: str = ""
+    company: str = ""
+    vat_number: str = ""
+    siret: str = ""
+    customer_group: str = ""
+    phone: str = ""
+    marketing_opt_in: bool = False
+
+
+@dataclass(frozen=True)
+class UpsertResult:
+    user: User
+    outcome: str  # "created", "updated" or "unchanged"
+
+
+@transaction.atomic
+def upsert_erp_customer(*, data: ErpCustomerData) -> UpsertResult:
+    """Create or update the customer with this ERP code: the same data twice changes nothing.
+
+    A customer who already has an account under this e-mail and no ERP code is adopted (the code is
+    set). ``ValidationFailed`` (field by field) for a bad e-mail, SIRET or unknown group;
+    ``EmailAlreadyRegistered`` when the e-mail belongs to another ERP customer. Nothing is written
+    when refused. Publishes ``customer.updated`` when anything changed.
+    """
+    from .models import CustomerGroup
+
+    code = data.customer_code.strip()
+    email = normalize_email(data.email)
+    errors: dict[str, list[str]] = {}
+    if not code:
+        errors["customer_code"] = [_("This field is required.")]
+    try:
+        validate_email(email)
+    except DjangoValidationError:
+        errors["email"] = [_("Enter a valid e-mail address.")]
+    siret = "".join(data.siret.split())
+    if siret and not (siret.isdigit() and len(siret) in (9, 14)):
+        errors["siret"] = [_("A SIRET is 14 digits (or a SIREN, 9).")]
+    group = None
+    if data.customer_group:
+        group = CustomerGroup.objects.filter(code=data.customer_group).first()
+        if group is None:
+            errors["customer_group"] = [_("Unknown customer group %(code)r.") % {"code": data.customer_group}]
+    if errors:
+        raise InvalidErpCustomer(_("The customer is not valid."), detail=errors)
+
+    profile = CustomerProfile.objects.select_related("user").filter(erp_code=code).first()
+    owner = User.objects.filter(email__iexact=email).first()
+    if profile is not None and owner is not None and owner.pk != profile.user_id:
+        raise EmailAlreadyRegistered(_taken_message(), detail={"email": email})
+    created = False
+    if profile is None:
+        if owner is not None:
+            profile, _created = CustomerProfile.objects.get_or_create(user=owner)
+            if profile.erp_code:  # another ERP customer already has this e-mail
+                raise EmailAlreadyRegistered(_taken_message(), detail={"email": email})
+        else:
+            user = User.objects.create_user(email=email, password=None)
+            assign_role(user, Role.SHOPPER)
+            profile = CustomerProfile.objects.create(user=user)
+            created = True
+    user = profile.user
+    user_values = {
+        "email": email,
+        "first_name": data.first_name.strip(),
+        "last_name": data.last_name.strip(),
+        "phone": data.phone.strip(),
+    }
+    profile_values = {
+        "erp_code": code,
+        "company_name": data.company.strip(),
+        "vat_number": data.vat_number.strip(),
+        "siren": siret[:9],
+        "group_id": group.pk if group is not None else None,
+        "marketing_opt_in": bool(data.marketing_opt_in),
+    }
+    changed_user = [name for name, value in user_values.items() if getattr(user, name) != value]
+    changed_profile = [name for name, value in profile_values.items() if getattr(profile, name) != value]
+    for name in changed_user:
+        setattr(user, name, user_values[name])
+    for name in changed_profile:
+        setattr(profile, name, profile_values[name])
+    if changed_user:
+        user.save(update_fields=changed_user)
+    if changed_profile:
+        profile.save(update_fields=changed_profile)
+    if created or changed_user or changed_profile:
+        events.publish(CustomerUpdated(user_id=user.pk, created=created))
+    outcome = "created" if created else "updated" if changed_user or changed_profile else "unchanged"
+    return UpsertResult(user=user, outcome=outcome)

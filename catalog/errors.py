@@ -23,3 +23,10 @@ class UnknownVariant(ValidationFailed):
 class UnknownSku(NotFound):
     code = "unknown_sku"
     default_message = "No product variant has this SKU."
+
+
+class InvalidErpProduct(ValidationFailed):
+    """A product from the ERP refused field by field (``detail``): unknown category or VAT rate, bad EAN..."""
+
+    code = "invalid_product"
+    default_message = "The product is not valid."

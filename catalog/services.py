@@ -7,16 +7,21 @@ the caller asks it and passes the answer, so the catalog does not read orders.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from core import events
 
-from .errors import AlreadyReviewed, InvalidReview, NotVerifiedBuyer
+from .errors import AlreadyReviewed, InvalidErpProduct, InvalidReview, NotVerifiedBuyer
 from .events import ProductsChanged
-from .models import Product, Review, ReviewStatus
+from .models import Category, OptionType, OptionValue, Product, Review, ReviewStatus, Variant, VatRate
+from .validators import is_valid_ean13
 
 
 def _author_name(user) -> str:
@@ -82,3 +87,181 @@ def moderate_reviews(*, review_ids: Iterable[int], status: str, user=None) -> in
         if product_ids:
             events.publish(ProductsChanged(product_ids=tuple(sorted(set(product_ids)))))
     return count
+
+
+# --- products from the ERP (integrations' webservices and files) ------------------------------------
+
+
+@dataclass(frozen=True)
+class ErpVariantData:
+    sku: str
+    ean: str
+    price_ttc: Decimal
+    size: str = ""
+    color: str = ""
+    weight_g: int = 0
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class ErpProductData:
+    """A product and its variants as the ERP sends them; ``product_ref`` identifies the product
+    (its slug is ``slugify(product_ref)``), each variant is identified by its SKU."""
+
+    product_ref: str
+    name_fr: str
+    category: str  # a category slug
+    vat_rate: Decimal  # percent: 20, 10, 5.5, 2.1
+    variants: tuple[ErpVariantData, ...]
+    name_en: str = ""
+    name_it: str = ""
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class ErpUpsertResult:
+    product: Product
+    outcome: str  # "created", "updated" or "unchanged"
+    variants: dict[str, str] = field(default_factory=dict)  # sku -> outcome
+
+
+def _ht_from_ttc(price_ttc: Decimal, rate: Decimal) -> Decimal:
+    """The net price (4 decimals) whose gross, rounded to the cent, is ``price_ttc``."""
+    return (price_ttc / (1 + rate)).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+
+
+def _option_value(type_code: str, label: str) -> OptionValue:
+    option_type, _created = OptionType.objects.get_or_create(
+        code=type_code, defaults={"name_fr": type_code, "name_en": type_code, "name_it": type_code}
+    )
+    value, _created = OptionValue.objects.get_or_create(
+        option_type=option_type,
+        code=slugify(label)[:40] or "x",
+        defaults={"name_fr": label, "name_en": label, "name_it": label},
+    )
+    return value
+
+
+def _erp_product_errors(data: ErpProductData) -> tuple[dict[str, Any], Category | None, VatRate | None]:
+    errors: dict[str, Any] = {}
+    slug = slugify(data.product_ref)
+    if not slug:
+        errors["product_ref"] = [_("A product reference needs letters or digits.")]
+    category = Category.objects.filter(slug=data.category).first()
+    if category is None:
+        errors["category"] = [_("Unknown category %(slug)r.") % {"slug": data.category}]
+    vat = VatRate.objects.filter(rate=(data.vat_rate / 100).quantize(Decimal("0.0001"))).first()
+    if vat is None:
+        errors["vat_rate"] = [_("No VAT rate of %(rate)s %% is set up.") % {"rate": data.vat_rate}]
+    if not data.variants:
+        errors["variants"] = [_("A product needs at least one variant.")]
+    seen: set[str] = set()
+    variant_errors: dict[str, Any] = {}
+    skus = [v.sku for v in data.variants]
+    others = {
+        v.sku: v
+        for v in Variant.objects.filter(sku__in=skus).exclude(product__slug=slug).select_related("product")
+    }
+    eans = {
+        v.ean13: v.sku
+        for v in Variant.objects.filter(ean13__in=[v.ean for v in data.variants]).only("ean13", "sku")
+    }
+    for index, variant in enumerate(data.variants):
+        problems: dict[str, list[str]] = {}
+        if variant.sku in seen:
+            problems["sku"] = [_("This SKU appears twice.")]
+        seen.add(variant.sku)
+        if variant.sku in others:
+            problems["sku"] = [
+                _("This SKU belongs to another product (%(slug)s).")
+                % {"slug": others[variant.sku].product.slug}
+            ]
+        if not is_valid_ean13(variant.ean):
+            problems["ean"] = [_("Not a valid EAN-13 (check digit).")]
+        elif eans.get(variant.ean, variant.sku) != variant.sku:
+            problems["ean"] = [_("This EAN belongs to SKU %(sku)s.") % {"sku": eans[variant.ean]}]
+        if variant.price_ttc < 0:
+            problems["price_ttc"] = [_("A price cannot be negative.")]
+        if problems:
+            variant_errors[str(index)] = problems
+    if variant_errors:
+        errors["variants"] = variant_errors
+    return errors, category, vat
+
+
+def _assign(instance: Any, values: dict[str, Any]) -> list[str]:
+    changed = [name for name, value in values.items() if getattr(instance, name) != value]
+    for name in changed:
+        setattr(instance, name, values[name])
+    return changed
+
+
+@transaction.atomic
+def upsert_erp_product(*, data: ErpProductData) -> ErpUpsertResult:
+    """Create or update a product and its variants by reference and SKUs: the same data twice
+    changes nothing. Variants the ERP does not send are left as they are.
+
+    ``ValidationFailed`` naming each bad field (``variants.<i>.ean``...) and nothing written for an
+    unknown category or VAT rate, a bad EAN, a negative price, a SKU twice or of another product.
+    Publishes ``catalog.products_changed`` when anything changed."""
+    errors, category, vat = _erp_product_errors(data)
+    if errors:
+        raise InvalidErpProduct(_("The product is not valid."), detail=errors)
+    assert category is not None and vat is not None
+    slug = slugify(data.product_ref)
+    prices_ht = [_ht_from_ttc(v.price_ttc, vat.rate) for v in data.variants]
+    base = prices_ht[0]
+    product = Product.objects.select_for_update().filter(slug=slug).first()
+    created = product is None
+    values = {
+        "name_fr": data.name_fr,
+        "name_en": data.name_en or data.name_fr,
+        "name_it": data.name_it or data.name_fr,
+        "category_id": category.pk,
+        "vat_rate_id": vat.pk,
+        "is_published": data.active,
+    }
+    if product is None:
+        product = Product(slug=slug, base_price_ht=base, **values)
+        product.save()
+        changed: list[str] = ["*"]
+    else:
+        changed = _assign(product, values)
+        if changed:
+            product.save()
+        base = product.base_price_ht
+    existing = {v.sku: v for v in product.variants.prefetch_related("option_values")}
+    outcomes: dict[str, str] = {}
+    for position, (item, price_ht) in enumerate(zip(data.variants, prices_ht, strict=True)):
+        variant = existing.get(item.sku)
+        variant_values = {
+            "ean13": item.ean,
+            "price_ht_override": None if price_ht == base else price_ht,
+            "weight_grams": item.weight_g,
+            "is_active": item.active,
+        }
+        if variant is None:
+            variant = Variant.objects.create(
+                product=product, sku=item.sku, position=position, **variant_values
+            )
+            outcome = "created"
+        else:
+            fields = _assign(variant, variant_values)
+            if fields:
+                variant.save(update_fields=fields)
+            outcome = "updated" if fields else "unchanged"
+        wanted = {
+            _option_value(code, label).pk
+            for code, label in (("size", item.size), ("color", item.color))
+            if label
+        }
+        current = {value.pk for value in variant.option_values.all()} if outcome != "created" else set()
+        if wanted != current:
+            variant.option_values.set(wanted)
+            outcome = "created" if outcome == "created" else "updated"
+        outcomes[item.sku] = outcome
+    touched = created or bool(changed) or any(o != "unchanged" for o in outcomes.values())
+    if touched:
+        events.publish(ProductsChanged(product_ids=(product.pk,)))
+    outcome = "created" if created else "updated" if touched else "unchanged"
+    return ErpUpsertResult(product=product, outcome=outcome, variants=outcomes)

@@ -293,8 +293,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.float("ERP_INBOX_POLL_SECONDS", default=60.0),
     },
 }
+# Outgoing webhooks (integrations.webhooks): deliveries whose after-commit message was lost, and retries.
+CELERY_BEAT_SCHEDULE["send-due-webhooks"] = {
+    "task": "integrations.webhooks.tasks.send_due_webhooks",
+    "schedule": env.float("WEBHOOK_SWEEP_SECONDS", default=30.0),
+}
 # Task modules that are not an app's tasks.py (autodiscover finds only those).
-CELERY_IMPORTS = ["logistics.tasks_shipping", "integrations.imports.tasks"]
+CELERY_IMPORTS = ["logistics.tasks_shipping", "integrations.imports.tasks", "integrations.webhooks.tasks"]
 # Labels and tracking (logistics.services_shipping): parcels asked per poll; first label retry delay.
 TRACKING_POLL_BATCH = env.int("TRACKING_POLL_BATCH", default=500)
 LABEL_RETRY_BASE_SECONDS = env.int("LABEL_RETRY_BASE_SECONDS", default=30)
@@ -758,3 +763,15 @@ CELERY_BEAT_SCHEDULE["erp-read-acks"] = {
     "schedule": 60.0 * ERP_ACK_POLL_MINUTES,
 }
 CELERY_IMPORTS = [*CELERY_IMPORTS, "integrations.exports.tasks"]
+
+# --- Outgoing webhooks and the ERP webservices (integrations/) -----------------------------------
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)  # one POST, connect + read
+WEBHOOK_RETRY_BASE_SECONDS = env.float("WEBHOOK_RETRY_BASE_SECONDS", default=30.0)  # doubles per attempt
+WEBHOOK_RETRY_MAX_SECONDS = env.float("WEBHOOK_RETRY_MAX_SECONDS", default=3600.0)  # longest wait
+WEBHOOK_RETRY_HOURS = env.float("WEBHOOK_RETRY_HOURS", default=24.0)  # then the delivery is failed
+# Failed attempts in a row (any delivery) after which an endpoint is disabled and staff e-mailed.
+WEBHOOK_DISABLE_AFTER_FAILURES = env.int("WEBHOOK_DISABLE_AFTER_FAILURES", default=20)
+# Who hears of a disabled endpoint ("" = ADMINS and the active staff and manager users).
+WEBHOOK_ALERT_EMAILS = env.list("WEBHOOK_ALERT_EMAILS", default=[])
+# A token whose user is in one of these groups (roles) reaches only these API paths (core.auth).
+API_TOKEN_PATH_SCOPES: dict[str, list[str]] = {"integration": ["/api/v1/erp/"]}

@@ -21,6 +21,7 @@ from channels.auth import AuthMiddleware, get_user
 from channels.db import database_sync_to_async
 from channels.security.websocket import AllowedHostsOriginValidator
 from channels.sessions import CookieMiddleware, SessionMiddleware
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 
@@ -65,6 +66,9 @@ def user_for_token(key: str, client_ip: str = "") -> AbstractBaseUser | Anonymou
             with contextlib.suppress(Throttled):
                 ratelimit.hit(scope=TOKEN_FAILURES_SCOPE, key=client_ip, rate=rate)
         return AnonymousUser()
+    scopes = getattr(settings, "API_TOKEN_PATH_SCOPES", {}) or {}
+    if scopes and token.user.groups.filter(name__in=list(scopes)).exists():
+        return AnonymousUser()  # a path-scoped token (the integration role) opens no websocket
     user: AbstractBaseUser = token.user
     return user
 

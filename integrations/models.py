@@ -9,3 +9,9 @@ from integrations.exports.models import (  # noqa: E402,F401  the order export b
     OrderBatch,
 )
 from integrations.imports.models import ImportRejection, ImportRun  # noqa: E402,F401
+from integrations.webhooks.models import (  # noqa: E402,F401  outgoing webhooks
+    DeliveryStatus,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEventName,
+)

@@ -464,3 +464,8 @@ def bin_locations(*, location_id: int, variant_ids: Iterable[int]) -> dict[int, 
             "variant_id", "bin_location"
         )
     )
+
+
+def location_codes(location_ids: Iterable[int]) -> dict[int, str]:
+    """``{location id: code}`` for these ids, one query (webhooks name locations by code)."""
+    return dict(Location.objects.filter(pk__in=list(location_ids)).values_list("pk", "code"))

@@ -23,3 +23,10 @@ class CouponUsedUp(InvalidCoupon, Conflict):
 class UnsupportedCurrency(ValidationFailed):
     code = "unsupported_currency"
     default_message: StrOrPromise = "This currency is not offered."
+
+
+class InvalidErpPrices(ValidationFailed):
+    """Group prices from the ERP refused row by row (``detail``): unknown SKU or group, negative price..."""
+
+    code = "invalid_prices"
+    default_message: StrOrPromise = "Some prices are not valid."

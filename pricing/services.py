@@ -512,3 +512,112 @@ def _validate(
             used = CouponRedemption.objects.filter(who, coupon=coupon).count()
             if used >= coupon.max_uses_per_customer:
                 raise refuse("customer_limit", "You have already used this coupon.")
+
+
+# --- B2B group prices from the ERP (integrations' webservices and files) ---------------------------
+
+
+@dataclass(frozen=True)
+class ErpGroupPrice:
+    """One variant's net price (HT, EUR) for a customer group: ``price_ht``, or ``discount_percent``
+    off the catalog price; the discount customers see is computed from the two (``UnitPrice``)."""
+
+    sku: str
+    customer_group: str
+    price_ht: Decimal | None = None
+    discount_percent: Decimal | None = None
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
+
+
+def erp_price_list_code(group_code: str, valid_from: dt.date | None, valid_to: dt.date | None) -> str:
+    """``erp-<group>`` or ``erp-<group>-<from>-<to>``: one price list per group and validity."""
+    import hashlib
+
+    code = f"erp-{group_code}"
+    if valid_from or valid_to:
+        code += f"-{valid_from:%Y%m%d}" if valid_from else "-x"
+        code += f"-{valid_to:%Y%m%d}" if valid_to else "-x"
+    if len(code) > 40:
+        code = f"erp-{hashlib.sha256(code.encode()).hexdigest()[:32]}"
+    return code
+
+
+@transaction.atomic
+def set_erp_group_prices(*, prices: Iterable[ErpGroupPrice]) -> dict[str, int]:
+    """Upsert group price-list entries; the same prices twice change nothing. All or nothing:
+    ``ValidationFailed`` naming each bad row (``<index>.<field>``) for an unknown SKU or group, a
+    negative price, a discount outside 0-100, neither or both of price and discount, dates reversed.
+    Returns ``{"created", "updated", "unchanged"}``; publishes ``pricing.prices_changed`` if any changed."""
+    from django.utils.translation import gettext as _
+
+    from accounts.models import CustomerGroup
+    from catalog.models import Variant
+
+    from .errors import InvalidErpPrices
+    from .models import PriceList
+
+    rows = list(prices)
+    variants = {
+        v.sku: v for v in Variant.objects.filter(sku__in=[r.sku for r in rows]).select_related("product")
+    }
+    groups = {g.code: g for g in CustomerGroup.objects.filter(code__in=[r.customer_group for r in rows])}
+    errors: dict[str, dict[str, list[str]]] = {}
+    for index, row in enumerate(rows):
+        problems: dict[str, list[str]] = {}
+        if row.sku not in variants:
+            problems["sku"] = [_("Unknown SKU %(sku)r.") % {"sku": row.sku}]
+        if row.customer_group not in groups:
+            problems["customer_group"] = [
+                _("Unknown customer group %(code)r.") % {"code": row.customer_group}
+            ]
+        if (row.price_ht is None) == (row.discount_percent is None):
+            problems["price_ht"] = [_("Give either price_ht or discount_percent.")]
+        elif row.price_ht is not None and row.price_ht < 0:
+            problems["price_ht"] = [_("A price cannot be negative.")]
+        elif row.discount_percent is not None and not Decimal("0") <= row.discount_percent <= Decimal("100"):
+            problems["discount_percent"] = [_("A discount is between 0 and 100 %.")]
+        if row.valid_from and row.valid_to and row.valid_to <= row.valid_from:
+            problems["valid_to"] = [_("The end must come after the start.")]
+        if problems:
+            errors[str(index)] = problems
+    if errors:
+        raise InvalidErpPrices(_("Some prices are not valid."), detail=errors)
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    tz = timezone.get_current_timezone()
+    lists: dict[str, PriceList] = {}
+    for row in rows:
+        code = erp_price_list_code(row.customer_group, row.valid_from, row.valid_to)
+        if code not in lists:
+            group = groups[row.customer_group]
+            lists[code], _created = PriceList.objects.get_or_create(
+                code=code,
+                defaults={
+                    "name": f"ERP {group.name}"[:120],
+                    "customer_group": group,
+                    "priority": 100,
+                    "starts_at": dt.datetime.combine(row.valid_from, dt.time.min, tz)
+                    if row.valid_from
+                    else None,
+                    "ends_at": dt.datetime.combine(row.valid_to, dt.time.min, tz) if row.valid_to else None,
+                },
+            )
+        variant = variants[row.sku]
+        if row.price_ht is not None:
+            net = row.price_ht.quantize(Decimal("0.0001"))
+        else:
+            assert row.discount_percent is not None
+            net = (variant.price_ht * (1 - row.discount_percent / 100)).quantize(Decimal("0.0001"))
+        entry = PriceListEntry.objects.filter(price_list=lists[code], variant=variant).first()
+        if entry is None:
+            PriceListEntry.objects.create(price_list=lists[code], variant=variant, price_ht=net)
+            counts["created"] += 1
+        elif entry.price_ht != net:
+            entry.price_ht = net
+            entry.save(update_fields=["price_ht"])
+            counts["updated"] += 1
+        else:
+            counts["unchanged"] += 1
+    if counts["created"] or counts["updated"]:
+        events.publish(PricesChanged())
+    return counts

@@ -24,7 +24,7 @@ from .conftest import FUZZ_EXAMPLES, FUZZ_PHASES
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["staff", "cashier", "shopper", "anonymous"]
+ROLES = ["staff", "cashier", "shopper", "anonymous", "integration"]
 # Codes that mean "your input does not parse": a request the schema allows never gets them.
 INPUT_CODES = {"invalid", "parse_error"}
 
