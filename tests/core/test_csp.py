@@ -19,6 +19,7 @@ EMAILS = (
     "logistics/email/",
     "storefront/account/password_reset_email.html",
     "invoicing/email_",
+    "marketing/email/",
 )
 # Rendered to PDF by WeasyPrint in a task, never sent to a browser.
 PDFS = ("logistics/picking/wave_pdf.html", "invoicing/document.html")

@@ -8,6 +8,7 @@ from demo.seed.accounts import seed as seed_accounts
 from demo.seed.history import seed as seed_history
 from demo.seed.invoicing import seed as seed_invoicing
 from demo.seed.logistics import seed as seed_logistics
+from demo.seed.loyalty import seed as seed_loyalty
 from demo.seed.pos import seed as seed_pos
 from demo.seed.pricing import seed as seed_pricing
 from demo.seed.reviews import seed as seed_reviews
@@ -40,6 +41,7 @@ class Command(BaseCommand):
         seed_pos()  # two registers per store
         seed_accounts()  # the demo shopper's profile, addresses and order history (the account portal)
         seed_history(seed=seed)  # a year of web and till orders of 300 customers (recommendations)
+        seed_loyalty()  # a gold shopper with points and a voucher; consents, RFM, a segment, a campaign
         seed_invoicing()  # today's daily run: the shopper's first invoice and its Factur-X PDF
         if not result.catalog_created:
             self.stdout.write("A catalog already exists: kept as it is (use --reset to start over).")
