@@ -206,6 +206,7 @@ class TillCustomerLookupView(GenericAPIView[Any]):
     permission_classes = [IsAuthenticated, IsRegisterUser]
     serializer_class = TillCustomerSerializer
     pagination_class = None
+    queryset = User.objects.none()  # for the schema generator only: the service finds the customers
 
     @extend_schema(
         operation_id="loyalty_till_customers",

@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from accounts.admin_scope import StoreScopedAdmin
 from accounts.models import CustomerProfile, User
+from integrations.exports.models import OrderBatch
 from inventory.models import (
     Location,
     LocationKind,
@@ -39,6 +40,7 @@ from inventory.models import (
 )
 from logistics.returns_models import ReturnRequest
 from loyalty.models import PointsEntry
+from marketing.campaign_models import Campaign, CampaignRecipient, Segment
 from orders.models import Channel, DeliveryMethod, Order, OrderLine, OrderStatus
 from payments.models import Payment, Refund, WebhookEvent
 from pos.models import PosSale, Register, RegisterSession, StockDiscrepancy
@@ -59,8 +61,10 @@ pytestmark = pytest.mark.django_db
 
 # Admins whose model reaches a store but that only chain-wide roles open (no store role holds their
 # view permission; the crawl checks it): people and their accounts are not a store's data.
-# The loyalty ledger names an order, but only chain staff hold its permissions (accounts.roles).
-CHAIN_WIDE_ONLY = {User, CustomerProfile, PointsEntry}
+# The loyalty ledger names an order, but only chain staff hold its permissions (accounts.roles); so do
+# marketing's segments and campaigns (a segment may target a store's customers) and the ERP's order
+# batches (the whole chain's orders go to the ERP).
+CHAIN_WIDE_ONLY = {User, CustomerProfile, PointsEntry, Segment, Campaign, CampaignRecipient, OrderBatch}
 
 AJA, BAS, WH, CHAIN = "AJA", "BAS", "WH", "chain"
 
@@ -97,6 +101,8 @@ def test_every_store_bound_admin_is_scoped():
             unscoped.append(model._meta.label)
         for inline in model_admin.inlines:
             parent_scoped = isinstance(model_admin, StoreScopedAdmin)
+            if model in CHAIN_WIDE_ONLY:
+                continue  # its inlines open only with it
             if store_paths(inline.model) and not parent_scoped and not issubclass(inline, StoreScopedAdmin):
                 unscoped.append(f"{inline.__name__} on {model._meta.label}")
     assert unscoped == []

@@ -71,7 +71,7 @@ def test_the_shop_from_home_to_payment_has_no_csp_violation(asgi_server, desktop
     page.locator('input[name="delivery_method"][value="home"]').check()  # the checkout script runs
     page.locator('input[name="carrier"]').first.check()
     expect(page.locator("[data-shipping-total]").first).not_to_have_text("Free")
-    page.get_by_label("E-mail").fill("lea@example.com")
+    page.get_by_label("E-mail", exact=True).fill("lea@example.com")
     page.get_by_label("First name").fill("Léa")
     page.get_by_label("Last name").fill("Casanova")
     page.get_by_label("Address", exact=True).fill("3 rue Fesch")

@@ -102,7 +102,7 @@ def test_home_delivery_from_browsing_to_confirmation(asgi_server, phone_page, in
     page = phone_page
     buy_medium_blue(page, asgi_server.base_url, slug, tmp_path)
 
-    page.get_by_label("E-mail").fill("lea@example.com")
+    page.get_by_label("E-mail", exact=True).fill("lea@example.com")
     page.locator('input[name="delivery_method"][value="home"]').check()
     page.get_by_label("First name").fill("Léa")
     page.get_by_label("Last name").fill("Casanova")
@@ -128,7 +128,7 @@ def test_click_and_collect_reserves_at_the_chosen_store(asgi_server, phone_page,
     page = phone_page
     buy_medium_blue(page, asgi_server.base_url, slug, tmp_path)
 
-    page.get_by_label("E-mail").fill("paul@example.com")
+    page.get_by_label("E-mail", exact=True).fill("paul@example.com")
     page.locator('input[name="delivery_method"][value="click_collect"]').check()
     expect(page.locator('input[name="location"][value="AJA"]')).to_be_disabled()  # no M/Blue at Ajaccio
     page.locator('input[name="location"][value="BAS"]').check()

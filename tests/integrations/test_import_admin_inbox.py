@@ -11,15 +11,15 @@ from integrations.imports.services import process_inbox
 from integrations.imports.tasks import run_erp_import
 from tests.factories import CategoryFactory, UserFactory, VatRateFactory
 
+from .helpers import ean, write
+
+pytestmark = pytest.mark.django_db
+
 
 @pytest.fixture(autouse=True)
 def _admin_in_english(settings):
     """The messages below are asserted in English; the back office's default language is French."""
     settings.LANGUAGE_CODE = "en"
-
-from .helpers import ean, write
-
-pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture

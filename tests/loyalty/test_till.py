@@ -219,7 +219,7 @@ def test_receipt_prints_points_earned_and_new_balance_and_the_member_discount(me
     assert "+59" in page
     assert ">309<" in page  # 250 + 59, the balance right after the sale
     assert "−5 %</dt>" in page  # "Gold member −5 %", in the cashier's language
-    assert re.search(r"-5 %</dt><dd>-2[.,]50</dd>", page)
+    assert re.search(r"−5 %</dt><dd>-2[.,]50</dd>", page)
 
 
 def test_anonymous_sale_prints_no_points_and_nothing_without_loyalty(member, shop, till_sale):
