@@ -26,7 +26,9 @@ after-commit work waits for the caller's commit. Reads (availability, ledger aud
 
 from .alerts import acknowledge_stock_alerts, notify_low_stock, set_low_stock_threshold
 from .batch import (
+    CountLine,
     adjust_stock,
+    count_many,
     receive_stock,
     record_loss,
     return_many,
@@ -53,6 +55,8 @@ from .reservations import (
 from .transfers import TransferResult, transfer_stock
 
 __all__ = [
+    "CountLine",
+    "count_many",
     "BIN_MAX_LENGTH",
     "clean_bin_location",
     "set_bin_location",

@@ -305,6 +305,47 @@ def test_count_of_lot_tracked_stock_is_per_batch(store, lot_variant):
     assert check_ledger().ok
 
 
+def test_count_many_applies_lines_in_order_and_refuses_only_the_bad_ones(
+    store, other_store, variant, lot_variant, user, django_assert_max_num_queries
+):
+    """A stocktake in one transaction: two counts of one level leave the second, each a movement;
+    a count below the reserved units, a bad number and a lot-tracked line are refused alone."""
+    other = VariantFactory(sku="TSHIRT-L-RED")
+    receive(variant, store, 10)
+    receive(other, store, 5)
+    services.reserve_stock(variant=other, location=store, quantity=3)
+    lines = [
+        services.CountLine(variant, store, 7, "INV-2:1"),
+        services.CountLine(other, store, 2, "INV-2:2"),  # 3 reserved: refused
+        services.CountLine(variant, store, 9, "INV-2:3"),
+        services.CountLine(variant, other_store, 4, "INV-2:4"),  # never stocked there: level created
+        services.CountLine(other, store, -1, "INV-2:5"),
+        services.CountLine(lot_variant, store, 1, "INV-2:6"),
+        services.CountLine(other, store, 5, "INV-2:7"),  # matches: nothing written
+    ]
+    with events.recorded() as seen, django_assert_max_num_queries(12):
+        outcomes = services.count_many(lines=lines, user=user)
+    events_seen = [event for event in seen if isinstance(event, StockLevelChanged)]
+    kinds = [type(outcome).__name__ for outcome in outcomes]
+    assert kinds == [
+        "StockChange", "InsufficientStock", "StockChange", "StockChange", "InvalidQuantity", "LotRequired",
+        "StockChange",
+    ]  # fmt: skip
+    assert [m.quantity for m in outcomes[0].movements + outcomes[2].movements] == [-3, 2]
+    assert outcomes[6].movements == []
+    assert level_of(variant, store) == (9, 0)
+    assert level_of(other, store) == (5, 3)
+    assert level_of(variant, other_store) == (4, 0)
+    assert ledger_of(variant, store) == (9, 0) and ledger_of(variant, other_store) == (4, 0)
+    assert set(
+        StockMovement.objects.filter(reason=MovementReason.COUNT_ADJUSTMENT).values_list("reference", "user")
+    ) == {("INV-2:1", user.pk), ("INV-2:3", user.pk), ("INV-2:4", user.pk)}
+    assert sorted((e.variant_id, e.location_id, e.on_hand) for e in events_seen) == sorted(
+        [(variant.pk, store.pk, 9), (variant.pk, other_store.pk, 4)]
+    )  # one event per level changed, with its final figures
+    assert check_ledger().ok
+
+
 # --- transfers ------------------------------------------------------------------------------------
 
 
