@@ -746,6 +746,9 @@ ERP_EXPORT_PROFILE = env.str("ERP_EXPORT_PROFILE", default="generic")
 ERP_EXPORT_FORMAT = env.str("ERP_EXPORT_FORMAT", default="csv")
 # At most this many documents (orders, cancellations, returns) per order batch file.
 ERP_EXPORT_BATCH_SIZE = env.int("ERP_EXPORT_BATCH_SIZE", default=500)
+# The order builder looks only above the sales already all exported, never counting as settled a
+# sale younger than this: a transaction open that long could still commit a lower event id.
+ERP_EXPORT_SETTLE_SECONDS = env.int("ERP_EXPORT_SETTLE_SECONDS", default=3600)
 ERP_EXPORT_ORDERS_HOUR = env.int("ERP_EXPORT_ORDERS_HOUR", default=0)
 ERP_EXPORT_ORDERS_MINUTE = env.int("ERP_EXPORT_ORDERS_MINUTE", default=0)
 ERP_EXPORT_STOCK_MINUTES = env.float("ERP_EXPORT_STOCK_MINUTES", default=15.0)

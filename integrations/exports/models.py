@@ -24,6 +24,13 @@ class ExportStream(models.Model):
     cursor = models.BigIntegerField(
         default=0, help_text=_("The last order event (status change id) put in a batch.")
     )
+    settled = models.BigIntegerField(
+        default=0,
+        help_text=_(
+            "Every sale event up to this id is in a batch: the builder looks above it only, so a night's "
+            "export reads the new sales, not the whole history."
+        ),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

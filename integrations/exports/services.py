@@ -15,7 +15,11 @@
 
 The cursor (``ExportStream.cursor``, ``OrderBatch.cursor_from/to``) is the id of the order event
 (``OrderStatusChange``); the batch takes every event not yet exported, not only those above the
-cursor, because a payment that committed late may carry a lower id than one already exported.
+cursor, because a payment that committed late may carry a lower id than one already exported. It
+looks above ``ExportStream.settled`` only: every sale event up to that id is in a batch, and the
+mark never passes an event younger than ``ERP_EXPORT_SETTLE_SECONDS`` (an hour: no transaction
+stays open that long), so a late commit below it cannot happen. A night's build reads that night's
+sales, not the whole history.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
@@ -37,6 +42,11 @@ from . import documents
 from .errors import BatchHashMismatch, BatchNotFound, BatchNotSent
 from .formats import check_format, load_profile, render
 from .models import BatchStatus, DocumentKind, ExportedDocument, ExportStream, OrderBatch
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from orders.models import OrderStatusChange
 
 ORDERS_STREAM = "orders"
 
@@ -76,13 +86,14 @@ def _exported(kind: str) -> Exists:
     return Exists(ExportedDocument.objects.filter(order_id=OuterRef("order_id"), kind=kind))
 
 
-def _new_order_events(limit: int) -> list[tuple[int, int, dt.datetime]]:
+def _unexported_events(settled: int) -> QuerySet[OrderStatusChange]:
+    return documents.order_events().filter(id__gt=settled).filter(~_exported(DocumentKind.ORDER))
+
+
+def _new_order_events(limit: int, settled: int) -> list[tuple[int, int, dt.datetime]]:
     """(event id, order id, when) of orders in no batch yet, oldest event first, one per order."""
     events = (
-        documents.order_events()
-        .filter(~_exported(DocumentKind.ORDER))
-        .order_by("id")
-        .values_list("id", "order_id", "created_at")[: limit * 2]
+        _unexported_events(settled).order_by("id").values_list("id", "order_id", "created_at")[: limit * 2]
     )
     seen: set[int] = set()
     picked: list[tuple[int, int, dt.datetime]] = []
@@ -139,8 +150,9 @@ def build_order_batch(*, profile: str | None = None, file_format: str | None = N
     fmt = check_format(file_format or settings.ERP_EXPORT_FORMAT)
     stream = _stream()
     size = batch_size()
-    events = _new_order_events(size)
+    events = _new_order_events(size, stream.settled)
     if not events and not _later_documents(1):
+        _settle(stream)
         return None  # nothing waits: no batch, no id taken
     batch = OrderBatch.objects.create(profile=chosen.name, file_format=fmt, file_name="", content=b"")
     members = [
@@ -184,7 +196,32 @@ def build_order_batch(*, profile: str | None = None, file_format: str | None = N
     else:
         batch.cursor_from = batch.cursor_to = stream.cursor
     batch.save()
+    _settle(stream)
     return batch
+
+
+def _settle(stream: ExportStream) -> None:
+    """Raise ``stream.settled`` to just below the first sale event still in no batch, but never past
+    an event younger than ``ERP_EXPORT_SETTLE_SECONDS`` (one still-open transaction may hold a lower
+    id). Two short index walks from the mark up, whatever the history."""
+    horizon = timezone.now() - dt.timedelta(seconds=settings.ERP_EXPORT_SETTLE_SECONDS)
+    old = (
+        documents.order_events()
+        .filter(id__gt=stream.settled, created_at__lt=horizon)
+        .order_by("-id")
+        .values_list("id", flat=True)
+        .first()
+    )
+    if old is None:
+        return
+    waiting = (
+        _unexported_events(stream.settled).filter(id__lte=old).order_by("id").values_list("id", flat=True)
+    )
+    first_waiting = waiting.first()
+    settled = old if first_waiting is None else first_waiting - 1
+    if settled > stream.settled:
+        stream.settled = settled
+        stream.save(update_fields=["settled", "updated_at"])
 
 
 # --- sending ----------------------------------------------------------------------------------

@@ -1,10 +1,18 @@
 """PostgreSQL: an import racing a till sale, and an import that dies half-way then runs again."""
 
+import os
+import signal
+import subprocess
+import sys
+import time
+
 import pytest
+from django.conf import settings
 
 from catalog.models import Variant
 from integrations.imports import services
 from integrations.imports.kinds.products import ProductsHandler
+from integrations.imports.models import ImportRun, ImportStatus
 from inventory import services as stock
 from inventory.selectors import check_ledger
 from tests.concurrency import run_in_threads
@@ -63,3 +71,48 @@ def test_a_crash_half_way_then_a_rerun_ends_right(tmp_path, monkeypatch):
     assert (code, last_line(out)) == (0, "created=20 updated=0 unchanged=10 rejected=0")
     assert Variant.objects.count() == 30
     assert sorted(set(Variant.objects.values_list("product__slug", flat=True)))[:2] == ["ref0", "ref1"]
+
+
+def test_a_killed_import_process_then_a_rerun_ends_right(tmp_path):
+    """The real crash: ``manage.py erp_import`` in its own process, SIGKILLed once its first chunk
+    has committed. What it committed stays whole (a chunk is one transaction), the run is left
+    "running" in the admin, and the same file run again completes it: nothing doubled, nothing lost."""
+    from bench._common import ROOT, child_env, database_url
+
+    VatRateFactory()
+    CategoryFactory(slug="shirts")
+    total = 8000
+    rows = "".join(
+        f"K{i};{ean(5000 + i)};KREF{i // 4};Produit {i // 4};shirts;{10 + i % 50},00\n" for i in range(total)
+    )
+    path = write(tmp_path / "big.csv", "sku;ean;product_ref;name_fr;category;price_ttc\n" + rows)
+    env = child_env(
+        DATABASE_URL=database_url(settings.DATABASES["default"]),
+        ERP_REPORT_DIR=str(tmp_path / "reports"),
+        DJANGO_ALLOW_ASYNC_UNSAFE=None,
+    )
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "erp_import", "products", str(path)],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while not ImportRun.objects.filter(lines_done__gt=0).exists():
+            assert process.poll() is None, "the import ended before it could be killed"
+            assert time.monotonic() < deadline, "the import never committed a chunk"
+            time.sleep(0.01)
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    killed = ImportRun.objects.get()
+    assert killed.status == ImportStatus.RUNNING and killed.finished_at is None
+    done = Variant.objects.count()
+    assert 0 < done < total and done % ProductsHandler.chunk_size == 0, done  # whole chunks only
+
+    code, out = erp_import("products", path)
+    assert (code, last_line(out)) == (0, f"created={total - done} updated=0 unchanged={done} rejected=0")
+    assert Variant.objects.count() == total
+    assert Variant.objects.filter(product__slug="kref0").count() == 4
+    assert ImportRun.objects.filter(status=ImportStatus.DONE).count() == 1

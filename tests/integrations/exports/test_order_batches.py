@@ -152,6 +152,39 @@ def test_a_peak_becomes_several_capped_batches(shop, erp_dirs, settings):
     assert cursors == sorted(cursors) and all(a <= b for a, b in cursors)
 
 
+def test_the_builder_skips_settled_sales_and_never_settles_a_young_one(shop, erp_dirs, settings):
+    """After a batch, the stream's settled mark sits just below the first sale still waiting, never
+    above a sale younger than ERP_EXPORT_SETTLE_SECONDS (while a transaction may still commit a lower
+    event id); the next build reads only what lies above the mark."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from integrations.exports.models import ExportStream
+    from orders.models import OrderStatusChange
+
+    settings.ERP_EXPORT_BATCH_SIZE = 2
+    sales = [till_sale(shop, [("TEE", 1)], [("cash", "12.50")]) for _ in range(3)]
+    event = {s.pk: OrderStatusChange.objects.filter(order=s).order_by("id").first() for s in sales}
+    OrderStatusChange.objects.filter(pk__in=[e.pk for e in event.values()]).update(
+        created_at=timezone.now() - timedelta(hours=2)
+    )
+    first = services.build_order_batch()
+    stream = ExportStream.objects.get()
+    assert batch_orders(first) == [f"order:{sales[0].pk}", f"order:{sales[1].pk}"]
+    assert stream.settled == event[sales[2].pk].pk - 1  # below the sale still waiting
+
+    services.build_order_batch()
+    assert ExportStream.objects.get().settled == event[sales[2].pk].pk  # all three exported
+
+    settings.ERP_EXPORT_SETTLE_SECONDS = 3600
+    young = till_sale(shop, [("TEE", 1)], [("cash", "12.50")])  # minutes old: never settled past
+    batch = services.build_order_batch()
+    assert batch_orders(batch) == [f"order:{young.pk}"]
+    assert ExportStream.objects.get().settled == event[sales[2].pk].pk
+    assert services.build_order_batch() is None
+
+
 def test_a_crash_while_building_leaves_no_half_batch_and_a_rerun_builds_it(shop, erp_dirs, monkeypatch):
     sale = till_sale(shop, [("TEE", 1)], [("cash", "12.50")])
 
