@@ -450,6 +450,13 @@ class ErpCustomerData:
     customer_group: str = ""
     phone: str = ""
     marketing_opt_in: bool = False
+    address: str = ""  # with postcode and city: the account's billing address labelled "ERP"
+    postcode: str = ""
+    city: str = ""
+    country: str = "FR"
+
+
+ERP_ADDRESS_LABEL = "ERP"
 
 
 @dataclass(frozen=True)
@@ -486,6 +493,21 @@ def upsert_erp_customer(*, data: ErpCustomerData) -> UpsertResult:
         group = CustomerGroup.objects.filter(code=data.customer_group).first()
         if group is None:
             errors["customer_group"] = [_("Unknown customer group %(code)r.") % {"code": data.customer_group}]
+    address_values = None
+    if data.address.strip() or data.postcode.strip() or data.city.strip():
+        for name in ("address", "postcode", "city"):
+            if not getattr(data, name).strip():
+                errors[name] = [_("An address needs address, postcode and city.")]
+        country = data.country.strip().upper() or "FR"
+        if len(country) != 2 or not country.isalpha():
+            errors["country"] = [_("A two-letter country code (FR, BE...).")]
+        address_values = {
+            "line1": data.address.strip()[:200],
+            "postal_code": data.postcode.strip()[:20],
+            "city": data.city.strip()[:100],
+            "country": country,
+            "phone": data.phone.strip()[:32],
+        }
     if errors:
         raise InvalidErpCustomer(_("The customer is not valid."), detail=errors)
 
@@ -529,7 +551,30 @@ def upsert_erp_customer(*, data: ErpCustomerData) -> UpsertResult:
         user.save(update_fields=changed_user)
     if changed_profile:
         profile.save(update_fields=changed_profile)
-    if created or changed_user or changed_profile:
+    changed_address = address_values is not None and _set_erp_address(user, address_values, data)
+    if created or changed_user or changed_profile or changed_address:
         events.publish(CustomerUpdated(user_id=user.pk, created=created))
-    outcome = "created" if created else "updated" if changed_user or changed_profile else "unchanged"
+    changed = changed_user or changed_profile or changed_address
+    outcome = "created" if created else "updated" if changed else "unchanged"
     return UpsertResult(user=user, outcome=outcome)
+
+
+def _set_erp_address(user: User, values: dict[str, str], data: ErpCustomerData) -> bool:
+    """The customer's "ERP" billing address made to say ``values``; True when anything was written."""
+    from .models import Address
+
+    wanted = {
+        **values,
+        "first_name": (data.first_name.strip() or user.first_name or "-")[:100],
+        "last_name": (data.last_name.strip() or user.last_name or data.company.strip() or "-")[:100],
+    }
+    address = Address.objects.filter(user=user, label=ERP_ADDRESS_LABEL).first()
+    if address is None:
+        Address.objects.create(user=user, label=ERP_ADDRESS_LABEL, is_default_billing=True, **wanted)
+        return True
+    changed = [name for name, value in wanted.items() if getattr(address, name) != value]
+    for name in changed:
+        setattr(address, name, wanted[name])
+    if changed:
+        address.save(update_fields=changed)
+    return bool(changed)

@@ -126,6 +126,14 @@ class Variant(models.Model):
     option_values = models.ManyToManyField(OptionValue, blank=True, related_name="variants")
     price_ht_override = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
     weight_grams = models.PositiveIntegerField(default=0)
+    cost_price_ht = models.DecimalField(
+        _("cost price (HT)"),
+        max_digits=12,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text=_("What a unit costs the chain, EUR excl. VAT (the ERP's purchase price): margins."),
+    )
     is_active = models.BooleanField(default=True)
     position = models.PositiveIntegerField(default=0)
 
@@ -135,7 +143,10 @@ class Variant(models.Model):
             models.CheckConstraint(
                 condition=Q(price_ht_override__isnull=True) | Q(price_ht_override__gte=0),
                 name="variant_price_gte_0",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(cost_price_ht__isnull=True) | Q(cost_price_ht__gte=0), name="variant_cost_gte_0"
+            ),
         ]
 
     def __str__(self) -> str:

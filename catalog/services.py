@@ -101,6 +101,7 @@ class ErpVariantData:
     color: str = ""
     weight_g: int = 0
     active: bool = True
+    cost_price_ht: Decimal | None = None  # EUR HT; None leaves the variant's cost as it is
 
 
 @dataclass(frozen=True)
@@ -240,6 +241,8 @@ def upsert_erp_product(*, data: ErpProductData) -> ErpUpsertResult:
             "weight_grams": item.weight_g,
             "is_active": item.active,
         }
+        if item.cost_price_ht is not None:
+            variant_values["cost_price_ht"] = item.cost_price_ht
         if variant is None:
             variant = Variant.objects.create(
                 product=product, sku=item.sku, position=position, **variant_values

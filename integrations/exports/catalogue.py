@@ -47,6 +47,7 @@ def product_rows() -> Iterator[Row]:
             "price_ttc": variant.price_ttc,
             "vat_rate": product.vat_rate.rate,
             "weight_g": variant.weight_grams,
+            "cost_price_ht": variant.cost_price_ht,
             "active": variant.is_active and product.is_published,
         }
 

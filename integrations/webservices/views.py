@@ -47,6 +47,10 @@ class VariantInSerializer(serializers.Serializer[Any]):
     price_ttc = DecimalString(help_text='EUR, TTC, as a string: "29.90".')
     weight_g = serializers.IntegerField(min_value=0, max_value=MAX_INT32, required=False, default=0)
     active = serializers.BooleanField(required=False, default=True)
+    cost_price_ht = DecimalString(
+        max_digits=12, decimal_places=4, required=False, allow_null=True, default=None,
+        help_text='The purchase price, EUR HT, as a string: "8.40" (margins). Absent: left as it is.',
+    )  # fmt: skip
 
 
 class ProductInSerializer(serializers.Serializer[Any]):
@@ -121,6 +125,13 @@ class CustomerInSerializer(serializers.Serializer[Any]):
     customer_group = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
     phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
     marketing_opt_in = serializers.BooleanField(required=False, default=False)
+    address = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default="",
+        help_text="Street line; with `postcode` and `city` it is the customer's billing address.",
+    )  # fmt: skip
+    postcode = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    city = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    country = serializers.CharField(max_length=2, required=False, allow_blank=True, default="FR")
 
 
 class CustomerOutSerializer(serializers.Serializer[Any]):
@@ -136,9 +147,10 @@ class ErpCustomerView(ServiceAPIView):
         operation_id="erp_customer_upsert",
         tags=TAGS,
         summary="Create or update a customer (ERP)",
-        description="By `customer_code`; 201 when created, 200 when updated or unchanged. 400 naming each "
-        "field (bad e-mail or SIRET, unknown group), 409 `email_taken` when the e-mail is another "
-        "customer's; nothing written when refused.",
+        description="By `customer_code`; 201 when created, 200 when updated or unchanged. `address`, "
+        "`postcode`, `city` and `country` are the billing address. 400 naming each field (bad e-mail or "
+        "SIRET, unknown group, an address without its postcode or city), 409 `email_taken` when the "
+        "e-mail is another customer's; nothing written when refused.",
         request=CustomerInSerializer,
         responses={200: CustomerOutSerializer, 201: CustomerOutSerializer, **error_responses(*ERP_ERRORS)},
     )

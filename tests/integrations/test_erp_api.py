@@ -73,6 +73,15 @@ def test_product_created_then_unchanged_then_updated(erp, catalog_setup):
     assert Variant.objects.get(sku="AR-100-L").price_ttc == Decimal("33.90")
     assert Product.objects.count() == 1 and Variant.objects.count() == 2
 
+    costed = product_body()
+    costed["variants"][0]["cost_price_ht"] = "8.40"
+    response = erp.post(PRODUCTS, costed, format="json")
+    assert response.json()["variants"]["AR-100-M"] == "updated"
+    assert Variant.objects.get(sku="AR-100-M").cost_price_ht == Decimal("8.4000")
+    response = erp.post(PRODUCTS, product_body(), format="json")  # no cost sent: the cost stays
+    assert response.json()["variants"]["AR-100-M"] == "unchanged"
+    assert Variant.objects.get(sku="AR-100-M").cost_price_ht == Decimal("8.4000")
+
 
 def test_idempotency_key_replays_the_first_answer(erp, catalog_setup):
     headers = {"HTTP_IDEMPOTENCY_KEY": "erp-run-1"}
@@ -130,6 +139,18 @@ def test_customer_upsert_by_code(erp):
     updated = erp.post(CUSTOMERS, {**body, "phone": "+33 4 95 00 00 00"}, format="json")
     assert (updated.status_code, updated.json()["outcome"]) == (200, "updated")
     assert User.objects.filter(email="achats@textiles.example").count() == 1
+
+    address = {"address": "4 cours Napoléon", "postcode": "20000", "city": "Ajaccio", "country": "fr"}
+    moved = erp.post(CUSTOMERS, {**body, **address}, format="json")
+    assert (moved.status_code, moved.json()["outcome"]) == (200, "updated")
+    billing = profile.user.addresses.get(label="ERP")
+    assert (billing.line1, billing.postal_code, billing.city, billing.country, billing.is_default_billing) == (
+        "4 cours Napoléon", "20000", "Ajaccio", "FR", True,
+    )  # fmt: skip
+    assert erp.post(CUSTOMERS, {**body, **address}, format="json").json()["outcome"] == "unchanged"
+    half = erp.post(CUSTOMERS, {**body, "address": "1 rue Fesch", "city": ""}, format="json")
+    assert half.status_code == 400 and set(half.json()["detail"]) == {"postcode", "city"}
+    assert profile.user.addresses.get(label="ERP").line1 == "4 cours Napoléon"  # nothing written
 
 
 def test_bad_customer_writes_nothing(erp):

@@ -44,7 +44,9 @@ def test_products_created_then_reimport_changes_nothing(tmp_path, catalog_setup)
     assert small.sku == "TS-S" and small.price_ht_override is None and small.price_ttc == Decimal("24.00")
     assert medium.price_ht_override == Decimal("22.0000") and medium.price_ttc == Decimal("26.40")
     assert sorted(v.code for v in medium.option_values.all()) == ["bleu", "m"]
+    assert (small.cost_price_ht, medium.cost_price_ht) == (Decimal("6.5000"), Decimal("6.5000"))
     honey = Variant.objects.get(sku="MIEL")
+    assert honey.cost_price_ht is None  # no cost in the file: none kept
     assert honey.product.base_price_ht == Decimal("1000.0000") and honey.is_active is False
     assert honey.product.vat_rate.code == "reduced"
 

@@ -23,11 +23,12 @@ from stdnum.fr import siret as fr_siret
 
 from accounts.models import Address, CustomerGroup, CustomerProfile, Role, User
 from accounts.roles import ensure_roles
+from accounts.services import ERP_ADDRESS_LABEL
 
 from ..base import ChunkResult, Context, Handler, Row, RowError, field_value
 from ..values import parse_bool
 
-ADDRESS_LABEL = "ERP"
+ADDRESS_LABEL = ERP_ADDRESS_LABEL  # the same address the webservice keeps
 COUNTRY_NAMES = {"france": "FR", "belgique": "BE", "belgium": "BE", "suisse": "CH", "switzerland": "CH",
                  "luxembourg": "LU", "italie": "IT", "italy": "IT", "espagne": "ES", "spain": "ES",
                  "allemagne": "DE", "germany": "DE", "monaco": "MC"}  # fmt: skip

@@ -7,7 +7,7 @@ written for a row that is the same as the database (re-importing a file changes 
 
 Prices: the file gives TTC; the catalog keeps HT (``price_ttc / (1 + vat)``, 4 decimals). The first
 row of a product in the file sets the product's base price; a variant whose price differs gets an
-override. ``cost_price_ht`` is checked but not kept (the catalog has no cost price yet).
+override. ``cost_price_ht`` (EUR HT, the purchase price) is the variant's cost: the dashboard's margins.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from ..values import BadValue, parse_bool, parse_decimal, parse_ean, parse_int, 
 HT_PLACES = Decimal("0.0001")
 OPTION_TYPES = {"size": "Taille / Size", "color": "Couleur / Colour"}
 PRODUCT_FIELDS = ["name", "name_fr", "name_en", "name_it", "category", "vat_rate", "base_price_ht"]
-VARIANT_FIELDS = ["product", "ean13", "price_ht_override", "weight_grams", "is_active"]
+VARIANT_FIELDS = ["product", "ean13", "price_ht_override", "weight_grams", "cost_price_ht", "is_active"]
 
 
 @dataclass
@@ -43,6 +43,7 @@ class _Line:
     category: Category | None
     vat: VatRate | None
     price_ttc: Decimal | None
+    cost: Decimal | None
     weight: int | None
     active: bool | None
     options: dict[str, str]
@@ -96,7 +97,9 @@ class ProductsHandler(Handler):
             if vat is None:
                 raise RowError("vat_rate", f"no VAT rate of {rate * 100:.2f} %", row.get("vat_rate"))
         price = field_value(row, "price_ttc", _non_negative(parse_decimal))
-        field_value(row, "cost_price_ht", _non_negative(parse_decimal))
+        cost = field_value(row, "cost_price_ht", _non_negative(parse_decimal))
+        if cost is not None:
+            cost = cost.quantize(HT_PLACES)
         weight = field_value(row, "weight_g", _non_negative(parse_int))
         if weight is None:
             kilos = field_value(row, "weight_kg", _non_negative(parse_decimal))
@@ -116,7 +119,7 @@ class ProductsHandler(Handler):
             raise RowError("sku", f"SKU {sku} already in line {self.seen_skus[sku]}", sku)
         if ean and self.seen_eans.get(ean, sku) != sku:
             raise RowError("ean", f"EAN {ean} already given to SKU {self.seen_eans[ean]}", ean)
-        return _Line(row, sku, ref, slug, ean, names, category, vat, price, weight, active, options)
+        return _Line(row, sku, ref, slug, ean, names, category, vat, price, cost, weight, active, options)
 
     # --- the chunk ----------------------------------------------------------------------------------
 
@@ -288,6 +291,9 @@ class ProductsHandler(Handler):
                 changed = True
         if line.weight is not None and variant.weight_grams != line.weight:
             variant.weight_grams = line.weight
+            changed = True
+        if line.cost is not None and variant.cost_price_ht != line.cost:
+            variant.cost_price_ht = line.cost
             changed = True
         if line.active is not None and variant.is_active != line.active:
             variant.is_active = line.active
