@@ -148,12 +148,14 @@ _INTEGRATION = [
     "integrations.ack_orderbatch",
 ]  # the ERP webservices; acknowledging order batches
 
+# The KPI dashboard (reporting): a store manager sees their store's figures, a manager the chain's;
+# staff and cashiers none (not inherited: the lists above stack, these do not).
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.SHOPPER: [],
     Role.CASHIER: _CASHIER,
-    Role.STORE_MANAGER: _STORE_MANAGER,
+    Role.STORE_MANAGER: [*_STORE_MANAGER, "reporting.view_store_dashboard"],
     Role.STAFF: _STAFF,
-    Role.MANAGER: _MANAGER,
+    Role.MANAGER: [*_MANAGER, "reporting.view_chain_dashboard"],
     Role.INTEGRATION: _INTEGRATION,
 }
 

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "integrations",
     "pos",
     "storefront",
+    "reporting",  # the KPI dashboard: reads everything, writes only its own tables
     "demo",  # the top layer: manage.py seed_demo
 ]
 
@@ -142,6 +143,14 @@ else:
     # SQLite serialises writers; wait for the lock instead of failing at once.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 20)
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# The KPI dashboard reads from a read replica when REPORTING_DATABASE_URL is set (reporting.db: a
+# router for the reporting tables, ``.using(read_alias())`` for the business tables it reads).
+if env.str("REPORTING_DATABASE_URL", default=""):
+    DATABASES["reporting"] = env.db_url("REPORTING_DATABASE_URL")
+    DATABASES["reporting"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
+    DATABASES["reporting"]["ATOMIC_REQUESTS"] = False
+    DATABASES["reporting"].setdefault("TEST", {"MIRROR": "default"})
+DATABASE_ROUTERS = ["reporting.db.ReportingRouter"]
 # The Retry-After (seconds) of the 503 answered when no database connection can be had.
 SERVICE_BUSY_RETRY_AFTER = env.int("SERVICE_BUSY_RETRY_AFTER", default=5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

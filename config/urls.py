@@ -24,6 +24,7 @@ api_v1 = [
     path("", include("logistics.api.urls")),
     path("", include("loyalty.api.urls")),
     path("", include("integrations.api.urls")),
+    path("reports/", include("reporting.api.urls")),
 ]
 
 urlpatterns = [
@@ -50,6 +51,7 @@ urlpatterns = [
     path("stock/", include("inventory.urls")),
     path("pos/", include("pos.urls")),
     path("backoffice/", include("logistics.urls")),
+    path("dashboard/", include("reporting.urls")),
 ]
 # The storefront: every page under a language prefix (/fr/, /en/, /it/); "/" redirects to the
 # shopper's language.

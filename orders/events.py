@@ -110,3 +110,26 @@ class OrderPartRefunded(Event):
     amount: str
     action_id: int
     user_id: int | None
+
+
+@dataclass(frozen=True)
+class OrderLinesReturned(Event):
+    """Units of an order came back (``orders.services.record_returned_lines``: an RMA received, a till
+    return); the money, if any, is its own event."""
+
+    name = "order.lines_returned"
+    order_id: int
+    number: str
+    action_id: int
+    user_id: int | None
+
+
+@dataclass(frozen=True)
+class OrdersArchived(Event):
+    """Past orders were written in bulk (``orders.services.archive``): ids ``first_id`` to ``last_id``.
+    No business event follows them (no points, no e-mail); readers of history (reports) catch up."""
+
+    name = "orders.archived"
+    first_id: int
+    last_id: int
+    count: int

@@ -67,7 +67,7 @@ from ..errors import (
     UnknownNotification,
     UnknownOrderLine,
 )
-from ..events import OrderLinesCancelled, OrderPartRefunded
+from ..events import OrderLinesCancelled, OrderLinesReturned, OrderPartRefunded
 from ..fulfilment import fulfilment_state
 from ..models import Order, OrderLine, OrderStatus
 from ..notification_log import NotificationChannel, NotificationKind, NotificationLog
@@ -331,7 +331,7 @@ def record_returned_lines(
         line = by_id[pk]
         line.quantity_returned += quantity
         line.save(update_fields=["quantity_returned"])
-    OrderAction.objects.create(
+    action = OrderAction.objects.create(
         order=order,
         kind=OrderActionKind.RETURN,
         user=_real_user(user),
@@ -341,6 +341,11 @@ def record_returned_lines(
             {"line_id": pk, "sku": by_id[pk].sku, "quantity": quantity, "amount": "0.00"}
             for pk, quantity in wanted.items()
         ],
+    )
+    events.publish(
+        OrderLinesReturned(
+            order_id=order.pk, number=order.number, action_id=action.pk, user_id=action.user_id
+        )
     )
 
 

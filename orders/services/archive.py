@@ -2,16 +2,19 @@
 demo's year of history).
 
 ``import_archived_orders`` writes completed orders and their lines in bulk, with their own dates.
-They happened before the platform: no stock moves, no payment, no event (no invoice, no loyalty
-points, no e-mail). What reads order history (recommendations, the portal, reports) sees them like
-any order. One transaction; numbers are the archive's own (they must not collide with the platform's
-series).
+They happened before the platform: no stock moves, no payment, no business event (no invoice, no
+loyalty points, no e-mail), only ``OrdersArchived`` for the readers of history. What reads order
+history (recommendations, the portal, reports) sees them like any order. One transaction; numbers
+are the archive's own (they must not collide with the platform's series).
 """
 
 from __future__ import annotations
 
 from django.db import transaction
 
+from core import events
+
+from ..events import OrdersArchived
 from ..models import Order, OrderLine, OrderStatus
 
 
@@ -29,4 +32,7 @@ def import_archived_orders(*, orders: list[Order], lines: list[OrderLine]) -> in
     for line in lines:
         line.order_id = line.order.pk
     OrderLine.objects.bulk_create(lines, batch_size=1000)
+    if orders:
+        ids = [order.pk for order in orders]
+        events.publish(OrdersArchived(first_id=min(ids), last_id=max(ids), count=len(ids)))
     return len(orders)

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class ReportingConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "reporting"
+    verbose_name = "Reporting (KPI dashboard)"
+
+    def ready(self) -> None:
+        from . import subscribers
+
+        subscribers.subscribe()  # order events: the order's facts refreshed after commit (Celery)

@@ -1,0 +1,159 @@
+"""The reporting tables: facts derived from the orders, and the daily roll-up the dashboard reads.
+
+Nothing here is a business record. Every row is derived from ``orders`` (and ``pos``, ``payments``,
+``pricing``) by ``reporting.facts`` and can be rebuilt from them at any time
+(``manage.py rebuild_reports``); ``manage.py check_reports`` compares them with the orders.
+
+- ``SalesFact``: one row per order line per document: the sale (at the sale moment: a web order's
+  payment, a till sale's time, an archived order's date) and each later cancellation or return of
+  some of its units (at that moment, negative), plus a money-only row per refund. Amounts in EUR.
+- ``PaymentFact``: one row per payment taken (web: a captured payment; till: a tender, net of change).
+- ``SalesDay``: the facts summed per local day x location x channel: what the overview reads.
+- ``FactOrder``: one row per order that has facts; its row lock serialises two refreshes of one order.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+
+
+def amount(help_text: Any = "") -> models.DecimalField:  # type: ignore[type-arg]
+    """EUR, to the cent, zero by default."""
+    return models.DecimalField(max_digits=14, decimal_places=2, default=0, help_text=help_text)
+
+
+class ReportChannel(models.TextChoices):
+    """How the customer bought: the web with delivery, the web collected in a store, a store's till."""
+
+    WEB = "web", _("Web (delivery)")
+    CLICK_COLLECT = "click_collect", _("Click & collect")
+    STORE = "store", _("Store")
+
+
+class FactKind(models.TextChoices):
+    SALE = "sale", _("Sale")
+    CANCEL = "cancel", _("Cancellation")
+    RETURN = "return", _("Return")
+    REFUND = "refund", _("Refund")
+
+
+class FactOrder(models.Model):
+    order = models.OneToOneField("orders.Order", on_delete=models.CASCADE, primary_key=True, related_name="+")
+    refreshed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"order {self.order_id}"
+
+
+class SalesFact(models.Model):
+    key = models.CharField(
+        max_length=64, unique=True, help_text=_('"sale:<line>", "return:<action>:<line>"...')
+    )
+    order = models.ForeignKey("orders.Order", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=8, choices=FactKind.choices)
+    at = models.DateTimeField()
+    day = models.DateField(help_text=_("Local (Europe/Paris) date of ``at``."))
+    hour = models.PositiveSmallIntegerField(help_text=_("Local hour, 0-23."))
+    weekday = models.PositiveSmallIntegerField(help_text=_("0 Monday ... 6 Sunday."))
+    channel = models.CharField(max_length=16, choices=ReportChannel.choices)
+    location = models.ForeignKey(
+        "inventory.Location", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    cashier = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    variant = models.ForeignKey(
+        "catalog.Variant", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    product = models.ForeignKey(
+        "catalog.Product", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    category = models.ForeignKey(
+        "catalog.Category", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    coupon = models.CharField(max_length=120, blank=True, help_text=_("Coupon code(s) the order used."))
+    units = models.IntegerField(default=0, help_text=_("Sold (+) or cancelled / returned (-)."))
+    revenue_ht = amount()
+    revenue_ttc = amount()
+    discount_ttc = amount()
+    cost_ht = models.DecimalField(
+        max_digits=14, decimal_places=2, null=True, blank=True, help_text=_("None: the variant has no cost.")
+    )
+    shipping_ttc = amount()
+    refund_ttc = amount(_("Money given back by this document."))
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["day", "location", "channel"], name="rep_fact_day_loc"),
+            models.Index(fields=["order"], name="rep_fact_order"),
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class PaymentFact(models.Model):
+    key = models.CharField(max_length=64, unique=True)
+    order = models.ForeignKey("orders.Order", on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField()
+    day = models.DateField()
+    channel = models.CharField(max_length=16, choices=ReportChannel.choices)
+    location = models.ForeignKey(
+        "inventory.Location", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    method = models.CharField(
+        max_length=16, help_text=_("stripe, paypal, test; cash, card, mobile, store_credit.")
+    )
+    amount = amount()
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "location", "channel"], name="rep_pay_day_loc")]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class SalesDay(models.Model):
+    """The facts of one local day, location and channel, summed (``reporting.facts.roll_up``)."""
+
+    day = models.DateField()
+    location = models.ForeignKey(
+        "inventory.Location", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    channel = models.CharField(max_length=16, choices=ReportChannel.choices)
+    orders = models.IntegerField(default=0, help_text=_("Orders sold that day."))
+    identified_orders = models.IntegerField(default=0, help_text=_("Of which with a known customer."))
+    units_sold = models.IntegerField(default=0)
+    units_cancelled = models.IntegerField(default=0)
+    units_returned = models.IntegerField(default=0)
+    sales_ht = amount(_("Goods sold, before cancellations and returns."))
+    sales_ttc = amount()
+    revenue_ht = amount(_("Net of that day's cancellations and returns."))
+    revenue_ttc = amount()
+    discount_ttc = amount()
+    cost_ht = amount(_("Cost of the net units that have a cost."))
+    costed_revenue_ht = amount(_("Net revenue of the units that have a cost (the margin's base)."))
+    shipping_ttc = amount()
+    refunds_ttc = amount()
+
+    class Meta:
+        constraints = [  # one row per key, "no location" included (NULLs would be distinct)
+            models.UniqueConstraint("day", Coalesce("location", Value(0)), "channel", name="rep_day_unique")
+        ]
+        indexes = [models.Index(fields=["day"], name="rep_day_day")]
+        permissions = [
+            ("view_chain_dashboard", "Can see the KPI dashboard of every store and the web"),
+            ("view_store_dashboard", "Can see the KPI dashboard of their own store"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.channel} @ {self.location_id}"

@@ -1,0 +1,47 @@
+"""What every dashboard page does first: who is asking (``access.scope_for``) and for which period.
+
+A visitor who is not signed in goes to the sign-in page; a signed-in user without a dashboard
+permission gets a 403 page; a bad period re-renders nothing, it is a 400 page naming the field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+
+from .access import ReportForbidden, Scope, scope_for
+from .periods import PERIOD_CHOICES, BadPeriod, Period
+
+View = Callable[..., HttpResponse]
+
+
+def dashboard_page(view: Callable[..., HttpResponse]) -> View:
+    """Decorate ``view(request, scope, *args)``: the scope resolved, 403 / sign-in / 400 handled."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), login_url="admin:login")
+        try:
+            scope: Scope = scope_for(request.user)
+        except ReportForbidden as exc:
+            raise PermissionDenied(str(exc.message)) from exc
+        try:
+            return view(request, scope, *args, **kwargs)
+        except BadPeriod as exc:
+            fields = (exc.detail or {}).items()
+            problems = "; ".join(f"{field}: {' '.join(map(str, msgs))}" for field, msgs in fields)
+            text = f"{exc.message} {problems}"
+            return HttpResponseBadRequest(text, content_type="text/plain; charset=utf-8")
+
+    return wrapped
+
+
+def page_context(period: Period, scope: Scope, **extra: Any) -> dict[str, Any]:
+    """What ``reporting/base.html`` needs (the period form, the nav, the scope line), plus ``extra``."""
+    return {"period": period, "scope": scope, "period_choices": PERIOD_CHOICES, **extra}

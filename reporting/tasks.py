@@ -1,0 +1,23 @@
+"""Thin Celery tasks of reporting: each calls one service."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+
+@shared_task(name="reporting.tasks.refresh_order_facts")
+def refresh_order_facts(order_ids: list[int]) -> int:
+    """Queued through the outbox by every order event (``reporting.subscribers``)."""
+    from . import facts, realtime
+
+    keys = facts.refresh_orders(order_ids)
+    realtime.announce(keys)
+    return len(keys)
+
+
+@shared_task(name="reporting.tasks.refresh_order_range")
+def refresh_order_range(first_id: int, last_id: int) -> int:
+    """Archived orders (a history import) ``first_id`` to ``last_id``, a chunk at a time."""
+    from . import facts
+
+    return facts.refresh_order_range(first_id=first_id, last_id=last_id)
