@@ -11,13 +11,14 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from core.ws_auth import OriginValidatorUnlessToken, TokenOrSessionAuthMiddleware  # noqa: E402
 from inventory.routing import websocket_urlpatterns as inventory_ws  # noqa: E402
+from reporting.routing import websocket_urlpatterns as reporting_ws  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         # channels-stubs want their own (type-check-only) pattern class, which django.urls.path never returns.
         "websocket": OriginValidatorUnlessToken(
-            TokenOrSessionAuthMiddleware(URLRouter([*inventory_ws]))  # type: ignore[list-item]
+            TokenOrSessionAuthMiddleware(URLRouter([*inventory_ws, *reporting_ws]))  # type: ignore[list-item]
         ),
     }
 )
