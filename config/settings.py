@@ -776,6 +776,15 @@ CELERY_BEAT_SCHEDULE["erp-read-acks"] = {
 }
 CELERY_IMPORTS = [*CELERY_IMPORTS, "integrations.exports.tasks"]
 
+# --- The KPI dashboard (reporting/) ---------------------------------------------------------------
+# The weekly PDF summary to managers and store managers: Monday at this hour (local time).
+REPORTING_WEEKLY_HOUR = env.int("REPORTING_WEEKLY_HOUR", default=7)
+CELERY_BEAT_SCHEDULE["reporting-weekly-summary"] = {
+    "task": "reporting.tasks.send_weekly_summaries",
+    "schedule": crontab(hour=REPORTING_WEEKLY_HOUR, minute=0, day_of_week=1),
+}
+CELERY_IMPORTS = [*CELERY_IMPORTS, "reporting.tasks"]
+
 # --- Outgoing webhooks and the ERP webservices (integrations/) -----------------------------------
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)  # one POST, connect + read
 WEBHOOK_RETRY_BASE_SECONDS = env.float("WEBHOOK_RETRY_BASE_SECONDS", default=30.0)  # doubles per attempt

@@ -157,3 +157,17 @@ class SalesDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.channel} @ {self.location_id}"
+
+
+class WeeklySummarySent(models.Model):
+    """One weekly summary e-mail per recipient and week (``reporting.weekly``): sent once."""
+
+    week_start = models.DateField()
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["week_start", "user"], name="rep_weekly_once")]
+
+    def __str__(self) -> str:
+        return f"{self.week_start} -> {self.user_id}"

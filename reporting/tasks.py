@@ -21,3 +21,11 @@ def refresh_order_range(first_id: int, last_id: int) -> int:
     from . import facts
 
     return facts.refresh_order_range(first_id=first_id, last_id=last_id)
+
+
+@shared_task(name="reporting.tasks.send_weekly_summaries")
+def send_weekly_summaries() -> int:
+    """Beat, Monday morning (``REPORTING_WEEKLY_*``): last week's PDF summary to managers."""
+    from . import weekly
+
+    return weekly.send_weekly_summaries()
