@@ -91,5 +91,6 @@ def overview(request: HttpRequest, scope: Scope) -> HttpResponse:
         table=table,
         live=period.end >= timezone.localdate(),
     )
-    template = "reporting/_kpis.html" if request.GET.get("partial") == "kpis" else "reporting/overview.html"
+    partial = request.GET.get("partial") == "kpis"  # the live refresh: the figures and the days only
+    template = "reporting/_overview_body.html" if partial else "reporting/overview.html"
     return render(request, template, context)
