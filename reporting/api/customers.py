@@ -76,12 +76,11 @@ class CustomersReportView(APIView):
         loyalty = None
         if report.loyalty is not None:
             loyalty = {key: value for key, value in report.loyalty.items() if key != "ledger"}
-        return Response(
-            {
-                "period": period_body(period),
-                "location_id": scope.location_id,
-                "summary": report.summary,
-                "loyalty": loyalty,
-                "tables": {key: table_body(table) for key, table in report.tables().items()},
-            }
-        )
+        body = {
+            "period": period_body(period),
+            "location_id": scope.location_id,
+            "summary": report.summary,
+            "loyalty": loyalty,
+            "tables": {key: table_body(table) for key, table in report.tables().items()},
+        }
+        return Response(CustomersReportSerializer(body).data)

@@ -83,13 +83,12 @@ class StockReportView(APIView):
         period = parse_period(request.query_params)
         params: StockParams = stock_params(request.query_params)
         report = stock_report(scope=scope, period=period, params=params)
-        return Response(
-            {
-                "period": period_body(period),
-                "location_id": scope.location_id,
-                "today": report.today,
-                "params": vars(params),
-                "rotation_note": report.rotation_note,
-                "tables": {key: table_body(table) for key, table in report.tables().items()},
-            }
-        )
+        body = {
+            "period": period_body(period),
+            "location_id": scope.location_id,
+            "today": report.today,
+            "params": vars(params),
+            "rotation_note": report.rotation_note,
+            "tables": {key: table_body(table) for key, table in report.tables().items()},
+        }
+        return Response(StockReportSerializer(body).data)

@@ -217,7 +217,7 @@ def _cohorts(scope: Scope, period: Period, today: dt.date) -> Table:
     columns = [Column("month", str(_("First purchase")), "text"), Column("size", str(_("Customers")), "int")]
     columns += [Column(f"m{k}", f"+{k}", "percent") for k in range(1, COHORT_MONTHS + 1)]
     table = Table(
-        title=str(_("Cohorts: share buying again, by months since the first purchase")), columns=columns
+        title=str(_("Cohorts - share buying again, by months since the first purchase")), columns=columns
     )
     month = first_month
     while month <= last_month:
