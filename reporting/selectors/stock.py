@@ -284,20 +284,23 @@ def _dead(scope: Scope, args: dict[str, Any]) -> Table:
 
 
 STOCKOUT_SQL = """
-WITH empty AS (
-    SELECT l.variant_id, l.location_id,
-           (SELECT MAX(m.created_at) FROM inventory_stockmovement m
-            WHERE m.variant_id = l.variant_id AND m.location_id = l.location_id) AS since
+WITH dated AS MATERIALIZED (
+    SELECT l.variant_id, l.location_id, (last.at AT TIME ZONE %(tz)s)::date AS since_day
     FROM inventory_stocklevel l
+    CROSS JOIN LATERAL (
+        SELECT m.created_at AS at FROM inventory_stockmovement m
+        WHERE m.variant_id = l.variant_id AND m.location_id = l.location_id
+        ORDER BY m.created_at DESC LIMIT 1
+    ) last
     WHERE l.on_hand - l.reserved <= 0 {scope_levels}
-), dated AS (
-    SELECT variant_id, location_id, (since AT TIME ZONE %(tz)s)::date AS since_day FROM empty
-    WHERE since IS NOT NULL AND (since AT TIME ZONE %(tz)s)::date <= %(end)s
+), open AS MATERIALIZED (
+    SELECT * FROM dated WHERE since_day <= %(end)s
 ), prior AS (
     SELECT d.variant_id, d.location_id, d.since_day, SUM(f.units) AS units
-    FROM dated d JOIN reporting_salesfact f
+    FROM open d JOIN reporting_salesfact f
       ON f.variant_id = d.variant_id AND f.location_id = d.location_id AND f.kind = 'sale'
      AND f.day > d.since_day - %(window)s AND f.day <= d.since_day
+    WHERE f.day > (SELECT MIN(since_day) FROM open) - %(window)s AND f.day <= %(end)s
     GROUP BY d.variant_id, d.location_id, d.since_day
     HAVING SUM(f.units) > 0
 )
