@@ -79,13 +79,14 @@ def _share(part: Any, whole: Any) -> Decimal | None:
 def customers_report(*, scope: Scope, period: Period, today: dt.date | None = None) -> CustomersReport:
     today = today or timezone.localdate()
     args = {"start": period.start, "end": period.end, "location": scope.location_id}
-    summary, groups = _groups(scope, args)
+    grouped = _grouped(scope, args)
+    summary, groups = _groups(grouped)
     loyalty = loyalty_points(period) if scope.chain else None
     return CustomersReport(
         summary=summary,
         groups=groups,
         cohorts=_cohorts(scope, period, today),
-        tiers=_tiers(scope, args),
+        tiers=_tiers(grouped),
         points=_points(loyalty) if loyalty is not None else None,
         loyalty=loyalty,
     )
@@ -108,17 +109,37 @@ SELECT CASE WHEN per.customer_id IS NULL THEN 'anonymous'
                          WHERE e.customer_id = per.customer_id AND e.kind = 'sale'
                            AND e.day < %(start)s {scope_e})
             THEN 'returning' ELSE 'new' END AS grp,
+       CASE WHEN per.customer_id IS NULL THEN -1 ELSE COALESCE(t.rank, 0) END AS rank,
        COUNT(*) FILTER (WHERE per.orders > 0) AS customers,
        COUNT(*) FILTER (WHERE per.orders > 1) AS repeaters,
        COALESCE(SUM(per.orders), 0) AS orders,
        COALESCE(SUM(per.revenue), 0) AS revenue
-FROM per GROUP BY 1
+FROM per
+LEFT JOIN loyalty_loyaltyaccount a ON a.customer_id = per.customer_id
+LEFT JOIN loyalty_tier t ON t.id = a.tier_id
+GROUP BY 1, 2
 """
 
+FIGURES = ("customers", "repeaters", "orders", "revenue")
 
-def _groups(scope: Scope, args: dict[str, Any]) -> tuple[dict[str, Any], Table]:
+
+def _split(rows: list[dict[str, Any]], key: str) -> dict[Any, dict[str, Any]]:
+    """The (group, tier) rows summed by ``key``."""
+    out: dict[Any, dict[str, Any]] = {}
+    for row in rows:
+        into = out.setdefault(row[key], dict.fromkeys(FIGURES, 0))
+        for name in FIGURES:
+            into[name] += row[name]
+    return out
+
+
+def _grouped(scope: Scope, args: dict[str, Any]) -> list[dict[str, Any]]:
     sql = GROUPS_SQL.format(per=PER_CUSTOMER.format(scope_f=_scope(scope, "f")), scope_e=_scope(scope, "e"))
-    found = {row["grp"]: row for row in _rows(sql, args)}
+    return _rows(sql, args)
+
+
+def _groups(grouped: list[dict[str, Any]]) -> tuple[dict[str, Any], Table]:
+    found = _split(grouped, "grp")
     empty = {"customers": 0, "repeaters": 0, "orders": 0, "revenue": ZERO}
     new, returning, anonymous = (found.get(key, empty) for key in ("new", "returning", "anonymous"))
     revenue = new["revenue"] + returning["revenue"] + anonymous["revenue"]
@@ -234,24 +255,11 @@ def _cohorts(scope: Scope, period: Period, today: dt.date) -> Table:
 
 # --- tiers ------------------------------------------------------------------------------------------
 
-TIERS_SQL = """
-WITH per AS ({per})
-SELECT CASE WHEN per.customer_id IS NULL THEN -1 ELSE COALESCE(t.rank, 0) END AS rank,
-       COUNT(*) FILTER (WHERE per.orders > 0 AND per.customer_id IS NOT NULL) AS customers,
-       COALESCE(SUM(per.orders), 0) AS orders,
-       COALESCE(SUM(per.revenue), 0) AS revenue
-FROM per
-LEFT JOIN loyalty_loyaltyaccount a ON a.customer_id = per.customer_id
-LEFT JOIN loyalty_tier t ON t.id = a.tier_id
-GROUP BY 1
-"""
 
-
-def _tiers(scope: Scope, args: dict[str, Any]) -> Table:
+def _tiers(grouped: list[dict[str, Any]]) -> Table:
     from loyalty.models import Tier
 
-    sql = TIERS_SQL.format(per=PER_CUSTOMER.format(scope_f=_scope(scope, "f")))
-    found = {row["rank"]: row for row in _rows(sql, args)}
+    found = _split(grouped, "rank")
     total = sum((row["revenue"] for row in found.values()), ZERO)
     labels = [(tier.rank, tier.name) for tier in Tier.objects.using(read_alias()).order_by("-rank")]
     labels += [(0, str(_("No tier"))), (-1, str(_("Anonymous sales")))]
