@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -105,7 +106,7 @@ def _xlsx(table: Table) -> bytes:
 
     workbook = Workbook(write_only=False)
     sheet = workbook.active
-    sheet.title = (table.title or "Report")[:31]
+    sheet.title = re.sub(r"[\\/?*\[\]:]", " ", table.title or "Report")[:31].strip() or "Report"
     sheet.append([column.label for column in table.columns])
     for cell in sheet[1]:
         cell.font = Font(bold=True)

@@ -3,10 +3,12 @@ own module; add its routes here."""
 
 from django.urls import path
 
-from . import views_overview
+from . import views_customers, views_overview, views_stock
 
 app_name = "reporting"
 
 urlpatterns = [
     path("", views_overview.overview, name="overview"),
+    path("stock/", views_stock.stock, name="stock"),
+    path("customers/", views_customers.customers, name="customers"),
 ]

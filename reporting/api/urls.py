@@ -1,5 +1,10 @@
 """/api/v1/reports/: the dashboard's figures for the pages and for outside tools (same scoping)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []  # type: ignore[type-arg]
+from . import customers, stock
+
+urlpatterns = [
+    path("stock/", stock.StockReportView.as_view(), name="reports-stock"),
+    path("customers/", customers.CustomersReportView.as_view(), name="reports-customers"),
+]
