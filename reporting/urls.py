@@ -3,10 +3,11 @@ own module; add its routes here."""
 
 from django.urls import path
 
-from . import views_overview
+from . import views_overview, views_sales
 
 app_name = "reporting"
 
 urlpatterns = [
     path("", views_overview.overview, name="overview"),
+    path("sales/", views_sales.sales_page, name="sales"),
 ]
