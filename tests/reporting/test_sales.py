@@ -43,6 +43,7 @@ pytestmark = pytest.mark.django_db
 def english(settings):
     settings.LANGUAGE_CODE = "en"
 
+
 D = Decimal
 
 
