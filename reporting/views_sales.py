@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -73,8 +74,10 @@ def _total(rows: list[dict[str, Any]], by: str) -> dict[str, Any] | None:
                  "discount_ttc"):  # fmt: skip
         values = [row.get(name) for row in rows if row.get(name) is not None]
         total[name] = sum(values) if values else None
-    if by in ("store", "channel", "hour", "payment"):  # each order in one row: orders add up
-        total["orders"] = sum(row["orders"] or 0 for row in rows)
+    if by in ("store", "channel", "cashier", "hour", "payment", "coupon"):  # an order is in one row only
+        total["orders"] = orders = sum(row["orders"] or 0 for row in rows)
+        sold = sum(row.get("sales_ttc") or 0 for row in rows) if by != "payment" else total["revenue_ttc"]
+        total["average_basket"] = (Decimal(sold or 0) / orders).quantize(sales.CENT) if orders else None
     return total
 
 
