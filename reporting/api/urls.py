@@ -2,9 +2,10 @@
 
 from django.urls import path
 
-from . import customers, stock
+from . import customers, sales, stock
 
 urlpatterns = [
+    path("sales/", sales.SalesReportView.as_view(), name="reports-sales"),
     path("stock/", stock.StockReportView.as_view(), name="reports-stock"),
     path("customers/", customers.CustomersReportView.as_view(), name="reports-customers"),
 ]
