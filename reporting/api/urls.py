@@ -1,5 +1,9 @@
 """/api/v1/reports/: the dashboard's figures for the pages and for outside tools (same scoping)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []  # type: ignore[type-arg]
+from .conversion import ConversionView
+
+urlpatterns = [
+    path("conversion/", ConversionView.as_view(), name="reports-conversion"),
+]
