@@ -22,8 +22,9 @@ Who is who, without storing personal data:
 - bots are not counted: HEAD requests, an empty user agent, or one that names a bot, crawler,
   spider... (``BOT_PATTERN``).
 
-Speed: no database write on a page. A request costs a few cache operations (the visit's window:
-one ``get_many``, one ``set_many``; one ``incr`` per counter). Counters are buffered in the cache and
+Speed: no database write on a page. A request costs three cache round trips (the visit's window:
+one ``get_many``, one ``set_many``; its counters: one pipeline of INCRBY on Redis), plus one or two
+at the start of a visit and at a product's first view of the day. Counters are buffered in the cache and
 ``flush()`` (Celery beat, ``marketing.tasks.flush_traffic``, every minute) adds them to
 ``TrafficDay`` / ``ProductViewDay`` and takes them off the cache: flushing twice adds nothing more.
 A crash between the database commit and taking the counters off could count a minute twice; a
@@ -50,7 +51,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -199,43 +201,73 @@ def _count(request: Any, notes: _Notes, *, page_view: bool) -> None:
     state: dict[str, Any] | None = found.get(keys[-1]) or found.get(keys[0])
     new_visit = state is None or state.get("day") != day.isoformat()
     if new_visit:
-        state = {
-            "day": day.isoformat(),
-            "device": device_class(agent),
-            "lang": language_of(request),
-            "steps": [],
-        }
+        state = {"day": day.isoformat(), "device": device_class(agent), "lang": language_of(request)}
+        state |= {"steps": [], "products": []}
     assert state is not None
     device, language = state["device"], state["lang"]
+    deltas: dict[str, int] = defaultdict(int)
     if new_visit:
-        _incr(_counter(day, device, language, Step.VISIT, "sessions"))
+        deltas[_counter(day, device, language, Step.VISIT, "sessions")] += 1
         if cache.add(f"{PREFIX}d:{day.isoformat()}:{visitor}", 1, SALT_TTL):
-            _incr(_counter(day, device, language, Step.VISIT, "visitors"))
+            deltas[_counter(day, device, language, Step.VISIT, "visitors")] += 1
     if page_view:
-        _incr(_counter(day, device, language, Step.VISIT, "events"))
+        deltas[_counter(day, device, language, Step.VISIT, "events")] += 1
     for step in notes.steps:
-        _incr(_counter(day, device, language, step, "events"))
+        deltas[_counter(day, device, language, step, "events")] += 1
         if step not in state["steps"]:
             state["steps"].append(step)
-            _incr(_counter(day, device, language, step, "sessions"))
+            deltas[_counter(day, device, language, step, "sessions")] += 1
     for product_id, sold_out in notes.products:
-        _count_product(day, product_id, sold_out)
+        base = f"{PREFIX}p:{day.isoformat()}"
+        if product_id not in state["products"]:
+            state["products"].append(product_id)
+            _list_product(base, product_id)
+        deltas[f"{base}:{product_id}:views"] += 1
+        if sold_out:
+            deltas[f"{base}:{product_id}:sold_out"] += 1
     for order_id in notes.orders:
         cache.set(f"{PREFIX}o:{order_id}", {"device": device, "lang": language}, ORDER_TTL)
-    cache.set_many(dict.fromkeys(keys, state), VISIT_SECONDS)
+    _write_many(deltas, windows=dict.fromkeys(keys, state))
 
 
-def _count_product(day: dt.date, product_id: int, sold_out: bool) -> None:
-    base = f"{PREFIX}p:{day.isoformat()}"
-    if cache.add(f"{base}:seen:{product_id}", 1, COUNTER_TTL):  # listed once a day for the flush
+def _list_product(base: str, product_id: int) -> None:
+    """Put the product in the day's list the flush reads (once a day, whoever views it first)."""
+    if cache.add(f"{base}:seen:{product_id}", 1, COUNTER_TTL):
         try:
             position = cache.incr(f"{base}:n")
         except ValueError:
             position = 1 if cache.add(f"{base}:n", 1, COUNTER_TTL) else cache.incr(f"{base}:n")
         cache.set(f"{base}:i:{position}", product_id, COUNTER_TTL)
-    _incr(f"{base}:{product_id}:views")
-    if sold_out:
-        _incr(f"{base}:{product_id}:sold_out")
+
+
+def _write_many(deltas: dict[str, int], *, windows: dict[str, Any] | None = None) -> None:
+    """A request's counters and visit windows in one round trip when the cache is Redis (a pipeline
+    of INCRBY and SET, through ``ResilientRedisCache``'s circuit breaker), else one call each."""
+    windows = windows or {}
+    backend = caches["default"]
+    if not isinstance(backend, RedisCache):
+        if windows:
+            cache.set_many(windows, VISIT_SECONDS)
+        for key, delta in deltas.items():
+            _incr(key, delta)
+        return
+
+    def call() -> None:
+        client = backend._cache
+        pipe = client.get_client(write=True).pipeline(transaction=False)
+        for key, value in windows.items():
+            pipe.set(backend.make_and_validate_key(key), client._serializer.dumps(value), ex=VISIT_SECONDS)  # type: ignore[attr-defined]
+        for key, delta in deltas.items():
+            full = backend.make_and_validate_key(key)
+            pipe.incrby(full, delta)
+            pipe.expire(full, COUNTER_TTL)
+        pipe.execute()
+
+    guard = getattr(backend, "_guard", None)
+    if guard is not None:
+        guard(call, lambda: None)
+    else:
+        call()
 
 
 def count_paid(*, order_id: int) -> bool:
@@ -244,8 +276,9 @@ def count_paid(*, order_id: int) -> bool:
     if not noted or not cache.add(f"{PREFIX}paid:{order_id}", 1, ORDER_TTL):
         return False
     day = timezone.localdate()
-    for measure in ("events", "sessions"):
-        _incr(_counter(day, noted["device"], noted["lang"], Step.PAID, measure))
+    _write_many(
+        {_counter(day, noted["device"], noted["lang"], Step.PAID, m): 1 for m in ("events", "sessions")}
+    )
     _maybe_flush_locally()
     return True
 
