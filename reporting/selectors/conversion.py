@@ -65,6 +65,7 @@ SOURCES = {
     (Step.PAID, "events"): "paid_orders",
 }
 RATE_PLACES = Decimal("0.0001")
+MAX_DAY_ROWS = 92  # a longer period's page table is per month (the API and ``days`` stay per day)
 
 
 class ConversionForbidden(ReportForbidden):
@@ -118,6 +119,15 @@ class Conversion:
     total: dict[str, Any]
     devices: list[dict[str, Any]]
     languages: list[dict[str, Any]]
+
+    def months(self) -> list[dict[str, Any]]:
+        """The days summed per calendar month (first day of the month in ``day``)."""
+        sums: dict[dt.date, dict[str, int]] = {}
+        for row in self.days:
+            month = sums.setdefault(row["day"].replace(day=1), _empty())
+            for key in FIGURES:
+                month[key] += row[key]
+        return [{"day": month, **with_rates(figures)} for month, figures in sums.items()]
 
     def funnel(self) -> list[dict[str, Any]]:
         """The steps with their sessions and their share of the first step (for ``<meter>``)."""
@@ -176,11 +186,14 @@ def _columns(first: tuple[str, Any, str]) -> list[Column]:
 
 
 def tables(data: Conversion) -> dict[str, Table]:
+    """The page's tables; ``days`` is per month when the period is longer than ``MAX_DAY_ROWS`` days
+    (a year of days is 365 rows: unreadable, and slow to render)."""
+    per_day = data.period.days <= MAX_DAY_ROWS
     return {
         "days": Table(
-            title=str(_("Per day")),
-            columns=_columns(("day", _("Day"), "date")),
-            rows=data.days,
+            title=str(_("Per day") if per_day else _("Per month")),
+            columns=_columns(("day", _("Day") if per_day else _("Month"), "date")),
+            rows=data.days if per_day else data.months(),
             total={"day": str(_("Total")), **data.total},
         ),
         "devices": Table(

@@ -254,3 +254,38 @@ def test_rates_round_half_up():
     from reporting.selectors.conversion import rate
 
     assert rate(1, 3) == Decimal("0.3333") and rate(2, 3) == Decimal("0.6667") and rate(1, 0) is None
+
+
+def test_orders_no_storefront_visit_placed_are_not_counted(shop):
+    assert traffic.count_paid(order_id=999_999) is False  # a till sale, an ERP order, a note expired
+    traffic.flush()
+    assert TrafficDay.objects.count() == 0
+
+
+def test_with_a_process_local_cache_the_web_process_flushes_itself(settings, shop, monkeypatch):
+    """The demo (locmem cache, no worker that could see it): counted, then flushed by the request."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    monkeypatch.setattr(traffic, "_last_local_flush", 0.0)
+    desk = Client(HTTP_USER_AGENT=DESKTOP)
+    assert desk.get(f"/it/p/{shop.tee.product.slug}/").status_code == 200
+    assert rows() == {
+        ("desktop", "it", "visit"): (1, 1, 1),
+        ("desktop", "it", "product"): (1, 1, 0),
+    }
+    assert desk.get(f"/it/p/{shop.tee.product.slug}/").status_code == 200  # within the minute: buffered
+    assert rows()[("desktop", "it", "product")] == (1, 1, 0)
+    traffic.flush()
+    assert rows()[("desktop", "it", "product")] == (2, 1, 0)
+
+
+def test_a_long_period_shows_months_and_the_api_keeps_days(client):
+    for day, sessions in ((dt.date(2026, 1, 31), 3), (dt.date(2026, 2, 1), 4), (dt.date(2026, 2, 28), 5)):
+        TrafficDay.objects.create(day=day, device="mobile", language="fr", step="visit", sessions=sessions)
+    client.force_login(UserFactory(role=Role.MANAGER))
+    query = "?date_from=2026-01-01&date_to=2026-06-30"
+    csv = client.get(f"/dashboard/conversion/{query}&export=csv&table=days").content.decode("utf-8-sig")
+    months = [line.split(";")[:2] for line in csv.splitlines()[1:]]
+    assert months[:3] == [["2026-01-01", "3"], ["2026-02-01", "9"], ["2026-03-01", "0"]]
+    assert len(months) == 6 + 1  # six months and the total
+    body = client.get(f"/api/v1/reports/conversion/{query}").json()
+    assert len(body["days"]) == 181 and body["total"]["sessions"] == 12
