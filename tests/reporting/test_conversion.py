@@ -289,3 +289,13 @@ def test_a_long_period_shows_months_and_the_api_keeps_days(client):
     assert len(months) == 6 + 1  # six months and the total
     body = client.get(f"/api/v1/reports/conversion/{query}").json()
     assert len(body["days"]) == 181 and body["total"]["sessions"] == 12
+
+
+def test_beat_flushes_every_minute(settings, shop, django_capture_on_commit_callbacks):
+    from marketing import tasks
+
+    entry = settings.CELERY_BEAT_SCHEDULE["marketing-flush-traffic"]
+    assert (entry["task"], entry["schedule"]) == ("marketing.tasks.flush_traffic", 60.0)
+    browse(shop, django_capture_on_commit_callbacks)
+    assert tasks.flush_traffic() == 8  # the eight (device, language, step) rows of the scenario
+    assert tasks.flush_traffic() == 0
