@@ -91,6 +91,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Storefront page views and funnel steps counted in the cache, no cookie (storefront.middleware).
+    "storefront.middleware.TrafficMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so its process_exception runs first: no free database connection -> 503 + Retry-After.
     "core.middleware.ServiceUnavailableMiddleware",
@@ -291,6 +293,11 @@ CELERY_BEAT_SCHEDULE = {
     "marketing-price-alerts": {
         "task": "marketing.tasks.send_price_alerts",
         "schedule": 3600.0,
+    },
+    # Storefront traffic counters buffered in the cache go to the database (marketing.traffic).
+    "marketing-flush-traffic": {
+        "task": "marketing.tasks.flush_traffic",
+        "schedule": 60.0,
     },
     "poll-parcel-tracking": {
         "task": "logistics.tasks_shipping.poll_tracking",

@@ -271,3 +271,4 @@ from .campaign_models import (  # noqa: E402, F401
     RfmSegment,
     Segment,
 )
+from .traffic_models import ProductViewDay, TrafficDay  # noqa: E402, F401  (storefront traffic counts)

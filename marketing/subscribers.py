@@ -9,6 +9,8 @@ Subscribed in ``MarketingConfig.ready()`` (``subscribe()``), IN_TRANSACTION (``c
   through the outbox in the publisher's transaction, so it exists if and only if the stock or price
   change commits. The stock handler costs at most one indexed query, and only when a level became
   available: the alerts themselves run in the task (``marketing.wishlist``).
+
+And AFTER_COMMIT: ``order.paid`` counts a storefront conversion (``marketing.traffic.count_paid``).
 """
 
 from __future__ import annotations
@@ -18,9 +20,10 @@ from django.db import transaction
 from accounts import events as account_events
 from core import events, outbox
 from inventory.events import StockLevelChanged
+from orders.events import OrderPaid
 from pricing.events import PricesChanged
 
-from . import services, tasks, wishlist
+from . import services, tasks, traffic, wishlist
 
 
 def on_account_closed(event: account_events.AccountClosed) -> None:
@@ -46,7 +49,14 @@ def on_prices_changed(event: PricesChanged) -> None:
         outbox.enqueue(tasks.send_price_alerts)
 
 
+def on_order_paid(event: OrderPaid) -> None:
+    traffic.count_paid(order_id=event.order_id)  # only orders a storefront visit placed count
+
+
 def subscribe() -> None:
     events.subscribe(account_events.AccountClosed, on_account_closed, phase=events.IN_TRANSACTION)
     events.subscribe(StockLevelChanged, on_stock_level_changed, phase=events.IN_TRANSACTION)
     events.subscribe(PricesChanged, on_prices_changed, phase=events.IN_TRANSACTION)
+    events.subscribe(
+        OrderPaid, on_order_paid
+    )  # after commit: a cache write, never in the payment's transaction

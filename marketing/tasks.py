@@ -78,3 +78,14 @@ def send_price_alerts() -> int:
     from . import wishlist
 
     return wishlist.price_alerts()
+
+
+# --- storefront traffic (marketing.traffic) -------------------------------------------------------
+
+
+@shared_task
+def flush_traffic() -> int:
+    """Beat, every minute: the traffic counters buffered in the cache go to the database."""
+    from . import traffic
+
+    return traffic.flush().traffic_rows

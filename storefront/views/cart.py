@@ -29,6 +29,7 @@ from core.errors import ApplicationError, ValidationFailed
 from loyalty import selectors as loyalty_selectors
 from loyalty import services as loyalty_services
 from marketing import selectors as marketing_selectors
+from marketing import traffic
 from orders import errors as order_errors
 from orders.selectors_cart import cart_suggestions
 from orders.services import cart as services
@@ -108,6 +109,7 @@ def cart_add(request: HttpRequest) -> HttpResponse:
             return JsonResponse(exc.as_dict(), status=exc.http_status)
         messages.error(request, exc.message)
         return _back(request, default=_referer_or_cart(request))
+    traffic.note_step(request, traffic.Step.CART)
     name = variant.product.name
     if wants_json:
         count = line.cart.lines.aggregate(n=Sum("quantity"))["n"] or 0

@@ -33,7 +33,7 @@ from catalog.errors import UnknownVariant
 from core.auth import signed_in_user
 from core.errors import ApplicationError
 from inventory.selectors import active_location_codes
-from marketing import wishlist
+from marketing import traffic, wishlist
 from orders.selectors import is_verified_buyer
 from pricing.errors import UnsupportedCurrency
 from pricing.selectors import CURRENCY_CODES
@@ -503,6 +503,7 @@ def _product_page_dict(request, ctx: dict) -> dict:
         "content": render_to_string("storefront/product.html", ctx, request=request),
         "extra_js": render_to_string("storefront/_product_js.html", ctx, request=request),
         "body_class": "page-product",
+        "sold_out": not any(v.in_stock for v in ctx["data"].variants),  # for the traffic counts
     }
 
 
@@ -529,6 +530,9 @@ def product(request: HttpRequest, slug: str) -> HttpResponse:
         page = _cached(request, shopper, kind="product", parts=[slug, sku], build=build, product_id=found.pk)
     except UnknownVariant as exc:
         return _bad_request(request, exc.message)
+    traffic.note_step(
+        request, traffic.Step.PRODUCT, product_id=found.pk, sold_out=page.get("sold_out", False)
+    )
     return _render_page(request, page)
 
 

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.errors import ApplicationError
 from logistics.models import Carrier
+from marketing import traffic
 from orders.models import Cart, CartStatus, DeliveryMethod, Order, OrderStatus
 from orders.services import checkout as services
 from pricing import services as pricing
@@ -61,6 +62,7 @@ def checkout_page(request: HttpRequest) -> HttpResponse:
     if cart is None or not cart.lines.exists():
         messages.info(request, _("Your cart is empty: add a product before checking out."))
         return redirect("orders:cart")
+    traffic.note_step(request, traffic.Step.CHECKOUT)
     form = _form_data(request)
     errors: dict[str, StrOrPromise] = {}
     status = 200
@@ -92,6 +94,7 @@ def checkout_page(request: HttpRequest) -> HttpResponse:
             form["idempotency_key"] = uuid.uuid4().hex  # the refused attempt wrote nothing
         else:
             remember_order(request, order.number)
+            traffic.note_order(request, order_id=order.pk)  # its payment counts as this visit's
             if payment is None:
                 return redirect("orders:confirmation", number=order.number)
             return HttpResponseRedirect(payment.redirect_url)
