@@ -86,7 +86,7 @@ def _rows(table: Table) -> list[list[Any]]:
 def _csv(table: Table) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow([column.label for column in table.columns])
+    writer.writerow([str(column.label) for column in table.columns])
     for values in _rows(table):
         writer.writerow([_csv_value(value) for value in values])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
@@ -107,7 +107,7 @@ def _xlsx(table: Table) -> bytes:
     workbook = Workbook(write_only=False)
     sheet = workbook.active
     sheet.title = re.sub(r"[\\/?*\[\]:]", " ", table.title or "Report")[:31].strip() or "Report"
-    sheet.append([column.label for column in table.columns])
+    sheet.append([str(column.label) for column in table.columns])  # lazy translations too
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for values in _rows(table):
@@ -117,7 +117,7 @@ def _xlsx(table: Table) -> bytes:
                 cell.number_format = XLSX_FORMATS[column.kind]
     for index, column in enumerate(table.columns, start=1):
         sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = max(
-            10, len(column.label) + 2
+            10, len(str(column.label)) + 2
         )
     out = io.BytesIO()
     workbook.save(out)
