@@ -361,7 +361,7 @@ def _sums_by_key(facts: QuerySet[SalesFact]) -> dict[DayKey, dict[str, Any]]:
     returned units made positive as ``SalesDay`` keeps them: what ``rebuild`` and ``check`` roll up
     instead of a query per day."""
     wanted = _wanted()
-    rows = (
+    rows: Any = (
         facts.order_by()
         .values("day", "location_id", "channel")
         .annotate(**{f"sum_{name}": expression for name, expression in wanted.items()})
