@@ -386,6 +386,21 @@ def stores_with_stock(product_ids: QuerySet[Any] | Iterable[int]) -> QuerySet[Lo
     )
 
 
+def on_hand_by_product(
+    product_ids: Iterable[int], *, location_id: int | None = None, using: str = "default"
+) -> dict[int, int]:
+    """Units on hand per product (all its variants), at one location or everywhere: one grouped
+    query (the dashboard's sell-through reads it, on its replica through ``using``)."""
+    levels = StockLevel.objects.using(using).filter(variant__product_id__in=list(product_ids))
+    if location_id is not None:
+        levels = levels.filter(location_id=location_id)
+    return dict(
+        levels.values("variant__product_id")
+        .annotate(on_hand=Sum("on_hand"))
+        .values_list("variant__product_id", "on_hand")
+    )
+
+
 def available_by_variant_and_location(variant_ids: Iterable[int]) -> dict[tuple[int, int], int]:
     """``{(variant_id, location_id): on_hand - reserved}`` of these variants' levels (may be negative
     after a count; callers clamp). 1 query."""

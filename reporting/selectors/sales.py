@@ -31,7 +31,8 @@ from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Category, Product, Variant
-from inventory.models import Location, StockLevel
+from inventory.models import Location
+from inventory.selectors import on_hand_by_product
 
 from ..access import Scope
 from ..db import read_alias
@@ -345,12 +346,7 @@ def product_ranking(period: Period, scope: Scope, *, limit: int = 20) -> dict[st
     top = sales_rows(period, scope, "product", limit=limit)
     bottom = sales_rows(period, scope, "product", limit=limit, ascending=True)
     ids = {row["key"] for row in top + bottom}
-    stock = dict(
-        scope.filter(StockLevel.objects.using(read_alias()).filter(variant__product_id__in=ids))
-        .values("variant__product_id")
-        .annotate(on_hand=Sum("on_hand"))
-        .values_list("variant__product_id", "on_hand")
-    )
+    stock = on_hand_by_product(ids, location_id=scope.location_id, using=read_alias())
     for row in top + bottom:
         row["stock"] = stock.get(row["key"], 0)
         row["sell_through"] = sell_through(row["units"], row["stock"])

@@ -29,10 +29,18 @@ def test_ensure_roles_is_rerunnable_and_exact():
 
 
 def test_roles_nest_upwards():
-    assert set(ROLE_PERMISSIONS[Role.CASHIER]) < set(ROLE_PERMISSIONS[Role.STORE_MANAGER])
-    assert set(ROLE_PERMISSIONS[Role.STORE_MANAGER]) < set(ROLE_PERMISSIONS[Role.STAFF])
-    assert set(ROLE_PERMISSIONS[Role.STAFF]) < set(ROLE_PERMISSIONS[Role.MANAGER])
+    """Each role holds the one below it, except the KPI dashboard: a store manager sees their store's
+    figures, staff none, a manager the chain's (the dashboard permissions do not stack)."""
+    dashboard = {"reporting.view_store_dashboard", "reporting.view_chain_dashboard"}
+
+    def held(role: str) -> set[str]:
+        return set(ROLE_PERMISSIONS[role]) - dashboard
+
+    assert held(Role.CASHIER) < held(Role.STORE_MANAGER) < held(Role.STAFF) < held(Role.MANAGER)
     assert ROLE_PERMISSIONS[Role.SHOPPER] == []
+    assert dashboard & set(ROLE_PERMISSIONS[Role.STORE_MANAGER]) == {"reporting.view_store_dashboard"}
+    assert dashboard & set(ROLE_PERMISSIONS[Role.MANAGER]) == {"reporting.view_chain_dashboard"}
+    assert not dashboard & set(ROLE_PERMISSIONS[Role.STAFF])
 
 
 def test_assign_role_gives_admin_access_only_to_admin_roles():
