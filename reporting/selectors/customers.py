@@ -29,13 +29,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import connections
 from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..access import Scope
-from ..db import read_alias
+from ..db import fetch_rows, month_start, read_alias
 from ..periods import Period
 from ..tables import Column, Table
 
@@ -62,10 +61,7 @@ class CustomersReport:
 
 
 def _rows(sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
-    with connections[read_alias()].cursor() as cursor:
-        cursor.execute(sql, params)
-        names = [c[0] for c in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    return fetch_rows(sql, params)
 
 
 def _scope(scope: Scope, alias: str) -> str:
@@ -201,12 +197,12 @@ WITH firsts AS (
     WHERE f.kind = 'sale' AND f.customer_id IS NOT NULL AND f.day BETWEEN %(cstart)s AND %(end)s {scope_f}
     GROUP BY f.customer_id
 ), cohort AS (
-    SELECT fi.customer_id, date_trunc('month', fi.first_day)::date AS month FROM firsts fi
+    SELECT fi.customer_id, {first_month} AS month FROM firsts fi
     WHERE NOT EXISTS (SELECT 1 FROM reporting_salesfact e
                       WHERE e.customer_id = fi.customer_id AND e.kind = 'sale'
                         AND e.day < %(cstart)s {scope_e})
 ), activity AS (
-    SELECT DISTINCT c.month, c.customer_id, date_trunc('month', s.day)::date AS active
+    SELECT DISTINCT c.month, c.customer_id, {active_month} AS active
     FROM cohort c JOIN reporting_salesfact s
       ON s.customer_id = c.customer_id AND s.kind = 'sale' AND s.day >= c.month {scope_s}
 )
@@ -229,8 +225,9 @@ def _cohorts(scope: Scope, period: Period, today: dt.date) -> Table:
     if _months_between(first_month, last_month) >= MAX_COHORTS:
         first_month = _add_months(last_month, -(MAX_COHORTS - 1))
     sql = COHORT_SQL.format(
-        scope_f=_scope(scope, "f"), scope_e=_scope(scope, "e"), scope_s=_scope(scope, "s")
-    )
+        scope_f=_scope(scope, "f"), scope_e=_scope(scope, "e"), scope_s=_scope(scope, "s"),
+        first_month=month_start("fi.first_day"), active_month=month_start("s.day"),
+    )  # fmt: skip
     counts: dict[dt.date, dict[int, int]] = {}
     for found in _rows(sql, {"cstart": first_month, "end": period.end, "location": scope.location_id}):
         months = _months_between(found["month"], found["active"])

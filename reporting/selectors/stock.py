@@ -33,12 +33,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import connections
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..access import Scope
-from ..db import read_alias
+from ..db import fetch_rows, on_postgresql, read_alias
 from ..periods import Period
 from ..tables import Column, Table
 from .params import BadParameter, int_param
@@ -89,10 +88,7 @@ def stock_params(params: Mapping[str, str]) -> StockParams:
 
 
 def _rows(sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
-    with connections[read_alias()].cursor() as cursor:
-        cursor.execute(sql, params)
-        names = [c[0] for c in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    return fetch_rows(sql, params)
 
 
 def _scope_sql(scope: Scope, column: str) -> str:
@@ -234,7 +230,10 @@ WITH sold AS (
       AND NOT EXISTS (SELECT 1 FROM sold s
                       WHERE s.variant_id = l.variant_id AND s.location_id = l.location_id)
 )
-SELECT top.*, v.sku, p.name AS product, loc.name AS location, last.day AS last_sale
+SELECT top.*, v.sku, p.name AS product, loc.name AS location,
+       (SELECT MAX(f.day) FROM reporting_salesfact f
+        WHERE f.variant_id = top.variant_id AND f.location_id = top.location_id
+          AND f.kind = 'sale') AS last_sale
 FROM (
     SELECT d.*, COUNT(*) OVER () AS lines, SUM(d.on_hand) OVER () AS units,
            SUM(d.value) OVER () AS total_value
@@ -243,10 +242,6 @@ FROM (
 JOIN catalog_variant v ON v.id = top.variant_id
 JOIN catalog_product p ON p.id = v.product_id
 JOIN inventory_location loc ON loc.id = top.location_id
-LEFT JOIN LATERAL (
-    SELECT MAX(f.day) AS day FROM reporting_salesfact f
-    WHERE f.variant_id = top.variant_id AND f.location_id = top.location_id AND f.kind = 'sale'
-) last ON TRUE
 ORDER BY top.value DESC NULLS LAST, top.on_hand DESC, top.variant_id
 """
 
@@ -315,6 +310,8 @@ JOIN inventory_location loc ON loc.id = pr.location_id
 def _stockouts(
     scope: Scope, args: dict[str, Any], period: Period, today: dt.date, params: StockParams
 ) -> Table:
+    if not on_postgresql():  # the ledger lookup is PostgreSQL SQL (LATERAL, time zones): the demo's SQLite
+        return Table(title=str(_("Stock-outs that cost sales: on PostgreSQL only")), columns=[])
     sql = STOCKOUT_SQL.format(scope_levels=_scope_sql(scope, "l.location_id"))
     out = []
     last = min(period.end, today)
@@ -372,10 +369,10 @@ WITH rates AS (
     LEFT JOIN rates r ON r.variant_id = l.variant_id AND r.location_id = l.location_id
 ), givers AS (
     SELECT * FROM levels
-    WHERE available > CEIL(units::numeric * %(over)s / %(window)s)
+    WHERE (available - 1) * %(window)s >= units * %(over)s  -- available > ceil(units * over / window)
 ), takers AS (
     SELECT * FROM levels
-    WHERE units > 0 AND available::numeric * %(window)s < units::numeric * %(under)s
+    WHERE units > 0 AND available * %(window)s < units * %(under)s
 )
 SELECT 'give' AS side, g.* FROM givers g WHERE EXISTS (
     SELECT 1 FROM takers t WHERE t.variant_id = g.variant_id AND t.location_id <> g.location_id {scope_t})

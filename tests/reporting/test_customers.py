@@ -26,7 +26,8 @@ from tests.factories import UserFactory
 from .conftest import till_return, web_order
 from .test_stock import sell
 
-pytestmark = pytest.mark.django_db
+# The stock and customers reports are PostgreSQL SQL (the demo's SQLite gets what it can run).
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
 D = Decimal
 
