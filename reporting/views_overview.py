@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import charts
 from .access import Scope
 from .pages import dashboard_page, page_context
 from .periods import parse_period
@@ -56,22 +57,53 @@ def kpi_cards(data: Overview) -> list[dict[str, Any]]:
     return cards
 
 
+MONTHLY_AFTER_DAYS = 62  # a longer period's table is by month (a year of days is a 13,000-pixel page)
+
+
 def days_table(data: Overview) -> Table:
+    monthly = len(data.days) > MONTHLY_AFTER_DAYS
+    rows = _by_month(data.days) if monthly else data.days
     return Table(
-        title=str(_("Day by day")),
+        title=str(_("Month by month") if monthly else _("Day by day")),
         columns=[
-            Column("day", str(_("Day")), "date"),
+            Column("day", str(_("Month") if monthly else _("Day")), "text" if monthly else "date"),
             Column("orders", str(_("Orders")), "int"),
             Column("revenue_ttc", str(_("Revenue incl. VAT")), "money"),
-            Column("last_year_revenue_ttc", str(_("Same day last year")), "money"),
+            Column("last_year_revenue_ttc", str(_("Same dates last year")), "money"),
         ],
-        rows=data.days,
+        rows=rows,
         total={
             "day": str(_("Total")),
             "orders": sum(row["orders"] for row in data.days),
             "revenue_ttc": sum((row["revenue_ttc"] for row in data.days), Decimal("0")),
             "last_year_revenue_ttc": sum((row["last_year_revenue_ttc"] for row in data.days), Decimal("0")),
         },
+    )
+
+
+def _by_month(days: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    months: dict[str, dict[str, Any]] = {}
+    for row in days:
+        key = row["day"].strftime("%Y-%m")
+        month = months.setdefault(
+            key, {"day": key, "orders": 0, "revenue_ttc": Decimal("0"), "last_year_revenue_ttc": Decimal("0")}
+        )
+        month["orders"] += row["orders"]
+        month["revenue_ttc"] += row["revenue_ttc"]
+        month["last_year_revenue_ttc"] += row["last_year_revenue_ttc"]
+    return list(months.values())
+
+
+def revenue_chart(data: Overview) -> str:
+    """Revenue TTC per day of the period, and the same dates last year, dashed (server-side SVG)."""
+    if len(data.days) < 2:
+        return ""
+    return charts.line_chart(
+        [(row["day"].strftime("%d/%m"), row["revenue_ttc"]) for row in data.days],
+        compare=[row["last_year_revenue_ttc"] for row in data.days],
+        title=str(_("Revenue incl. VAT per day, and last year")),
+        series_label=str(_("This period")),
+        compare_label=str(_("Last year")),
     )
 
 
@@ -89,6 +121,7 @@ def overview(request: HttpRequest, scope: Scope) -> HttpResponse:
         data=data,
         cards=kpi_cards(data),
         table=table,
+        chart=revenue_chart(data),
         live=period.end >= timezone.localdate(),
     )
     partial = request.GET.get("partial") == "kpis"  # the live refresh: the figures and the days only

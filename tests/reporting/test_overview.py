@@ -79,3 +79,17 @@ def test_the_page_shows_the_figures_and_exports_the_days(client, shop):
     yesterday = (timezone.localdate() - dt.timedelta(days=1)).isoformat()
     past = client.get(f"/dashboard/?date_from={yesterday}&date_to={yesterday}")
     assert past.status_code == 200 and b"data-live-url" not in past.content
+
+
+def test_a_long_period_shows_months_and_a_chart(client, shop):
+    sale = till_sale(shop, [("TEE", 1)], [("cash", "12.50")])
+    facts.refresh_orders([sale.pk])
+    client.force_login(UserFactory(role=Role.MANAGER))
+    today = timezone.localdate()
+    start = (today - dt.timedelta(days=120)).isoformat()
+    page = client.get(f"/dashboard/?date_from={start}&date_to={today.isoformat()}&export=csv")
+    lines = page.content.decode("utf-8").splitlines()
+    assert 4 <= len(lines) <= 7  # header, 4 to 5 months, total: not 121 days
+    assert today.strftime("%Y-%m") in lines[-2] and "12,50" in lines[-2]
+    html = client.get(f"/dashboard/?date_from={start}&date_to={today.isoformat()}").content.decode()
+    assert "<svg" in html and "style=" not in html.split("<svg", 1)[1].split("</svg>", 1)[0]
