@@ -7,7 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import charts
@@ -33,35 +33,35 @@ TOP = 20
 def columns(by: str) -> list[Column]:
     if by == "payment":
         return [
-            Column("label", _t("Payment method")),
-            Column("revenue_ttc", _t("Taken TTC"), "money"),
-            Column("orders", _t("Orders"), "int"),
-            Column("average_basket", _t("Per order"), "money"),
+            Column("label", gettext("Payment method")),
+            Column("revenue_ttc", gettext("Taken TTC"), "money"),
+            Column("orders", gettext("Orders"), "int"),
+            Column("average_basket", gettext("Per order"), "money"),
         ]
-    first = {"store": _t("Store"), "channel": _t("Channel"), "category": _t("Category"),
-             "product": _t("Product"), "cashier": _t("Cashier"), "hour": _t("Hour"),
-             "coupon": _t("Coupon")}[by]  # fmt: skip
+    first = {"store": gettext("Store"), "channel": gettext("Channel"), "category": gettext("Category"),
+             "product": gettext("Product"), "cashier": gettext("Cashier"), "hour": gettext("Hour"),
+             "coupon": gettext("Coupon")}[by]  # fmt: skip
     cols = [Column("label", first)]
     if by == "category":
-        cols.append(Column("path", _t("Path")))
+        cols.append(Column("path", gettext("Path")))
     cols += [
-        Column("revenue_ht", _t("Revenue HT"), "money"),
-        Column("revenue_ttc", _t("Revenue TTC"), "money"),
-        Column("orders", _t("Orders"), "int"),
-        Column("units", _t("Units"), "int"),
-        Column("average_basket", _t("Average basket"), "money"),
-        Column("margin_ht", _t("Margin HT"), "money"),
-        Column("margin_rate", _t("Margin rate"), "percent"),
+        Column("revenue_ht", gettext("Revenue HT"), "money"),
+        Column("revenue_ttc", gettext("Revenue TTC"), "money"),
+        Column("orders", gettext("Orders"), "int"),
+        Column("units", gettext("Units"), "int"),
+        Column("average_basket", gettext("Average basket"), "money"),
+        Column("margin_ht", gettext("Margin HT"), "money"),
+        Column("margin_rate", gettext("Margin rate"), "percent"),
     ]
     if by == "coupon":
-        cols.append(Column("discount_ttc", _t("Discount given TTC"), "money"))
+        cols.append(Column("discount_ttc", gettext("Discount given TTC"), "money"))
     else:
-        cols += [Column("units_returned", _t("Units returned"), "int"),
-                 Column("units_cancelled", _t("Units cancelled"), "int")]  # fmt: skip
+        cols += [Column("units_returned", gettext("Units returned"), "int"),
+                 Column("units_cancelled", gettext("Units cancelled"), "int")]  # fmt: skip
     if by == "product":
         cols += [
-            Column("stock", _t("Stock now"), "int"),
-            Column("sell_through", _t("Sell-through"), "percent"),
+            Column("stock", gettext("Stock now"), "int"),
+            Column("sell_through", gettext("Sell-through"), "percent"),
         ]
     return cols
 
@@ -69,7 +69,7 @@ def columns(by: str) -> list[Column]:
 def _total(rows: list[dict[str, Any]], by: str) -> dict[str, Any] | None:
     if by in ("category", "product") or not rows:
         return None  # a tree's parents already hold their children; a top N is not a whole
-    total: dict[str, Any] = {"label": _t("Total")}
+    total: dict[str, Any] = {"label": gettext("Total")}
     for name in ("revenue_ht", "revenue_ttc", "units", "units_returned", "units_cancelled", "margin_ht",
                  "discount_ttc"):  # fmt: skip
         values = [row.get(name) for row in rows if row.get(name) is not None]
@@ -84,14 +84,16 @@ def _total(rows: list[dict[str, Any]], by: str) -> dict[str, Any] | None:
 def build(period: Period, scope: Scope, by: str) -> dict[str, Any]:
     """The tab's tables (id -> Table) and chart."""
     label, group_by = TABS[by]
-    title = _t("Sales by %(what)s") % {"what": str(label).lower()}
+    title = gettext("Sales by %(what)s") % {"what": str(label).lower()}
     cols = columns(by)
     tables: dict[str, Table] = {}
     extra: dict[str, Any] = {}
     if by == "product":
         ranking = sales.product_ranking(period, scope, limit=TOP)
-        tables["top"] = Table(_t("Top %(n)s products by revenue") % {"n": TOP}, cols, ranking["top"])
-        tables["bottom"] = Table(_t("Bottom %(n)s products by revenue") % {"n": TOP}, cols, ranking["bottom"])
+        tables["top"] = Table(gettext("Top %(n)s products by revenue") % {"n": TOP}, cols, ranking["top"])
+        tables["bottom"] = Table(
+            gettext("Bottom %(n)s products by revenue") % {"n": TOP}, cols, ranking["bottom"]
+        )
         rows = ranking["top"]
     else:
         rows = sales.sales_rows(period, scope, group_by)
@@ -102,7 +104,7 @@ def build(period: Period, scope: Scope, by: str) -> dict[str, Any]:
     if by == "hour":
         matrix = sales.hour_weekday_matrix(period, scope)
         chart = charts.heatmap(
-            matrix, title=_t("Goods sold TTC by weekday and hour"),
+            matrix, title=gettext("Goods sold TTC by weekday and hour"),
             rows=[str(day)[:3] for day in sales.WEEKDAYS], columns=[f"{h}" for h in range(24)],
         )  # fmt: skip
     elif by == "store":
@@ -114,23 +116,23 @@ def build(period: Period, scope: Scope, by: str) -> dict[str, Any]:
         chart = charts.line_chart(
             [(day.strftime("%d/%m"), this.get(day, 0)) for day in dates],
             compare=[before.get(day, 0) for day in old[: len(dates)]],
-            title=_t("Revenue TTC per day, and last year"),
-            series_label=_t("This period"), compare_label=_t("Last year"),
+            title=gettext("Revenue TTC per day, and last year"),
+            series_label=gettext("This period"), compare_label=gettext("Last year"),
         )  # fmt: skip
         extra["bars"] = charts.bar_chart(
-            [(row["label"], row["revenue_ttc"]) for row in rows], title=_t("Revenue TTC by store")
+            [(row["label"], row["revenue_ttc"]) for row in rows], title=gettext("Revenue TTC by store")
         )
     elif by == "category":
         chart = charts.bar_chart(
             [(row["label"].strip(), row["revenue_ttc"]) for row in rows if row["depth"] == 0],
-            title=_t("Revenue TTC by top-level category"),
+            title=gettext("Revenue TTC by top-level category"),
         )
     elif by == "payment":
         chart = charts.bar_chart([(row["label"], row["revenue_ttc"]) for row in rows], title=title)
     else:
         chart = charts.bar_chart(
             [(row["label"], row["revenue_ttc"]) for row in rows[:TOP]],
-            title=_t("Revenue TTC: %(title)s") % {"title": title},
+            title=gettext("Revenue TTC: %(title)s") % {"title": title},
         )
     if by == "coupon":
         extra["uplift"] = sales.coupon_uplift(period, scope)
