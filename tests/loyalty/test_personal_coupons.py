@@ -33,7 +33,7 @@ def test_birthday_coupon_once_a_year_with_its_email(
     CustomerProfile.objects.create(user=other, birth_date=(today + dt.timedelta(days=3)).replace(year=1990))
 
     with django_capture_on_commit_callbacks(execute=True):
-        result = grant_personal_coupons.apply().get()
+        result = grant_personal_coupons.apply().get(disable_sync_subtasks=False)
     assert result == {"birthday": 1, "win_back": 0}
     coupon = Coupon.objects.get(origin=CouponOrigin.BIRTHDAY)
     assert (coupon.customer_id, coupon.source_key, coupon.max_uses) == (
