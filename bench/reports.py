@@ -552,6 +552,44 @@ def seed(*, lines: int, variants: int, customers: int, seed: int = 14) -> dict[s
     return counts
 
 
+def seed_stock(*, seed: int = 15) -> int:
+    """A stock level for every variant at every location (about one in six empty, the rest 1-40
+    units) and its last ledger row (a receipt, or the sale that emptied it) 1-120 days ago: what the
+    stock page reads (value, cover, dead stock, stock-outs, transfers). Returns the levels written."""
+    from django.db import connection, transaction
+
+    from catalog.models import Variant
+    from inventory.models import Location, MovementReason, StockLevel, StockMovement
+
+    rng = random.Random(seed)
+    locations = list(Location.objects.values_list("pk", flat=True))
+    variants = list(Variant.objects.values_list("pk", flat=True))
+    levels, movements = [], []
+    for variant in variants:
+        for location in locations:
+            on_hand = 0 if rng.random() < 0.16 else rng.randint(1, 40)
+            levels.append(StockLevel(variant_id=variant, location_id=location, on_hand=on_hand))
+            movements.append(
+                StockMovement(
+                    variant_id=variant,
+                    location_id=location,
+                    quantity=on_hand if on_hand else -1,
+                    reason=MovementReason.RECEIPT if on_hand else MovementReason.SALE,
+                    reference="BENCH",
+                )
+            )
+    with transaction.atomic():
+        StockLevel.objects.bulk_create(levels, batch_size=5000)
+        StockMovement.objects.bulk_create(movements, batch_size=5000)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE inventory_stockmovement SET created_at = now() - (1 + (id %% 120)) * interval '1 day'"
+                " WHERE reference = 'BENCH'"
+            )
+            cursor.execute("ANALYZE inventory_stocklevel, inventory_stockmovement")
+    return len(levels)
+
+
 def _accumulate(weights):
     total = 0.0
     for w in weights:
@@ -602,6 +640,9 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="time the pages of a kept database, no seeding")
     parser.add_argument("--no-check", action="store_true", help="skip check_reports")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument(
+        "--rebuild", action="store_true", help="with --reuse: migrate and rebuild the reports first"
+    )
     args = parser.parse_args()
 
     env = {
@@ -613,6 +654,7 @@ def main() -> None:
     env.pop("REPORTING_DATABASE_URL", None)
     if not args.reuse:
         create_database(args.url)
+    if not args.reuse or args.rebuild:
         migrate(env)
     os.environ.update(env)
     import django
@@ -635,12 +677,20 @@ def main() -> None:
                 f"seeded in {time.perf_counter() - started:.0f} s: "
                 + ", ".join(f"{k} {v:,}" for k, v in counts.items())
             )
+        from inventory.models import StockLevel
 
+        if not StockLevel.objects.exists():
+            started = time.perf_counter()
+            print(f"stock: {seed_stock():,} levels in {time.perf_counter() - started:.0f} s")
+        if not args.reuse or args.rebuild:
             started, cpu = time.perf_counter(), time.process_time()
             total = facts.rebuild()
             took, took_cpu = time.perf_counter() - started, time.process_time() - cpu
             with connection.cursor() as cursor:
-                cursor.execute("ANALYZE reporting_salesfact, reporting_salesday, reporting_paymentfact")
+                cursor.execute(
+                    "ANALYZE reporting_salesfact, reporting_salesday, reporting_paymentfact, "
+                    "reporting_salescube, reporting_customerday"
+                )
             table = [
                 [
                     "rebuild_reports",

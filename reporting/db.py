@@ -48,13 +48,14 @@ def fetch_rows(sql: str, params: dict[str, Any] | list[Any]) -> list[dict[str, A
         cursor.execute(sql, params)
         names = [column[0] for column in cursor.description]
         rows = cursor.fetchall()
-    return [{name: _typed(name, value) for name, value in zip(names, row, strict=True)} for row in rows]
+    return [{name: typed(value) for name, value in zip(names, row, strict=True)} for row in rows]
 
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-def _typed(name: str, value: Any) -> Any:
+def typed(value: Any) -> Any:
+    """A raw SQL value as the ORM would give it (see ``fetch_rows``)."""
     if isinstance(value, float):
         return Decimal(repr(round(value, 6)))
     if isinstance(value, str) and ISO_DATE.match(value):

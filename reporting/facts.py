@@ -42,6 +42,7 @@ from core.money import money_round
 from orders.models import Channel, DeliveryMethod, Order, OrderLine, OrderStatus, OrderStatusChange
 from orders.order_actions import OrderAction, OrderActionKind
 
+from . import cube
 from .models import FactKind, FactOrder, PaymentFact, ReportChannel, SalesDay, SalesFact
 
 PRIMARY = "default"  # facts are written and checked on the primary, never on the reporting replica
@@ -309,12 +310,8 @@ def refresh_orders(order_ids: Iterable[int]) -> set[DayKey]:
         list(
             FactOrder.objects.using(PRIMARY).select_for_update().filter(order_id__in=ids).order_by("order_id")
         )
-        before = set(
-            SalesFact.objects.using(PRIMARY)
-            .filter(order_id__in=ids)
-            .values_list("day", "location_id", "channel")
-            .distinct()
-        ) | set(
+        old = list(SalesFact.objects.using(PRIMARY).filter(order_id__in=ids).only(*CUBE_FIELDS))
+        before = {(f.day, f.location_id, f.channel) for f in old} | set(
             PaymentFact.objects.using(PRIMARY)
             .filter(order_id__in=ids)
             .values_list("day", "location_id", "channel")
@@ -325,10 +322,17 @@ def refresh_orders(order_ids: Iterable[int]) -> set[DayKey]:
         derived = derive(_load(ids))
         SalesFact.objects.using(PRIMARY).bulk_create(derived.facts, batch_size=2000)
         PaymentFact.objects.using(PRIMARY).bulk_create(derived.payments, batch_size=2000)
+        cube.apply_change(old, derived.facts)
     keys = before | derived.keys()
     for key in sorted(keys, key=_sort_key):
         roll_up(key)
     return keys
+
+
+# What the roll-ups read of a fact (``reporting.cube``).
+CUBE_FIELDS = ("order_id", "kind", "day", "hour", "weekday", "channel", "location_id", "cashier_id",
+               "customer_id", "variant_id", "product_id", "category_id", "coupon", "units", "revenue_ht",
+               "revenue_ttc", "discount_ttc", "cost_ht")  # fmt: skip
 
 
 def _day_keys(queryset: QuerySet[Any]) -> set[DayKey]:
@@ -449,6 +453,7 @@ def rebuild(*, chunk: int = 2000) -> int:
             ],
             batch_size=2000,
         )
+        cube.rebuild()
     return total
 
 
@@ -522,6 +527,7 @@ def check(*, chunk: int = 2000, limit: int = 50) -> CheckReport:
         for name, value in sums.items():
             if getattr(row, name) != value:
                 problem(f"{_name(day_key)}: {name} is {getattr(row, name)}, the facts say {value}")
+    cube.check(problem)
     return report
 
 

@@ -10,6 +10,11 @@ Nothing here is a business record. Every row is derived from ``orders`` (and ``p
 - ``PaymentFact``: one row per payment taken (web: a captured payment; till: a tender, net of change).
 - ``SalesDay``: the facts summed per local day x location x channel: what the overview reads.
 - ``FactOrder``: one row per order that has facts; its row lock serialises two refreshes of one order.
+- ``SalesCube``: the facts summed per month x location x channel x value of one breakdown (category
+  and each of its parents, product, variant, cashier, coupon, weekday-hour slot): what the breakdowns
+  read for the whole months of a period (``reporting.cube``).
+- ``CustomerDay``: an identified customer's facts summed per day and location: what the customers
+  report reads.
 """
 
 from __future__ import annotations
@@ -157,6 +162,70 @@ class SalesDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.channel} @ {self.location_id}"
+
+
+class CubeDimension(models.TextChoices):
+    CATEGORY = "category", _("Category (and each parent)")
+    PRODUCT = "product", _("Product")
+    VARIANT = "variant", _("Variant")
+    CASHIER = "cashier", _("Cashier")
+    COUPON = "coupon", _("Coupon")
+    SLOT = "slot", _("Weekday and hour (weekday x 24 + hour)")
+
+
+class SalesCube(models.Model):
+    """The facts of one month, location and channel summed per value of one breakdown
+    (``reporting.cube``), kept equal to them by the same transaction that writes the facts.
+    Units cancelled and returned are negative, as in the facts; ``orders`` counts orders sold (an
+    order is sold at one moment, so the months add up)."""
+
+    month = models.DateField(help_text=_("First day of the month."))
+    location_key = models.IntegerField(help_text=_("The location's id; 0 for none."))
+    channel = models.CharField(max_length=16, choices=ReportChannel.choices)
+    dimension = models.CharField(max_length=8, choices=CubeDimension.choices)
+    ref = models.BigIntegerField(default=0, help_text=_("Category, product, variant, cashier id or slot."))
+    code = models.CharField(max_length=120, blank=True, help_text=_("The coupon code(s)."))
+    orders = models.IntegerField(default=0)
+    units = models.IntegerField(default=0)
+    units_sold = models.IntegerField(default=0)
+    units_cancelled = models.IntegerField(default=0)
+    units_returned = models.IntegerField(default=0)
+    sales_ttc = amount()
+    revenue_ht = amount()
+    revenue_ttc = amount()
+    discount_ttc = amount()
+    cost_ht = amount()
+    costed_revenue_ht = amount()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dimension", "month", "location_key", "channel", "ref", "code"],
+                name="rep_cube_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.dimension} {self.ref or self.code} @ {self.location_key}"
+
+
+class CustomerDay(models.Model):
+    """One identified customer's facts of one day at one location, summed (``reporting.cube``)."""
+
+    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    location_key = models.IntegerField(help_text=_("The location's id; 0 for none."))
+    orders = models.IntegerField(default=0, help_text=_("Orders sold."))
+    revenue_ttc = amount(_("Net of cancellations and returns."))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "day", "location_key"], name="rep_cust_day_unique")
+        ]
+        indexes = [models.Index(fields=["day"], name="rep_cust_day_day")]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.day} @ {self.location_key}"
 
 
 class WeeklySummarySent(models.Model):

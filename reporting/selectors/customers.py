@@ -5,7 +5,9 @@ back (cohorts), what each loyalty tier weighs, and the points the chain owes. Re
 Definitions:
 
 - **Customer** = ``SalesFact.customer_id`` (an identified sale, web or till); sales without one are
-  *anonymous* and counted apart (orders, revenue), never as customers.
+  *anonymous* and counted apart (orders, revenue), never as customers. Read from ``CustomerDay`` (a
+  customer's facts per day and location, ``reporting.cube``); the anonymous figures are the rest of
+  ``SalesDay``.
 - A customer **bought in the period** when one of their orders was sold in it (a fact of kind ``sale``).
   Revenue is net (``revenue_ttc`` of every fact of the period: returns and cancellations lower it).
 - **New**: their first purchase ever falls in the period; **returning**: they had bought before it.
@@ -35,6 +37,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..access import Scope
 from ..db import fetch_rows, month_start, read_alias
+from ..models import SalesDay
 from ..periods import Period
 from ..tables import Column, Table
 
@@ -65,7 +68,7 @@ def _rows(sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _scope(scope: Scope, alias: str) -> str:
-    return "" if scope.chain else f" AND {alias}.location_id = %(location)s"
+    return "" if scope.chain else f" AND {alias}.location_key = %(location)s"
 
 
 def _share(part: Any, whole: Any) -> Decimal | None:
@@ -91,21 +94,19 @@ def customers_report(*, scope: Scope, period: Period, today: dt.date | None = No
 # --- new, returning, anonymous ---------------------------------------------------------------
 
 PER_CUSTOMER = """
-    SELECT f.customer_id, COUNT(DISTINCT f.order_id) FILTER (WHERE f.kind = 'sale') AS orders,
-           SUM(f.revenue_ttc) AS revenue
-    FROM reporting_salesfact f
-    WHERE f.day BETWEEN %(start)s AND %(end)s {scope_f}
-    GROUP BY f.customer_id
+    SELECT c.customer_id, SUM(c.orders) AS orders, SUM(c.revenue_ttc) AS revenue
+    FROM reporting_customerday c
+    WHERE c.day BETWEEN %(start)s AND %(end)s {scope_c}
+    GROUP BY c.customer_id
 """
 
 GROUPS_SQL = """
 WITH per AS ({per})
-SELECT CASE WHEN per.customer_id IS NULL THEN 'anonymous'
-            WHEN EXISTS (SELECT 1 FROM reporting_salesfact e
-                         WHERE e.customer_id = per.customer_id AND e.kind = 'sale'
+SELECT CASE WHEN EXISTS (SELECT 1 FROM reporting_customerday e
+                         WHERE e.customer_id = per.customer_id AND e.orders > 0
                            AND e.day < %(start)s {scope_e})
             THEN 'returning' ELSE 'new' END AS grp,
-       CASE WHEN per.customer_id IS NULL THEN -1 ELSE COALESCE(t.rank, 0) END AS rank,
+       COALESCE(t.rank, 0) AS rank,
        COUNT(*) FILTER (WHERE per.orders > 0) AS customers,
        COUNT(*) FILTER (WHERE per.orders > 1) AS repeaters,
        COALESCE(SUM(per.orders), 0) AS orders,
@@ -130,8 +131,27 @@ def _split(rows: list[dict[str, Any]], key: str) -> dict[Any, dict[str, Any]]:
 
 
 def _grouped(scope: Scope, args: dict[str, Any]) -> list[dict[str, Any]]:
-    sql = GROUPS_SQL.format(per=PER_CUSTOMER.format(scope_f=_scope(scope, "f")), scope_e=_scope(scope, "e"))
-    return _rows(sql, args)
+    """Per (new / returning / anonymous, tier rank): customers, repeaters, orders, revenue. Identified
+    customers from ``CustomerDay``; anonymous sales are the rest of ``SalesDay`` (rank -1)."""
+    sql = GROUPS_SQL.format(per=PER_CUSTOMER.format(scope_c=_scope(scope, "c")), scope_e=_scope(scope, "e"))
+    rows = _rows(sql, args)
+    every = scope.filter(
+        SalesDay.objects.using(read_alias()).filter(day__gte=args["start"], day__lte=args["end"])
+    ).aggregate(
+        orders=Sum("orders", default=0),
+        identified=Sum("identified_orders", default=0),
+        revenue=Sum("revenue_ttc", default=ZERO),
+    )
+    identified_revenue = sum((Decimal(row["revenue"]) for row in rows), ZERO)
+    anonymous = {
+        "grp": "anonymous",
+        "rank": -1,
+        "customers": 0,
+        "repeaters": 0,
+        "orders": every["orders"] - every["identified"],
+        "revenue": every["revenue"] - identified_revenue,
+    }
+    return [*rows, anonymous] if anonymous["orders"] or anonymous["revenue"] else rows
 
 
 def _groups(grouped: list[dict[str, Any]]) -> tuple[dict[str, Any], Table]:
@@ -193,18 +213,18 @@ def _groups(grouped: list[dict[str, Any]]) -> tuple[dict[str, Any], Table]:
 
 COHORT_SQL = """
 WITH firsts AS (
-    SELECT f.customer_id, MIN(f.day) AS first_day FROM reporting_salesfact f
-    WHERE f.kind = 'sale' AND f.customer_id IS NOT NULL AND f.day BETWEEN %(cstart)s AND %(end)s {scope_f}
-    GROUP BY f.customer_id
+    SELECT c.customer_id, MIN(c.day) AS first_day FROM reporting_customerday c
+    WHERE c.orders > 0 AND c.day BETWEEN %(cstart)s AND %(end)s {scope_c}
+    GROUP BY c.customer_id
 ), cohort AS (
     SELECT fi.customer_id, {first_month} AS month FROM firsts fi
-    WHERE NOT EXISTS (SELECT 1 FROM reporting_salesfact e
-                      WHERE e.customer_id = fi.customer_id AND e.kind = 'sale'
+    WHERE NOT EXISTS (SELECT 1 FROM reporting_customerday e
+                      WHERE e.customer_id = fi.customer_id AND e.orders > 0
                         AND e.day < %(cstart)s {scope_e})
 ), activity AS (
     SELECT DISTINCT c.month, c.customer_id, {active_month} AS active
-    FROM cohort c JOIN reporting_salesfact s
-      ON s.customer_id = c.customer_id AND s.kind = 'sale' AND s.day >= c.month {scope_s}
+    FROM cohort c JOIN reporting_customerday s
+      ON s.customer_id = c.customer_id AND s.orders > 0 AND s.day >= c.month {scope_s}
 )
 SELECT month, active, COUNT(*) AS customers FROM activity GROUP BY month, active
 """
@@ -225,7 +245,7 @@ def _cohorts(scope: Scope, period: Period, today: dt.date) -> Table:
     if _months_between(first_month, last_month) >= MAX_COHORTS:
         first_month = _add_months(last_month, -(MAX_COHORTS - 1))
     sql = COHORT_SQL.format(
-        scope_f=_scope(scope, "f"), scope_e=_scope(scope, "e"), scope_s=_scope(scope, "s"),
+        scope_c=_scope(scope, "c"), scope_e=_scope(scope, "e"), scope_s=_scope(scope, "s"),
         first_month=month_start("fi.first_day"), active_month=month_start("s.day"),
     )  # fmt: skip
     counts: dict[dt.date, dict[int, int]] = {}

@@ -22,11 +22,10 @@ limited by the scope.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils.translation import gettext_lazy as _
 
@@ -34,9 +33,10 @@ from catalog.models import Category, Product, Variant
 from inventory.models import Location
 from inventory.selectors import on_hand_by_product
 
+from .. import cube
 from ..access import Scope
 from ..db import read_alias
-from ..models import FactKind, PaymentFact, ReportChannel, SalesDay, SalesFact
+from ..models import CubeDimension, PaymentFact, ReportChannel, SalesDay
 from ..periods import Period
 
 ZERO = Decimal("0")
@@ -62,24 +62,6 @@ class UnknownGroupBy(ValueError):
 
 
 # --- the sums ------------------------------------------------------------------------------------
-
-
-def _fact_sums() -> dict[str, Any]:
-    sale = Q(kind=FactKind.SALE)
-    costed = Q(cost_ht__isnull=False)
-    return {
-        "s_orders": Count("order", filter=sale, distinct=True),
-        "s_units": Sum("units", default=0),  # refunds carry no units
-        "s_units_sold": Sum("units", filter=sale, default=0),
-        "s_units_cancelled": Sum("units", filter=Q(kind=FactKind.CANCEL), default=0),
-        "s_units_returned": Sum("units", filter=Q(kind=FactKind.RETURN), default=0),
-        "s_sales_ttc": Sum("revenue_ttc", filter=sale, default=ZERO),
-        "s_revenue_ht": Sum("revenue_ht", default=ZERO),
-        "s_revenue_ttc": Sum("revenue_ttc", default=ZERO),
-        "s_discount_ttc": Sum("discount_ttc", default=ZERO),
-        "s_cost_ht": Sum("cost_ht", filter=costed, default=ZERO),
-        "s_costed_revenue_ht": Sum("revenue_ht", filter=costed, default=ZERO),
-    }
 
 
 def _day_sums() -> dict[str, Any]:
@@ -124,10 +106,6 @@ def _add(into: dict[str, Any], row: dict[str, Any]) -> None:
 
 def days(period: Period, scope: Scope) -> QuerySet[SalesDay]:
     return scope.filter(SalesDay.objects.using(read_alias()).filter(day__range=(period.start, period.end)))
-
-
-def facts(period: Period, scope: Scope) -> QuerySet[SalesFact]:
-    return scope.filter(SalesFact.objects.using(read_alias()).filter(day__range=(period.start, period.end)))
 
 
 def payments(period: Period, scope: Scope) -> QuerySet[PaymentFact]:
@@ -179,23 +157,31 @@ def _day_rows(period: Period, scope: Scope, group_by: str) -> list[dict[str, Any
 def _fact_rows(
     period: Period, scope: Scope, group_by: str, *, limit: int | None, ascending: bool
 ) -> list[dict[str, Any]]:
-    field = FACT_GROUPS[group_by]
-    queryset = facts(period, scope)
-    if group_by == "cashier":
-        queryset = queryset.filter(cashier__isnull=False)
-    elif group_by == "coupon":
-        queryset = queryset.exclude(coupon="")
-    elif group_by in ("product", "variant"):
-        queryset = queryset.filter(**{f"{field}__isnull": False})
-    grouped = queryset.values(field).annotate(**_fact_sums())
     if group_by in ("hour", "weekday"):
-        grouped = grouped.order_by(field)
-    else:
-        order = "s_revenue_ttc" if ascending else "-s_revenue_ttc"
-        grouped = grouped.order_by(order, field)
-    if limit is not None:
-        grouped = grouped[:limit]
-    return [{"key": g[field], **_figures(g, from_days=False)} for g in grouped]
+        return _slot_rows(period, scope, group_by)
+    found = cube.breakdown(
+        group_by, period.start, period.end, location_id=scope.location_id, limit=limit, ascending=ascending
+    )
+    key = "code" if group_by == "coupon" else "ref"
+    return [{"key": g[key], **_figures(_prefixed(g), from_days=False)} for g in found]
+
+
+def _prefixed(row: dict[str, Any]) -> dict[str, Any]:
+    return {f"s_{name}": row[name] for name in FIGURES}
+
+
+def _slots(period: Period, scope: Scope) -> list[dict[str, Any]]:
+    """The period's figures per weekday x hour (``ref`` = weekday x 24 + hour)."""
+    return cube.breakdown(CubeDimension.SLOT, period.start, period.end, location_id=scope.location_id)
+
+
+def _slot_rows(period: Period, scope: Scope, group_by: str) -> list[dict[str, Any]]:
+    """Hours (0-23) or weekdays (0 Monday), each the sum of its slots."""
+    summed: dict[int, dict[str, Any]] = {}
+    for slot in _slots(period, scope):
+        key = slot["ref"] % 24 if group_by == "hour" else slot["ref"] // 24
+        _add(summed.setdefault(key, {}), slot)
+    return [{"key": key, **_figures(_prefixed(summed[key]), from_days=False)} for key in sorted(summed)]
 
 
 def _label(rows: list[dict[str, Any]], group_by: str) -> None:
@@ -241,9 +227,8 @@ def _label(rows: list[dict[str, Any]], group_by: str) -> None:
 
 def category_rows(period: Period, scope: Scope) -> list[dict[str, Any]]:
     """Every category that sold, and its parents, in tree order (``depth``, ``path``): a parent's row
-    covers its whole subtree. Additive figures are summed over the tree in Python; orders are not
-    additive (one order can buy in two subcategories), so they come from one grouped query per tree
-    level (each fact's category mapped to its ancestor at that level by a CASE): the tree is small."""
+    covers its whole subtree (the cube counts a fact for its category and each parent, orders
+    included: one order buying in two subcategories is one order of the parent)."""
     tree: dict[int, int | None] = {}
     names: dict[int, str] = {}
     positions: dict[int, tuple[int, str]] = {}
@@ -259,33 +244,11 @@ def category_rows(period: Period, scope: Scope) -> list[dict[str, Any]]:
             pk = tree.get(pk)  # type: ignore[assignment]
         return chain[::-1]
 
-    queryset = facts(period, scope).filter(category__isnull=False)
-    own = {g["category_id"]: g for g in queryset.values("category_id").annotate(**_fact_sums())}
-    totals: dict[int, dict[str, Any]] = defaultdict(dict)
-    chains = {pk: ancestors(pk) for pk in own}
-    for pk, sums in own.items():
-        row = _figures(dict(sums), from_days=False)
-        for node in chains[pk]:
-            _add(totals[node], row)
-    depth = max((len(chain) for chain in chains.values()), default=0)
-    orders: dict[int, int] = {}
-    for level in range(depth):
-        mapping: dict[int, list[int]] = defaultdict(list)
-        for pk, chain in chains.items():
-            if len(chain) > level:
-                mapping[chain[level]].append(pk)
-        whens = [When(category_id__in=ids, then=Value(node)) for node, ids in mapping.items()]
-        counted = (
-            queryset.filter(category_id__in=[pk for ids in mapping.values() for pk in ids])
-            .annotate(node=Case(*whens, output_field=IntegerField()))
-            .values("node")
-            .annotate(n=Count("order", filter=Q(kind=FactKind.SALE), distinct=True))
-            .order_by("node")
-        )
-        orders.update({g["node"]: g["n"] for g in counted})
     rows = []
-    for node, figures in totals.items():
-        figures["orders"] = orders.get(node, 0)
+    for found in cube.breakdown(
+        CubeDimension.CATEGORY, period.start, period.end, location_id=scope.location_id
+    ):
+        node = found["ref"]
         chain = ancestors(node)
         rows.append(
             {
@@ -294,7 +257,7 @@ def category_rows(period: Period, scope: Scope) -> list[dict[str, Any]]:
                 "depth": len(chain) - 1,
                 "path": " › ".join(names.get(pk, "") for pk in chain),
                 "sort": [positions.get(pk, (0, "")) for pk in chain],
-                **_derived(figures),
+                **_figures(_prefixed(found), from_days=False),
             }
         )
     rows.sort(key=lambda row: row.pop("sort"))
@@ -365,14 +328,11 @@ def sell_through(units: int, stock: int) -> Decimal | None:
 
 def hour_weekday_matrix(period: Period, scope: Scope, *, figure: str = "sales_ttc") -> list[list[Decimal]]:
     """7 rows (Monday first) x 24 hours: goods sold TTC (``figure="orders"``: orders) at that hour."""
-    sale = facts(period, scope).filter(kind=FactKind.SALE)
-    if figure == "orders":
-        grouped = sale.values("weekday", "hour").annotate(v=Count("order", distinct=True))
-    else:
-        grouped = sale.values("weekday", "hour").annotate(v=Sum("revenue_ttc", default=ZERO))
     matrix = [[Decimal(0)] * 24 for _ in range(7)]
-    for g in grouped.order_by():
-        matrix[g["weekday"]][g["hour"]] = Decimal(g["v"])
+    for slot in _slots(period, scope):
+        matrix[slot["ref"] // 24][slot["ref"] % 24] = Decimal(
+            slot["orders" if figure == "orders" else "sales_ttc"]
+        )
     return matrix
 
 
@@ -383,24 +343,22 @@ def coupon_uplift(period: Period, scope: Scope) -> dict[str, Any]:
     """Average basket (goods sold TTC per order) of the orders that used a coupon against those that
     did not, over the same period, scope and channels; ``uplift`` = with / without - 1 (None when
     either side has no order). A comparison, not a causal effect: coupon orders self-select."""
-    sale = facts(period, scope).filter(kind=FactKind.SALE)
-    sums = sale.aggregate(
-        with_ttc=Sum("revenue_ttc", filter=~Q(coupon=""), default=ZERO),
-        with_orders=Count("order", filter=~Q(coupon=""), distinct=True),
-        with_discount=Sum("discount_ttc", filter=~Q(coupon=""), default=ZERO),
-        without_ttc=Sum("revenue_ttc", filter=Q(coupon=""), default=ZERO),
-        without_orders=Count("order", filter=Q(coupon=""), distinct=True),
+    with_: dict[str, Any] = {}
+    for row in cube.breakdown(CubeDimension.COUPON, period.start, period.end, location_id=scope.location_id):
+        _add(with_, row)
+    every = days(period, scope).aggregate(
+        orders=Sum("orders", default=0), sales_ttc=Sum("sales_ttc", default=ZERO)
     )
-    with_basket = (sums["with_ttc"] / sums["with_orders"]).quantize(CENT) if sums["with_orders"] else None
-    without_basket = (
-        (sums["without_ttc"] / sums["without_orders"]).quantize(CENT) if sums["without_orders"] else None
-    )
+    with_orders, with_ttc = with_.get("orders", 0), with_.get("sales_ttc", ZERO)
+    without_orders, without_ttc = every["orders"] - with_orders, every["sales_ttc"] - with_ttc
+    with_basket = (with_ttc / with_orders).quantize(CENT) if with_orders else None
+    without_basket = (without_ttc / without_orders).quantize(CENT) if without_orders else None
     uplift = (with_basket / without_basket - 1).quantize(RATE) if with_basket and without_basket else None
     return {
-        "orders_with": sums["with_orders"],
-        "orders_without": sums["without_orders"],
+        "orders_with": with_orders,
+        "orders_without": without_orders,
         "basket_with": with_basket,
         "basket_without": without_basket,
-        "discount_with": sums["with_discount"],
+        "discount_with": with_.get("discount_ttc", ZERO),
         "uplift": uplift,
     }

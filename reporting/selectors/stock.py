@@ -7,7 +7,8 @@ Definitions (``StockParams`` holds the knobs; the API and the page take them fro
 - **Stock value**: on hand x ``Variant.cost_price_ht`` (EUR HT), per location; the units whose variant
   has no cost are counted apart (``units_without_cost``), never valued at zero silently.
 - **Daily rate**: units sold (``SalesFact`` of kind ``sale``, gross: returns do not lower demand) at the
-  location over the ``window`` days ending today, divided by ``window`` (default 28).
+  location over the ``window`` days ending today, divided by ``window`` (default 28). Per location it is
+  read from ``SalesDay``; the variants sold in a long window from the cube (``reporting.cube``).
 - **Cover (days)**: available (on hand - reserved) / daily rate; no sale in the window: no cover (None).
 - **Rotation** over the period: units sold in the period / average stock. There is no stock history
   table, so the average stock is approximated by the current on hand (said on the page).
@@ -36,6 +37,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .. import cube
 from ..access import Scope
 from ..db import fetch_rows, on_postgresql, read_alias
 from ..periods import Period
@@ -140,12 +142,12 @@ WITH levels AS (
     WHERE TRUE {scope_levels}
     GROUP BY l.location_id
 ), window_sales AS (
-    SELECT location_id, SUM(units) AS units FROM reporting_salesfact
-    WHERE kind = 'sale' AND day BETWEEN %(since)s AND %(today)s AND location_id IS NOT NULL {scope_facts}
+    SELECT location_id, SUM(units_sold) AS units FROM reporting_salesday
+    WHERE day BETWEEN %(since)s AND %(today)s AND location_id IS NOT NULL {scope_facts}
     GROUP BY location_id
 ), period_sales AS (
-    SELECT location_id, SUM(units) AS units FROM reporting_salesfact
-    WHERE kind = 'sale' AND day BETWEEN %(start)s AND %(end)s AND location_id IS NOT NULL {scope_facts}
+    SELECT location_id, SUM(units_sold) AS units FROM reporting_salesday
+    WHERE day BETWEEN %(start)s AND %(end)s AND location_id IS NOT NULL {scope_facts}
     GROUP BY location_id
 )
 SELECT loc.id, loc.name, loc.code,
@@ -220,10 +222,7 @@ def _location_row(row: dict[str, Any], label: str, window: int) -> dict[str, Any
 
 
 DEAD_SQL = """
-WITH sold AS (
-    SELECT DISTINCT variant_id, location_id FROM reporting_salesfact
-    WHERE kind = 'sale' AND day BETWEEN %(dead_since)s AND %(today)s AND variant_id IS NOT NULL {scope_facts}
-), dead AS (
+WITH sold AS ({sold}), dead AS (
     SELECT l.variant_id, l.location_id, l.on_hand, l.on_hand * v.cost_price_ht AS value
     FROM inventory_stocklevel l JOIN catalog_variant v ON v.id = l.variant_id
     WHERE l.on_hand > 0 {scope_levels}
@@ -247,10 +246,9 @@ ORDER BY top.value DESC NULLS LAST, top.on_hand DESC, top.variant_id
 
 
 def _dead(scope: Scope, args: dict[str, Any]) -> Table:
-    sql = DEAD_SQL.format(
-        scope_facts=_scope_sql(scope, "location_id"), scope_levels=_scope_sql(scope, "l.location_id")
-    )
-    rows = _rows(sql, {**args, "limit": ROW_LIMIT})
+    sold, params = cube.sold_pairs(args["dead_since"], args["today"], location_id=scope.location_id)
+    sql = DEAD_SQL.format(sold=sold, scope_levels=_scope_sql(scope, "l.location_id"))
+    rows = _rows(sql, {**args, **params, "limit": ROW_LIMIT})
     table = Table(
         title=str(
             _("Dead stock (no sale in %(days)s days)")

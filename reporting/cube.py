@@ -1,0 +1,419 @@
+"""The roll-ups the breakdowns and the customers report read: ``SalesCube`` and ``CustomerDay``.
+
+A breakdown over a year grouped the year's facts (half a million rows at a million order lines, with a
+``COUNT(DISTINCT order)``) on every page view. The cube keeps the facts summed per **month** x
+location x channel x value of a breakdown (a category and each of its parents, a product, a variant,
+a cashier, a coupon, a weekday-hour slot); a period then reads its whole months from the cube and only
+its first and last partial months from the facts (``breakdown``): at most two months of facts, however
+long the period. ``CustomerDay`` keeps an identified customer's facts per day and location (about one
+row per order, a fifth of the facts' width), which is what new / returning, repeat rate and cohorts
+need.
+
+**One definition, twice, checked against each other.** ``refresh_orders`` changes the roll-ups by the
+difference between an order's old and new facts (``apply_change``: summed in Python, ``cube_of``),
+in the transaction that writes the facts, as additive upserts in a fixed key order: two refreshes of
+different orders never wait on each other for long and never deadlock, and the cube always equals
+the committed facts. ``rebuild`` writes them in SQL from the facts (``CUBE_SQL``); ``check`` compares
+that SQL with the stored rows. Orders add up across months because an order is sold at one moment.
+
+A category moved to another parent after its facts were written keeps its old parents in the cube
+until ``manage.py rebuild_reports`` (``check_reports`` names the difference).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from decimal import Decimal
+from typing import Any
+
+from django.db import connections
+
+from catalog.models import Category
+
+from .db import fetch_rows, read_alias, typed
+from .models import CubeDimension, CustomerDay, FactKind, SalesCube, SalesFact
+
+PRIMARY = "default"
+ZERO = Decimal("0")
+CENT = Decimal("0.01")
+CUBE_TABLE = SalesCube._meta.db_table
+CUSTOMER_TABLE = CustomerDay._meta.db_table
+FACT_TABLE = SalesFact._meta.db_table
+FIGURES = ("orders", "units", "units_sold", "units_cancelled", "units_returned", "sales_ttc", "revenue_ht",
+           "revenue_ttc", "discount_ttc", "cost_ht", "costed_revenue_ht")  # fmt: skip
+MONEY = ("sales_ttc", "revenue_ht", "revenue_ttc", "discount_ttc", "cost_ht", "costed_revenue_ht")
+CubeKey = tuple[str, dt.date, int, str, int, str]  # dimension, month, location_key, channel, ref, code
+CustomerKey = tuple[int, dt.date, int]  # customer, day, location_key
+
+
+# --- the definition in Python: what an order's facts add ------------------------------------------------
+
+
+def category_chains(using: str = PRIMARY) -> dict[int, tuple[int, ...]]:
+    """Each category with its parents (itself first): a fact of a category counts for each of them."""
+    parents = dict(Category.objects.using(using).values_list("pk", "parent_id"))
+    chains: dict[int, tuple[int, ...]] = {}
+    for pk in parents:
+        chain: list[int] = []
+        node: int | None = pk
+        while node is not None and node not in chain:
+            chain.append(node)
+            node = parents.get(node)
+        chains[pk] = tuple(chain)
+    return chains
+
+
+def _refs(fact: SalesFact, chains: dict[int, tuple[int, ...]]) -> Iterator[tuple[str, int, str]]:
+    if fact.category_id is not None:
+        for node in chains.get(fact.category_id, (fact.category_id,)):
+            yield CubeDimension.CATEGORY, node, ""
+    if fact.product_id is not None:
+        yield CubeDimension.PRODUCT, fact.product_id, ""
+    if fact.variant_id is not None:
+        yield CubeDimension.VARIANT, fact.variant_id, ""
+    if fact.cashier_id is not None:
+        yield CubeDimension.CASHIER, fact.cashier_id, ""
+    if fact.coupon:
+        yield CubeDimension.COUPON, 0, fact.coupon
+    yield CubeDimension.SLOT, fact.weekday * 24 + fact.hour, ""
+
+
+def _measures(fact: SalesFact) -> list[Any]:
+    """The fact's figures in ``FIGURES`` order, orders apart (counted as distinct orders)."""
+    sale = fact.kind == FactKind.SALE
+    units = fact.units
+    return [
+        0,
+        units,
+        units if sale else 0,
+        units if fact.kind == FactKind.CANCEL else 0,
+        units if fact.kind == FactKind.RETURN else 0,
+        fact.revenue_ttc if sale else ZERO,
+        fact.revenue_ht,
+        fact.revenue_ttc,
+        fact.discount_ttc,
+        fact.cost_ht if fact.cost_ht is not None else ZERO,
+        fact.revenue_ht if fact.cost_ht is not None else ZERO,
+    ]
+
+
+def cube_of(facts: Iterable[SalesFact], chains: dict[int, tuple[int, ...]]) -> dict[CubeKey, list[Any]]:
+    """The cube rows these facts make, as ``{key: figures}``."""
+    sums: dict[CubeKey, list[Any]] = {}
+    sold: dict[CubeKey, set[int]] = {}
+    for fact in facts:
+        month = fact.day.replace(day=1)
+        where = (month, fact.location_id or 0, fact.channel)
+        measures = _measures(fact)
+        for dimension, ref, code in _refs(fact, chains):
+            key = (str(dimension), *where, ref, code)
+            row = sums.get(key)
+            if row is None:
+                sums[key] = list(measures)
+                sold[key] = set()
+            else:
+                for i in range(1, len(FIGURES)):
+                    row[i] += measures[i]
+            if fact.kind == FactKind.SALE:
+                sold[key].add(fact.order_id)
+    for key, orders in sold.items():
+        sums[key][0] = len(orders)
+    return sums
+
+
+def customer_days_of(facts: Iterable[SalesFact]) -> dict[CustomerKey, list[Any]]:
+    """The ``CustomerDay`` rows these facts make: ``{key: [orders, revenue_ttc]}``."""
+    sums: dict[CustomerKey, list[Any]] = {}
+    sold: dict[CustomerKey, set[int]] = {}
+    for fact in facts:
+        if fact.customer_id is None:
+            continue
+        key = (fact.customer_id, fact.day, fact.location_id or 0)
+        row = sums.setdefault(key, [0, ZERO])
+        row[1] += fact.revenue_ttc
+        if fact.kind == FactKind.SALE:
+            sold.setdefault(key, set()).add(fact.order_id)
+    for key, orders in sold.items():
+        sums[key][0] = len(orders)
+    return sums
+
+
+def _difference(new: dict[Any, list[Any]], old: dict[Any, list[Any]]) -> dict[Any, list[Any]]:
+    change: dict[Any, list[Any]] = {}
+    for key in new.keys() | old.keys():
+        after, before = new.get(key), old.get(key)
+        if before is None:
+            values = after
+        elif after is None:
+            values = [-value for value in before]
+        else:
+            values = [a - b for a, b in zip(after, before, strict=True)]
+        if values and any(values):
+            change[key] = values
+    return change
+
+
+def apply_change(old: list[SalesFact], new: list[SalesFact]) -> None:
+    """Move the roll-ups from ``old`` facts to ``new`` ones (one refresh of some orders, inside its
+    transaction, under the orders' locks): additive upserts in key order, then the rows left at zero
+    removed."""
+    chains = category_chains() if any(f.category_id for f in (*old, *new)) else {}
+    cube = _difference(cube_of(new, chains), cube_of(old, chains))
+    customers = _difference(customer_days_of(new), customer_days_of(old))
+    _upsert(CUBE_TABLE, ("dimension", "month", "location_key", "channel", "ref", "code"), FIGURES, cube)
+    _upsert(CUSTOMER_TABLE, ("customer_id", "day", "location_key"), ("orders", "revenue_ttc"), customers)
+
+
+def _upsert(
+    table: str, keys: tuple[str, ...], figures: tuple[str, ...], change: dict[Any, list[Any]]
+) -> None:
+    if not change:
+        return
+    columns = (*keys, *figures)
+    updates = ", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in figures)
+    emptied = " AND ".join(f"{name} = 0" for name in figures)
+    ordered = sorted(change.items())
+    with connections[PRIMARY].cursor() as cursor:
+        for start in range(0, len(ordered), 500):
+            batch = ordered[start : start + 500]
+            values = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * len(batch))
+            params = [value for key, figures_ in batch for value in (*key, *figures_)]
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(columns)}) VALUES {values} "
+                f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates} "
+                f"RETURNING id, CASE WHEN {emptied} THEN 1 ELSE 0 END",
+                params,
+            )
+            empty = [pk for pk, is_empty in cursor.fetchall() if is_empty]
+            if empty:
+                cursor.execute(
+                    f"DELETE FROM {table} WHERE id IN ({', '.join(['%s'] * len(empty))}) AND {emptied}",
+                    empty,
+                )
+
+
+# --- the definition in SQL: rebuild and check -------------------------------------------------------------
+
+AGGREGATES = """
+    COUNT(DISTINCT CASE WHEN f.kind = 'sale' THEN f.order_id END) AS orders,
+    COALESCE(SUM(f.units), 0) AS units,
+    COALESCE(SUM(CASE WHEN f.kind = 'sale' THEN f.units ELSE 0 END), 0) AS units_sold,
+    COALESCE(SUM(CASE WHEN f.kind = 'cancel' THEN f.units ELSE 0 END), 0) AS units_cancelled,
+    COALESCE(SUM(CASE WHEN f.kind = 'return' THEN f.units ELSE 0 END), 0) AS units_returned,
+    COALESCE(SUM(CASE WHEN f.kind = 'sale' THEN f.revenue_ttc ELSE 0 END), 0) AS sales_ttc,
+    COALESCE(SUM(f.revenue_ht), 0) AS revenue_ht,
+    COALESCE(SUM(f.revenue_ttc), 0) AS revenue_ttc,
+    COALESCE(SUM(f.discount_ttc), 0) AS discount_ttc,
+    COALESCE(SUM(COALESCE(f.cost_ht, 0)), 0) AS cost_ht,
+    COALESCE(SUM(CASE WHEN f.cost_ht IS NOT NULL THEN f.revenue_ht ELSE 0 END), 0) AS costed_revenue_ht
+"""
+
+
+def dimension_sql(dimension: str, chains: dict[int, tuple[int, ...]]) -> tuple[str, str, str, str]:
+    """How the facts map to a dimension's values: (join, ref, code, condition) SQL over ``f``."""
+    if dimension == CubeDimension.CATEGORY:
+        pairs = [(leaf, node) for leaf, chain in sorted(chains.items()) for node in chain]
+        if not pairs:
+            return "", "f.category_id", "''", "1 = 0"
+        mapping = " UNION ALL ".join(
+            f"SELECT {int(leaf)} AS leaf, {int(node)} AS node" for leaf, node in pairs
+        )
+        return f"JOIN ({mapping}) m ON m.leaf = f.category_id", "m.node", "''", "1 = 1"
+    if dimension == CubeDimension.COUPON:
+        return "", "0", "f.coupon", "f.coupon <> ''"
+    if dimension == CubeDimension.SLOT:
+        return "", "f.weekday * 24 + f.hour", "''", "1 = 1"
+    field = {"product": "f.product_id", "variant": "f.variant_id", "cashier": "f.cashier_id"}[dimension]
+    return "", field, "''", f"{field} IS NOT NULL"
+
+
+def _month_sql(vendor: str, expression: str) -> str:
+    if vendor == "postgresql":
+        return f"CAST(date_trunc('month', {expression}) AS date)"
+    return f"date({expression}, 'start of month')"
+
+
+def _cube_select(dimension: str, chains: dict[int, tuple[int, ...]], vendor: str) -> str:
+    join, ref, code, condition = dimension_sql(dimension, chains)
+    return (
+        f"SELECT {_month_sql(vendor, 'f.day')} AS month, COALESCE(f.location_id, 0) AS location_key, "
+        f"f.channel, {ref} AS ref, {code} AS code, {AGGREGATES} "
+        f"FROM {FACT_TABLE} f {join} WHERE {condition} GROUP BY 1, 2, 3, 4, 5"
+    )
+
+
+CUSTOMER_SELECT = f"""
+    SELECT f.customer_id, f.day, COALESCE(f.location_id, 0) AS location_key,
+           COUNT(DISTINCT CASE WHEN f.kind = 'sale' THEN f.order_id END),
+           COALESCE(SUM(f.revenue_ttc), 0)
+    FROM {FACT_TABLE} f WHERE f.customer_id IS NOT NULL GROUP BY 1, 2, 3
+"""
+
+
+def rebuild() -> None:
+    """Every cube and customer row again from the facts, in SQL (inside ``facts.rebuild``'s
+    transaction)."""
+    chains = category_chains()
+    connection = connections[PRIMARY]
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {CUBE_TABLE}")
+        cursor.execute(f"DELETE FROM {CUSTOMER_TABLE}")
+        columns = ", ".join(("dimension", "month", "location_key", "channel", "ref", "code", *FIGURES))
+        for dimension in CubeDimension.values:
+            select = _cube_select(dimension, chains, connection.vendor)
+            cursor.execute(
+                f"INSERT INTO {CUBE_TABLE} ({columns}) SELECT %s, s.* FROM ({select}) s", [dimension]
+            )
+        cursor.execute(
+            f"INSERT INTO {CUSTOMER_TABLE} (customer_id, day, location_key, orders, revenue_ttc) "
+            f"{CUSTOMER_SELECT}"
+        )
+
+
+def check(problem: Any) -> None:
+    """Compare the stored cube and customer rows with the SQL from the facts; ``problem(text)`` for each
+    difference. Amounts compared to the cent (SQLite sums in floating point)."""
+    chains = category_chains()
+    connection = connections[PRIMARY]
+    for dimension in CubeDimension.values:
+        wanted = _fetch(_cube_select(dimension, chains, connection.vendor), [], keys=5)
+        stored = _fetch(
+            f"SELECT month, location_key, channel, ref, code, {', '.join(FIGURES)} FROM {CUBE_TABLE} "
+            f"WHERE dimension = %s",
+            [dimension],
+            keys=5,
+        )
+        _compare(f"cube {dimension}", wanted, stored, problem)
+    wanted = _fetch(CUSTOMER_SELECT, [], keys=3)
+    stored = _fetch(
+        f"SELECT customer_id, day, location_key, orders, revenue_ttc FROM {CUSTOMER_TABLE}", [], keys=3
+    )
+    _compare("customer day", wanted, stored, problem)
+
+
+def _fetch(sql: str, params: list[Any], *, keys: int) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+    """Rows as ``{first keys columns: the other columns}``, rows of zeros left out."""
+    with connections[PRIMARY].cursor() as cursor:
+        cursor.execute(sql, params)
+        found = {}
+        for row in cursor.fetchall():
+            values = [typed(value) for value in row]
+            figures = tuple(
+                Decimal(value).quantize(CENT) if isinstance(value, Decimal | float) else value
+                for value in values[keys:]
+            )
+            if any(figures):
+                found[tuple(values[:keys])] = figures
+    return found
+
+
+def _compare(
+    name: str, wanted: dict[tuple[Any, ...], Any], stored: dict[tuple[Any, ...], Any], problem: Any
+) -> None:
+    for key in sorted(wanted.keys() - stored.keys(), key=str):
+        problem(f"{name} {key}: missing, the facts say {wanted[key]}")
+    for key in sorted(stored.keys() - wanted.keys(), key=str):
+        problem(f"{name} {key}: {stored[key]} without facts")
+    for key in sorted(wanted.keys() & stored.keys(), key=str):
+        if wanted[key] != stored[key]:
+            problem(f"{name} {key}: {stored[key]}, the facts say {wanted[key]}")
+
+
+# --- reading: whole months from the cube, the partial ones from the facts -------------------------------
+
+
+def split(
+    start: dt.date, end: dt.date
+) -> tuple[tuple[dt.date, dt.date] | None, list[tuple[dt.date, dt.date]]]:
+    """The whole calendar months of ``start`` .. ``end`` (first month, month after the last) and the
+    days around them (at most two ranges, each within one month)."""
+    first = start if start.day == 1 else _next_month(start)
+    after = end + dt.timedelta(days=1)
+    stop = after.replace(day=1)
+    if first >= stop:
+        return None, [(start, end)]
+    edges = []
+    if start < first:
+        edges.append((start, first - dt.timedelta(days=1)))
+    if stop <= end:
+        edges.append((stop, end))
+    return (first, stop), edges
+
+
+def _next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def breakdown(
+    dimension: str,
+    start: dt.date,
+    end: dt.date,
+    *,
+    location_id: int | None = None,
+    limit: int | None = None,
+    ascending: bool = False,
+) -> list[dict[str, Any]]:
+    """The facts of ``start`` .. ``end`` summed per value of ``dimension`` (``ref``, ``code`` and
+    ``FIGURES``, cancelled and returned units negative), highest revenue TTC first (``ascending``: lowest),
+    the first ``limit`` only. One SQL statement: the whole months' cube rows and the partial months'
+    facts, summed together."""
+    whole, edges = split(start, end)
+    params: dict[str, Any] = {"dimension": dimension, "location": location_id}
+    parts = []
+    if whole:
+        params["m_from"], params["m_to"] = whole
+        scope = "" if location_id is None else " AND location_key = %(location)s"
+        parts.append(
+            f"SELECT ref, code, {', '.join(FIGURES)} FROM {CUBE_TABLE} WHERE dimension = %(dimension)s "
+            f"AND month >= %(m_from)s AND month < %(m_to)s{scope}"
+        )
+    if edges:
+        chains = category_chains(read_alias()) if dimension == CubeDimension.CATEGORY else {}
+        join, ref, code, condition = dimension_sql(dimension, chains)
+        ranges = []
+        for i, (first, last) in enumerate(edges):
+            params[f"e{i}a"], params[f"e{i}b"] = first, last
+            ranges.append(f"f.day BETWEEN %(e{i}a)s AND %(e{i}b)s")
+        scope = "" if location_id is None else " AND f.location_id = %(location)s"
+        parts.append(
+            f"SELECT {ref} AS ref, {code} AS code, {AGGREGATES} FROM {FACT_TABLE} f {join} "
+            f"WHERE {condition} AND ({' OR '.join(ranges)}){scope} GROUP BY 1, 2"
+        )
+    sums = ", ".join(f"SUM({name}) AS {name}" for name in FIGURES)
+    sql = f"SELECT ref, code, {sums} FROM ({' UNION ALL '.join(parts)}) u GROUP BY ref, code"
+    sql += f" ORDER BY revenue_ttc {'ASC' if ascending else 'DESC'}, ref, code"
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    rows = fetch_rows(sql, params)
+    for row in rows:  # SQLite sums whole amounts as integers
+        for name in MONEY:
+            row[name] = Decimal(row[name])
+    return rows
+
+
+def sold_pairs(start: dt.date, end: dt.date, *, location_id: int | None = None) -> tuple[str, dict[str, Any]]:
+    """SQL (and its parameters) of the (variant_id, location_id) pairs with a sale between ``start``
+    and ``end``: the whole months' variant rows of the cube, the partial months' facts."""
+    whole, edges = split(start, end)
+    params: dict[str, Any] = {"sp_location": location_id}
+    parts = []
+    if whole:
+        params["sp_from"], params["sp_to"] = whole
+        scope = "" if location_id is None else " AND location_key = %(sp_location)s"
+        parts.append(
+            f"SELECT ref AS variant_id, location_key AS location_id FROM {CUBE_TABLE} "
+            f"WHERE dimension = 'variant' AND month >= %(sp_from)s AND month < %(sp_to)s "
+            f"AND units_sold > 0{scope}"
+        )
+    if edges:
+        ranges = []
+        for i, (first, last) in enumerate(edges):
+            params[f"sp{i}a"], params[f"sp{i}b"] = first, last
+            ranges.append(f"day BETWEEN %(sp{i}a)s AND %(sp{i}b)s")
+        scope = "" if location_id is None else " AND location_id = %(sp_location)s"
+        parts.append(
+            f"SELECT variant_id, location_id FROM {FACT_TABLE} WHERE kind = 'sale' "
+            f"AND variant_id IS NOT NULL AND ({' OR '.join(ranges)}){scope}"
+        )
+    return " UNION ".join(parts), params

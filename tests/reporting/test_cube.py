@@ -1,0 +1,146 @@
+"""The cube (``reporting.cube``): a breakdown read from whole months of the cube equals the same
+breakdown read from the facts, the cube follows every refresh (sales, returns, cancellations), a
+rebuild writes the same rows, ``check_reports`` names a tampered row, and concurrent refreshes of
+different orders sharing cube rows neither deadlock nor lose a sale (PostgreSQL)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import close_old_connections
+from django.utils import timezone
+
+from reporting import cube, facts
+from reporting.access import Scope
+from reporting.models import CubeDimension, CustomerDay, SalesCube
+from reporting.periods import Period
+from reporting.selectors import sales
+from tests.concurrency import in_threads
+from tests.factories import UserFactory
+
+from .conftest import till_sale
+from .test_sales import sold  # noqa: F401  (the hand-computed shop of test_sales)
+
+D = Decimal
+d = dt.date
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "whole", "edges"),
+    [
+        (d(2026, 3, 1), d(2026, 3, 31), (d(2026, 3, 1), d(2026, 4, 1)), []),
+        (d(2026, 1, 1), d(2026, 11, 29), (d(2026, 1, 1), d(2026, 11, 1)), [(d(2026, 11, 1), d(2026, 11, 29))]),
+        (d(2025, 12, 15), d(2026, 2, 28), (d(2026, 1, 1), d(2026, 3, 1)), [(d(2025, 12, 15), d(2025, 12, 31))]),
+        (d(2026, 2, 10), d(2026, 2, 20), None, [(d(2026, 2, 10), d(2026, 2, 20))]),
+        (d(2026, 1, 31), d(2026, 2, 1), None, [(d(2026, 1, 31), d(2026, 2, 1))]),
+        (
+            d(2025, 11, 30),
+            d(2026, 1, 2),
+            (d(2025, 12, 1), d(2026, 1, 1)),
+            [(d(2025, 11, 30), d(2025, 11, 30)), (d(2026, 1, 1), d(2026, 1, 2))],
+        ),
+    ],
+)
+def test_a_period_splits_into_whole_months_and_the_days_around_them(start, end, whole, edges):
+    assert cube.split(start, end) == (whole, edges)
+
+
+def month_of_today() -> Period:
+    day = timezone.localdate()
+    first = day.replace(day=1)
+    return Period(first, cube._next_month(first) - dt.timedelta(days=1))
+
+
+def around_today() -> Period:
+    """From the 15th of last month to the end of this one: this month from the cube, the rest facts."""
+    first = timezone.localdate().replace(day=1)
+    return Period((first - dt.timedelta(days=1)).replace(day=15), month_of_today().end)
+
+
+def today() -> Period:
+    day = timezone.localdate()
+    return Period(day, day)
+
+
+GROUPS = ("category", "product", "variant", "cashier", "coupon", "hour", "weekday")
+
+
+@pytest.mark.django_db
+def test_the_cube_gives_the_facts_figures_for_every_breakdown(sold):  # noqa: F811
+    assert cube.split(month_of_today().start, month_of_today().end)[1] == []  # the cube alone
+    assert cube.split(today().start, today().end)[0] is None  # the facts alone
+    for group_by in GROUPS:
+        from_facts = sales.sales_rows(today(), Scope(), group_by)
+        assert from_facts, group_by
+        assert sales.sales_rows(month_of_today(), Scope(), group_by) == from_facts, group_by
+        assert sales.sales_rows(around_today(), Scope(), group_by) == from_facts, group_by
+        store = Scope(location_id=sold.aja.pk)
+        assert sales.sales_rows(month_of_today(), store, group_by) == sales.sales_rows(today(), store, group_by)
+    assert sales.category_rows(month_of_today(), Scope()) == sales.category_rows(today(), Scope())
+    assert sales.hour_weekday_matrix(month_of_today(), Scope()) == sales.hour_weekday_matrix(today(), Scope())
+    assert sales.coupon_uplift(month_of_today(), Scope()) == sales.coupon_uplift(today(), Scope())
+    root = sold.categories[0]
+    parent = SalesCube.objects.get(dimension=CubeDimension.CATEGORY, ref=root.pk, channel="store")
+    assert (parent.orders, parent.units_sold, parent.units_returned) == (1, 3, -1)  # one order, two children
+
+
+@pytest.mark.django_db
+def test_the_cube_follows_refreshes_and_a_rebuild_writes_the_same_rows(sold):  # noqa: F811
+    def rows():
+        return sorted(
+            SalesCube.objects.values_list("dimension", "month", "location_key", "channel", "ref", "code",
+                                          "orders", "units", "revenue_ttc", "cost_ht")  # fmt: skip
+        )
+
+    before_sale = rows()
+    customer = UserFactory()
+    sale = till_sale(sold, [("MUG", 1)], [("cash", "6.00")], customer=customer)
+    facts.refresh_orders([sale.pk])
+    assert CustomerDay.objects.get(customer=customer).orders == 1
+    assert rows() != before_sale
+    assert facts.check().ok
+    incremental = rows()
+    facts.rebuild()
+    assert rows() == incremental
+    # an order that stops counting (its facts go) takes its share back, rows of zeros removed
+    type(sale).objects.filter(pk=sale.pk).update(channel="web", status="pending")
+    facts.refresh_orders([sale.pk])
+    assert not CustomerDay.objects.filter(customer=customer).exists()
+    assert rows() == before_sale
+    assert facts.check().ok
+
+
+@pytest.mark.django_db
+def test_check_names_a_tampered_cube_row(sold):  # noqa: F811
+    row = SalesCube.objects.filter(dimension=CubeDimension.PRODUCT).first()
+    SalesCube.objects.filter(pk=row.pk).update(revenue_ttc=D("999.99"))
+    report = facts.check()
+    assert any(p.startswith("cube product") and "999.99" in p for p in report.problems), report.problems
+    facts.rebuild()
+    assert facts.check().ok
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_refreshes_sharing_cube_rows_lose_nothing(shop):
+    orders = [till_sale(shop, [("TEE", 1), ("MUG", 1)], [("cash", "18.50")]) for _ in range(8)]
+    facts.rebuild()
+    SalesCube.objects.all().delete()  # every refresh below adds its order's whole share again
+
+    def refresh(i):
+        try:
+            facts.refresh_orders([orders[i].pk])
+            return "ok"
+        finally:
+            close_old_connections()
+
+    # each refresh first takes out what the order had (nothing: the cube is empty), then adds it
+    from reporting.models import SalesFact
+
+    SalesFact.objects.all().delete()
+    assert in_threads(8, refresh) == ["ok"] * 8
+    tee = SalesCube.objects.get(dimension=CubeDimension.VARIANT, ref=shop.tee.pk)
+    assert (tee.orders, tee.units_sold, tee.revenue_ttc) == (8, 8, D("100.00"))
+    assert facts.check().ok
