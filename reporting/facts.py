@@ -43,7 +43,7 @@ from orders.models import Channel, DeliveryMethod, Order, OrderLine, OrderStatus
 from orders.order_actions import OrderAction, OrderActionKind
 
 from . import cube
-from .models import FactKind, FactOrder, PaymentFact, ReportChannel, SalesDay, SalesFact
+from .models import FactKind, FactOrder, PaymentFact, PickupFact, ReportChannel, SalesDay, SalesFact
 
 PRIMARY = "default"  # facts are written and checked on the primary, never on the reporting replica
 ZERO = Decimal("0")
@@ -58,6 +58,7 @@ DayKey = tuple[dt.date, int | None, str]  # (day, location id, channel)
 class Derived:
     facts: list[SalesFact] = field(default_factory=list)
     payments: list[PaymentFact] = field(default_factory=list)
+    pickups: list[PickupFact] = field(default_factory=list)
 
     def keys(self) -> set[DayKey]:
         return {(f.day, f.location_id, f.channel) for f in self.facts} | {
@@ -102,6 +103,7 @@ def derive(orders: list[Order]) -> Derived:
         return derived
     ids = [order.pk for order in orders]
     paid_at = _first_paid(ids)
+    derived.pickups = _pickups(orders)
     till = {
         sale.order_id: sale
         for sale in PosSale.objects.filter(order_id__in=ids).only("order_id", "sold_at", "cashier_id")
@@ -285,6 +287,34 @@ def _first_paid(ids: list[int]) -> dict[int, dt.datetime]:
     return found
 
 
+def _pickups(orders: list[Order]) -> list[PickupFact]:
+    """Each click & collect order's collection (ready for pick-up -> completed) with its wait from the
+    first time it was ready."""
+    by_id = {order.pk: order for order in orders if order.delivery_method == DeliveryMethod.CLICK_AND_COLLECT}
+    ready: dict[int, dt.datetime] = {}
+    found = []
+    for pk, order_id, from_status, to_status, at in (
+        OrderStatusChange.objects.filter(
+            order_id__in=list(by_id), to_status__in=[OrderStatus.READY_FOR_PICKUP, OrderStatus.COMPLETED]
+        )
+        .order_by("id")
+        .values_list("pk", "order_id", "from_status", "to_status", "created_at")
+    ):
+        if to_status == OrderStatus.READY_FOR_PICKUP:
+            ready.setdefault(order_id, at)
+        elif from_status == OrderStatus.READY_FOR_PICKUP and order_id in ready:
+            found.append(
+                PickupFact(
+                    key=f"pickup:{pk}",
+                    order_id=order_id,
+                    day=timezone.localtime(at).date(),
+                    location_id=by_id[order_id].location_id,
+                    seconds=max(int((at - ready[order_id]).total_seconds()), 0),
+                )
+            )
+    return found
+
+
 def _load(ids: Iterable[int]) -> list[Order]:
     return list(
         Order.objects.filter(pk__in=list(ids)).only(
@@ -319,9 +349,11 @@ def refresh_orders(order_ids: Iterable[int]) -> set[DayKey]:
         )
         SalesFact.objects.using(PRIMARY).filter(order_id__in=ids).delete()
         PaymentFact.objects.using(PRIMARY).filter(order_id__in=ids).delete()
+        PickupFact.objects.using(PRIMARY).filter(order_id__in=ids).delete()
         derived = derive(_load(ids))
         SalesFact.objects.using(PRIMARY).bulk_create(derived.facts, batch_size=2000)
         PaymentFact.objects.using(PRIMARY).bulk_create(derived.payments, batch_size=2000)
+        PickupFact.objects.using(PRIMARY).bulk_create(derived.pickups, batch_size=2000)
         cube.apply_change(old, derived.facts)
     keys = before | derived.keys()
     for key in sorted(keys, key=_sort_key):
@@ -436,6 +468,7 @@ def rebuild(*, chunk: int = 2000) -> int:
         SalesDay.objects.using(PRIMARY).all().delete()
         SalesFact.objects.using(PRIMARY).all().delete()
         PaymentFact.objects.using(PRIMARY).all().delete()
+        PickupFact.objects.using(PRIMARY).all().delete()
         FactOrder.objects.using(PRIMARY).all().delete()
         total = 0
         for ids in _chunks(Order.objects.order_by("pk").values_list("pk", flat=True), chunk):
@@ -443,6 +476,7 @@ def rebuild(*, chunk: int = 2000) -> int:
             FactOrder.objects.using(PRIMARY).bulk_create([FactOrder(order_id=pk) for pk in ids])
             SalesFact.objects.using(PRIMARY).bulk_create(derived.facts, batch_size=2000)
             PaymentFact.objects.using(PRIMARY).bulk_create(derived.payments, batch_size=2000)
+            PickupFact.objects.using(PRIMARY).bulk_create(derived.pickups, batch_size=2000)
             total += len(derived.facts)
         # Every roll-up in one GROUP BY (the same sums as ``roll_up``, which does one key at a time).
         by_key = _sums_by_key(SalesFact.objects.using(PRIMARY))
@@ -498,9 +532,16 @@ def check(*, chunk: int = 2000, limit: int = 50) -> CheckReport:
 
     for ids in _chunks(Order.objects.order_by("pk").values_list("pk", flat=True), chunk):
         report.orders_checked += len(ids)
-        fresh = {f.key: f for f in derive(_load(ids)).facts}
+        derived_now = derive(_load(ids))
+        fresh = {f.key: f for f in derived_now.facts}
         stored = {f.key: f for f in SalesFact.objects.using(PRIMARY).filter(order_id__in=ids)}
         report.facts_checked += len(stored)
+        waits = {p.key: p.seconds for p in PickupFact.objects.using(PRIMARY).filter(order_id__in=ids)}
+        for pickup in derived_now.pickups:
+            if waits.pop(pickup.key, None) != pickup.seconds:
+                problem(f"pick-up {pickup.key} (order {pickup.order_id}) missing or wrong")
+        for key in waits:
+            problem(f"pick-up {key} no longer matches the orders")
         for key in sorted(fresh.keys() - stored.keys()):
             problem(f"missing fact {key} (order {fresh[key].order_id})")
         for key in sorted(stored.keys() - fresh.keys()):

@@ -127,6 +127,25 @@ class PaymentFact(models.Model):
         return self.key
 
 
+class PickupFact(models.Model):
+    """One click & collect order collected: how long it waited in the store once ready (the overview's
+    pick-up delay), on the local day it was collected."""
+
+    key = models.CharField(max_length=64, unique=True, help_text=_('"pickup:<status change>"'))
+    order = models.ForeignKey("orders.Order", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    location = models.ForeignKey(
+        "inventory.Location", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    seconds = models.PositiveIntegerField(help_text=_("From ready for pick-up to collected."))
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "location"], name="rep_pickup_day_loc")]
+
+    def __str__(self) -> str:
+        return self.key
+
+
 class SalesDay(models.Model):
     """The facts of one local day, location and channel, summed (``reporting.facts.roll_up``)."""
 

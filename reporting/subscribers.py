@@ -24,6 +24,7 @@ ORDER_EVENTS: tuple[type[Any], ...] = (
     order_events.OrderLinesCancelled,
     order_events.OrderLinesReturned,
     order_events.OrderPartRefunded,
+    order_events.OrderCollected,  # the pick-up delay (``PickupFact``)
 )
 
 

@@ -13,14 +13,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Avg, DurationField, ExpressionWrapper, F, OuterRef, Subquery, Sum
-from django.utils import timezone
-
-from orders.models import OrderStatus, OrderStatusChange
+from django.db.models import Avg, Sum
 
 from ..access import Scope
 from ..db import read_alias
-from ..models import ReportChannel, SalesDay
+from ..models import PickupFact, ReportChannel, SalesDay
 from ..periods import Period
 
 ZERO = Decimal("0")
@@ -117,25 +114,12 @@ def figures(period: Period, scope: Scope) -> Figures:
 
 def pickup_hours(period: Period, scope: Scope) -> Decimal | None:
     """Average hours from "ready for pickup" to "collected" of the click & collect orders collected in
-    the period (at the scope's store)."""
-    tz = timezone.get_current_timezone()
-    start = dt.datetime.combine(period.start, dt.time.min, tzinfo=tz)
-    end = dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
-    changes = OrderStatusChange.objects.using(read_alias())
-    ready = changes.filter(order=OuterRef("order"), to_status=OrderStatus.READY_FOR_PICKUP).order_by("id")
-    collected = changes.filter(
-        from_status=OrderStatus.READY_FOR_PICKUP,
-        to_status=OrderStatus.COMPLETED,
-        created_at__gte=start,
-        created_at__lt=end,
-    ).annotate(ready_at=Subquery(ready.values("created_at")[:1]))
-    collected = scope.filter(collected, "order__location_id")
-    average = collected.filter(ready_at__isnull=False).aggregate(
-        wait=Avg(ExpressionWrapper(F("created_at") - F("ready_at"), output_field=DurationField()))
-    )["wait"]
+    the period (at the scope's store), from ``PickupFact``."""
+    pickups = PickupFact.objects.using(read_alias()).filter(day__gte=period.start, day__lte=period.end)
+    average = scope.filter(pickups).aggregate(wait=Avg("seconds"))["wait"]
     if average is None:
         return None
-    return (Decimal(average.total_seconds()) / 3600).quantize(Decimal("0.1"))
+    return (Decimal(average) / 3600).quantize(Decimal("0.1"))
 
 
 def daily(period: Period, scope: Scope) -> list[dict[str, Any]]:

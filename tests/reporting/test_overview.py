@@ -93,3 +93,32 @@ def test_a_long_period_shows_months_and_a_chart(client, shop):
     assert today.strftime("%Y-%m") in lines[-2] and "12,50" in lines[-2]
     html = client.get(f"/dashboard/?date_from={start}&date_to={today.isoformat()}").content.decode()
     assert "<svg" in html and "style=" not in html.split("<svg", 1)[1].split("</svg>", 1)[0]
+
+
+def test_the_pick_up_delay_is_the_wait_of_the_orders_collected_in_the_period(
+    shop, eager_celery, django_capture_on_commit_callbacks
+):
+    from orders.models import OrderStatus, OrderStatusChange
+    from orders.services import pickup
+    from reporting.models import PickupFact
+
+    from .test_sales import click_and_collect
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first, second = click_and_collect((shop.mug, 1)), click_and_collect((shop.mug, 1))
+        for order in (first, second):
+            pickup.mark_ready_for_pickup(order=order, user=shop.cashier)
+    # the first was ready 3 hours before it was collected, the second 5 hours
+    for order, hours in ((first, 3), (second, 5)):
+        OrderStatusChange.objects.filter(order=order, to_status=OrderStatus.READY_FOR_PICKUP).update(
+            created_at=timezone.now() - dt.timedelta(hours=hours)
+        )
+    with django_capture_on_commit_callbacks(execute=True):  # collecting owes the refresh: no call here
+        for order in (first, second):
+            pickup.collect_order(order=order, user=shop.cashier)
+    assert PickupFact.objects.count() == 2
+    today = timezone.localdate()
+    figures = overview(Period(today, today), Scope()).current
+    assert figures.pickup_hours == Decimal("4.0")
+    assert overview(Period(today, today), Scope(location_id=shop.warehouse.pk)).current.pickup_hours is None
+    assert facts.check().ok
