@@ -3,11 +3,12 @@
 A breakdown over a year grouped the year's facts (half a million rows at a million order lines, with a
 ``COUNT(DISTINCT order)``) on every page view. The cube keeps the facts summed per **month** x
 location x channel x value of a breakdown (a category and each of its parents, a product, a variant,
-a cashier, a coupon, a weekday-hour slot); a period then reads its whole months from the cube and only
-its first and last partial months from the facts (``breakdown``): at most two months of facts, however
-long the period. ``CustomerDay`` keeps an identified customer's facts per day and location (about one
-row per order, a fifth of the facts' width), which is what new / returning, repeat rate and cohorts
-need.
+a cashier, a coupon, a weekday-hour slot), and again over every location and channel together
+(``location_key`` -1: what the chain's breakdowns read, a fifth of the rows). A period reads its
+whole months from the cube and only its first and last partial months from the facts
+(``breakdown``): at most two months of facts, however long the period. ``CustomerDay`` keeps an
+identified customer's facts per day and location (about one row per order, a fifth of the facts'
+width), which is what new / returning, repeat rate and cohorts need.
 
 **One definition, twice, checked against each other.** ``refresh_orders`` changes the roll-ups by the
 difference between an order's old and new facts (``apply_change``: summed in Python, ``cube_of``),
@@ -43,6 +44,10 @@ FACT_TABLE = SalesFact._meta.db_table
 FIGURES = ("orders", "units", "units_sold", "units_cancelled", "units_returned", "sales_ttc", "revenue_ht",
            "revenue_ttc", "discount_ttc", "cost_ht", "costed_revenue_ht")  # fmt: skip
 MONEY = ("sales_ttc", "revenue_ht", "revenue_ttc", "discount_ttc", "cost_ht", "costed_revenue_ht")
+EDGE_COLUMNS = ("order_id", "kind", "units", "revenue_ht", "revenue_ttc", "discount_ttc", "cost_ht",
+                "category_id", "product_id", "variant_id", "cashier_id", "coupon", "weekday",
+                "hour")  # fmt: skip
+EVERYWHERE = -1  # the location_key (channel "") of the rows summed over every location and channel
 CubeKey = tuple[str, dt.date, int, str, int, str]  # dimension, month, location_key, channel, ref, code
 CustomerKey = tuple[int, dt.date, int]  # customer, day, location_key
 
@@ -104,19 +109,20 @@ def cube_of(facts: Iterable[SalesFact], chains: dict[int, tuple[int, ...]]) -> d
     sold: dict[CubeKey, set[int]] = {}
     for fact in facts:
         month = fact.day.replace(day=1)
-        where = (month, fact.location_id or 0, fact.channel)
+        places = ((month, fact.location_id or 0, fact.channel), (month, EVERYWHERE, ""))
         measures = _measures(fact)
         for dimension, ref, code in _refs(fact, chains):
-            key = (str(dimension), *where, ref, code)
-            row = sums.get(key)
-            if row is None:
-                sums[key] = list(measures)
-                sold[key] = set()
-            else:
-                for i in range(1, len(FIGURES)):
-                    row[i] += measures[i]
-            if fact.kind == FactKind.SALE:
-                sold[key].add(fact.order_id)
+            for place in places:
+                key = (str(dimension), *place, ref, code)
+                row = sums.get(key)
+                if row is None:
+                    sums[key] = list(measures)
+                    sold[key] = set()
+                else:
+                    for i in range(1, len(FIGURES)):
+                        row[i] += measures[i]
+                if fact.kind == FactKind.SALE:
+                    sold[key].add(fact.order_id)
     for key, orders in sold.items():
         sums[key][0] = len(orders)
     return sums
@@ -234,12 +240,12 @@ def _month_sql(vendor: str, expression: str) -> str:
     return f"date({expression}, 'start of month')"
 
 
-def _cube_select(dimension: str, chains: dict[int, tuple[int, ...]], vendor: str) -> str:
+def _cube_select(dimension: str, chains: dict[int, tuple[int, ...]], vendor: str, *, everywhere: bool) -> str:
     join, ref, code, condition = dimension_sql(dimension, chains)
+    place = f"{EVERYWHERE}, ''" if everywhere else "COALESCE(f.location_id, 0), f.channel"
     return (
-        f"SELECT {_month_sql(vendor, 'f.day')} AS month, COALESCE(f.location_id, 0) AS location_key, "
-        f"f.channel, {ref} AS ref, {code} AS code, {AGGREGATES} "
-        f"FROM {FACT_TABLE} f {join} WHERE {condition} GROUP BY 1, 2, 3, 4, 5"
+        f"SELECT {_month_sql(vendor, 'f.day')} AS month, {place}, {ref} AS ref, {code} AS code, "
+        f"{AGGREGATES} FROM {FACT_TABLE} f {join} WHERE {condition} GROUP BY 1, 2, 3, 4, 5"
     )
 
 
@@ -261,10 +267,11 @@ def rebuild() -> None:
         cursor.execute(f"DELETE FROM {CUSTOMER_TABLE}")
         columns = ", ".join(("dimension", "month", "location_key", "channel", "ref", "code", *FIGURES))
         for dimension in CubeDimension.values:
-            select = _cube_select(dimension, chains, connection.vendor)
-            cursor.execute(
-                f"INSERT INTO {CUBE_TABLE} ({columns}) SELECT %s, s.* FROM ({select}) s", [dimension]
-            )
+            for everywhere in (False, True):
+                select = _cube_select(dimension, chains, connection.vendor, everywhere=everywhere)
+                cursor.execute(
+                    f"INSERT INTO {CUBE_TABLE} ({columns}) SELECT %s, s.* FROM ({select}) s", [dimension]
+                )
         cursor.execute(
             f"INSERT INTO {CUSTOMER_TABLE} (customer_id, day, location_key, orders, revenue_ttc) "
             f"{CUSTOMER_SELECT}"
@@ -277,7 +284,13 @@ def check(problem: Any) -> None:
     chains = category_chains()
     connection = connections[PRIMARY]
     for dimension in CubeDimension.values:
-        wanted = _fetch(_cube_select(dimension, chains, connection.vendor), [], keys=5)
+        wanted = {
+            key: figures
+            for everywhere in (False, True)
+            for key, figures in _fetch(
+                _cube_select(dimension, chains, connection.vendor, everywhere=everywhere), [], keys=5
+            ).items()
+        }
         stored = _fetch(
             f"SELECT month, location_key, channel, ref, code, {', '.join(FIGURES)} FROM {CUBE_TABLE} "
             f"WHERE dimension = %s",
@@ -353,17 +366,21 @@ def breakdown(
     location_id: int | None = None,
     limit: int | None = None,
     ascending: bool = False,
+    ends: int | None = None,
 ) -> list[dict[str, Any]]:
     """The facts of ``start`` .. ``end`` summed per value of ``dimension`` (``ref``, ``code`` and
     ``FIGURES``, cancelled and returned units negative), highest revenue TTC first (``ascending``: lowest),
-    the first ``limit`` only. One SQL statement: the whole months' cube rows and the partial months'
+    the first ``limit`` only; ``ends``: the first and the last ``ends`` (``top_rank``, ``bottom_rank``).
+    One SQL statement: the whole months' cube rows and the partial months'
     facts, summed together."""
     whole, edges = split(start, end)
     params: dict[str, Any] = {"dimension": dimension, "location": location_id}
     parts = []
+    prefix = ""
     if whole:
         params["m_from"], params["m_to"] = whole
-        scope = "" if location_id is None else " AND location_key = %(location)s"
+        params["place"] = EVERYWHERE if location_id is None else location_id
+        scope = " AND location_key = %(place)s"
         parts.append(
             f"SELECT ref, code, {', '.join(FIGURES)} FROM {CUBE_TABLE} WHERE dimension = %(dimension)s "
             f"AND month >= %(m_from)s AND month < %(m_to)s{scope}"
@@ -374,15 +391,28 @@ def breakdown(
         ranges = []
         for i, (first, last) in enumerate(edges):
             params[f"e{i}a"], params[f"e{i}b"] = first, last
-            ranges.append(f"f.day BETWEEN %(e{i}a)s AND %(e{i}b)s")
-        scope = "" if location_id is None else " AND f.location_id = %(location)s"
+            ranges.append(f"day BETWEEN %(e{i}a)s AND %(e{i}b)s")
+        scope = "" if location_id is None else " AND location_id = %(location)s"
+        # The partial months' facts first (by the day index), then mapped: left to itself, PostgreSQL
+        # reads each category's facts by the category index and filters the days (300 ms, not 60).
+        prefix = (
+            f"WITH edge AS MATERIALIZED (SELECT {', '.join(EDGE_COLUMNS)} FROM {FACT_TABLE} "
+            f"WHERE ({' OR '.join(ranges)}){scope}) "
+        )
         parts.append(
-            f"SELECT {ref} AS ref, {code} AS code, {AGGREGATES} FROM {FACT_TABLE} f {join} "
-            f"WHERE {condition} AND ({' OR '.join(ranges)}){scope} GROUP BY 1, 2"
+            f"SELECT {ref} AS ref, {code} AS code, {AGGREGATES} "
+            f"FROM edge f {join} WHERE {condition} GROUP BY 1, 2"
         )
     sums = ", ".join(f"SUM({name}) AS {name}" for name in FIGURES)
     sql = f"SELECT ref, code, {sums} FROM ({' UNION ALL '.join(parts)}) u GROUP BY ref, code"
-    sql += f" ORDER BY revenue_ttc {'ASC' if ascending else 'DESC'}, ref, code"
+    if ends is not None:  # the first and the last ``ends`` by revenue, from one aggregation
+        sql = (
+            f"SELECT * FROM (SELECT g.*, "
+            f"ROW_NUMBER() OVER (ORDER BY revenue_ttc DESC, ref, code) AS top_rank, "
+            f"ROW_NUMBER() OVER (ORDER BY revenue_ttc ASC, ref, code) AS bottom_rank FROM ({sql}) g) r "
+            f"WHERE top_rank <= {int(ends)} OR bottom_rank <= {int(ends)}"
+        )
+    sql = f"{prefix}{sql} ORDER BY revenue_ttc {'ASC' if ascending else 'DESC'}, ref, code"
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
     rows = fetch_rows(sql, params)
@@ -404,7 +434,7 @@ def sold_pairs(start: dt.date, end: dt.date, *, location_id: int | None = None) 
         parts.append(
             f"SELECT ref AS variant_id, location_key AS location_id FROM {CUBE_TABLE} "
             f"WHERE dimension = 'variant' AND month >= %(sp_from)s AND month < %(sp_to)s "
-            f"AND units_sold > 0{scope}"
+            f"AND units_sold > 0 AND location_key > 0{scope}"
         )
     if edges:
         ranges = []

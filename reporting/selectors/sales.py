@@ -306,8 +306,15 @@ def product_ranking(period: Period, scope: Scope, *, limit: int = 20) -> dict[st
     """The top and bottom ``limit`` products by revenue TTC (products that sold in the period), each
     with its sell-through: ``units / (units + stock on hand now)`` (stock of the scope's locations,
     one grouped query)."""
-    top = sales_rows(period, scope, "product", limit=limit)
-    bottom = sales_rows(period, scope, "product", limit=limit, ascending=True)
+    ends = cube.breakdown("product", period.start, period.end, location_id=scope.location_id, ends=limit)
+    rows = [{"key": g["ref"], **_figures(_prefixed(g), from_days=False), "ranks": g} for g in ends]
+    _label(rows, "product")
+    top = sorted((r for r in rows if r["ranks"]["top_rank"] <= limit), key=lambda r: r["ranks"]["top_rank"])
+    bottom = sorted(
+        (r for r in rows if r["ranks"]["bottom_rank"] <= limit), key=lambda r: r["ranks"]["bottom_rank"]
+    )
+    top = [{k: v for k, v in r.items() if k != "ranks"} for r in top]
+    bottom = [{k: v for k, v in r.items() if k != "ranks"} for r in bottom]
     ids = {row["key"] for row in top + bottom}
     stock = on_hand_by_product(ids, location_id=scope.location_id, using=read_alias())
     for row in top + bottom:

@@ -141,6 +141,7 @@ def test_concurrent_refreshes_sharing_cube_rows_lose_nothing(shop):
 
     SalesFact.objects.all().delete()
     assert in_threads(8, refresh) == ["ok"] * 8
-    tee = SalesCube.objects.get(dimension=CubeDimension.VARIANT, ref=shop.tee.pk)
-    assert (tee.orders, tee.units_sold, tee.revenue_ttc) == (8, 8, D("100.00"))
+    for place in (shop.aja.pk, cube.EVERYWHERE):  # the store's row and the chain's
+        tee = SalesCube.objects.get(dimension=CubeDimension.VARIANT, ref=shop.tee.pk, location_key=place)
+        assert (tee.orders, tee.units_sold, tee.revenue_ttc) == (8, 8, D("100.00"))
     assert facts.check().ok
