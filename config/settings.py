@@ -786,6 +786,9 @@ CELERY_IMPORTS = [*CELERY_IMPORTS, "integrations.exports.tasks"]
 # --- The KPI dashboard (reporting/) ---------------------------------------------------------------
 # The weekly PDF summary to managers and store managers: Monday at this hour (local time).
 REPORTING_WEEKLY_HOUR = env.int("REPORTING_WEEKLY_HOUR", default=7)
+# The stock report (every level of every location against the sales) is computed at most this
+# often per scope and parameters, and shows when it was (reporting.selectors.stock); 0 = always fresh.
+REPORTING_STOCK_CACHE_SECONDS = env.int("REPORTING_STOCK_CACHE_SECONDS", default=300)
 CELERY_BEAT_SCHEDULE["reporting-weekly-summary"] = {
     "task": "reporting.tasks.send_weekly_summaries",
     "schedule": crontab(hour=REPORTING_WEEKLY_HOUR, minute=0, day_of_week=1),

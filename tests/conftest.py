@@ -137,6 +137,12 @@ def variant(db):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_stock_report(settings):
+    """The stock report is cached for minutes (reporting.selectors.stock): tests see their own data."""
+    settings.REPORTING_STOCK_CACHE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def _uncached_for_you(settings):
     """ "For you" lists are cached per customer id (marketing.selectors); ids come back between tests
     (SQLite), so tests compute them afresh unless they test the cache itself."""

@@ -61,6 +61,9 @@ class StockReportSerializer(serializers.Serializer[Any]):
         allow_null=True, help_text="The store a store manager sees; null: the chain."
     )
     today = serializers.DateField()
+    computed_at = serializers.DateTimeField(
+        help_text="When these figures were computed (at most REPORTING_STOCK_CACHE_SECONDS ago)."
+    )
     params = StockParamsSerializer()
     rotation_note = serializers.CharField()
     tables = StockTablesSerializer()
@@ -87,6 +90,7 @@ class StockReportView(APIView):
             "period": period_body(period),
             "location_id": scope.location_id,
             "today": report.today,
+            "computed_at": report.computed_at,
             "params": vars(params),
             "rotation_note": report.rotation_note,
             "tables": {key: table_body(table) for key, table in report.tables().items()},

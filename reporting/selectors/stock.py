@@ -32,8 +32,10 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
+from django.conf import settings
+from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -66,6 +68,7 @@ class StockReport:
     rotation_note: str
     params: StockParams
     today: dt.date
+    computed_at: dt.datetime
 
     def tables(self) -> dict[str, Table]:
         return {
@@ -104,7 +107,25 @@ def _cover(available: int, rate: float) -> Decimal | None:
 def stock_report(
     *, scope: Scope, period: Period, params: StockParams, today: dt.date | None = None
 ) -> StockReport:
+    """The report, computed at most every ``REPORTING_STOCK_CACHE_SECONDS`` per scope, period and
+    parameters (``computed_at`` says when): it reads every stock level of the scope against the
+    sales, about 1.5 s for 125,000 levels and a million order lines; stock cover, dead stock and
+    transfer suggestions do not change meaningfully in five minutes."""
     today = today or timezone.localdate()
+    seconds = settings.REPORTING_STOCK_CACHE_SECONDS
+    knobs = ":".join(str(value) for value in vars(params).values())
+    key = f"reporting:stock:{scope.location_id}:{period.start}:{period.end}:{today}:{knobs}"
+    if seconds:
+        cached = cache.get(key)
+        if cached is not None:
+            return cast(StockReport, cached)
+    report = _report(scope=scope, period=period, params=params, today=today)
+    if seconds:
+        cache.set(key, report, seconds)
+    return report
+
+
+def _report(*, scope: Scope, period: Period, params: StockParams, today: dt.date) -> StockReport:
     args: dict[str, Any] = {
         "location": scope.location_id,
         "since": today - dt.timedelta(days=params.window - 1),
@@ -127,6 +148,7 @@ def stock_report(
         ),
         params=params,
         today=today,
+        computed_at=timezone.now(),
     )
 
 

@@ -211,3 +211,22 @@ def test_the_report_is_a_fixed_number_of_queries(stocked, client, django_assert_
     client.force_login(UserFactory(role=Role.MANAGER))
     with django_assert_max_num_queries(14):
         assert client.get("/api/v1/reports/stock/").status_code == 200
+
+
+def test_the_report_is_computed_at_most_every_few_minutes_per_scope(
+    stocked, client, settings, django_assert_max_num_queries
+):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.REPORTING_STOCK_CACHE_SECONDS = 300
+    client.force_login(UserFactory(role=Role.MANAGER))
+    first = client.get("/api/v1/reports/stock/").json()
+    with django_assert_max_num_queries(6):  # session, user, permissions: not one stock query
+        again = client.get("/api/v1/reports/stock/").json()
+    assert again == first and again["computed_at"] == first["computed_at"]
+    other = client.get("/api/v1/reports/stock/?window=7").json()  # other knobs: computed afresh
+    assert other["params"]["window"] == 7 and other["computed_at"] != first["computed_at"]
+    page = client.get("/dashboard/stock/").content.decode()
+    assert "Stock as of" in page or "Stock au" in page
+    cache.clear()
