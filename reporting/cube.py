@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -33,7 +34,7 @@ from django.db import connections
 from catalog.models import Category
 
 from .db import fetch_rows, read_alias, typed
-from .models import CubeDimension, CustomerDay, FactKind, SalesCube, SalesFact
+from .models import CubeDimension, CubeGrain, CustomerDay, FactKind, SalesCube, SalesFact
 
 PRIMARY = "default"
 ZERO = Decimal("0")
@@ -48,7 +49,8 @@ EDGE_COLUMNS = ("order_id", "kind", "units", "revenue_ht", "revenue_ttc", "disco
                 "category_id", "product_id", "variant_id", "cashier_id", "coupon", "weekday",
                 "hour")  # fmt: skip
 EVERYWHERE = -1  # the location_key (channel "") of the rows summed over every location and channel
-CubeKey = tuple[str, dt.date, int, str, int, str]  # dimension, month, location_key, channel, ref, code
+CubeKey = tuple[str, int, str, dt.date, str, int, str]  # dimension, location_key, grain, start, channel, ...
+CUBE_KEY = ("dimension", "location_key", "grain", "start", "channel", "ref", "code")
 CustomerKey = tuple[int, dt.date, int]  # customer, day, location_key
 
 
@@ -108,8 +110,13 @@ def cube_of(facts: Iterable[SalesFact], chains: dict[int, tuple[int, ...]]) -> d
     sums: dict[CubeKey, list[Any]] = {}
     sold: dict[CubeKey, set[int]] = {}
     for fact in facts:
-        month = fact.day.replace(day=1)
-        places = ((month, fact.location_id or 0, fact.channel), (month, EVERYWHERE, ""))
+        month, week = fact.day.replace(day=1), fact.day - dt.timedelta(days=fact.day.weekday())
+        location = fact.location_id or 0
+        places = [
+            (where, grain, first, channel)
+            for where, channel in ((location, fact.channel), (EVERYWHERE, ""))
+            for grain, first in ((CubeGrain.MONTH.value, month), (CubeGrain.WEEK.value, week))
+        ]
         measures = _measures(fact)
         for dimension, ref, code in _refs(fact, chains):
             for place in places:
@@ -167,7 +174,7 @@ def apply_change(old: list[SalesFact], new: list[SalesFact]) -> None:
     chains = category_chains() if any(f.category_id for f in (*old, *new)) else {}
     cube = _difference(cube_of(new, chains), cube_of(old, chains))
     customers = _difference(customer_days_of(new), customer_days_of(old))
-    _upsert(CUBE_TABLE, ("dimension", "month", "location_key", "channel", "ref", "code"), FIGURES, cube)
+    _upsert(CUBE_TABLE, CUBE_KEY, FIGURES, cube)
     _upsert(CUSTOMER_TABLE, ("customer_id", "day", "location_key"), ("orders", "revenue_ttc"), customers)
 
 
@@ -234,19 +241,34 @@ def dimension_sql(dimension: str, chains: dict[int, tuple[int, ...]]) -> tuple[s
     return "", field, "''", f"{field} IS NOT NULL"
 
 
-def _month_sql(vendor: str, expression: str) -> str:
+def _start_sql(vendor: str, grain: str, expression: str) -> str:
+    """SQL for the first day of the month, or the Monday of the week, of a date."""
+    unit = "month" if grain == CubeGrain.MONTH else "week"
     if vendor == "postgresql":
-        return f"CAST(date_trunc('month', {expression}) AS date)"
-    return f"date({expression}, 'start of month')"
+        return f"CAST(date_trunc('{unit}', {expression}) AS date)"
+    if grain == CubeGrain.MONTH:
+        return f"date({expression}, 'start of month')"
+    return f"date({expression}, 'weekday 0', '-6 days')"  # the Sunday on or after, less six days
 
 
-def _cube_select(dimension: str, chains: dict[int, tuple[int, ...]], vendor: str, *, everywhere: bool) -> str:
+def _cube_select(
+    dimension: str, chains: dict[int, tuple[int, ...]], vendor: str, *, everywhere: bool, grain: str
+) -> str:
+    """The cube rows of a dimension, grain and place, from the facts, in ``CUBE_KEY`` order."""
     join, ref, code, condition = dimension_sql(dimension, chains)
-    place = f"{EVERYWHERE}, ''" if everywhere else "COALESCE(f.location_id, 0), f.channel"
+    location, channel = (f"{EVERYWHERE}", "''") if everywhere else ("COALESCE(f.location_id, 0)", "f.channel")
     return (
-        f"SELECT {_month_sql(vendor, 'f.day')} AS month, {place}, {ref} AS ref, {code} AS code, "
-        f"{AGGREGATES} FROM {FACT_TABLE} f {join} WHERE {condition} GROUP BY 1, 2, 3, 4, 5"
+        f"SELECT {location} AS location_key, '{grain}' AS grain, "
+        f"{_start_sql(vendor, grain, 'f.day')} AS start, "
+        f"{channel} AS channel, {ref} AS ref, {code} AS code, {AGGREGATES} "
+        f"FROM {FACT_TABLE} f {join} WHERE {condition} GROUP BY 1, 2, 3, 4, 5, 6"
     )
+
+
+def _cube_selects(dimension: str, chains: dict[int, tuple[int, ...]], vendor: str) -> Iterator[str]:
+    for everywhere in (False, True):
+        for grain in CubeGrain.values:
+            yield _cube_select(dimension, chains, vendor, everywhere=everywhere, grain=grain)
 
 
 CUSTOMER_SELECT = f"""
@@ -265,10 +287,9 @@ def rebuild() -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {CUBE_TABLE}")
         cursor.execute(f"DELETE FROM {CUSTOMER_TABLE}")
-        columns = ", ".join(("dimension", "month", "location_key", "channel", "ref", "code", *FIGURES))
+        columns = ", ".join((*CUBE_KEY, *FIGURES))
         for dimension in CubeDimension.values:
-            for everywhere in (False, True):
-                select = _cube_select(dimension, chains, connection.vendor, everywhere=everywhere)
+            for select in _cube_selects(dimension, chains, connection.vendor):
                 cursor.execute(
                     f"INSERT INTO {CUBE_TABLE} ({columns}) SELECT %s, s.* FROM ({select}) s", [dimension]
                 )
@@ -286,16 +307,13 @@ def check(problem: Any) -> None:
     for dimension in CubeDimension.values:
         wanted = {
             key: figures
-            for everywhere in (False, True)
-            for key, figures in _fetch(
-                _cube_select(dimension, chains, connection.vendor, everywhere=everywhere), [], keys=5
-            ).items()
+            for select in _cube_selects(dimension, chains, connection.vendor)
+            for key, figures in _fetch(select, [], keys=6).items()
         }
         stored = _fetch(
-            f"SELECT month, location_key, channel, ref, code, {', '.join(FIGURES)} FROM {CUBE_TABLE} "
-            f"WHERE dimension = %s",
+            f"SELECT {', '.join(CUBE_KEY[1:])}, {', '.join(FIGURES)} FROM {CUBE_TABLE} WHERE dimension = %s",
             [dimension],
-            keys=5,
+            keys=6,
         )
         _compare(f"cube {dimension}", wanted, stored, problem)
     wanted = _fetch(CUSTOMER_SELECT, [], keys=3)
@@ -333,29 +351,71 @@ def _compare(
             problem(f"{name} {key}: {stored[key]}, the facts say {wanted[key]}")
 
 
-# --- reading: whole months from the cube, the partial ones from the facts -------------------------------
+# --- reading: whole months and weeks from the cube, the days around them from the facts ---------------
+
+Days = tuple[dt.date, dt.date]  # first, last (included)
+Starts = tuple[dt.date, dt.date]  # first start, the start after the last (excluded)
 
 
-def split(
-    start: dt.date, end: dt.date
-) -> tuple[tuple[dt.date, dt.date] | None, list[tuple[dt.date, dt.date]]]:
-    """The whole calendar months of ``start`` .. ``end`` (first month, month after the last) and the
-    days around them (at most two ranges, each within one month)."""
+@dataclass(frozen=True)
+class Parts:
+    months: Starts | None
+    weeks: list[Starts]
+    days: list[Days]
+
+
+def split(start: dt.date, end: dt.date) -> Parts:
+    """``start`` .. ``end`` as its whole calendar months, then the whole weeks (Monday to Sunday) of
+    what is left, then the days left over (at most six on each side of each stretch of weeks)."""
     first = start if start.day == 1 else _next_month(start)
-    after = end + dt.timedelta(days=1)
-    stop = after.replace(day=1)
+    stop = (end + dt.timedelta(days=1)).replace(day=1)
     if first >= stop:
-        return None, [(start, end)]
-    edges = []
-    if start < first:
-        edges.append((start, first - dt.timedelta(days=1)))
-    if stop <= end:
-        edges.append((stop, end))
-    return (first, stop), edges
+        months, rest = None, [(start, end)]
+    else:
+        months, rest = (first, stop), []
+        if start < first:
+            rest.append((start, first - dt.timedelta(days=1)))
+        if stop <= end:
+            rest.append((stop, end))
+    weeks: list[Starts] = []
+    days: list[Days] = []
+    for a, b in rest:
+        monday = a + dt.timedelta(days=(7 - a.weekday()) % 7)
+        after = b + dt.timedelta(days=1)
+        last_monday = after - dt.timedelta(days=after.weekday())  # the Monday starting the week after
+        if monday >= last_monday:
+            days.append((a, b))
+            continue
+        weeks.append((monday, last_monday))
+        if a < monday:
+            days.append((a, monday - dt.timedelta(days=1)))
+        if last_monday <= b:
+            days.append((last_monday, b))
+    return Parts(months, weeks, days)
 
 
 def _next_month(day: dt.date) -> dt.date:
     return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def _cube_ranges(parts: Parts, params: dict[str, Any], prefix: str) -> str:
+    """SQL over the cube's ``grain`` and ``start`` for the months and weeks of ``parts`` ("" if none)."""
+    ranges = []
+    found = ([(CubeGrain.MONTH.value, *parts.months)] if parts.months else []) + [
+        (CubeGrain.WEEK.value, *week) for week in parts.weeks
+    ]
+    for i, (grain, first, stop) in enumerate(found):
+        params[f"{prefix}{i}a"], params[f"{prefix}{i}b"] = first, stop
+        ranges.append(f"(grain = '{grain}' AND start >= %({prefix}{i}a)s AND start < %({prefix}{i}b)s)")
+    return " OR ".join(ranges)
+
+
+def _day_ranges(parts: Parts, params: dict[str, Any], prefix: str) -> str:
+    ranges = []
+    for i, (first, last) in enumerate(parts.days):
+        params[f"{prefix}{i}a"], params[f"{prefix}{i}b"] = first, last
+        ranges.append(f"day BETWEEN %({prefix}{i}a)s AND %({prefix}{i}b)s")
+    return " OR ".join(ranges)
 
 
 def breakdown(
@@ -371,40 +431,37 @@ def breakdown(
     """The facts of ``start`` .. ``end`` summed per value of ``dimension`` (``ref``, ``code`` and
     ``FIGURES``, cancelled and returned units negative), highest revenue TTC first (``ascending``: lowest),
     the first ``limit`` only; ``ends``: the first and the last ``ends`` (``top_rank``, ``bottom_rank``).
-    One SQL statement: the whole months' cube rows and the partial months'
-    facts, summed together."""
-    whole, edges = split(start, end)
-    params: dict[str, Any] = {"dimension": dimension, "location": location_id}
-    parts = []
+    One SQL statement: the whole months' and weeks' cube rows and the other days' facts, summed
+    together."""
+    parts = split(start, end)
+    params: dict[str, Any] = {
+        "dimension": dimension,
+        "place": EVERYWHERE if location_id is None else location_id,
+    }
+    selects = []
     prefix = ""
-    if whole:
-        params["m_from"], params["m_to"] = whole
-        params["place"] = EVERYWHERE if location_id is None else location_id
-        scope = " AND location_key = %(place)s"
-        parts.append(
+    cube_ranges = _cube_ranges(parts, params, "c")
+    if cube_ranges:
+        selects.append(
             f"SELECT ref, code, {', '.join(FIGURES)} FROM {CUBE_TABLE} WHERE dimension = %(dimension)s "
-            f"AND month >= %(m_from)s AND month < %(m_to)s{scope}"
+            f"AND location_key = %(place)s AND ({cube_ranges})"
         )
-    if edges:
+    if parts.days:
         chains = category_chains(read_alias()) if dimension == CubeDimension.CATEGORY else {}
         join, ref, code, condition = dimension_sql(dimension, chains)
-        ranges = []
-        for i, (first, last) in enumerate(edges):
-            params[f"e{i}a"], params[f"e{i}b"] = first, last
-            ranges.append(f"day BETWEEN %(e{i}a)s AND %(e{i}b)s")
-        scope = "" if location_id is None else " AND location_id = %(location)s"
-        # The partial months' facts first (by the day index), then mapped: left to itself, PostgreSQL
-        # reads each category's facts by the category index and filters the days (300 ms, not 60).
+        scope = "" if location_id is None else " AND location_id = %(place)s"
+        # The days' facts first (by the day index), then mapped: left to itself, PostgreSQL reads each
+        # category's facts by the category index and filters the days (300 ms, not 60).
         prefix = (
             f"WITH edge AS MATERIALIZED (SELECT {', '.join(EDGE_COLUMNS)} FROM {FACT_TABLE} "
-            f"WHERE ({' OR '.join(ranges)}){scope}) "
+            f"WHERE ({_day_ranges(parts, params, 'd')}){scope}) "
         )
-        parts.append(
+        selects.append(
             f"SELECT {ref} AS ref, {code} AS code, {AGGREGATES} "
             f"FROM edge f {join} WHERE {condition} GROUP BY 1, 2"
         )
     sums = ", ".join(f"SUM({name}) AS {name}" for name in FIGURES)
-    sql = f"SELECT ref, code, {sums} FROM ({' UNION ALL '.join(parts)}) u GROUP BY ref, code"
+    sql = f"SELECT ref, code, {sums} FROM ({' UNION ALL '.join(selects)}) u GROUP BY ref, code"
     if ends is not None:  # the first and the last ``ends`` by revenue, from one aggregation
         sql = (
             f"SELECT * FROM (SELECT g.*, "
@@ -424,26 +481,21 @@ def breakdown(
 
 def sold_pairs(start: dt.date, end: dt.date, *, location_id: int | None = None) -> tuple[str, dict[str, Any]]:
     """SQL (and its parameters) of the (variant_id, location_id) pairs with a sale between ``start``
-    and ``end``: the whole months' variant rows of the cube, the partial months' facts."""
-    whole, edges = split(start, end)
+    and ``end``: the whole months' and weeks' variant rows of the cube, the other days' facts."""
+    parts = split(start, end)
     params: dict[str, Any] = {"sp_location": location_id}
-    parts = []
-    if whole:
-        params["sp_from"], params["sp_to"] = whole
+    selects = []
+    cube_ranges = _cube_ranges(parts, params, "spc")
+    if cube_ranges:
         scope = "" if location_id is None else " AND location_key = %(sp_location)s"
-        parts.append(
+        selects.append(
             f"SELECT ref AS variant_id, location_key AS location_id FROM {CUBE_TABLE} "
-            f"WHERE dimension = 'variant' AND month >= %(sp_from)s AND month < %(sp_to)s "
-            f"AND units_sold > 0 AND location_key > 0{scope}"
+            f"WHERE dimension = 'variant' AND ({cube_ranges}) AND units_sold > 0 AND location_key > 0{scope}"
         )
-    if edges:
-        ranges = []
-        for i, (first, last) in enumerate(edges):
-            params[f"sp{i}a"], params[f"sp{i}b"] = first, last
-            ranges.append(f"day BETWEEN %(sp{i}a)s AND %(sp{i}b)s")
+    if parts.days:
         scope = "" if location_id is None else " AND location_id = %(sp_location)s"
-        parts.append(
+        selects.append(
             f"SELECT variant_id, location_id FROM {FACT_TABLE} WHERE kind = 'sale' "
-            f"AND variant_id IS NOT NULL AND ({' OR '.join(ranges)}){scope}"
+            f"AND variant_id IS NOT NULL AND ({_day_ranges(parts, params, 'spd')}){scope}"
         )
-    return " UNION ".join(parts), params
+    return " UNION ".join(selects), params

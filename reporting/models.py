@@ -192,13 +192,19 @@ class CubeDimension(models.TextChoices):
     SLOT = "slot", _("Weekday and hour (weekday x 24 + hour)")
 
 
+class CubeGrain(models.TextChoices):
+    MONTH = "m", _("Month")
+    WEEK = "w", _("Week")
+
+
 class SalesCube(models.Model):
-    """The facts of one month, location and channel summed per value of one breakdown
-    (``reporting.cube``), kept equal to them by the same transaction that writes the facts.
+    """The facts of one month (or one week: ``grain``), location and channel summed per value of one
+    breakdown (``reporting.cube``), kept equal to them by the same transaction that writes the facts.
     Units cancelled and returned are negative, as in the facts; ``orders`` counts orders sold (an
     order is sold at one moment, so the months add up)."""
 
-    month = models.DateField(help_text=_("First day of the month."))
+    grain = models.CharField(max_length=1, choices=CubeGrain.choices, default=CubeGrain.MONTH)
+    start = models.DateField(help_text=_("First day of the month, or the week's Monday."))
     location_key = models.IntegerField(help_text=_("The location's id; 0 for none."))
     channel = models.CharField(max_length=16, choices=ReportChannel.choices)
     dimension = models.CharField(max_length=8, choices=CubeDimension.choices)
@@ -219,13 +225,13 @@ class SalesCube(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["dimension", "month", "location_key", "channel", "ref", "code"],
-                name="rep_cube_unique",
+                fields=["dimension", "location_key", "grain", "start", "channel", "ref", "code"],
+                name="rep_cube_key",
             )
         ]
 
     def __str__(self) -> str:
-        return f"{self.month:%Y-%m} {self.dimension} {self.ref or self.code} @ {self.location_key}"
+        return f"{self.grain}{self.start} {self.dimension} {self.ref or self.code} @ {self.location_key}"
 
 
 class CustomerDay(models.Model):

@@ -96,13 +96,18 @@ def build(period: Period, scope: Scope, by: str) -> dict[str, Any]:
         )
         rows = ranking["top"]
     else:
-        rows = sales.sales_rows(period, scope, group_by)
+        found = sales.slots(period, scope) if by == "hour" else []  # the rows and the heatmap: one read
+        if by == "hour":
+            rows = sales.slot_rows(found, "hour")
+            sales.label(rows, "hour")
+        else:
+            rows = sales.sales_rows(period, scope, group_by)
         if by == "category":
             for row in rows:
                 row["label"] = "\u2003" * row["depth"] + row["label"]
         tables["main"] = Table(title, cols, rows, total=_total(rows, by))
     if by == "hour":
-        matrix = sales.hour_weekday_matrix(period, scope)
+        matrix = sales.hour_weekday_matrix(period, scope, found=found)
         chart = charts.heatmap(
             matrix, title=gettext("Goods sold TTC by weekday and hour"),
             rows=[str(day)[:3] for day in sales.WEEKDAYS], columns=[f"{h}" for h in range(24)],

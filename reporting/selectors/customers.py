@@ -101,7 +101,7 @@ PER_CUSTOMER = """
 """
 
 GROUPS_SQL = """
-WITH per AS ({per})
+WITH per AS MATERIALIZED ({per})
 SELECT CASE WHEN EXISTS (SELECT 1 FROM reporting_customerday e
                          WHERE e.customer_id = per.customer_id AND e.orders > 0
                            AND e.day < %(start)s {scope_e})
@@ -212,7 +212,7 @@ def _groups(grouped: list[dict[str, Any]]) -> tuple[dict[str, Any], Table]:
 # --- cohorts -------------------------------------------------------------------------------------
 
 COHORT_SQL = """
-WITH firsts AS (
+WITH firsts AS MATERIALIZED (
     SELECT c.customer_id, MIN(c.day) AS first_day FROM reporting_customerday c
     WHERE c.orders > 0 AND c.day BETWEEN %(cstart)s AND %(end)s {scope_c}
     GROUP BY c.customer_id

@@ -133,7 +133,7 @@ def sales_rows(
         rows = _day_rows(period, scope, group_by)
     else:
         rows = _fact_rows(period, scope, group_by, limit=limit, ascending=ascending)
-    _label(rows, group_by)
+    label(rows, group_by)
     return rows
 
 
@@ -158,7 +158,7 @@ def _fact_rows(
     period: Period, scope: Scope, group_by: str, *, limit: int | None, ascending: bool
 ) -> list[dict[str, Any]]:
     if group_by in ("hour", "weekday"):
-        return _slot_rows(period, scope, group_by)
+        return slot_rows(slots(period, scope), group_by)
     found = cube.breakdown(
         group_by, period.start, period.end, location_id=scope.location_id, limit=limit, ascending=ascending
     )
@@ -170,21 +170,21 @@ def _prefixed(row: dict[str, Any]) -> dict[str, Any]:
     return {f"s_{name}": row[name] for name in FIGURES}
 
 
-def _slots(period: Period, scope: Scope) -> list[dict[str, Any]]:
+def slots(period: Period, scope: Scope) -> list[dict[str, Any]]:
     """The period's figures per weekday x hour (``ref`` = weekday x 24 + hour)."""
     return cube.breakdown(CubeDimension.SLOT, period.start, period.end, location_id=scope.location_id)
 
 
-def _slot_rows(period: Period, scope: Scope, group_by: str) -> list[dict[str, Any]]:
-    """Hours (0-23) or weekdays (0 Monday), each the sum of its slots."""
+def slot_rows(found: list[dict[str, Any]], group_by: str) -> list[dict[str, Any]]:
+    """Hours (0-23) or weekdays (0 Monday), each the sum of its slots (``slots``)."""
     summed: dict[int, dict[str, Any]] = {}
-    for slot in _slots(period, scope):
+    for slot in found:
         key = slot["ref"] % 24 if group_by == "hour" else slot["ref"] // 24
         _add(summed.setdefault(key, {}), slot)
     return [{"key": key, **_figures(_prefixed(summed[key]), from_days=False)} for key in sorted(summed)]
 
 
-def _label(rows: list[dict[str, Any]], group_by: str) -> None:
+def label(rows: list[dict[str, Any]], group_by: str) -> None:
     keys = [row["key"] for row in rows if row["key"] is not None]
     alias = read_alias()
     names: dict[Any, str] = {}
@@ -308,7 +308,7 @@ def product_ranking(period: Period, scope: Scope, *, limit: int = 20) -> dict[st
     one grouped query)."""
     ends = cube.breakdown("product", period.start, period.end, location_id=scope.location_id, ends=limit)
     rows = [{"key": g["ref"], **_figures(_prefixed(g), from_days=False), "ranks": g} for g in ends]
-    _label(rows, "product")
+    label(rows, "product")
     top = sorted((r for r in rows if r["ranks"]["top_rank"] <= limit), key=lambda r: r["ranks"]["top_rank"])
     bottom = sorted(
         (r for r in rows if r["ranks"]["bottom_rank"] <= limit), key=lambda r: r["ranks"]["bottom_rank"]
@@ -333,10 +333,13 @@ def sell_through(units: int, stock: int) -> Decimal | None:
 # --- hour x weekday ----------------------------------------------------------------------------------
 
 
-def hour_weekday_matrix(period: Period, scope: Scope, *, figure: str = "sales_ttc") -> list[list[Decimal]]:
-    """7 rows (Monday first) x 24 hours: goods sold TTC (``figure="orders"``: orders) at that hour."""
+def hour_weekday_matrix(
+    period: Period, scope: Scope, *, figure: str = "sales_ttc", found: list[dict[str, Any]] | None = None
+) -> list[list[Decimal]]:
+    """7 rows (Monday first) x 24 hours: goods sold TTC (``figure="orders"``: orders) at that hour
+    (``found``: the period's ``slots`` when the caller has them already)."""
     matrix = [[Decimal(0)] * 24 for _ in range(7)]
-    for slot in _slots(period, scope):
+    for slot in found if found is not None else slots(period, scope):
         matrix[slot["ref"] // 24][slot["ref"] % 24] = Decimal(
             slot["orders" if figure == "orders" else "sales_ttc"]
         )

@@ -28,33 +28,31 @@ d = dt.date
 
 
 @pytest.mark.parametrize(
-    ("start", "end", "whole", "edges"),
+    ("start", "end", "months", "weeks", "days"),
     [
-        (d(2026, 3, 1), d(2026, 3, 31), (d(2026, 3, 1), d(2026, 4, 1)), []),
-        (
-            d(2026, 1, 1),
-            d(2026, 11, 29),
-            (d(2026, 1, 1), d(2026, 11, 1)),
-            [(d(2026, 11, 1), d(2026, 11, 29))],
-        ),  # noqa: E501
-        (
-            d(2025, 12, 15),
-            d(2026, 2, 28),
-            (d(2026, 1, 1), d(2026, 3, 1)),
-            [(d(2025, 12, 15), d(2025, 12, 31))],
-        ),  # noqa: E501
-        (d(2026, 2, 10), d(2026, 2, 20), None, [(d(2026, 2, 10), d(2026, 2, 20))]),
-        (d(2026, 1, 31), d(2026, 2, 1), None, [(d(2026, 1, 31), d(2026, 2, 1))]),
-        (
-            d(2025, 11, 30),
-            d(2026, 1, 2),
-            (d(2025, 12, 1), d(2026, 1, 1)),
-            [(d(2025, 11, 30), d(2025, 11, 30)), (d(2026, 1, 1), d(2026, 1, 2))],
-        ),
+        # a whole month: the month row alone
+        (d(2026, 3, 1), d(2026, 3, 31), (d(2026, 3, 1), d(2026, 4, 1)), [], []),
+        # the year to Sunday 29 November: ten months, then Sunday 1 November alone, then four weeks
+        (d(2026, 1, 1), d(2026, 11, 29), (d(2026, 1, 1), d(2026, 11, 1)), [(d(2026, 11, 2), d(2026, 11, 30))],
+         [(d(2026, 11, 1), d(2026, 11, 1))]),
+        # mid-December to February: Jan-Feb as months; 15-31 Dec: Mon 21 to Sun 27 a week, the rest days
+        (d(2025, 12, 15), d(2026, 2, 28), (d(2026, 1, 1), d(2026, 3, 1)),
+         [(d(2025, 12, 15), d(2025, 12, 29))], [(d(2025, 12, 29), d(2025, 12, 31))]),
+        # Tuesday 10 to Friday 20 February: Mon 16 is the only whole week start, and it does not end
+        (d(2026, 2, 10), d(2026, 2, 20), None, [], [(d(2026, 2, 10), d(2026, 2, 20))]),
+        # a week across two months (Mon 27 Oct to Sun 2 Nov 2025) is one week row
+        (d(2025, 10, 27), d(2025, 11, 2), None, [(d(2025, 10, 27), d(2025, 11, 3))], []),
+        (d(2026, 1, 31), d(2026, 2, 1), None, [], [(d(2026, 1, 31), d(2026, 2, 1))]),
     ],
-)
-def test_a_period_splits_into_whole_months_and_the_days_around_them(start, end, whole, edges):
-    assert cube.split(start, end) == (whole, edges)
+)  # fmt: skip
+def test_a_period_splits_into_whole_months_weeks_and_days(start, end, months, weeks, days):
+    assert cube.split(start, end) == cube.Parts(months, weeks, days)
+    covered = set()  # every day once
+    for first, stop in ([months] if months else []) + weeks:
+        covered |= {first + dt.timedelta(days=i) for i in range((stop - first).days)}
+    for first, last in days:
+        covered |= {first + dt.timedelta(days=i) for i in range((last - first).days + 1)}
+    assert covered == {start + dt.timedelta(days=i) for i in range((end - start).days + 1)}
 
 
 def month_of_today() -> Period:
@@ -69,6 +67,11 @@ def around_today() -> Period:
     return Period((first - dt.timedelta(days=1)).replace(day=15), month_of_today().end)
 
 
+def week_of_today() -> Period:
+    day = timezone.localdate()
+    return Period(day - dt.timedelta(days=day.weekday()), day + dt.timedelta(days=6 - day.weekday()))
+
+
 def today() -> Period:
     day = timezone.localdate()
     return Period(day, day)
@@ -79,13 +82,15 @@ GROUPS = ("category", "product", "variant", "cashier", "coupon", "hour", "weekda
 
 @pytest.mark.django_db
 def test_the_cube_gives_the_facts_figures_for_every_breakdown(sold):  # noqa: F811
-    assert cube.split(month_of_today().start, month_of_today().end)[1] == []  # the cube alone
-    assert cube.split(today().start, today().end)[0] is None  # the facts alone
+    assert not cube.split(month_of_today().start, month_of_today().end).days  # the cube alone
+    assert cube.split(week_of_today().start, week_of_today().end).weeks  # its week rows
+    assert not cube.split(today().start, today().end).weeks  # the facts alone
     for group_by in GROUPS:
         from_facts = sales.sales_rows(today(), Scope(), group_by)
         assert from_facts, group_by
         assert sales.sales_rows(month_of_today(), Scope(), group_by) == from_facts, group_by
         assert sales.sales_rows(around_today(), Scope(), group_by) == from_facts, group_by
+        assert sales.sales_rows(week_of_today(), Scope(), group_by) == from_facts, group_by
         store = Scope(location_id=sold.aja.pk)
         in_store = sales.sales_rows(today(), store, group_by)
         assert sales.sales_rows(month_of_today(), store, group_by) == in_store
@@ -93,7 +98,7 @@ def test_the_cube_gives_the_facts_figures_for_every_breakdown(sold):  # noqa: F8
     assert sales.hour_weekday_matrix(month_of_today(), Scope()) == sales.hour_weekday_matrix(today(), Scope())
     assert sales.coupon_uplift(month_of_today(), Scope()) == sales.coupon_uplift(today(), Scope())
     root = sold.categories[0]
-    parent = SalesCube.objects.get(dimension=CubeDimension.CATEGORY, ref=root.pk, channel="store")
+    parent = SalesCube.objects.get(dimension=CubeDimension.CATEGORY, ref=root.pk, channel="store", grain="m")
     assert (parent.orders, parent.units_sold, parent.units_returned) == (1, 3, -1)  # one order, two children
 
 
@@ -103,7 +108,8 @@ def test_the_cube_follows_refreshes_and_a_rebuild_writes_the_same_rows(sold):  #
         return sorted(
             SalesCube.objects.values_list(
                 "dimension",
-                "month",
+                "grain",
+                "start",
                 "location_key",
                 "channel",
                 "ref",
@@ -163,6 +169,8 @@ def test_concurrent_refreshes_sharing_cube_rows_lose_nothing(shop):
     SalesFact.objects.all().delete()
     assert in_threads(8, refresh) == ["ok"] * 8
     for place in (shop.aja.pk, cube.EVERYWHERE):  # the store's row and the chain's
-        tee = SalesCube.objects.get(dimension=CubeDimension.VARIANT, ref=shop.tee.pk, location_key=place)
+        tee = SalesCube.objects.get(
+            dimension=CubeDimension.VARIANT, ref=shop.tee.pk, location_key=place, grain="w"
+        )
         assert (tee.orders, tee.units_sold, tee.revenue_ttc) == (8, 8, D("100.00"))
     assert facts.check().ok
