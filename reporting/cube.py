@@ -34,13 +34,14 @@ from django.db import connections
 from catalog.models import Category
 
 from .db import fetch_rows, read_alias, typed
-from .models import CubeDimension, CubeGrain, CustomerDay, FactKind, SalesCube, SalesFact
+from .models import CubeDimension, CubeGrain, CustomerDay, CustomerFirst, FactKind, SalesCube, SalesFact
 
 PRIMARY = "default"
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
 CUBE_TABLE = SalesCube._meta.db_table
 CUSTOMER_TABLE = CustomerDay._meta.db_table
+FIRST_TABLE = CustomerFirst._meta.db_table
 FACT_TABLE = SalesFact._meta.db_table
 FIGURES = ("orders", "units", "units_sold", "units_cancelled", "units_returned", "sales_ttc", "revenue_ht",
            "revenue_ttc", "discount_ttc", "cost_ht", "costed_revenue_ht")  # fmt: skip
@@ -174,8 +175,52 @@ def apply_change(old: list[SalesFact], new: list[SalesFact]) -> None:
     chains = category_chains() if any(f.category_id for f in (*old, *new)) else {}
     cube = _difference(cube_of(new, chains), cube_of(old, chains))
     customers = _difference(customer_days_of(new), customer_days_of(old))
+    touched = sorted({key[0] for key in customers})
+    _lock_customers(touched)
     _upsert(CUBE_TABLE, CUBE_KEY, FIGURES, cube)
     _upsert(CUSTOMER_TABLE, ("customer_id", "day", "location_key"), ("orders", "revenue_ttc"), customers)
+    _refresh_firsts(touched)
+
+
+def _lock_customers(customers: list[int]) -> None:
+    """Each customer's row anywhere, created if missing, locked in id order: a second refresh touching
+    the customer waits, then sees this one's days (its first day is computed from committed rows)."""
+    if not customers:
+        return
+    firsts = CustomerFirst.objects.using(PRIMARY)
+    firsts.bulk_create(
+        [CustomerFirst(customer_id=pk, location_key=EVERYWHERE) for pk in customers], ignore_conflicts=True
+    )
+    list(
+        firsts.select_for_update()
+        .filter(customer_id__in=customers, location_key=EVERYWHERE)
+        .order_by("customer_id")
+        .values_list("pk", flat=True)
+    )
+
+
+def _refresh_firsts(customers: list[int]) -> None:
+    """The locked customers' first days again from their ``CustomerDay`` rows."""
+    if not customers:
+        return
+    marks = ", ".join(["%s"] * len(customers))
+    with connections[PRIMARY].cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {FIRST_TABLE} WHERE customer_id IN ({marks}) AND location_key <> {EVERYWHERE}",
+            customers,
+        )
+        cursor.execute(
+            f"INSERT INTO {FIRST_TABLE} (customer_id, location_key, first_day) "
+            f"SELECT customer_id, location_key, MIN(day) FROM {CUSTOMER_TABLE} "
+            f"WHERE customer_id IN ({marks}) AND orders > 0 GROUP BY customer_id, location_key",
+            customers,
+        )
+        cursor.execute(
+            f"UPDATE {FIRST_TABLE} SET first_day = (SELECT MIN(d.day) FROM {CUSTOMER_TABLE} d "
+            f"WHERE d.customer_id = {FIRST_TABLE}.customer_id AND d.orders > 0) "
+            f"WHERE customer_id IN ({marks}) AND location_key = {EVERYWHERE}",
+            customers,
+        )
 
 
 def _upsert(
@@ -279,6 +324,14 @@ CUSTOMER_SELECT = f"""
 """
 
 
+FIRSTS_SELECT = f"""
+    SELECT customer_id, location_key, MIN(day) FROM {CUSTOMER_TABLE} WHERE orders > 0
+    GROUP BY customer_id, location_key
+    UNION ALL
+    SELECT customer_id, {EVERYWHERE}, MIN(day) FROM {CUSTOMER_TABLE} WHERE orders > 0 GROUP BY customer_id
+"""
+
+
 def rebuild() -> None:
     """Every cube and customer row again from the facts, in SQL (inside ``facts.rebuild``'s
     transaction)."""
@@ -297,6 +350,8 @@ def rebuild() -> None:
             f"INSERT INTO {CUSTOMER_TABLE} (customer_id, day, location_key, orders, revenue_ttc) "
             f"{CUSTOMER_SELECT}"
         )
+        cursor.execute(f"DELETE FROM {FIRST_TABLE}")
+        cursor.execute(f"INSERT INTO {FIRST_TABLE} (customer_id, location_key, first_day) {FIRSTS_SELECT}")
 
 
 def check(problem: Any) -> None:
@@ -321,6 +376,13 @@ def check(problem: Any) -> None:
         f"SELECT customer_id, day, location_key, orders, revenue_ttc FROM {CUSTOMER_TABLE}", [], keys=3
     )
     _compare("customer day", wanted, stored, problem)
+    wanted = _fetch(FIRSTS_SELECT, [], keys=2)
+    stored = _fetch(
+        f"SELECT customer_id, location_key, first_day FROM {FIRST_TABLE} WHERE first_day IS NOT NULL",
+        [],
+        keys=2,
+    )
+    _compare("first purchase", wanted, stored, problem)
 
 
 def _fetch(sql: str, params: list[Any], *, keys: int) -> dict[tuple[Any, ...], tuple[Any, ...]]:

@@ -13,8 +13,8 @@ Nothing here is a business record. Every row is derived from ``orders`` (and ``p
 - ``SalesCube``: the facts summed per month x location x channel x value of one breakdown (category
   and each of its parents, product, variant, cashier, coupon, weekday-hour slot): what the breakdowns
   read for the whole months of a period (``reporting.cube``).
-- ``CustomerDay``: an identified customer's facts summed per day and location: what the customers
-  report reads.
+- ``CustomerDay``: an identified customer's facts summed per day and location, and ``CustomerFirst``
+  their first purchase (anywhere, per location): what the customers report reads.
 """
 
 from __future__ import annotations
@@ -251,6 +251,25 @@ class CustomerDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id} {self.day} @ {self.location_key}"
+
+
+class CustomerFirst(models.Model):
+    """An identified customer's first purchase day, anywhere (``location_key`` -1) and at each
+    location (``reporting.cube``): new or returning, and the cohorts. Its row anywhere is also the lock
+    that serialises two refreshes touching one customer (``first_day`` None: no purchase left)."""
+
+    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    location_key = models.IntegerField(help_text=_("The location's id; -1 for anywhere."))
+    first_day = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "location_key"], name="rep_cust_first_unique")
+        ]
+        indexes = [models.Index(fields=["location_key", "first_day"], name="rep_cust_first_day")]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} @ {self.location_key}: {self.first_day}"
 
 
 class WeeklySummarySent(models.Model):

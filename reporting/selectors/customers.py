@@ -35,6 +35,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .. import cube
 from ..access import Scope
 from ..db import fetch_rows, month_start, read_alias
 from ..models import SalesDay
@@ -102,16 +103,14 @@ PER_CUSTOMER = """
 
 GROUPS_SQL = """
 WITH per AS MATERIALIZED ({per})
-SELECT CASE WHEN EXISTS (SELECT 1 FROM reporting_customerday e
-                         WHERE e.customer_id = per.customer_id AND e.orders > 0
-                           AND e.day < %(start)s {scope_e})
-            THEN 'returning' ELSE 'new' END AS grp,
+SELECT CASE WHEN cf.first_day < %(start)s THEN 'returning' ELSE 'new' END AS grp,
        COALESCE(t.rank, 0) AS rank,
        COUNT(*) FILTER (WHERE per.orders > 0) AS customers,
        COUNT(*) FILTER (WHERE per.orders > 1) AS repeaters,
        COALESCE(SUM(per.orders), 0) AS orders,
        COALESCE(SUM(per.revenue), 0) AS revenue
 FROM per
+LEFT JOIN reporting_customerfirst cf ON cf.customer_id = per.customer_id AND cf.location_key = %(first_key)s
 LEFT JOIN loyalty_loyaltyaccount a ON a.customer_id = per.customer_id
 LEFT JOIN loyalty_tier t ON t.id = a.tier_id
 GROUP BY 1, 2
@@ -133,8 +132,8 @@ def _split(rows: list[dict[str, Any]], key: str) -> dict[Any, dict[str, Any]]:
 def _grouped(scope: Scope, args: dict[str, Any]) -> list[dict[str, Any]]:
     """Per (new / returning / anonymous, tier rank): customers, repeaters, orders, revenue. Identified
     customers from ``CustomerDay``; anonymous sales are the rest of ``SalesDay`` (rank -1)."""
-    sql = GROUPS_SQL.format(per=PER_CUSTOMER.format(scope_c=_scope(scope, "c")), scope_e=_scope(scope, "e"))
-    rows = _rows(sql, args)
+    sql = GROUPS_SQL.format(per=PER_CUSTOMER.format(scope_c=_scope(scope, "c")))
+    rows = _rows(sql, {**args, "first_key": _first_key(scope)})
     every = scope.filter(
         SalesDay.objects.using(read_alias()).filter(day__gte=args["start"], day__lte=args["end"])
     ).aggregate(
@@ -212,15 +211,9 @@ def _groups(grouped: list[dict[str, Any]]) -> tuple[dict[str, Any], Table]:
 # --- cohorts -------------------------------------------------------------------------------------
 
 COHORT_SQL = """
-WITH firsts AS MATERIALIZED (
-    SELECT c.customer_id, MIN(c.day) AS first_day FROM reporting_customerday c
-    WHERE c.orders > 0 AND c.day BETWEEN %(cstart)s AND %(end)s {scope_c}
-    GROUP BY c.customer_id
-), cohort AS (
-    SELECT fi.customer_id, {first_month} AS month FROM firsts fi
-    WHERE NOT EXISTS (SELECT 1 FROM reporting_customerday e
-                      WHERE e.customer_id = fi.customer_id AND e.orders > 0
-                        AND e.day < %(cstart)s {scope_e})
+WITH cohort AS MATERIALIZED (
+    SELECT cf.customer_id, {first_month} AS month FROM reporting_customerfirst cf
+    WHERE cf.location_key = %(first_key)s AND cf.first_day BETWEEN %(cstart)s AND %(end)s
 ), activity AS (
     SELECT DISTINCT c.month, c.customer_id, {active_month} AS active
     FROM cohort c JOIN reporting_customerday s
@@ -228,6 +221,11 @@ WITH firsts AS MATERIALIZED (
 )
 SELECT month, active, COUNT(*) AS customers FROM activity GROUP BY month, active
 """
+
+
+def _first_key(scope: Scope) -> int:
+    """Whose first purchase: anywhere (-1, ``reporting.cube.EVERYWHERE``) or at the store."""
+    return cube.EVERYWHERE if scope.chain else int(scope.location_id or 0)
 
 
 def _months_between(first: dt.date, last: dt.date) -> int:
@@ -245,11 +243,18 @@ def _cohorts(scope: Scope, period: Period, today: dt.date) -> Table:
     if _months_between(first_month, last_month) >= MAX_COHORTS:
         first_month = _add_months(last_month, -(MAX_COHORTS - 1))
     sql = COHORT_SQL.format(
-        scope_c=_scope(scope, "c"), scope_e=_scope(scope, "e"), scope_s=_scope(scope, "s"),
-        first_month=month_start("fi.first_day"), active_month=month_start("s.day"),
-    )  # fmt: skip
+        scope_s=_scope(scope, "s"),
+        first_month=month_start("cf.first_day"),
+        active_month=month_start("s.day"),
+    )
     counts: dict[dt.date, dict[int, int]] = {}
-    for found in _rows(sql, {"cstart": first_month, "end": period.end, "location": scope.location_id}):
+    params = {
+        "cstart": first_month,
+        "end": period.end,
+        "location": scope.location_id,
+        "first_key": _first_key(scope),
+    }
+    for found in _rows(sql, params):
         months = _months_between(found["month"], found["active"])
         counts.setdefault(found["month"], {})[months] = found["customers"]
     columns = [Column("month", str(_("First purchase")), "text"), Column("size", str(_("Customers")), "int")]

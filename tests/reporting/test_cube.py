@@ -174,3 +174,32 @@ def test_concurrent_refreshes_sharing_cube_rows_lose_nothing(shop):
         )
         assert (tee.orders, tee.units_sold, tee.revenue_ttc) == (8, 8, D("100.00"))
     assert facts.check().ok
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_refreshes_of_one_customer_keep_the_first_purchase(shop):
+    from pos.models import PosSale
+    from reporting.models import CustomerFirst, SalesFact
+
+    customer = UserFactory()
+    early, late = (till_sale(shop, [("MUG", 1)], [("cash", "6.00")], customer=customer) for _ in range(2))
+    ten_days_ago = timezone.now() - dt.timedelta(days=10)
+    PosSale.objects.filter(order=early).update(sold_at=ten_days_ago)
+    for model in (SalesFact, SalesCube, CustomerDay, CustomerFirst):
+        model.objects.all().delete()  # both refreshes below add their order from nothing
+
+    def refresh(i):
+        try:
+            facts.refresh_orders([(early, late)[i].pk])
+            return "ok"
+        finally:
+            close_old_connections()
+
+    assert in_threads(2, refresh) == ["ok", "ok"]
+    first_day = timezone.localtime(ten_days_ago).date()
+    assert dict(CustomerFirst.objects.filter(customer=customer).values_list("location_key", "first_day")) == {
+        cube.EVERYWHERE: first_day,
+        shop.aja.pk: first_day,
+    }
+    assert facts.check().ok
