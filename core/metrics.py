@@ -25,9 +25,10 @@ Never the raw path: the label set stays bounded whatever clients ask for. ``stat
 ``2xx`` ... ``5xx``.
 
 Several processes (uvicorn ``--workers 2``, Celery's prefork children): set
-``PROMETHEUS_MULTIPROC_DIR`` to an empty directory, the same for every process of one container, wiped
-before they start. Each process then writes its samples to files there and the scrape adds them up
-(``prometheus_client.multiprocess``). Gauges of live things (websockets) count live processes only.
+``PROMETHEUS_MULTIPROC_DIR`` to a directory, the same for every process of one container, empty when
+they start (compose mounts a tmpfs). Each process then writes its samples to files there and the
+scrape adds them up (``prometheus_client.multiprocess``). Gauges of live things (websockets) count
+live processes only.
 """
 
 from __future__ import annotations
@@ -174,13 +175,20 @@ class QueueLengthCollector(Collector):
     a second leaves the metric out of this scrape (logged), never fails it.
     """
 
+    def describe(self) -> list[GaugeMetricFamily]:
+        """What registering asks (instead of a first ``collect()``): no settings, no broker, at import."""
+        return [self._family()]
+
+    def _family(self) -> GaugeMetricFamily:
+        return GaugeMetricFamily(
+            "celery_queue_length", "Messages waiting in a Celery queue.", labels=["queue"]
+        )
+
     def collect(self) -> Iterator[GaugeMetricFamily]:
         url = str(getattr(settings, "CELERY_BROKER_URL", "") or "")
         if not url.startswith(("redis://", "rediss://", "unix://")):
             return
-        family = GaugeMetricFamily(
-            "celery_queue_length", "Messages waiting in a Celery queue.", labels=["queue"]
-        )
+        family = self._family()
         try:
             import redis
 

@@ -28,8 +28,10 @@ def pg_tools():
         pytest.skip("needs pg_dump, pg_restore and psql on PATH")
 
 
-def server_url(database: str) -> str:
+def server_url(database: str | None = None) -> str:
+    """The test database's server as a URL, naming ``database`` (default: the test database)."""
     s = connection.settings_dict
+    database = database or s["NAME"]
     auth = quote(s["USER"] or "postgres") + (f":{quote(s['PASSWORD'])}" if s["PASSWORD"] else "")
     return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{database}"
 

@@ -1,9 +1,15 @@
 """GET /readyz: database, Redis, migrations applied, Celery broker; 200 when all pass, else 503 naming
 the failed checks. Broken services are real closed ports, not mocks."""
 
+import subprocess
+import sys
+
 import pytest
 from django.db import connection
 from django.db.migrations.recorder import MigrationRecorder
+
+from bench._common import AsgiServer, child_env
+from tests.ops.test_backup import server_url
 
 pytestmark = pytest.mark.django_db
 
@@ -98,3 +104,20 @@ def test_healthz_stays_the_liveness_probe(client, settings):
 
 def test_only_get_and_head(client):
     assert client.post("/readyz").status_code == 405
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_compose_health_check_script_reads_readyz():
+    """deploy/healthcheck.py against a real server (uvicorn on the test database): 0 when /readyz
+    is 200, 1 when the probe is not."""
+    script = [sys.executable, "deploy/healthcheck.py"]
+    environ = child_env(DATABASE_URL=server_url(), REDIS_URL=None, CELERY_TASK_ALWAYS_EAGER="1")
+    with AsgiServer(env=environ) as server:
+        ok = subprocess.run([*script, f"{server.base_url}/readyz"], capture_output=True, timeout=30)
+        missing = subprocess.run(
+            [*script, f"{server.base_url}/no-such-probe"], capture_output=True, timeout=30
+        )
+
+    assert ok.returncode == 0, ok.stderr
+    assert missing.returncode == 1
