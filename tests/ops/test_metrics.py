@@ -209,3 +209,38 @@ def _lag_count() -> float:
 
 def test_metrics_only_for_get_and_head(client, token):
     assert client.post("/metrics", HTTP_AUTHORIZATION=f"Bearer {TOKEN}").status_code == 405
+
+
+def test_till_sales_refunds_and_returns_are_counted_by_subscribers_after_commit(client, token):
+    """reporting.metrics listens after commit (a rolled-back sale counts nothing); each handler moves
+    its counter. (A real paid order goes through the whole chain above.)"""
+    from core import events
+    from orders import events as order_events
+    from reporting import metrics as business
+
+    handlers = [
+        (order_events.StoreSaleCompleted, business.on_store_sale),
+        (order_events.OrderRefunded, business.on_order_refunded),
+        (order_events.OrderPartRefunded, business.on_part_refunded),
+        (order_events.StoreSaleReturned, business.on_store_sale_returned),
+        (order_events.OrderPaid, business.on_order_paid),
+    ]
+    for kind, handler in handlers:
+        assert events.Subscription(kind, handler, events.AFTER_COMMIT) in events.subscribers_of(kind)
+    common = {"order_id": 1, "number": "T-1", "channel": "pos", "delivery_method": "store", "user_id": None}
+    before = scrape(client)
+
+    business.on_store_sale(order_events.StoreSaleCompleted(**common, from_status="", to_status="completed"))
+    business.on_order_refunded(order_events.OrderRefunded(**common, from_status="paid", to_status="refunded"))
+    business.on_part_refunded(
+        order_events.OrderPartRefunded(order_id=1, number="T-1", amount="5.00", action_id=1, user_id=None)
+    )
+    business.on_store_sale_returned(
+        order_events.StoreSaleReturned(order_id=1, number="T-1", return_id=1, location_id=1, user_id=None)
+    )
+
+    after = scrape(client)
+    assert sample(after, "till_sales_total") == sample(before, "till_sales_total") + 1
+    assert sample(after, "refunds_total", kind="full") == sample(before, "refunds_total", kind="full") + 1
+    assert sample(after, "refunds_total", kind="part") == sample(before, "refunds_total", kind="part") + 1
+    assert sample(after, "till_returns_total") == sample(before, "till_returns_total") + 1
