@@ -81,6 +81,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request id (X-Request-ID, in every log line and the request's Celery tasks), then the
+    # latency and query-count metrics of the whole request (core.logs, core.metrics).
+    "core.logs.RequestIdMiddleware",
+    "core.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # NUL, lone surrogates, too many fields, oversized bodies: a 400/413 before any view (core.middleware).
     "core.middleware.HostileInputMiddleware",
@@ -709,10 +713,24 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 # --- Logging ----------------------------------------------------------------------------------
+# LOG_FORMAT=json: one JSON object per line (core.logs.JsonFormatter), the default in production;
+# "console": the human-readable lines. Every line carries the request id (core.logs), also in tasks.
+LOG_FORMAT = env.str("LOG_FORMAT", default="json" if PRODUCTION else "console")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "core.logs.RequestIdFilter"}},
+    "formatters": {
+        "console": {"format": "%(levelname)s %(asctime)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "core.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json" if LOG_FORMAT == "json" else "console",
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
@@ -721,11 +739,28 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},  # WeasyPrint's font subsetting chatter
     },
 }
+# A Celery worker keeps these handlers (JSON lines too) instead of installing its own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = LOG_FORMAT != "json"
+
+# --- Metrics and error reporting (core.metrics, core.sentry) ----------------------------------
+# /metrics answers only "Authorization: Bearer <METRICS_TOKEN>"; unset: /metrics is a 404.
+# PROMETHEUS_MULTIPROC_DIR (read by prometheus-client itself): several processes, one scrape.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# Sentry is off unless SENTRY_DSN is set (no personal data sent: send_default_pii=False).
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default=DJANGO_ENV)
+SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0)
+if SENTRY_DSN:
+    from core.sentry import init_sentry
+
+    init_sentry(dsn=SENTRY_DSN, environment=SENTRY_ENVIRONMENT, traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE)
 
 # --- Production hardening (manage.py check --deploy passes with DJANGO_ENV=production) ---------
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+    # Probes and the scraper talk plain HTTP to the container, not through the TLS proxy.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=31536000)

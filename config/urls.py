@@ -6,7 +6,8 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
 from core.api_docs import ApiRedocView, ApiSchemaView, ApiSwaggerView
-from core.views import healthz
+from core.metrics import metrics_view
+from core.views import healthz, readyz
 from marketing.views import unsubscribe
 from marketing.webhooks import tracking_webhook
 from storefront.sitemaps import sitemaps
@@ -32,6 +33,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("payments/webhooks/", include("payments.webhook_urls")),
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
+    path("metrics", metrics_view, name="metrics"),  # Bearer METRICS_TOKEN, else 404
     path("u/<str:token>/", unsubscribe, name="marketing-unsubscribe"),  # RFC 8058 one-click
     # the e-mail provider's bounces and complaints (basic auth: ANYMAIL_WEBHOOK_SECRET)
     path("anymail/<str:provider>/tracking/", tracking_webhook, name="email-tracking-webhook"),

@@ -30,7 +30,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
-from core import safe_json
+from core import metrics, safe_json
 from core.errors import PermissionDenied
 from core.ws_auth import query_params
 
@@ -87,10 +87,24 @@ def snapshot_levels(*, locations: list[str], skus: list[str] | None) -> list[dic
 
 
 class BoundedClientMixin:
-    """Per-connection bounds on what a client sends: message size, JSON, snapshot requests."""
+    """Per-connection bounds on what a client sends: message size, JSON, snapshot requests; and the
+    ``websocket_connections`` gauge (``core.metrics``) of the sockets that were let in."""
 
     _snapshot_requests: deque[float]
     _refused_snapshots: int
+    _counted: tuple[str, list[str]] | None = None
+
+    def count_connection(self, consumer: str, locations: list[str]) -> None:
+        for code in locations:
+            metrics.WEBSOCKETS.labels(consumer, code).inc()
+        self._counted = (consumer, list(locations))
+
+    async def disconnect(self, code: int) -> None:
+        counted, self._counted = self._counted, None
+        if counted is not None:
+            consumer, locations = counted
+            for location in locations:
+                metrics.WEBSOCKETS.labels(consumer, location).dec()
 
     async def read_message(self, text_data: str | None) -> Any:
         """The parsed message, or ``REFUSED`` (the client was told, or closed)."""
@@ -171,6 +185,7 @@ class StockConsumer(BoundedClientMixin, AsyncJsonWebsocketConsumer):
             group = realtime.location_group(code)
             await self.channel_layer.group_add(group, self.channel_name)
             self.groups.append(group)
+        self.count_connection("stock", locations)
         await self.send_snapshot()
 
     async def receive(
@@ -208,6 +223,7 @@ class StockConsumer(BoundedClientMixin, AsyncJsonWebsocketConsumer):
 
     async def stock_changed(self, event: dict[str, Any]) -> None:
         """A committed change of one of our locations (group message type ``stock.changed``)."""
+        realtime.observe_push_lag(event)
         if self.skus is not None and event.get("sku") not in self.skus:
             return
         await self.send_json(realtime.forwarded(event))
@@ -251,6 +267,7 @@ class AvailabilityConsumer(BoundedClientMixin, AsyncJsonWebsocketConsumer):
             group = realtime.location_group(code)
             await self.channel_layer.group_add(group, self.channel_name)
             self.groups.append(group)
+        self.count_connection("availability", ["all"])  # every location: one series, not one per store
         await self.send_snapshot()
 
     async def send_snapshot(self) -> None:
@@ -279,6 +296,7 @@ class AvailabilityConsumer(BoundedClientMixin, AsyncJsonWebsocketConsumer):
             await super().dispatch(message)
 
     async def stock_changed(self, event: dict[str, Any]) -> None:
+        realtime.observe_push_lag(event)
         if event.get("sku") not in self.skus:
             return
         await self.send_json(

@@ -29,7 +29,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 
-from core import degradation
+from core import degradation, metrics
 
 if TYPE_CHECKING:
     from .models import StockLevel
@@ -38,6 +38,7 @@ logger = logging.getLogger(__name__)
 
 GROUP_PREFIX = "stock."
 LEVEL_FIELDS = ("sku", "location", "on_hand", "reserved", "available", "version")
+SENT_AT = "sent_at"  # in the group message only, never forwarded to a client
 
 
 def location_group(location_code: str) -> str:
@@ -65,6 +66,13 @@ def forwarded(event: dict[str, Any]) -> dict[str, Any]:
     return {"type": "stock.changed", **{key: event[key] for key in LEVEL_FIELDS}}
 
 
+def observe_push_lag(event: dict[str, Any]) -> None:
+    """A consumer got a group message: how long since its commit pushed it (``stock_push_lag_seconds``)."""
+    sent_at = event.get(SENT_AT)
+    if isinstance(sent_at, int | float):
+        metrics.STOCK_PUSH_LAG.observe(max(time.time() - sent_at, 0.0))
+
+
 def error_message(code: str, message: str) -> dict[str, Any]:
     return {"type": "error", "code": code, "message": message}
 
@@ -87,6 +95,8 @@ def broadcast_level(message: dict[str, Any]) -> None:
         degradation.record(PUSH_COUNTER)
         return
     group = location_group(message["location"])
+    # When it left (wall clock, any process): the consumers observe the push lag (core.metrics).
+    message = {**message, SENT_AT: time.time()}
     try:
         if _process_local(layer):
             # The in-memory layer lives in one process and its queues in one event loop: go through

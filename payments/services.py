@@ -47,7 +47,7 @@ from django.db.models import Count, Min, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import outbox
+from core import metrics, outbox
 from core.idempotency import run_once
 from core.urls_safety import is_safe_url
 
@@ -722,6 +722,9 @@ def _move(payment: Payment, to_status: str, *, kind: str, source: str, note: str
     payment.status = to_status
     payment.save()
     _log(payment, kind, from_status=from_status, to_status=to_status, source=source, note=note)
+    if to_status == PaymentStatus.FAILED:  # counted once committed (the alert on failed payments)
+        provider = str(payment.provider)
+        transaction.on_commit(lambda: metrics.PAYMENTS_FAILED.labels(provider).inc(), robust=True)
 
 
 def _log(

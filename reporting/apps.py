@@ -7,6 +7,7 @@ class ReportingConfig(AppConfig):
     verbose_name = "Reporting (KPI dashboard)"
 
     def ready(self) -> None:
-        from . import subscribers
+        from . import metrics, subscribers
 
         subscribers.subscribe()  # order events: the order's facts refreshed after commit (Celery)
+        metrics.subscribe()  # order events: the business counters of /metrics, after commit

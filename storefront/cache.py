@@ -25,7 +25,7 @@ from collections.abc import Iterable
 
 from django.core.cache import cache
 
-from core import degradation
+from core import degradation, metrics
 
 PAGE_TTL = 10 * 60
 VERSION_TTL = None  # versions never expire (a lost version only means one more miss)
@@ -109,11 +109,15 @@ def page_key(*, kind: str, parts: Iterable[object], product_id: int | None = Non
 
 
 def get_page(key: str):
+    """The cached page or None; counted as a hit or a miss per kind of page (``core.metrics``)."""
     try:
-        return cache.get(key)
+        page = cache.get(key)
     except Exception as exc:
         _degraded("read a page", exc)
-        return None
+        page = None
+    kind = key.split(":", 3)[2] if key.startswith(f"{PREFIX}page:") else "other"
+    metrics.PAGE_CACHE.labels(kind, "miss" if page is None else "hit").inc()
+    return page
 
 
 def set_page(key: str, value) -> None:
