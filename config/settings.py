@@ -86,6 +86,10 @@ MIDDLEWARE = [
     "core.logs.RequestIdMiddleware",
     "core.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # gzip for text responses (HTML, JSON, CSV...) when the client accepts it: high in the list, so it
+    # compresses the final body, after every middleware below has read or changed it. BREACH: see the
+    # class's docstring (CSRF tokens are masked per response; random bytes added; @gzip_exempt).
+    "core.middleware.CompressionMiddleware",
     # NUL, lone surrogates, too many fields, oversized bodies: a 400/413 before any view (core.middleware).
     "core.middleware.HostileInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

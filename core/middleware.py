@@ -46,13 +46,17 @@ exception handler leaves these to it) raise; ``core.views.server_error`` catches
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http.response import HttpResponseBase
+from django.middleware.gzip import GZipMiddleware
 from django.template.loader import render_to_string
 from psycopg_pool import PoolTimeout
 
@@ -194,3 +198,47 @@ class ServiceUnavailableMiddleware:
         if code is None:
             return None
         return unavailable_response(request, code, exception)
+
+
+class CompressionMiddleware(GZipMiddleware):
+    """Django's ``GZipMiddleware`` for text only: HTML, JSON, CSV, XML, JavaScript, SVG.
+
+    PDFs, images, archives and XLSX files are compressed already: gzip would spend CPU for nothing and
+    take away their ``Content-Length``, so they pass untouched. Static files never reach it compressed
+    twice: whitenoise serves its own ``.br``/``.gz`` files with ``Content-Encoding`` set, which the
+    parent leaves alone.
+
+    BREACH (an attacker who can both inject text into a page and watch the size of its encrypted
+    response guesses a secret in it byte by byte): we compress every text response, because the one
+    secret our pages carry in the body, the CSRF token, is masked with a fresh random salt in every
+    response (Django since 1.10), so it never repeats from one response to the next; the session and
+    CSRF cookies travel in headers, which gzip does not touch; and ``GZipMiddleware`` adds up to 100
+    random bytes to each compressed response ("Heal the Breach", Django 4.2+), which makes the length
+    oracle noisy. A page that would echo a shopper's input beside a long-lived secret in its body
+    (an API key shown once, a password-reset token) should be marked ``@gzip_exempt`` (below).
+    """
+
+    COMPRESSIBLE = ("text/", "application/json", "application/javascript", "application/xml", "image/svg+xml")
+    COMPRESSIBLE_SUFFIXES = ("+json", "+xml")
+
+    def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+        if getattr(response, "gzip_exempt", False) or not self._compressible(response):
+            return response
+        return super().process_response(request, response)
+
+    @classmethod
+    def _compressible(cls, response: HttpResponseBase) -> bool:
+        content_type = response.get("Content-Type", "").split(";")[0].strip().lower()
+        return content_type.startswith(cls.COMPRESSIBLE) or content_type.endswith(cls.COMPRESSIBLE_SUFFIXES)
+
+
+def gzip_exempt(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """Never compress this view's responses (see ``CompressionMiddleware``: BREACH)."""
+
+    @functools.wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> HttpResponseBase:
+        response = view(*args, **kwargs)
+        response.gzip_exempt = True  # type: ignore[attr-defined]
+        return response
+
+    return wrapped

@@ -88,6 +88,38 @@ class StockLevel(models.Model):
         return self.on_hand - self.reserved
 
 
+class ProductAvailability(models.Model):
+    """Units of a product available (on hand minus reserved, its active variants added up) at one
+    location: what the shop's "in stock at this store" filter reads, one indexed probe per product.
+
+    Derived from ``StockLevel`` and kept right in the same transaction by every stock write
+    (``inventory.services.levels._move_availability``, one upsert per batch); the catalog's
+    ``ProductsChanged`` (a variant switched on or off) recomputes the product's rows. ``manage.py
+    check_availability`` compares it with the levels and ``--fix`` rebuilds it.
+    """
+
+    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="+")
+    available_units = models.IntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["location", "product"], name="product_availability_unique"),
+        ]
+        indexes = [
+            # The filter's probe: (location, product) of the rows that have something to sell.
+            models.Index(
+                fields=["product", "location"],
+                condition=Q(available_units__gt=0),
+                name="product_availability_in_stock",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id}@{self.location_id}: {self.available_units}"
+
+
 class StockLot(models.Model):
     """A batch of a lot-tracked variant at a location. Sum of lots == on hand for such variants."""
 

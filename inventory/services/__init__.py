@@ -25,6 +25,7 @@ after-commit work waits for the caller's commit. Reads (availability, ledger aud
 """
 
 from .alerts import acknowledge_stock_alerts, notify_low_stock, set_low_stock_threshold
+from .availability import on_products_changed, rebuild_availability
 from .batch import (
     CountLine,
     adjust_stock,
@@ -55,6 +56,8 @@ from .reservations import (
 from .transfers import TransferResult, transfer_stock
 
 __all__ = [
+    "on_products_changed",
+    "rebuild_availability",
     "CountLine",
     "count_many",
     "BIN_MAX_LENGTH",

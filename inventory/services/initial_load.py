@@ -14,7 +14,7 @@ from core.errors import Conflict, ValidationFailed
 from ..errors import InvalidQuantity, LotRequired
 from ..models import MovementReason, StockLevel, StockLot, StockMovement
 from .bins import clean_bin_location
-from .levels import LotInput, _check_quantity, _is_whole
+from .levels import LotInput, _check_quantity, _is_whole, _move_availability
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -171,7 +171,29 @@ def bulk_receive_initial_stock(
         ],
         batch_size=batch_size,
     )
+    _move_availability(_availability_moves(on_hand, variant_ids))
     return InitialLoadResult(levels=len(on_hand), lots=len(lot_rows), movements=len(movements))
+
+
+def _availability_moves(
+    on_hand: dict[tuple[int, int], int], variant_ids: list[int]
+) -> dict[tuple[int, int], int]:
+    """What the new levels add to their products' availability rows (active variants only)."""
+    from catalog.models import Variant as VariantModel
+
+    product_of: dict[int, int] = {}
+    for start in range(0, len(variant_ids), 5000):
+        product_of.update(
+            VariantModel.objects.filter(pk__in=variant_ids[start : start + 5000], is_active=True).values_list(
+                "pk", "product_id"
+            )
+        )
+    moves: dict[tuple[int, int], int] = {}
+    for (variant_id, location_id), quantity in on_hand.items():
+        if variant_id in product_of:
+            pair = (location_id, product_of[variant_id])
+            moves[pair] = moves.get(pair, 0) + quantity
+    return moves
 
 
 def _insert_many(

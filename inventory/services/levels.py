@@ -294,10 +294,66 @@ def _lot_parts(*, variant: Variant, location: Location, quantity: int) -> list[t
 
 
 def _after_changes(levels: dict[Key, StockLevel], deltas: dict[Key, int]) -> None:
-    """``_after_change`` once per level a batch changed, in the global order, with its total delta."""
+    """``_after_change`` once per level a batch changed, in the global order, with its total delta;
+    the products' availability rows follow in the same transaction (``_move_availability``)."""
     _refresh(levels[key] for key in deltas)
+    moves: dict[tuple[int, int], int] = {}
+    for key in sorted(deltas):
+        level = levels[key]
+        if deltas[key] and _variant_is_active(level):
+            pair = (level.location_id, _product_id(level))
+            moves[pair] = moves.get(pair, 0) + deltas[key]
+    _move_availability(moves)
     for key in sorted(deltas):
         _after_change(levels[key], available_delta=deltas[key])
+
+
+def _variant_is_active(level: StockLevel) -> bool:
+    if StockLevel.variant.is_cached(level):
+        return level.variant.is_active
+    from catalog.models import Variant
+
+    return Variant.objects.filter(pk=level.variant_id, is_active=True).exists()
+
+
+def _move_availability(moves: dict[tuple[int, int], int]) -> None:
+    """Add each ``{(location_id, product_id): units}`` to the product's availability row there, creating
+    it: one ``INSERT ... ON CONFLICT DO UPDATE`` for the batch, rows in (location, product) order.
+
+    Why here and not in a subscriber of ``StockLevelChanged``: the table is inventory's own, derived from
+    the levels this transaction just changed; an in-transaction write is the only way it commits or
+    rolls back with them, and a reader of a stock service sees it. Why a delta and not a recount: two
+    sales of two variants of one product at one store, in parallel, would each count the other's level
+    as it was before (neither sees the other's uncommitted UPDATE) and the later commit would leave the
+    product "available" with nothing left; added deltas commute under the row lock. The row is locked
+    after the levels (every writer locks levels first), so no writer waits on it while holding a row
+    another needs before it.
+    """
+    rows = [
+        (product_id, location_id, units)
+        for (location_id, product_id), units in sorted(moves.items())
+        if units
+    ]
+    if not rows:
+        return
+    from ..models import ProductAvailability
+
+    table = connection.ops.quote_name(ProductAvailability._meta.db_table)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 1000):  # one statement for any stock write; chunks for a load
+            chunk = rows[start : start + 1000]
+            params: list[Any] = []
+            for product_id, location_id, units in chunk:
+                params += [product_id, location_id, units, now]
+            cursor.execute(
+                f"INSERT INTO {table} (product_id, location_id, available_units, updated_at) VALUES "
+                + ", ".join(["(%s, %s, %s, %s)"] * len(chunk))
+                + " ON CONFLICT (location_id, product_id) DO UPDATE SET "
+                f"available_units = {table}.available_units + excluded.available_units, "
+                "updated_at = excluded.updated_at",
+                params,
+            )
 
 
 def _after_change(level: StockLevel, *, available_delta: int) -> None:
