@@ -8,20 +8,26 @@ answers 401/403 in the API's JSON error format.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponseBase
 from django.urls import reverse
+from django.utils import translation
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework import exceptions
 from rest_framework.permissions import BasePermission
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.csp import REDOC_CSP
+
+_SCHEMAS: dict[tuple[Any, ...], Any] = {}
+_SCHEMAS_LOCK = threading.Lock()
 
 
 class ApiDocsAccess(BasePermission):
@@ -37,7 +43,26 @@ class ApiDocsAccess(BasePermission):
 
 
 class ApiSchemaView(SpectacularAPIView):
+    """The schema is generated once per process, version and language: it depends on the code only,
+    and generating it costs 4-7 s of CPU (every serializer and view of the API), which the Swagger and
+    Redoc pages used to wait for on each visit."""
+
     permission_classes = [ApiDocsAccess]
+
+    def _get_schema_response(self, request: Request) -> Response:
+        parameter = self._get_version_parameter(request)  # type: ignore[no-untyped-call]
+        version = self.api_version or request.version or parameter
+        key = (version, translation.get_language(), self.serve_public)
+        with _SCHEMAS_LOCK:
+            schema = _SCHEMAS.get(key)
+            if schema is None:
+                generator = self.generator_class(
+                    urlconf=self.urlconf, api_version=version, patterns=self.patterns
+                )
+                schema = generator.get_schema(request=request, public=self.serve_public)  # type: ignore[no-untyped-call]
+                _SCHEMAS[key] = schema
+        filename = self._get_filename(request, version)  # type: ignore[no-untyped-call]
+        return Response(data=schema, headers={"Content-Disposition": f'inline; filename="{filename}"'})
 
     def handle_exception(self, exc: Exception) -> Any:
         # A refusal is an API error like any other: JSON, not the YAML the schema renders in.
