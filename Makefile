@@ -67,7 +67,7 @@ PYTEST_WORKERS ?= 2
 test: lint typecheck
 	$(BIN)/lint-imports
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --durations=30 $(PYTEST_ARGS)
 
 # Schemathesis against every API operation, as staff, cashier, shopper and anonymous, every check on
 # (tests/fuzz/). `make test` runs it with FUZZ_EXAMPLES=3, without the shopper and anonymous runs of the

@@ -1,21 +1,23 @@
 """The roll-ups the breakdowns and the customers report read: ``SalesCube`` and ``CustomerDay``.
 
 A breakdown over a year grouped the year's facts (half a million rows at a million order lines, with a
-``COUNT(DISTINCT order)``) on every page view. The cube keeps the facts summed per **month** x
-location x channel x value of a breakdown (a category and each of its parents, a product, a variant,
-a cashier, a coupon, a weekday-hour slot), and again over every location and channel together
-(``location_key`` -1: what the chain's breakdowns read, a fifth of the rows). A period reads its
-whole months from the cube and only its first and last partial months from the facts
-(``breakdown``): at most two months of facts, however long the period. ``CustomerDay`` keeps an
-identified customer's facts per day and location (about one row per order, a fifth of the facts'
-width), which is what new / returning, repeat rate and cohorts need.
+``COUNT(DISTINCT order)``) on every page view. The cube keeps the facts summed per calendar **year**,
+**month** and **week** x location x channel x value of a breakdown (a category and each of its
+parents, a product, a variant, a cashier, a coupon, a weekday-hour slot), and again over every location
+and channel together (``location_key`` -1: what the chain's breakdowns read, a fifth of the rows). A
+period reads its whole years, months and weeks from the cube and only the few days around them from
+the facts (``split``, ``breakdown``); a year it covers for the most part ("this year") is its year row
+less the days it leaves out, so a year-to-date breakdown reads one row per product, not twelve.
+``CustomerDay`` keeps an identified customer's facts per day and location (about one row per order,
+a fifth of the facts' width), which is what new / returning, repeat rate and cohorts need.
 
 **One definition, twice, checked against each other.** ``refresh_orders`` changes the roll-ups by the
 difference between an order's old and new facts (``apply_change``: summed in Python, ``cube_of``),
 in the transaction that writes the facts, as additive upserts in a fixed key order: two refreshes of
 different orders never wait on each other for long and never deadlock, and the cube always equals
 the committed facts. ``rebuild`` writes them in SQL from the facts (``CUBE_SQL``); ``check`` compares
-that SQL with the stored rows. Orders add up across months because an order is sold at one moment.
+that SQL with the stored rows. Orders add up (and subtract) across pieces because an order is sold at
+one moment.
 
 A category moved to another parent after its facts were written keeps its old parents in the cube
 until ``manage.py rebuild_reports`` (``check_reports`` names the difference).
@@ -25,7 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -111,12 +113,16 @@ def cube_of(facts: Iterable[SalesFact], chains: dict[int, tuple[int, ...]]) -> d
     sums: dict[CubeKey, list[Any]] = {}
     sold: dict[CubeKey, set[int]] = {}
     for fact in facts:
-        month, week = fact.day.replace(day=1), fact.day - dt.timedelta(days=fact.day.weekday())
+        starts = (
+            (CubeGrain.YEAR.value, fact.day.replace(month=1, day=1)),
+            (CubeGrain.MONTH.value, fact.day.replace(day=1)),
+            (CubeGrain.WEEK.value, fact.day - dt.timedelta(days=fact.day.weekday())),
+        )
         location = fact.location_id or 0
         places = [
             (where, grain, first, channel)
             for where, channel in ((location, fact.channel), (EVERYWHERE, ""))
-            for grain, first in ((CubeGrain.MONTH.value, month), (CubeGrain.WEEK.value, week))
+            for grain, first in starts
         ]
         measures = _measures(fact)
         for dimension, ref, code in _refs(fact, chains):
@@ -282,17 +288,17 @@ def dimension_sql(dimension: str, chains: dict[int, tuple[int, ...]]) -> tuple[s
         return "", "0", "f.coupon", "f.coupon <> ''"
     if dimension == CubeDimension.SLOT:
         return "", "f.weekday * 24 + f.hour", "''", "1 = 1"
-    field = {"product": "f.product_id", "variant": "f.variant_id", "cashier": "f.cashier_id"}[dimension]
-    return "", field, "''", f"{field} IS NOT NULL"
+    column = {"product": "f.product_id", "variant": "f.variant_id", "cashier": "f.cashier_id"}[dimension]
+    return "", column, "''", f"{column} IS NOT NULL"
 
 
 def _start_sql(vendor: str, grain: str, expression: str) -> str:
-    """SQL for the first day of the month, or the Monday of the week, of a date."""
-    unit = "month" if grain == CubeGrain.MONTH else "week"
+    """SQL for the first day of the year or the month, or the Monday of the week, of a date."""
+    unit = {CubeGrain.YEAR: "year", CubeGrain.MONTH: "month"}.get(CubeGrain(grain), "week")
     if vendor == "postgresql":
         return f"CAST(date_trunc('{unit}', {expression}) AS date)"
-    if grain == CubeGrain.MONTH:
-        return f"date({expression}, 'start of month')"
+    if grain != CubeGrain.WEEK:
+        return f"date({expression}, 'start of {unit}')"
     return f"date({expression}, 'weekday 0', '-6 days')"  # the Sunday on or after, less six days
 
 
@@ -413,44 +419,80 @@ def _compare(
             problem(f"{name} {key}: {stored[key]}, the facts say {wanted[key]}")
 
 
-# --- reading: whole months and weeks from the cube, the days around them from the facts ---------------
+# --- reading: whole years, months and weeks from the cube, the days around them from the facts ---------
 
 Days = tuple[dt.date, dt.date]  # first, last (included)
 Starts = tuple[dt.date, dt.date]  # first start, the start after the last (excluded)
+ONE_DAY = dt.timedelta(days=1)
 
 
 @dataclass(frozen=True)
 class Parts:
-    months: Starts | None
+    """A period as pieces that add up to it: the cube rows of whole ``years``, ``months`` and ``weeks``
+    (first start, start after the last), the facts of the other ``days``; minus the pieces of ``less``
+    (the days of a year the period leaves out, when it covers most of that year)."""
+
+    months: list[Starts]
     weeks: list[Starts]
     days: list[Days]
+    years: list[Starts] = field(default_factory=list)
+    less: Parts | None = None
 
 
-def split(start: dt.date, end: dt.date) -> Parts:
-    """``start`` .. ``end`` as its whole calendar months, then the whole weeks (Monday to Sunday) of
-    what is left, then the days left over (at most six on each side of each stretch of weeks)."""
-    first = start if start.day == 1 else _next_month(start)
-    stop = (end + dt.timedelta(days=1)).replace(day=1)
-    if first >= stop:
-        months, rest = None, [(start, end)]
-    else:
-        months, rest = (first, stop), []
+def split(start: dt.date, end: dt.date, *, years: bool = True) -> Parts:
+    """``start`` .. ``end`` as cube and fact pieces. A calendar year the period covers for the most part
+    is read as its year row less the days left out (``less``: "this year" on 29 November is the year's
+    row less 30 November - 31 December, which have no sales yet); the rest as whole months, then the
+    whole weeks (Monday to Sunday) of what is left, then the days left over. ``years=False``: months,
+    weeks and days only (a question a subtraction cannot answer, such as "was it sold")."""
+    whole: list[Starts] = []
+    left_out: list[Days] = []
+    rest: list[Days] = []
+    for year in range(start.year, end.year + 1):
+        january, december = dt.date(year, 1, 1), dt.date(year, 12, 31)
+        first, last = max(start, january), min(end, december)
+        outside = [(a, b) for a, b in ((january, first - ONE_DAY), (last + ONE_DAY, december)) if a <= b]
+        missing = sum((b - a).days + 1 for a, b in outside)
+        if years and missing < (last - first).days + 1:
+            whole.append((january, dt.date(year + 1, 1, 1)))
+            left_out.extend(outside)
+        elif rest and rest[-1][1] + ONE_DAY == first:
+            rest[-1] = (rest[-1][0], last)  # one stretch across the new year (its week rows)
+        else:
+            rest.append((first, last))
+    parts = _pieces(rest)
+    less = _pieces(left_out) if left_out else None
+    return Parts(parts.months, parts.weeks, parts.days, years=whole, less=less)
+
+
+def _pieces(stretches: list[Days]) -> Parts:
+    """Each stretch as its whole calendar months, then the whole weeks of what is left, then the days
+    left over (at most six on each side of each stretch of weeks)."""
+    months: list[Starts] = []
+    rest: list[Days] = []
+    for start, end in stretches:
+        first = start if start.day == 1 else _next_month(start)
+        stop = (end + ONE_DAY).replace(day=1)
+        if first >= stop:
+            rest.append((start, end))
+            continue
+        months.append((first, stop))
         if start < first:
-            rest.append((start, first - dt.timedelta(days=1)))
+            rest.append((start, first - ONE_DAY))
         if stop <= end:
             rest.append((stop, end))
     weeks: list[Starts] = []
     days: list[Days] = []
     for a, b in rest:
         monday = a + dt.timedelta(days=(7 - a.weekday()) % 7)
-        after = b + dt.timedelta(days=1)
+        after = b + ONE_DAY
         last_monday = after - dt.timedelta(days=after.weekday())  # the Monday starting the week after
         if monday >= last_monday:
             days.append((a, b))
             continue
         weeks.append((monday, last_monday))
         if a < monday:
-            days.append((a, monday - dt.timedelta(days=1)))
+            days.append((a, monday - ONE_DAY))
         if last_monday <= b:
             days.append((last_monday, b))
     return Parts(months, weeks, days)
@@ -461,11 +503,15 @@ def _next_month(day: dt.date) -> dt.date:
 
 
 def _cube_ranges(parts: Parts, params: dict[str, Any], prefix: str) -> str:
-    """SQL over the cube's ``grain`` and ``start`` for the months and weeks of ``parts`` ("" if none)."""
+    """SQL over the cube's ``grain`` and ``start`` for the years, months and weeks of ``parts`` ("" if
+    none)."""
+    found = [
+        (grain.value, first, stop)
+        for grain, starts in ((CubeGrain.YEAR, parts.years), (CubeGrain.MONTH, parts.months),
+                              (CubeGrain.WEEK, parts.weeks))
+        for first, stop in starts
+    ]  # fmt: skip
     ranges = []
-    found = ([(CubeGrain.MONTH.value, *parts.months)] if parts.months else []) + [
-        (CubeGrain.WEEK.value, *week) for week in parts.weeks
-    ]
     for i, (grain, first, stop) in enumerate(found):
         params[f"{prefix}{i}a"], params[f"{prefix}{i}b"] = first, stop
         ranges.append(f"(grain = '{grain}' AND start >= %({prefix}{i}a)s AND start < %({prefix}{i}b)s)")
@@ -478,6 +524,36 @@ def _day_ranges(parts: Parts, params: dict[str, Any], prefix: str) -> str:
         params[f"{prefix}{i}a"], params[f"{prefix}{i}b"] = first, last
         ranges.append(f"day BETWEEN %({prefix}{i}a)s AND %({prefix}{i}b)s")
     return " OR ".join(ranges)
+
+
+def _piece_selects(
+    parts: Parts, dimension: str, location_id: int | None, params: dict[str, Any], prefix: str
+) -> tuple[list[str], list[str]]:
+    """(common table expressions, SELECTs of ``ref, code, FIGURES``) of the pieces of ``parts``: the
+    cube rows of its years, months and weeks, and its days' facts."""
+    ctes: list[str] = []
+    selects: list[str] = []
+    cube_ranges = _cube_ranges(parts, params, f"{prefix}c")
+    if cube_ranges:
+        selects.append(
+            f"SELECT ref, code, {', '.join(FIGURES)} FROM {CUBE_TABLE} WHERE dimension = %(dimension)s "
+            f"AND location_key = %(place)s AND ({cube_ranges})"
+        )
+    if parts.days:
+        chains = category_chains(read_alias()) if dimension == CubeDimension.CATEGORY else {}
+        join, ref, code, condition = dimension_sql(dimension, chains)
+        scope = "" if location_id is None else " AND location_id = %(place)s"
+        # The days' facts first (by the day index), then mapped: left to itself, PostgreSQL reads each
+        # category's facts by the category index and filters the days (300 ms, not 60).
+        ctes.append(
+            f"{prefix}edge AS MATERIALIZED (SELECT {', '.join(EDGE_COLUMNS)} FROM {FACT_TABLE} "
+            f"WHERE ({_day_ranges(parts, params, f'{prefix}d')}){scope})"
+        )
+        selects.append(
+            f"SELECT {ref} AS ref, {code} AS code, {AGGREGATES} "
+            f"FROM {prefix}edge f {join} WHERE {condition} GROUP BY 1, 2"
+        )
+    return ctes, selects
 
 
 def breakdown(
@@ -493,37 +569,27 @@ def breakdown(
     """The facts of ``start`` .. ``end`` summed per value of ``dimension`` (``ref``, ``code`` and
     ``FIGURES``, cancelled and returned units negative), highest revenue TTC first (``ascending``: lowest),
     the first ``limit`` only; ``ends``: the first and the last ``ends`` (``top_rank``, ``bottom_rank``).
-    One SQL statement: the whole months' and weeks' cube rows and the other days' facts, summed
-    together."""
+    One SQL statement: the cube rows of the whole years, months and weeks and the other days' facts
+    (``split``), less the pieces of the days a year row holds beyond the period, summed together; a
+    value whose figures come to nothing is left out (a year's sales all after the period)."""
     parts = split(start, end)
     params: dict[str, Any] = {
         "dimension": dimension,
         "place": EVERYWHERE if location_id is None else location_id,
     }
-    selects = []
-    prefix = ""
-    cube_ranges = _cube_ranges(parts, params, "c")
-    if cube_ranges:
-        selects.append(
-            f"SELECT ref, code, {', '.join(FIGURES)} FROM {CUBE_TABLE} WHERE dimension = %(dimension)s "
-            f"AND location_key = %(place)s AND ({cube_ranges})"
-        )
-    if parts.days:
-        chains = category_chains(read_alias()) if dimension == CubeDimension.CATEGORY else {}
-        join, ref, code, condition = dimension_sql(dimension, chains)
-        scope = "" if location_id is None else " AND location_id = %(place)s"
-        # The days' facts first (by the day index), then mapped: left to itself, PostgreSQL reads each
-        # category's facts by the category index and filters the days (300 ms, not 60).
-        prefix = (
-            f"WITH edge AS MATERIALIZED (SELECT {', '.join(EDGE_COLUMNS)} FROM {FACT_TABLE} "
-            f"WHERE ({_day_ranges(parts, params, 'd')}){scope}) "
-        )
-        selects.append(
-            f"SELECT {ref} AS ref, {code} AS code, {AGGREGATES} "
-            f"FROM edge f {join} WHERE {condition} GROUP BY 1, 2"
-        )
+    ctes, selects = _piece_selects(parts, dimension, location_id, params, "")
+    if parts.less is not None:
+        less_ctes, less_selects = _piece_selects(parts.less, dimension, location_id, params, "less_")
+        negated = ", ".join(f"-{name} AS {name}" for name in FIGURES)
+        ctes += less_ctes
+        selects += [f"SELECT ref, code, {negated} FROM ({select}) n" for select in less_selects]
     sums = ", ".join(f"SUM({name}) AS {name}" for name in FIGURES)
-    sql = f"SELECT ref, code, {sums} FROM ({' UNION ALL '.join(selects)}) u GROUP BY ref, code"
+    nonzero = " OR ".join(
+        f"ROUND(SUM({name}), 2) <> 0" if name in MONEY else f"SUM({name}) <> 0" for name in FIGURES
+    )
+    sql = (
+        f"SELECT ref, code, {sums} FROM ({' UNION ALL '.join(selects)}) u GROUP BY ref, code HAVING {nonzero}"
+    )
     if ends is not None:  # the first and the last ``ends`` by revenue, from one aggregation
         sql = (
             f"SELECT * FROM (SELECT g.*, "
@@ -531,20 +597,22 @@ def breakdown(
             f"ROW_NUMBER() OVER (ORDER BY revenue_ttc ASC, ref, code) AS bottom_rank FROM ({sql}) g) r "
             f"WHERE top_rank <= {int(ends)} OR bottom_rank <= {int(ends)}"
         )
+    prefix = f"WITH {', '.join(ctes)} " if ctes else ""
     sql = f"{prefix}{sql} ORDER BY revenue_ttc {'ASC' if ascending else 'DESC'}, ref, code"
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
     rows = fetch_rows(sql, params)
-    for row in rows:  # SQLite sums whole amounts as integers
+    for row in rows:  # SQLite sums whole amounts as integers, others in floating point
         for name in MONEY:
-            row[name] = Decimal(row[name])
+            value = row[name]
+            row[name] = (Decimal(str(value)) if isinstance(value, float) else Decimal(value)).quantize(CENT)
     return rows
 
 
 def sold_pairs(start: dt.date, end: dt.date, *, location_id: int | None = None) -> tuple[str, dict[str, Any]]:
     """SQL (and its parameters) of the (variant_id, location_id) pairs with a sale between ``start``
     and ``end``: the whole months' and weeks' variant rows of the cube, the other days' facts."""
-    parts = split(start, end)
+    parts = split(start, end, years=False)
     params: dict[str, Any] = {"sp_location": location_id}
     selects = []
     cube_ranges = _cube_ranges(parts, params, "spc")

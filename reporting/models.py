@@ -193,18 +193,19 @@ class CubeDimension(models.TextChoices):
 
 
 class CubeGrain(models.TextChoices):
+    YEAR = "y", _("Year")
     MONTH = "m", _("Month")
     WEEK = "w", _("Week")
 
 
 class SalesCube(models.Model):
-    """The facts of one month (or one week: ``grain``), location and channel summed per value of one
-    breakdown (``reporting.cube``), kept equal to them by the same transaction that writes the facts.
+    """The facts of one calendar year, month or week (``grain``), location and channel summed per value
+    of one breakdown (``reporting.cube``), kept equal to them by the same transaction that writes the facts.
     Units cancelled and returned are negative, as in the facts; ``orders`` counts orders sold (an
     order is sold at one moment, so the months add up)."""
 
     grain = models.CharField(max_length=1, choices=CubeGrain.choices, default=CubeGrain.MONTH)
-    start = models.DateField(help_text=_("First day of the month, or the week's Monday."))
+    start = models.DateField(help_text=_("First day of the year or the month, or the week's Monday."))
     location_key = models.IntegerField(help_text=_("The location's id; 0 for none."))
     channel = models.CharField(max_length=16, choices=ReportChannel.choices)
     dimension = models.CharField(max_length=8, choices=CubeDimension.choices)

@@ -88,15 +88,21 @@ def _csv(table: Table) -> bytes:
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow([str(column.label) for column in table.columns])
     for values in _rows(table):
-        writer.writerow([_csv_value(value) for value in values])
+        writer.writerow(
+            [_csv_value(value, column.kind) for value, column in zip(values, table.columns, strict=True)]
+        )
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def _csv_value(value: Any) -> str:
+def _csv_value(value: Any, kind: str = "text") -> str:
+    """A decimal comma; money to the cent (SQLite sums come back as ``12.5`` or as floats)."""
     if value is None:
         return ""
     if isinstance(value, Decimal | float):
-        return f"{value}".replace(".", ",")
+        number = Decimal(str(value)) if isinstance(value, float) else value
+        if kind == "money":
+            number = number.quantize(Decimal("0.01"))
+        return f"{number}".replace(".", ",")
     return str(value)
 
 

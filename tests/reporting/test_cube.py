@@ -6,6 +6,7 @@ different orders sharing cube rows neither deadlock nor lose a sale (PostgreSQL)
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from decimal import Decimal
 
 import pytest
@@ -27,32 +28,68 @@ D = Decimal
 d = dt.date
 
 
+def signed_days(parts: cube.Parts, sign: int = 1) -> Counter[dt.date]:
+    """Every day the pieces of ``parts`` hold, counted +1 (or -1 for ``less``) each time."""
+    found: Counter[dt.date] = Counter()
+    for first, stop in parts.years + parts.months + parts.weeks:
+        found.update({first + dt.timedelta(days=i): sign for i in range((stop - first).days)})
+    for first, last in parts.days:
+        found.update({first + dt.timedelta(days=i): sign for i in range((last - first).days + 1)})
+    if parts.less is not None:
+        found.update(signed_days(parts.less, -sign))
+    return found
+
+
 @pytest.mark.parametrize(
     ("start", "end", "months", "weeks", "days"),
     [
         # a whole month: the month row alone
-        (d(2026, 3, 1), d(2026, 3, 31), (d(2026, 3, 1), d(2026, 4, 1)), [], []),
+        (d(2026, 3, 1), d(2026, 3, 31), [(d(2026, 3, 1), d(2026, 4, 1))], [], []),
         # the year to Sunday 29 November: ten months, then Sunday 1 November alone, then four weeks
-        (d(2026, 1, 1), d(2026, 11, 29), (d(2026, 1, 1), d(2026, 11, 1)), [(d(2026, 11, 2), d(2026, 11, 30))],
-         [(d(2026, 11, 1), d(2026, 11, 1))]),
+        (d(2026, 1, 1), d(2026, 11, 29), [(d(2026, 1, 1), d(2026, 11, 1))],
+         [(d(2026, 11, 2), d(2026, 11, 30))], [(d(2026, 11, 1), d(2026, 11, 1))]),
         # mid-December to February: Jan-Feb as months; 15-31 Dec: Mon 21 to Sun 27 a week, the rest days
-        (d(2025, 12, 15), d(2026, 2, 28), (d(2026, 1, 1), d(2026, 3, 1)),
+        (d(2025, 12, 15), d(2026, 2, 28), [(d(2026, 1, 1), d(2026, 3, 1))],
          [(d(2025, 12, 15), d(2025, 12, 29))], [(d(2025, 12, 29), d(2025, 12, 31))]),
         # Tuesday 10 to Friday 20 February: Mon 16 is the only whole week start, and it does not end
-        (d(2026, 2, 10), d(2026, 2, 20), None, [], [(d(2026, 2, 10), d(2026, 2, 20))]),
+        (d(2026, 2, 10), d(2026, 2, 20), [], [], [(d(2026, 2, 10), d(2026, 2, 20))]),
         # a week across two months (Mon 27 Oct to Sun 2 Nov 2025) is one week row
-        (d(2025, 10, 27), d(2025, 11, 2), None, [(d(2025, 10, 27), d(2025, 11, 3))], []),
-        (d(2026, 1, 31), d(2026, 2, 1), None, [], [(d(2026, 1, 31), d(2026, 2, 1))]),
+        (d(2025, 10, 27), d(2025, 11, 2), [], [(d(2025, 10, 27), d(2025, 11, 3))], []),
+        (d(2026, 1, 31), d(2026, 2, 1), [], [], [(d(2026, 1, 31), d(2026, 2, 1))]),
     ],
 )  # fmt: skip
 def test_a_period_splits_into_whole_months_weeks_and_days(start, end, months, weeks, days):
-    assert cube.split(start, end) == cube.Parts(months, weeks, days)
-    covered = set()  # every day once
-    for first, stop in ([months] if months else []) + weeks:
-        covered |= {first + dt.timedelta(days=i) for i in range((stop - first).days)}
-    for first, last in days:
-        covered |= {first + dt.timedelta(days=i) for i in range((last - first).days + 1)}
-    assert covered == {start + dt.timedelta(days=i) for i in range((end - start).days + 1)}
+    assert cube.split(start, end, years=False) == cube.Parts(months, weeks, days)
+    assert signed_days(cube.split(start, end, years=False)) == Counter(
+        {start + dt.timedelta(days=i): 1 for i in range((end - start).days + 1)}
+    )
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "years", "less"),
+    [
+        # this year on Sunday 29 November: the year row less Monday 30 November and December
+        (d(2026, 1, 1), d(2026, 11, 29), [(d(2026, 1, 1), d(2027, 1, 1))],
+         cube.Parts([(d(2026, 12, 1), d(2027, 1, 1))], [], [(d(2026, 11, 30), d(2026, 11, 30))])),
+        # a whole year: its row alone
+        (d(2025, 1, 1), d(2025, 12, 31), [(d(2025, 1, 1), d(2026, 1, 1))], None),
+        # 10 February 2025 to 5 January 2027: 2025 less 1 Jan - 9 Feb, 2026 whole, 1-5 January as days
+        (d(2025, 2, 10), d(2027, 1, 5), [(d(2025, 1, 1), d(2026, 1, 1)), (d(2026, 1, 1), d(2027, 1, 1))],
+         cube.Parts([(d(2025, 1, 1), d(2025, 2, 1))], [(d(2025, 2, 3), d(2025, 2, 10))],
+                    [(d(2025, 2, 1), d(2025, 2, 2))])),
+        # January to June: less than half of the year, read as months
+        (d(2026, 1, 1), d(2026, 6, 30), [], None),
+    ],
+)  # fmt: skip
+def test_a_period_covering_most_of_a_year_reads_the_year_row_less_the_days_it_leaves_out(
+    start, end, years, less
+):
+    parts = cube.split(start, end)
+    assert (parts.years, parts.less) == (years, less)
+    assert +signed_days(parts) == Counter(
+        {start + dt.timedelta(days=i): 1 for i in range((end - start).days + 1)}
+    )
+    assert not -signed_days(parts)  # no day taken away more often than it is counted
 
 
 def month_of_today() -> Period:
@@ -77,6 +114,15 @@ def today() -> Period:
     return Period(day, day)
 
 
+def most_of_this_year(*, with_today: bool) -> Period:
+    """From 1 January to today (from today to 31 December in the first half of the year): the year
+    row less the days it leaves out. ``with_today=False``: the same stretch short of today."""
+    day = timezone.localdate()
+    if day.month >= 7:
+        return Period(day.replace(month=1, day=1), day if with_today else day - dt.timedelta(days=1))
+    return Period(day if with_today else day + dt.timedelta(days=1), day.replace(month=12, day=31))
+
+
 GROUPS = ("category", "product", "variant", "cashier", "coupon", "hour", "weekday")
 
 
@@ -85,16 +131,26 @@ def test_the_cube_gives_the_facts_figures_for_every_breakdown(sold):  # noqa: F8
     assert not cube.split(month_of_today().start, month_of_today().end).days  # the cube alone
     assert cube.split(week_of_today().start, week_of_today().end).weeks  # its week rows
     assert not cube.split(today().start, today().end).weeks  # the facts alone
+    period = most_of_this_year(with_today=True)
+    year = cube.split(period.start, period.end)
+    assert year.years and year.less  # the year row less the days left out
     for group_by in GROUPS:
         from_facts = sales.sales_rows(today(), Scope(), group_by)
         assert from_facts, group_by
+        assert sales.sales_rows(most_of_this_year(with_today=True), Scope(), group_by) == from_facts
+        # today's sales taken back off the year row: nothing left, not rows of zeros
+        assert sales.sales_rows(most_of_this_year(with_today=False), Scope(), group_by) == [], group_by
         assert sales.sales_rows(month_of_today(), Scope(), group_by) == from_facts, group_by
         assert sales.sales_rows(around_today(), Scope(), group_by) == from_facts, group_by
         assert sales.sales_rows(week_of_today(), Scope(), group_by) == from_facts, group_by
         store = Scope(location_id=sold.aja.pk)
         in_store = sales.sales_rows(today(), store, group_by)
         assert sales.sales_rows(month_of_today(), store, group_by) == in_store
+        assert sales.sales_rows(most_of_this_year(with_today=True), store, group_by) == in_store
     assert sales.category_rows(month_of_today(), Scope()) == sales.category_rows(today(), Scope())
+    assert sales.category_rows(most_of_this_year(with_today=True), Scope()) == sales.category_rows(
+        today(), Scope()
+    )
     assert sales.hour_weekday_matrix(month_of_today(), Scope()) == sales.hour_weekday_matrix(today(), Scope())
     assert sales.coupon_uplift(month_of_today(), Scope()) == sales.coupon_uplift(today(), Scope())
     root = sold.categories[0]
