@@ -8,7 +8,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     clean = {
-        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL"))
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL", "PYTEST_XDIST_WORKER", "XDIST_"))
     }
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -57,7 +59,9 @@ def test_embedded_defaults_need_nothing_installed():
         " s.CACHES['default']['BACKEND'], s.CELERY_TASK_ALWAYS_EAGER, s.EMAIL_BACKEND)"
     )
     clean = {
-        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL"))
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL", "PYTEST_XDIST_WORKER", "XDIST_"))
     }
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True, check=True
@@ -79,7 +83,9 @@ def test_redis_url_switches_channel_layer_cache_and_broker():
         " s.CELERY_TASK_ALWAYS_EAGER, s.DATABASES['default']['ENGINE'])"
     )
     clean = {
-        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL"))
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL", "PYTEST_XDIST_WORKER", "XDIST_"))
     }
     env = {**clean, "REDIS_URL": "redis://r.example:6379/3", "DATABASE_URL": "postgres://u@h:5432/d"}
     out = subprocess.run(
