@@ -690,7 +690,8 @@ def main() -> None:
             with connection.cursor() as cursor:
                 cursor.execute(
                     "ANALYZE reporting_salesfact, reporting_salesday, reporting_paymentfact, "
-                    "reporting_salescube, reporting_customerday, reporting_customerfirst, reporting_pickupfact"
+                    "reporting_salescube, reporting_customerday, reporting_customerfirst, "
+                    "reporting_pickupfact"
                 )
             table = [
                 [

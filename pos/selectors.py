@@ -420,9 +420,11 @@ class CatalogPage:
     promotions: list[dict]
 
 
-def store_catalog(*, store, after: int = 0, limit: int = 2000) -> CatalogPage:
+def store_catalog(*, store, after: int = 0, limit: int = 2000, code: str = "") -> CatalogPage:
     """One page (keyset: variant id > ``after``) of what the register needs offline: SKU, EAN, name,
-    options, store price, VAT and availability here and at the other stores. 6 queries a page."""
+    options, store price, VAT and availability here and at the other stores. 6 queries a page.
+    ``code``: only the variant of that EAN-13 or SKU (any case), if any: what a scan the tablet's
+    catalog does not know yet asks."""
     from django.conf import settings
     from django.db.models import Q
     from django.utils import timezone
@@ -433,9 +435,11 @@ def store_catalog(*, store, after: int = 0, limit: int = 2000) -> CatalogPage:
     from pricing.models import Channel as PriceChannel
     from pricing.models import Promotion
 
+    found = Variant.objects.filter(is_active=True, product__is_published=True, pk__gt=after)
+    if code:
+        found = found.filter(Q(ean13=code) | Q(sku__iexact=code))
     variants = list(
-        Variant.objects.filter(is_active=True, product__is_published=True, pk__gt=after)
-        .select_related("product__vat_rate")
+        found.select_related("product__vat_rate")
         # Only what the page shows: the products' descriptions in three languages weigh the most.
         .only(
             "sku",

@@ -436,6 +436,14 @@ class CatalogQuery(QueryParams):
         default="",
         help_text="Staff only: the store's code; cashiers: theirs or nothing (another: 404).",
     )
+    code = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=64,
+        default="",
+        help_text="Only the variant of this EAN-13 or SKU (any case): none or one item. What the till "
+        "asks when a scan misses its offline catalog.",
+    )
 
 
 class CatalogView(PosView):
@@ -443,7 +451,8 @@ class CatalogView(PosView):
         operation_id="pos_catalog",
         tags=TAGS,
         summary="My store's catalog, for offline use",
-        description="Pages by variant id: pass `after` = the previous page's `next_after` until it is null. "
+        description="Pages by variant id: pass `after` = the previous page's `next_after` until it is null "
+        "(or `code`: the one variant of that EAN-13 or SKU). "
         "Each item: SKU, EAN-13, name, options, this store's gross price and VAT, the units available "
         "here and at the other stores (only those with stock). `promotions`: the automatic ones in force "
         "here.",
@@ -456,7 +465,9 @@ class CatalogView(PosView):
     def get(self, request: Request) -> Response:
         query = parse(CatalogQuery, request.query_params)
         store = resolve_store(request.user, query["store"])
-        page = selectors.store_catalog(store=store, after=query["after"], limit=query["limit"])
+        page = selectors.store_catalog(
+            store=store, after=query["after"], limit=query["limit"], code=query["code"].strip()
+        )
         return Response(
             {
                 "store": store.code,

@@ -35,7 +35,7 @@ DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 PASSWORD = "pass-1234-word"  # UserFactory's
 # Location codes of our own: Redis pub/sub is shared with every other test run on this machine.
 HERE, THERE = "PXA", "PXB"
-SHIRT_EAN, HONEY_EAN = "3760000000015", "3760000000022"
+SHIRT_EAN, HONEY_EAN, SCARF_EAN = "3760000000015", "3760000000022", "3760000000039"
 
 
 def seed() -> dict:
@@ -242,6 +242,37 @@ def test_a_sale_on_one_tablet_updates_the_other_live(asgi_server, new_tablet, in
     expect(here).to_have_text("3 here", timeout=5_000)
     assert second.evaluate("window.__sameDocument") is True
     shot(second, tmp_path, "pos-live-availability")
+
+
+def add_scarf() -> None:
+    """A product received after the tablet downloaded its catalog."""
+    from inventory.models import Location
+
+    scarf = VariantFactory(
+        sku="ECHARPE-LIN",
+        ean13=SCARF_EAN,
+        product=ProductFactory(name="Écharpe en lin", base_price_ht=Decimal("20.00")),
+    )
+    stock.receive_stock(variant=scarf, location=Location.objects.get(code=HERE), quantity=3, reference="PO-2")
+
+
+def test_a_scan_the_offline_catalog_misses_is_asked_of_the_server(asgi_server, new_tablet, in_thread):
+    users = in_thread(seed)
+    page = new_tablet().new_page()
+    sign_in(page, asgi_server.base_url, users["first"])
+    open_register(page, "pxa-1", "100")
+    in_thread(add_scarf)
+    assert page.evaluate(f"window.PosApp.state.byEan.has('{SCARF_EAN}')") is False
+
+    scan(page, SCARF_EAN)
+    expect(cart_line(page, "ECHARPE-LIN")).to_be_visible()
+    expect(cart_line(page, "ECHARPE-LIN").locator(".avail__here")).to_have_text("3 here")
+    expect(page.locator("#t-total")).to_contain_text("24.00")
+    # kept: the next scan of it is found at once, offline too
+    page.wait_for_function(f"() => window.PosApp.state.byEan.has('{SCARF_EAN}')")
+    scan(page, "3760000099999")  # unknown here and there: said so, nothing added
+    expect(page.locator("#toast")).to_contain_text("3760000099999")
+    expect(page.locator("#cart-lines tr")).to_have_count(1)
 
 
 def test_offline_sale_survives_a_closed_tab_and_syncs_exactly_once(

@@ -463,6 +463,20 @@ def test_catalog_for_offline_use(
     ]
 
 
+def test_a_code_the_tablet_does_not_know_is_asked_of_the_server(store, cashier_user, tshirt, mug):
+    client = api_client(cashier_user)
+    for code in (tshirt.ean13, "tshirt-m-red", f" {tshirt.sku} "):
+        response = client.get(f"{API}catalog/", {"code": code})
+        assert response.status_code == 200, code
+        assert [item["sku"] for item in response.json()["results"]] == ["TSHIRT-M-RED"], code
+        assert response.json()["results"][0]["available_here"] == 5
+    assert client.get(f"{API}catalog/", {"code": "3760000099999"}).json()["results"] == []
+    type(mug).objects.filter(pk=mug.pk).update(is_active=False)  # not for sale: not found either
+    assert client.get(f"{API}catalog/", {"code": mug.sku}).json()["results"] == []
+    response = client.get(f"{API}catalog/", {"code": "x" * 65})
+    assert response.status_code == 400 and "code" in response.json()["detail"]
+
+
 def test_catalog_pages_with_a_constant_query_count(store, cashier_user, django_assert_max_num_queries):
     from catalog.models import OptionType, OptionValue
 

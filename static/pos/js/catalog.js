@@ -49,14 +49,16 @@ export function optionsText(item) {
     .join(" · ");
 }
 
+function addToIndex(item) {
+  state.catalog.set(item.sku, item);
+  if (item.ean13) state.byEan.set(item.ean13, item);
+  item._search = (item.name + " " + item.sku + " " + optionsText(item) + " " + item.ean13).toLowerCase();
+}
+
 function indexCatalog(items) {
   state.catalog = new Map();
   state.byEan = new Map();
-  items.forEach(function (item) {
-    state.catalog.set(item.sku, item);
-    if (item.ean13) state.byEan.set(item.ean13, item);
-    item._search = (item.name + " " + item.sku + " " + optionsText(item) + " " + item.ean13).toLowerCase();
-  });
+  items.forEach(addToIndex);
 }
 
 export function loadCatalogFromDb() {
@@ -117,6 +119,30 @@ export function findByCode(code) {
   var text = code.trim();
   if (!text) return null;
   return state.byEan.get(text) || state.catalog.get(text) || state.catalog.get(text.toUpperCase()) || null;
+}
+
+/*
+ * A code the tablet's catalog does not know (a product added since the last download): asked of the
+ * server (GET catalog/?code=) when online, and kept in the catalog (memory and IndexedDB) if found.
+ * Resolves to the item, or null: offline, unknown there too, or the network failed.
+ */
+export function lookupCode(code) {
+  if (!state.online) return Promise.resolve(null);
+  return api("GET", "catalog/?code=" + encodeURIComponent(code.trim()))
+    .then(function (data) {
+      var rows = (data && data.results) || [];
+      if (rows.length !== 1) return null;
+      var item = normaliseItem(rows[0]);
+      addToIndex(item);
+      var copy = Object.assign({}, item);
+      delete copy._search;
+      return PosStore.putCatalogItem(copy).then(function () {
+        return item;
+      });
+    })
+    .catch(function () {
+      return null;
+    });
 }
 
 /* Up to 24 items whose name, SKU, options or EAN contain every word of the text. */

@@ -5,7 +5,7 @@
  * screen: a tap anywhere that is not a field or a dialog gives it back.
  */
 import { addToCart } from "./cart.js";
-import { findByCode, optionsText, search } from "./catalog.js";
+import { findByCode, lookupCode, optionsText, search } from "./catalog.js";
 import { identifyByCard } from "./customer.js";
 import { t } from "./i18n.js";
 import { focusScan, go } from "./screens.js";
@@ -97,6 +97,15 @@ function submitScan(event) {
   if (found.length === 1) {
     addToCart(found[0]);
     clearScan();
+    return;
+  }
+  if (!found.length && !/\s/.test(value)) {
+    // A barcode or SKU the offline catalog does not know yet: the server may.
+    clearScan();
+    lookupCode(value).then(function (item) {
+      if (item) addToCart(item);
+      else toast(t("unknown_barcode", { code: value }), "error");
+    });
     return;
   }
   if (/^\d{8,14}$/.test(value)) {
