@@ -504,6 +504,10 @@ CHECKOUT_ABANDON_GRACE_SECONDS = env.int("CHECKOUT_ABANDON_GRACE_SECONDS", defau
 # Stock websockets (inventory.consumers), per connection: snapshot requests a minute, message size.
 STOCK_WS_SNAPSHOTS_PER_MINUTE = env.int("STOCK_WS_SNAPSHOTS_PER_MINUTE", default=6)
 STOCK_WS_MAX_MESSAGE_BYTES = env.int("STOCK_WS_MAX_MESSAGE_BYTES", default=4096)
+# /ws/stock/?since=<cursor>: the levels changed since a snapshot (inventory.realtime). The margin
+# covers a stock transaction still open when a snapshot is read; older cursors get a whole snapshot.
+STOCK_WS_CURSOR_MARGIN_SECONDS = env.int("STOCK_WS_CURSOR_MARGIN_SECONDS", default=120)
+STOCK_WS_DELTA_MAX_AGE_SECONDS = env.int("STOCK_WS_DELTA_MAX_AGE_SECONDS", default=24 * 3600)
 # Size bounds: lines in a cart, lines in a till sale, sales in one offline sync batch.
 CART_MAX_LINES = env.int("CART_MAX_LINES", default=100)
 POS_SALE_MAX_LINES = env.int("POS_SALE_MAX_LINES", default=500)

@@ -9,6 +9,9 @@ Protocol (see ``inventory.realtime`` for the message shapes):
   of those locations and SKUs. Joining first means no change can fall between the snapshot's read
   and the subscription; a change that lands in both is told apart by its ``version``;
 - the client may send ``{"action": "snapshot"}`` at any time for a fresh snapshot;
+- ``?since=<cursor>`` (or ``{"action": "snapshot", "since": <cursor>}``): only the levels changed since
+  that snapshot's ``cursor`` (``inventory.realtime``); a malformed cursor closes the connection with
+  4400 (an ``invalid`` error in reply to the action);
 - close codes: 4401 not authenticated, 4403 a location the user may not watch (a cashier asking for
   another store, an unknown or inactive location), 4400 a malformed query (more than ``MAX_SKUS``
   SKUs or ``MAX_LOCATIONS`` locations), 1009 a message over ``STOCK_WS_MAX_MESSAGE_BYTES``, 4429 a
@@ -22,6 +25,7 @@ Messages are parsed by ``core.safe_json`` (nesting, NUL, surrogates: an ``bad_js
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections import deque
 from typing import TYPE_CHECKING, Any, cast
@@ -29,6 +33,7 @@ from typing import TYPE_CHECKING, Any, cast
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
+from django.utils import timezone
 
 from core import metrics, safe_json
 from core.errors import PermissionDenied
@@ -82,8 +87,12 @@ def resolve_locations(user: User | AnonymousUser | None, requested: list[str]) -
 
 
 @database_sync_to_async
-def snapshot_levels(*, locations: list[str], skus: list[str] | None) -> list[dict[str, Any]]:
-    return level_rows(skus=skus, location_codes=locations)
+def snapshot_levels(
+    *, locations: list[str], skus: list[str] | None, since: dt.datetime | None = None
+) -> tuple[list[dict[str, Any]], dt.datetime]:
+    """The levels (changed since ``since``, if given) and the snapshot's cursor."""
+    cursor = realtime.snapshot_cursor(timezone.now())
+    return level_rows(skus=skus, location_codes=locations, changed_since=since), cursor
 
 
 class BoundedClientMixin:
@@ -171,6 +180,11 @@ class StockConsumer(BoundedClientMixin, AsyncJsonWebsocketConsumer):
         params = query_params(self.scope)
         skus = _split(params.get("skus", []))
         requested = _split(params.get("locations", []))
+        try:
+            since = realtime.parse_since(next(iter(params.get("since", [])), None), now=timezone.now())
+        except ValueError:
+            await self.close(code=CLOSE_BAD_REQUEST)
+            return
         if len(skus) > MAX_SKUS or len(requested) > MAX_LOCATIONS:
             await self.close(code=CLOSE_BAD_REQUEST)
             return
@@ -186,7 +200,7 @@ class StockConsumer(BoundedClientMixin, AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_add(group, self.channel_name)
             self.groups.append(group)
         self.count_connection("stock", locations)
-        await self.send_snapshot()
+        await self.send_snapshot(since)
 
     async def receive(
         self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any
@@ -198,18 +212,25 @@ class StockConsumer(BoundedClientMixin, AsyncJsonWebsocketConsumer):
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         action = content.get("action") if isinstance(content, dict) else None
         if action == "snapshot":
+            try:
+                since = realtime.parse_since(content.get("since"), now=timezone.now())
+            except ValueError as exc:
+                await self.send_json(realtime.error_message("invalid", str(exc)))
+                return
             if await self.snapshot_allowed():
-                await self.send_snapshot()
+                await self.send_snapshot(since)
         elif action == "ping":
             await self.send_json({"type": "pong"})
         else:
             await self.send_json(realtime.error_message("unknown_action", "Known actions: snapshot, ping."))
 
-    async def send_snapshot(self) -> None:
-        levels = await snapshot_levels(
-            locations=self.locations, skus=sorted(self.skus) if self.skus else None
+    async def send_snapshot(self, since: dt.datetime | None = None) -> None:
+        levels, cursor = await snapshot_levels(
+            locations=self.locations, skus=sorted(self.skus) if self.skus else None, since=since
         )
-        await self.send_json(realtime.snapshot_message(locations=self.locations, levels=levels))
+        await self.send_json(
+            realtime.snapshot_message(locations=self.locations, levels=levels, cursor=cursor, since=since)
+        )
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         if message.get("type") == "stock.changed":

@@ -2,14 +2,23 @@
 
 Messages a client of ``/ws/stock/`` receives (``inventory.consumers.StockConsumer``)::
 
-    {"type": "snapshot", "locations": ["AJA", ...],
-     "levels": [{"sku", "location", "on_hand", "reserved", "available", "version"}, ...]}
+    {"type": "snapshot", "locations": ["AJA", ...], "cursor": "2026-11-29T21:18:00.000000+00:00",
+     "since": null, "levels": [{"sku", "location", "on_hand", "reserved", "available", "version"}, ...]}
     {"type": "stock.changed", "sku", "location", "on_hand", "reserved", "available", "version"}
     {"type": "error", "code", "message"}
 
 ``version`` grows with every change of that level, so a client that receives two messages out of
 order (they can come through different processes), or a change it already saw in a snapshot,
 keeps the higher one.
+
+**Changes since a cursor.** Every snapshot carries a ``cursor``; a client that comes back (a tablet
+woken up, a dropped connection, a page that rendered the levels) passes the last one it got as
+``since`` and receives only the levels changed since then (``since`` echoed; ``null``: a whole
+snapshot), kilobytes instead of every level of the store. The cursor is the moment the snapshot was
+read less ``STOCK_WS_CURSOR_MARGIN_SECONDS``: a change written by a transaction that was still open
+when the snapshot was read (its ``updated_at`` is earlier than its commit) falls inside the margin
+and comes again; one the client already has is dropped by its ``version``. A cursor older than
+``STOCK_WS_DELTA_MAX_AGE_SECONDS``, or in the future, gets a whole snapshot.
 
 The group message is the ``stock.changed`` dict itself: Channels routes its ``type`` to the
 consumer's ``stock_changed`` handler. Groups are ``stock.<location code>``; location codes are
@@ -19,6 +28,7 @@ slugs, so the name is always a valid Channels group name.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import os
 import threading
@@ -57,8 +67,40 @@ def level_message(level: StockLevel) -> dict[str, Any]:
     }
 
 
-def snapshot_message(*, locations: list[str], levels: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"type": "snapshot", "locations": list(locations), "levels": levels}
+def snapshot_message(
+    *,
+    locations: list[str],
+    levels: list[dict[str, Any]],
+    cursor: dt.datetime,
+    since: dt.datetime | None = None,
+) -> dict[str, Any]:
+    return {
+        "type": "snapshot",
+        "locations": list(locations),
+        "cursor": cursor.isoformat(),
+        "since": since.isoformat() if since is not None else None,
+        "levels": levels,
+    }
+
+
+def snapshot_cursor(read_at: dt.datetime) -> dt.datetime:
+    """The cursor of a snapshot read at ``read_at``: a little earlier (see the module's docstring)."""
+    return read_at - dt.timedelta(seconds=settings.STOCK_WS_CURSOR_MARGIN_SECONDS)
+
+
+def parse_since(value: Any, *, now: dt.datetime) -> dt.datetime | None:
+    """A client's ``since``: the datetime to send changes from, or ``None`` for a whole snapshot (no
+    cursor, too old, in the future). ``ValueError`` for something that is not a cursor."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or len(value) > 40:
+        raise ValueError("since: a cursor from a snapshot")
+    since = dt.datetime.fromisoformat(value)  # ValueError on garbage
+    if since.tzinfo is None:
+        raise ValueError("since: a cursor from a snapshot (with its offset)")
+    if since > now or now - since > dt.timedelta(seconds=settings.STOCK_WS_DELTA_MAX_AGE_SECONDS):
+        return None
+    return since
 
 
 def forwarded(event: dict[str, Any]) -> dict[str, Any]:

@@ -16,10 +16,16 @@ if TYPE_CHECKING:
 
 
 def stock_levels(
-    *, skus: Iterable[str] | None = None, location_codes: Iterable[str] | None = None
+    *,
+    skus: Iterable[str] | None = None,
+    location_codes: Iterable[str] | None = None,
+    changed_since: dt.datetime | None = None,
 ) -> QuerySet[StockLevel, Mapping[str, Any]]:
-    """Levels as plain rows: sku, location, on_hand, reserved, available, version. One query."""
+    """Levels as plain rows: sku, location, on_hand, reserved, available, version. One query.
+    ``changed_since``: only those written at or after it."""
     qs = StockLevel.objects.all()
+    if changed_since is not None:
+        qs = qs.filter(updated_at__gte=changed_since)
     if skus is not None:
         qs = qs.filter(variant__sku__in=list(skus))
     if location_codes is not None:

@@ -11,9 +11,10 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import selectors
+from . import realtime, selectors
 from .models import Location
 from .permissions import default_watched_locations
 
@@ -84,6 +85,8 @@ def stock_grid(request: HttpRequest) -> HttpResponse:
         low_stock_location_ids=[loc.pk for loc in shown] if chosen.get("low") else None,
     )
     page = Paginator(variants, GRID_PAGE_SIZE).get_page(request.GET.get("page"))
+    # The socket's first snapshot brings only what changed after these cells were read.
+    cursor = realtime.snapshot_cursor(timezone.now())
     cells = selectors.grid_cells(variant_ids=[v.pk for v in page], location_ids=[loc.pk for loc in shown])
     rows: list[GridRow] = [
         {"variant": variant, "cells": [(loc, cells.get((variant.pk, loc.pk))) for loc in shown]}
@@ -102,6 +105,7 @@ def stock_grid(request: HttpRequest) -> HttpResponse:
             "page_query": query.urlencode(),
             "location_codes": ",".join(loc.code for loc in shown),
             "skus": ",".join(row["variant"].sku for row in rows),
+            "since": cursor.isoformat(),
             "filtered": any(chosen.get(name) for name in ("q", "category", "location", "low")),
         },
     )

@@ -42,6 +42,8 @@
     var params = new URLSearchParams();
     if (table.dataset.locations) params.set("locations", table.dataset.locations);
     if (table.dataset.skus) params.set("skus", table.dataset.skus);
+    // Only what changed since the page was read, or since the last snapshot (its cursor).
+    if (table.dataset.since) params.set("since", table.dataset.since);
     return proto + "//" + window.location.host + (table.dataset.wsPath || "/ws/stock/") + "?" + params.toString();
   }
 
@@ -110,6 +112,7 @@
       (message.levels || []).forEach(function (level) {
         apply(level, true);
       });
+      if (message.cursor) table.dataset.since = message.cursor;
       attempt = 0;
       setStatus("live");
       table.dataset.liveSince = String(Date.now());

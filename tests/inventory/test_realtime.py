@@ -4,12 +4,16 @@ The channel layer is the configured one (in-memory, or Redis when REDIS_URL is s
 of its own per test so that nobody else's messages on the same Redis server reach our sockets.
 """
 
+import datetime as dt
+from urllib.parse import quote
+
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings as django_settings
 from django.db import transaction
 from django.test import Client
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from config.asgi import application
@@ -64,11 +68,16 @@ async def test_snapshot_on_connect_has_the_exact_levels_of_the_asked_locations(s
     user = await sync_to_async(staff)()
 
     ws = await open_socket("locations=AJA,BAS", user=user)
+    before = timezone.now()
     snapshot = await ws.receive_json_from(timeout=2)
 
+    cursor = dt.datetime.fromisoformat(snapshot.pop("cursor"))  # a little before the read (the margin)
+    margin = dt.timedelta(seconds=django_settings.STOCK_WS_CURSOR_MARGIN_SECONDS)
+    assert before - margin - dt.timedelta(seconds=2) < cursor <= timezone.now() - margin
     assert snapshot == {
         "type": "snapshot",
         "locations": ["AJA", "BAS"],
+        "since": None,  # a whole snapshot
         "levels": [
             {
                 "sku": "TSHIRT-M-RED",
@@ -319,6 +328,53 @@ async def test_a_reconnecting_client_gets_a_fresh_snapshot_first(store, stocked)
     snapshot = await ws.receive_json_from(timeout=2)
 
     assert [(lv["on_hand"], lv["available"], lv["version"]) for lv in snapshot["levels"]] == [(5, 2, 3)]
+    await ws.disconnect()
+
+
+async def test_a_client_coming_back_with_its_cursor_gets_only_what_changed(
+    store, other_store, stocked, settings
+):
+    settings.STOCK_WS_CURSOR_MARGIN_SECONDS = 0  # no transaction is open here: the exact changes
+    user = await sync_to_async(staff)()
+    ws = await open_socket("locations=AJA,BAS", user=user)
+    first = await ws.receive_json_from(timeout=2)
+    assert len(first["levels"]) == 2
+    await ws.disconnect()
+
+    await sync_to_async(services.sell_stock)(variant=stocked, location=store, quantity=5)  # missed
+    ws = await open_socket(f"locations=AJA,BAS&since={quote(first['cursor'])}", user=user)
+    delta = await ws.receive_json_from(timeout=2)
+    assert delta["since"] == first["cursor"] and delta["cursor"] > first["cursor"]
+    assert [(lv["location"], lv["on_hand"], lv["version"]) for lv in delta["levels"]] == [("AJA", 5, 3)]
+
+    # the same by message, on the open socket: nothing changed since the last cursor
+    await ws.send_json_to({"action": "snapshot", "since": delta["cursor"]})
+    nothing = await ws.receive_json_from(timeout=2)
+    assert (nothing["since"], nothing["levels"]) == (delta["cursor"], [])
+    await ws.disconnect()
+
+
+async def test_a_cursor_too_old_or_from_the_future_gets_a_whole_snapshot(stocked):
+    user = await sync_to_async(staff)()
+    for since in (timezone.now() - dt.timedelta(days=2), timezone.now() + dt.timedelta(hours=1)):
+        ws = await open_socket(f"locations=AJA,BAS&since={quote(since.isoformat())}", user=user)
+        snapshot = await ws.receive_json_from(timeout=2)
+        assert (snapshot["since"], len(snapshot["levels"])) == (None, 2)
+        await ws.disconnect()
+
+
+async def test_a_malformed_cursor_is_refused(stocked):
+    user = await sync_to_async(staff)()
+    for since in ("yesterday", "2026-11-29T10:00:00", "9" * 50):  # not a date; no offset; too long
+        headers = [ORIGIN, (b"cookie", await sync_to_async(session_cookie)(user))]
+        communicator = WebsocketCommunicator(application, f"/ws/stock/?since={quote(since)}", headers=headers)
+        connected, _ = await communicator.connect()
+        assert connected and await close_code(communicator) == 4400, since
+    ws = await open_socket("locations=AJA", user=user)
+    await ws.receive_json_from(timeout=2)
+    await ws.send_json_to({"action": "snapshot", "since": {"$gt": ""}})
+    error = await ws.receive_json_from(timeout=2)
+    assert (error["type"], error["code"]) == ("error", "invalid")
     await ws.disconnect()
 
 

@@ -1,9 +1,12 @@
 """The staff stock grid at /stock/: who may see it, what each cell says, filters, pages, query count."""
 
+import datetime as dt
 import re
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from inventory import services
 from tests.factories import (
@@ -90,6 +93,9 @@ def test_page_hands_its_locations_and_skus_to_the_live_script(client, grid):
 
     assert 'data-locations="AJA,BAS,WH"' in html
     assert 'data-skus="TSHIRT-M-RED"' in html
+    # the socket's first snapshot asks only for what changed after the page read its cells
+    since = dt.datetime.fromisoformat(re.search(r'data-since="([^"]+)"', html).group(1))
+    assert since < timezone.now() - dt.timedelta(seconds=settings.STOCK_WS_CURSOR_MARGIN_SECONDS - 5)
     assert "inventory/stock_grid.js" in html
     assert 'id="live-status"' in html
 
