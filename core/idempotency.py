@@ -22,12 +22,14 @@ With no ``Idempotency-Key`` header the method just runs. With one (scoped to ``r
 1. A stored answer for (user, key) is replayed (same status, same body, header
    ``Idempotent-Replayed: true``) if the request has the same fingerprint (method, path, query and
    body); otherwise the answer is 422 ``idempotency_key_reused``. Nothing runs either way.
-2. Else, in ONE transaction: insert the record first, run the method in a savepoint, store its
-   response in the record, commit. The services use nestable ``transaction.atomic``, so their
-   writes commit or roll back with the record: the record exists if and only if the effects do.
+2. Else, in ONE transaction: insert the record first (``INSERT ... ON CONFLICT DO NOTHING``: a
+   record already there is found by the insert itself, then read and replayed as in 1), run the
+   method in a savepoint, store its response in the record, commit. The services use nestable
+   ``transaction.atomic``, so their writes commit or roll back with the record: the record exists
+   if and only if the effects do.
 3. A concurrent request with the same key blocks on the unique index (PostgreSQL) or the write lock
-   (SQLite) until the first commits, then gets ``IntegrityError`` and replays the stored answer; if
-   the first rolled back, it runs. So two requests with one key never both execute.
+   (SQLite) until the first commits, then its insert does nothing and it replays the stored answer;
+   if the first rolled back, it runs. So two requests with one key never both execute.
 
 Refusals (any 4xx the method raises or returns: 400 invalid input, 403, 404, 409 insufficient stock)
 are stored and replayed like successes; the savepoint undoes whatever the refused operation had
@@ -112,6 +114,10 @@ class Once(Generic[T]):
     status_code: int | None = None  # set when the operation returned a DRF Response
 
 
+class _Taken(Exception):
+    """Raised inside ``run_once``'s transaction when the key's record already exists."""
+
+
 class _Abandon(Exception):
     """Raised inside ``run_once``'s transaction to store nothing and hand ``value`` back."""
 
@@ -128,6 +134,7 @@ def run_once(
     user: Any = None,
     method: str = "",
     path: str = "",
+    _retried: bool = False,
 ) -> Once[T]:
     """Run ``fn`` at most once per (``scope``, ``key``); every later call replays its first result.
 
@@ -138,37 +145,51 @@ def run_once(
     effects and the record: nothing is remembered and a retry runs again. A live record with another
     ``fingerprint`` raises ``IdempotencyKeyReused``.
     """
-    existing = _live_record(scope=scope, key=key)
-    if existing is not None:
-        return Once(_replayed_value(existing, fingerprint), replayed=True, status_code=existing.status_code)
     claimed = False
     try:
         with transaction.atomic():
-            # Insert first: a concurrent twin now waits on the unique index until we commit.
-            record = IdempotencyRecord.objects.create(
+            # Insert first (no read before: the insert says whether the key is taken). A concurrent
+            # twin now waits on the unique index until we commit; a record already there makes the
+            # insert do nothing, and we replay it.
+            record_id = _claim(
                 scope=scope[:100],
                 key=key,
-                user=user if user is not None and getattr(user, "is_authenticated", False) else None,
+                user_id=user.pk if user is not None and getattr(user, "is_authenticated", False) else None,
                 method=method,
                 path=path[:2000],
                 fingerprint=fingerprint,
             )
+            if record_id is None:
+                raise _Taken()
             claimed = True
             value = fn()
+            status_code = None
             if isinstance(value, Response):
-                record.status_code = value.status_code
+                status_code = value.status_code
                 body = json.dumps(value.data, cls=JSONEncoder, ensure_ascii=False, separators=(",", ":"))
             else:
                 body = json.dumps(value, cls=JSONEncoder, ensure_ascii=False, separators=(",", ":"))
-            record.response_json = body
-            record.save(update_fields=["status_code", "response_json"])
+            IdempotencyRecord.objects.filter(pk=record_id).update(status_code=status_code, response_json=body)
     except _Abandon as abandoned:
         return Once(abandoned.value, replayed=False)
-    except IntegrityError:
+    except (_Taken, IntegrityError) as error:
         if claimed:
             raise  # not our insert: a real integrity problem inside the operation
         existing = _live_record(scope=scope, key=key)
         if existing is None:
+            if isinstance(error, _Taken) and not _retried:
+                # The record had expired (``_live_record`` deleted it) or was purged meanwhile: the
+                # key is free again.
+                return run_once(
+                    scope=scope,
+                    key=key,
+                    fn=fn,
+                    fingerprint=fingerprint,
+                    user=user,
+                    method=method,
+                    path=path,
+                    _retried=True,
+                )
             raise
         return Once(_replayed_value(existing, fingerprint), replayed=True, status_code=existing.status_code)
     if isinstance(value, Response):
@@ -252,6 +273,37 @@ def purge_expired_idempotency_records(*, now: dt.datetime | None = None) -> int:
 
 def _cutoff(now: dt.datetime | None = None) -> dt.datetime:
     return (now or timezone.now()) - dt.timedelta(hours=settings.IDEMPOTENCY_KEY_TTL_HOURS)
+
+
+def _claim(
+    *, scope: str, key: str, user_id: int | None, method: str, path: str, fingerprint: str
+) -> int | None:
+    """Insert the key's record, empty; its id, or None when (scope, key) already has one. One
+    ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` (PostgreSQL, SQLite >= 3.35): like a plain insert it
+    waits for a concurrent twin's transaction, then inserts if the twin rolled back."""
+    connection = transaction.get_connection()
+    qn = connection.ops.quote_name
+    table = qn(IdempotencyRecord._meta.db_table)
+    columns = ", ".join(
+        qn(c)
+        for c in ("scope", "key", "user_id", "method", "path", "fingerprint", "response_json", "created_at")
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s, '', %s) "
+            f"ON CONFLICT ({qn('scope')}, {qn('key')}) DO NOTHING RETURNING {qn('id')}",
+            [
+                scope,
+                key,
+                user_id,
+                method,
+                path,
+                fingerprint,
+                connection.ops.adapt_datetimefield_value(timezone.now()),
+            ],
+        )
+        row = cursor.fetchone()
+    return None if row is None else int(row[0])
 
 
 def _live_record(*, scope: str, key: str) -> IdempotencyRecord | None:

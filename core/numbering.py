@@ -10,18 +10,31 @@ No number is ever skipped or given twice, at the cost of serialising the writers
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import F
 
 from .models import NumberSequence
 
 
 def next_number(name: str) -> int:
-    """The next value of the gapless sequence ``name`` (1 for a new one)."""
-    if not transaction.get_connection().in_atomic_block:
+    """The next value of the gapless sequence ``name`` (1 for a new one).
+
+    One statement once the sequence exists: ``UPDATE ... RETURNING`` increments, locks the row and
+    reads the value back (PostgreSQL and SQLite >= 3.35). A new sequence is inserted first (a
+    concurrent first insert wins, ours is ignored), then incremented the same way."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
         raise RuntimeError("next_number() must run inside the transaction that uses the number.")
-    NumberSequence.objects.get_or_create(name=name)
-    NumberSequence.objects.filter(name=name).update(last_value=F("last_value") + 1)  # locks the row
-    return NumberSequence.objects.values_list("last_value", flat=True).get(name=name)
+    table = connection.ops.quote_name(NumberSequence._meta.db_table)
+    with connection.cursor() as cursor:
+        increment = f"UPDATE {table} SET last_value = last_value + 1 WHERE name = %s RETURNING last_value"
+        cursor.execute(increment, [name])
+        row = cursor.fetchone()
+        if row is None:
+            cursor.execute(
+                f"INSERT INTO {table} (name, last_value) VALUES (%s, 0) ON CONFLICT (name) DO NOTHING", [name]
+            )
+            cursor.execute(increment, [name])
+            row = cursor.fetchone()
+    return int(row[0])
 
 
 def formatted_number(*, series: str, year: int, width: int = 6) -> str:

@@ -27,6 +27,8 @@ WHOLE_ORDER_EVENTS: tuple[type[order_events.OrderEvent], ...] = (
 
 
 def on_earn_event(event: order_events.OrderEvent) -> None:
+    if isinstance(event, order_events.StoreSaleCompleted) and event.customer_id is None:
+        return  # an anonymous till sale earns nothing: the event says so, no need to read the order
     order = Order.objects.only("channel", "customer_id").get(pk=event.order_id)
     if order.customer_id is not None and services.earn_moment_reached(order=order, event_name=event.name):
         services.earn_for_order(order_id=event.order_id)

@@ -75,6 +75,7 @@ class OrderRefunded(OrderEvent):
 @dataclass(frozen=True)
 class StoreSaleCompleted(OrderEvent):
     name = "store_sale.completed"
+    customer_id: int | None  # the identified customer, None for an anonymous sale (most of them)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,9 @@ line, for the stock API, the admin and the ERP import. Each locks its levels wit
 (see ``locking``), checks every line, then writes (see ``levels``).
 
 These functions use ``transaction.atomic`` (nestable, not durable): inside a caller's transaction
-they join it and their after-commit work waits for the caller's commit. A single-line wrapper that
+they join it and their after-commit work waits for the caller's commit. ``sell_many`` and
+``return_many`` are ``core.transactions.nested_atomic``: inside a caller's ``one_savepoint()`` (a till
+sale) they take no savepoint of their own. A single-line wrapper that
 only calls one batch function takes that function's transaction (no second savepoint).
 """
 
@@ -19,6 +21,8 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.db.models import F
 
+from core.transactions import nested_atomic
+
 from ..errors import InsufficientStock, InvalidQuantity, LotRequired
 from ..models import MovementReason, StockLot, StockMovement
 from .levels import (
@@ -28,12 +32,14 @@ from .levels import (
     StockLine,
     _after_changes,
     _apply,
+    _apply_many,
     _check_quantity,
     _check_takes,
     _detail,
     _get_or_create_lot,
     _is_whole,
     _lot_parts,
+    _movement,
     _refuse_lot_for_untracked,
     _take_from_one_level,
     _write_movement,
@@ -51,7 +57,7 @@ if TYPE_CHECKING:
 # --- batches --------------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@nested_atomic
 def sell_many(
     *,
     lines: Sequence[StockLine],
@@ -77,7 +83,7 @@ def sell_many(
     )
 
 
-@transaction.atomic
+@nested_atomic
 def return_many(
     *, lines: Sequence[StockLine], location: Location, reference: str = "", user: User | None = None
 ) -> list[StockChange]:
@@ -350,16 +356,19 @@ def _remove_many(
             _check_takes(levels, ((line.variant, location, line.quantity) for line in lines))
         takes = [line.quantity for line in lines]
     deltas: dict[Key, int] = {}
-    changes = []
     for line, taken in zip(lines, takes, strict=True):
-        key = key_of(location, line.variant)
-        level = levels[key]
+        if taken:
+            key = key_of(location, line.variant)
+            deltas[key] = deltas.get(key, 0) - taken
+    if not one_level:  # every level of the batch in one conditional UPDATE, then the ledger in one INSERT
+        _apply_many([(levels[key], delta, 0) for key, delta in sorted(deltas.items())])
+    changes = []
+    ledger: list[StockMovement] = []
+    for line, taken in zip(lines, takes, strict=True):
         movements = []
         if taken:
-            if not one_level:
-                _apply(level, on_hand_delta=-taken, reserved_delta=0)
             movements = [
-                _write_movement(
+                _movement(
                     variant=line.variant,
                     location=location,
                     lot=lot_row,
@@ -371,7 +380,9 @@ def _remove_many(
                 )
                 for lot_row, part in _lot_parts(variant=line.variant, location=location, quantity=taken)
             ]
-            deltas[key] = deltas.get(key, 0) - taken
+            ledger += movements
+        level = levels[key_of(location, line.variant)]
         changes.append(StockChange(level=level, movements=movements, shortfall=line.quantity - taken))
+    StockMovement.objects.bulk_create(ledger)
     _after_changes(levels, deltas)
     return changes

@@ -6,11 +6,12 @@ A change, whatever the operation:
 1. The levels it touches are locked first, all at once, in the global order (``locking.lock_levels``),
    and every line is checked against the locked figures: a refusal raises before anything is written.
 2. One conditional UPDATE per line (``... SET on_hand = on_hand + d, reserved = reserved + r WHERE
-   on_hand + d >= reserved + r``, see ``_apply``): even if a check above were wrong, the database
-   refuses a level that would break a rule (``InsufficientStock``, and ``transaction.atomic`` leaves
-   nothing).
+   on_hand + d >= reserved + r``, see ``_apply``; a sale of several levels does them all in one
+   statement, ``_apply_many``): even if a check above were wrong, the database refuses a level that
+   would break a rule (``InsufficientStock``, and ``transaction.atomic`` leaves nothing).
 3. One ledger row (``StockMovement``) per line, per lot for lot-tracked variants, in the same
-   transaction. The ledger sums to the level; nothing else writes either table.
+   transaction (a sale inserts them in one statement). The ledger sums to the level; nothing else
+   writes either table.
 4. After commit, never before, the new figures go to every socket watching the location
    (``inventory.realtime``), and a crossed low-stock threshold e-mails the store manager
    (``_after_change``, once per level changed).
@@ -20,12 +21,12 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import Case, F, IntegerField, Value, When
 from django.utils import timezone
 
 from core import events, outbox
@@ -150,6 +151,59 @@ def _apply(level: StockLevel, *, on_hand_delta: int, reserved_delta: int) -> Non
     level.updated_at = now
 
 
+def _apply_many(changes: Sequence[tuple[StockLevel, int, int]]) -> None:
+    """``_apply`` for several levels in ONE conditional UPDATE: ``(level, on_hand_delta,
+    reserved_delta)``, one entry per level, every level locked by the caller.
+
+    Each row's deltas come from a ``CASE`` on its id, each row keeps the rule of ``_apply`` (new on
+    hand >= new reserved >= 0); if any row would break it the statement updates fewer rows than asked
+    and ``InsufficientStock`` names the first such level (the caller's transaction leaves nothing).
+    The rows are already locked in the global order, so the UPDATE waits for no one."""
+    if len(changes) == 1:
+        level, on_hand_delta, reserved_delta = changes[0]
+        _apply(level, on_hand_delta=on_hand_delta, reserved_delta=reserved_delta)
+        return
+    if not changes:
+        return
+
+    def per_row(values: Iterable[tuple[int, int]]) -> Case:
+        return Case(*(When(pk=pk, then=Value(v)) for pk, v in values), output_field=IntegerField())
+
+    now = timezone.now()
+    ids = [level.pk for level, _, _ in changes]
+    # new on_hand >= new reserved  <=>  on_hand >= reserved + (reserved_delta - on_hand_delta)
+    need = per_row((level.pk, r - h) for level, h, r in changes)
+    floor = per_row((level.pk, max(0, -r)) for level, _, r in changes)
+    rows = (
+        StockLevel.objects.filter(pk__in=ids)
+        .filter(on_hand__gte=F("reserved") + need, reserved__gte=floor)
+        .update(
+            on_hand=F("on_hand") + per_row((level.pk, h) for level, h, _ in changes),
+            reserved=F("reserved") + per_row((level.pk, r) for level, _, r in changes),
+            version=F("version") + 1,
+            updated_at=now,
+        )
+    )
+    if rows != len(changes):
+        figures = {
+            pk: (on_hand, reserved)
+            for pk, on_hand, reserved in StockLevel.objects.filter(pk__in=ids).values_list(
+                "pk", "on_hand", "reserved"
+            )
+        }
+        for level, h, r in changes:
+            on_hand, reserved = figures.get(level.pk, (0, 0))
+            if on_hand + h < reserved + r or reserved + r < 0:
+                raise _short(level.variant, level.location, requested=r - h, available=on_hand - reserved)
+        level, h, r = changes[0]  # it changed meanwhile (cannot happen under our locks)
+        raise _short(level.variant, level.location, requested=r - h, available=level.available)
+    for level, h, r in changes:
+        level.on_hand += h
+        level.reserved += r
+        level.version += 1
+        level.updated_at = now
+
+
 def _take_from_one_level(
     *, variant: Variant, location: Location, quantities: list[int], reserve: bool
 ) -> StockLevel:
@@ -237,7 +291,37 @@ def _write_movement(
     reservation: Reservation | None = None,
     transfer_id: uuid.UUID | None = None,
 ) -> StockMovement:
-    return StockMovement.objects.create(
+    movement = _movement(
+        variant=variant,
+        location=location,
+        lot=lot,
+        quantity=quantity,
+        reserved_delta=reserved_delta,
+        reason=reason,
+        reference=reference,
+        user=user,
+        reservation=reservation,
+        transfer_id=transfer_id,
+    )
+    movement.save(force_insert=True)
+    return movement
+
+
+def _movement(
+    *,
+    variant: Variant,
+    location: Location,
+    lot: StockLot | None,
+    quantity: int,
+    reserved_delta: int,
+    reason: str,
+    reference: str,
+    user: User | None,
+    reservation: Reservation | None = None,
+    transfer_id: uuid.UUID | None = None,
+) -> StockMovement:
+    """A ledger row, not saved yet (a batch inserts its rows with one ``bulk_create``)."""
+    return StockMovement(
         variant=variant,
         location=location,
         lot=lot,

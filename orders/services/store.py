@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db import transaction
 from django.utils import timezone
 
 from core import events
 from core.errors import ValidationFailed
 from core.numbering import next_number
+from core.transactions import nested_atomic
 
 from ..errors import EmptyOrder
 from ..events import StoreSaleCompleted, StoreSaleReturned
@@ -48,7 +48,7 @@ class StoreOrderLine:
     total_gross: Decimal
 
 
-@transaction.atomic
+@nested_atomic  # the till's sale calls it inside its own savepoint (``core.transactions``)
 def record_store_order(
     *,
     store: Location,
@@ -120,6 +120,7 @@ def record_store_order(
             from_status="",
             to_status=order.status,
             user_id=cashier.pk,
+            customer_id=order.customer_id,
         )
     )
     return order

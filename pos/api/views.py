@@ -27,6 +27,7 @@ from core.errors import ApplicationError, InvalidInput, NotFound
 from core.idempotency import HEADER, idempotent, run_once
 from core.parsers import SafeJSONParser
 from core.schema import MAX_INT32, QueryParams
+from core.transactions import one_savepoint
 from inventory.models import Location
 
 from .. import selectors
@@ -334,7 +335,10 @@ class SaleCreateView(PosView):
         key = request.headers.get(HEADER)
         if key is not None and key.strip().lower() != str(data["uuid"]):
             raise SaleKeyMismatch(detail={"uuid": str(data["uuid"]), "key": key})
-        result = run_sale(request.user, data)
+        # Any refusal of the sale propagates to ``@idempotent``'s savepoint (or rolls back the
+        # transaction the sale opens without a key): the sale needs no savepoint of its own.
+        with one_savepoint():
+            result = run_sale(request.user, data)
         return Response(sale_body(result), status=201 if result.created else 200)
 
 

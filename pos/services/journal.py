@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -50,7 +50,7 @@ if TYPE_CHECKING:
     from accounts.models import User
     from orders.models import Order
 
-    from ..models import PosSale, Register, RegisterSession
+    from ..models import PosSale, Register, RegisterSession, SaleTender
     from ..returns_models import Return
     from .sales import Quote
 
@@ -172,19 +172,15 @@ def _vat_dict(rows: Iterable[tuple[Decimal, Decimal, Decimal, Decimal]]) -> dict
 # --- the sales journal ----------------------------------------------------------------------------
 
 
-def record_sale_entry(*, sale: PosSale, quote: Quote) -> JournalEntry:
-    """A store sale, in ``record_sale``'s transaction (after its tenders). Its line discounts (the
-    cashier's, with their reason) are one technical entry of the same register."""
-    from ..models import SaleTender
-
+def record_sale_entry(*, sale: PosSale, quote: Quote, tenders: Sequence[SaleTender]) -> JournalEntry:
+    """A store sale, in ``record_sale``'s transaction (after its tenders: ``tenders`` are the
+    ``SaleTender`` rows it just wrote, in their order, so they are not read back). Its line discounts
+    (the cashier's, with their reason) are one technical entry of the same register."""
     session = sale.session
     order = sale.order
     register_id = session.register_id
     discounted = [q for q in quote.lines if q.line_discount]
     heads = lock_heads(register_id, [Journal.SALES, Journal.TECHNICAL] if discounted else [Journal.SALES])
-    tenders = list(
-        SaleTender.objects.filter(order=order).order_by("id").values_list("tender", "amount", "change_given")
-    )
     payload = {
         "number": order.number,
         "register": session.register.code,
@@ -208,8 +204,13 @@ def record_sale_entry(*, sale: PosSale, quote: Quote) -> JournalEntry:
             for q in quote.lines
         ],
         "tenders": [
-            {"tender": t, "amount": amount(a), "change": amount(c), "net": amount(a - c)}
-            for t, a, c in tenders
+            {
+                "tender": t.tender,
+                "amount": amount(t.amount),
+                "change": amount(t.change_given),
+                "net": amount(t.amount - t.change_given),
+            }
+            for t in tenders
         ],
         "total_net": amount(quote.total_net),
         "total_vat": amount(quote.total_vat),

@@ -36,13 +36,14 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import transaction
+from django.db.models import Subquery
 from django.utils import timezone
 
 from accounts.selectors import customer_group_for
 from catalog.models import Variant
 from core import outbox
 from core.money import allocate, money_round
+from core.transactions import nested_atomic, one_savepoint
 from inventory import services as inventory
 from inventory.errors import InvalidQuantity, UnknownSku
 from orders.errors import EmptyOrder
@@ -287,7 +288,7 @@ def _member_discount(benefit: pricing.Benefit, basket: Decimal) -> tuple[Decimal
     return discount, percent, benefit.label[:60]
 
 
-@transaction.atomic
+@nested_atomic  # the sale API calls it inside the idempotency savepoint (``one_savepoint``)
 def record_sale(
     *,
     session: RegisterSession,
@@ -304,11 +305,45 @@ def record_sale(
     """Record a completed store sale (see the module docstring); ``created`` is False on a replay
     (``restock`` is then left to the caller)."""
     client_uuid = _clean_uuid(client_uuid)
-    existing = selectors.sale_by_uuid(client_uuid)
-    if existing is not None:
-        ensure_can_use_store(user, session.register.store)
-        return _replayed(existing, session)
-    session = _lock_open_session(session, user, offline=offline)
+    # The session row locked, and whether a sale of this uuid exists, in one statement: a replay
+    # (rare) then reads the sale and writes nothing.
+    locked = _lock(session.pk, client_uuid=client_uuid)
+    if getattr(locked, "replayed_sale", None) is not None:
+        existing = selectors.sale_by_uuid(client_uuid)
+        if existing is not None:
+            ensure_can_use_store(user, session.register.store)
+            return _replayed(existing, session)
+    # Every error below rolls the whole sale back to this function's savepoint: the order and stock
+    # services it calls join it instead of taking savepoints of their own (``core.transactions``).
+    with one_savepoint():
+        return _record(
+            session=locked,
+            user=user,
+            client_uuid=client_uuid,
+            lines=lines,
+            tenders=tenders,
+            customer=customer,
+            coupon_code=coupon_code,
+            offline=offline,
+            sold_at=sold_at,
+            restock=restock,
+        )
+
+
+def _record(
+    *,
+    session: RegisterSession,
+    user: User,
+    client_uuid: uuid.UUID,
+    lines: list[SaleLineInput],
+    tenders: list[TenderInput],
+    customer: User | None,
+    coupon_code: str,
+    offline: bool,
+    sold_at: dt.datetime | None,
+    restock: Restock | None,
+) -> SaleResult:
+    session = _check_open_session(session, user, offline=offline)
     store = session.register.store
     check_discounts(lines, user)
     quote = quote_sale(store=store, lines=lines, coupon_code=coupon_code, customer=customer)
@@ -361,8 +396,9 @@ def record_sale(
         member_name=quote.member_name,
     )
     _spend_store_credits(paid, order=order, user=user)
-    _write_tenders(paid, change, order=order, session=session, user=user)
-    journal.record_sale_entry(sale=sale, quote=quote)  # the till's chained journal, this transaction
+    written = _write_tenders(paid, change, order=order, session=session, user=user)
+    # the till's chained journal, this transaction
+    journal.record_sale_entry(sale=sale, quote=quote, tenders=written)
     if discrepancies:
         from .. import tasks
 
@@ -405,10 +441,9 @@ def _replayed(existing: PosSale, session: RegisterSession) -> SaleResult:
     )
 
 
-def _lock_open_session(session: RegisterSession, user: User, *, offline: bool) -> RegisterSession:
-    """The session, locked and open. An offline sale whose session was closed before it could sync
-    goes to the register's session open now, if any: the sale happened and must not be lost."""
-    locked = _lock(session.pk)
+def _check_open_session(locked: RegisterSession, user: User, *, offline: bool) -> RegisterSession:
+    """The session (``locked`` by the caller), open. An offline sale whose session was closed before it
+    could sync goes to the register's session open now, if any: the sale happened and must not be lost."""
     ensure_can_use_store(user, locked.register.store)
     if locked.status != SessionStatus.OPEN and offline:
         current = RegisterSession.objects.filter(
@@ -424,13 +459,16 @@ def _lock_open_session(session: RegisterSession, user: User, *, offline: bool) -
     return locked
 
 
-def _lock(session_id: int) -> RegisterSession:
-    # The session row only, as NO KEY UPDATE: the sale's rows reference it (KEY SHARE), a close waits.
-    return (
-        RegisterSession.objects.select_for_update(of=("self",), no_key=True)
-        .select_related("register__store")
-        .get(pk=session_id)
+def _lock(session_id: int, *, client_uuid: uuid.UUID | None = None) -> RegisterSession:
+    """The session row only, as NO KEY UPDATE: the sale's rows reference it (KEY SHARE), a close waits.
+    With ``client_uuid``: ``replayed_sale`` is the id of the sale already recorded under it, or None."""
+    sessions = RegisterSession.objects.select_for_update(of=("self",), no_key=True).select_related(
+        "register__store"
     )
+    if client_uuid is not None:
+        sale = PosSale.objects.filter(client_uuid=client_uuid).values("pk")[:1]
+        sessions = sessions.annotate(replayed_sale=Subquery(sale))
+    return sessions.get(pk=session_id)
 
 
 def _variants(skus: list[str]) -> dict[str, Variant]:
@@ -532,8 +570,9 @@ def _spend_store_credits(tenders: list[TenderInput], *, order: Order, user: User
 
 def _write_tenders(
     tenders: list[TenderInput], change: Decimal, *, order: Order, session: RegisterSession, user: User
-) -> None:
-    """One SaleTender per payment; one CashMovement per tender kind (cash net of the change)."""
+) -> list[SaleTender]:
+    """One SaleTender per payment; one CashMovement per tender kind (cash net of the change).
+    Returns the SaleTender rows, in the order of the payments."""
     remaining_change = change
     rows = []
     for t in tenders:
@@ -565,3 +604,4 @@ def _write_tenders(
         for kind, amount in per_kind.items()
         if amount
     )
+    return rows

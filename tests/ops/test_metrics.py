@@ -230,7 +230,9 @@ def test_till_sales_refunds_and_returns_are_counted_by_subscribers_after_commit(
     common = {"order_id": 1, "number": "T-1", "channel": "pos", "delivery_method": "store", "user_id": None}
     before = scrape(client)
 
-    business.on_store_sale(order_events.StoreSaleCompleted(**common, from_status="", to_status="completed"))
+    business.on_store_sale(
+        order_events.StoreSaleCompleted(**common, from_status="", to_status="completed", customer_id=None)
+    )
     business.on_order_refunded(order_events.OrderRefunded(**common, from_status="paid", to_status="refunded"))
     business.on_part_refunded(
         order_events.OrderPartRefunded(order_id=1, number="T-1", amount="5.00", action_id=1, user_id=None)
