@@ -836,6 +836,11 @@ CELERY_BEAT_SCHEDULE["reporting-weekly-summary"] = {
     "task": "reporting.tasks.send_weekly_summaries",
     "schedule": crontab(hour=REPORTING_WEEKLY_HOUR, minute=0, day_of_week=1),
 }
+if REPORTING_STOCK_CACHE_SECONDS:  # computed before the cached one expires: nobody opens it cold
+    CELERY_BEAT_SCHEDULE["reporting-warm-stock"] = {
+        "task": "reporting.tasks.warm_stock_reports",
+        "schedule": max(REPORTING_STOCK_CACHE_SECONDS * 4 // 5, 10),
+    }
 CELERY_IMPORTS = [*CELERY_IMPORTS, "reporting.tasks"]
 
 # --- Outgoing webhooks and the ERP webservices (integrations/) -----------------------------------

@@ -29,3 +29,11 @@ def send_weekly_summaries() -> int:
     from . import weekly
 
     return weekly.send_weekly_summaries()
+
+
+@shared_task(name="reporting.tasks.warm_stock_reports")
+def warm_stock_reports() -> int:
+    """Beat, more often than ``REPORTING_STOCK_CACHE_SECONDS``: the stock report as pages open it."""
+    from .selectors import stock
+
+    return stock.warm_stock_reports()

@@ -10,6 +10,7 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from django.conf import settings as django_settings
 from django.utils import timezone
 
 from accounts.models import Role
@@ -229,4 +230,31 @@ def test_the_report_is_computed_at_most_every_few_minutes_per_scope(
     assert other["params"]["window"] == 7 and other["computed_at"] != first["computed_at"]
     page = client.get("/dashboard/stock/").content.decode()
     assert "Stock as of" in page or "Stock au" in page
+    cache.clear()
+
+
+def test_beat_warms_the_report_pages_open_first_so_no_one_waits_for_a_cold_one(
+    stocked, client, settings, django_assert_max_num_queries
+):
+    from django.core.cache import cache
+
+    from reporting import tasks
+
+    cache.clear()
+    settings.REPORTING_STOCK_CACHE_SECONDS = 300
+    warmed = tasks.warm_stock_reports.apply().get(timeout=30)
+    assert warmed == 1 + Location.objects.filter(is_active=True).count()  # the chain and each location
+    manager = UserFactory(role=Role.MANAGER)
+    client.force_login(manager)
+    with django_assert_max_num_queries(6):  # session, user, permissions: not one stock query
+        first = client.get("/api/v1/reports/stock/").json()
+    client.force_login(UserFactory(role=Role.STORE_MANAGER, store=stocked.aja))
+    with django_assert_max_num_queries(6):  # a store manager's store: warmed too
+        assert client.get("/api/v1/reports/stock/").status_code == 200
+    tasks.warm_stock_reports.apply().get(timeout=30)  # the next beat computes it again
+    client.force_login(manager)
+    assert client.get("/api/v1/reports/stock/").json()["computed_at"] > first["computed_at"]
+    # beat runs it before the cached report expires
+    schedule = django_settings.CELERY_BEAT_SCHEDULE["reporting-warm-stock"]["schedule"]
+    assert schedule < django_settings.REPORTING_STOCK_CACHE_SECONDS
     cache.clear()
