@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from decimal import Decimal
 
@@ -71,3 +72,13 @@ def test_empty_charts_are_still_valid():
     parse(charts.bar_chart([], title="Nothing"))
     parse(charts.line_chart([], title="Nothing"))
     parse(charts.heatmap([], title="Nothing", rows=[], columns=[]))
+
+
+def test_a_long_label_is_shortened_to_fit_left_of_the_bars_and_kept_whole_in_the_tooltip():
+    name = "Pozzavona organic cotton jacket with a hood"
+    svg = str(charts.bar_chart([(name, 10), ("Mug", 5)], title="Top products"))
+    shown = re.findall(r'<text class="chart__label"[^>]*>([^<]*)</text>', svg)
+    assert shown[1] == "Mug"
+    assert shown[0].endswith("…") and name.startswith(shown[0][:-1])
+    assert len(shown[0]) * 7.6 <= 200 - 8  # about 7.6 px a character at 13 px: inside the label column
+    assert f"<title>{name}: " in svg
