@@ -278,31 +278,9 @@ def _refresh(levels: Iterable[StockLevel]) -> None:
         )
 
 
-def _write_movement(
-    *,
-    variant: Variant,
-    location: Location,
-    lot: StockLot | None,
-    quantity: int,
-    reserved_delta: int,
-    reason: str,
-    reference: str,
-    user: User | None,
-    reservation: Reservation | None = None,
-    transfer_id: uuid.UUID | None = None,
-) -> StockMovement:
-    movement = _movement(
-        variant=variant,
-        location=location,
-        lot=lot,
-        quantity=quantity,
-        reserved_delta=reserved_delta,
-        reason=reason,
-        reference=reference,
-        user=user,
-        reservation=reservation,
-        transfer_id=transfer_id,
-    )
+def _write_movement(**fields: Any) -> StockMovement:
+    """``_movement`` saved: one ledger row, one INSERT."""
+    movement = _movement(**fields)
     movement.save(force_insert=True)
     return movement
 
