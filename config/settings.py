@@ -107,6 +107,8 @@ MIDDLEWARE = [
     # Last: turns a sign-in refused by django-axes or core.ratelimit into the 429 page / JSON.
     "axes.middleware.AxesMiddleware",
     "core.csp.CSPMiddleware",
+    # Very last: anonymous storefront pages whole from the cache; only the view is skipped.
+    "storefront.middleware.FullPageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -204,6 +206,9 @@ if REDIS_URL:
             },
         }
     }
+    # Sessions read from Redis and written to both (losing Redis signs nobody out): a visitor's page
+    # served whole from the cache needs no query (storefront.middleware.FullPageCacheMiddleware).
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -88,6 +88,11 @@ def open_cart_of_user(user: User) -> Cart | None:
     return Cart.objects.filter(user=user, status=CartStatus.OPEN).order_by("-updated_at", "-id").first()
 
 
+def cart_item_count(cart: Cart) -> int:
+    """How many units a cart holds, all lines together."""
+    return cart.lines.aggregate(n=Sum("quantity"))["n"] or 0
+
+
 def open_anonymous_cart(token: uuid.UUID) -> Cart | None:
     """The OPEN cart of nobody in particular with this token (an anonymous session's cart)."""
     return Cart.objects.filter(token=token, status=CartStatus.OPEN, user__isnull=True).first()

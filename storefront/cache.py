@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.core.cache import cache
 
@@ -98,13 +100,26 @@ def stock_changed(*, product_id: int, crossed_zero: bool) -> None:
         bump_listing()
 
 
-def page_key(*, kind: str, parts: Iterable[object], product_id: int | None = None) -> str:
-    """The cache key of one anonymous page: what it is, for whom, and the versions it depends on."""
-    names = ["global", "listing"] if product_id is None else ["global", f"product:{product_id}"]
+def dependencies(product_id: int | None) -> list[str]:
+    """The versions a page depends on: a product page on its product's, any other on the listing's."""
+    return ["global", "listing"] if product_id is None else ["global", f"product:{product_id}"]
+
+
+def read_versions(names: list[str]) -> list[int]:
     versions = _get_versions(names)
+    return [versions[name] for name in names]
+
+
+def page_key(
+    *, kind: str, parts: Iterable[object], product_id: int | None = None, versions: list[int] | None = None
+) -> str:
+    """The cache key of one anonymous page: what it is, for whom, and the versions it depends on
+    (``versions``, as ``read_versions(dependencies(product_id))`` returns them, read here if not given)."""
+    if versions is None:
+        versions = read_versions(dependencies(product_id))
     raw = "|".join(str(part) for part in parts)
     digest = hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()
-    tail = ".".join(str(versions[name]) for name in names)
+    tail = ".".join(str(version) for version in versions)
     return f"{PREFIX}page:{kind}:{digest}:{tail}"
 
 
@@ -125,3 +140,65 @@ def set_page(key: str, value) -> None:
         cache.set(key, value, PAGE_TTL)
     except Exception as exc:
         _degraded("write a page", exc)
+
+
+# --- whole responses --------------------------------------------------------------------------------
+# The page cache above keeps the rendered main part of a page; the layout around it is still rendered
+# for every request. For an anonymous visitor with nothing pending, ``storefront.middleware.
+# FullPageCacheMiddleware`` also keeps the whole response, made visitor-neutral (``neutral_body``): no
+# CSRF token, an empty cart badge. A hit then runs no view, no query and no template: two cache reads
+# (the entry, then the versions it was built at, which must still be current) and the visitor's CSRF
+# token put back in.
+
+CSRF_PLACEHOLDER = b"__FULLPAGE_CSRF__"
+_CSRF_VALUE = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
+_CART_BADGE = re.compile(rb"(<span [^>]*data-cart-count[^>]*>)\s*\d+\s*(</span>)")
+
+
+@dataclass(frozen=True)
+class FullPage:
+    body: bytes  # visitor-neutral (``neutral_body``)
+    content_type: str
+    kind: str
+    dependencies: list[str]
+    versions: list[int]  # of ``dependencies``, read before the page was built
+    product_id: int | None = None
+    sold_out: bool = False
+
+    @property
+    def etag(self) -> str:
+        # Weak: each visitor's copy differs by its CSRF token, equivalent otherwise.
+        digest = hashlib.sha1(self.body, usedforsecurity=False).hexdigest()[:24]
+        return f'W/"{digest}"'
+
+
+def neutral_body(body: bytes) -> bytes:
+    """A rendered page without what belongs to its visitor: CSRF tokens, the cart's count."""
+    body = _CSRF_VALUE.sub(rb"\g<1>" + CSRF_PLACEHOLDER + rb"\g<2>", body)
+    return _CART_BADGE.sub(rb"\g<1>0\g<2>", body)
+
+
+def full_key(*, scheme: str, host: str, path: str, language: str, currency: str) -> str:
+    raw = "|".join((scheme, host, path, language, currency))
+    return f"{PREFIX}full:{hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()}"
+
+
+def get_full(key: str) -> FullPage | None:
+    """The stored response if every version it was built at is still current, else None."""
+    try:
+        page = cache.get(key)
+        if page is not None and read_versions(page.dependencies) != page.versions:
+            page = None
+    except Exception as exc:
+        _degraded("read a whole page", exc)
+        page = None
+    if page is not None:
+        metrics.PAGE_CACHE.labels(page.kind, "full_hit").inc()
+    return page
+
+
+def set_full(key: str, page: FullPage) -> None:
+    try:
+        cache.set(key, page, PAGE_TTL)
+    except Exception as exc:
+        _degraded("write a whole page", exc)

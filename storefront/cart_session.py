@@ -92,6 +92,14 @@ def customer_group(user: User | AnonymousUser | None) -> CustomerGroup | None:
     return customer_group_for(user)
 
 
+def item_count(request: HttpRequest) -> int:
+    """How many units the request's open cart holds (the header's badge): one query, 0 without a cart."""
+    if not hasattr(request, "session"):
+        return 0
+    found = get_cart(request)
+    return order_selectors.cart_item_count(found) if found is not None else 0
+
+
 def get_currency(request: HttpRequest) -> str:
     session = getattr(request, "session", None)
     currency = session.get(CURRENCY_KEY) if session is not None else None

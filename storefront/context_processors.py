@@ -1,6 +1,5 @@
 """What every storefront page's header and footer need: the menu's categories, the cart, the currency."""
 
-from django.db.models import Sum
 from django.utils.functional import SimpleLazyObject
 
 from pricing.services import offered_currencies
@@ -25,12 +24,7 @@ def cart(request):
     on pages that show them."""
 
     def cart_count() -> int:
-        if not hasattr(request, "session"):
-            return 0
-        found = cart_session.get_cart(request)
-        if found is None:
-            return 0
-        return found.lines.aggregate(n=Sum("quantity"))["n"] or 0
+        return cart_session.item_count(request)
 
     return {
         "cart_count": cart_count,

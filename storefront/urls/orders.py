@@ -11,6 +11,7 @@ app_name = "orders"
 urlpatterns = [
     path("cart/", cart_views.cart_page, name="cart"),
     path("cart/add/", cart_views.cart_add, name="cart-add"),
+    path("cart/count/", cart_views.cart_count, name="cart-count"),
     path("cart/update/", cart_views.cart_update, name="cart-update"),
     path("cart/remove/", cart_views.cart_remove, name="cart-remove"),
     path("cart/coupon/", cart_views.cart_coupon, name="cart-coupon"),

@@ -13,7 +13,6 @@ import uuid
 from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -31,6 +30,7 @@ from loyalty import services as loyalty_services
 from marketing import selectors as marketing_selectors
 from marketing import traffic
 from orders import errors as order_errors
+from orders import selectors as order_selectors
 from orders.selectors_cart import cart_suggestions
 from orders.services import cart as services
 from pricing.errors import UnsupportedCurrency
@@ -112,7 +112,7 @@ def cart_add(request: HttpRequest) -> HttpResponse:
     traffic.note_step(request, traffic.Step.CART)
     name = variant.product.name
     if wants_json:
-        count = line.cart.lines.aggregate(n=Sum("quantity"))["n"] or 0
+        count = order_selectors.cart_item_count(line.cart)
         return JsonResponse(
             {
                 "cart_count": count,
@@ -122,6 +122,15 @@ def cart_add(request: HttpRequest) -> HttpResponse:
         )
     messages.success(request, _("Added to your cart: %(name)s.") % {"name": name})
     return _back(request, default=reverse("orders:cart"))
+
+
+@require_GET
+def cart_count(request: HttpRequest) -> HttpResponse:
+    """``{"cart_count": n}``: the header's badge, for pages served whole from the cache
+    (``storefront.middleware.FullPageCacheMiddleware``), which show 0 until ``core/page.js`` asks."""
+    response = JsonResponse({"cart_count": cart_session.item_count(request)})
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @require_POST

@@ -105,15 +105,25 @@ def _cached(request: HttpRequest, shopper: Shopper, *, kind: str, parts: list, b
     """``build()`` -> page dict, through the page cache when the shopper is anonymous."""
     if not shopper.cacheable:
         return build()
+    dependencies = page_cache.dependencies(product_id)
+    versions = page_cache.read_versions(dependencies)
     key = page_cache.page_key(
         kind=kind,
         parts=[shopper.language, shopper.currency, request.get_host(), *parts],
-        product_id=product_id,
+        versions=versions,
     )
     page = page_cache.get_page(key)
     if page is None:
         page = build()
         page_cache.set_page(key, page)
+    # What FullPageCacheMiddleware needs to keep the whole response (storefront.middleware).
+    request._fullpage = {  # type: ignore[attr-defined]
+        "kind": kind,
+        "dependencies": dependencies,
+        "versions": versions,
+        "product_id": product_id,
+        "sold_out": bool(page.get("sold_out", False)),
+    }
     return page
 
 
