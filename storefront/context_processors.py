@@ -2,8 +2,6 @@
 
 from django.utils.functional import SimpleLazyObject
 
-from pricing.services import offered_currencies
-
 from . import cart_session
 
 
@@ -29,5 +27,11 @@ def cart(request):
     return {
         "cart_count": cart_count,
         "currency": cart_session.get_currency(request),
-        "currencies": offered_currencies,
+        "currencies": _currencies,
     }
+
+
+def _currencies() -> list[str]:
+    from .selectors import shop_currencies
+
+    return shop_currencies()

@@ -24,7 +24,6 @@ from django.db.models import (
     Max,
     Min,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -35,10 +34,12 @@ from django.utils import translation
 
 from catalog import search as search_sql
 from catalog.models import Category, OptionValue, Product, ProductImage, Review, ReviewStatus, Variant
+from core.aggregates import IdList
 from core.money import money_round
 from inventory import selectors as stock_selectors
 from inventory.models import Location
 from pricing.selectors import DisplayPrice, best_entries, currency_rate, display_prices, make_display_price
+from pricing.services import offered_currencies
 
 from . import cache as page_cache
 
@@ -569,36 +570,35 @@ def product_page(
     currency: str = "EUR",
     reviews_shown: int = 20,
 ) -> ProductPage:
-    """Everything the product page shows, in 7 to 8 queries whatever the number of variants or stores."""
+    """Everything the product page shows, in 5 queries whatever the number of variants, stores or
+    reviews (variants with their option ids, prices, stock, reviews, images; a 6th for the rating when
+    more reviews exist than are shown). Option values, stores and categories come from the cache."""
     variants = list(
         product.variants.filter(is_active=True)
+        .annotate(option_ids=IdList("option_values__id"))
         .order_by("position", "sku")
-        .prefetch_related(
-            Prefetch(
-                "option_values",
-                queryset=OptionValue.objects.select_related("option_type").order_by(
-                    "option_type__code", "position"
-                ),
-            )
-        )
     )
     for v in variants:
         v.product = product  # the page's product already has its VAT rate: no query per variant
     prices = display_prices(variants=variants, customer_group=customer_group, currency=currency)
-    locations = list(Location.objects.filter(is_active=True).order_by("kind", "name"))
+    locations = active_stores()
     levels = stock_selectors.available_by_variant_and_location([v.pk for v in variants])
+    option_values = all_option_values()
+    language = current_language()
     views: list[VariantView] = []
     choices: dict[str, OptionChoice] = {}
     for v in variants:
         options, names = {}, []
-        for value in sorted(v.option_values.all(), key=_option_order):
-            options[value.option_type.code] = value.code
-            names.append(value.name)
+        found = [option_values[pk] for pk in IdList.parse(v.option_ids) if pk in option_values]
+        for value in sorted(found, key=lambda o: o.order):
+            name = value.names.get(language, "")
+            options[value.type_code] = value.code
+            names.append(name)
             choice = choices.setdefault(
-                value.option_type.code, OptionChoice(value.option_type.code, value.option_type.name, [])
+                value.type_code, OptionChoice(value.type_code, value.type_names.get(language, ""), [])
             )
-            if (value.code, value.name) not in choice.values:
-                choice.values.append((value.code, value.name))
+            if (value.code, name) not in choice.values:
+                choice.values.append((value.code, name))
         stock = [
             StoreStock(loc.code, loc.name, max(levels.get((v.pk, loc.pk), 0), 0), loc.kind)
             for loc in locations
@@ -616,14 +616,14 @@ def product_page(
     selected = next((v for v in views if v.sku == sku), None)
     if selected is None:
         selected = next((v for v in views if v.in_stock), views[0] if views else None)
-    reviews = list(
-        Review.objects.filter(product=product, status=ReviewStatus.APPROVED).order_by("-created_at", "-id")[
-            :reviews_shown
-        ]
-    )
-    agg = Review.objects.filter(product=product, status=ReviewStatus.APPROVED).aggregate(
-        avg=Avg("rating"), n=Count("id")
-    )
+    approved = Review.objects.filter(product=product, status=ReviewStatus.APPROVED)
+    reviews = list(approved.order_by("-created_at", "-id")[:reviews_shown])
+    if len(reviews) < reviews_shown:  # all of them: the rating needs no query of its own
+        ratings = [r.rating for r in reviews]
+        average, count = (sum(ratings) / len(ratings) if ratings else None), len(ratings)
+    else:
+        agg = approved.aggregate(avg=Avg("rating"), n=Count("id"))
+        average, count = agg["avg"], agg["n"]
     images = list(product.images.all())
     tree = category_tree()
     return ProductPage(
@@ -638,17 +638,74 @@ def product_page(
         ],
         images=images,
         reviews=reviews,
-        rating=Decimal(str(agg["avg"])).quantize(Decimal("0.1")) if agg["avg"] is not None else None,
-        review_count=agg["n"],
+        rating=Decimal(str(average)).quantize(Decimal("0.1")) if average is not None else None,
+        review_count=count,
         breadcrumbs=tree.ancestors(product.category_id),
         stores=[StoreStock(loc.code, loc.name, 0, loc.kind) for loc in locations],
     )
 
 
-def _option_order(value: OptionValue) -> tuple[int, str, int]:
-    code = value.option_type.code
-    rank = FACET_OPTION_TYPES.index(code) if code in FACET_OPTION_TYPES else len(FACET_OPTION_TYPES)
-    return rank, code, value.position
+@dataclass(frozen=True)
+class OptionValueView:
+    code: str
+    type_code: str
+    names: dict[str, str]  # language -> name (with modeltranslation's fallback)
+    type_names: dict[str, str]
+    order: tuple[int, str, int]  # the facet types first, then by type code and position
+
+
+def all_option_values() -> dict[int, OptionValueView]:
+    """Every option value (sizes, colours...) by id, in every language: from the cache (0 queries)
+    or 1 query, refreshed like the category tree (and after ``PAGE_TTL`` at the latest)."""
+    key = page_cache.page_key(kind="options", parts=["all"])
+    found = page_cache.get_page(key)
+    if found is None:
+        values = list(OptionValue.objects.select_related("option_type"))
+        found = {}
+        for value in values:
+            names, type_names = {}, {}
+            for lang, _name in settings.LANGUAGES:
+                with translation.override(lang):
+                    names[lang], type_names[lang] = value.name, value.option_type.name
+            code = value.option_type.code
+            rank = FACET_OPTION_TYPES.index(code) if code in FACET_OPTION_TYPES else len(FACET_OPTION_TYPES)
+            order = (rank, code, value.position)
+            found[value.pk] = OptionValueView(value.code, code, names, type_names, order)
+        page_cache.set_page(key, found)
+    return found
+
+
+@dataclass(frozen=True)
+class StoreView:
+    pk: int
+    code: str
+    name: str
+    kind: str
+
+
+def active_stores() -> list[StoreView]:
+    """The active locations (shops and warehouses) a product page lists, by kind then name: from the
+    cache (0 queries) or 1 query. A store opened or closed shows within ``PAGE_TTL``, as its pages do."""
+    key = page_cache.page_key(kind="stores", parts=["active"])
+    found = page_cache.get_page(key)
+    if found is None:
+        found = [
+            StoreView(loc.pk, loc.code, loc.name, loc.kind)
+            for loc in Location.objects.filter(is_active=True).order_by("kind", "name")
+        ]
+        page_cache.set_page(key, found)
+    return found
+
+
+def shop_currencies() -> list[str]:
+    """``pricing.services.offered_currencies`` through the cache: the footer's currency switch on
+    every page. Refreshed by ``PricesChanged`` (every rate change publishes it)."""
+    key = page_cache.page_key(kind="currencies", parts=["offered"])
+    found = page_cache.get_page(key)
+    if found is None:
+        found = offered_currencies()
+        page_cache.set_page(key, found)
+    return found
 
 
 def sitemap_lastmod() -> dt.datetime | None:

@@ -280,8 +280,9 @@ def test_coupon_without_a_cart(client):
 # --- currency -------------------------------------------------------------------------------------
 
 
-def test_currency_switch_converts_the_page(client, shop):
-    set_currency_rate(currency="GBP", rate=Decimal("0.86"))
+def test_currency_switch_converts_the_page(client, shop, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):  # the offered currencies are cached till then
+        set_currency_rate(currency="GBP", rate=Decimal("0.86"))
     client.post(ADD, {"sku": "TEE", "quantity": "3"})  # 37.50 EUR
 
     switched = client.post(CURRENCY, {"currency": "GBP", "next": "/en/cart/"})

@@ -7,9 +7,9 @@ from django.urls import reverse
 
 from accounts.models import CustomerGroup, CustomerProfile
 from pricing.models import CurrencyRate, PriceList, PriceListEntry
-from storefront.selectors import top_categories
+from storefront.selectors import product_page, top_categories
 from tests.factories import UserFactory
-from tests.storefront.storefront_data import Shop, _fresh_cache, variant  # noqa: F401
+from tests.storefront.storefront_data import Shop, _fresh_cache, approved_review, variant  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -348,3 +348,34 @@ def test_search_uses_the_per_language_gin_indexes(shop):
         names = sorted(row[0] for row in cursor.fetchall())
 
     assert names == ["catalog_product_fts_en", "catalog_product_fts_fr", "catalog_product_fts_it"]
+
+
+def test_a_product_page_whose_cache_was_dropped_runs_6_queries(client, shop, django_assert_num_queries):
+    """The page cache of one product dropped (its stock or price changed), the shared parts still
+    cached (categories, option values, stores, currencies): the product, its variants with their
+    option ids, prices, stock, reviews, images. Whatever the number of variants, stores or reviews."""
+    from storefront import cache as page_cache
+
+    product = shop.tshirt("Calvi tee", aja=2, bas=1)
+    for i, rating in enumerate([5, 4, 4]):
+        approved_review(product, UserFactory(email=f"r{i}@example.com"), rating)
+    url = f"/en/p/{product.slug}/"
+    client.get(url)
+    page_cache.bump_product(product.pk)
+
+    with django_assert_num_queries(6):
+        body = text(client.get(url))
+
+    assert "Colour" in body and "Red" in body and "Blue" in body  # option names from the cached values
+    assert "2 left at Ajaccio" in body
+    assert "4.3" in body and "3 reviews" in body  # the rating from the reviews shown: no query of its own
+
+
+def test_the_rating_counts_every_review_when_more_exist_than_are_shown(shop):
+    product = shop.tshirt("Calvi tee", aja=2)
+    for i in range(22):
+        approved_review(product, UserFactory(email=f"r{i}@example.com"), 5 if i < 2 else 3)
+
+    page = product_page(product, reviews_shown=20)
+
+    assert (len(page.reviews), page.review_count, page.rating) == (20, 22, Decimal("3.2"))
