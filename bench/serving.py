@@ -2,7 +2,8 @@
 two workers each (one per core), on PostgreSQL and Redis, in one run beside the ceiling view.
 
     .venv/bin/python bench/serving.py [--seconds 10] [--connections 8] [--products 300] \
-        [--url postgres://postgres@127.0.0.1:5432/omni_bench_serving] [--layouts uvicorn,gunicorn-sync]
+        [--url postgres://postgres@127.0.0.1:5432/omni_bench_serving] [--layouts uvicorn,gunicorn-sync] \
+        [--uncached]
 
 What it does:
 
@@ -14,6 +15,10 @@ What it does:
    - ``ceiling``: ``/__ceiling__/`` (the server and Django's request cycle alone);
    - ``product``: a product page, from the page cache as deployed (the whole middleware stack);
    - ``api``: ``/api/v1/catalog/products/?page_size=24`` (DRF, JSON, database reads);
+   - with ``--uncached``, one more server, gunicorn sync with ``STOREFRONT_PAGE_CACHE=0``: the product,
+     a category, a search and the home page as they cost when their cache entry was just dropped
+     (the shared parts, categories, option values, stores and currencies, still cached), each as a
+     share of that server's ceiling, and the product page against django-oscar's 1.7%;
 3. prints req/s, p50 and p99 (ms) per layout and URL, each URL's req/s as a share of the same
    layout's ceiling and against uvicorn's figure, and how much memory the server's processes hold.
 
@@ -59,7 +64,16 @@ def layouts(port: int) -> dict[str, list[str]]:
         "granian (WSGI)": [python, "-m", "granian", "--interface", "wsgi", "--host", bind[0], "--port",
                            bind[1], "--workers", WORKERS, "--log-level", "warning",
                            "config.wsgi:application"],
+        # The page cache off (STOREFRONT_PAGE_CACHE=0): what a page costs when its entry was just
+        # dropped; the shared parts (categories, option values, stores, currencies) stay cached.
+        UNCACHED: [python, "-m", "gunicorn", "config.wsgi:application", "-b", ":".join(bind), "-w", WORKERS,
+                   "--log-level", "warning"],
     }  # fmt: skip
+
+
+UNCACHED = "gunicorn sync, page cache off"
+# The issue's reference run: django-oscar 4.2.1's product page at 1.7% of the ceiling view's req/s.
+OSCAR_SHARE = 0.017
 
 
 def wrk(url: str, *, seconds: int, connections: int) -> tuple[float, float, float, int]:
@@ -119,6 +133,9 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--products", type=int, default=300)
     parser.add_argument("--layouts", default="", help="comma-separated names' first words (default: all)")
+    parser.add_argument(
+        "--uncached", action="store_true", help=f"also run '{UNCACHED}': product, category, search, home"
+    )
     args = parser.parse_args()
 
     env = child_env(
@@ -139,11 +156,14 @@ def main() -> None:
     subprocess.run(["psql", args.url, "-qc", "ANALYZE"], check=True)
 
     port = free_port()
-    chosen = [name for name in layouts(port) if not args.layouts or name.split()[0] in args.layouts.split(",")
-              or name in args.layouts.split(",")]  # fmt: skip
+    chosen = [name for name in layouts(port) if name != UNCACHED and (not args.layouts
+              or name.split()[0] in args.layouts.split(",") or name in args.layouts.split(","))]  # fmt: skip
+    if args.uncached:
+        chosen.append(UNCACHED)
     rows, figures = [], {}
     for name in chosen:
-        process = subprocess.Popen(layouts(port)[name], cwd=ROOT, env=env, start_new_session=True)
+        server_env = {**env, "STOREFRONT_PAGE_CACHE": "0"} if name == UNCACHED else env
+        process = subprocess.Popen(layouts(port)[name], cwd=ROOT, env=server_env, start_new_session=True)
         try:
             wait_for_port(port, timeout=60, process=process)
             base = f"http://127.0.0.1:{port}"
@@ -156,6 +176,13 @@ def main() -> None:
                 "product": f"{base}{product.group(1)}",
                 "api": f"{base}/api/v1/catalog/products/?page_size=24",
             }
+            if name == UNCACHED:
+                category = re.search(r'href="(/fr/c/[^"]+/)"', home)
+                urls.update(
+                    category=f"{base}{category.group(1) if category else '/fr/'}",
+                    search=f"{base}/fr/search/?q=robe",
+                    home=f"{base}/fr/",
+                )
             for url in urls.values():  # warm: imports, connections, the page cache
                 for _ in range(20):
                     get(url)
@@ -181,7 +208,7 @@ def main() -> None:
     print_table(["layout", "url", "req/s", "p50 ms", "p99 ms", "errors"], rows)
     reference = chosen[0]
     share = []
-    for name in chosen:
+    for name in [name for name in chosen if name != UNCACHED]:
         ceiling = figures[(name, "ceiling")]
         share.append([
             name,
@@ -191,6 +218,15 @@ def main() -> None:
         ])  # fmt: skip
     print(f"\nshare of the same layout's ceiling, and req/s against {reference}")
     print_table(["layout", "product/ceiling", "api/ceiling", "ceiling", "product", "api"], share)
+    if UNCACHED in chosen:
+        ceiling = figures[(UNCACHED, "ceiling")]
+        pages = [
+            [kind, f"{figures[(UNCACHED, kind)]:,.0f}", f"{figures[(UNCACHED, kind)] / ceiling:.1%}",
+             f"{figures[(UNCACHED, kind)] / ceiling / OSCAR_SHARE:.1f}x" if kind == "product" else ""]
+            for kind in ("product", "category", "search", "home")
+        ]  # fmt: skip
+        print(f"\n{UNCACHED}: req/s per page and as a share of the same server's ceiling ({ceiling:,.0f})")
+        print_table(["page", "req/s", "of ceiling", "vs Oscar (1.7%)"], pages)
 
 
 if __name__ == "__main__":

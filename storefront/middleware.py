@@ -111,7 +111,7 @@ _CACHEABLE_VIEWS = ("home", "category", "search", "product")
 
 
 def _cacheable_target(request: HttpRequest) -> tuple[ResolverMatch, _Visitor] | None:
-    if request.method not in ("GET", "HEAD"):
+    if request.method not in ("GET", "HEAD") or not settings.STOREFRONT_PAGE_CACHE:
         return None
     try:
         match = resolve(request.path_info, getattr(request, "urlconf", None))

@@ -103,7 +103,7 @@ def _render_page(request: HttpRequest, page: dict, *, status: int = 200) -> Http
 
 def _cached(request: HttpRequest, shopper: Shopper, *, kind: str, parts: list, build, product_id=None):
     """``build()`` -> page dict, through the page cache when the shopper is anonymous."""
-    if not shopper.cacheable:
+    if not shopper.cacheable or not settings.STOREFRONT_PAGE_CACHE:
         return build()
     dependencies = page_cache.dependencies(product_id)
     versions = page_cache.read_versions(dependencies)

@@ -199,3 +199,14 @@ def test_the_product_view_is_still_counted_on_a_hit(client, product, settings):
     finally:
         traffic.note_step = real
     assert noted == [(traffic.Step.PRODUCT, product.pk)]
+
+
+def test_with_the_page_cache_off_every_page_is_built(
+    client, product, settings, django_assert_max_num_queries
+):
+    settings.STOREFRONT_PAGE_CACHE = False  # what bench/serving.py --uncached measures
+    client.get(url(product))
+    response = client.get(url(product))
+    assert "X-Page-Cache" not in response
+    assert "3 left at Ajaccio" in response.content.decode()
+    assert response.templates  # rendered again
