@@ -30,3 +30,10 @@ class InvalidErpCustomer(ValidationFailed):
 
     code = "invalid_customer"
     default_message = "The customer is not valid."
+
+
+class InvalidVerificationLink(ValidationFailed):
+    """An e-mail verification link that is forged, expired, or for an address the account no longer has."""
+
+    code = "invalid_verification_link"
+    default_message = "This verification link is not valid."

@@ -7,6 +7,8 @@ few values subscribers need, no models.
 |                  | e-mail and phone are anonymised: subscribers still see the real addresses   |
 | customer.updated | a customer account was created or its details changed (profile page, ERP    |
 |                  | webservice): the outgoing webhooks tell the ERP                             |
+| account.email_verified | the shopper opened the link sent to the account's e-mail address      |
+|                  | (``services.verify_email``): orders attaches the guest orders of that address |
 
 Subscribers that must change with the closing subscribe ``IN_TRANSACTION`` (``core.events``).
 """
@@ -35,3 +37,14 @@ class CustomerUpdated(Event):
 
     user_id: int
     created: bool = False
+
+
+@dataclass(frozen=True)
+class AccountEmailVerified(Event):
+    """The shopper proved the account's e-mail address is theirs (``services.verify_email``); published
+    on every successful verification (subscribers are idempotent)."""
+
+    name = "account.email_verified"
+
+    user_id: int
+    email: str  # the verified address, as the account holds it

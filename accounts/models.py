@@ -58,6 +58,8 @@ class User(AbstractUser):
         help_text=_("The store a cashier or store manager works in."),
     )
     preferred_language = models.CharField(max_length=8, default="fr")
+    # When the shopper proved they read this address (``services.verify_email``); None: not yet.
+    email_verified_at = models.DateTimeField(_("e-mail verified at"), null=True, blank=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []

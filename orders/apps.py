@@ -9,8 +9,10 @@ class OrdersConfig(AppConfig):
         from accounts import personal_data
         from payments.ports import register_payable_orders
 
+        from . import subscribers
         from .personal_data import HOLDER
         from .services.payment_outcomes import OrderPayments
 
         register_payable_orders(OrderPayments())
         personal_data.register(HOLDER)
+        subscribers.subscribe()  # a verified e-mail: the guest orders of that address join the account

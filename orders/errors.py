@@ -172,3 +172,17 @@ class UnknownNotification(ValidationFailed):
 class ActionKeyReused(Conflict):
     code = "action_key_reused"
     default_message = "This key was already used for another action on this order."
+
+
+class OrderNotAwaitingPayment(Conflict):
+    """Another payment for an order that is paid, cancelled or otherwise past payment."""
+
+    code = "order_not_awaiting_payment"
+    default_message = "This order is not awaiting payment."
+
+
+class PaymentTimeExpired(Conflict):
+    """Another payment for an order whose items are no longer held (its reservation expired)."""
+
+    code = "payment_time_expired"
+    default_message = "The time to pay for this order has run out."

@@ -134,3 +134,14 @@ class OrdersArchived(Event):
     first_id: int
     last_id: int
     count: int
+
+
+@dataclass(frozen=True)
+class GuestOrdersAttached(Event):
+    """Web orders placed as a guest were attached to the account whose verified e-mail they carry
+    (``orders.services.guest_orders.attach_guest_orders``). Loyalty does not subscribe: points earned
+    before the attachment are not credited afterwards (see that module)."""
+
+    name = "orders.guest_orders_attached"
+    customer_id: int
+    order_ids: tuple[int, ...]

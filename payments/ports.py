@@ -54,7 +54,8 @@ class PayableOrders(Protocol):
         ...
 
     def payment_failed(self, *, order_id: int, payment_id: str, provider: str, status: str) -> None:
-        """A payment failed or was cancelled: an order still awaiting payment is cancelled."""
+        """A payment failed or was cancelled. The order is left awaiting payment (the shopper may try
+        again until its reservation expires): an outcome to note, not a reason to cancel."""
         ...
 
 

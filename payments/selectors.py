@@ -54,3 +54,15 @@ def captured_amount(*, order_id: int) -> Decimal:
         order_id=order_id, status__in=[PaymentStatus.CAPTURED, PaymentStatus.REFUNDED]
     ).aggregate(total=Sum("amount"))["total"]
     return total or Decimal("0.00")
+
+
+def latest_attempt(*, order_id: int) -> Payment | None:
+    """The order's latest payment attempt (one query), for the pages that say how paying went."""
+    return Payment.objects.filter(order_id=order_id).order_by("-created_at", "-pk").first()
+
+
+def has_captured(*, order_id: int) -> bool:
+    """Whether money was ever taken for the order (captured, maybe refunded since): one query."""
+    return Payment.objects.filter(
+        order_id=order_id, status__in=[PaymentStatus.CAPTURED, PaymentStatus.REFUNDED]
+    ).exists()

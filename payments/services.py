@@ -14,11 +14,17 @@ How a payment moves (``PAYMENT_TRANSITIONS``; every move is one ``PaymentEvent``
   be paid (its reservation expired while the shopper was paying, it was cancelled, or another
   payment paid it first) the order is cancelled if still awaiting payment and the money is
   refunded at once, after the commit.
-- Failure or abandon: the payment becomes failed / cancelled and the order cancelled, which
-  releases its reservations.
+- Failure or abandon: the payment becomes failed / cancelled; the order stays awaiting payment
+  with its reservations, so the shopper may start another payment (same or another provider) for
+  it until the reservation expires. Then ``orders.services.abandoned.cancel_abandoned_orders``
+  cancels it and releases the stock (no live payment, reservation expired).
 - Monotonic: a failure after a success, a second success or a replayed webhook changes nothing (a
   ``PaymentEvent`` says it was ignored). A success after a failure is money we hold: it is recorded
-  and, since the order is cancelled by then, refunded.
+  and refunded if the order cannot take it (cancelled by then, or paid by another attempt); if the
+  order still awaits payment and its reservation holds, it pays the order.
+- Two attempts for one order: ``start_payment`` supersedes (cancels) the older open attempt, and
+  the order's row lock serialises successes: the first captured payment pays the order, any later
+  one finds it paid (``payment_captured`` refuses) and is refunded at once.
 
 Network calls never run inside a database transaction: the write-side steps are
 ``transaction.atomic(durable=True)`` blocks between provider calls. ``refund_order`` and
@@ -337,8 +343,9 @@ def complete_returned_payment(*, payment: Payment) -> Payment:
 
 
 def cancel_payment(*, payment: Payment, reason: str = "abandoned by the shopper") -> Payment:
-    """The shopper gave up (PayPal cancel, "back to the shop"): the payment is cancelled and the
-    order with it, releasing its stock. A payment already decided is left as it is."""
+    """The shopper gave up (PayPal cancel, "back to the shop"): the payment is cancelled; the order
+    stays awaiting payment (another attempt may follow until its reservation expires). A payment
+    already decided is left as it is."""
     with transaction.atomic(durable=True):
         _apply_failure(payment.pk, status=PaymentStatus.CANCELLED, reason=reason, source="shopper")
     return Payment.objects.select_related("order").get(pk=payment.pk)
@@ -475,7 +482,8 @@ def _apply_success(payment_id, *, capture_reference: str, source: str) -> tuple[
 
 
 def _apply_failure(payment_id, *, status: str, reason: str, source: str) -> str:
-    """Inside the caller's transaction: fail or cancel an open payment and cancel its order."""
+    """Inside the caller's transaction: fail or cancel an open payment (its order is told, and stays
+    awaiting payment)."""
     payment = _lock(payment_id)
     if payment.status not in OPEN_STATUSES:
         _log(payment, "ignored", source=source, note=f"{status} for a payment already {payment.status}")

@@ -32,6 +32,11 @@ def on_order_event(event: Any) -> None:
     outbox.enqueue(tasks.refresh_order_facts, order_ids=[event.order_id])
 
 
+def on_guest_orders_attached(event: order_events.GuestOrdersAttached) -> None:
+    """The orders now have a customer: their customer facts (new / returning) change."""
+    outbox.enqueue(tasks.refresh_order_facts, order_ids=list(event.order_ids))
+
+
 def on_orders_archived(event: order_events.OrdersArchived) -> None:
     outbox.enqueue(tasks.refresh_order_range, first_id=event.first_id, last_id=event.last_id)
 
@@ -40,3 +45,4 @@ def subscribe() -> None:
     for event_type in ORDER_EVENTS:
         events.subscribe(event_type, on_order_event, phase=events.IN_TRANSACTION)
     events.subscribe(order_events.OrdersArchived, on_orders_archived, phase=events.IN_TRANSACTION)
+    events.subscribe(order_events.GuestOrdersAttached, on_guest_orders_attached, phase=events.IN_TRANSACTION)

@@ -50,6 +50,7 @@ from ..shipping import CountryNotServed, ShippingOption, shipping_rates
 from . import routing
 from .cart import PricedCart, price_cart
 from .placing import LineInput, place_web_order
+from .retry import complete_free_order, give_up_payment
 from .routing import Route, RouteLine
 
 if TYPE_CHECKING:
@@ -224,6 +225,10 @@ def start_checkout(
 ) -> tuple[Order, PaymentStart | None]:
     """Place the cart as an order awaiting payment, then start its payment.
 
+    A free order (its total is zero: a coupon or voucher covers everything) is marked paid in the
+    same transaction (``retry.complete_free_order``) and no provider is asked: ``provider`` may then
+    be empty, and the returned ``PaymentStart`` is None.
+
     ``return_url`` / ``cancel_url`` may contain ``{number}``, replaced by the order number; each is a
     path on this site, or an http(s) URL on ``site_host`` (the asking request's host) or on an
     allowlisted host (``settings.PAYMENTS_RETURN_URL_HOSTS``), else ``InvalidReturnUrl`` (400) before
@@ -240,11 +245,8 @@ def start_checkout(
             _("Choose home delivery or click & collect."),
             detail={"field": "delivery_method", "allowed": list(CHECKOUT_METHODS)},
         )
-    if provider not in payments.available_providers():
-        raise ProviderNotAvailable(
-            _("The payment method %(provider)s is not available.") % {"provider": provider or "?"},
-            detail={"field": "provider", "provider": provider, "available": payments.available_providers()},
-        )
+    if provider and provider not in payments.available_providers():
+        raise _provider_not_available(provider)
     _check_url(return_url, "return_url", site_host=site_host)
     _check_url(cancel_url, "cancel_url", site_host=site_host)
     address: dict[str, str] = {}
@@ -276,6 +278,10 @@ def start_checkout(
                 reference=reference,
                 currency=currency,
             )
+            if order.total_gross > 0 and provider not in payments.available_providers():
+                raise _provider_not_available(provider)  # rolls the order back: nothing written
+            if created:  # a coupon or voucher covers everything: paid, no provider asked
+                order = complete_free_order(order=order)
     except InsufficientStock as exc:
         raise _out_of_stock(exc) from exc
     if order.status != OrderStatus.PENDING_PAYMENT:
@@ -291,6 +297,15 @@ def start_checkout(
         site_host=site_host,
     )
     return order, payment
+
+
+def _provider_not_available(provider: str) -> ProviderNotAvailable:
+    from payments import services as payments
+
+    return ProviderNotAvailable(
+        _("The payment method %(provider)s is not available.") % {"provider": provider or "?"},
+        detail={"field": "provider", "provider": provider, "available": payments.available_providers()},
+    )
 
 
 def clean_address(data: dict[str, Any] | None) -> dict[str, str]:
@@ -562,9 +577,14 @@ def _out_of_stock(exc: InsufficientStock) -> InsufficientStock:
 def restore_cart(*, order: Order) -> Cart:
     """Give a shopper whose payment failed or was abandoned their cart back (the order stays cancelled).
 
+    An order still awaiting payment with no payment in progress (every attempt declined or given up)
+    is cancelled first (``retry.give_up_payment``), releasing its stock.
+
     The checked-out cart opens again, without its order; a cart the customer opened meanwhile is
     merged into it. Prices and coupon are checked again when the cart is shown.
     """
+    if order.status == OrderStatus.PENDING_PAYMENT:
+        order = give_up_payment(order=order)
     cart = Cart.objects.select_for_update().filter(order=order).first()
     if order.status != OrderStatus.CANCELLED or cart is None or cart.status != CartStatus.CHECKED_OUT:
         raise Conflict(

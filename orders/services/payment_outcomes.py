@@ -58,8 +58,7 @@ class OrderPayments:
         return ""
 
     def payment_failed(self, *, order_id: int, payment_id: str, provider: str, status: str) -> None:
-        order = Order.objects.get(pk=order_id)
-        if order.status == OrderStatus.PENDING_PAYMENT:
-            transition_order(
-                order=order, to_status=OrderStatus.CANCELLED, note=f"payment {status} ({provider})"
-            )
+        """The order stays awaiting payment with its reservations: the shopper may try again, with
+        the same or another method (``checkout.retry_payment``), until the reservation expires; then
+        ``abandoned.cancel_abandoned_orders`` cancels it and releases the stock."""
+        return None

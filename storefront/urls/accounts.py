@@ -15,6 +15,7 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("signup/", views.signup, name="signup"),
+    path("verify/<str:token>/", views.verify_email, name="verify-email"),
     path("profile/", views.profile, name="profile"),
     path("addresses/", views.addresses, name="addresses"),
     path("addresses/add/", views.address_add, name="address-add"),

@@ -21,5 +21,6 @@ urlpatterns = [
     path("currency/", cart_views.set_currency, name="set-currency"),
     path("checkout/", checkout_views.checkout_page, name="checkout"),
     path("checkout/done/<str:number>/", checkout_views.confirmation_page, name="confirmation"),
+    path("checkout/done/<str:number>/pay/", checkout_views.retry_payment_page, name="checkout-retry"),
     path("checkout/done/<str:number>/restore/", checkout_views.restore_cart_view, name="checkout-restore"),
 ]

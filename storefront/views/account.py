@@ -152,8 +152,16 @@ def signup(request):
             )
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             cart_session.on_login(request, user)
+            _send_verification(request, user)
             messages.success(
                 request, _("Welcome, %(name)s! Your account is ready.") % {"name": user.first_name}
+            )
+            messages.info(
+                request,
+                _(
+                    "We sent you a link to confirm your e-mail address: orders you placed with it "
+                    "as a guest will then appear here."
+                ),
             )
             return HttpResponseRedirect(_safe_next(request, reverse("accounts:dashboard")))
     next_url = request.POST.get("next") or request.GET.get("next", "")
@@ -495,3 +503,37 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
     template_name = "storefront/account/password_reset_complete.html"
+
+
+def _send_verification(request, user) -> None:
+    token = services.email_verification_token(user=user)
+    url = request.build_absolute_uri(reverse("accounts:verify-email", kwargs={"token": token}))
+    services.send_email_verification(user=user, verify_url=url)
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD"])
+def verify_email(request, token: str):
+    """The link from the verification e-mail: the address is verified and the guest orders placed
+    with it join the account (``accounts.services.verify_email``). A bad or expired link: 400 with
+    the reason, nothing written."""
+    try:
+        user = services.verify_email(token=token)
+    except ApplicationError as exc:
+        return render(
+            request,
+            "storefront/account/verify_email.html",
+            {"error": exc.message},
+            status=exc.http_status,
+        )
+    messages.success(
+        request,
+        _(
+            "Your e-mail address %(email)s is confirmed. Orders you placed with it as a guest are "
+            "now in your account."
+        )
+        % {"email": user.email},
+    )
+    if request.user.is_authenticated and request.user.pk == user.pk:
+        return redirect("accounts:orders")
+    return redirect("accounts:login")

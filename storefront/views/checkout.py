@@ -26,6 +26,7 @@ from logistics.models import Carrier
 from marketing import traffic
 from orders.models import Cart, CartStatus, DeliveryMethod, Order, OrderStatus
 from orders.services import checkout as services
+from orders.services import retry as retry_services
 from pricing import services as pricing
 from pricing.errors import UnsupportedCurrency
 from pricing.services import BASE_CURRENCY
@@ -106,19 +107,104 @@ def checkout_page(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 def confirmation_page(request: HttpRequest, number: str) -> HttpResponse:
+    """What became of the order, in words that follow its state: paid (thank you), awaiting a payment
+    in progress, declined (try again while the items are held), ran out of time, or cancelled."""
+    from payments import selectors as payment_selectors
+
     order = _visible_order(request, number)
     lines = list(order.lines.all())
     carrier = Carrier.objects.filter(code=order.carrier).first() if order.carrier else None
     subtotal = sum((line.total_gross + line.discount_gross for line in lines), Decimal("0"))
+    attempt = payment_selectors.latest_attempt(order_id=order.pk)
+    state = _confirmation_state(order, attempt)
+    held = retry_services.held_until(order=order) if state == "declined" else None
+    if state == "declined" and held is None:
+        state = "expired"
     restorable = (
-        order.status == OrderStatus.CANCELLED
+        state in ("cancelled", "declined", "expired")
         and Cart.objects.filter(order=order, status=CartStatus.CHECKED_OUT).exists()
     )
+    refunded = state == "cancelled_paid"
     return render(
         request,
         "storefront/checkout/confirmation.html",
-        {"order": order, "lines": lines, "subtotal": subtotal, "carrier": carrier, "restorable": restorable},
+        {
+            "order": order,
+            "lines": lines,
+            "subtotal": subtotal,
+            "carrier": carrier,
+            "restorable": restorable,
+            "state": state,
+            "attempt": attempt,
+            "held_until": held,
+            "refunded": refunded,
+        },
     )
+
+
+def _confirmation_state(order: Order, attempt: Any) -> str:
+    from payments import selectors as payment_selectors
+    from payments.models import PaymentStatus
+
+    if order.status == OrderStatus.PENDING_PAYMENT:
+        if attempt is not None and attempt.status in (PaymentStatus.FAILED, PaymentStatus.CANCELLED):
+            return "declined"
+        return "waiting"
+    if order.status == OrderStatus.CANCELLED:
+        return "cancelled_paid" if payment_selectors.has_captured(order_id=order.pk) else "cancelled"
+    if order.status == OrderStatus.REFUNDED:
+        return "refunded"
+    return "paid"
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def retry_payment_page(request: HttpRequest, number: str) -> HttpResponse:
+    """After a declined or abandoned payment: the enabled payment methods, and "Pay" starts a new
+    payment for the same order (``orders.services.retry.retry_payment``). An order paid, cancelled,
+    out of time, or not this shopper's: back to its page with the reason (or 404), nothing written."""
+    from payments import services as payments
+
+    order = _visible_order(request, number)
+    try:
+        until = retry_services.check_retry(order=order)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("orders:confirmation", number=order.number)
+    providers = payments.available_providers()
+    chosen = str(request.POST.get("provider", "") or "").strip()[:40] if request.method == "POST" else ""
+    error: StrOrPromise = ""
+    status = 200
+    if request.method == "POST":
+        try:
+            payment = retry_services.retry_payment(
+                order=order,
+                provider=chosen,
+                return_url=_confirmation_template(),
+                cancel_url=_confirmation_template(),
+                site_host=request.get_host(),
+            )
+        except ApplicationError as exc:
+            if exc.code != "provider_not_available":
+                messages.error(request, exc.message)
+                return redirect("orders:confirmation", number=order.number)
+            error, status = exc.message, exc.http_status
+        else:
+            return HttpResponseRedirect(payment.redirect_url)
+    from payments import selectors as payment_selectors
+
+    attempt = payment_selectors.latest_attempt(order_id=order.pk)
+    last = attempt.provider if attempt is not None else ""
+    context = {
+        "order": order,
+        "held_until": until,
+        "providers": [(code, _provider_label(code)) for code in providers],
+        "chosen": chosen or (last if last in providers else (providers[0] if providers else "")),
+        "attempt": attempt,
+        "error": error,
+        "restorable": Cart.objects.filter(order=order, status=CartStatus.CHECKED_OUT).exists(),
+    }
+    return render(request, "storefront/checkout/retry.html", context, status=status)
 
 
 @require_POST

@@ -262,13 +262,13 @@ def test_confirm_pays_the_order(shop):
     assert StockLevel.objects.get(variant=shop.tee, location=shop.warehouse).on_hand == 3
 
 
-def test_declined_payment_releases_the_stock(shop):
+def test_declined_payment_keeps_the_stock_held_for_another_attempt(shop):
     client = api_client()
     number = client.post(START, body(make_cart((shop.tee, 2))), format="json").json()["number"]
     response = client.post(f"/api/v1/checkout/{number}/confirm/", {"succeed": False}, format="json")
-    assert response.json() == {"number": number, "status": "cancelled", "payment_status": "failed"}
+    assert response.json() == {"number": number, "status": "pending_payment", "payment_status": "failed"}
     level = StockLevel.objects.get(variant=shop.tee, location=shop.warehouse)
-    assert (level.on_hand, level.reserved) == (5, 0)
+    assert (level.on_hand, level.reserved) == (5, 2)
     assert not Order.objects.filter(status=OrderStatus.PAID).exists()
     again = client.post(f"/api/v1/checkout/{number}/confirm/", {"succeed": True}, format="json")
     assert again.status_code == 409

@@ -317,15 +317,15 @@ def test_paid_home_delivery_sells_the_reserved_units(shop):
     assert level(shop.tee, shop.warehouse) == (3, 0)
 
 
-def test_declined_payment_releases_the_stock_and_leaves_no_paid_order(shop):
+def test_declined_payment_keeps_the_order_waiting_with_its_stock_held(shop):
     order, payment = start(make_cart((shop.tee, 2), (shop.mug, 1)))
     payments.confirm_test_payment(payment_id=payment.payment_id, succeed=False)
     order.refresh_from_db()
-    assert order.status == OrderStatus.CANCELLED
-    assert level(shop.tee, shop.warehouse) == (5, 0)
-    assert level(shop.mug, shop.warehouse) == (2, 0)
+    assert order.status == OrderStatus.PENDING_PAYMENT
+    assert level(shop.tee, shop.warehouse) == (5, 2)
+    assert level(shop.mug, shop.warehouse) == (2, 1)
     assert not Order.objects.filter(status=OrderStatus.PAID).exists()
-    assert set(Reservation.objects.values_list("status", flat=True)) == {"released"}
+    assert set(Reservation.objects.values_list("status", flat=True)) == {"active"}
 
 
 # --- bad input: refused, nothing written ----------------------------------------------------------

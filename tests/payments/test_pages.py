@@ -62,11 +62,11 @@ def test_pay_redirects_to_the_return_url_and_pays_the_order(client, started, ord
     assert order.status == OrderStatus.PAID and level(shop) == (3, 0)
 
 
-def test_decline_redirects_to_the_cancel_url_and_cancels_the_order(client, started, order, shop):
+def test_decline_redirects_to_the_cancel_url_and_the_order_keeps_waiting(client, started, order, shop):
     response = client.post(page_url(started), {"action": "decline"})
     assert response.status_code == 302 and response["Location"] == CANCEL_URL
     order.refresh_from_db()
-    assert order.status == OrderStatus.CANCELLED and level(shop) == (5, 0)
+    assert order.status == OrderStatus.PENDING_PAYMENT and level(shop) == (5, 2)
 
 
 @pytest.mark.parametrize("data", [{}, {"action": "steal"}])

@@ -104,7 +104,7 @@ def test_coming_back_twice_captures_once(client, fakes, order, shop):
     assert level(shop) == (3, 0)
 
 
-def test_a_declined_capture_cancels_the_order_and_sends_the_shopper_to_the_cancel_url(
+def test_a_declined_capture_keeps_the_order_waiting_and_sends_the_shopper_to_the_cancel_url(
     client, fakes, order, shop
 ):
     started = start(order)
@@ -116,7 +116,7 @@ def test_a_declined_capture_cancels_the_order_and_sends_the_shopper_to_the_cance
     payment = Payment.objects.get()
     order.refresh_from_db()
     assert payment.status == PaymentStatus.FAILED and payment.failure_reason == "PayPal: INSTRUMENT_DECLINED"
-    assert order.status == OrderStatus.CANCELLED and level(shop) == (5, 0)
+    assert order.status == OrderStatus.PENDING_PAYMENT and level(shop) == (5, 2)  # may try again
 
 
 def test_paypal_unreachable_on_return_shows_a_retry_page_and_changes_nothing(client, fakes, order, shop):
@@ -130,13 +130,13 @@ def test_paypal_unreachable_on_return_shows_a_retry_page_and_changes_nothing(cli
     assert Payment.objects.get().status == PaymentStatus.PENDING and level(shop) == (5, 2)
 
 
-def test_giving_up_on_paypal_cancels_the_order(client, fakes, order, shop):
+def test_giving_up_on_paypal_cancels_the_payment_and_the_order_keeps_waiting(client, fakes, order, shop):
     started = start(order)
     response = client.get(f"/en/pay/paypal/cancel/?token={started.provider_reference}")
     assert response.status_code == 302 and response["Location"] == CANCEL_URL
     order.refresh_from_db()
     assert Payment.objects.get().status == PaymentStatus.CANCELLED
-    assert order.status == OrderStatus.CANCELLED and level(shop) == (5, 0)
+    assert order.status == OrderStatus.PENDING_PAYMENT and level(shop) == (5, 2)
 
 
 @pytest.mark.parametrize(
@@ -191,13 +191,13 @@ def test_denied_after_completed_is_ignored(client, fakes, order, shop):
     assert order.status == OrderStatus.PAID and level(shop) == (3, 0)
 
 
-def test_the_denied_webhook_cancels_an_unpaid_order(client, fakes, order, shop):
+def test_the_denied_webhook_fails_the_payment_and_the_order_keeps_waiting(client, fakes, order, shop):
     start(order)
     payment = Payment.objects.get()
     response = deliver(client, capture_event(payment, event_type="PAYMENT.CAPTURE.DENIED"))
     assert response.json()["result"] == "failed"
     order.refresh_from_db()
-    assert order.status == OrderStatus.CANCELLED and level(shop) == (5, 0)
+    assert order.status == OrderStatus.PENDING_PAYMENT and level(shop) == (5, 2)
 
 
 def test_a_signature_paypal_does_not_verify_is_a_400_and_writes_nothing(client, fakes, order, shop):

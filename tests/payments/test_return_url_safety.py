@@ -104,7 +104,7 @@ def test_a_stored_off_site_url_sends_the_shopper_to_the_order_page(client, order
     assert response.status_code == 302
     assert response["Location"] == f"/en/checkout/done/{order.number}/"
     order.refresh_from_db()
-    assert order.status == (OrderStatus.PAID if action == "pay" else OrderStatus.CANCELLED)
+    assert order.status == (OrderStatus.PAID if action == "pay" else OrderStatus.PENDING_PAYMENT)
 
 
 def test_the_stripe_return_view_checks_the_stored_url(client, fakes, order):

@@ -154,16 +154,29 @@ def test_paying_twice_changes_nothing_the_second_time(order, shop):
     assert kinds(started.payment_id) == ["created", "opened", "captured", "ignored"]
 
 
-def test_a_decline_fails_the_payment_cancels_the_order_and_releases_the_stock(order, shop):
+def test_a_decline_fails_the_payment_and_the_order_keeps_waiting_with_its_stock(order, shop):
     started = start(order)
     payment = services.confirm_test_payment(payment_id=started.payment_id, succeed=False)
 
     order.refresh_from_db()
     assert payment.status == PaymentStatus.FAILED and payment.failure_reason == "declined on the test page"
-    assert order.status == OrderStatus.CANCELLED
-    assert level(shop) == (5, 0)
-    assert set(Reservation.objects.values_list("status", flat=True)) == {"released"}
+    assert order.status == OrderStatus.PENDING_PAYMENT  # the shopper may try again
+    assert level(shop) == (5, 2)
+    assert set(Reservation.objects.values_list("status", flat=True)) == {"active"}
     assert not Refund.objects.exists()
+
+
+def test_a_declined_order_is_cancelled_by_the_expiry_job_once_its_reservation_ran_out(order, shop):
+    from orders.services.abandoned import NEVER_SUCCEEDED, cancel_abandoned_orders
+
+    services.confirm_test_payment(payment_id=start(order).payment_id, succeed=False)
+    assert cancel_abandoned_orders() == 0  # still held: nothing happens
+
+    assert cancel_abandoned_orders(now=timezone.now() + dt.timedelta(minutes=31)) == 1
+
+    order.refresh_from_db()
+    assert order.status == OrderStatus.CANCELLED and level(shop) == (5, 0)
+    assert order.status_changes.last().note == NEVER_SUCCEEDED
 
 
 def test_a_failure_after_a_success_is_ignored(order, shop):
@@ -176,9 +189,22 @@ def test_a_failure_after_a_success_is_ignored(order, shop):
     assert level(shop) == (3, 0)
 
 
-def test_a_success_after_a_failure_is_recorded_and_refunded_at_once(order, shop):
+def test_a_success_after_a_failure_while_the_order_still_waits_pays_it(order, shop):
     started = start(order)
     services.confirm_test_payment(payment_id=started.payment_id, succeed=False)
+    payment = services.confirm_test_payment(payment_id=started.payment_id, succeed=True)
+
+    order.refresh_from_db()
+    assert payment.status == PaymentStatus.CAPTURED and order.status == OrderStatus.PAID
+    assert not Refund.objects.exists()
+
+
+def test_a_success_after_a_failure_is_recorded_and_refunded_at_once(order, shop):
+    from orders.services.abandoned import cancel_abandoned_orders
+
+    started = start(order)
+    services.confirm_test_payment(payment_id=started.payment_id, succeed=False)
+    assert cancel_abandoned_orders(now=timezone.now() + dt.timedelta(minutes=31)) == 1  # time ran out
     payment = services.confirm_test_payment(payment_id=started.payment_id, succeed=True)
 
     order.refresh_from_db()

@@ -167,7 +167,7 @@ def test_a_failure_arriving_after_the_success_is_ignored(client, fakes, order, s
     assert level(shop) == (3, 0)
 
 
-def test_the_failed_webhook_cancels_the_order_and_releases_the_stock(client, fakes, order, shop):
+def test_the_failed_webhook_fails_the_payment_and_the_order_keeps_its_stock(client, fakes, order, shop):
     started = start(order)
     response = deliver(
         client,
@@ -182,7 +182,7 @@ def test_the_failed_webhook_cancels_the_order_and_releases_the_stock(client, fak
     payment = Payment.objects.get()
     order.refresh_from_db()
     assert payment.status == PaymentStatus.FAILED and payment.failure_reason == "Your card was declined."
-    assert order.status == OrderStatus.CANCELLED and level(shop) == (5, 0)
+    assert order.status == OrderStatus.PENDING_PAYMENT and level(shop) == (5, 2)
     assert not was_ever_paid(order)
 
 
@@ -339,13 +339,13 @@ def test_the_payment_element_page_shows_the_order_and_the_client_secret(
     assert "https://js.stripe.com/v3/" in html
 
 
-def test_cancelling_on_the_payment_element_page_cancels_the_order(client, fakes, order, shop):
+def test_cancelling_on_the_payment_element_page_cancels_the_payment_only(client, fakes, order, shop):
     started = start(order)
     response = client.post(f"/en/pay/stripe/{started.payment_id}/cancel/")
     assert response.status_code == 302 and response["Location"] == CANCEL_URL
     order.refresh_from_db()
     assert Payment.objects.get().status == PaymentStatus.CANCELLED
-    assert order.status == OrderStatus.CANCELLED and level(shop) == (5, 0)
+    assert order.status == OrderStatus.PENDING_PAYMENT and level(shop) == (5, 2)
 
 
 @pytest.mark.parametrize("path", ["/en/pay/stripe/{id}/", "/en/pay/stripe/{id}/return/"])
