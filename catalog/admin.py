@@ -230,6 +230,21 @@ class ProductAdmin(TabbedTranslationAdmin):
         super().save_related(request, form, formsets, change)
         events.publish(ProductsChanged(product_ids=(form.instance.pk,)))
 
+    def save_formset(self, request, form, formset, change):
+        if formset.model is Variant:  # deleted inline rows leave the tills' catalogs (changed ones: saved)
+            services.record_removed_variants(
+                variant_ids=[f.instance.pk for f in formset.deleted_forms if f.instance.pk]
+            )
+        super().save_formset(request, form, formset, change)
+
+    def delete_model(self, request, obj):
+        services.record_removed_variants(product_ids=[obj.pk])
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        services.record_removed_variants(product_ids=list(queryset.values_list("pk", flat=True)))
+        super().delete_queryset(request, queryset)
+
     @admin.display(description="variants", ordering="n_variants")
     def variant_count(self, obj):
         return obj.n_variants
@@ -241,13 +256,13 @@ class ProductAdmin(TabbedTranslationAdmin):
 
     @admin.action(description="Publish selected products", permissions=["change"])
     def publish(self, request, queryset):
-        count = queryset.update(is_published=True)
+        count = services.set_published(product_ids=queryset.values_list("pk", flat=True), published=True)
         events.publish(CatalogChanged())
         self.message_user(request, f"{count} product(s) published.", messages.SUCCESS)
 
     @admin.action(description="Unpublish selected products", permissions=["change"])
     def unpublish(self, request, queryset):
-        count = queryset.update(is_published=False)
+        count = services.set_published(product_ids=queryset.values_list("pk", flat=True), published=False)
         events.publish(CatalogChanged())
         self.message_user(request, f"{count} product(s) unpublished.", messages.SUCCESS)
 
@@ -297,6 +312,14 @@ class VariantAdmin(CachedChoicesMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         events.publish(ProductsChanged(product_ids=(obj.product_id,)))
+
+    def delete_model(self, request, obj):
+        services.record_removed_variants(variant_ids=[obj.pk])
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        services.record_removed_variants(variant_ids=list(queryset.values_list("pk", flat=True)))
+        super().delete_queryset(request, queryset)
 
 
 @admin.register(Review)
