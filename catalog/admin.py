@@ -231,9 +231,10 @@ class ProductAdmin(TabbedTranslationAdmin):
         events.publish(ProductsChanged(product_ids=(form.instance.pk,)))
 
     def save_formset(self, request, form, formset, change):
-        if formset.model is Variant:  # deleted inline rows leave the tills' catalogs (changed ones: saved)
+        if formset.model is Variant:  # deleted rows and old SKUs leave the tills' catalogs (changed: saved)
             services.record_removed_variants(
-                variant_ids=[f.instance.pk for f in formset.deleted_forms if f.instance.pk]
+                variant_ids=[f.instance.pk for f in formset.deleted_forms if f.instance.pk],
+                skus=[f.initial["sku"] for f in formset.initial_forms if "sku" in f.changed_data],
             )
         super().save_formset(request, form, formset, change)
 
@@ -310,6 +311,8 @@ class VariantAdmin(CachedChoicesMixin, admin.ModelAdmin):
         return obj.total_on_hand or 0
 
     def save_model(self, request, obj, form, change):
+        if change and "sku" in form.changed_data:  # the tills drop the old SKU, get the new one
+            services.record_removed_variants(skus=[form.initial["sku"]])
         super().save_model(request, obj, form, change)
         events.publish(ProductsChanged(product_ids=(obj.product_id,)))
 

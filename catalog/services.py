@@ -310,13 +310,16 @@ def set_published(*, product_ids: Iterable[int], published: bool) -> int:
 
 
 @transaction.atomic
-def record_removed_variants(*, variant_ids: Iterable[int] = (), product_ids: Iterable[int] = ()) -> int:
-    """Before variants are deleted (themselves, or with their products): one ``RemovedVariant`` each,
-    so the tills drop their SKUs at the next catalog delta. Returns how many were recorded."""
+def record_removed_variants(
+    *, variant_ids: Iterable[int] = (), product_ids: Iterable[int] = (), skus: Iterable[str] = ()
+) -> int:
+    """Before variants are deleted (themselves, or with their products), or for the old SKU of a
+    variant whose SKU is being changed (``skus``): one ``RemovedVariant`` each, so the tills drop
+    those SKUs at the next catalog delta. Returns how many were recorded."""
     from django.db.models import Q
 
-    ids, products = list(variant_ids), list(product_ids)
-    if not ids and not products:
-        return 0
-    skus = Variant.objects.filter(Q(pk__in=ids) | Q(product_id__in=products)).values_list("sku", flat=True)
-    return len(RemovedVariant.objects.bulk_create([RemovedVariant(sku=sku) for sku in skus]))
+    ids, products, gone = list(variant_ids), list(product_ids), set(skus)
+    if ids or products:
+        found = Variant.objects.filter(Q(pk__in=ids) | Q(product_id__in=products))
+        gone.update(found.values_list("sku", flat=True))
+    return len(RemovedVariant.objects.bulk_create([RemovedVariant(sku=sku) for sku in sorted(gone)]))

@@ -98,3 +98,34 @@ def test_rows_that_existed_before_the_migration_get_a_stamp():
     assert Variant.objects.get(sku="OLD-1").updated_at >= started - dt.timedelta(seconds=1)
     assert PriceListEntry.objects.get(price_list__code="old").updated_at >= started - dt.timedelta(seconds=1)
     assert PriceList.objects.get(code="old").updated_at >= started - dt.timedelta(seconds=1)
+
+
+def test_deleting_a_product_in_the_admin_leaves_a_tombstone_per_variant(superuser_client):
+    first = VariantFactory(sku="PROD-S")
+    VariantFactory(sku="PROD-M", product=first.product)
+    url = reverse("admin:catalog_product_delete", args=[first.product_id])
+    response = superuser_client.post(url, {"post": "yes"})
+    assert response.status_code == 302
+    assert not Product.objects.filter(pk=first.product_id).exists()
+    assert sorted(RemovedVariant.objects.values_list("sku", flat=True)) == ["PROD-M", "PROD-S"]
+
+
+def test_a_sku_changed_in_the_admin_leaves_the_old_one_as_a_tombstone(superuser_client):
+    variant = VariantFactory(sku="OLD-SKU")
+    url = reverse("admin:catalog_variant_change", args=[variant.pk])
+    form = {
+        "product": variant.product_id,
+        "sku": "NEW-SKU",
+        "ean13": variant.ean13,
+        "price_ht_override": "",
+        "weight_grams": "0",
+        "is_active": "on",
+        "position": "0",
+    }
+    # the stock levels inline (read only): its management form
+    prefix = "stock_levels"
+    form |= {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "0"}
+    response = superuser_client.post(url, form)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert Variant.objects.get(pk=variant.pk).sku == "NEW-SKU"
+    assert list(RemovedVariant.objects.values_list("sku", flat=True)) == ["OLD-SKU"]
