@@ -230,6 +230,22 @@ class ProductAdmin(TabbedTranslationAdmin):
         super().save_related(request, form, formsets, change)
         events.publish(ProductsChanged(product_ids=(form.instance.pk,)))
 
+    def save_formset(self, request, form, formset, change):
+        if formset.model is Variant:  # deleted rows and old SKUs leave the tills' catalogs (changed: saved)
+            services.record_removed_variants(
+                variant_ids=[f.instance.pk for f in formset.deleted_forms if f.instance.pk],
+                skus=[f.initial["sku"] for f in formset.initial_forms if "sku" in f.changed_data],
+            )
+        super().save_formset(request, form, formset, change)
+
+    def delete_model(self, request, obj):
+        services.record_removed_variants(product_ids=[obj.pk])
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        services.record_removed_variants(product_ids=list(queryset.values_list("pk", flat=True)))
+        super().delete_queryset(request, queryset)
+
     @admin.display(description="variants", ordering="n_variants")
     def variant_count(self, obj):
         return obj.n_variants
@@ -241,13 +257,13 @@ class ProductAdmin(TabbedTranslationAdmin):
 
     @admin.action(description="Publish selected products", permissions=["change"])
     def publish(self, request, queryset):
-        count = queryset.update(is_published=True)
+        count = services.set_published(product_ids=queryset.values_list("pk", flat=True), published=True)
         events.publish(CatalogChanged())
         self.message_user(request, f"{count} product(s) published.", messages.SUCCESS)
 
     @admin.action(description="Unpublish selected products", permissions=["change"])
     def unpublish(self, request, queryset):
-        count = queryset.update(is_published=False)
+        count = services.set_published(product_ids=queryset.values_list("pk", flat=True), published=False)
         events.publish(CatalogChanged())
         self.message_user(request, f"{count} product(s) unpublished.", messages.SUCCESS)
 
@@ -295,8 +311,18 @@ class VariantAdmin(CachedChoicesMixin, admin.ModelAdmin):
         return obj.total_on_hand or 0
 
     def save_model(self, request, obj, form, change):
+        if change and "sku" in form.changed_data:  # the tills drop the old SKU, get the new one
+            services.record_removed_variants(skus=[form.initial["sku"]])
         super().save_model(request, obj, form, change)
         events.publish(ProductsChanged(product_ids=(obj.product_id,)))
+
+    def delete_model(self, request, obj):
+        services.record_removed_variants(variant_ids=[obj.pk])
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        services.record_removed_variants(variant_ids=list(queryset.values_list("pk", flat=True)))
+        super().delete_queryset(request, queryset)
 
 
 @admin.register(Review)

@@ -92,7 +92,7 @@ class Product(models.Model):
     seo_title = models.CharField(max_length=70, blank=True)
     seo_description = models.CharField(max_length=160, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
         ordering = ["name"]
@@ -136,6 +136,9 @@ class Variant(models.Model):
     )
     is_active = models.BooleanField(default=True)
     position = models.PositiveIntegerField(default=0)
+    # What the till's catalog delta reads (pos.selectors.store_catalog_changes): every write that
+    # changes what a till carries sets it, bulk writes included (they pass it explicitly).
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
         ordering = ["product", "position", "sku"]
@@ -164,6 +167,18 @@ class Variant(models.Model):
     @property
     def currency(self) -> str:
         return self.product.currency
+
+
+class RemovedVariant(models.Model):
+    """A variant deleted from the catalog, kept as its SKU and when: the till's catalog delta tells
+    tablets to drop it (a deactivated variant or unpublished product needs no row: its own
+    ``updated_at`` says so). Written by ``catalog.services.record_removed_variants``."""
+
+    sku = models.CharField("SKU", max_length=64)
+    removed_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return self.sku
 
 
 class ReviewStatus(models.TextChoices):

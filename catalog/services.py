@@ -1,4 +1,6 @@
-"""Writes of the catalog's reviews: a verified buyer's review and its moderation.
+"""Writes of the catalog's reviews: a verified buyer's review and its moderation; the ERP's product
+upsert; the change stamps the till's catalog delta reads (``touch_variants``, ``set_published``,
+``record_removed_variants``).
 
 Whether the author bought the product is the orders' knowledge (``orders.selectors.is_verified_buyer``):
 the caller asks it and passes the answer, so the catalog does not read orders.
@@ -20,7 +22,17 @@ from core import events
 
 from .errors import AlreadyReviewed, InvalidErpProduct, InvalidReview, NotVerifiedBuyer
 from .events import ProductsChanged
-from .models import Category, OptionType, OptionValue, Product, Review, ReviewStatus, Variant, VatRate
+from .models import (
+    Category,
+    OptionType,
+    OptionValue,
+    Product,
+    RemovedVariant,
+    Review,
+    ReviewStatus,
+    Variant,
+    VatRate,
+)
 from .validators import is_valid_ean13
 
 
@@ -251,7 +263,7 @@ def upsert_erp_product(*, data: ErpProductData) -> ErpUpsertResult:
         else:
             fields = _assign(variant, variant_values)
             if fields:
-                variant.save(update_fields=fields)
+                variant.save(update_fields=[*fields, "updated_at"])  # auto_now needs naming
             outcome = "updated" if fields else "unchanged"
         wanted = {
             _option_value(code, label).pk
@@ -261,6 +273,8 @@ def upsert_erp_product(*, data: ErpProductData) -> ErpUpsertResult:
         current = {value.pk for value in variant.option_values.all()} if outcome != "created" else set()
         if wanted != current:
             variant.option_values.set(wanted)
+            if outcome != "created":
+                touch_variants(variant_ids=[variant.pk])  # its options changed: the tills' delta
             outcome = "created" if outcome == "created" else "updated"
         outcomes[item.sku] = outcome
     touched = created or bool(changed) or any(o != "unchanged" for o in outcomes.values())
@@ -268,3 +282,44 @@ def upsert_erp_product(*, data: ErpProductData) -> ErpUpsertResult:
         events.publish(ProductsChanged(product_ids=(product.pk,)))
     outcome = "created" if created else "updated" if touched else "unchanged"
     return ErpUpsertResult(product=product, outcome=outcome, variants=outcomes)
+
+
+# --- Change stamps for the till's catalog delta (pos.selectors.store_catalog_changes) ---------------
+# ``Variant.updated_at`` / ``Product.updated_at`` are auto_now: a ``save()`` sets them. A bulk write
+# (``QuerySet.update``, ``bulk_update``) or a change that lives in another table (a variant's options,
+# a price list entry deleted) sets them here.
+
+
+def touch_variants(*, variant_ids: Iterable[int]) -> int:
+    """Mark variants changed now (their options, or a price entry of theirs deleted): the tills
+    receive them in their next catalog delta. Returns how many rows were stamped."""
+    ids = list(variant_ids)
+    if not ids:
+        return 0
+    return Variant.objects.filter(pk__in=ids).update(updated_at=timezone.now())
+
+
+def set_published(*, product_ids: Iterable[int], published: bool) -> int:
+    """(Un)publish products in one UPDATE, stamped: an unpublished product's variants leave the
+    tills' catalogs at their next delta. Returns how many products changed."""
+    return (
+        Product.objects.filter(pk__in=list(product_ids))
+        .exclude(is_published=published)
+        .update(is_published=published, updated_at=timezone.now())
+    )
+
+
+@transaction.atomic
+def record_removed_variants(
+    *, variant_ids: Iterable[int] = (), product_ids: Iterable[int] = (), skus: Iterable[str] = ()
+) -> int:
+    """Before variants are deleted (themselves, or with their products), or for the old SKU of a
+    variant whose SKU is being changed (``skus``): one ``RemovedVariant`` each, so the tills drop
+    those SKUs at the next catalog delta. Returns how many were recorded."""
+    from django.db.models import Q
+
+    ids, products, gone = list(variant_ids), list(product_ids), set(skus)
+    if ids or products:
+        found = Variant.objects.filter(Q(pk__in=ids) | Q(product_id__in=products))
+        gone.update(found.values_list("sku", flat=True))
+    return len(RemovedVariant.objects.bulk_create([RemovedVariant(sku=sku) for sku in sorted(gone)]))

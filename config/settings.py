@@ -517,6 +517,10 @@ STOCK_WS_MAX_MESSAGE_BYTES = env.int("STOCK_WS_MAX_MESSAGE_BYTES", default=4096)
 # covers a stock transaction still open when a snapshot is read; older cursors get a whole snapshot.
 STOCK_WS_CURSOR_MARGIN_SECONDS = env.int("STOCK_WS_CURSOR_MARGIN_SECONDS", default=120)
 STOCK_WS_DELTA_MAX_AGE_SECONDS = env.int("STOCK_WS_DELTA_MAX_AGE_SECONDS", default=24 * 3600)
+# GET /api/v1/pos/catalog/?since=<cursor>: the variants changed since a till's last download
+# (pos.selectors.store_catalog), same margin idea; an older cursor is refused (400): full download.
+POS_CATALOG_CURSOR_MARGIN_SECONDS = env.int("POS_CATALOG_CURSOR_MARGIN_SECONDS", default=120)
+POS_CATALOG_DELTA_MAX_AGE_SECONDS = env.int("POS_CATALOG_DELTA_MAX_AGE_SECONDS", default=7 * 24 * 3600)
 # Size bounds: lines in a cart, lines in a till sale, sales in one offline sync batch.
 CART_MAX_LINES = env.int("CART_MAX_LINES", default=100)
 POS_SALE_MAX_LINES = env.int("POS_SALE_MAX_LINES", default=500)

@@ -85,15 +85,18 @@ def available_by_location(
     return {(v, loc): max(on_hand - reserved, 0) for v, loc, on_hand, reserved in rows}
 
 
-def available_at_stores(*, first_variant_id: int, last_variant_id: int) -> list[tuple[int, int, str, int]]:
+def available_at_stores(
+    *, first_variant_id: int, last_variant_id: int, variant_ids: list[int] | None = None
+) -> list[tuple[int, int, str, int]]:
     """``(variant_id, location_id, location_code, available)`` at every active store, for the variants
-    with an id from ``first_variant_id`` to ``last_variant_id`` (a page of the register's catalog).
-    One query."""
+    with an id from ``first_variant_id`` to ``last_variant_id`` (a page of the register's catalog),
+    only those of ``variant_ids`` if given (a catalog delta: a few ids far apart). One query."""
     from .models import LocationKind
 
     rows = StockLevel.objects.filter(
         variant_id__gte=first_variant_id,
         variant_id__lte=last_variant_id,
+        **({"variant_id__in": variant_ids} if variant_ids is not None else {}),
         location__kind=LocationKind.STORE,
         location__is_active=True,
     ).values_list("variant_id", "location_id", "location__code", "on_hand", "reserved")

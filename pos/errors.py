@@ -143,3 +143,11 @@ class SaleProofRequired(ValidationFailed):
 class SaleKeyMismatch(ValidationFailed):
     code = "sale_key_mismatch"
     default_message = "The Idempotency-Key of a sale is its uuid."
+
+
+class CatalogCursorRefused(ValidationFailed):
+    """``GET catalog/?since=``: not a cursor, too old or from the future. ``detail``:
+    ``{"since": the value, "reason": "invalid" | "too_old" | "future"}``; the till downloads in full."""
+
+    code = "catalog_cursor_refused"
+    default_message = "This catalog cursor cannot give a delta: download the whole catalog."

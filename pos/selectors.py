@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -418,26 +419,103 @@ class CatalogPage:
     items: list[dict]
     next_after: int | None
     promotions: list[dict]
+    cursor: str = ""  # pass as ``since`` for the changes after this page's read (see store_catalog)
+    total: int | None = None  # a full download's first page: how many items all its pages hold
+    removed: list[str] = field(default_factory=list)  # SKUs to drop (a delta's first page)
 
 
-def store_catalog(*, store, after: int = 0, limit: int = 2000, code: str = "") -> CatalogPage:
+def catalog_cursor(read_at: dt.datetime) -> str:
+    """The cursor of a catalog read at ``read_at``: a little earlier, as ``inventory.realtime`` does for
+    the stock: a price or variant written by a transaction still open at ``read_at`` (its stamp is
+    earlier than its commit) falls inside the margin and comes again in the next delta."""
+    from django.conf import settings
+
+    return (read_at - dt.timedelta(seconds=settings.POS_CATALOG_CURSOR_MARGIN_SECONDS)).isoformat()
+
+
+def parse_catalog_since(value: str, *, now: dt.datetime) -> dt.datetime:
+    """A till's ``since``: the moment to send changes from. ``CatalogCursorRefused`` (its message
+    says why) for something that is not a cursor, or one older than
+    ``POS_CATALOG_DELTA_MAX_AGE_SECONDS`` or in the future: that till downloads the whole catalog."""
+    from django.conf import settings
+    from django.utils.translation import gettext as _
+
+    from .errors import CatalogCursorRefused
+
+    try:
+        since = dt.datetime.fromisoformat(value) if len(value) <= 40 else None
+    except ValueError:
+        since = None
+    if since is None or since.tzinfo is None:
+        raise CatalogCursorRefused(
+            _("This is not a catalog cursor: download the whole catalog."),
+            detail={"since": value[:40], "reason": "invalid"},
+        )
+    if since > now:
+        raise CatalogCursorRefused(
+            _("This catalog cursor is in the future: download the whole catalog."),
+            detail={"since": value, "reason": "future"},
+        )
+    if now - since > dt.timedelta(seconds=settings.POS_CATALOG_DELTA_MAX_AGE_SECONDS):
+        raise CatalogCursorRefused(
+            _("This catalog cursor is too old for a delta: download the whole catalog."),
+            detail={"since": value, "reason": "too_old"},
+        )
+    return since
+
+
+def store_catalog(
+    *,
+    store,
+    after: int = 0,
+    limit: int = 2000,
+    code: str = "",
+    since: dt.datetime | None = None,
+    now: dt.datetime | None = None,
+) -> CatalogPage:
     """One page (keyset: variant id > ``after``) of what the register needs offline: SKU, EAN, name,
     options, store price, VAT and availability here and at the other stores. 6 queries a page.
     ``code``: only the variant of that EAN-13 or SKU (any case), if any: what a scan the tablet's
-    catalog does not know yet asks."""
+    catalog does not know yet asks.
+
+    ``since`` (from ``parse_catalog_since``): only the variants changed since then, the delta: one
+    whose own row, product, or price (``pricing.selectors.repriced_variant_ids``) was written since;
+    and on the first page (``after`` 0) ``removed``, the SKUs that left the catalog since (switched
+    off, product unpublished: derived from the same stamps; deleted: ``catalog.RemovedVariant``).
+    A till applies the removals, then the items. 8 queries a page, however many variants changed.
+    Stock is not part of the delta: it comes live through ``/ws/stock/`` (with its own cursor).
+
+    Every page carries ``cursor``: the till keeps the one of its first page (``after`` 0), read
+    before any other, and passes it as ``since`` next time. A full download's first page also says
+    ``total``, how many items its pages hold (the till's progress), from the same query."""
     from django.conf import settings
-    from django.db.models import Q
+    from django.db.models import Q, Window
     from django.utils import timezone
 
-    from catalog.models import OptionValue, Variant
+    from catalog.models import OptionValue, RemovedVariant, Variant
     from inventory import selectors as stock
+    from pricing import selectors as pricing_read
     from pricing import services as pricing
     from pricing.models import Channel as PriceChannel
     from pricing.models import Promotion
 
-    found = Variant.objects.filter(is_active=True, product__is_published=True, pk__gt=after)
+    now = now or timezone.now()
+    cursor = catalog_cursor(now)
+    found = Variant.objects.filter(pk__gt=after)
+    changed = Q()
+    if since is not None:
+        changed = (
+            Q(updated_at__gt=since)
+            | Q(product__updated_at__gt=since)
+            | Q(pk__in=pricing_read.repriced_variant_ids(since=since, now=now))
+        )
+        found = found.filter(changed)
     if code:
         found = found.filter(Q(ean13=code) | Q(sku__iexact=code))
+    found = found.filter(is_active=True, product__is_published=True)
+    counted = since is None and after == 0 and not code
+    if counted:  # the till's progress bar: the count rides along in the same query (a window)
+        found = found.annotate(total=Window(Count("pk")))
     variants = list(
         found.select_related("product__vat_rate")
         # Only what the page shows: the products' descriptions in three languages weigh the most.
@@ -452,30 +530,35 @@ def store_catalog(*, store, after: int = 0, limit: int = 2000, code: str = "") -
         .order_by("pk")[: limit + 1]
     )
     more = len(variants) > limit
+    total = (getattr(variants[0], "total", 0) if variants else 0) if counted else None
     variants = variants[:limit]
+    # A delta's few variants lie far apart: their own ids, not the range, for the options and stock.
+    ids = [v.pk for v in variants] if since is not None else None
     options: dict[int, list[str]] = {}
     if variants:
         # Not prefetch_related: 5000 option-value instances cost more than the rest of the page.
         names = {o.pk: o.name for o in OptionValue.objects.order_by("option_type_id", "position")}
-        links = (
-            Variant.option_values.through.objects.filter(
-                variant_id__gte=variants[0].pk, variant_id__lte=variants[-1].pk
-            )
-            .order_by("optionvalue__option_type_id", "optionvalue__position")
-            .values_list("variant_id", "optionvalue_id")
+        links = Variant.option_values.through.objects.filter(
+            variant_id__gte=variants[0].pk, variant_id__lte=variants[-1].pk
         )
-        for variant_id, value_id in links:
+        if ids is not None:
+            links = links.filter(variant_id__in=ids)
+        for variant_id, value_id in links.order_by(
+            "optionvalue__option_type_id", "optionvalue__position"
+        ).values_list("variant_id", "optionvalue_id"):
             options.setdefault(variant_id, []).append(names[value_id])
-    prices = pricing.unit_prices(variants=variants, channel=PriceChannel.STORE, location=store)
+    prices = pricing.unit_prices(variants=variants, channel=PriceChannel.STORE, location=store, at=now)
     here: dict[int, int] = {}
     elsewhere: dict[int, dict[str, int]] = {}
     if variants:
-        levels = stock.available_at_stores(first_variant_id=variants[0].pk, last_variant_id=variants[-1].pk)
-        for variant_id, location_id, code, available in levels:
+        levels = stock.available_at_stores(
+            first_variant_id=variants[0].pk, last_variant_id=variants[-1].pk, variant_ids=ids
+        )
+        for variant_id, location_id, location_code, available in levels:
             if location_id == store.pk:
                 here[variant_id] = available
             elif available > 0:
-                elsewhere.setdefault(variant_id, {})[code] = available
+                elsewhere.setdefault(variant_id, {})[location_code] = available
     items = [
         {
             "sku": v.sku,
@@ -489,7 +572,13 @@ def store_catalog(*, store, after: int = 0, limit: int = 2000, code: str = "") -
         }
         for v in variants
     ]
-    now = timezone.now()
+    removed: list[str] = []
+    if since is not None and after == 0 and not code:
+        left = Variant.objects.filter(changed).filter(Q(is_active=False) | Q(product__is_published=False))
+        removed = sorted(
+            {*left.values_list("sku", flat=True)}
+            | {*RemovedVariant.objects.filter(removed_at__gt=since).values_list("sku", flat=True)}
+        )
     promotions = [
         {
             "id": p.pk,
@@ -509,4 +598,11 @@ def store_catalog(*, store, after: int = 0, limit: int = 2000, code: str = "") -
             channel__in=[PriceChannel.ANY, PriceChannel.STORE],
         ).order_by("pk")
     ]
-    return CatalogPage(items=items, next_after=variants[-1].pk if more else None, promotions=promotions)
+    return CatalogPage(
+        items=items,
+        next_after=variants[-1].pk if more else None,
+        promotions=promotions,
+        cursor=cursor,
+        removed=removed,
+        total=total,
+    )

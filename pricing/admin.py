@@ -3,6 +3,7 @@ from django.contrib import admin
 from accounts.admin_scope import StoreScopedAdmin
 from core import events
 
+from . import services
 from .events import PricesChanged
 from .models import Coupon, CouponRedemption, CurrencyRate, PriceList, PriceListEntry, Promotion
 
@@ -42,6 +43,23 @@ class PriceListAdmin(StoreScopedAdmin, RefreshesStorefrontMixin, admin.ModelAdmi
     list_filter = ["channel", "location", "customer_group", "is_active"]
     list_select_related = ["customer_group", "location"]
     inlines = [PriceListEntryInline]
+
+    # A deleted entry (or list) changes its variants' prices with nothing left to stamp: the
+    # variants are stamped instead, so the tills' catalog delta carries their new prices.
+    def save_formset(self, request, form, formset, change):
+        if formset.model is PriceListEntry:
+            gone = [f.instance.variant_id for f in formset.deleted_forms if f.instance.pk]
+            services.note_entries_removed(variant_ids=gone)
+        super().save_formset(request, form, formset, change)
+
+    def delete_model(self, request, obj):
+        services.note_entries_removed(variant_ids=obj.entries.values_list("variant_id", flat=True))
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        entries = PriceListEntry.objects.filter(price_list__in=queryset)
+        services.note_entries_removed(variant_ids=entries.values_list("variant_id", flat=True))
+        super().delete_queryset(request, queryset)
 
 
 class CouponInline(admin.TabularInline):

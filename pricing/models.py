@@ -56,6 +56,7 @@ class PriceList(models.Model):
     starts_at = models.DateTimeField(null=True, blank=True)
     ends_at = models.DateTimeField(null=True, blank=True)
     is_active = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)  # the till's catalog delta
 
     class Meta:
         ordering = ["-priority", "code"]
@@ -74,6 +75,7 @@ class PriceListEntry(models.Model):
     price_list = models.ForeignKey(PriceList, on_delete=models.CASCADE, related_name="entries")
     variant = models.ForeignKey("catalog.Variant", on_delete=models.CASCADE, related_name="price_entries")
     price_ht = models.DecimalField(max_digits=12, decimal_places=4)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)  # the till's catalog delta
 
     class Meta:
         verbose_name_plural = "price list entries"

@@ -13,9 +13,9 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from core.money import money_round
@@ -182,3 +182,16 @@ def usable_personal_coupons(*, customer_id: int, at: dt.datetime | None = None) 
         .select_related("promotion")
         .order_by("promotion__ends_at", "pk")
     )
+
+
+def repriced_variant_ids(*, since: dt.datetime, now: dt.datetime) -> QuerySet[PriceListEntry, Any]:
+    """The ids of the variants whose price may differ since ``since`` (a subquery, for the tills'
+    catalog delta): an entry written since, its list edited since, or its list started or ended
+    between ``since`` and ``now``. Deleted entries stamp their variant instead
+    (``services.note_entries_removed``)."""
+    return PriceListEntry.objects.filter(
+        Q(updated_at__gt=since)
+        | Q(price_list__updated_at__gt=since)
+        | Q(price_list__starts_at__gt=since, price_list__starts_at__lte=now)
+        | Q(price_list__ends_at__gt=since, price_list__ends_at__lte=now)
+    ).values("variant_id")

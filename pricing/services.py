@@ -614,10 +614,18 @@ def set_erp_group_prices(*, prices: Iterable[ErpGroupPrice]) -> dict[str, int]:
             counts["created"] += 1
         elif entry.price_ht != net:
             entry.price_ht = net
-            entry.save(update_fields=["price_ht"])
+            entry.save(update_fields=["price_ht", "updated_at"])  # auto_now needs naming
             counts["updated"] += 1
         else:
             counts["unchanged"] += 1
     if counts["created"] or counts["updated"]:
         events.publish(PricesChanged())
     return counts
+
+
+def note_entries_removed(*, variant_ids: Iterable[int]) -> None:
+    """Price list entries (or whole lists) of these variants are about to be deleted: their price
+    changes with nothing left to stamp, so the variants are stamped (the tills' catalog delta)."""
+    from catalog import services as catalog
+
+    catalog.touch_variants(variant_ids=set(variant_ids))

@@ -266,7 +266,18 @@ class PromotionSerializer(serializers.Serializer):
 class CatalogPageSerializer(serializers.Serializer):
     store = serializers.CharField()
     next_after = serializers.IntegerField(allow_null=True, help_text="Pass as `after` for the next page.")
+    cursor = serializers.CharField(
+        help_text="Keep the first page's; pass it as `since` next time for only what changed since."
+    )
+    since = serializers.CharField(allow_null=True, help_text="The `since` asked for (null: everything).")
+    total = serializers.IntegerField(
+        allow_null=True, help_text="A full download's first page: how many items all its pages hold."
+    )
     results = CatalogItemSerializer(many=True)
+    removed = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="A delta's first page: the SKUs that left the catalog since `since` (drop them first).",
+    )
     promotions = PromotionSerializer(many=True)
 
 

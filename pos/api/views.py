@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import BasePermission, IsAuthenticated
@@ -448,6 +449,15 @@ class CatalogQuery(QueryParams):
         help_text="Only the variant of this EAN-13 or SKU (any case): none or one item. What the till "
         "asks when a scan misses its offline catalog.",
     )
+    since = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=64,
+        default="",
+        help_text="A `cursor` of an earlier download (its first page's): only what changed since, and "
+        "`removed`. Not a cursor, older than POS_CATALOG_DELTA_MAX_AGE_SECONDS (7 days) or in the "
+        "future: 400 `catalog_cursor_refused`, download in full.",
+    )
 
 
 class CatalogView(PosView):
@@ -459,24 +469,53 @@ class CatalogView(PosView):
         "(or `code`: the one variant of that EAN-13 or SKU). "
         "Each item: SKU, EAN-13, name, options, this store's gross price and VAT, the units available "
         "here and at the other stores (only those with stock). `promotions`: the automatic ones in force "
-        "here.",
+        "here.\n\n"
+        "**Delta.** Every page carries a `cursor`; keep the first page's. Next time pass it as `since`: "
+        "the pages then hold only the variants changed since (price, name, options, EAN, price lists), "
+        "with their current data, and the first page's `removed` lists the SKUs to drop (switched off, "
+        "product unpublished, deleted). Apply `removed`, then the items. The cursor is the read's time "
+        "less a margin (POS_CATALOG_CURSOR_MARGIN_SECONDS), so a change still being written comes again. "
+        "Stock is not part of the delta: it is live on `/ws/stock/`. A refused `since` (400 "
+        "`catalog_cursor_refused`): download the whole catalog.",
         parameters=[CatalogQuery],
         responses={
             200: s.CatalogPageSerializer,
-            **error_responses(400, 401, 403, 404, descriptions={404: STORE_NOT_FOUND}),
+            **error_responses(
+                400,
+                401,
+                403,
+                404,
+                descriptions={
+                    400: "A bad parameter, or `since` refused (`catalog_cursor_refused`: not a cursor, "
+                    "too old, in the future).",
+                    404: STORE_NOT_FOUND,
+                },
+            ),
         },
     )
     def get(self, request: Request) -> Response:
         query = parse(CatalogQuery, request.query_params)
         store = resolve_store(request.user, query["store"])
+        now = timezone.now()
+        asked = query["since"].strip()
+        since = selectors.parse_catalog_since(asked, now=now) if asked else None
         page = selectors.store_catalog(
-            store=store, after=query["after"], limit=query["limit"], code=query["code"].strip()
+            store=store,
+            after=query["after"],
+            limit=query["limit"],
+            code=query["code"].strip(),
+            since=since,
+            now=now,
         )
         return Response(
             {
                 "store": store.code,
                 "next_after": page.next_after,
+                "cursor": page.cursor,
+                "total": page.total,
+                "since": asked or None,
                 "results": s.CatalogItemSerializer(page.items, many=True).data,
+                "removed": page.removed,
                 "promotions": s.PromotionSerializer(page.promotions, many=True).data,
             }
         )

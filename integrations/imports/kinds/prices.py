@@ -123,7 +123,10 @@ class PricesHandler(Handler):
                 else:
                     result.unchanged += 1
             PriceListEntry.objects.bulk_create(new, batch_size=1000)
-            PriceListEntry.objects.bulk_update(changed, ["price_ht"], batch_size=1000)
+            stamp = timezone.now()  # bulk_update skips auto_now: the tills' catalog delta reads it
+            for entry in changed:
+                entry.updated_at = stamp
+            PriceListEntry.objects.bulk_update(changed, ["price_ht", "updated_at"], batch_size=1000)
             result.created += len(new)
             result.updated += len(changed)
             if new or changed:

@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
 from catalog.events import CatalogChanged, ProductsChanged
@@ -200,12 +201,22 @@ class ProductsHandler(Handler):
         Product.objects.bulk_create(created, batch_size=1000)
         if created:
             self.created_products = True
+        # bulk_update skips auto_now: the stamps the tills' catalog delta reads are set here.
+        stamp = timezone.now()
+        for product in touched_products.values():
+            product.updated_at = stamp
+        for variant in changed_variants:
+            variant.updated_at = stamp
         if touched_products:
-            Product.objects.bulk_update(list(touched_products.values()), PRODUCT_FIELDS, batch_size=1000)
+            Product.objects.bulk_update(
+                list(touched_products.values()), [*PRODUCT_FIELDS, "updated_at"], batch_size=1000
+            )
         Variant.objects.bulk_create([v for _, v in new_variants], batch_size=1000)
         if changed_variants:
-            Variant.objects.bulk_update(changed_variants, VARIANT_FIELDS, batch_size=1000)
+            Variant.objects.bulk_update(changed_variants, [*VARIANT_FIELDS, "updated_at"], batch_size=1000)
         m2m_changed = self._write_options(ok)
+        if m2m_changed:
+            Variant.objects.filter(pk__in=m2m_changed).update(updated_at=stamp)
         for line, variant in ok:
             state = outcome.get(line.row.line)
             if state is None and variant.pk in m2m_changed:

@@ -1,14 +1,16 @@
 /*
  * The store's catalog for selling offline: downloaded page by page from GET catalog/, kept in
- * IndexedDB (PosStore) with the promotions in force, indexed in memory by SKU and EAN-13 for the
- * scanner, and searched by words (name, SKU, options, EAN).
+ * IndexedDB (PosStore) with the promotions in force and the download's cursor, indexed in memory by
+ * SKU and EAN-13 for the scanner, and searched by words (name, SKU, options, EAN). Later refreshes
+ * (start, reconnect, every CATALOG_REFRESH_MS) ask only what changed since the cursor
+ * (GET catalog/?since=).
  */
 import { api, errorText } from "./api.js";
-import { CATALOG_REFRESH_MS } from "./config.js";
-import { t } from "./i18n.js";
+import { CATALOG_PAGE_SIZE as PAGE_SIZE, CATALOG_REFRESH_MS } from "./config.js";
+import { t, tn } from "./i18n.js";
 import { state } from "./state.js";
 import { PosStore } from "./store.js";
-import { toast } from "./ui.js";
+import { $, toast } from "./ui.js";
 
 var changed = function () {};
 
@@ -69,49 +71,149 @@ export function loadCatalogFromDb() {
   });
 }
 
-/* GET catalog/ pages by variant id: ?after=<the previous page's next_after> until it is null. */
-function fetchCatalog() {
-  var items = [];
-  var promotions = null;
+function stored(item) {
+  var copy = Object.assign({}, item);
+  delete copy._search;
+  return copy;
+}
+
+/*
+ * The loading state under the scan field: "Catalog loading 40%" (items received of the first page's
+ * total), or an indeterminate bar with the count when the total is not known. While it shows, a scan
+ * the tablet's catalog misses is asked of the server (scanner.js: state.catalogLoading).
+ */
+function showLoading(loaded, total, text) {
+  var node = $("catalog-status");
+  if (!node) return;
+  var bar = node.querySelector("progress");
+  if (text) {
+    node.querySelector(".catalog-status__text").textContent = text;
+    bar.removeAttribute("value");
+  } else if (total) {
+    var percent = Math.min(100, Math.floor((loaded * 100) / total));
+    node.querySelector(".catalog-status__text").textContent = t("catalog_loading", { n: percent });
+    bar.value = percent;
+  } else {
+    node.querySelector(".catalog-status__text").textContent = tn("catalog_loading_count", loaded);
+    bar.removeAttribute("value");
+  }
+  node.dataset.loaded = String(loaded);
+  node.hidden = false;
+}
+
+function hideLoading() {
+  var node = $("catalog-status");
+  if (node) node.hidden = true;
+}
+
+/*
+ * GET catalog/ pages by variant id: ?after=<the previous page's next_after> until it is null. With
+ * since (a cursor kept from an earlier download), only what changed since: the first page's
+ * "removed" SKUs and the items to upsert. Resolves to {items, removed, promotions, cursor}: the
+ * first page's cursor, read before any change the later pages may show.
+ */
+function fetchPages(since) {
+  var out = { items: [], removed: [], promotions: null, cursor: null };
+  var total = null;
   function page(after) {
-    return api("GET", "catalog/?limit=5000&after=" + after).then(function (data) {
+    var path = "catalog/?limit=" + PAGE_SIZE + "&after=" + after;
+    if (since) path += "&since=" + encodeURIComponent(since);
+    return api("GET", path).then(function (data) {
       var rows = Array.isArray(data) ? data : data.results || [];
       rows.forEach(function (row) {
-        items.push(normaliseItem(row));
+        out.items.push(normaliseItem(row));
       });
       if (data && !Array.isArray(data)) {
-        if (promotions === null && Array.isArray(data.promotions)) promotions = data.promotions;
+        if (out.cursor === null && data.cursor) out.cursor = data.cursor;
+        if (total === null && typeof data.total === "number") total = data.total;
+        if (Array.isArray(data.removed)) out.removed = out.removed.concat(data.removed);
+        if (out.promotions === null && Array.isArray(data.promotions)) out.promotions = data.promotions;
+        if (since) showLoading(out.items.length, null, t("catalog_updating"));
+        else showLoading(out.items.length, total);
         if (data.next_after !== null && data.next_after !== undefined && rows.length) return page(data.next_after);
       }
       return null;
     });
   }
   return page(0).then(function () {
-    promotions = promotions || [];
-    indexCatalog(items);
-    state.promotions = promotions;
-    return Promise.all([
-      PosStore.replaceCatalog(
-        items.map(function (item) {
-          var copy = Object.assign({}, item);
-          delete copy._search;
-          return copy;
-        })
-      ),
-      PosStore.setMeta("promotions", promotions),
-      PosStore.setMeta("catalog_at", Date.now()),
-    ]).then(function () {
+    out.promotions = out.promotions || [];
+    return out;
+  });
+}
+
+/* The whole catalog replaces the tablet's, with its cursor, in one IndexedDB transaction. */
+function fetchCatalog() {
+  showLoading(0, null);
+  return fetchPages(null).then(function (got) {
+    indexCatalog(got.items);
+    state.promotions = got.promotions;
+    return PosStore.replaceCatalog(got.items.map(stored), {
+      promotions: got.promotions,
+      catalog_at: Date.now(),
+      catalog_cursor: got.cursor,
+    }).then(function () {
       changed();
-      return items.length;
+      return got.items.length;
     });
   });
 }
 
+/* Only what changed since the stored cursor: removals, then upserts, in IndexedDB and in memory. */
+function fetchDelta(cursor) {
+  showLoading(0, null, t("catalog_updating"));
+  return fetchPages(cursor).then(function (got) {
+    got.removed.forEach(function (sku) {
+      var old = state.catalog.get(sku);
+      state.catalog.delete(sku);
+      if (old && old.ean13 && state.byEan.get(old.ean13) === old) state.byEan.delete(old.ean13);
+    });
+    got.items.forEach(function (item) {
+      var old = state.catalog.get(item.sku);
+      if (old && old.ean13 && old.ean13 !== item.ean13 && state.byEan.get(old.ean13) === old) {
+        state.byEan.delete(old.ean13);
+      }
+      addToIndex(item);
+    });
+    state.promotions = got.promotions;
+    return PosStore.applyCatalogDelta(got.removed, got.items.map(stored), {
+      promotions: got.promotions,
+      catalog_at: Date.now(),
+      catalog_cursor: got.cursor,
+    }).then(function () {
+      if (got.items.length || got.removed.length) changed();
+      return got.items.length;
+    });
+  });
+}
+
+var loading = null;
+
+/*
+ * Bring the tablet's catalog up to date: by delta when a cursor is stored with a catalog, else (or
+ * when the server refuses the cursor: 400, too old) the whole of it. One at a time: a call while one
+ * runs gets the same promise.
+ */
 export function refreshCatalog() {
   if (!state.online) return Promise.resolve();
-  return fetchCatalog().catch(function (error) {
-    if (!error.network) toast(t("catalog_failed") + " " + errorText(error), "error");
-  });
+  if (loading) return loading;
+  state.catalogLoading = true;
+  loading = PosStore.getMeta("catalog_cursor")
+    .then(function (cursor) {
+      if (!cursor || !state.catalog.size) return fetchCatalog();
+      return fetchDelta(cursor).catch(function (error) {
+        if (error && error.status === 400) return fetchCatalog();
+        throw error;
+      });
+    })
+    .catch(function (error) {
+      if (!error.network) toast(t("catalog_failed") + " " + errorText(error), "error");
+    })
+    .then(function () {
+      loading = null;
+      state.catalogLoading = false;
+      hideLoading();
+    });
+  return loading;
 }
 
 /* The item of a scanned EAN-13, or of a typed SKU. */
@@ -134,9 +236,7 @@ export function lookupCode(code) {
       if (rows.length !== 1) return null;
       var item = normaliseItem(rows[0]);
       addToIndex(item);
-      var copy = Object.assign({}, item);
-      delete copy._search;
-      return PosStore.putCatalogItem(copy).then(function () {
+      return PosStore.putCatalogItem(stored(item)).then(function () {
         return item;
       });
     })

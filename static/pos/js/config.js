@@ -9,3 +9,4 @@ export var API = CONFIG.urls.api;
 export var OFFLINE_TENDERS = { cash: true, card: true }; // the others need the server to check them
 export var SYNC_BATCH = 50;
 export var CATALOG_REFRESH_MS = 10 * 60 * 1000;
+export var CATALOG_PAGE_SIZE = 2500; // items a catalog page holds: ten steps of progress for 25,000

@@ -41,6 +41,7 @@ function connectivityChanged(online) {
   if (online) {
     offline.syncQueue();
     Live.refresh();
+    if (state.session) catalog.refreshCatalog(); // what changed while offline: a delta
     if (state.cart.length && !state.paying) cart.requote(); // promotions and coupon, from the server again
   } else if (!state.paying) {
     renderTotals();

@@ -11,7 +11,7 @@ import { t } from "./i18n.js";
 import { focusScan, go } from "./screens.js";
 import { state } from "./state.js";
 import { availabilityNode, Live } from "./stock.js";
-import { $, el, money, toast, toCents } from "./ui.js";
+import { $, el, hideToast, money, toast, toCents } from "./ui.js";
 
 var LOYALTY_CARD = /^LC\d{6,}$/i;
 // A sale or order number, with the check code of a web order confirmation's barcode (orders.proof).
@@ -39,7 +39,7 @@ function renderResults(items, query) {
             type: "button",
             class: "result",
             onclick: function () {
-              addToCart(item);
+              scanned(item);
               $("scan").value = "";
               renderResults([], "");
               focusScan();
@@ -62,6 +62,20 @@ function renderResults(items, query) {
   Live.watch();
 }
 
+/* A scan found its item: into the cart, and the last error toast goes (it no longer applies). */
+function scanned(item) {
+  hideToast();
+  addToCart(item);
+}
+
+/* The server's answer for a code the tablet's catalog does not have (yet). */
+function askServer(value) {
+  lookupCode(value).then(function (item) {
+    if (item) scanned(item);
+    else toast(t("unknown_barcode", { code: value }), "error");
+  });
+}
+
 /* Empty the field and the results: the code was dealt with. */
 function clearScan() {
   $("scan").value = "";
@@ -75,7 +89,7 @@ function submitScan(event) {
   window.clearTimeout(searchTimer);
   var item = findByCode(value);
   if (item) {
-    addToCart(item);
+    scanned(item);
     clearScan();
     return;
   }
@@ -93,19 +107,22 @@ function submitScan(event) {
     identifyByCard(value);
     return;
   }
+  if (state.catalogLoading && !/\s/.test(value)) {
+    // The catalog is still (down)loading: what the tablet lacks yet, the server knows.
+    clearScan();
+    askServer(value);
+    return;
+  }
   var found = search(value);
   if (found.length === 1) {
-    addToCart(found[0]);
+    scanned(found[0]);
     clearScan();
     return;
   }
   if (!found.length && !/\s/.test(value)) {
     // A barcode or SKU the offline catalog does not know yet: the server may.
     clearScan();
-    lookupCode(value).then(function (item) {
-      if (item) addToCart(item);
-      else toast(t("unknown_barcode", { code: value }), "error");
-    });
+    askServer(value);
     return;
   }
   if (/^\d{8,14}$/.test(value)) {

@@ -10,6 +10,7 @@ export var state = {
   catalog: new Map(), // sku -> item
   byEan: new Map(), // ean13 -> item
   promotions: [],
+  catalogLoading: false, // a catalog download or delta is running: scans it misses ask the server
   cart: [], // {sku, quantity, discount (cents), discount_reason}
   customer: null,
   loyalty: null, // the customer's loyalty card (tier, points, rewards, vouchers), loyalty.js

@@ -5,7 +5,8 @@
  * - "catalog": the store's catalog (keyPath sku), refreshed from GET /api/v1/pos/catalog/ online;
  * - "queue":   sales waiting for the server (keyPath uuid). A sale is written here BEFORE it is sent;
  *              it leaves the queue only when the server answered created/duplicate for its uuid;
- * - "meta":    small key/value records (the open session, the promotions, the catalog's date).
+ * - "meta":    small key/value records (the open session, the promotions, the catalog's date and
+ *              its cursor: the next refresh asks GET catalog/?since=<cursor> for what changed).
  *
  * Also window.PosStore, for the browser tests and the console.
  */
@@ -63,6 +64,31 @@ function run(storeName, mode, work) {
   });
 }
 
+/* One readwrite transaction over the catalog and the meta records. */
+function runBoth(work) {
+  return open().then(function (db) {
+    return new Promise(function (resolve, reject) {
+      var tx = db.transaction(["catalog", "meta"], "readwrite");
+      work(tx.objectStore("catalog"), tx.objectStore("meta"));
+      tx.oncomplete = function () {
+        resolve();
+      };
+      tx.onerror = function () {
+        reject(tx.error);
+      };
+      tx.onabort = function () {
+        reject(tx.error);
+      };
+    });
+  });
+}
+
+function putAll(store, values) {
+  Object.keys(values || {}).forEach(function (key) {
+    store.put(values[key], key);
+  });
+}
+
 function requestValue(request, set) {
   request.onsuccess = function () {
     set(request.result);
@@ -92,13 +118,30 @@ export var PosStore = {
     });
   },
 
-  /* Replace the whole catalog in one transaction (a half-written catalog is never visible). */
-  replaceCatalog: function (items) {
-    return run("catalog", "readwrite", function (store) {
-      store.clear();
+  /*
+   * Replace the whole catalog and its meta records (promotions, cursor) in one transaction: a
+   * half-written catalog, or a cursor that does not match it, is never visible.
+   */
+  replaceCatalog: function (items, meta) {
+    return runBoth(function (catalog, metaStore) {
+      catalog.clear();
       items.forEach(function (item) {
-        store.put(item);
+        catalog.put(item);
       });
+      putAll(metaStore, meta);
+    });
+  },
+
+  /* A delta: drop the removed SKUs, then put the changed items, with the new cursor; one transaction. */
+  applyCatalogDelta: function (removed, items, meta) {
+    return runBoth(function (catalog, metaStore) {
+      removed.forEach(function (sku) {
+        catalog.delete(sku);
+      });
+      items.forEach(function (item) {
+        catalog.put(item);
+      });
+      putAll(metaStore, meta);
     });
   },
 

@@ -56,6 +56,12 @@ export function toast(message, kind) {
   }, kind === "error" ? 6000 : 2200);
 }
 
+/* Hide the toast at once: the cashier's next scan worked, an old error no longer applies. */
+export function hideToast() {
+  window.clearTimeout(toastTimer);
+  $("toast").hidden = true;
+}
+
 // --- money ----------------------------------------------------------------------------------------
 
 var moneyFormat = new Intl.NumberFormat(CONFIG.language || "fr", {
