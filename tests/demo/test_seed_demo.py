@@ -32,6 +32,10 @@ def test_seed_creates_a_consistent_demo(capsys):
     # translated names, SKUs unique by construction, every EAN-13 valid
     product = Product.objects.first()
     assert product.name_fr and product.name_en and product.name_it
+    for language in ("fr", "en", "it"):  # unique names in each language; variants share their product's price
+        names = list(Product.objects.values_list(f"name_{language}", flat=True))
+        assert len(set(names)) == len(names) == 80
+    assert not Variant.objects.filter(price_ht_override__isnull=False).exists()
     variants = list(Variant.objects.values_list("sku", "ean13"))
     assert len(variants) > 80 and len({sku for sku, _ in variants}) == len(variants)
     assert all(is_valid_ean13(ean) for _, ean in variants)
