@@ -65,7 +65,7 @@ urlpatterns += i18n_patterns(
     path("pay/", include("payments.urls")),
     path("newsletter/", include("marketing.urls")),
 )
-if settings.DEBUG:
+if settings.DEBUG or settings.DEMO:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 handler404 = "core.views.not_found"
