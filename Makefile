@@ -33,6 +33,8 @@ migrate: install
 # The demo's e-mails (order confirmations, the invoice) go to one file per message under var/mail/
 # (git-ignored), not over the terminal; EMAIL_URL set in the environment wins.
 demo seed: export EMAIL_URL ?= filemail:///$(CURDIR)/var/mail
+# and eager Celery's one INFO line per task stays out of it too (warnings and errors still show).
+demo seed: export LOG_LEVEL ?= WARNING
 
 seed: migrate
 	$(BIN)/python manage.py seed_demo

@@ -750,6 +750,8 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},  # WeasyPrint's font subsetting chatter
     },
 }
+if CELERY_TASK_ALWAYS_EAGER:  # no broker at all: not kombu's "No hostname was supplied" on every send
+    LOGGING["loggers"]["kombu.connection"] = {"level": "ERROR"}  # type: ignore[index]
 # A Celery worker keeps these handlers (JSON lines too) instead of installing its own format.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = LOG_FORMAT != "json"
 
