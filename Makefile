@@ -30,16 +30,27 @@ install-dev: $(VENV)/.installed-dev
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
+# The demo's e-mails (order confirmations, the invoice) go to one file per message under var/mail/
+# (git-ignored), not over the terminal; EMAIL_URL set in the environment wins.
+demo seed: export EMAIL_URL ?= filemail:///$(CURDIR)/var/mail
+# and eager Celery's one INFO line per task stays out of it too (warnings and errors still show).
+demo seed: export LOG_LEVEL ?= WARNING
+
 seed: migrate
 	$(BIN)/python manage.py seed_demo
 
-demo: seed
+# DEBUG off (DJANGO_DEMO=1 keeps the fake carriers, media and the /platform/ logins): the shop's own
+# 404 and 500 pages, static files through WhiteNoise. The logins table comes last, then the server.
+demo: migrate
+	$(BIN)/python manage.py seed_demo --no-logins
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	@echo ""
 	@echo "  Serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
 	@echo "  Shop: http://$(HOST):$(PORT)/fr/   Stock grid: http://$(HOST):$(PORT)/stock/   Admin: http://$(HOST):$(PORT)/admin/   API: http://$(HOST):$(PORT)/api/docs/"
+	@echo "  Till: http://$(HOST):$(PORT)/pos/   E-mails the demo sends: var/mail/"
 	@echo ""
-	$(BIN)/uvicorn config.asgi:application --host $(HOST) --port $(PORT) $(UVICORN_FLAGS) --log-level warning
+	@$(BIN)/python manage.py demo_logins
+	@DJANGO_DEBUG=0 DJANGO_DEMO=1 $(BIN)/uvicorn config.asgi:application --host $(HOST) --port $(PORT) $(UVICORN_FLAGS) --log-level warning
 
 serve: install
 	DB_POOL=$${DB_POOL:-1} $(BIN)/uvicorn config.asgi:application --host $(HOST) --port $(PORT) $(UVICORN_FLAGS)

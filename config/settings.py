@@ -30,6 +30,9 @@ DJANGO_ENV = env.str("DJANGO_ENV", default="development")
 PRODUCTION = DJANGO_ENV == "production"
 
 DEBUG = env.bool("DJANGO_DEBUG", default=not PRODUCTION)
+# ``make demo`` serves with DEBUG off (the designed 404/500 pages, no tracebacks) but stays a demo:
+# fake carriers, uploaded media served by Django, the demo logins on /platform/.
+DEMO = env.bool("DJANGO_DEMO", default=False) and not PRODUCTION
 if PRODUCTION:
     SECRET_KEY = env.str("DJANGO_SECRET_KEY")
     ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
@@ -657,11 +660,11 @@ PAYPAL_ENVIRONMENT = env.str("PAYPAL_ENVIRONMENT", default="production" if PRODU
 PAYPAL_BASE_URL = env.str("PAYPAL_BASE_URL", default="")  # overrides the environment's API host
 
 # --- Carriers (logistics/carriers/): Colissimo, DPD France, La Poste Lettre suivie ---------------
-# "fake" (default when DEBUG: make demo, dev, tests unless a test aims a fixture at the local fakes):
+# "fake" (default when DEBUG or DEMO: make demo, dev, tests unless a test aims a fixture at the local fakes):
 # an in-process sandbox hands out realistic tracking numbers without any network; "live" calls the
 # carriers' APIs below. Webhook secrets sign pushed tracking events (X-Carrier-Signature, see
 # logistics/carriers/transport.py); an empty secret refuses every push for that carrier.
-CARRIER_MODE = env.str("CARRIER_MODE", default="fake" if DEBUG else "live")
+CARRIER_MODE = env.str("CARRIER_MODE", default="fake" if DEBUG or DEMO else "live")
 CARRIER_TIMEOUT = env.float("CARRIER_TIMEOUT", default=5.0)  # seconds, connect and read
 
 
@@ -760,6 +763,8 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},  # WeasyPrint's font subsetting chatter
     },
 }
+if CELERY_TASK_ALWAYS_EAGER:  # no broker at all: not kombu's "No hostname was supplied" on every send
+    LOGGING["loggers"]["kombu.connection"] = {"level": "ERROR"}  # type: ignore[index]
 # A Celery worker keeps these handlers (JSON lines too) instead of installing its own format.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = LOG_FORMAT != "json"
 

@@ -7,7 +7,7 @@ from django.urls import include, path
 
 from core.api_docs import ApiRedocView, ApiSchemaView, ApiSwaggerView
 from core.metrics import metrics_view
-from core.views import healthz, readyz
+from core.views import favicon, healthz, readyz
 from marketing.views import unsubscribe
 from marketing.webhooks import tracking_webhook
 from storefront.sitemaps import sitemaps
@@ -39,6 +39,7 @@ urlpatterns = [
     # the e-mail provider's bounces and complaints (basic auth: ANYMAIL_WEBHOOK_SECRET)
     path("anymail/<str:provider>/tracking/", tracking_webhook, name="email-tracking-webhook"),
     path("robots.txt", robots_txt, name="robots-txt"),
+    path("favicon.ico", favicon, name="favicon"),
     path(
         "sitemap.xml",
         sitemap_views.index,
@@ -65,7 +66,7 @@ urlpatterns += i18n_patterns(
     path("pay/", include("payments.urls")),
     path("newsletter/", include("marketing.urls")),
 )
-if settings.DEBUG:
+if settings.DEBUG or settings.DEMO:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 handler404 = "core.views.not_found"

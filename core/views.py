@@ -4,7 +4,8 @@ import sys
 import redis
 from django.conf import settings
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.defaults import bad_request as django_bad_request
@@ -56,6 +57,15 @@ def server_error(request: HttpRequest) -> HttpResponse:
             status=500,
         )
     return django_server_error(request)
+
+
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponse:
+    """``/favicon.ico``, which browsers ask for on pages that link no icon (a PDF, a JSON answer):
+    the site's icon, from the static files."""
+    response = HttpResponsePermanentRedirect(static("core/icons/favicon.ico"))
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 @never_cache

@@ -318,6 +318,16 @@ def manifest(request: HttpRequest) -> JsonResponse:
             "display": "standalone",
             "background_color": "#f4f1ea",
             "theme_color": "#1f3a34",
+            "icons": [
+                {"src": static("core/icons/icon-192.png"), "sizes": "192x192", "type": "image/png"},
+                {"src": static("core/icons/icon-512.png"), "sizes": "512x512", "type": "image/png"},
+                {
+                    "src": static("core/icons/icon-maskable-512.png"),
+                    "sizes": "512x512",
+                    "type": "image/png",
+                    "purpose": "maskable",
+                },
+            ],
         },
         content_type="application/manifest+json",
     )

@@ -109,6 +109,23 @@ def login(email, role, store_code, first_name, last_name, locations) -> DemoLogi
     )
 
 
+def current_logins() -> list[DemoLogin]:
+    """The demo logins as the database has them now (``make demo`` prints them last, after seeding)."""
+    users = {u.email: u for u in User.objects.filter(email__in=[spec[0] for spec in DEMO_USERS])}
+    tokens = dict(Token.objects.filter(user__in=users.values()).values_list("user__email", "key"))
+    return [
+        DemoLogin(
+            email=email,
+            password=DEMO_PASSWORD,
+            role=str(role or "superuser"),
+            store=store_code or "",
+            token=tokens.get(email, "-"),
+        )
+        for email, role, store_code, *_names in DEMO_USERS
+        if email in users
+    ]
+
+
 # --- the demo shopper's portal ----------------------------------------------------------------------
 
 

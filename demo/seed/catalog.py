@@ -33,11 +33,17 @@ class Leaf:
     kind: str  # apparel | shoes | food | gift
     prefix: str  # SKU prefix
     weight: int  # share of the generated products
-    price: tuple[int, int]  # TTC euros, min and max
+    price: tuple[int, int]  # TTC euros, min and max (food: of the smallest size)
     vat: str = "standard"
-    noun: tuple[str, str, str] = ("", "", "")
+    noun: tuple[w.Noun, str, w.Noun] | None = None  # apparel and shoes: (fr, en, it)
     sizes: tuple[str, ...] = ()
     items: str = ""  # key into FOOD_ITEMS / GIFT_ITEMS
+
+
+def _noun(
+    fr: str, fr_gender: str, en: str, it: str, it_gender: str, plural=False
+) -> tuple[w.Noun, str, w.Noun]:
+    return w.Noun(fr, fr_gender, plural), en, w.Noun(it, it_gender, plural)
 
 
 def _apparel(prefix, noun, weight, price, sizes=w.ADULT_SIZES):
@@ -57,22 +63,22 @@ TREE = [
                     (
                         "women-t-shirts",
                         ("T-shirts", "T-shirts", "T-shirt"),
-                        _apparel("WTS", ("T-shirt", "T-shirt", "T-shirt"), 5, (19, 39)),
+                        _apparel("WTS", _noun("T-shirt", "m", "T-shirt", "T-shirt", "f"), 5, (19, 39)),
                     ),
                     (
                         "women-dresses",
                         ("Robes", "Dresses", "Abiti"),
-                        _apparel("WDR", ("Robe", "dress", "Abito"), 5, (39, 119)),
+                        _apparel("WDR", _noun("Robe", "f", "dress", "Abito", "m"), 5, (39, 119)),
                     ),
                     (
                         "women-jackets",
                         ("Vestes", "Jackets", "Giacche"),
-                        _apparel("WJK", ("Veste", "jacket", "Giacca"), 3, (59, 159)),
+                        _apparel("WJK", _noun("Veste", "f", "jacket", "Giacca", "f"), 3, (59, 159)),
                     ),
                     (
                         "women-sweaters",
                         ("Pulls", "Sweaters", "Maglioni"),
-                        _apparel("WSW", ("Pull", "sweater", "Maglione"), 3, (39, 99)),
+                        _apparel("WSW", _noun("Pull", "m", "sweater", "Maglione", "m"), 3, (39, 99)),
                     ),
                 ],
             ),
@@ -83,22 +89,22 @@ TREE = [
                     (
                         "men-t-shirts",
                         ("T-shirts", "T-shirts", "T-shirt"),
-                        _apparel("MTS", ("T-shirt", "T-shirt", "T-shirt"), 5, (19, 39)),
+                        _apparel("MTS", _noun("T-shirt", "m", "T-shirt", "T-shirt", "f"), 5, (19, 39)),
                     ),
                     (
                         "men-shirts",
                         ("Chemises", "Shirts", "Camicie"),
-                        _apparel("MSH", ("Chemise", "shirt", "Camicia"), 4, (39, 89)),
+                        _apparel("MSH", _noun("Chemise", "f", "shirt", "Camicia", "f"), 4, (39, 89)),
                     ),
                     (
                         "men-jackets",
                         ("Vestes", "Jackets", "Giacche"),
-                        _apparel("MJK", ("Veste", "jacket", "Giacca"), 3, (69, 169)),
+                        _apparel("MJK", _noun("Veste", "f", "jacket", "Giacca", "f"), 3, (69, 169)),
                     ),
                     (
                         "men-sweaters",
                         ("Pulls", "Sweaters", "Maglioni"),
-                        _apparel("MSW", ("Pull", "sweater", "Maglione"), 3, (39, 99)),
+                        _apparel("MSW", _noun("Pull", "m", "sweater", "Maglione", "m"), 3, (39, 99)),
                     ),
                 ],
             ),
@@ -109,17 +115,35 @@ TREE = [
                     (
                         "kids-t-shirts",
                         ("T-shirts", "T-shirts", "T-shirt"),
-                        _apparel("KTS", ("T-shirt", "T-shirt", "T-shirt"), 4, (12, 25), w.KID_SIZES),
+                        _apparel(
+                            "KTS",
+                            _noun("T-shirt enfant", "m", "kids' T-shirt", "T-shirt bambino", "f"),
+                            4,
+                            (12, 25),
+                            w.KID_SIZES,
+                        ),
                     ),
                     (
                         "kids-sweaters",
                         ("Sweats", "Sweatshirts", "Felpe"),
-                        _apparel("KSW", ("Sweat", "sweatshirt", "Felpa"), 3, (22, 45), w.KID_SIZES),
+                        _apparel(
+                            "KSW",
+                            _noun("Sweat enfant", "m", "kids' sweatshirt", "Felpa bambino", "f"),
+                            3,
+                            (22, 45),
+                            w.KID_SIZES,
+                        ),
                     ),
                     (
                         "kids-dresses",
                         ("Robes", "Dresses", "Abiti"),
-                        _apparel("KDR", ("Robe", "dress", "Abito"), 2, (25, 55), w.KID_SIZES),
+                        _apparel(
+                            "KDR",
+                            _noun("Robe enfant", "f", "kids' dress", "Abito bambina", "m"),
+                            2,
+                            (25, 55),
+                            w.KID_SIZES,
+                        ),
                     ),
                 ],
             ),
@@ -137,7 +161,7 @@ TREE = [
                     "SNK",
                     5,
                     (59, 139),
-                    noun=("Baskets", "sneakers", "Sneakers"),
+                    noun=_noun("Baskets", "f", "sneakers", "Sneakers", "f", plural=True),
                     sizes=tuple(w.SHOE_SIZES),
                 ),
             ),
@@ -149,7 +173,7 @@ TREE = [
                     "SDL",
                     4,
                     (29, 89),
-                    noun=("Sandales", "sandals", "Sandali"),
+                    noun=_noun("Sandales", "f", "sandals", "Sandali", "m", plural=True),
                     sizes=tuple(w.SHOE_SIZES),
                 ),
             ),
@@ -161,7 +185,7 @@ TREE = [
                     "BOT",
                     3,
                     (89, 189),
-                    noun=("Bottines", "ankle boots", "Stivaletti"),
+                    noun=_noun("Bottines", "f", "ankle boots", "Stivaletti", "m", plural=True),
                     sizes=tuple(w.SHOE_SIZES),
                 ),
             ),
@@ -173,7 +197,7 @@ TREE = [
                     "ESP",
                     3,
                     (25, 49),
-                    noun=("Espadrilles", "espadrilles", "Espadrillas"),
+                    noun=_noun("Espadrilles", "f", "espadrilles", "Espadrillas", "f", plural=True),
                     sizes=tuple(w.SHOE_SIZES),
                 ),
             ),
@@ -186,28 +210,28 @@ TREE = [
             (
                 "charcuterie",
                 ("Charcuterie", "Charcuterie", "Salumi"),
-                Leaf("food", "CHA", 5, (6, 45), vat="reduced", items="charcuterie"),
+                Leaf("food", "CHA", 5, (5, 14), vat="reduced", items="charcuterie"),
             ),
             (
                 "cheese",
                 ("Fromages", "Cheese", "Formaggi"),
-                Leaf("food", "FRO", 4, (5, 28), vat="reduced", items="cheese"),
+                Leaf("food", "FRO", 4, (5, 12), vat="reduced", items="cheese"),
             ),
             (
                 "honey-jams",
                 ("Miels et confitures", "Honey & jams", "Miele e marmellate"),
-                Leaf("food", "MIE", 5, (6, 18), vat="reduced", items="honey-jams"),
+                Leaf("food", "MIE", 5, (5, 11), vat="reduced", items="honey-jams"),
             ),
-            ("wine", ("Vins", "Wine", "Vini"), Leaf("food", "VIN", 5, (9, 49), vat="standard", items="wine")),
+            ("wine", ("Vins", "Wine", "Vini"), Leaf("food", "VIN", 5, (9, 32), vat="standard", items="wine")),
             (
                 "olive-oil",
                 ("Huiles d'olive", "Olive oil", "Olio d'oliva"),
-                Leaf("food", "HUI", 3, (12, 35), vat="reduced", items="olive-oil"),
+                Leaf("food", "HUI", 3, (9, 14), vat="reduced", items="olive-oil"),
             ),
             (
                 "biscuits",
                 ("Biscuits", "Biscuits", "Biscotti"),
-                Leaf("food", "BIS", 3, (4, 12), vat="reduced", items="biscuits"),
+                Leaf("food", "BIS", 3, (4, 7), vat="reduced", items="biscuits"),
             ),
         ],
     ),
@@ -329,41 +353,126 @@ def _ean(n: int) -> str:
     return first12 + str(ean13_check_digit(first12))
 
 
-def _price_ht(rng: random.Random, leaf: Leaf, vat: VatRate) -> Decimal:
-    ttc = Decimal(rng.randint(*leaf.price)) + rng.choice([Decimal("0.90"), Decimal("0.50"), Decimal("0.00")])
-    return (ttc / (1 + vat.rate)).quantize(Decimal("0.0001"))
+def _price_ht(price_ttc: Decimal, vat: VatRate) -> Decimal:
+    return (price_ttc / (1 + vat.rate)).quantize(Decimal("0.0001"))
 
 
-def _names(rng: random.Random, leaf: Leaf) -> tuple[str, str, str]:
-    place = rng.choice(w.PLACES)
+def _band_price(rng: random.Random, leaf: Leaf, position: float, factor: float = 1.0) -> Decimal:
+    """A TTC price ending in .90 at ``position`` (0-1) in the leaf's band, times ``factor`` (a bigger
+    size), give or take 4 %: products of one kind cost about the same."""
+    low, high = leaf.price
+    euros = (low + (high - low) * position) * factor * rng.uniform(0.96, 1.04)
+    return Decimal(max(1, round(euros))) - Decimal("0.10")
+
+
+def _quantity(size: str) -> int:
+    return int(size.split()[0])
+
+
+@dataclass(frozen=True)
+class Named:
+    fr: str
+    en: str
+    it: str
+    price_ttc: Decimal
+
+
+class Namer:
+    """Product names in the three languages, grammatical (French and Italian adjectives agree with
+    their noun) and unique in each language across the catalog, with a price coherent with the kind
+    of product. Each leaf draws its combinations (style x place, item x qualifier x place x size...)
+    in a shuffled order without putting one back; when a leaf has used them all, a new round
+    numbers the names ("... II")."""
+
+    def __init__(self, rng: random.Random):
+        self.rng = rng
+        self.queues: dict[int, list[tuple]] = {}
+        self.rounds: dict[int, int] = {}
+        self.used: set[str] = set()
+
+    def name(self, leaf: Leaf) -> Named:
+        while True:
+            queue = self.queues.get(id(leaf))
+            if not queue:
+                queue = self.queues[id(leaf)] = _combinations(leaf)
+                self.rng.shuffle(queue)
+                self.rounds[id(leaf)] = self.rounds.get(id(leaf), 0) + 1
+            named = _compose(self.rng, leaf, queue.pop())
+            if self.rounds[id(leaf)] > 1:
+                suffix = f" {_roman(self.rounds[id(leaf)])}"
+                named = Named(named.fr + suffix, named.en + suffix, named.it + suffix, named.price_ttc)
+            keys = {f"fr:{named.fr.lower()}", f"en:{named.en.lower()}", f"it:{named.it.lower()}"}
+            if not keys & self.used:
+                self.used |= keys
+                return named
+
+
+def _roman(n: int) -> str:
+    numerals = [(10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]
+    out = ""
+    for value, letters in numerals:
+        while n >= value:
+            out, n = out + letters, n - value
+    return out
+
+
+def _combinations(leaf: Leaf) -> list[tuple]:
     if leaf.kind in ("apparel", "shoes"):
         styles = w.GARMENT_STYLES if leaf.kind == "apparel" else w.SHOE_STYLES
-        fr_style, en_style, it_style = rng.choice(styles)
+        return [(style, place) for style in styles for place in w.PLACES]
+    if leaf.kind == "food":
+        items, sizes = w.FOOD_ITEMS[leaf.items], w.FOOD_SIZES[leaf.items]
+        if leaf.items == "wine":
+            vintages = range(2016, 2024)
+            return [(i, a, v, s) for i in items for a in w.WINE_APPELLATIONS for v in vintages for s in sizes]
+        qualifiers = [q for q in w.FOOD_QUALIFIERS if not q.only or leaf.items in q.only]
+        return [(i, q, p, s) for i in items for q in qualifiers for p in w.PLACES for s in sizes]
+    motifs = w.KNIFE_HANDLES if leaf.items == "knives" else w.GIFT_MOTIFS
+    return [(i, m, p) for i in w.GIFT_ITEMS[leaf.items] for m in motifs for p in w.PLACES]
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _compose(rng: random.Random, leaf: Leaf, combination: tuple) -> Named:
+    if leaf.kind in ("apparel", "shoes"):
+        style, place = combination
+        assert leaf.noun is not None
         noun_fr, noun_en, noun_it = leaf.noun
-        return (
-            f"{noun_fr} {fr_style} {place}",
-            f"{place} {en_style} {noun_en}",
-            f"{noun_it} {it_style} {place}",
+        return Named(
+            f"{noun_fr.word} {style.fr.agree(noun_fr)} {place}",
+            _capital(f"{place} {style.en} {noun_en}"),
+            f"{noun_it.word} {style.it.agree(noun_it)} {place}",
+            _band_price(rng, leaf, style.price),
         )
     if leaf.kind == "food":
-        fr, en, it = rng.choice(w.FOOD_ITEMS[leaf.items])
-        size = rng.choice(w.FOOD_SIZES[leaf.items])
+        food, detail, place_or_vintage, size = combination
+        first_size = w.FOOD_SIZES[leaf.items][0]
+        factor = (_quantity(size) / _quantity(first_size)) ** 0.85
+        price = _band_price(rng, leaf, food.price, factor)
         if leaf.items == "wine":
-            appellation, vintage = rng.choice(w.WINE_APPELLATIONS), rng.randint(2016, 2023)
-            return (
-                f"{fr} {appellation} {vintage} {size}",
-                f"{appellation} {vintage} {en.lower()} {size}",
-                f"{it} {appellation} {vintage} {size}",
+            appellation, vintage = detail, place_or_vintage
+            return Named(
+                f"{food.fr.word} {appellation} {vintage} {size}",
+                _capital(f"{appellation} {vintage} {food.en} {size}"),
+                f"{food.it.word} {appellation} {vintage} {size}",
+                price,
             )
-        q_fr, q_en, q_it = rng.choice(w.FOOD_QUALIFIERS)
-        return (
-            f"{fr} {q_fr} {place} {size}",
-            f"{q_en.capitalize()} {en.lower()} {place} {size}",
-            f"{it} {q_it} {place} {size}",
+        qualifier, place = detail, place_or_vintage
+        return Named(
+            f"{food.fr.word} {qualifier.fr.agree(food.fr)} {place} {size}",
+            _capital(f"{qualifier.en} {food.en} {place} {size}"),
+            f"{food.it.word} {qualifier.it.agree(food.it)} {place} {size}",
+            price,
         )
-    fr, en, it = rng.choice(w.GIFT_ITEMS[leaf.items])
-    m_fr, m_en, m_it = rng.choice(w.GIFT_MOTIFS)
-    return f"{fr} {m_fr} {place}", f"{place} {en.lower()} {m_en}", f"{it} {m_it} {place}"
+    gift, (m_fr, m_en, m_it), place = combination
+    return Named(
+        f"{gift.fr.word} {m_fr} {place}",
+        _capital(f"{place} {m_en} {gift.en}"),
+        f"{gift.it.word} {m_it} {place}",
+        _band_price(rng, leaf, gift.price),
+    )
 
 
 def _plan_variants(rng: random.Random, leaf: Leaf, index: int) -> list[_PlannedVariant]:
@@ -396,11 +505,13 @@ def create_catalog(
     options = _ensure_options()
     slugs = list(leaves)
     weights = [leaves[slug][1].weight for slug in slugs]
+    namer = Namer(rng)
     products: list[Product] = []
     plans: list[tuple[Leaf, list[_PlannedVariant]]] = []
     for index in range(1, count + 1):
         category, leaf = leaves[rng.choices(slugs, weights)[0]]
-        fr, en, it = _names(rng, leaf)
+        named = namer.name(leaf)
+        fr, en, it = named.fr, named.en, named.it
         vat = vat_rates[leaf.vat]
         products.append(
             Product(
@@ -416,7 +527,7 @@ def create_catalog(
                 seo_title_it=it[:70],
                 category=category,
                 vat_rate=vat,
-                base_price_ht=_price_ht(rng, leaf, vat),
+                base_price_ht=_price_ht(named.price_ttc, vat),
                 brand="Maison Corsica" if leaf.kind in ("apparel", "shoes") else "",
                 tracks_lots=leaf.kind == "food",
                 is_published=rng.random() > 0.03,

@@ -1,9 +1,12 @@
-"""Template helpers of the storefront: money in the shopper's currency, star ratings."""
+"""Template helpers of the storefront: money in the shopper's currency (every price on the shop's
+pages goes through ``money``), opening hours in the page's language, star ratings."""
 
 from decimal import Decimal
 
 from django import template
-from django.utils.translation import get_language
+from django.utils.dates import WEEKDAYS
+from django.utils.text import capfirst
+from django.utils.translation import get_language, pgettext
 
 register = template.Library()
 
@@ -24,6 +27,24 @@ def money(amount, currency: str = "EUR") -> str:
         return f"{symbol}{text}" if symbol != "CHF" else f"CHF {text}"
     whole = whole.replace(",", "\u202f")
     return f"{whole},{cents}\u00a0{symbol}"
+
+
+DAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # inventory.Location.opening_hours
+
+
+@register.filter
+def opening_hours(hours) -> list[tuple[str, str]]:
+    """A store's ``{"mon": "10:00-19:00", "sun": "closed"}`` as ``[("Lundi", "10:00–19:00"), ...,
+    ("Dimanche", "Fermé")]`` in the page's language (Django's own weekday names), Monday first; days
+    without an entry are left out."""
+    rows = []
+    for index, key in enumerate(DAY_KEYS):
+        value = str((hours or {}).get(key) or "").strip()
+        if value:
+            closed = value.lower() == "closed"
+            text = pgettext("a day of opening hours", "Closed") if closed else value.replace("-", "–")
+            rows.append((capfirst(str(WEEKDAYS[index])), text))
+    return rows
 
 
 @register.filter

@@ -18,8 +18,7 @@ DEMO_LOGINS = [
 
 def home(request: HttpRequest) -> HttpResponse:
     """The landing page: what runs here, headline figures, and (in development) the demo logins."""
+    logins = DEMO_LOGINS if settings.DEBUG or settings.DEMO else []
     return render(
-        request,
-        "storefront/platform.html",
-        {"overview": platform_overview(), "demo_logins": DEMO_LOGINS if settings.DEBUG else []},
+        request, "storefront/platform.html", {"overview": platform_overview(), "demo_logins": logins}
     )

@@ -32,6 +32,10 @@ def test_seed_creates_a_consistent_demo(capsys):
     # translated names, SKUs unique by construction, every EAN-13 valid
     product = Product.objects.first()
     assert product.name_fr and product.name_en and product.name_it
+    for language in ("fr", "en", "it"):  # unique names in each language; variants share their product's price
+        names = list(Product.objects.values_list(f"name_{language}", flat=True))
+        assert len(set(names)) == len(names) == 80
+    assert not Variant.objects.filter(price_ht_override__isnull=False).exists()
     variants = list(Variant.objects.values_list("sku", "ean13"))
     assert len(variants) > 80 and len({sku for sku, _ in variants}) == len(variants)
     assert all(is_valid_ean13(ean) for _, ean in variants)
@@ -104,3 +108,24 @@ def test_reset_generates_the_same_catalog_again(capsys):
     assert Invoice.objects.count() == 1
     assert list(Variant.objects.order_by("sku").values_list("sku", "ean13", "product__name_en")) == skus
     assert check_ledger().ok
+
+
+def test_make_demo_prints_the_logins_last_through_demo_logins(capsys):
+    """``make demo`` seeds with --no-logins and prints the table with ``demo_logins`` once serving starts."""
+    out = seed(capsys, "--no-logins")
+    tokens = dict(Token.objects.values_list("user__email", "key"))
+    assert "Demo data ready" in out and "demo1234" not in out
+    assert not any(key in out for key in tokens.values())
+
+    call_command("demo_logins")
+    table = capsys.readouterr().out.splitlines()
+    assert table[0] == "Logins (password demo1234):"
+    rows = {line.split()[0]: line.split() for line in table[2:]}
+    assert rows["cashier.aja@demo.example"][1:] == [
+        "demo1234",
+        "cashier",
+        "AJA",
+        tokens["cashier.aja@demo.example"],
+    ]
+    assert rows["admin@demo.example"][2:] == ["superuser", "-", tokens["admin@demo.example"]]
+    assert len(rows) == 6

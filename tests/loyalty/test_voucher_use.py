@@ -132,7 +132,7 @@ def test_cart_page_use_points_converts_and_applies_in_one_click(web_shop, client
     client.force_login(user)
     with translation.override("en"):
         page = client.get("/en/cart/").content.decode()
-    assert "Use 100 points: 5 EUR off" in page
+    assert "Use 100 points: €5.00 off" in page
     nonce = re.search(r'name="nonce" value="([0-9a-f]{32})"', page).group(1)
 
     response = client.post("/en/cart/points/", {"nonce": nonce})
@@ -145,7 +145,7 @@ def test_cart_page_use_points_converts_and_applies_in_one_click(web_shop, client
     assert balance(user) == 130
     page = client.get("/en/cart/").content.decode()
     assert f"Coupon <strong>{voucher.code}</strong> applied." in page
-    assert "20.00 EUR" in page  # 25.00 - 5.00
+    assert "€20.00" in page  # 25.00 - 5.00
 
 
 def test_cart_use_points_refused_writes_nothing(web_shop, client):

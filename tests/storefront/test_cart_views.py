@@ -87,7 +87,7 @@ def test_cart_page_shows_lines_totals_and_the_checkout_button(client, shop):
     html = response.content.decode()
     assert response.status_code == 200
     assert 'src="https://img.example/tee.jpg"' in html
-    assert "12.50 EUR" in html and "37.50 EUR" in html and "43.50 EUR" in html
+    assert "€12.50" in html and "€37.50" in html and "€43.50" in html
     assert 'href="/en/checkout/"' in html
     assert 'name="set" value="2"' in html and 'name="set" value="4"' in html  # the stepper
     assert response.context["cart_count"]() == 4
@@ -247,7 +247,7 @@ def test_coupon_apply_show_and_remove(client, shop):
 
     assert flash(applied) == ["Coupon BIENVENUE10 applied."]
     assert "Coupon <strong>BIENVENUE10</strong> applied." in page
-    assert "−3.75 EUR" in page and "33.75 EUR" in page
+    assert "−€3.75" in page and "€33.75" in page
     assert flash(removed) == ["The coupon was removed."]
     assert session_cart(client).coupon_code == ""
 
@@ -289,7 +289,7 @@ def test_currency_switch_converts_the_page(client, shop, django_capture_on_commi
     page = client.get(CART).content.decode()
 
     assert (switched["Location"], client.session["currency"]) == ("/en/cart/", "GBP")
-    assert "32.25 GBP" in page  # 37.50 x 0.86
+    assert "£32.25" in page  # 37.50 x 0.86
     assert "Converted from 37.50 EUR at 1 EUR = 0.860000 GBP." in page
     assert '<option value="GBP" selected>GBP</option>' in page
 
@@ -308,7 +308,7 @@ def test_a_removed_rate_falls_back_to_euros(client, shop):
     rate.delete()
 
     page = client.get(CART).content.decode()
-    assert "12.50 EUR" in page and client.session["currency"] == "EUR"
+    assert "€12.50" in page and client.session["currency"] == "EUR"
 
 
 # --- suggestions ----------------------------------------------------------------------------------
@@ -464,4 +464,4 @@ def test_signed_in_shopper_sees_their_group_prices(client, shop):
     page = client.get(CART).content.decode()
 
     assert Cart.objects.get().user_id == user.pk
-    assert "9.60 EUR" in page and "19.20 EUR" in page and "12.50 EUR" in page  # struck base price
+    assert "€9.60" in page and "€19.20" in page and "€12.50" in page  # struck base price

@@ -186,7 +186,7 @@ def test_confirmation_visible_to_the_session_that_placed_it(client, shop, django
     html = response.content.decode()
     assert "Waiting for your payment" in html
     assert "3 rue Fesch" in html and "Colissimo" in html
-    assert "38.90 EUR" in html and "7.90 EUR" in html
+    assert "€38.90" in html and "€7.90" in html
 
 
 def test_confirmation_after_payment_and_after_decline(client, shop):

@@ -349,7 +349,7 @@ def test_order_history_lists_web_and_store_orders_newest_first_with_badges(signe
     assert "In store, Bastia" in html
     assert '<span class="badge badge--completed">Completed</span>' in html
     assert '<span class="badge badge--pending_payment">Awaiting payment</span>' in html
-    assert "27.90 EUR" in html
+    assert "€27.90" in html
     assert "W2026-000002" not in html
 
 
@@ -418,7 +418,7 @@ def test_order_detail_shows_lines_totals_delivery_and_status_trail(
         ("", "pending_payment"),
         ("pending_payment", "paid"),
     ]
-    for text in ("Order W2026-000042", "31.00 EUR", "4.90 EUR", "−2.00 EUR", "Home delivery", "3 rue Fesch"):
+    for text in ("Order W2026-000042", "€31.00", "€4.90", "−€2.00", "Home delivery", "3 rue Fesch"):
         assert text in html, text
 
 
@@ -445,7 +445,7 @@ def test_click_and_collect_detail_shows_the_pickup_store(signed_in, ana):
         "Click &amp; collect",
         "12 rue du Port",
         "20137 Porto-Vecchio",
-        "10:00-19:00",
+        "10:00–19:00",
         "Your order is ready",
     ):
         assert text in html, text

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from demo.management.commands.demo_logins import write_logins
 from demo.seed import seed_demo
 from demo.seed.accounts import seed as seed_accounts
 from demo.seed.history import seed as seed_history
@@ -34,8 +35,13 @@ class Command(BaseCommand):
             action="store_true",
             help="Empty the WHOLE database first (manage.py flush), then seed.",
         )
+        parser.add_argument(
+            "--no-logins",
+            action="store_true",
+            help="Do not print the logins table (make demo prints it last with manage.py demo_logins).",
+        )
 
-    def handle(self, *args, products: int, seed: int, reset: bool, **options):
+    def handle(self, *args, products: int, seed: int, reset: bool, no_logins: bool, **options):
         if reset:
             call_command("flush", interactive=False, verbosity=0)
             self.stdout.write("Database emptied.")
@@ -61,10 +67,6 @@ class Command(BaseCommand):
             self.stdout.write("A catalog already exists: kept as it is (use --reset to start over).")
         for name, count in result.counts.items():
             self.stdout.write(f"  {name:<14} {count:>8}")
-        self.stdout.write(self.style.SUCCESS(f"Demo data ready in {result.seconds:.1f} s. Logins:"))
-        self.stdout.write(f"  {'e-mail':<28} {'password':<10} {'role':<14} {'store':<6} API token")
-        for login in result.logins:
-            store = login.store or "-"
-            self.stdout.write(
-                f"  {login.email:<28} {login.password:<10} {login.role:<14} {store:<6} {login.token}"
-            )
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready in {result.seconds:.1f} s."))
+        if not no_logins:
+            write_logins(self.stdout, self.style, result.logins)
