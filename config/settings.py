@@ -211,7 +211,7 @@ if REDIS_URL:
     }
     # Sessions read from Redis and written to both (losing Redis signs nobody out): a visitor's page
     # served whole from the cache needs no query (storefront.middleware.FullPageCacheMiddleware).
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    SESSION_ENGINE = "core.sessions"
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
