@@ -27,8 +27,9 @@ What it does:
      at 5x for ``--minutes``. "Normal peak" is a fixed, documented figure: 4 shoppers thinking 1 s
      per step (about 3 requests/s) plus 4 tills at a sale per 4 s (1 sale/s), a busy ordinary
      afternoon for 4 stores and their web shop; 5x is the Black Friday crowd (20 shoppers, 5 sales/s);
-   - a third of product views go to 5 "hot" products whose stock is cut to a few units per location
-     before the run, so web checkouts and tills fight for the last units (oversold must stay 0);
+   - a third of product views, and a third of till baskets, go to 5 "hot" products whose stock is cut
+     to 8 units per location before the run, so web checkouts and tills fight for the last units
+     (oversold must stay 0; a sale or an add refused for want of stock is an expected 4xx);
 4. meanwhile polls ``pg_stat_activity`` every 0.5 s: the most connections this database and the whole
    server held, against ``max_connections``;
 5. at the end: ``manage.py check_stock`` (the ledger explains every level), oversold units (a level
@@ -43,6 +44,7 @@ Other people's work on the machine shows in the figures: say so when quoting the
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -76,6 +78,7 @@ WORKERS = "2"  # one per core of this machine (deploy/gunicorn.conf.py)
 STORES = ["AJA", "BAS", "PVE", "CAL"]
 HOT_PRODUCTS = 5
 HOT_UNITS = 8  # per location, for each variant of a hot product
+HOT_SHARE = 1 / 3  # of product views, and of till baskets, that go to a hot product
 PEAK = 5.0
 STEPS = [  # the table's rows, in the shopper's order
     "home",
@@ -152,10 +155,11 @@ def prepare(seed: int) -> dict[str, Any]:
         session = open_register_session(register=register, user=user, opening_float=Decimal("200.00"))
         token, _ = Token.objects.get_or_create(user=user)
         skus = list(
-            StockLevel.objects.filter(location=store, on_hand__gte=20, variant__is_active=True)
+            StockLevel.objects.filter(location=store, on_hand__gte=5, variant__is_active=True)
             .values_list("variant__sku", flat=True)
-            .order_by("variant__sku")[:200]
+            .order_by("variant__sku")[:300]
         )
+        assert len(skus) >= 3, f"too little stock at {code} for the till"
         tills.append({"store": code, "session": session.pk, "token": token.key, "skus": skus})
 
     stocked = (
@@ -174,7 +178,8 @@ def prepare(seed: int) -> dict[str, Any]:
         )
         hot_skus.append(level.variant.sku)
     for till in tills:  # the tills sell the hot items too: web and stores fight for the last units
-        till["skus"] = sorted(set(till["skus"]) | set(hot_skus))
+        till["skus"] = sorted(set(till["skus"]) - set(hot_skus))
+        till["hot"] = sorted(set(hot_skus))
     return {"tills": tills, "hot_slugs": [p.slug for p in hot]}
 
 
@@ -276,7 +281,7 @@ def shopper(index: int, base: str, conf: dict, rec: Recorder, load: Load) -> Non
         pause()
 
         def product_url(products: list[str] = products) -> str:
-            if conf["hot"] and rng.random() < 1 / 3:
+            if conf["hot"] and rng.random() < HOT_SHARE:
                 return f"/fr/p/{rng.choice(conf['hot'])}/"
             return rng.choice(products) if products else f"/fr/p/{rng.choice(conf['hot'])}/"
 
@@ -391,9 +396,10 @@ def till(index: int, base: str, conf: dict, rec: Recorder, load: Load) -> None:
     session.headers.update({"Authorization": f"Token {info['token']}", "Content-Type": "application/json"})
     while load.running():
         started = time.monotonic()
-        lines = [
-            {"sku": sku, "quantity": rng.randint(1, 2)} for sku in rng.sample(info["skus"], rng.randint(1, 3))
-        ]
+        skus = rng.sample(info["skus"], rng.randint(1, 3))
+        if info["hot"] and rng.random() < HOT_SHARE:  # one of the hot items in this basket
+            skus[0] = rng.choice(info["hot"])
+        lines = [{"sku": sku, "quantity": rng.randint(1, 2)} for sku in dict.fromkeys(skus)]
         body = {
             "uuid": str(uuid.uuid4()),
             "session": info["session"],
@@ -456,6 +462,22 @@ class PgWatch(threading.Thread):
                 ).fetchone()
                 self.most_db, self.most_all = max(self.most_db, row[0]), max(self.most_all, row[1])
                 self.stop.wait(0.5)
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a process, its live children and the children it reaped: what the
+    gunicorn master and its workers used (workers replaced by max_requests included)."""
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def fields(p: int | str) -> list[str]:
+        return Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+
+    own = fields(pid)  # after ")": state is [0], utime [11], stime [12], cutime [13], cstime [14]
+    total = sum(int(own[i]) for i in (11, 12, 13, 14))
+    for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+        with contextlib.suppress(OSError):
+            total += sum(int(fields(child)[i]) for i in (11, 12))
+    return total / tick
 
 
 def warm_up(base: str, hot: list[str]) -> None:
@@ -632,6 +654,7 @@ def main() -> int:
         )
         subprocess.run([sys.executable, __file__, "--drive", str(conf)], cwd=ROOT, check=True)
         watch.stop.set()
+        cpu = cpu_seconds(server.pid)
         data = json.loads(out.read_text())
     finally:
         os.killpg(server.pid, signal.SIGTERM)
@@ -686,6 +709,14 @@ def main() -> int:
     errors = sum(1 for r in rows if r[3] == "error")
     pages_p95 = summary["pages (every GET)"]["p95"]
     print(f"oversold units: {oversold}; check_stock: {'ok' if check.returncode == 0 else 'MISMATCH'}")
+    per_request = cpu / len(rows) * 1000 if rows else 0.0
+    print(
+        f"gunicorn CPU: {cpu:.0f} s for {len(rows):,} requests, {per_request:.0f} ms per request "
+        f"(PostgreSQL's and Redis's own not counted): 2 free cores would serve about "
+        f"{2000 / per_request:.0f} req/s; the run asked {len(rows) / seconds:.1f} req/s on average"
+        if per_request
+        else "gunicorn CPU: no request"
+    )
     print(
         f"PostgreSQL connections: at most {watch.most_db} to this database, {watch.most_all} on the server, "
         f"max_connections {watch.max_connections}"
