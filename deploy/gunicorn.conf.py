@@ -37,7 +37,6 @@ worker_class = "sync"
 # A request longer than this is killed (and logged); the proxy answers 502 to that one client.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
-keepalive = 5  # the proxy keeps connections to the workers open (nginx's upstream keepalive)
 # A worker is replaced after this many requests (give or take the jitter): slow leaks stay bounded.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
 max_requests_jitter = max_requests // 10
