@@ -8,4 +8,5 @@ COPY . .
 RUN pip install --no-cache-dir -e . \
     && DJANGO_ENV=production DJANGO_SECRET_KEY=build-only DJANGO_ALLOWED_HOSTS=build python manage.py collectstatic --noinput
 EXPOSE 8000
-CMD ["uvicorn", "config.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--workers", "2", "--no-server-header"]
+# HTTP (WSGI); docker-compose's ws service runs uvicorn for the websockets.
+CMD ["gunicorn", "-c", "deploy/gunicorn.conf.py", "config.wsgi:application"]

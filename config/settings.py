@@ -139,8 +139,8 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------------
 DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool("DB_POOL", default=False):
-    # The ASGI web process: a psycopg pool per process. Persistent connections (CONN_MAX_AGE) would
-    # leak there, one per executor thread, until PostgreSQL refuses new clients.
+    # ASGI processes (compose's ws, make serve): a psycopg pool per process. Persistent connections
+    # (CONN_MAX_AGE) would leak there, one per executor thread, until PostgreSQL refuses new clients.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # Size: every web process holds up to DB_POOL_MAX_SIZE connections, so processes x MAX_SIZE, plus
     # Celery workers and beat, must stay under PostgreSQL's max_connections (docs/security.md).
@@ -152,6 +152,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.boo
         "timeout": env.float("DB_POOL_TIMEOUT", default=3.0),
     }
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # WSGI (compose's web: gunicorn sync), Celery, commands: one thread per process, so one persistent
+    # connection each, reused across requests (checked before reuse after an error).
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 else:
@@ -783,6 +785,9 @@ if SENTRY_DSN:
 
 # --- Production hardening (manage.py check --deploy passes with DJANGO_ENV=production) ---------
 if PRODUCTION:
+    # Behind the proxy (docker-compose: deploy/nginx.conf), which sets X-Forwarded-Proto to its own
+    # scheme and passes the client's Host as is (so no USE_X_FORWARDED_HOST); compose also sets
+    # TRUSTED_PROXY_COUNT=1 for the client's address in X-Forwarded-For (core.ratelimit).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
     # Probes and the scraper talk plain HTTP to the container, not through the TLS proxy.
