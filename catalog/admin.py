@@ -125,6 +125,7 @@ class CategoryAdmin(TabbedTranslationAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
+        services.refresh_search_text()  # a category's names are in its products' search text
         events.publish(CatalogChanged())  # menu, breadcrumbs and listings show categories
 
     @admin.display(description="category", ordering="name")
@@ -228,6 +229,7 @@ class ProductAdmin(TabbedTranslationAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        services.refresh_search_text(product_ids=[form.instance.pk])
         events.publish(ProductsChanged(product_ids=(form.instance.pk,)))
 
     @admin.display(description="variants", ordering="n_variants")
@@ -296,6 +298,7 @@ class VariantAdmin(CachedChoicesMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
+        services.refresh_search_text(product_ids=[obj.product_id])  # its SKU
         events.publish(ProductsChanged(product_ids=(obj.product_id,)))
 
 

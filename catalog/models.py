@@ -93,6 +93,9 @@ class Product(models.Model):
     seo_description = models.CharField(max_length=160, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Names (every language), brand, category names and SKUs, folded (``catalog.search.fold``): what
+    # the search matches. Written by ``catalog.services.refresh_search_text`` only.
+    search_text = models.TextField(blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["name"]

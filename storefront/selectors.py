@@ -17,6 +17,7 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import (
     Avg,
     BooleanField,
+    Case,
     Count,
     Exists,
     F,
@@ -28,6 +29,8 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Value,
+    When,
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
@@ -352,19 +355,26 @@ def order_products(qs: QuerySet[Product], sort: str, *, has_rank: bool = False) 
 
 
 def search_products(qs: QuerySet[Product], query: str) -> tuple[QuerySet[Product], bool]:
-    """Products matching ``query`` over name, description (current language) and SKU.
-
-    PostgreSQL: full-text search with accents folded (``unaccent``) in the language's dictionary,
-    ranked, plus an accent-insensitive substring match on the name and a SKU match. SQLite:
-    ``icontains``. Returns the queryset and whether it carries a ``rank`` annotation.
-    """
+    """Products matching ``query``, ranked: the forgiving engine (``catalog.search.find_products``:
+    names in every language, brand, categories, SKUs; accents folded, typos forgiven, on every
+    database) first, then a description match in the shopper's language (PostgreSQL: full text,
+    ``unaccent``, ranked by ``ts_rank``; SQLite: ``icontains``) and a SKU or EAN-13 match.
+    Returns the queryset and whether it carries a ``rank`` annotation (it always does)."""
     lang = current_language()
     query = query.strip()
+    hits = search_sql.find_products(query)
+    # The engine's order, as numbers above any ts_rank (which stays below 1).
+    engine_rank = Case(
+        *[When(pk=hit.product_id, then=Value(float(10 + len(hits) - i))) for i, hit in enumerate(hits)],
+        default=Value(0.0),
+        output_field=FloatField(),
+    )
     sku_match = Exists(
         Variant.objects.filter(product=OuterRef("pk")).filter(
             Q(sku__iexact=query) | Q(sku__istartswith=query) | Q(ean13=query)
         )
     )
+    found = Q(pk__in=[hit.product_id for hit in hits]) | sku_match
     if settings.IS_POSTGRES and lang in search_sql.LANGUAGE_CONFIGS:
         # The full-text match runs once, on the GIN index (migration 0003), as a sub-select; the
         # rank is computed for the matching rows only.
@@ -375,19 +385,15 @@ def search_products(qs: QuerySet[Product], query: str) -> tuple[QuerySet[Product
                 output_field=BooleanField(),
             )
         ).values("pk")
-        rank = RawSQL(
+        text_rank = RawSQL(
             f"ts_rank({search_sql.vector_sql(lang, 'catalog_product')}, {search_sql.query_sql(lang)})",
             [query],
             output_field=FloatField(),
         )
-        qs = qs.filter(
-            Q(pk__in=Subquery(matches)) | Q(**{f"name_{lang}__unaccent__icontains": query}) | sku_match
-        ).annotate(rank=rank)
+        qs = qs.filter(found | Q(pk__in=Subquery(matches))).annotate(rank=engine_rank + text_rank)
         return qs, True
-    qs = qs.filter(
-        Q(**{f"name_{lang}__icontains": query}) | Q(**{f"description_{lang}__icontains": query}) | sku_match
-    )
-    return qs, False
+    qs = qs.filter(found | Q(**{f"description_{lang}__icontains": query})).annotate(rank=engine_rank)
+    return qs, True
 
 
 def listing_base(*, category: CategoryNode | None = None, query: str = "") -> tuple[QuerySet[Product], bool]:
