@@ -202,7 +202,19 @@ def _texts(*, published_only: bool) -> list[tuple[int, str]]:
 
 
 def _find_python(folded: str, words: list[str], *, limit: int, published_only: bool) -> list[Hit]:
-    rows = _texts(published_only=published_only)
+    return _match_rows(folded, words, _texts(published_only=published_only), limit=limit)
+
+
+def match_texts(query: str, rows: Iterable[tuple[int, str]], *, limit: int) -> list[Hit]:
+    """The same matching over given ``(id, text)`` rows (texts folded here): the categories of the
+    suggestions, a few dozen names in memory."""
+    folded = fold(query)[:200]
+    if not folded:
+        return []
+    return _match_rows(folded, _words(folded), [(pk, fold(text)) for pk, text in rows], limit=limit)
+
+
+def _match_rows(folded: str, words: list[str], rows: list[tuple[int, str]], *, limit: int) -> list[Hit]:
     postings: dict[str, list[int]] = {}
     for pk, text in rows:
         for word in _text_words(text):

@@ -420,27 +420,16 @@ class CatalogPage:
     promotions: list[dict]
 
 
-def store_catalog(*, store, after: int = 0, limit: int = 2000, code: str = "") -> CatalogPage:
-    """One page (keyset: variant id > ``after``) of what the register needs offline: SKU, EAN, name,
-    options, store price, VAT and availability here and at the other stores. 6 queries a page.
-    ``code``: only the variant of that EAN-13 or SKU (any case), if any: what a scan the tablet's
-    catalog does not know yet asks."""
+def _till_variants():
+    """Active variants of published products with only what the till shows (the products'
+    descriptions in three languages weigh the most)."""
     from django.conf import settings
-    from django.db.models import Q
-    from django.utils import timezone
 
-    from catalog.models import OptionValue, Variant
-    from inventory import selectors as stock
-    from pricing import services as pricing
-    from pricing.models import Channel as PriceChannel
-    from pricing.models import Promotion
+    from catalog.models import Variant
 
-    found = Variant.objects.filter(is_active=True, product__is_published=True, pk__gt=after)
-    if code:
-        found = found.filter(Q(ean13=code) | Q(sku__iexact=code))
-    variants = list(
-        found.select_related("product__vat_rate")
-        # Only what the page shows: the products' descriptions in three languages weigh the most.
+    return (
+        Variant.objects.filter(is_active=True, product__is_published=True)
+        .select_related("product__vat_rate")
         .only(
             "sku",
             "ean13",
@@ -449,34 +438,54 @@ def store_catalog(*, store, after: int = 0, limit: int = 2000, code: str = "") -
             "product__vat_rate__rate",
             *[f"product__name_{code}" for code, _ in settings.LANGUAGES],
         )
-        .order_by("pk")[: limit + 1]
     )
-    more = len(variants) > limit
-    variants = variants[:limit]
+
+
+def _till_items(variants: list, *, store, by_id: bool = False) -> list[dict]:
+    """The till's rows of ``variants``: options, this store's price, stock here and elsewhere. 4
+    queries. ``variants`` are a run of ids (a catalog page), or any ids when ``by_id`` (search results)."""
+    from catalog.models import OptionValue, Variant
+    from inventory import selectors as stock
+    from pricing import services as pricing
+    from pricing.models import Channel as PriceChannel
+
+    if not variants:
+        return []
+    ids = [v.pk for v in variants]
+    low, high = min(ids), max(ids)
     options: dict[int, list[str]] = {}
-    if variants:
-        # Not prefetch_related: 5000 option-value instances cost more than the rest of the page.
-        names = {o.pk: o.name for o in OptionValue.objects.order_by("option_type_id", "position")}
-        links = (
-            Variant.option_values.through.objects.filter(
-                variant_id__gte=variants[0].pk, variant_id__lte=variants[-1].pk
-            )
-            .order_by("optionvalue__option_type_id", "optionvalue__position")
-            .values_list("variant_id", "optionvalue_id")
+    # Not prefetch_related: 5000 option-value instances cost more than the rest of the page.
+    names = {o.pk: o.name for o in OptionValue.objects.order_by("option_type_id", "position")}
+    through = Variant.option_values.through.objects
+    links = (
+        (
+            through.filter(variant_id__in=ids)
+            if by_id
+            else through.filter(variant_id__gte=low, variant_id__lte=high)
         )
-        for variant_id, value_id in links:
+        .order_by("optionvalue__option_type_id", "optionvalue__position")
+        .values_list("variant_id", "optionvalue_id")
+    )
+    wanted = set(ids)
+    for variant_id, value_id in links:
+        if variant_id in wanted:
             options.setdefault(variant_id, []).append(names[value_id])
     prices = pricing.unit_prices(variants=variants, channel=PriceChannel.STORE, location=store)
     here: dict[int, int] = {}
     elsewhere: dict[int, dict[str, int]] = {}
-    if variants:
-        levels = stock.available_at_stores(first_variant_id=variants[0].pk, last_variant_id=variants[-1].pk)
-        for variant_id, location_id, code, available in levels:
-            if location_id == store.pk:
-                here[variant_id] = available
-            elif available > 0:
-                elsewhere.setdefault(variant_id, {})[code] = available
-    items = [
+    levels = (
+        stock.available_at_stores(variant_ids=ids)
+        if by_id
+        else stock.available_at_stores(first_variant_id=low, last_variant_id=high)
+    )
+    for variant_id, location_id, code, available in levels:
+        if variant_id not in wanted:
+            continue
+        if location_id == store.pk:
+            here[variant_id] = available
+        elif available > 0:
+            elsewhere.setdefault(variant_id, {})[code] = available
+    return [
         {
             "sku": v.sku,
             "ean13": v.ean13,
@@ -489,6 +498,41 @@ def store_catalog(*, store, after: int = 0, limit: int = 2000, code: str = "") -
         }
         for v in variants
     ]
+
+
+def search_till(*, store, query: str, limit: int = 24) -> list[dict]:
+    """The till's search by words: the shop's engine (``catalog.search.find_products``: names in
+    every language, categories, SKUs; typos and accents forgiven), best product first, each
+    product's active variants in their order, at most ``limit`` rows in the catalog's shape. 6 queries."""
+    from catalog.search import find_products
+
+    hits = find_products(query, limit=limit)
+    rank = {hit.product_id: i for i, hit in enumerate(hits)}
+    variants = sorted(
+        _till_variants().filter(product_id__in=list(rank)),
+        key=lambda v: (rank[v.product_id], v.position, v.sku),
+    )[:limit]
+    return _till_items(variants, store=store, by_id=True)
+
+
+def store_catalog(*, store, after: int = 0, limit: int = 2000, code: str = "") -> CatalogPage:
+    """One page (keyset: variant id > ``after``) of what the register needs offline: SKU, EAN, name,
+    options, store price, VAT and availability here and at the other stores. 6 queries a page.
+    ``code``: only the variant of that EAN-13 or SKU (any case), if any: what a scan the tablet's
+    catalog does not know yet asks."""
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from pricing.models import Channel as PriceChannel
+    from pricing.models import Promotion
+
+    found = _till_variants().filter(pk__gt=after)
+    if code:
+        found = found.filter(Q(ean13=code) | Q(sku__iexact=code))
+    variants = list(found.order_by("pk")[: limit + 1])
+    more = len(variants) > limit
+    variants = variants[:limit]
+    items = _till_items(variants, store=store)
     now = timezone.now()
     promotions = [
         {

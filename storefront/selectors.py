@@ -34,13 +34,14 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
-from django.utils import translation
+from django.utils import timezone, translation
 
 from catalog import search as search_sql
 from catalog.models import Category, OptionValue, Product, ProductImage, Review, ReviewStatus, Variant
 from core.money import money_round
 from inventory import selectors as stock_selectors
 from inventory.models import Location
+from orders.selectors import units_sold_by_category
 from pricing.selectors import DisplayPrice, best_entries, currency_rate, display_prices, make_display_price
 
 from . import cache as page_cache
@@ -695,3 +696,60 @@ def recommended_cards(
     return product_cards(
         [found[pk] for pk in product_ids if pk in found], customer_group=customer_group, currency=currency
     )
+
+
+# --- search: an empty result, suggestions while typing ------------------------------------------------
+
+POPULAR_DAYS = 90
+
+
+def popular_categories(limit: int = 6) -> list[CategoryNode]:
+    """What an empty search offers instead: the categories that sold the most units these
+    ``POPULAR_DAYS`` days, topped up with the ones holding the most published products. 1-2 queries."""
+    tree = category_tree()
+    since = timezone.now() - dt.timedelta(days=POPULAR_DAYS)
+    ids = [pk for pk, _units in units_sold_by_category(since=since, limit=limit) if pk in tree.nodes]
+    if len(ids) < limit:
+        biggest = (
+            published_products()
+            .values("category_id")
+            .annotate(n=Count("id"))
+            .order_by("-n", "category_id")
+            .values_list("category_id", flat=True)[: limit * 2]
+        )
+        ids += [pk for pk in biggest if pk not in ids and pk in tree.nodes]
+    return [tree.nodes[pk] for pk in ids[:limit]]
+
+
+def did_you_mean(query: str) -> str:
+    """The query corrected word by word against the catalog's words, "" when none is near."""
+    return search_sql.suggest_correction(query)
+
+
+def matching_categories(query: str, *, limit: int = 3) -> list[CategoryNode]:
+    """Categories whose name, in any language, matches ``query`` (the same matching as products). 0
+    queries when the category tree is cached."""
+    tree = category_tree()
+    rows = [(node.id, " ".join(node.names.values())) for node in tree.nodes.values()]
+    return [tree.nodes[hit.product_id] for hit in search_sql.match_texts(query, rows, limit=limit)]
+
+
+@dataclass
+class Suggestions:
+    products: list[ProductCard]
+    categories: list[CategoryNode]
+
+
+def suggestions(query: str, *, limit: int = 6, customer_group=None, currency: str = "EUR") -> Suggestions:
+    """Up to ``limit`` products (best first, with their price and image) and 3 categories for the
+    search box while the shopper types. 2 queries for the engine and 4 to 5 for the cards."""
+    hits = search_sql.find_products(query, limit=limit)
+    order = {hit.product_id: i for i, hit in enumerate(hits)}
+    products = sorted(
+        with_listing_annotations(published_products().filter(pk__in=list(order))).select_related(
+            "vat_rate", "category"
+        ),
+        key=lambda product: order[product.pk],
+    )
+    cards = product_cards(products, customer_group=customer_group, currency=currency)
+    return Suggestions(products=cards, categories=matching_categories(query))
