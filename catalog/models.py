@@ -106,6 +106,17 @@ class Product(models.Model):
         return self.name
 
 
+class SearchWord(models.Model):
+    """A word of some product's ``search_text``: what the search's near spellings are looked up in
+    (a trigram index on PostgreSQL). Added by ``catalog.services.refresh_search_text``, never removed:
+    a word no product has any more finds nothing."""
+
+    word = models.CharField(max_length=64, primary_key=True)
+
+    def __str__(self) -> str:
+        return self.word
+
+
 class ProductImage(models.Model):
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
     image = models.ImageField(upload_to="products/", blank=True)

@@ -65,28 +65,29 @@ CREATE_TRIGRAM_INDEX = (
 )
 DROP_TRIGRAM_INDEX = f"DROP INDEX IF EXISTS {TRIGRAM_INDEX}"
 
-# pg_trgm's word_similarity of the query to the best matching stretch of a product's text, and the
-# Python counterpart (trigram overlap of two words): below it, not a match. Tuned on the recall test
-# (tests/catalog/test_search_engine.py).
+# pg_trgm's similarity of a query word to a catalog word, and the Python counterpart (Dice of their
+# trigrams): below it, not a match. Tuned on the recall test (tests/catalog/test_search_engine.py).
 WORD_SIMILARITY = 0.4
 PY_WORD_SIMILARITY = 0.5
 CORRECTION_RATIO = 0.7  # difflib ratio for "did you mean": looser than a match, one word at a time
 MAX_HITS = 200
-# The threshold of ``<%`` is a setting: migration 0005 sets it for the database (new sessions) and
-# for the session that migrates (a test database's); without it pg_trgm's default, 0.6, applies.
-SET_DATABASE_THRESHOLD = f"""
-DO $$ BEGIN
-  EXECUTE format('ALTER DATABASE %I SET pg_trgm.word_similarity_threshold = {WORD_SIMILARITY}',
-                 current_database());
-EXCEPTION WHEN insufficient_privilege THEN
-  RAISE NOTICE 'not the owner of the database: pg_trgm.word_similarity_threshold stays at its default';
-END $$
+MAX_NEAR_WORDS = 20  # per query word
+MAX_CANDIDATES = 2000  # products read to rank
+WORD_TRIGRAM_INDEX = "catalog_searchword_trgm"
+CREATE_WORD_TRIGRAM_INDEX = (
+    f"CREATE INDEX IF NOT EXISTS {WORD_TRIGRAM_INDEX} ON catalog_searchword USING gin (word gin_trgm_ops)"
+)
+DROP_WORD_TRIGRAM_INDEX = f"DROP INDEX IF EXISTS {WORD_TRIGRAM_INDEX}"
+# The catalog's words near each query word: pg_trgm's ``%`` (similarity above its default 0.3, on the
+# GIN index; ``WORD_SIMILARITY`` is applied in Python) or the query word inside the catalog's word.
+NEAR_WORDS_SQL = """
+SELECT a.word, v.word, similarity(a.word, v.word)
+FROM unnest(%s::text[]) AS a(word)
+JOIN catalog_searchword v ON v.word %% a.word OR v.word LIKE '%%' || a.word || '%%'
 """
-SET_SESSION_THRESHOLD = f"SELECT set_config('pg_trgm.word_similarity_threshold', '{WORD_SIMILARITY}', false)"
 
 _LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ø": "o", "Ø": "o", "ß": "ss"})
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
-_SHORT_WORD_SPACE = re.compile(r"\b([0-9a-z]{1,2}) (?=[0-9a-z])")  # "t shirt" -> "tshirt"
 
 
 def fold(text: str) -> str:
@@ -97,13 +98,21 @@ def fold(text: str) -> str:
 
 
 def build_search_text(parts: Iterable[str]) -> str:
-    """The folded, de-duplicated parts (names first: a match there ranks first), one space apart."""
+    """The folded, de-duplicated parts (names first: a match there ranks first), one space apart, then
+    each short word joined to the next ("t shirt" -> "tshirt": shoppers type them together)."""
     seen: dict[str, None] = {}
     for part in parts:
         folded = fold(part)
         if folded:
             seen.setdefault(folded, None)
-    return " ".join(seen)
+    words = " ".join(seen).split()
+    known = set(words)
+    joined = {
+        a + b
+        for a, b in zip(words, words[1:], strict=False)
+        if len(a) <= 2 and a.isalpha() and b.isalpha() and a + b not in known
+    }
+    return " ".join([*seen, *sorted(joined)])
 
 
 @dataclass(frozen=True)
@@ -123,14 +132,6 @@ def _similarity(a: str, b: str) -> float:
     return 2 * len(ta & tb) / (len(ta) + len(tb))
 
 
-def _text_words(text: str) -> set[str]:
-    """A text's words, and each short word joined to the next ("t shirt" -> "tshirt", "d olive" ->
-    "dolive"): shoppers type them together."""
-    words = text.split()
-    joined = {a + b for a, b in zip(words, words[1:], strict=False) if len(a) <= 2}
-    return set(words) | joined
-
-
 def _words(folded: str) -> list[str]:
     """The words that must match: words of one or two letters ("de", "a") only when alone."""
     words = folded.split()
@@ -141,8 +142,7 @@ def _words(folded: str) -> list[str]:
 def _exact_score(words: Sequence[str], text: str, query: str) -> float:
     """3 (+ up to 0.9 the earlier it starts: names come first) when every word starts a word of the
     text, 2 when every word is inside the text, else 0."""
-    joined = _SHORT_WORD_SPACE.sub(r"\1", text)
-    padded = f" {text} {joined}"
+    padded = f" {text}"
     if all(f" {w}" in padded for w in words):
         position = padded.find(f" {query}")
         bonus = 0.9 * (1 - min(position, 300) / 300) if position >= 0 else 0.0
@@ -161,10 +161,8 @@ def find_products(query: str, *, limit: int = MAX_HITS, published_only: bool = T
     """Products matching ``query``, best first: every word found (whole or begun, the name first),
     then every word inside a word, then near spellings (a typo, a letter missing or swapped).
 
-    PostgreSQL: one query on the trigram index of ``search_text``: ``<%`` (pg_trgm's
-    ``word_similarity`` above ``WORD_SIMILARITY``, the database's setting) or a ``LIKE`` of every
-    word. Elsewhere (the demo's SQLite): the texts are read
-    (one query) and matched word by word on trigrams in Python."""
+    Two queries: the catalog's words near each query word (PostgreSQL: pg_trgm ``similarity`` on a
+    GIN trigram index; the demo's SQLite: trigrams in Python), then the products holding them."""
     from django.db import connection
 
     folded = fold(query)[:200]
@@ -177,32 +175,117 @@ def find_products(query: str, *, limit: int = MAX_HITS, published_only: bool = T
 
 
 def _find_postgres(folded: str, words: list[str], *, limit: int, published_only: bool) -> list[Hit]:
+    """The catalog's words near each query word from pg_trgm (``%``: ``similarity`` on the GIN
+    trigram index of ``catalog_searchword``, or the query word inside the catalog's word), then the
+    products holding them (``LIKE`` on the GIN trigram index of ``search_text``). 2 queries."""
     from django.db import connection
 
-    likes = " AND ".join(["search_text LIKE %s"] * len(words))
-    published = "is_published AND " if published_only else ""
-    sql = (
-        "SELECT id, search_text, word_similarity(%s, search_text) AS sim FROM catalog_product "
-        f"WHERE {published}(({likes}) OR %s <%% search_text) "
-        "ORDER BY sim DESC, id LIMIT %s"
-    )
-    params: list[str | int] = [folded, *[f"%{w}%" for w in words], folded, limit * 2]
+    near: dict[str, dict[str, float]] = {}
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    scored = {pk: _exact_score(words, text, folded) or float(sim) for pk, text, sim in rows}
-    return _rank(scored, limit)
-
-
-def _texts(*, published_only: bool) -> list[tuple[int, str]]:
-    from .models import Product
-
-    products = Product.objects.filter(is_published=True) if published_only else Product.objects.all()
-    return list(products.values_list("pk", "search_text"))
+        cursor.execute(NEAR_WORDS_SQL, [words])
+        for asked, found, similarity in cursor.fetchall():
+            score = 1.0 if found.startswith(asked) else 0.8 if asked in found else float(similarity)
+            if score >= WORD_SIMILARITY:
+                near.setdefault(asked, {})[found] = score
+    return _find_with(folded, words, near, limit=limit, published_only=published_only)
 
 
 def _find_python(folded: str, words: list[str], *, limit: int, published_only: bool) -> list[Hit]:
-    return _match_rows(folded, words, _texts(published_only=published_only), limit=limit)
+    """The same on SQLite: the catalog's words (``SearchWord``) compared with each query word on
+    trigrams in Python, then the products holding them (``LIKE``). 2 queries."""
+    vocabulary = _vocabulary()
+    near = {word: vocabulary.near(word) for word in words}
+    return _find_with(folded, words, near, limit=limit, published_only=published_only)
+
+
+class _Vocabulary:
+    """The catalog's words with their trigrams, by length: built once per set of words (kept in the
+    process while ``SearchWord`` holds the same words)."""
+
+    def __init__(self, words: list[str]) -> None:
+        self.words = words
+        self.by_length: dict[int, list[tuple[str, set[str]]]] = {}
+        for word in words:
+            if not word.isdigit():
+                self.by_length.setdefault(len(word), []).append((word, _trigrams(word)))
+
+    def near(self, word: str) -> dict[str, float]:
+        found = {c: 1.0 if c.startswith(word) else 0.8 for c in self.words if word in c}
+        if len(word) < 3 or word.isdigit():
+            return found
+        mine = _trigrams(word)
+        for length in range(len(word) - 3, len(word) + 4):
+            for candidate, theirs in self.by_length.get(length, ()):
+                if candidate not in found:
+                    score = 2 * len(mine & theirs) / (len(mine) + len(theirs))
+                    if score >= PY_WORD_SIMILARITY:
+                        found[candidate] = score
+        return found
+
+
+_VOCABULARY: dict[int, _Vocabulary] = {}
+
+
+def _vocabulary() -> _Vocabulary:
+    from .models import SearchWord
+
+    words = list(SearchWord.objects.order_by("word").values_list("word", flat=True))
+    key = hash(tuple(words))
+    vocabulary = _VOCABULARY.get(key)
+    if vocabulary is None:
+        _VOCABULARY.clear()  # one catalog at a time
+        vocabulary = _VOCABULARY[key] = _Vocabulary(words)
+    return vocabulary
+
+
+def _find_with(
+    folded: str, words: list[str], near: dict[str, dict[str, float]], *, limit: int, published_only: bool
+) -> list[Hit]:
+    """The products holding, for every query word (of three or more: all but one), one of its
+    ``MAX_NEAR_WORDS`` nearest catalog words, scored in Python. 1 query."""
+    from django.db.models import Q
+
+    from .models import Product
+
+    needed = len(words) if len(words) < 3 else len(words) - 1
+    conditions = []
+    for word in words:
+        best = sorted(near.get(word, {}).items(), key=lambda item: (-item[1], item[0]))[:MAX_NEAR_WORDS]
+        near[word] = dict(best)
+        if best:
+            any_of = Q()
+            for found, _score in best:
+                any_of |= Q(search_text__contains=found)
+            conditions.append(any_of)
+    if not conditions or len(conditions) < needed:
+        return []
+    # Every word, or (one may be missing) each way of leaving one out: still an index scan on PostgreSQL.
+    groups = (
+        [conditions]
+        if len(conditions) <= needed
+        else [conditions[:i] + conditions[i + 1 :] for i in range(len(conditions))]
+    )
+    wanted = Q()
+    for group in groups:
+        every = Q()
+        for condition in group:
+            every &= condition
+        wanted |= every
+    products = Product.objects.filter(wanted)
+    if published_only:
+        products = products.filter(is_published=True)
+    rows = list(products.order_by().values_list("pk", "search_text")[:MAX_CANDIDATES])
+    scored: dict[int, float] = {}
+    for pk, text in rows:
+        exact = _exact_score(words, text, folded)
+        if exact:
+            scored[pk] = exact
+            continue
+        present = set(text.split())
+        scores = [max((s for w, s in near[word].items() if w in present), default=0.0) for word in words]
+        if sum(1 for s in scores if s) >= needed:
+            scored[pk] = sum(scores) / len(words) * 0.99
+    return _rank(scored, limit)
 
 
 def match_texts(query: str, rows: Iterable[tuple[int, str]], *, limit: int) -> list[Hit]:
@@ -217,7 +300,7 @@ def match_texts(query: str, rows: Iterable[tuple[int, str]], *, limit: int) -> l
 def _match_rows(folded: str, words: list[str], rows: list[tuple[int, str]], *, limit: int) -> list[Hit]:
     postings: dict[str, list[int]] = {}
     for pk, text in rows:
-        for word in _text_words(text):
+        for word in set(text.split()):
             postings.setdefault(word, []).append(pk)
     # Each query word's near words in the catalog's vocabulary, with their similarity.
     per_word: list[dict[int, float]] = []
@@ -258,14 +341,14 @@ def _match_rows(folded: str, words: list[str], rows: list[tuple[int, str]], *, l
 
 def suggest_correction(query: str) -> str:
     """The query with each word the catalog does not know replaced by its nearest known word ("" when
-    nothing changes or nothing is near): the "did you mean" of an empty result. Reads every text
-    (one query): it runs on empty results only, and those pages are cached."""
+    nothing changes or nothing is near): the "did you mean" of an empty result. Reads the catalog's
+    words (``SearchWord``, one query): it runs on empty results only, and those pages are cached."""
     folded = fold(query)[:200]
     if not folded:
         return ""
-    vocabulary: set[str] = set()
-    for _pk, text in _texts(published_only=True):
-        vocabulary.update(text.split())
+    from .models import SearchWord
+
+    vocabulary = set(SearchWord.objects.values_list("word", flat=True))
     corrected = []
     for word in folded.split():
         if word in vocabulary or len(word) < 3:

@@ -20,7 +20,17 @@ from core import events
 
 from .errors import AlreadyReviewed, InvalidErpProduct, InvalidReview, NotVerifiedBuyer
 from .events import ProductsChanged
-from .models import Category, OptionType, OptionValue, Product, Review, ReviewStatus, Variant, VatRate
+from .models import (
+    Category,
+    OptionType,
+    OptionValue,
+    Product,
+    Review,
+    ReviewStatus,
+    SearchWord,
+    Variant,
+    VatRate,
+)
 from .validators import is_valid_ean13
 
 
@@ -326,4 +336,8 @@ def refresh_search_text(*, product_ids: Iterable[int] | None = None) -> int:
             product.search_text = text
             changed.append(product)
     Product.objects.bulk_update(changed, ["search_text"], batch_size=500)
+    words = {word for product in changed for word in product.search_text.split() if len(word) <= 64}
+    SearchWord.objects.bulk_create(
+        [SearchWord(word=w) for w in sorted(words)], ignore_conflicts=True, batch_size=1000
+    )
     return len(changed)

@@ -1,5 +1,6 @@
-"""The forgiving search: ``Product.search_text`` (folded names, brand, categories, SKUs), filled here
-for the existing products; on PostgreSQL the ``pg_trgm`` extension and a GIN trigram index on it."""
+"""The forgiving search: ``Product.search_text`` (folded names, brand, categories, SKUs) and the
+``SearchWord`` vocabulary, filled here for the existing products; on PostgreSQL the ``pg_trgm``
+extension and a GIN trigram index on each."""
 
 from django.conf import settings
 from django.contrib.postgres.operations import TrigramExtension
@@ -29,19 +30,21 @@ def fill(apps, schema_editor):
         product.search_text = search.build_search_text(parts)
         changed.append(product)
     Product.objects.bulk_update(changed, ["search_text"], batch_size=500)
+    SearchWord = apps.get_model("catalog", "SearchWord")
+    words = {w for product in changed for w in product.search_text.split() if len(w) <= 64}
+    SearchWord.objects.bulk_create([SearchWord(word=w) for w in sorted(words)], ignore_conflicts=True)
 
 
 def create_index(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(search.CREATE_TRIGRAM_INDEX)
-        with schema_editor.connection.cursor() as cursor:  # no parameters: "%I" is format()'s
-            cursor.execute(search.SET_DATABASE_THRESHOLD)
-            cursor.execute(search.SET_SESSION_THRESHOLD)
+        schema_editor.execute(search.CREATE_WORD_TRIGRAM_INDEX)
 
 
 def drop_index(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(search.DROP_TRIGRAM_INDEX)
+        schema_editor.execute(search.DROP_WORD_TRIGRAM_INDEX)
 
 
 class Migration(migrations.Migration):
@@ -53,6 +56,10 @@ class Migration(migrations.Migration):
             model_name="product",
             name="search_text",
             field=models.TextField(blank=True, default="", editable=False),
+        ),
+        migrations.CreateModel(
+            name="SearchWord",
+            fields=[("word", models.CharField(max_length=64, primary_key=True, serialize=False))],
         ),
         migrations.RunPython(fill, migrations.RunPython.noop, elidable=False),
         migrations.RunPython(create_index, drop_index, elidable=False),

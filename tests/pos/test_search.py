@@ -37,8 +37,9 @@ def test_the_till_finds_with_typos_case_and_another_language(store, cashier_user
 
 def test_a_result_has_the_catalog_items_shape(store, cashier_user, shirts, django_assert_max_num_queries):
     client = api_client(cashier_user)
-    # token+user, 2 permissions, store, engine, variants, option names, option links, prices, stock
-    with django_assert_max_num_queries(11):
+    # token+user, 2 permissions, store, engine (near words, products), variants, option names, option
+    # links, prices, stock
+    with django_assert_max_num_queries(12):
         response = client.get(API, {"q": "tete de maure"})
 
     assert response.json()["results"] == [
