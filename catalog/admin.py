@@ -125,6 +125,7 @@ class CategoryAdmin(TabbedTranslationAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
+        services.refresh_search_text()  # a category's names are in its products' search text
         events.publish(CatalogChanged())  # menu, breadcrumbs and listings show categories
 
     @admin.display(description="category", ordering="name")
@@ -228,6 +229,7 @@ class ProductAdmin(TabbedTranslationAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        services.refresh_search_text(product_ids=[form.instance.pk])
         events.publish(ProductsChanged(product_ids=(form.instance.pk,)))
 
     def save_formset(self, request, form, formset, change):
@@ -314,6 +316,7 @@ class VariantAdmin(CachedChoicesMixin, admin.ModelAdmin):
         if change and "sku" in form.changed_data:  # the tills drop the old SKU, get the new one
             services.record_removed_variants(skus=[form.initial["sku"]])
         super().save_model(request, obj, form, change)
+        services.refresh_search_text(product_ids=[obj.product_id])  # its SKU
         events.publish(ProductsChanged(product_ids=(obj.product_id,)))
 
     def delete_model(self, request, obj):

@@ -93,6 +93,9 @@ class Product(models.Model):
     seo_description = models.CharField(max_length=160, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    # Names (every language), brand, category names and SKUs, folded (``catalog.search.fold``): what
+    # the search matches. Written by ``catalog.services.refresh_search_text`` only.
+    search_text = models.TextField(blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -101,6 +104,17 @@ class Product(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SearchWord(models.Model):
+    """A word of some product's ``search_text``: what the search's near spellings are looked up in
+    (a trigram index on PostgreSQL). Added by ``catalog.services.refresh_search_text``, never removed:
+    a word no product has any more finds nothing."""
+
+    word = models.CharField(max_length=64, primary_key=True)
+
+    def __str__(self) -> str:
+        return self.word
 
 
 class ProductImage(models.Model):

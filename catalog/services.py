@@ -30,6 +30,7 @@ from .models import (
     RemovedVariant,
     Review,
     ReviewStatus,
+    SearchWord,
     Variant,
     VatRate,
 )
@@ -279,6 +280,7 @@ def upsert_erp_product(*, data: ErpProductData) -> ErpUpsertResult:
         outcomes[item.sku] = outcome
     touched = created or bool(changed) or any(o != "unchanged" for o in outcomes.values())
     if touched:
+        refresh_search_text(product_ids=[product.pk])
         events.publish(ProductsChanged(product_ids=(product.pk,)))
     outcome = "created" if created else "updated" if touched else "unchanged"
     return ErpUpsertResult(product=product, outcome=outcome, variants=outcomes)
@@ -323,3 +325,65 @@ def record_removed_variants(
         found = Variant.objects.filter(Q(pk__in=ids) | Q(product_id__in=products))
         gone.update(found.values_list("sku", flat=True))
     return len(RemovedVariant.objects.bulk_create([RemovedVariant(sku=sku) for sku in sorted(gone)]))
+
+
+# --- the search text --------------------------------------------------------------------------------
+
+
+def product_search_parts(
+    product: Product, *, categories: dict[int, Category], skus: Iterable[str]
+) -> list[str]:
+    """What a product is found by: its names, brand, its category's and parent's names (each
+    language), its SKUs. Names first: a match there ranks first."""
+    from django.conf import settings
+
+    langs = [code for code, _name in settings.LANGUAGES]
+    parts = [getattr(product, f"name_{lang}") or "" for lang in langs]
+    parts.append(product.brand)
+    category = categories.get(product.category_id)
+    depth = 0
+    while category is not None and depth < 2:
+        parts.extend(getattr(category, f"name_{lang}") or "" for lang in langs)
+        category = categories.get(category.parent_id) if category.parent_id else None
+        depth += 1
+    parts.extend(skus)
+    return parts
+
+
+def refresh_search_text(*, product_ids: Iterable[int] | None = None) -> int:
+    """Recompute ``Product.search_text`` of these products (all when None) and write the ones that
+    changed; returns how many. Every catalog writer calls it in its transaction (admin, ERP upsert and
+    import, the demo seed); ``manage.py rebuild_search_text`` runs it over everything. 3 queries + 1
+    per 500 changed products."""
+    from django.conf import settings
+
+    from . import search
+
+    products = Product.objects.all()
+    variants = Variant.objects.all()
+    if product_ids is not None:
+        ids = sorted(set(product_ids))
+        if not ids:
+            return 0
+        products = products.filter(pk__in=ids)
+        variants = variants.filter(product_id__in=ids)
+    categories = {c.pk: c for c in Category.objects.all()}
+    skus: dict[int, list[str]] = {}
+    rows = variants.order_by("product_id", "position", "sku").values_list("product_id", "sku")
+    for product_id, sku in rows:
+        skus.setdefault(product_id, []).append(sku)
+    changed = []
+    langs = [code for code, _name in settings.LANGUAGES]
+    for product in products.only("brand", "category_id", "search_text", *[f"name_{lang}" for lang in langs]):
+        text = search.build_search_text(
+            product_search_parts(product, categories=categories, skus=skus.get(product.pk, []))
+        )
+        if text != product.search_text:
+            product.search_text = text
+            changed.append(product)
+    Product.objects.bulk_update(changed, ["search_text"], batch_size=500)
+    words = {word for product in changed for word in product.search_text.split() if len(word) <= 64}
+    SearchWord.objects.bulk_create(
+        [SearchWord(word=w) for w in sorted(words)], ignore_conflicts=True, batch_size=1000
+    )
+    return len(changed)

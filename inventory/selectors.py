@@ -86,20 +86,19 @@ def available_by_location(
 
 
 def available_at_stores(
-    *, first_variant_id: int, last_variant_id: int, variant_ids: list[int] | None = None
+    *, first_variant_id: int = 0, last_variant_id: int = 0, variant_ids: list[int] | None = None
 ) -> list[tuple[int, int, str, int]]:
     """``(variant_id, location_id, location_code, available)`` at every active store, for the variants
-    with an id from ``first_variant_id`` to ``last_variant_id`` (a page of the register's catalog),
-    only those of ``variant_ids`` if given (a catalog delta: a few ids far apart). One query."""
+    with an id from ``first_variant_id`` to ``last_variant_id`` (a page of the register's catalog), or
+    for ``variant_ids`` alone (the till's search results, a catalog delta's few ids far apart). One query."""
     from .models import LocationKind
 
-    rows = StockLevel.objects.filter(
-        variant_id__gte=first_variant_id,
-        variant_id__lte=last_variant_id,
-        **({"variant_id__in": variant_ids} if variant_ids is not None else {}),
-        location__kind=LocationKind.STORE,
-        location__is_active=True,
-    ).values_list("variant_id", "location_id", "location__code", "on_hand", "reserved")
+    levels = StockLevel.objects.filter(location__kind=LocationKind.STORE, location__is_active=True)
+    if variant_ids is not None:
+        levels = levels.filter(variant_id__in=variant_ids)
+    else:
+        levels = levels.filter(variant_id__gte=first_variant_id, variant_id__lte=last_variant_id)
+    rows = levels.values_list("variant_id", "location_id", "location__code", "on_hand", "reserved")
     return [(v, loc, code, on_hand - reserved) for v, loc, code, on_hand, reserved in rows]
 
 

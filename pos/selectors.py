@@ -464,6 +464,102 @@ def parse_catalog_since(value: str, *, now: dt.datetime) -> dt.datetime:
     return since
 
 
+def _till_variants():
+    """Active variants of published products with only what the till shows (the products'
+    descriptions in three languages weigh the most)."""
+    from django.conf import settings
+
+    from catalog.models import Variant
+
+    return (
+        Variant.objects.filter(is_active=True, product__is_published=True)
+        .select_related("product__vat_rate")
+        .only(
+            "sku",
+            "ean13",
+            "price_ht_override",
+            "product__base_price_ht",
+            "product__vat_rate__rate",
+            *[f"product__name_{code}" for code, _ in settings.LANGUAGES],
+        )
+    )
+
+
+def _till_items(variants: list, *, store, by_id: bool = False, at: dt.datetime | None = None) -> list[dict]:
+    """The till's rows of ``variants``: options, this store's price (at ``at``), stock here and
+    elsewhere. 4 queries. ``variants`` are a run of ids (a catalog page), or any ids when ``by_id``
+    (search results, a catalog delta: a few ids far apart)."""
+    from catalog.models import OptionValue, Variant
+    from inventory import selectors as stock
+    from pricing import services as pricing
+    from pricing.models import Channel as PriceChannel
+
+    if not variants:
+        return []
+    ids = [v.pk for v in variants]
+    low, high = min(ids), max(ids)
+    options: dict[int, list[str]] = {}
+    # Not prefetch_related: 5000 option-value instances cost more than the rest of the page.
+    names = {o.pk: o.name for o in OptionValue.objects.order_by("option_type_id", "position")}
+    through = Variant.option_values.through.objects
+    links = (
+        (
+            through.filter(variant_id__in=ids)
+            if by_id
+            else through.filter(variant_id__gte=low, variant_id__lte=high)
+        )
+        .order_by("optionvalue__option_type_id", "optionvalue__position")
+        .values_list("variant_id", "optionvalue_id")
+    )
+    wanted = set(ids)
+    for variant_id, value_id in links:
+        if variant_id in wanted:
+            options.setdefault(variant_id, []).append(names[value_id])
+    prices = pricing.unit_prices(variants=variants, channel=PriceChannel.STORE, location=store, at=at)
+    here: dict[int, int] = {}
+    elsewhere: dict[int, dict[str, int]] = {}
+    levels = (
+        stock.available_at_stores(variant_ids=ids)
+        if by_id
+        else stock.available_at_stores(first_variant_id=low, last_variant_id=high)
+    )
+    for variant_id, location_id, code, available in levels:
+        if variant_id not in wanted:
+            continue
+        if location_id == store.pk:
+            here[variant_id] = available
+        elif available > 0:
+            elsewhere.setdefault(variant_id, {})[code] = available
+    return [
+        {
+            "sku": v.sku,
+            "ean13": v.ean13,
+            "name": v.product.name,
+            "options": options.get(v.pk, []),
+            "price_gross": prices[v.pk].gross,
+            "vat_rate": prices[v.pk].vat_rate,
+            "available_here": here.get(v.pk, 0),
+            "available_elsewhere": elsewhere.get(v.pk, {}),
+        }
+        for v in variants
+    ]
+
+
+def search_till(*, store, query: str, limit: int = 24) -> list[dict]:
+    """The till's search by words: the shop's engine (``catalog.search.find_products``: names in
+    every language, categories, SKUs; typos and accents forgiven), best product first, each
+    product's active variants in their order, at most ``limit`` rows in the catalog's shape. 6 queries."""
+    from catalog.search import find_products
+
+    hits = find_products(query, limit=limit)
+    rank = {hit.product_id: i for i, hit in enumerate(hits)}
+    variants = sorted(
+        _till_variants().filter(product_id__in=list(rank)),
+        key=lambda v: (rank[v.product_id], v.position, v.sku),
+    )[:limit]
+    return _till_items(variants, store=store, by_id=True)
+
+
 def store_catalog(
     *,
     store,
@@ -488,20 +584,17 @@ def store_catalog(
     Every page carries ``cursor``: the till keeps the one of its first page (``after`` 0), read
     before any other, and passes it as ``since`` next time. A full download's first page also says
     ``total``, how many items its pages hold (the till's progress), from the same query."""
-    from django.conf import settings
     from django.db.models import Q, Window
     from django.utils import timezone
 
-    from catalog.models import OptionValue, RemovedVariant, Variant
-    from inventory import selectors as stock
+    from catalog.models import RemovedVariant, Variant
     from pricing import selectors as pricing_read
-    from pricing import services as pricing
     from pricing.models import Channel as PriceChannel
     from pricing.models import Promotion
 
     now = now or timezone.now()
     cursor = catalog_cursor(now)
-    found = Variant.objects.filter(pk__gt=after)
+    found = _till_variants().filter(pk__gt=after)
     changed = Q()
     if since is not None:
         changed = (
@@ -512,66 +605,15 @@ def store_catalog(
         found = found.filter(changed)
     if code:
         found = found.filter(Q(ean13=code) | Q(sku__iexact=code))
-    found = found.filter(is_active=True, product__is_published=True)
     counted = since is None and after == 0 and not code
     if counted:  # the till's progress bar: the count rides along in the same query (a window)
         found = found.annotate(total=Window(Count("pk")))
-    variants = list(
-        found.select_related("product__vat_rate")
-        # Only what the page shows: the products' descriptions in three languages weigh the most.
-        .only(
-            "sku",
-            "ean13",
-            "price_ht_override",
-            "product__base_price_ht",
-            "product__vat_rate__rate",
-            *[f"product__name_{code}" for code, _ in settings.LANGUAGES],
-        )
-        .order_by("pk")[: limit + 1]
-    )
+    variants = list(found.order_by("pk")[: limit + 1])
     more = len(variants) > limit
     total = (getattr(variants[0], "total", 0) if variants else 0) if counted else None
     variants = variants[:limit]
     # A delta's few variants lie far apart: their own ids, not the range, for the options and stock.
-    ids = [v.pk for v in variants] if since is not None else None
-    options: dict[int, list[str]] = {}
-    if variants:
-        # Not prefetch_related: 5000 option-value instances cost more than the rest of the page.
-        names = {o.pk: o.name for o in OptionValue.objects.order_by("option_type_id", "position")}
-        links = Variant.option_values.through.objects.filter(
-            variant_id__gte=variants[0].pk, variant_id__lte=variants[-1].pk
-        )
-        if ids is not None:
-            links = links.filter(variant_id__in=ids)
-        for variant_id, value_id in links.order_by(
-            "optionvalue__option_type_id", "optionvalue__position"
-        ).values_list("variant_id", "optionvalue_id"):
-            options.setdefault(variant_id, []).append(names[value_id])
-    prices = pricing.unit_prices(variants=variants, channel=PriceChannel.STORE, location=store, at=now)
-    here: dict[int, int] = {}
-    elsewhere: dict[int, dict[str, int]] = {}
-    if variants:
-        levels = stock.available_at_stores(
-            first_variant_id=variants[0].pk, last_variant_id=variants[-1].pk, variant_ids=ids
-        )
-        for variant_id, location_id, location_code, available in levels:
-            if location_id == store.pk:
-                here[variant_id] = available
-            elif available > 0:
-                elsewhere.setdefault(variant_id, {})[location_code] = available
-    items = [
-        {
-            "sku": v.sku,
-            "ean13": v.ean13,
-            "name": v.product.name,
-            "options": options.get(v.pk, []),
-            "price_gross": prices[v.pk].gross,
-            "vat_rate": prices[v.pk].vat_rate,
-            "available_here": here.get(v.pk, 0),
-            "available_elsewhere": elsewhere.get(v.pk, {}),
-        }
-        for v in variants
-    ]
+    items = _till_items(variants, store=store, by_id=since is not None, at=now)
     removed: list[str] = []
     if since is not None and after == 0 and not code:
         left = Variant.objects.filter(changed).filter(Q(is_active=False) | Q(product__is_published=False))

@@ -17,6 +17,7 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import (
     Avg,
     BooleanField,
+    Case,
     Count,
     Exists,
     F,
@@ -27,10 +28,12 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Value,
+    When,
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
-from django.utils import translation
+from django.utils import timezone, translation
 
 from catalog import search as search_sql
 from catalog.models import Category, OptionValue, Product, ProductImage, Review, ReviewStatus, Variant
@@ -38,6 +41,7 @@ from core.aggregates import IdList
 from core.money import money_round
 from inventory import selectors as stock_selectors
 from inventory.models import Location
+from orders.selectors import units_sold_by_category
 from pricing.selectors import DisplayPrice, best_entries, currency_rate, display_prices, make_display_price
 from pricing.services import offered_currencies
 
@@ -353,19 +357,26 @@ def order_products(qs: QuerySet[Product], sort: str, *, has_rank: bool = False) 
 
 
 def search_products(qs: QuerySet[Product], query: str) -> tuple[QuerySet[Product], bool]:
-    """Products matching ``query`` over name, description (current language) and SKU.
-
-    PostgreSQL: full-text search with accents folded (``unaccent``) in the language's dictionary,
-    ranked, plus an accent-insensitive substring match on the name and a SKU match. SQLite:
-    ``icontains``. Returns the queryset and whether it carries a ``rank`` annotation.
-    """
+    """Products matching ``query``, ranked: the forgiving engine (``catalog.search.find_products``:
+    names in every language, brand, categories, SKUs; accents folded, typos forgiven, on every
+    database) first, then a description match in the shopper's language (PostgreSQL: full text,
+    ``unaccent``, ranked by ``ts_rank``; SQLite: ``icontains``) and a SKU or EAN-13 match.
+    Returns the queryset and whether it carries a ``rank`` annotation (it always does)."""
     lang = current_language()
     query = query.strip()
+    hits = search_sql.find_products(query)
+    # The engine's order, as numbers above any ts_rank (which stays below 1).
+    engine_rank = Case(
+        *[When(pk=hit.product_id, then=Value(float(10 + len(hits) - i))) for i, hit in enumerate(hits)],
+        default=Value(0.0),
+        output_field=FloatField(),
+    )
     sku_match = Exists(
         Variant.objects.filter(product=OuterRef("pk")).filter(
             Q(sku__iexact=query) | Q(sku__istartswith=query) | Q(ean13=query)
         )
     )
+    found = Q(pk__in=[hit.product_id for hit in hits]) | sku_match
     if settings.IS_POSTGRES and lang in search_sql.LANGUAGE_CONFIGS:
         # The full-text match runs once, on the GIN index (migration 0003), as a sub-select; the
         # rank is computed for the matching rows only.
@@ -376,19 +387,15 @@ def search_products(qs: QuerySet[Product], query: str) -> tuple[QuerySet[Product
                 output_field=BooleanField(),
             )
         ).values("pk")
-        rank = RawSQL(
+        text_rank = RawSQL(
             f"ts_rank({search_sql.vector_sql(lang, 'catalog_product')}, {search_sql.query_sql(lang)})",
             [query],
             output_field=FloatField(),
         )
-        qs = qs.filter(
-            Q(pk__in=Subquery(matches)) | Q(**{f"name_{lang}__unaccent__icontains": query}) | sku_match
-        ).annotate(rank=rank)
+        qs = qs.filter(found | Q(pk__in=Subquery(matches))).annotate(rank=engine_rank + text_rank)
         return qs, True
-    qs = qs.filter(
-        Q(**{f"name_{lang}__icontains": query}) | Q(**{f"description_{lang}__icontains": query}) | sku_match
-    )
-    return qs, False
+    qs = qs.filter(found | Q(**{f"description_{lang}__icontains": query})).annotate(rank=engine_rank)
+    return qs, True
 
 
 def listing_base(*, category: CategoryNode | None = None, query: str = "") -> tuple[QuerySet[Product], bool]:
@@ -746,3 +753,60 @@ def recommended_cards(
     return product_cards(
         [found[pk] for pk in product_ids if pk in found], customer_group=customer_group, currency=currency
     )
+
+
+# --- search: an empty result, suggestions while typing ------------------------------------------------
+
+POPULAR_DAYS = 90
+
+
+def popular_categories(limit: int = 6) -> list[CategoryNode]:
+    """What an empty search offers instead: the categories that sold the most units these
+    ``POPULAR_DAYS`` days, topped up with the ones holding the most published products. 1-2 queries."""
+    tree = category_tree()
+    since = timezone.now() - dt.timedelta(days=POPULAR_DAYS)
+    ids = [pk for pk, _units in units_sold_by_category(since=since, limit=limit) if pk in tree.nodes]
+    if len(ids) < limit:
+        biggest = (
+            published_products()
+            .values("category_id")
+            .annotate(n=Count("id"))
+            .order_by("-n", "category_id")
+            .values_list("category_id", flat=True)[: limit * 2]
+        )
+        ids += [pk for pk in biggest if pk not in ids and pk in tree.nodes]
+    return [tree.nodes[pk] for pk in ids[:limit]]
+
+
+def did_you_mean(query: str) -> str:
+    """The query corrected word by word against the catalog's words, "" when none is near."""
+    return search_sql.suggest_correction(query)
+
+
+def matching_categories(query: str, *, limit: int = 3) -> list[CategoryNode]:
+    """Categories whose name, in any language, matches ``query`` (the same matching as products). 0
+    queries when the category tree is cached."""
+    tree = category_tree()
+    rows = [(node.id, " ".join(node.names.values())) for node in tree.nodes.values()]
+    return [tree.nodes[hit.product_id] for hit in search_sql.match_texts(query, rows, limit=limit)]
+
+
+@dataclass
+class Suggestions:
+    products: list[ProductCard]
+    categories: list[CategoryNode]
+
+
+def suggestions(query: str, *, limit: int = 6, customer_group=None, currency: str = "EUR") -> Suggestions:
+    """Up to ``limit`` products (best first, with their price and image) and 3 categories for the
+    search box while the shopper types. 2 queries for the engine and 4 to 5 for the cards."""
+    hits = search_sql.find_products(query, limit=limit)
+    order = {hit.product_id: i for i, hit in enumerate(hits)}
+    products = sorted(
+        with_listing_annotations(published_products().filter(pk__in=list(order))).select_related(
+            "vat_rate", "category"
+        ),
+        key=lambda product: order[product.pk],
+    )
+    cards = product_cards(products, customer_group=customer_group, currency=currency)
+    return Suggestions(products=cards, categories=matching_categories(query))

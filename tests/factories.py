@@ -8,6 +8,7 @@ from factory.django import DjangoModelFactory
 from accounts.models import Role, User
 from accounts.roles import assign_role
 from catalog.models import Category, Product, Variant, VatRate
+from catalog.services import refresh_search_text
 from catalog.validators import ean13_check_digit
 from inventory.models import Location, LocationKind
 
@@ -49,6 +50,7 @@ class CategoryFactory(DjangoModelFactory):
 class ProductFactory(DjangoModelFactory):
     class Meta:
         model = Product
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Product {n}")
     slug = factory.Sequence(lambda n: f"product-{n}")
@@ -56,14 +58,27 @@ class ProductFactory(DjangoModelFactory):
     vat_rate = factory.SubFactory(VatRateFactory)
     base_price_ht = Decimal("10.0000")
 
+    @factory.post_generation
+    def search_text(obj, create, extracted, **kwargs):  # noqa: N805 - factory_boy's hook signature
+        """What the catalog's writers do: the folded search text (names, category, SKUs) written."""
+        if create:
+            refresh_search_text(product_ids=[obj.pk])
+            obj.refresh_from_db(fields=["search_text"])
+
 
 class VariantFactory(DjangoModelFactory):
     class Meta:
         model = Variant
+        skip_postgeneration_save = True
 
     product = factory.SubFactory(ProductFactory)
     sku = factory.Sequence(lambda n: f"SKU-{n:05d}")
     ean13 = factory.Sequence(make_ean13)
+
+    @factory.post_generation
+    def search_text(obj, create, extracted, **kwargs):  # noqa: N805 - factory_boy's hook signature
+        if create:
+            refresh_search_text(product_ids=[obj.product_id])
 
 
 class UserFactory(DjangoModelFactory):

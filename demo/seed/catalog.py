@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.utils.text import slugify
 
+from catalog import services as catalog_services
 from catalog.models import Category, OptionType, OptionValue, Product, Variant, VatRate
 from catalog.validators import ean13_check_digit
 
@@ -572,4 +573,5 @@ def create_catalog(
         ],
         batch_size=2000,
     )
+    catalog_services.refresh_search_text(product_ids=[p.pk for p in products])
     return [(variant, leaf) for variant, (leaf, _plan) in zip(variants, variant_leaves, strict=True)]

@@ -283,3 +283,9 @@ class CatalogPageSerializer(serializers.Serializer):
 
 class ReceiptEmailSerializer(serializers.Serializer):
     email = serializers.EmailField(required=False, allow_blank=True, default="")
+
+
+class SearchResultsSerializer(serializers.Serializer):
+    store = serializers.CharField()
+    query = serializers.CharField(allow_blank=True)
+    results = CatalogItemSerializer(many=True)

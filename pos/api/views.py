@@ -519,3 +519,40 @@ class CatalogView(PosView):
                 "promotions": s.PromotionSerializer(page.promotions, many=True).data,
             }
         )
+
+
+class SearchQuery(QueryParams):
+    q = serializers.CharField(
+        required=False, allow_blank=True, max_length=100, default="", help_text="Words of a name or a SKU."
+    )
+    store = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=20,
+        default="",
+        help_text="Staff only: the store's code; cashiers: theirs or nothing (another: 404).",
+    )
+
+
+class SearchView(PosView):
+    @extend_schema(
+        operation_id="pos_search",
+        tags=TAGS,
+        summary="Search my store's catalog by words",
+        description="The shop's search engine (typos and accents forgiven, names in every language, "
+        "categories, SKUs): up to 24 variants of the best products first, in the shape of `catalog/` "
+        "items. `q` of more than 100 characters: 400.",
+        parameters=[SearchQuery],
+        responses={
+            200: s.SearchResultsSerializer,
+            **error_responses(400, 401, 403, 404, descriptions={404: STORE_NOT_FOUND}),
+        },
+    )
+    def get(self, request: Request) -> Response:
+        query = parse(SearchQuery, request.query_params)
+        store = resolve_store(request.user, query["store"])
+        text = query["q"].strip()
+        items = selectors.search_till(store=store, query=text) if text else []
+        return Response(
+            {"store": store.code, "query": text, "results": s.CatalogItemSerializer(items, many=True).data}
+        )

@@ -83,3 +83,37 @@ class ProductDetailSerializer(ProductListItemSerializer):
         child=serializers.CharField(), help_text="Category slugs, root first."
     )
     variants = VariantSerializer(many=True)
+
+
+SUGGEST_MAX_LENGTH = 100
+
+
+class SuggestQuerySerializer(QueryParams):
+    q = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=SUGGEST_MAX_LENGTH,
+        help_text="What the shopper has typed so far. Empty: nothing suggested.",
+    )
+    lang = serializers.ChoiceField(
+        required=False, choices=["fr", "en", "it"], help_text="Names and URLs in this language."
+    )
+
+
+class SuggestedProductSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    url = serializers.CharField(help_text="The storefront page, in the request's language.")
+    image = serializers.CharField(allow_blank=True)
+    price = serializers.CharField(allow_blank=True, help_text="The lowest price, formatted (“€12.00”).")
+
+
+class SuggestedCategorySerializer(serializers.Serializer):
+    name = serializers.CharField()
+    url = serializers.CharField()
+
+
+class SuggestionsSerializer(serializers.Serializer):
+    query = serializers.CharField(allow_blank=True)
+    search_url = serializers.CharField(help_text="The full search page of `q`.")
+    products = SuggestedProductSerializer(many=True)
+    categories = SuggestedCategorySerializer(many=True)

@@ -7,4 +7,5 @@ from . import views
 urlpatterns = [
     path("catalog/products/", views.ProductListView.as_view(), name="catalog-products"),
     path("catalog/products/<str:key>/", views.ProductDetailView.as_view(), name="catalog-product"),
+    path("store/suggest/", views.SuggestView.as_view(), name="store-suggest"),
 ]

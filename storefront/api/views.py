@@ -8,8 +8,10 @@ staff-maintained rate (``pricing.selectors``).
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.urls import reverse
+from django.utils import translation
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
@@ -22,14 +24,20 @@ from core.errors import NotFound
 from core.schema import StrictLimitOffsetPagination
 from inventory.errors import UnknownLocation
 from inventory.selectors import active_location_codes
+from pricing.errors import UnsupportedCurrency
+from pricing.selectors import CURRENCY_CODES
 
+from .. import cache as page_cache
 from .. import selectors
 from ..errors import InvalidPriceRange
+from ..templatetags.storefront_tags import money
 from .serializers import (
     DetailQuerySerializer,
     ProductDetailSerializer,
     ProductListItemSerializer,
     ProductQuerySerializer,
+    SuggestionsSerializer,
+    SuggestQuerySerializer,
 )
 
 TAGS = ["catalog"]
@@ -188,3 +196,68 @@ class ProductDetailView(GenericAPIView):
             ],
         }
         return Response(ProductDetailSerializer(body).data)
+
+
+class SuggestView(GenericAPIView):
+    """The search box's suggestions while the shopper types. Anonymous answers go through the page
+    cache (versioned like the listings); every answer may be kept a minute by the browser."""
+
+    permission_classes = [AllowAny]
+    serializer_class = SuggestionsSerializer
+
+    @extend_schema(
+        operation_id="store_suggest",
+        tags=TAGS,
+        summary="Search suggestions",
+        description="Up to 6 products (name, page, image, lowest price) and 3 categories matching what the "
+        "shopper typed, typos and accents forgiven. `q` of more than 100 characters: 400 `invalid`.",
+        parameters=[SuggestQuerySerializer],
+        responses={200: SuggestionsSerializer, **error_responses(400)},
+    )
+    def get(self, request: Request) -> Response:
+        query = parse(SuggestQuerySerializer, request.query_params)
+        lang = query.get("lang") or selectors.current_language()
+        with translation.override(lang):
+            body = self._suggestions(request, query.get("q", "").strip(), lang)
+        response = Response(SuggestionsSerializer(body).data)
+        response["Cache-Control"] = "private, max-age=60"
+        return response
+
+    def _suggestions(self, request: Request, q: str, lang: str) -> dict[str, Any]:
+        session = getattr(request, "session", None)
+        currency = session.get("currency") if session is not None else None
+        currency = currency if currency in CURRENCY_CODES else "EUR"
+        search_url = reverse("catalog:search") + (f"?{urlencode({'q': q})}" if q else "")
+        if not q:
+            return {"query": "", "search_url": search_url, "products": [], "categories": []}
+        user = request.user if request.user.is_authenticated else None
+        if user is None:
+            key = page_cache.page_key(kind="suggest", parts=[lang, currency, request.get_host(), q])
+            cached = page_cache.get_page(key)
+            if cached is not None:
+                return cached
+        try:
+            found = selectors.suggestions(q, customer_group=customer_group_for(user), currency=currency)
+        except UnsupportedCurrency:
+            currency = "EUR"
+            found = selectors.suggestions(q, customer_group=customer_group_for(user), currency=currency)
+        body = {
+            "query": q,
+            "search_url": search_url,
+            "products": [
+                {
+                    "name": card.name,
+                    "url": reverse("catalog:product", args=[card.slug]),
+                    "image": card.image_url,
+                    "price": money(card.price.gross, card.price.currency) if card.price else "",
+                }
+                for card in found.products
+            ],
+            "categories": [
+                {"name": node.name, "url": reverse("catalog:category", args=[node.slug])}
+                for node in found.categories
+            ],
+        }
+        if user is None:
+            page_cache.set_page(key, body)
+        return body

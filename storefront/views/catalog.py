@@ -377,9 +377,14 @@ def search(request: HttpRequest) -> HttpResponse:
                 result = selectors.listing(
                     filters=filters, query=query, with_facets=False, **shopper.prices_kwargs()
                 )
+        empty = result is not None and result.count == 0
+        correction = selectors.did_you_mean(query) if empty else ""
         ctx = {
             "query": query,
             "listing": result,
+            "did_you_mean": correction,
+            "did_you_mean_url": f"{request.path}?{urlencode({'q': correction})}" if correction else "",
+            "popular_categories": selectors.popular_categories() if empty else [],
             "pages": _page_links(request, result) if result else {},
             "filters": filters,
             "sort_options": _sort_options(include_relevance=True),

@@ -74,7 +74,6 @@ def test_rows_that_existed_before_the_migration_get_a_stamp():
     from django.db.migrations.executor import MigrationExecutor
 
     before = [("catalog", "0004_variant_cost_price"), ("pricing", "0003_customer_benefit_label")]
-    latest = [("catalog", "0005_catalog_change_stamps"), ("pricing", "0004_price_change_stamps")]
     executor = MigrationExecutor(connection)
     executor.migrate(before)
     try:
@@ -94,7 +93,7 @@ def test_rows_that_existed_before_the_migration_get_a_stamp():
         started = timezone.now()
     finally:
         executor = MigrationExecutor(connection)
-        executor.migrate(latest)
+        executor.migrate(executor.loader.graph.leaf_nodes())  # every app back to its latest
     assert Variant.objects.get(sku="OLD-1").updated_at >= started - dt.timedelta(seconds=1)
     assert PriceListEntry.objects.get(price_list__code="old").updated_at >= started - dt.timedelta(seconds=1)
     assert PriceList.objects.get(code="old").updated_at >= started - dt.timedelta(seconds=1)

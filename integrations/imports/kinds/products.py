@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from catalog import services as catalog_services
 from catalog.events import CatalogChanged, ProductsChanged
 from catalog.models import Category, OptionType, OptionValue, Product, Variant, VatRate
 from core import events
@@ -231,6 +232,7 @@ class ProductsHandler(Handler):
             if state == "created":
                 self.changed_products.add(variant.product_id)
         if self.changed_products:
+            catalog_services.refresh_search_text(product_ids=self.changed_products)
             events.publish(ProductsChanged(product_ids=tuple(sorted(self.changed_products))))
             self.changed_products = set()
 

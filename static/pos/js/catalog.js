@@ -51,10 +51,18 @@ export function optionsText(item) {
     .join(" · ");
 }
 
+/* Lowercase without accents, as the server folds ("Tête" -> "tete"): offline, "tete" finds it too. */
+export function fold(text) {
+  return String(text || "")
+    .normalize("NFD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase();
+}
+
 function addToIndex(item) {
   state.catalog.set(item.sku, item);
   if (item.ean13) state.byEan.set(item.ean13, item);
-  item._search = (item.name + " " + item.sku + " " + optionsText(item) + " " + item.ean13).toLowerCase();
+  item._search = fold(item.name + " " + item.sku + " " + optionsText(item) + " " + item.ean13);
 }
 
 function indexCatalog(items) {
@@ -245,9 +253,9 @@ export function lookupCode(code) {
     });
 }
 
-/* Up to 24 items whose name, SKU, options or EAN contain every word of the text. */
+/* Offline: up to 24 items whose name, SKU, options or EAN contain every word of the text. */
 export function search(text) {
-  var words = text.toLowerCase().split(/\s+/).filter(Boolean);
+  var words = fold(text).split(/\s+/).filter(Boolean);
   if (!words.length) return [];
   var out = [];
   var iterator = state.catalog.values();
@@ -261,6 +269,28 @@ export function search(text) {
       out.push(item);
   }
   return out;
+}
+
+/*
+ * Online: the shop's search engine (GET search/?q=: typos forgiven, names in every language,
+ * categories), best first. Resolves to the items (kept in the catalog like a looked-up code), or
+ * null when offline or the network failed: then the caller searches the tablet's catalog.
+ */
+export function searchServer(text) {
+  if (!state.online) return Promise.resolve(null);
+  return api("GET", "search/?q=" + encodeURIComponent(text.trim().slice(0, 100)))
+    .then(function (data) {
+      return ((data && data.results) || []).map(function (row) {
+        var item = normaliseItem(row);
+        var known = state.catalog.get(item.sku);
+        if (known) return known;
+        addToIndex(item);
+        return item;
+      });
+    })
+    .catch(function () {
+      return null;
+    });
 }
 
 /* While a session is open and the network is up, the catalog is downloaded again now and then. */

@@ -5,7 +5,7 @@
  * screen: a tap anywhere that is not a field or a dialog gives it back.
  */
 import { addToCart } from "./cart.js";
-import { findByCode, lookupCode, optionsText, search } from "./catalog.js";
+import { findByCode, lookupCode, optionsText, search, searchServer } from "./catalog.js";
 import { identifyByCard } from "./customer.js";
 import { t } from "./i18n.js";
 import { focusScan, go } from "./screens.js";
@@ -142,7 +142,12 @@ export function init() {
       return;
     }
     searchTimer = window.setTimeout(function () {
-      renderResults(search(value), value.trim());
+      var text = value.trim();
+      renderResults(search(value), text); // at once, from the tablet's catalog
+      searchServer(text).then(function (items) {
+        // the shop's engine forgives typos: its answer replaces the list if the text is still there
+        if (items && items.length && $("scan").value.trim() === text) renderResults(items, text);
+      });
     }, 120);
   });
 
