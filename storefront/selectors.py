@@ -432,7 +432,10 @@ def listing(
     """One page of a category or search listing with its facets. About 11 queries, whatever the size."""
     rate = currency_rate(currency)
     base, has_rank = listing_base(category=category, query=query)
-    facets = category_facets(base, filters=filters, rate=rate) if with_facets else None
+    facets = None
+    if with_facets:
+        scope = ["category", category.id] if category is not None else ["search", query]
+        facets = category_facets(base, filters=filters, rate=rate, scope=scope)
     qs = order_products(filter_products(base, filters, rate=rate), filters.sort, has_rank=has_rank)
     paginator = Paginator(qs, PAGE_SIZE)
     try:
@@ -451,8 +454,19 @@ def listing(
     )
 
 
-def category_facets(base: QuerySet[Product], *, filters: ListingFilters, rate: Decimal) -> Facets:
-    """Sizes and colours present, stores with stock, price range (in the shopper's currency). 3 queries."""
+@dataclass(frozen=True)
+class FacetData:
+    """What a listing's facets show before the shopper's choices: (option type code, value code, name)
+    of the sizes and colours present, (code, name) of the stores with stock, the price range in EUR."""
+
+    values: list[tuple[str, str, str]]
+    stores: list[tuple[str, str]]
+    low: Decimal | None
+    high: Decimal | None
+
+
+def facet_data(base: QuerySet[Product]) -> FacetData:
+    """Sizes and colours present, stores with stock, price range in EUR. 3 queries."""
     product_ids = base.values("pk")
     # Exists per option value (a handful) rather than a DISTINCT over every variant of the category.
     through = Variant.option_values.through
@@ -470,23 +484,41 @@ def category_facets(base: QuerySet[Product], *, filters: ListingFilters, rate: D
         .select_related("option_type")
         .order_by("option_type__code", "position", "code")
     )
-    facets = Facets()
-    for value in values:
-        if value.option_type.code == "size":
-            facets.sizes.append(FacetValue(value.code, value.name, value.code in filters.sizes))
-        else:
-            facets.colors.append(FacetValue(value.code, value.name, value.code in filters.colors))
     stores = stock_selectors.stores_with_stock(product_ids)
-    facets.stores = [FacetValue(s.code, s.name, s.code == filters.store) for s in stores]
     bounds = base.aggregate(low=Min("sort_gross"), high=Max("sort_gross"))
+    return FacetData(
+        values=[(value.option_type.code, value.code, value.name) for value in values],
+        stores=[(store.code, store.name) for store in stores],
+        low=None if bounds["low"] is None else Decimal(bounds["low"]),
+        high=None if bounds["high"] is None else Decimal(bounds["high"]),
+    )
 
-    if bounds["low"] is not None:
-        facets.price_min = money_round(Decimal(bounds["low"]) * rate).to_integral_value(
-            rounding="ROUND_FLOOR"
-        )
-        facets.price_max = money_round(Decimal(bounds["high"]) * rate).to_integral_value(
-            rounding="ROUND_CEILING"
-        )
+
+def category_facets(
+    base: QuerySet[Product], *, filters: ListingFilters, rate: Decimal, scope: list | None = None
+) -> Facets:
+    """Sizes and colours present, stores with stock, price range (in the shopper's currency), the
+    shopper's choices marked. ``scope`` (``["category", id]`` or ``["search", words]``): the facets
+    of that listing are kept in the cache under the listing's version, like the category tree, so
+    its other pages, sorts and filters do not count them again (0 queries; else 3)."""
+    if scope is None:
+        data = facet_data(base)
+    else:
+        key = page_cache.page_key(kind="facets", parts=[current_language(), *scope])
+        data = page_cache.get_page(key)
+        if data is None:
+            data = facet_data(base)
+            page_cache.set_page(key, data)
+    facets = Facets()
+    for type_code, code, name in data.values:
+        if type_code == "size":
+            facets.sizes.append(FacetValue(code, name, code in filters.sizes))
+        else:
+            facets.colors.append(FacetValue(code, name, code in filters.colors))
+    facets.stores = [FacetValue(code, name, code == filters.store) for code, name in data.stores]
+    if data.low is not None and data.high is not None:
+        facets.price_min = money_round(data.low * rate).to_integral_value(rounding="ROUND_FLOOR")
+        facets.price_max = money_round(data.high * rate).to_integral_value(rounding="ROUND_CEILING")
     return facets
 
 

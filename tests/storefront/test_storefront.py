@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import CustomerGroup, CustomerProfile
+from inventory import services as stock
 from pricing.models import CurrencyRate, PriceList, PriceListEntry
 from storefront.selectors import product_page, top_categories
 from tests.factories import UserFactory
@@ -89,6 +90,34 @@ def test_category_facets_list_sizes_colours_stores_and_price_range(client, shop)
     for label in (">S<", ">M<", ">Red<", ">Blue<", ">Ajaccio<", ">Bastia<"):
         assert label in body
     assert 'placeholder="12"' in body and 'placeholder="24"' in body  # 12.00 and 24.00 TTC
+
+
+def test_a_listings_facets_are_counted_once_per_listing_version(
+    client, shop, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    shop.tshirt("Ajaccio tee", price="10.0000", aja=2)
+    shop.tshirt("Bastia tee", price="20.0000", bas=1)
+    with CaptureQueriesContext(connection) as first:
+        client.get("/en/c/women-t-shirts/")
+    with CaptureQueriesContext(connection) as other:  # another sort: its own page, the same facets
+        body = text(client.get("/en/c/women-t-shirts/?sort=price_desc"))
+
+    def facet_queries(captured):  # the option values present, the stores with stock, the price range
+        marks = ("catalog_optionvalue", 'MIN("sort_gross")')
+        return [q["sql"] for q in captured if any(mark in q["sql"] for mark in marks)]
+
+    assert len(facet_queries(first)) == 2 and facet_queries(other) == []
+    assert len(other) <= len(first) - 3
+    assert ">Bastia<" in body and 'placeholder="24"' in body
+
+    with django_capture_on_commit_callbacks(execute=True):  # Bastia's last unit: the listing's version moves
+        stock.sell_stock(variant=variant("TEE-2-S-RED"), location=shop.bas, quantity=1, reference="S-1")
+
+    body = text(client.get("/en/c/women-t-shirts/?sort=price_asc"))
+    assert ">Ajaccio<" in body and ">Bastia<" not in body
 
 
 def test_size_colour_store_and_price_filters(client, shop):
