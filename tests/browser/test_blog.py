@@ -93,3 +93,26 @@ def test_a_french_article_on_a_phone(blog_server, chromium_browser, in_thread, t
             shutil.copyfile(path, DOCS / "shop-blog-article.png")
     finally:
         context.close()
+
+
+@pytest.mark.real_passwords  # the editor signs in to the server in a child process
+def test_the_admin_previews_markdown_as_the_editor_types(blog_server, chromium_browser, in_thread):
+    from tests.factories import staff
+
+    in_thread(lambda: staff(email="editor@example.com"))
+    context = chromium_browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    try:
+        page.goto(f"{blog_server.base_url}/admin/login/?next=/admin/content/article/add/")
+        page.fill("#id_username", "editor@example.com")
+        page.fill("#id_password", "pass-1234-word")  # UserFactory's
+        page.get_by_role("button", name="Log in").click()
+        expect(page).to_have_url(f"{blog_server.base_url}/admin/content/article/add/")
+        page.fill("#id_body_fr", "Du **miel** <script>alert(1)</script>")
+        preview = page.locator("#id_body_fr + .md-preview .md-preview__body")
+        expect(preview.locator("strong")).to_have_text("miel")
+        expect(preview).to_contain_text("<script>alert(1)</script>")  # shown as text, not run
+        assert preview.locator("script").count() == 0
+    finally:
+        context.close()
