@@ -7,10 +7,12 @@ field as the editor types. Saves and deletes go through ``content.services``.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse
+from django.utils import translation
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 from modeltranslation.admin import TabbedTranslationAdmin
@@ -44,6 +46,13 @@ class MarkdownPreviewMixin(admin.ModelAdmin):  # type: ignore[type-arg]
         return JsonResponse({"html": render_markdown(text)})
 
 
+def _shop_link(url_name: str, slug: str) -> str:
+    """The object's page on the shop, in the default language (staff see drafts there, with a banner)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        url = reverse(url_name, args=[slug])
+    return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, url)
+
+
 @admin.register(Article)
 class ArticleAdmin(MarkdownPreviewMixin, TabbedTranslationAdmin[Article]):
     class Media:
@@ -66,9 +75,7 @@ class ArticleAdmin(MarkdownPreviewMixin, TabbedTranslationAdmin[Article]):
 
     @admin.display(description="on the shop")
     def view_link(self, obj: Article) -> str:
-        return format_html(
-            '<a href="/fr/blog/{}/" target="_blank" rel="noopener">/fr/blog/{}/</a>', obj.slug, obj.slug
-        )
+        return _shop_link("blog:article", obj.slug)
 
     def save_model(self, request: HttpRequest, obj: Article, form, change: bool) -> None:  # type: ignore[no-untyped-def]
         services.save_article(article=obj)
@@ -98,11 +105,15 @@ class PageAdmin(MarkdownPreviewMixin, TabbedTranslationAdmin[Page]):
         js = PREVIEW_MEDIA["js"]
         css = PREVIEW_MEDIA["css"]
 
-    list_display = ["title", "slug", "in_footer", "position", "is_published"]
+    list_display = ["title", "view_link", "in_footer", "position", "is_published"]
     list_editable = ["position"]
     list_filter = ["in_footer", "is_published"]
     search_fields = ["title_fr", "title_en", "title_it", "slug"]
     prepopulated_fields = {"slug": ["title_fr"]}
+
+    @admin.display(description="on the shop")
+    def view_link(self, obj: Page) -> str:
+        return _shop_link("blog:page", obj.slug)
 
     def save_model(self, request: HttpRequest, obj: Page, form, change: bool) -> None:  # type: ignore[no-untyped-def]
         services.save_page(page=obj)

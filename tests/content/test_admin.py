@@ -32,6 +32,8 @@ def test_the_add_and_change_forms_render(admin_client, name):
     body = change.content.decode()
     assert 'name="body_fr"' in body and 'name="body_en"' in body and 'name="body_it"' in body
     assert "content/admin_preview.js" in body and "tabbed_translation_fields.js" in body
+    shop_url = "/fr/blog/honey/" if name == "article" else "/fr/pages/delivery/"
+    assert f'<a href="{shop_url}" target="_blank" rel="noopener">{shop_url}</a>' in listing.content.decode()
 
 
 def _article_form(**changes) -> dict:
