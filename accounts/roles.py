@@ -99,6 +99,15 @@ _STAFF = [
     "catalog.change_review",
     "pos.add_register",
     "pos.change_register",
+    # The blog and the shop's simple pages (content): written, published and removed by staff.
+    "content.view_article",
+    "content.add_article",
+    "content.change_article",
+    "content.delete_article",
+    "content.view_page",
+    "content.add_page",
+    "content.change_page",
+    "content.delete_page",
     # Invoices: read, send again, import the ERP's (the admin is read-only for everybody).
     "invoicing.view_invoice",
     "invoicing.view_invoicerun",

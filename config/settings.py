@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "marketing",
     "integrations",
     "pos",
+    "content",  # blog articles and simple pages (Markdown, FR/EN/IT), shown by the storefront
     "storefront",
     "reporting",  # the KPI dashboard: reads everything, writes only its own tables
     "demo",  # the top layer: manage.py seed_demo
@@ -131,6 +132,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "storefront.context_processors.shop",
                 "storefront.context_processors.cart",
+                "content.context_processors.footer",
             ],
         },
     },

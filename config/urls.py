@@ -62,6 +62,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", include("storefront.urls.catalog")),
     path("", include("storefront.urls.orders")),
+    path("", include("storefront.urls.blog")),
     path("account/", include("storefront.urls.accounts")),
     path("pay/", include("payments.urls")),
     path("newsletter/", include("marketing.urls")),

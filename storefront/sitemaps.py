@@ -1,9 +1,11 @@
-"""``/sitemap.xml``: every published product and every category, in every language (i18n=True)."""
+"""``/sitemap.xml``: every published product and category, blog article and page, in every language
+(i18n=True, with hreflang alternates)."""
 
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
 from catalog.models import Category, Product
+from content import selectors as content
 
 
 class ProductSitemap(Sitemap):
@@ -38,4 +40,45 @@ class CategorySitemap(Sitemap):
         return reverse("catalog:category", args=[item.slug])
 
 
-sitemaps = {"products": ProductSitemap, "categories": CategorySitemap}
+class ArticleSitemap(Sitemap):
+    """Public blog articles (drafts and future dates left out)."""
+
+    i18n = True
+    alternates = True
+    x_default = True
+    changefreq = "weekly"
+    priority = 0.5
+
+    def items(self):
+        return content.public_articles().order_by("pk").only("pk", "slug", "updated_at")
+
+    def location(self, item):
+        return reverse("blog:article", args=[item.slug])
+
+    def lastmod(self, item):
+        return item.updated_at
+
+
+class PageSitemap(Sitemap):
+    i18n = True
+    alternates = True
+    x_default = True
+    changefreq = "monthly"
+    priority = 0.3
+
+    def items(self):
+        return content.public_pages().order_by("pk").only("pk", "slug", "updated_at")
+
+    def location(self, item):
+        return reverse("blog:page", args=[item.slug])
+
+    def lastmod(self, item):
+        return item.updated_at
+
+
+sitemaps = {
+    "products": ProductSitemap,
+    "categories": CategorySitemap,
+    "articles": ArticleSitemap,
+    "pages": PageSitemap,
+}

@@ -7,6 +7,7 @@ raise (``storefront.cache`` logs a cache outage): the change is already committe
 from __future__ import annotations
 
 from catalog.events import CatalogChanged, ProductsChanged
+from content.events import ContentChanged
 from core import events
 from inventory.events import StockLevelChanged
 from pricing.events import PricesChanged
@@ -33,8 +34,14 @@ def prices_changed(event: PricesChanged) -> None:
     cache.bump_all()
 
 
+def content_changed(event: ContentChanged) -> None:
+    """Every page's footer lists the pages flagged for it."""
+    cache.bump_all()
+
+
 def subscribe() -> None:
     events.subscribe(StockLevelChanged, stock_level_changed)
     events.subscribe(ProductsChanged, products_changed)
     events.subscribe(CatalogChanged, catalog_changed)
     events.subscribe(PricesChanged, prices_changed)
+    events.subscribe(ContentChanged, content_changed)

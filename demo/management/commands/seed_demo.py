@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand
 from demo.management.commands.demo_logins import write_logins
 from demo.seed import seed_demo
 from demo.seed.accounts import seed as seed_accounts
+from demo.seed.content import seed as seed_content
 from demo.seed.history import seed as seed_history
 from demo.seed.invoicing import seed as seed_invoicing
 from demo.seed.logistics import seed as seed_logistics
@@ -55,6 +56,7 @@ class Command(BaseCommand):
         seed_history(seed=seed)  # a year of web and till orders of 300 customers (recommendations)
         seed_loyalty()  # a gold shopper with points and a voucher; consents, RFM, a segment, a campaign
         seed_invoicing()  # today's daily run: the shopper's first invoice and its Factur-X PDF
+        seed_content()  # the blog: three articles linking demo products, the delivery and legal pages
         started = time.perf_counter()
         sales = seed_sales_history(seed=seed)  # a year of sales in the four stores and on the web
         if not settings.CELERY_TASK_ALWAYS_EAGER:
