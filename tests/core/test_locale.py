@@ -10,8 +10,8 @@ import pytest
 LOCALE = Path(__file__).resolve().parents[2] / "locale"
 
 
-def po_entries(language: str) -> dict[str, str]:
-    """msgid -> msgstr of a .po file's singular entries, continuation lines joined."""
+def po_entries(language: str) -> dict[tuple[str, str], str]:
+    """(msgctxt, msgid) -> msgstr of a .po file's singular entries, continuation lines joined."""
     text = (LOCALE / language / "LC_MESSAGES" / "django.po").read_text()
     entries = {}
     for block in text.split("\n\n"):
@@ -20,7 +20,7 @@ def po_entries(language: str) -> dict[str, str]:
         fields: dict[str, str] = {}
         current = None
         for line in block.splitlines():
-            if match := re.match(r'^(msgid|msgid_plural|msgstr(?:\[0\])?)\s+"(.*)"$', line):
+            if match := re.match(r'^(msgctxt|msgid|msgid_plural|msgstr(?:\[0\])?)\s+"(.*)"$', line):
                 current = match.group(1).replace("[0]", "")
                 fields[current] = match.group(2)
             elif line.startswith('"') and current:
@@ -28,7 +28,7 @@ def po_entries(language: str) -> dict[str, str]:
             elif line.startswith("msgstr["):
                 current = None
         if fields.get("msgid") and "msgid_plural" not in fields:
-            entries[fields["msgid"]] = fields.get("msgstr", "")
+            entries[(fields.get("msgctxt", ""), fields["msgid"])] = fields.get("msgstr", "")
     return entries
 
 
@@ -41,9 +41,10 @@ def test_every_string_is_translated_and_compiled(language):
     with open(LOCALE / language / "LC_MESSAGES" / "django.mo", "rb") as compiled:
         catalog = gettext.GNUTranslations(compiled)
     stale = [
-        msgid
-        for msgid, msgstr in entries.items()
-        if "\\" not in msgid + msgstr and catalog.gettext(msgid) != msgstr
+        (context, msgid)
+        for (context, msgid), msgstr in entries.items()
+        if "\\" not in msgid + msgstr
+        and (catalog.pgettext(context, msgid) if context else catalog.gettext(msgid)) != msgstr
     ]
     assert stale == []  # the .mo was compiled from this .po (run compilemessages)
 
