@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from .models import Carrier, ShippingRate, ShippingZone
 
@@ -22,7 +23,7 @@ class ShippingZoneAdmin(admin.ModelAdmin):
     search_fields = ["name"]
     inlines = [ShippingRateInline]
 
-    @admin.display(description="Countries")
+    @admin.display(description=_("Countries"))
     def country_list(self, obj: ShippingZone) -> str:
         return ", ".join(obj.countries or [])
 

@@ -71,6 +71,10 @@ class ImportRunAdmin(admin.ModelAdmin[ImportRun]):
     inlines = [ImportRejectionInline]
     change_list_template = "admin/integrations/importrun/change_list.html"
 
+    @admin.display(description=_("summary"))
+    def summary(self, obj: ImportRun) -> str:
+        return obj.summary
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
