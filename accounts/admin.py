@@ -54,6 +54,7 @@ class UserAdmin(BaseUserAdmin):
     ]
     list_filter = ["groups", "store", "is_staff", "is_superuser", "is_active"]
     search_fields = ["email", "first_name", "last_name", "phone"]
+    date_hierarchy = "date_joined"
     list_select_related = ["store"]
     autocomplete_fields = ["store"]
     inlines = [CustomerProfileInline, AddressInline]
@@ -108,6 +109,14 @@ class CustomerGroupAdmin(admin.ModelAdmin):
 class CustomerProfileAdmin(admin.ModelAdmin):
     list_display = ["user", "group", "company_name", "loyalty_card_number", "marketing_opt_in", "created_at"]
     list_filter = ["group", "marketing_opt_in"]
-    search_fields = ["user__email", "company_name", "vat_number", "=loyalty_card_number"]
+    search_fields = [
+        "user__email",
+        "user__first_name",
+        "user__last_name",
+        "company_name",
+        "vat_number",
+        "=loyalty_card_number",
+    ]
+    date_hierarchy = "created_at"
     list_select_related = ["user", "group"]
     autocomplete_fields = ["user"]

@@ -215,6 +215,7 @@ class ProductAdmin(TabbedTranslationAdmin):
     search_fields = ["name_fr", "name_en", "name_it", "slug", "variants__sku", "=variants__ean13"]
     list_select_related = ["category__parent__parent", "vat_rate"]
     list_per_page = 50
+    date_hierarchy = "created_at"
     autocomplete_fields = ["category"]
     filter_horizontal = ["option_types"]
     prepopulated_fields = {"slug": ["name_en"]}

@@ -482,6 +482,7 @@ class ReservationAdmin(StoreScopedAdmin, ReadOnlyAdmin[Reservation]):
     list_display = ["id", "sku", "location", "quantity", "status", "reference", "expires_at", "created_at"]
     list_filter = ["status", "location"]
     search_fields = ["reference", "variant__sku", "=id"]
+    date_hierarchy = "created_at"
     list_select_related = ["variant", "location"]
     actions = ["release_selected"]
 
@@ -542,6 +543,7 @@ class StockAlertAdmin(StoreScopedAdmin, ReadOnlyAdmin[StockAlert]):
         "acknowledged_by",
     ]
     list_filter = [AcknowledgedFilter, "location"]
+    date_hierarchy = "created_at"
     search_fields = ["variant__sku", "=variant__ean13"]
     list_select_related = ["variant", "location", "acknowledged_by"]
     actions = ["acknowledge"]

@@ -119,7 +119,7 @@ class InvoiceAdmin(_ReadOnly, admin.ModelAdmin[Invoice]):
     change_list_template = "admin/invoicing/invoice/change_list.html"
     change_form_template = "admin/invoicing/invoice/change_form.html"
     list_display = ["number", "kind", "issued_on", "customer_display", "total_gross", "origin", "pdf_link"]
-    list_filter = ["kind", "origin"]
+    list_filter = ["kind", "origin", "is_business"]
     date_hierarchy = "issued_on"
     search_fields = ["number", "erp_number", "customer_email", "customer_name", "customer_company"]
     list_select_related = ["pdf"]

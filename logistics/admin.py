@@ -7,6 +7,7 @@ from .models import Carrier, ShippingRate, ShippingZone
 @admin.register(Carrier)
 class CarrierAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "delivery_days", "is_active"]
+    list_filter = ["is_active"]
     list_editable = ["is_active"]
     search_fields = ["name", "code"]
 
@@ -32,6 +33,7 @@ class ShippingZoneAdmin(admin.ModelAdmin):
 class ShippingRateAdmin(admin.ModelAdmin):
     list_display = ["zone", "carrier", "max_weight_grams", "price", "free_above", "is_active"]
     list_filter = ["zone", "carrier", "is_active"]
+    search_fields = ["zone__name", "carrier__name"]
     list_select_related = ["zone", "carrier"]
 
 

@@ -135,6 +135,7 @@ class OrderAdmin(StoreScopedAdmin, admin.ModelAdmin[Order]):
     readonly_fields = [
         "shipping_address_text" if f.name == "shipping_address" else f.name for f in Order._meta.fields
     ]
+    exclude = ["shipping_address"]  # shown read-only as shipping_address_text
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Order]:
         return selectors.orders_visible_to(request.user)

@@ -67,6 +67,7 @@ class ImportRunAdmin(admin.ModelAdmin[ImportRun]):
     )
     list_filter = ("kind", "status", "source", "dry_run")
     search_fields = ("file_name", "file_sha256")
+    date_hierarchy = "created_at"
     readonly_fields = [f.name for f in ImportRun._meta.fields]
     inlines = [ImportRejectionInline]
     change_list_template = "admin/integrations/importrun/change_list.html"
