@@ -64,7 +64,9 @@ class OrderAction(models.Model):
         help_text=_("The payment refunds it asked for."),
         verbose_name=_("refund IDs"),
     )
-    via = models.CharField(max_length=16, choices=RefundVia.choices, blank=True, verbose_name=_("channel"))
+    via = models.CharField(
+        max_length=16, choices=RefundVia.choices, blank=True, verbose_name=_("refunded via")
+    )
     external_reference = models.CharField(
         max_length=120,
         blank=True,

@@ -337,7 +337,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='orderaction',
             name='via',
-            field=models.CharField(blank=True, choices=[('original', 'Original payment'), ('external', 'Paid back another way')], max_length=16, verbose_name='channel'),
+            field=models.CharField(blank=True, choices=[('original', 'Original payment'), ('external', 'Paid back another way')], max_length=16, verbose_name='refunded via'),
         ),
         migrations.AlterField(
             model_name='orderline',
