@@ -6,6 +6,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
 from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy as _
 
 from . import services
 from .models import Address, CustomerGroup, CustomerProfile, User
@@ -53,12 +54,13 @@ class UserAdmin(BaseUserAdmin):
     ]
     list_filter = ["groups", "store", "is_staff", "is_superuser", "is_active"]
     search_fields = ["email", "first_name", "last_name", "phone"]
+    date_hierarchy = "date_joined"
     list_select_related = ["store"]
     autocomplete_fields = ["store"]
     inlines = [CustomerProfileInline, AddressInline]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
-        ("Person", {"fields": ["first_name", "last_name", "phone", "preferred_language"]}),
+        (_("Person"), {"fields": ["first_name", "last_name", "phone", "preferred_language"]}),
         (
             "Role and store",
             {
@@ -67,12 +69,12 @@ class UserAdmin(BaseUserAdmin):
                 "A cashier or store manager acts at their store only.",
             },
         ),
-        ("Individual permissions", {"fields": ["user_permissions"], "classes": ["collapse"]}),
-        ("Dates", {"fields": ["last_login", "date_joined"]}),
+        (_("Individual permissions"), {"fields": ["user_permissions"], "classes": ["collapse"]}),
+        (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "usable_password", "password1", "password2"]}),
-        ("Role and store", {"fields": ["groups", "store", "is_staff"]}),
+        (_("Role and store"), {"fields": ["groups", "store", "is_staff"]}),
     ]
 
     def get_queryset(self, request):
@@ -82,11 +84,11 @@ class UserAdmin(BaseUserAdmin):
             .prefetch_related(Prefetch("groups", queryset=Group.objects.order_by("name")))
         )
 
-    @admin.display(description="roles")
+    @admin.display(description=_("roles"))
     def roles(self, obj):
         return ", ".join(group.name for group in obj.groups.all())
 
-    @admin.action(description="Unlock logins (clear failed sign-in attempts)", permissions=["change"])
+    @admin.action(description=_("Unlock logins (clear failed sign-in attempts)"), permissions=["change"])
     def unlock_logins(self, request, queryset):
         cleared = services.unlock_logins(emails=list(queryset.values_list("email", flat=True)))
         self.message_user(
@@ -107,6 +109,14 @@ class CustomerGroupAdmin(admin.ModelAdmin):
 class CustomerProfileAdmin(admin.ModelAdmin):
     list_display = ["user", "group", "company_name", "loyalty_card_number", "marketing_opt_in", "created_at"]
     list_filter = ["group", "marketing_opt_in"]
-    search_fields = ["user__email", "company_name", "vat_number", "=loyalty_card_number"]
+    search_fields = [
+        "user__email",
+        "user__first_name",
+        "user__last_name",
+        "company_name",
+        "vat_number",
+        "=loyalty_card_number",
+    ]
+    date_hierarchy = "created_at"
     list_select_related = ["user", "group"]
     autocomplete_fields = ["user"]

@@ -57,7 +57,7 @@ class User(AbstractUser):
         related_name="staff_members",
         help_text=_("The store a cashier or store manager works in."),
     )
-    preferred_language = models.CharField(max_length=8, default="fr")
+    preferred_language = models.CharField(max_length=8, default="fr", verbose_name=_("preferred language"))
     # When the shopper proved they read this address (``services.verify_email``); None: not yet.
     email_verified_at = models.DateTimeField(_("e-mail verified at"), null=True, blank=True)
 
@@ -68,6 +68,8 @@ class User(AbstractUser):
     objects = UserManager()  # type: ignore[assignment,misc]
 
     class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
         constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
 
     def __str__(self) -> str:
@@ -80,23 +82,37 @@ class User(AbstractUser):
 class CustomerGroup(models.Model):
     """Customers priced together (B2B accounts, staff), used by price lists."""
 
-    code = models.SlugField(max_length=40, unique=True)
-    name = models.CharField(max_length=120)
-    is_b2b = models.BooleanField(default=False)
+    code = models.SlugField(max_length=40, unique=True, verbose_name=_("code"))
+    name = models.CharField(max_length=120, verbose_name=_("name"))
+    is_b2b = models.BooleanField(default=False, verbose_name=_("B2B"))
+
+    class Meta:
+        verbose_name = _("customer group")
+        verbose_name_plural = _("customer groups")
 
     def __str__(self) -> str:
         return self.name
 
 
 class CustomerProfile(models.Model):
-    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="customer_profile")
-    group = models.ForeignKey(
-        CustomerGroup, null=True, blank=True, on_delete=models.SET_NULL, related_name="customers"
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="customer_profile", verbose_name=_("user")
     )
-    company_name = models.CharField(max_length=200, blank=True)
-    vat_number = models.CharField(max_length=32, blank=True)
+    group = models.ForeignKey(
+        CustomerGroup,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="customers",
+        verbose_name=_("group"),
+    )
+    company_name = models.CharField(max_length=200, blank=True, verbose_name=_("company name"))
+    vat_number = models.CharField(max_length=32, blank=True, verbose_name=_("VAT number"))
     siren = models.CharField(
-        max_length=9, blank=True, help_text=_("A business customer's SIREN, printed on its invoices.")
+        max_length=9,
+        blank=True,
+        help_text=_("A business customer's SIREN, printed on its invoices."),
+        verbose_name=_("SIREN"),
     )
     erp_code = models.CharField(
         max_length=40,
@@ -104,37 +120,47 @@ class CustomerProfile(models.Model):
         null=True,
         unique=True,
         help_text=_("The customer's code in the ERP (ERP invoices and files name customers by it)."),
+        verbose_name=_("ERP code"),
     )
     invoices_by_email = models.BooleanField(
-        default=True, help_text=_("Send each invoice and credit note by e-mail (they stay in the account).")
+        default=True,
+        help_text=_("Send each invoice and credit note by e-mail (they stay in the account)."),
+        verbose_name=_("invoices by e-mail"),
     )
-    loyalty_card_number = models.CharField(max_length=32, blank=True, null=True, unique=True)
-    marketing_opt_in = models.BooleanField(default=False)
+    loyalty_card_number = models.CharField(
+        max_length=32, blank=True, null=True, unique=True, verbose_name=_("loyalty card number")
+    )
+    marketing_opt_in = models.BooleanField(default=False, verbose_name=_("marketing opt-in"))
     birth_date = models.DateField(
         _("date of birth"), null=True, blank=True, help_text=_("Optional: a birthday coupon each year.")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+
+    class Meta:
+        verbose_name = _("customer profile")
+        verbose_name_plural = _("customer profiles")
 
     def __str__(self) -> str:
         return f"Customer {self.user.email}"
 
 
 class Address(models.Model):
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="addresses")
-    label = models.CharField(max_length=60, blank=True)
-    first_name = models.CharField(max_length=100)
-    last_name = models.CharField(max_length=100)
-    line1 = models.CharField(max_length=200)
-    line2 = models.CharField(max_length=200, blank=True)
-    postal_code = models.CharField(max_length=20)
-    city = models.CharField(max_length=100)
-    country = models.CharField(max_length=2, default="FR")
-    phone = models.CharField(max_length=32, blank=True)
-    is_default_shipping = models.BooleanField(default=False)
-    is_default_billing = models.BooleanField(default=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="addresses", verbose_name=_("user"))
+    label = models.CharField(max_length=60, blank=True, verbose_name=_("label"))
+    first_name = models.CharField(max_length=100, verbose_name=_("first name"))
+    last_name = models.CharField(max_length=100, verbose_name=_("last name"))
+    line1 = models.CharField(max_length=200, verbose_name=_("address line 1"))
+    line2 = models.CharField(max_length=200, blank=True, verbose_name=_("address line 2"))
+    postal_code = models.CharField(max_length=20, verbose_name=_("postal code"))
+    city = models.CharField(max_length=100, verbose_name=_("city"))
+    country = models.CharField(max_length=2, default="FR", verbose_name=_("country"))
+    phone = models.CharField(max_length=32, blank=True, verbose_name=_("phone"))
+    is_default_shipping = models.BooleanField(default=False, verbose_name=_("default shipping address"))
+    is_default_billing = models.BooleanField(default=False, verbose_name=_("default billing address"))
 
     class Meta:
-        verbose_name_plural = "addresses"
+        verbose_name = _("address")
+        verbose_name_plural = _("addresses")
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}, {self.line1}, {self.postal_code} {self.city}"

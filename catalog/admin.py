@@ -13,9 +13,10 @@ from django.contrib.admin.options import BaseModelAdmin
 from django.db import models
 from django.db.models import Count, Prefetch, Sum
 from django.utils.html import format_html
-from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
+from django.utils.translation import gettext_lazy as _
 
 from core import events
+from core.admin_translation import TabbedTranslationAdmin, TabbedTranslationTabularInline
 from core.money import money_round
 
 from . import services
@@ -56,7 +57,7 @@ def category_filter(field_path: str) -> type[admin.SimpleListFilter]:
     """A category filter that lists the tree in one query and includes each category's descendants."""
 
     class CategoryTreeFilter(admin.SimpleListFilter):
-        title = "category"
+        title = _("category")
         parameter_name = f"{field_path}_tree"
 
         def _categories(self):
@@ -93,7 +94,7 @@ class VatRateAdmin(admin.ModelAdmin):
 
 
 class ParentFilter(admin.SimpleListFilter):
-    title = "top-level category"
+    title = _("top-level category")
     parameter_name = "root"
 
     def lookups(self, request, model_admin):
@@ -128,19 +129,19 @@ class CategoryAdmin(TabbedTranslationAdmin):
         services.refresh_search_text()  # a category's names are in its products' search text
         events.publish(CatalogChanged())  # menu, breadcrumbs and listings show categories
 
-    @admin.display(description="category", ordering="name")
+    @admin.display(description=_("category"), ordering="name")
     def tree_name(self, obj):
         depth, node = 0, obj
         while node.parent_id is not None and depth < 3:
             depth, node = depth + 1, node.parent
         return format_html("{}{}", "\u2003" * depth + ("└ " if depth else ""), obj.name)
 
-    @admin.display(description="products", ordering="n_products")
+    @admin.display(description=_("products"), ordering="n_products")
     def product_count(self, obj):
         return obj.n_products
 
 
-class OptionValueInline(TranslationTabularInline):
+class OptionValueInline(TabbedTranslationTabularInline):
     model = OptionValue
     extra = 1
     fields = ["code", "name", "position"]
@@ -155,7 +156,7 @@ class OptionTypeAdmin(TabbedTranslationAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(n_values=Count("values"))
 
-    @admin.display(description="values", ordering="n_values")
+    @admin.display(description=_("values"), ordering="n_values")
     def value_count(self, obj):
         return obj.n_values
 
@@ -176,6 +177,9 @@ class VariantInline(CachedChoicesMixin, admin.TabularInline):
     readonly_fields = ["stock"]
     show_change_link = True
 
+    class Media:
+        css = {"all": ("admin/css/catalog_admin.css",)}
+
     def get_queryset(self, request):
         return (
             super()
@@ -184,7 +188,7 @@ class VariantInline(CachedChoicesMixin, admin.TabularInline):
             .annotate(total_on_hand=Sum("stock_levels__on_hand"))
         )
 
-    @admin.display(description="on hand (all locations)")
+    @admin.display(description=_("on hand (all locations)"))
     def stock(self, obj):
         return getattr(obj, "total_on_hand", None) or 0
 
@@ -212,6 +216,7 @@ class ProductAdmin(TabbedTranslationAdmin):
     search_fields = ["name_fr", "name_en", "name_it", "slug", "variants__sku", "=variants__ean13"]
     list_select_related = ["category__parent__parent", "vat_rate"]
     list_per_page = 50
+    date_hierarchy = "created_at"
     autocomplete_fields = ["category"]
     filter_horizontal = ["option_types"]
     prepopulated_fields = {"slug": ["name_en"]}
@@ -219,9 +224,9 @@ class ProductAdmin(TabbedTranslationAdmin):
     actions = ["publish", "unpublish"]
     fieldsets = [
         (None, {"fields": ["name", "slug", "category", "brand", "description"]}),
-        ("Price and tax", {"fields": ["base_price_ht", "currency", "vat_rate"]}),
-        ("Variants and stock", {"fields": ["option_types", "tracks_lots", "is_published"]}),
-        ("SEO", {"fields": ["seo_title", "seo_description"], "classes": ["collapse"]}),
+        (_("Price and tax"), {"fields": ["base_price_ht", "currency", "vat_rate"]}),
+        (_("Variants and stock"), {"fields": ["option_types", "tracks_lots", "is_published"]}),
+        (_("SEO"), {"fields": ["seo_title", "seo_description"], "classes": ["collapse"]}),
     ]
 
     def get_queryset(self, request):
@@ -248,22 +253,22 @@ class ProductAdmin(TabbedTranslationAdmin):
         services.record_removed_variants(product_ids=list(queryset.values_list("pk", flat=True)))
         super().delete_queryset(request, queryset)
 
-    @admin.display(description="variants", ordering="n_variants")
+    @admin.display(description=_("variants"), ordering="n_variants")
     def variant_count(self, obj):
         return obj.n_variants
 
-    @admin.display(description="price TTC (1 unit)")
+    @admin.display(description=_("price TTC (1 unit)"))
     def price_ttc(self, obj):
 
         return f"{money_round(obj.base_price_ht * (1 + obj.vat_rate.rate))} {obj.currency}"
 
-    @admin.action(description="Publish selected products", permissions=["change"])
+    @admin.action(description=_("Publish selected products"), permissions=["change"])
     def publish(self, request, queryset):
         count = services.set_published(product_ids=queryset.values_list("pk", flat=True), published=True)
         events.publish(CatalogChanged())
         self.message_user(request, f"{count} product(s) published.", messages.SUCCESS)
 
-    @admin.action(description="Unpublish selected products", permissions=["change"])
+    @admin.action(description=_("Unpublish selected products"), permissions=["change"])
     def unpublish(self, request, queryset):
         count = services.set_published(product_ids=queryset.values_list("pk", flat=True), published=False)
         events.publish(CatalogChanged())
@@ -300,15 +305,19 @@ class VariantAdmin(CachedChoicesMixin, admin.ModelAdmin):
             .annotate(total_on_hand=Sum("stock_levels__on_hand"))
         )
 
-    @admin.display(description="options")
+    @admin.display(description=_("options"))
     def options(self, obj):
         return ", ".join(value.name for value in obj.option_values.all())
 
-    @admin.display(description="price TTC")
+    @admin.display(description=_("price (HT)"))
+    def price_ht(self, obj):
+        return obj.price_ht
+
+    @admin.display(description=_("price TTC"))
     def price_ttc(self, obj):
         return obj.price_ttc
 
-    @admin.display(description="on hand (all)", ordering="total_on_hand")
+    @admin.display(description=_("on hand (all)"), ordering="total_on_hand")
     def on_hand(self, obj):
         return obj.total_on_hand or 0
 
@@ -356,7 +365,7 @@ class ReviewAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description="Approve selected reviews", permissions=["change"])
+    @admin.action(description=_("Approve selected reviews"), permissions=["change"])
     def approve(self, request, queryset):
         count = services.moderate_reviews(
             review_ids=list(queryset.values_list("pk", flat=True)),
@@ -365,7 +374,7 @@ class ReviewAdmin(admin.ModelAdmin):
         )
         self.message_user(request, f"{count} review(s) approved.", messages.SUCCESS)
 
-    @admin.action(description="Reject selected reviews", permissions=["change"])
+    @admin.action(description=_("Reject selected reviews"), permissions=["change"])
     def reject(self, request, queryset):
         count = services.moderate_reviews(
             review_ids=list(queryset.values_list("pk", flat=True)),

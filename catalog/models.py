@@ -11,16 +11,19 @@ from .validators import validate_ean13
 
 
 class VatRate(models.Model):
-    code = models.SlugField(max_length=20, unique=True)
-    name = models.CharField(max_length=60)
+    code = models.SlugField(max_length=20, unique=True, verbose_name=_("code"))
+    name = models.CharField(max_length=60, verbose_name=_("name"))
     rate = models.DecimalField(
         max_digits=5,
         decimal_places=4,
         help_text=_("As a fraction: 0.2000 for 20 %"),
         validators=[MinValueValidator(Decimal("0"))],
+        verbose_name=_("rate"),
     )
 
     class Meta:
+        verbose_name = _("VAT rate")
+        verbose_name_plural = _("VAT rates")
         constraints = [
             models.CheckConstraint(condition=Q(rate__gte=0) & Q(rate__lt=1), name="vat_rate_range")
         ]
@@ -31,18 +34,24 @@ class VatRate(models.Model):
 
 class Category(models.Model):
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("parent"),
     )
     name = models.CharField(_("name"), max_length=120)
-    slug = models.SlugField(max_length=140, unique=True)
+    slug = models.SlugField(max_length=140, unique=True, verbose_name=_("slug"))
     description = models.TextField(_("description"), blank=True)
-    position = models.PositiveIntegerField(default=0)
-    seo_title = models.CharField(max_length=70, blank=True)
-    seo_description = models.CharField(max_length=160, blank=True)
+    position = models.PositiveIntegerField(default=0, verbose_name=_("position"))
+    seo_title = models.CharField(max_length=70, blank=True, verbose_name=_("SEO title"))
+    seo_description = models.CharField(max_length=160, blank=True, verbose_name=_("SEO description"))
 
     class Meta:
+        verbose_name = _("category")
         ordering = ["position", "name"]
-        verbose_name_plural = "categories"
+        verbose_name_plural = _("categories")
 
     def __str__(self) -> str:
         return self.name if self.parent_id is None else f"{self.parent} › {self.name}"
@@ -51,20 +60,28 @@ class Category(models.Model):
 class OptionType(models.Model):
     """A dimension variants differ by: size, color, weight..."""
 
-    code = models.SlugField(max_length=40, unique=True)
+    code = models.SlugField(max_length=40, unique=True, verbose_name=_("code"))
     name = models.CharField(_("name"), max_length=60)
+
+    class Meta:
+        verbose_name = _("option type")
+        verbose_name_plural = _("option types")
 
     def __str__(self) -> str:
         return self.name
 
 
 class OptionValue(models.Model):
-    option_type = models.ForeignKey(OptionType, on_delete=models.CASCADE, related_name="values")
-    code = models.SlugField(max_length=40)
+    option_type = models.ForeignKey(
+        OptionType, on_delete=models.CASCADE, related_name="values", verbose_name=_("option type")
+    )
+    code = models.SlugField(max_length=40, verbose_name=_("code"))
     name = models.CharField(_("name"), max_length=60)
-    position = models.PositiveIntegerField(default=0)
+    position = models.PositiveIntegerField(default=0, verbose_name=_("position"))
 
     class Meta:
+        verbose_name = _("option value")
+        verbose_name_plural = _("option values")
         ordering = ["option_type", "position"]
         constraints = [models.UniqueConstraint(fields=["option_type", "code"], name="option_value_unique")]
 
@@ -76,28 +93,37 @@ class Product(models.Model):
     """What a shopper sees; sold as one or more variants. Prices are HT (net) in EUR."""
 
     name = models.CharField(_("name"), max_length=200)
-    slug = models.SlugField(max_length=220, unique=True)
+    slug = models.SlugField(max_length=220, unique=True, verbose_name=_("slug"))
     description = models.TextField(_("description"), blank=True)
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="products")
-    brand = models.CharField(max_length=120, blank=True)
-    vat_rate = models.ForeignKey(VatRate, on_delete=models.PROTECT, related_name="products")
-    option_types = models.ManyToManyField(OptionType, blank=True, related_name="products")
-    base_price_ht = models.DecimalField(max_digits=12, decimal_places=4)
-    currency = models.CharField(max_length=3, default="EUR")
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="products", verbose_name=_("category")
+    )
+    brand = models.CharField(max_length=120, blank=True, verbose_name=_("brand"))
+    vat_rate = models.ForeignKey(
+        VatRate, on_delete=models.PROTECT, related_name="products", verbose_name=_("VAT rate")
+    )
+    option_types = models.ManyToManyField(
+        OptionType, blank=True, related_name="products", verbose_name=_("option types")
+    )
+    base_price_ht = models.DecimalField(max_digits=12, decimal_places=4, verbose_name=_("base price (HT)"))
+    currency = models.CharField(max_length=3, default="EUR", verbose_name=_("currency"))
     tracks_lots = models.BooleanField(
         default=False,
         help_text=_("Stock is kept by batch with an expiry date; sales take the earliest first."),
+        verbose_name=_("tracks lots"),
     )
-    is_published = models.BooleanField(default=True)
-    seo_title = models.CharField(max_length=70, blank=True)
-    seo_description = models.CharField(max_length=160, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    is_published = models.BooleanField(default=True, verbose_name=_("published"))
+    seo_title = models.CharField(max_length=70, blank=True, verbose_name=_("SEO title"))
+    seo_description = models.CharField(max_length=160, blank=True, verbose_name=_("SEO description"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, db_index=True, verbose_name=_("updated at"))
     # Names (every language), brand, category names and SKUs, folded (``catalog.search.fold``): what
     # the search matches. Written by ``catalog.services.refresh_search_text`` only.
-    search_text = models.TextField(blank=True, default="", editable=False)
+    search_text = models.TextField(blank=True, default="", editable=False, verbose_name=_("search text"))
 
     class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
         ordering = ["name"]
         constraints = [models.CheckConstraint(condition=Q(base_price_ht__gte=0), name="product_price_gte_0")]
         indexes = [models.Index(fields=["category", "is_published"])]
@@ -118,13 +144,19 @@ class SearchWord(models.Model):
 
 
 class ProductImage(models.Model):
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
-    image = models.ImageField(upload_to="products/", blank=True)
-    url = models.URLField(blank=True, help_text=_("An external image, when no file is uploaded."))
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="images", verbose_name=_("product")
+    )
+    image = models.ImageField(upload_to="products/", blank=True, verbose_name=_("image"))
+    url = models.URLField(
+        blank=True, help_text=_("An external image, when no file is uploaded."), verbose_name=_("URL")
+    )
     alt = models.CharField(_("alternative text"), max_length=200, blank=True)
-    position = models.PositiveIntegerField(default=0)
+    position = models.PositiveIntegerField(default=0, verbose_name=_("position"))
 
     class Meta:
+        verbose_name = _("product image")
+        verbose_name_plural = _("product images")
         ordering = ["position", "id"]
 
     def __str__(self) -> str:
@@ -134,12 +166,18 @@ class ProductImage(models.Model):
 class Variant(models.Model):
     """The unit that is stocked and sold. Price is the product's unless overridden."""
 
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="variants")
-    sku = models.CharField("SKU", max_length=64, unique=True)
-    ean13 = models.CharField("EAN-13", max_length=13, unique=True, validators=[validate_ean13])
-    option_values = models.ManyToManyField(OptionValue, blank=True, related_name="variants")
-    price_ht_override = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
-    weight_grams = models.PositiveIntegerField(default=0)
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="variants", verbose_name=_("product")
+    )
+    sku = models.CharField(_("SKU"), max_length=64, unique=True)
+    ean13 = models.CharField(_("EAN-13"), max_length=13, unique=True, validators=[validate_ean13])
+    option_values = models.ManyToManyField(
+        OptionValue, blank=True, related_name="variants", verbose_name=_("option values")
+    )
+    price_ht_override = models.DecimalField(
+        max_digits=12, decimal_places=4, null=True, blank=True, verbose_name=_("price override (HT)")
+    )
+    weight_grams = models.PositiveIntegerField(default=0, verbose_name=_("weight (g)"))
     cost_price_ht = models.DecimalField(
         _("cost price (HT)"),
         max_digits=12,
@@ -148,13 +186,15 @@ class Variant(models.Model):
         blank=True,
         help_text=_("What a unit costs the chain, EUR excl. VAT (the ERP's purchase price): margins."),
     )
-    is_active = models.BooleanField(default=True)
-    position = models.PositiveIntegerField(default=0)
+    is_active = models.BooleanField(default=True, verbose_name=_("active"))
+    position = models.PositiveIntegerField(default=0, verbose_name=_("position"))
     # What the till's catalog delta reads (pos.selectors.store_catalog_changes): every write that
     # changes what a till carries sets it, bulk writes included (they pass it explicitly).
-    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True, verbose_name=_("updated at"))
 
     class Meta:
+        verbose_name = _("variant")
+        verbose_name_plural = _("variants")
         ordering = ["product", "position", "sku"]
         constraints = [
             models.CheckConstraint(
@@ -204,23 +244,39 @@ class ReviewStatus(models.TextChoices):
 class Review(models.Model):
     """A verified buyer's rating of a product; shoppers see it once staff approve it."""
 
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="reviews")
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("product")
+    )
     user = models.ForeignKey(
-        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="reviews"
+        "accounts.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reviews",
+        verbose_name=_("user"),
     )
     author_name = models.CharField(_("name shown"), max_length=80)
     rating = models.PositiveSmallIntegerField(_("rating"))
     title = models.CharField(_("title"), max_length=120, blank=True)
     text = models.TextField(_("review"), max_length=4000)
-    language = models.CharField(max_length=8, default="fr")
-    status = models.CharField(max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.PENDING)
-    created_at = models.DateTimeField(auto_now_add=True)
-    moderated_at = models.DateTimeField(null=True, blank=True)
+    language = models.CharField(max_length=8, default="fr", verbose_name=_("language"))
+    status = models.CharField(
+        max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.PENDING, verbose_name=_("status")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    moderated_at = models.DateTimeField(null=True, blank=True, verbose_name=_("moderated at"))
     moderated_by = models.ForeignKey(
-        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "accounts.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("moderated by"),
     )
 
     class Meta:
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(rating__gte=1) & Q(rating__lte=5), name="review_rating_1_5"),

@@ -15,7 +15,8 @@ from django.urls import URLPattern, path, reverse
 from django.utils import translation
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
-from modeltranslation.admin import TabbedTranslationAdmin
+
+from core.admin_translation import TabbedTranslationAdmin
 
 from . import services
 from .markdown import render_markdown
@@ -54,7 +55,7 @@ def _shop_link(url_name: str, slug: str) -> str:
 
 
 @admin.register(Article)
-class ArticleAdmin(MarkdownPreviewMixin, TabbedTranslationAdmin[Article]):
+class ArticleAdmin(MarkdownPreviewMixin, TabbedTranslationAdmin):
     class Media:
         js = PREVIEW_MEDIA["js"]
         css = PREVIEW_MEDIA["css"]
@@ -100,7 +101,7 @@ class ArticleAdmin(MarkdownPreviewMixin, TabbedTranslationAdmin[Article]):
 
 
 @admin.register(Page)
-class PageAdmin(MarkdownPreviewMixin, TabbedTranslationAdmin[Page]):
+class PageAdmin(MarkdownPreviewMixin, TabbedTranslationAdmin):
     class Media:
         js = PREVIEW_MEDIA["js"]
         css = PREVIEW_MEDIA["css"]

@@ -11,10 +11,11 @@ class NumberSequence(models.Model):
     ``core.numbering``. Taken under a row lock inside the transaction that uses the number, so a
     rollback gives the number back and no number is ever used twice."""
 
-    name = models.CharField(max_length=40, unique=True)
-    last_value = models.PositiveBigIntegerField(default=0)
+    name = models.CharField(max_length=40, unique=True, verbose_name=_("name"))
+    last_value = models.PositiveBigIntegerField(default=0, verbose_name=_("last value"))
 
     class Meta:
+        verbose_name_plural = _("number sequences")
         verbose_name = _("number sequence")
 
     def __str__(self) -> str:
@@ -31,25 +32,35 @@ class IdempotencyRecord(models.Model):
     (payment webhooks, ERP file rows, POS sync) choose their own scope.
     """
 
-    scope = models.CharField(max_length=100)
-    key = models.CharField(max_length=255)
+    scope = models.CharField(max_length=100, verbose_name=_("scope"))
+    key = models.CharField(max_length=255, verbose_name=_("key"))
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("user"),
     )
-    method = models.CharField(max_length=10, blank=True)
-    path = models.CharField(max_length=2000, blank=True)
+    method = models.CharField(max_length=10, blank=True, verbose_name=_("method"))
+    path = models.CharField(max_length=2000, blank=True, verbose_name=_("path"))
     fingerprint = models.CharField(
         max_length=64,
         blank=True,
         help_text=_("SHA-256 of what was asked: the same key with another request is refused."),
+        verbose_name=_("fingerprint"),
     )
-    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True, verbose_name=_("status code"))
     response_json = models.TextField(
-        blank=True, help_text=_("The outcome exactly as first given (JSON, key order included).")
+        blank=True,
+        help_text=_("The outcome exactly as first given (JSON, key order included)."),
+        verbose_name=_("response JSON"),
     )
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("idempotency record")
+        verbose_name_plural = _("idempotency records")
         constraints = [models.UniqueConstraint(fields=["scope", "key"], name="idempotency_scope_key_unique")]
 
     def __str__(self) -> str:
@@ -71,28 +82,32 @@ class OutboxMessage(models.Model):
     when the task ran to the end, so a message published twice runs once.
     """
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    task_name = models.CharField(max_length=200)
-    kwargs = models.JSONField(default=dict, blank=True)
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID"))
+    task_name = models.CharField(max_length=200, verbose_name=_("task name"))
+    kwargs = models.JSONField(default=dict, blank=True, verbose_name=_("arguments"))
     key = models.CharField(
         max_length=255,
         null=True,
         blank=True,
         unique=True,
         help_text=_("Optional: a second message with the same key is not written."),
+        verbose_name=_("key"),
     )
-    status = models.CharField(max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING)
-    attempts = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(default=timezone.now)
-    last_error = models.CharField(max_length=500, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(
+        max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING, verbose_name=_("status")
+    )
+    attempts = models.PositiveIntegerField(default=0, verbose_name=_("attempts"))
+    next_attempt_at = models.DateTimeField(default=timezone.now, verbose_name=_("next attempt at"))
+    last_error = models.CharField(max_length=500, blank=True, verbose_name=_("last error"))
+    created_at = models.DateTimeField(default=timezone.now, db_index=True, verbose_name=_("created at"))
+    sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sent at"))
     # The task side (``core.outbox.OutboxTask``): a claim while the task runs, then delivered.
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    claim_retries = models.PositiveIntegerField(default=0)
-    delivered_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("claimed at"))
+    claim_retries = models.PositiveIntegerField(default=0, verbose_name=_("claim retries"))
+    delivered_at = models.DateTimeField(null=True, blank=True, verbose_name=_("delivered at"))
 
     class Meta:
+        verbose_name_plural = _("outbox messages")
         verbose_name = _("outbox message")
         indexes = [
             models.Index(

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class IntegrationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "integrations"
-    verbose_name = "ERP and integrations"
+    verbose_name = _("ERP and integrations")
 
     def ready(self) -> None:
         from .webhooks import subscribers as webhook_subscribers

@@ -23,6 +23,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_scope import StoreScopedAdmin
 from catalog.admin import VariantAdmin as CatalogVariantAdmin
@@ -139,8 +140,8 @@ class LocationAdmin(StoreScopedAdmin, admin.ModelAdmin[Location]):
     search_fields = ["code", "name", "city"]
     fieldsets = [
         (None, {"fields": ["code", "name", "kind", "sells_online", "is_active"]}),
-        ("Address", {"fields": ["address_line", "postal_code", "city", "country", "phone", "email"]}),
-        ("Opening hours", {"fields": [f"hours_{day}" for day, _ in WEEKDAYS]}),
+        (_("Address"), {"fields": ["address_line", "postal_code", "city", "country", "phone", "email"]}),
+        (_("Opening hours"), {"fields": [f"hours_{day}" for day, _ in WEEKDAYS]}),
     ]
 
     def has_delete_permission(self, request: HttpRequest, obj: Location | None = None) -> bool:
@@ -217,7 +218,7 @@ class ThresholdForm(forms.Form):
 
 
 class LowStockFilter(admin.SimpleListFilter):
-    title = "stock state"
+    title = _("stock state")
     parameter_name = "state"
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin[Any]) -> list[tuple[str, str]]:
@@ -267,19 +268,19 @@ class StockLevelAdmin(StoreScopedAdmin, ReadOnlyAdmin[StockLevel]):
         levels: QuerySet[StockLevel] = super().get_queryset(request)  # the user's stores (StoreScopedAdmin)
         return levels.annotate(available_now=F("on_hand") - F("reserved"))
 
-    @admin.display(description="SKU", ordering="variant__sku")
+    @admin.display(description=_("SKU"), ordering="variant__sku")
     def sku(self, obj: StockLevel) -> str:
         return obj.variant.sku
 
-    @admin.display(description="product", ordering="variant__product__name")
+    @admin.display(description=_("product"), ordering="variant__product__name")
     def product(self, obj: StockLevel) -> str:
         return obj.variant.product.name
 
-    @admin.display(description="location", ordering="location__code")
+    @admin.display(description=_("location"), ordering="location__code")
     def location_code(self, obj: StockLevel) -> str:
         return obj.location.code
 
-    @admin.display(description="available", ordering="available_now")
+    @admin.display(description=_("available"), ordering="available_now")
     def available_units(self, obj: StockLevel) -> int:
         return obj.available
 
@@ -393,7 +394,7 @@ class StockLevelAdmin(StoreScopedAdmin, ReadOnlyAdmin[StockLevel]):
     def has_set_threshold_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("inventory.change_stocklevel")
 
-    @admin.action(description="Set low-stock threshold", permissions=["set_threshold"])
+    @admin.action(description=_("Set low-stock threshold"), permissions=["set_threshold"])
     def set_threshold(self, request: HttpRequest, queryset: QuerySet[StockLevel]) -> HttpResponse | None:
         user = signed_in_user(request.user)  # admin actions run for staff only
         queryset = queryset.select_related("variant", "location")
@@ -448,15 +449,15 @@ class StockMovementAdmin(StoreScopedAdmin, ReadOnlyAdmin[StockMovement]):
     show_full_result_count = False
     list_per_page = 100
 
-    @admin.display(description="SKU", ordering="variant__sku")
+    @admin.display(description=_("SKU"), ordering="variant__sku")
     def sku(self, obj: StockMovement) -> str:
         return obj.variant.sku
 
-    @admin.display(description="location", ordering="location__code")
+    @admin.display(description=_("location"), ordering="location__code")
     def location_code(self, obj: StockMovement) -> str:
         return obj.location.code
 
-    @admin.display(description="lot")
+    @admin.display(description=_("lot"))
     def batch(self, obj: StockMovement) -> str:
         return obj.lot.batch if obj.lot else ""
 
@@ -470,7 +471,7 @@ class StockLotAdmin(StoreScopedAdmin, ReadOnlyAdmin[StockLot]):
     list_select_related = ["variant", "location"]
     date_hierarchy = "expiry_date"
 
-    @admin.display(description="SKU", ordering="variant__sku")
+    @admin.display(description=_("SKU"), ordering="variant__sku")
     def sku(self, obj: StockLot) -> str:
         return obj.variant.sku
 
@@ -481,17 +482,18 @@ class ReservationAdmin(StoreScopedAdmin, ReadOnlyAdmin[Reservation]):
     list_display = ["id", "sku", "location", "quantity", "status", "reference", "expires_at", "created_at"]
     list_filter = ["status", "location"]
     search_fields = ["reference", "variant__sku", "=id"]
+    date_hierarchy = "created_at"
     list_select_related = ["variant", "location"]
     actions = ["release_selected"]
 
-    @admin.display(description="SKU", ordering="variant__sku")
+    @admin.display(description=_("SKU"), ordering="variant__sku")
     def sku(self, obj: Reservation) -> str:
         return obj.variant.sku
 
     def has_release_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("inventory.reserve_stock")
 
-    @admin.action(description="Release selected reservations", permissions=["release"])
+    @admin.action(description=_("Release selected reservations"), permissions=["release"])
     def release_selected(self, request: HttpRequest, queryset: QuerySet[Reservation]) -> None:
         user = signed_in_user(request.user)  # admin actions run for staff only
         released, skipped = 0, 0
@@ -515,7 +517,7 @@ class ReservationAdmin(StoreScopedAdmin, ReadOnlyAdmin[Reservation]):
 
 
 class AcknowledgedFilter(admin.SimpleListFilter):
-    title = "acknowledged"
+    title = _("acknowledged")
     parameter_name = "acknowledged"
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin[Any]) -> list[tuple[str, str]]:
@@ -541,18 +543,19 @@ class StockAlertAdmin(StoreScopedAdmin, ReadOnlyAdmin[StockAlert]):
         "acknowledged_by",
     ]
     list_filter = [AcknowledgedFilter, "location"]
+    date_hierarchy = "created_at"
     search_fields = ["variant__sku", "=variant__ean13"]
     list_select_related = ["variant", "location", "acknowledged_by"]
     actions = ["acknowledge"]
 
-    @admin.display(description="SKU", ordering="variant__sku")
+    @admin.display(description=_("SKU"), ordering="variant__sku")
     def sku(self, obj: StockAlert) -> str:
         return obj.variant.sku
 
     def has_acknowledge_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("inventory.change_stockalert")
 
-    @admin.action(description="Acknowledge selected alerts", permissions=["acknowledge"])
+    @admin.action(description=_("Acknowledge selected alerts"), permissions=["acknowledge"])
     def acknowledge(self, request: HttpRequest, queryset: QuerySet[StockAlert]) -> None:
         user = signed_in_user(request.user)  # admin actions run for staff only
         if not _may_act_anywhere(user):
@@ -582,7 +585,7 @@ class StockLevelInline(StoreScopedAdmin, admin.TabularInline[StockLevel, Variant
         "low_stock_threshold",
         "operations",
     )
-    verbose_name_plural = "stock by location (read only: use Receive / Count to change it)"
+    verbose_name_plural = _("stock by location (read only: use Receive / Count to change it)")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[StockLevel]:
         return super().get_queryset(request).select_related("location", "variant")
@@ -593,7 +596,7 @@ class StockLevelInline(StoreScopedAdmin, admin.TabularInline[StockLevel, Variant
     def has_change_permission(self, request: HttpRequest, obj: Variant | None = None) -> bool:
         return False
 
-    @admin.display(description="available")
+    @admin.display(description=_("available"))
     def available(self, obj: StockLevel) -> int:
         return obj.available
 

@@ -21,23 +21,35 @@ class LocationKind(models.TextChoices):
 
 class Location(models.Model):
     code = models.SlugField(
-        max_length=20, unique=True, help_text=_("Short code used by the API and the POS.")
+        max_length=20,
+        unique=True,
+        help_text=_("Short code used by the API and the POS."),
+        verbose_name=_("code"),
     )
-    name = models.CharField(max_length=120)
-    kind = models.CharField(max_length=20, choices=LocationKind.choices, default=LocationKind.STORE)
-    address_line = models.CharField(max_length=200, blank=True)
-    postal_code = models.CharField(max_length=20, blank=True)
-    city = models.CharField(max_length=100, blank=True)
-    country = models.CharField(max_length=2, default="FR")
-    phone = models.CharField(max_length=32, blank=True)
-    email = models.EmailField(blank=True)
+    name = models.CharField(max_length=120, verbose_name=_("name"))
+    kind = models.CharField(
+        max_length=20, choices=LocationKind.choices, default=LocationKind.STORE, verbose_name=_("kind")
+    )
+    address_line = models.CharField(max_length=200, blank=True, verbose_name=_("address line"))
+    postal_code = models.CharField(max_length=20, blank=True, verbose_name=_("postal code"))
+    city = models.CharField(max_length=100, blank=True, verbose_name=_("city"))
+    country = models.CharField(max_length=2, default="FR", verbose_name=_("country"))
+    phone = models.CharField(max_length=32, blank=True, verbose_name=_("phone"))
+    email = models.EmailField(blank=True, verbose_name=_("e-mail"))
     opening_hours = models.JSONField(
-        default=dict, blank=True, help_text=_('Per weekday, e.g. {"mon": "10:00-19:00", "sun": "closed"}')
+        default=dict,
+        blank=True,
+        help_text=_('Per weekday, e.g. {"mon": "10:00-19:00", "sun": "closed"}'),
+        verbose_name=_("opening hours"),
     )
-    sells_online = models.BooleanField(default=True, help_text=_("The web shop ships or collects from here."))
-    is_active = models.BooleanField(default=True)
+    sells_online = models.BooleanField(
+        default=True, help_text=_("The web shop ships or collects from here."), verbose_name=_("sells online")
+    )
+    is_active = models.BooleanField(default=True, verbose_name=_("active"))
 
     class Meta:
+        verbose_name = _("location")
+        verbose_name_plural = _("locations")
         ordering = ["kind", "name"]
 
     def __str__(self) -> str:
@@ -50,26 +62,36 @@ class Location(models.Model):
 
 
 class StockLevel(models.Model):
-    variant = models.ForeignKey("catalog.Variant", on_delete=models.PROTECT, related_name="stock_levels")
-    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="stock_levels")
-    on_hand = models.IntegerField(default=0)
-    reserved = models.IntegerField(default=0)
+    variant = models.ForeignKey(
+        "catalog.Variant", on_delete=models.PROTECT, related_name="stock_levels", verbose_name=_("variant")
+    )
+    location = models.ForeignKey(
+        Location, on_delete=models.PROTECT, related_name="stock_levels", verbose_name=_("location")
+    )
+    on_hand = models.IntegerField(default=0, verbose_name=_("on hand"))
+    reserved = models.IntegerField(default=0, verbose_name=_("reserved"))
     bin_location = models.CharField(
         max_length=32,
         blank=True,
         help_text=_(
             "Where it sits in this location (aisle-shelf-bin, e.g. A-03-2): picking walks in this order."
         ),
+        verbose_name=_("bin location"),
     )
     low_stock_threshold = models.PositiveIntegerField(
         null=True,
         blank=True,
         help_text=_("Alert the store manager when available stock falls to this or below."),
+        verbose_name=_("low stock threshold"),
     )
-    version = models.PositiveBigIntegerField(default=0, help_text=_("Grows by one with every change."))
-    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveBigIntegerField(
+        default=0, help_text=_("Grows by one with every change."), verbose_name=_("version")
+    )
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
+        verbose_name = _("stock level")
+        verbose_name_plural = _("stock levels")
         constraints = [
             models.UniqueConstraint(fields=["variant", "location"], name="stock_level_unique"),
             models.CheckConstraint(condition=Q(on_hand__gte=0), name="stock_on_hand_gte_0"),
@@ -98,12 +120,18 @@ class ProductAvailability(models.Model):
     check_availability`` compares it with the levels and ``--fix`` rebuilds it.
     """
 
-    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
-    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="+")
-    available_units = models.IntegerField(default=0)
-    updated_at = models.DateTimeField(auto_now=True)
+    product = models.ForeignKey(
+        "catalog.Product", on_delete=models.CASCADE, related_name="+", verbose_name=_("product")
+    )
+    location = models.ForeignKey(
+        Location, on_delete=models.CASCADE, related_name="+", verbose_name=_("location")
+    )
+    available_units = models.IntegerField(default=0, verbose_name=_("available units"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
+        verbose_name = _("product availability")
+        verbose_name_plural = _("product availabilities")
         constraints = [
             models.UniqueConstraint(fields=["location", "product"], name="product_availability_unique"),
         ]
@@ -123,14 +151,20 @@ class ProductAvailability(models.Model):
 class StockLot(models.Model):
     """A batch of a lot-tracked variant at a location. Sum of lots == on hand for such variants."""
 
-    variant = models.ForeignKey("catalog.Variant", on_delete=models.PROTECT, related_name="lots")
-    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="lots")
-    batch = models.CharField(max_length=64)
-    expiry_date = models.DateField(null=True, blank=True)
-    quantity = models.IntegerField(default=0)
-    received_at = models.DateTimeField(auto_now_add=True)
+    variant = models.ForeignKey(
+        "catalog.Variant", on_delete=models.PROTECT, related_name="lots", verbose_name=_("variant")
+    )
+    location = models.ForeignKey(
+        Location, on_delete=models.PROTECT, related_name="lots", verbose_name=_("location")
+    )
+    batch = models.CharField(max_length=64, verbose_name=_("batch"))
+    expiry_date = models.DateField(null=True, blank=True, verbose_name=_("expiry date"))
+    quantity = models.IntegerField(default=0, verbose_name=_("quantity"))
+    received_at = models.DateTimeField(auto_now_add=True, verbose_name=_("received at"))
 
     class Meta:
+        verbose_name = _("stock lot")
+        verbose_name_plural = _("stock lots")
         ordering = ["expiry_date", "id"]
         constraints = [
             models.UniqueConstraint(fields=["variant", "location", "batch"], name="stock_lot_unique"),
@@ -158,27 +192,53 @@ class MovementReason(models.TextChoices):
 class StockMovement(models.Model):
     """One row per stock change; never updated, never deleted (a PostgreSQL trigger enforces it)."""
 
-    variant = models.ForeignKey("catalog.Variant", on_delete=models.PROTECT, related_name="stock_movements")
-    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="stock_movements")
-    lot = models.ForeignKey(
-        StockLot, null=True, blank=True, on_delete=models.PROTECT, related_name="movements"
+    variant = models.ForeignKey(
+        "catalog.Variant", on_delete=models.PROTECT, related_name="stock_movements", verbose_name=_("variant")
     )
-    quantity = models.IntegerField(help_text=_("Change of on hand, signed."))
-    reserved_delta = models.IntegerField(default=0, help_text=_("Change of reserved, signed."))
-    reason = models.CharField(max_length=32, choices=MovementReason.choices)
+    location = models.ForeignKey(
+        Location, on_delete=models.PROTECT, related_name="stock_movements", verbose_name=_("location")
+    )
+    lot = models.ForeignKey(
+        StockLot,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="movements",
+        verbose_name=_("lot"),
+    )
+    quantity = models.IntegerField(help_text=_("Change of on hand, signed."), verbose_name=_("quantity"))
+    reserved_delta = models.IntegerField(
+        default=0, help_text=_("Change of reserved, signed."), verbose_name=_("reserved delta")
+    )
+    reason = models.CharField(max_length=32, choices=MovementReason.choices, verbose_name=_("reason"))
     reference = models.CharField(
-        max_length=120, blank=True, help_text=_("Order, transfer, count or document.")
+        max_length=120,
+        blank=True,
+        help_text=_("Order, transfer, count or document."),
+        verbose_name=_("reference"),
     )
     reservation = models.ForeignKey(
-        "Reservation", null=True, blank=True, on_delete=models.PROTECT, related_name="movements"
+        "Reservation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="movements",
+        verbose_name=_("reservation"),
     )
-    transfer_id = models.UUIDField(null=True, blank=True, db_index=True)
+    transfer_id = models.UUIDField(null=True, blank=True, db_index=True, verbose_name=_("transfer"))
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("user"),
     )
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("stock movement")
+        verbose_name_plural = _("stock movements")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["variant", "location", "created_at"])]
         constraints = [
@@ -217,22 +277,36 @@ class ReservationStatus(models.TextChoices):
 
 
 class Reservation(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    variant = models.ForeignKey("catalog.Variant", on_delete=models.PROTECT, related_name="reservations")
-    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="reservations")
-    quantity = models.PositiveIntegerField()
-    status = models.CharField(
-        max_length=16, choices=ReservationStatus.choices, default=ReservationStatus.ACTIVE
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID"))
+    variant = models.ForeignKey(
+        "catalog.Variant", on_delete=models.PROTECT, related_name="reservations", verbose_name=_("variant")
     )
-    reference = models.CharField(max_length=120, blank=True)
-    expires_at = models.DateTimeField(db_index=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    location = models.ForeignKey(
+        Location, on_delete=models.PROTECT, related_name="reservations", verbose_name=_("location")
+    )
+    quantity = models.PositiveIntegerField(verbose_name=_("quantity"))
+    status = models.CharField(
+        max_length=16,
+        choices=ReservationStatus.choices,
+        default=ReservationStatus.ACTIVE,
+        verbose_name=_("status"),
+    )
+    reference = models.CharField(max_length=120, blank=True, verbose_name=_("reference"))
+    expires_at = models.DateTimeField(db_index=True, verbose_name=_("expires at"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    closed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("closed at"))
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
     )
 
     class Meta:
+        verbose_name = _("reservation")
+        verbose_name_plural = _("reservations")
         ordering = ["-created_at"]
         constraints = [models.CheckConstraint(condition=Q(quantity__gt=0), name="reservation_quantity_gt_0")]
         indexes = [models.Index(fields=["status", "expires_at"])]
@@ -244,18 +318,31 @@ class Reservation(models.Model):
 class StockAlert(models.Model):
     """Raised when available stock crosses a level's low-stock threshold downwards."""
 
-    variant = models.ForeignKey("catalog.Variant", on_delete=models.PROTECT, related_name="stock_alerts")
-    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="stock_alerts")
-    threshold = models.PositiveIntegerField()
-    available = models.IntegerField(help_text=_("Available stock when the alert was raised."))
-    created_at = models.DateTimeField(auto_now_add=True)
-    emailed_at = models.DateTimeField(null=True, blank=True)
-    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    variant = models.ForeignKey(
+        "catalog.Variant", on_delete=models.PROTECT, related_name="stock_alerts", verbose_name=_("variant")
+    )
+    location = models.ForeignKey(
+        Location, on_delete=models.PROTECT, related_name="stock_alerts", verbose_name=_("location")
+    )
+    threshold = models.PositiveIntegerField(verbose_name=_("threshold"))
+    available = models.IntegerField(
+        help_text=_("Available stock when the alert was raised."), verbose_name=_("available")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    emailed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("emailed at"))
+    acknowledged_at = models.DateTimeField(null=True, blank=True, verbose_name=_("acknowledged at"))
     acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("acknowledged by"),
     )
 
     class Meta:
+        verbose_name = _("stock alert")
+        verbose_name_plural = _("stock alerts")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:

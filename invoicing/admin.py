@@ -37,6 +37,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.address_format import address_html
 from accounts.admin_scope import StoreScopedAdmin
 from core.auth import signed_in_user
 from core.errors import ApplicationError
@@ -118,7 +119,7 @@ class InvoiceAdmin(_ReadOnly, admin.ModelAdmin[Invoice]):
     change_list_template = "admin/invoicing/invoice/change_list.html"
     change_form_template = "admin/invoicing/invoice/change_form.html"
     list_display = ["number", "kind", "issued_on", "customer_display", "total_gross", "origin", "pdf_link"]
-    list_filter = ["kind", "origin"]
+    list_filter = ["kind", "origin", "is_business"]
     date_hierarchy = "issued_on"
     search_fields = ["number", "erp_number", "customer_email", "customer_name", "customer_company"]
     list_select_related = ["pdf"]
@@ -138,7 +139,7 @@ class InvoiceAdmin(_ReadOnly, admin.ModelAdmin[Invoice]):
                     "customer",
                     "customer_name",
                     "customer_email",
-                    "billing_address",
+                    "billing_address_text",
                     "customer_company",
                     "customer_vat_number",
                     "customer_siren",
@@ -169,13 +170,17 @@ class InvoiceAdmin(_ReadOnly, admin.ModelAdmin[Invoice]):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Invoice]:
         return super().get_queryset(request).select_related("pdf")
 
+    @admin.display(description=gettext_lazy("billing address"))
+    def billing_address_text(self, obj: Invoice) -> str:
+        return address_html(obj.billing_address)
+
     @admin.display(description=gettext_lazy("customer"), ordering="customer_name")
     def customer_display(self, obj: Invoice) -> str:
         if obj.customer_email:
             return f"{obj.customer_name} <{obj.customer_email}>"
         return obj.customer_name
 
-    @admin.display(description="PDF")
+    @admin.display(description=gettext_lazy("PDF"))
     def pdf_link(self, obj: Invoice) -> SafeString | str:
         if _stored_pdf(obj) is None:
             return _("being prepared")

@@ -1,11 +1,12 @@
 from django.apps import AppConfig
 from django.db.backends.signals import connection_created
+from django.utils.translation import gettext_lazy as _
 
 
 class InvoicingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "invoicing"
-    verbose_name = "Invoicing"
+    verbose_name = _("Invoicing")
 
     def ready(self) -> None:
         from accounts import personal_data

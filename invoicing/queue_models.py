@@ -13,12 +13,17 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class InvoiceQueueEntry(models.Model):
-    order = models.ForeignKey("orders.Order", on_delete=models.CASCADE, related_name="+")
-    event = models.CharField(max_length=40, help_text="The event that queued it (order.paid, ...).")
-    created_at = models.DateTimeField(auto_now_add=True)
+    order = models.ForeignKey(
+        "orders.Order", on_delete=models.CASCADE, related_name="+", verbose_name=_("order")
+    )
+    event = models.CharField(
+        max_length=40, help_text="The event that queued it (order.paid, ...).", verbose_name=_("event")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     run = models.ForeignKey(
         "invoicing.InvoiceRun",
         null=True,
@@ -26,11 +31,13 @@ class InvoiceQueueEntry(models.Model):
         on_delete=models.PROTECT,
         related_name="queue_entries",
         help_text="The run that processed it (empty: pending).",
+        verbose_name=_("run"),
     )
 
     class Meta:
+        verbose_name = _("invoice queue entry")
         ordering = ["id"]
-        verbose_name_plural = "invoice queue entries"
+        verbose_name_plural = _("invoice queue entries")
         indexes = [
             models.Index(fields=["created_at"], condition=Q(run__isnull=True), name="invoicing_queue_pending")
         ]

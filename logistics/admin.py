@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from .models import Carrier, ShippingRate, ShippingZone
 
@@ -6,6 +7,7 @@ from .models import Carrier, ShippingRate, ShippingZone
 @admin.register(Carrier)
 class CarrierAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "delivery_days", "is_active"]
+    list_filter = ["is_active"]
     list_editable = ["is_active"]
     search_fields = ["name", "code"]
 
@@ -22,7 +24,7 @@ class ShippingZoneAdmin(admin.ModelAdmin):
     search_fields = ["name"]
     inlines = [ShippingRateInline]
 
-    @admin.display(description="Countries")
+    @admin.display(description=_("Countries"))
     def country_list(self, obj: ShippingZone) -> str:
         return ", ".join(obj.countries or [])
 
@@ -31,6 +33,7 @@ class ShippingZoneAdmin(admin.ModelAdmin):
 class ShippingRateAdmin(admin.ModelAdmin):
     list_display = ["zone", "carrier", "max_weight_grams", "price", "free_above", "is_active"]
     list_filter = ["zone", "carrier", "is_active"]
+    search_fields = ["zone__name", "carrier__name"]
     list_select_related = ["zone", "carrier"]
 
 

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class LogisticsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "logistics"
-    verbose_name = "Logistics"
+    verbose_name = _("Logistics")
 
     def ready(self) -> None:
         from orders.shipping import register_shipping_rates

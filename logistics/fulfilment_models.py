@@ -27,25 +27,52 @@ class ShipmentStatus(models.TextChoices):
 
 
 class Shipment(models.Model):
-    number = models.CharField(max_length=32, unique=True, help_text=_("EXP-2026-000001"))
-    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="shipments")
-    location = models.ForeignKey(
-        "inventory.Location", on_delete=models.PROTECT, related_name="shipments", help_text=_("Shipped from.")
+    number = models.CharField(
+        max_length=32, unique=True, help_text=_("EXP-2026-000001"), verbose_name=_("number")
     )
-    carrier = models.CharField(max_length=20, help_text=_("The carrier's code (courier: the store's own)."))
-    status = models.CharField(max_length=20, choices=ShipmentStatus.choices, default=ShipmentStatus.TO_PICK)
+    order = models.ForeignKey(
+        "orders.Order", on_delete=models.PROTECT, related_name="shipments", verbose_name=_("order")
+    )
+    location = models.ForeignKey(
+        "inventory.Location",
+        on_delete=models.PROTECT,
+        related_name="shipments",
+        help_text=_("Shipped from."),
+        verbose_name=_("location"),
+    )
+    carrier = models.CharField(
+        max_length=20,
+        help_text=_("The carrier's code (courier: the store's own)."),
+        verbose_name=_("carrier"),
+    )
+    status = models.CharField(
+        max_length=20,
+        choices=ShipmentStatus.choices,
+        default=ShipmentStatus.TO_PICK,
+        verbose_name=_("status"),
+    )
     routing = models.CharField(
-        max_length=250, blank=True, help_text=_("Why it ships from here (the routing rule's words).")
+        max_length=250,
+        blank=True,
+        help_text=_("Why it ships from here (the routing rule's words)."),
+        verbose_name=_("routing"),
     )
     wave = models.ForeignKey(
-        "logistics.PickWave", null=True, blank=True, on_delete=models.SET_NULL, related_name="shipments"
+        "logistics.PickWave",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="shipments",
+        verbose_name=_("wave"),
     )
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    shipped_at = models.DateTimeField(null=True, blank=True)
-    delivered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
+    shipped_at = models.DateTimeField(null=True, blank=True, verbose_name=_("shipped at"))
+    delivered_at = models.DateTimeField(null=True, blank=True, verbose_name=_("delivered at"))
 
     class Meta:
+        verbose_name = _("shipment")
+        verbose_name_plural = _("shipments")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["location", "status"])]
 
@@ -54,18 +81,27 @@ class Shipment(models.Model):
 
 
 class ShipmentLine(models.Model):
-    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="lines")
+    shipment = models.ForeignKey(
+        Shipment, on_delete=models.CASCADE, related_name="lines", verbose_name=_("shipment")
+    )
     order_line = models.ForeignKey(
-        "orders.OrderLine", on_delete=models.PROTECT, related_name="shipment_lines"
+        "orders.OrderLine",
+        on_delete=models.PROTECT,
+        related_name="shipment_lines",
+        verbose_name=_("order line"),
     )
-    quantity = models.PositiveIntegerField()
-    quantity_picked = models.PositiveIntegerField(default=0)
+    quantity = models.PositiveIntegerField(verbose_name=_("quantity"))
+    quantity_picked = models.PositiveIntegerField(default=0, verbose_name=_("quantity picked"))
     quantity_scanned = models.PositiveIntegerField(
-        default=0, help_text=_("Units verified by scan at the packing bench (not above picked).")
+        default=0,
+        help_text=_("Units verified by scan at the packing bench (not above picked)."),
+        verbose_name=_("quantity scanned"),
     )
-    quantity_packed = models.PositiveIntegerField(default=0)
+    quantity_packed = models.PositiveIntegerField(default=0, verbose_name=_("quantity packed"))
 
     class Meta:
+        verbose_name = _("shipment line")
+        verbose_name_plural = _("shipment lines")
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(fields=["shipment", "order_line"], name="shipment_line_unique"),
@@ -96,32 +132,52 @@ class LabelStatus(models.TextChoices):
 
 
 class Parcel(models.Model):
-    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="parcels")
-    parcel_type = models.CharField(max_length=12, choices=ParcelType.choices, default=ParcelType.SMALL)
-    weight_grams = models.PositiveIntegerField()
-    label_status = models.CharField(max_length=10, choices=LabelStatus.choices, default=LabelStatus.PENDING)
-    label_error = models.CharField(max_length=250, blank=True, help_text=_("Why the carrier refused it."))
-    label_attempts = models.PositiveSmallIntegerField(default=0)
-    label_pdf = models.FileField(upload_to="labels/%Y/%m/", blank=True)
-    label_claimed_at = models.DateTimeField(
-        null=True, blank=True, help_text=_("A label task is asking the carrier since then (one at a time).")
+    shipment = models.ForeignKey(
+        Shipment, on_delete=models.CASCADE, related_name="parcels", verbose_name=_("shipment")
     )
-    tracking_number = models.CharField(max_length=64, blank=True)
-    tracking_url = models.CharField(max_length=300, blank=True)
-    carrier_reference = models.CharField(max_length=120, blank=True)
+    parcel_type = models.CharField(
+        max_length=12, choices=ParcelType.choices, default=ParcelType.SMALL, verbose_name=_("parcel type")
+    )
+    weight_grams = models.PositiveIntegerField(verbose_name=_("weight (g)"))
+    label_status = models.CharField(
+        max_length=10,
+        choices=LabelStatus.choices,
+        default=LabelStatus.PENDING,
+        verbose_name=_("label status"),
+    )
+    label_error = models.CharField(
+        max_length=250, blank=True, help_text=_("Why the carrier refused it."), verbose_name=_("label error")
+    )
+    label_attempts = models.PositiveSmallIntegerField(default=0, verbose_name=_("label attempts"))
+    label_pdf = models.FileField(upload_to="labels/%Y/%m/", blank=True, verbose_name=_("label PDF"))
+    label_claimed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=_("A label task is asking the carrier since then (one at a time)."),
+        verbose_name=_("label claimed at"),
+    )
+    tracking_number = models.CharField(max_length=64, blank=True, verbose_name=_("tracking number"))
+    tracking_url = models.CharField(max_length=300, blank=True, verbose_name=_("tracking URL"))
+    carrier_reference = models.CharField(max_length=120, blank=True, verbose_name=_("carrier reference"))
     status = models.CharField(
         max_length=20,
         choices=ShipmentStatus.choices,
         default=ShipmentStatus.PACKED,
         help_text=_("Where the parcel is, from the carrier's tracking."),
+        verbose_name=_("status"),
     )
     tracked_at = models.DateTimeField(
-        null=True, blank=True, help_text=_("When the carrier's tracking was last asked for (polling).")
+        null=True,
+        blank=True,
+        help_text=_("When the carrier's tracking was last asked for (polling)."),
+        verbose_name=_("tracked at"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
+        verbose_name = _("parcel")
+        verbose_name_plural = _("parcels")
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(condition=Q(weight_grams__gt=0), name="parcel_weight_gt_0"),
@@ -137,11 +193,17 @@ class Parcel(models.Model):
 class ParcelItem(models.Model):
     """Which units of a shipment went into which parcel (packing)."""
 
-    parcel = models.ForeignKey(Parcel, on_delete=models.CASCADE, related_name="items")
-    shipment_line = models.ForeignKey(ShipmentLine, on_delete=models.CASCADE, related_name="parcel_items")
-    quantity = models.PositiveIntegerField()
+    parcel = models.ForeignKey(
+        Parcel, on_delete=models.CASCADE, related_name="items", verbose_name=_("parcel")
+    )
+    shipment_line = models.ForeignKey(
+        ShipmentLine, on_delete=models.CASCADE, related_name="parcel_items", verbose_name=_("shipment line")
+    )
+    quantity = models.PositiveIntegerField(verbose_name=_("quantity"))
 
     class Meta:
+        verbose_name = _("parcel item")
+        verbose_name_plural = _("parcel items")
         constraints = [
             models.UniqueConstraint(fields=["parcel", "shipment_line"], name="parcel_item_unique"),
             models.CheckConstraint(condition=Q(quantity__gt=0), name="parcel_item_quantity_gt_0"),
@@ -160,17 +222,25 @@ class TrackingSource(models.TextChoices):
 class TrackingEvent(models.Model):
     """One carrier scan of a parcel; ``event_key`` makes a replayed event change nothing."""
 
-    parcel = models.ForeignKey(Parcel, on_delete=models.CASCADE, related_name="events")
-    event_key = models.CharField(max_length=120, help_text=_("The carrier's event id, or code+time."))
-    status = models.CharField(max_length=20, choices=ShipmentStatus.choices)
-    code = models.CharField(max_length=40, blank=True, help_text=_("The carrier's own event code."))
-    description = models.CharField(max_length=250, blank=True)
-    place = models.CharField(max_length=120, blank=True)
-    occurred_at = models.DateTimeField()
-    source = models.CharField(max_length=10, choices=TrackingSource.choices)
-    received_at = models.DateTimeField(auto_now_add=True)
+    parcel = models.ForeignKey(
+        Parcel, on_delete=models.CASCADE, related_name="events", verbose_name=_("parcel")
+    )
+    event_key = models.CharField(
+        max_length=120, help_text=_("The carrier's event id, or code+time."), verbose_name=_("event key")
+    )
+    status = models.CharField(max_length=20, choices=ShipmentStatus.choices, verbose_name=_("status"))
+    code = models.CharField(
+        max_length=40, blank=True, help_text=_("The carrier's own event code."), verbose_name=_("code")
+    )
+    description = models.CharField(max_length=250, blank=True, verbose_name=_("description"))
+    place = models.CharField(max_length=120, blank=True, verbose_name=_("place"))
+    occurred_at = models.DateTimeField(verbose_name=_("occurred at"))
+    source = models.CharField(max_length=10, choices=TrackingSource.choices, verbose_name=_("source"))
+    received_at = models.DateTimeField(auto_now_add=True, verbose_name=_("received at"))
 
     class Meta:
+        verbose_name = _("tracking event")
+        verbose_name_plural = _("tracking events")
         ordering = ["occurred_at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["parcel", "event_key"], name="tracking_event_once"),
@@ -189,17 +259,30 @@ class WaveStatus(models.TextChoices):
 class PickWave(models.Model):
     """Many orders picked at once at one location: one line per SKU, sorted by bin."""
 
-    number = models.CharField(max_length=32, unique=True, help_text=_("VAG-2026-000001"))
-    location = models.ForeignKey("inventory.Location", on_delete=models.PROTECT, related_name="pick_waves")
-    status = models.CharField(max_length=10, choices=WaveStatus.choices, default=WaveStatus.OPEN)
-    pdf = models.FileField(upload_to="picking/%Y/%m/", blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    number = models.CharField(
+        max_length=32, unique=True, help_text=_("VAG-2026-000001"), verbose_name=_("number")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    completed_at = models.DateTimeField(null=True, blank=True)
+    location = models.ForeignKey(
+        "inventory.Location", on_delete=models.PROTECT, related_name="pick_waves", verbose_name=_("location")
+    )
+    status = models.CharField(
+        max_length=10, choices=WaveStatus.choices, default=WaveStatus.OPEN, verbose_name=_("status")
+    )
+    pdf = models.FileField(upload_to="picking/%Y/%m/", blank=True, verbose_name=_("PDF"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    completed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("completed at"))
 
     class Meta:
+        verbose_name = _("pick wave")
+        verbose_name_plural = _("pick waves")
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
@@ -207,17 +290,23 @@ class PickWave(models.Model):
 
 
 class PickLine(models.Model):
-    wave = models.ForeignKey(PickWave, on_delete=models.CASCADE, related_name="lines")
-    variant = models.ForeignKey("catalog.Variant", on_delete=models.PROTECT, related_name="+")
-    sku = models.CharField(max_length=64)
-    barcode = models.CharField(max_length=64, blank=True)
-    bin_location = models.CharField(max_length=32, blank=True)
-    quantity = models.PositiveIntegerField()
-    quantity_picked = models.PositiveIntegerField(default=0)
-    shipment_lines = models.ManyToManyField(ShipmentLine, related_name="pick_lines")
-    sort_key = models.PositiveIntegerField(default=0)
+    wave = models.ForeignKey(PickWave, on_delete=models.CASCADE, related_name="lines", verbose_name=_("wave"))
+    variant = models.ForeignKey(
+        "catalog.Variant", on_delete=models.PROTECT, related_name="+", verbose_name=_("variant")
+    )
+    sku = models.CharField(max_length=64, verbose_name=_("SKU"))
+    barcode = models.CharField(max_length=64, blank=True, verbose_name=_("barcode"))
+    bin_location = models.CharField(max_length=32, blank=True, verbose_name=_("bin location"))
+    quantity = models.PositiveIntegerField(verbose_name=_("quantity"))
+    quantity_picked = models.PositiveIntegerField(default=0, verbose_name=_("quantity picked"))
+    shipment_lines = models.ManyToManyField(
+        ShipmentLine, related_name="pick_lines", verbose_name=_("shipment lines")
+    )
+    sort_key = models.PositiveIntegerField(default=0, verbose_name=_("sort key"))
 
     class Meta:
+        verbose_name = _("pick line")
+        verbose_name_plural = _("pick lines")
         ordering = ["sort_key", "id"]
         constraints = [
             models.UniqueConstraint(fields=["wave", "variant"], name="pick_line_unique_variant"),
@@ -233,16 +322,24 @@ class PickLine(models.Model):
 class PickDiscrepancy(models.Model):
     """A short pick: fewer units on the shelf than the stock said."""
 
-    pick_line = models.ForeignKey(PickLine, on_delete=models.CASCADE, related_name="discrepancies")
-    expected = models.PositiveIntegerField()
-    picked = models.PositiveIntegerField()
-    note = models.CharField(max_length=250, blank=True)
-    reported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    pick_line = models.ForeignKey(
+        PickLine, on_delete=models.CASCADE, related_name="discrepancies", verbose_name=_("pick line")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    expected = models.PositiveIntegerField(verbose_name=_("expected"))
+    picked = models.PositiveIntegerField(verbose_name=_("picked"))
+    note = models.CharField(max_length=250, blank=True, verbose_name=_("note"))
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("reported by"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("pick discrepancy")
         ordering = ["-created_at"]
         verbose_name_plural = _("pick discrepancies")
 

@@ -11,17 +11,27 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Carrier(models.Model):
-    code = models.SlugField(max_length=20, unique=True, help_text=_("colissimo, dpd, laposte ..."))
-    name = models.CharField(max_length=80)
+    code = models.SlugField(
+        max_length=20, unique=True, help_text=_("colissimo, dpd, laposte ..."), verbose_name=_("code")
+    )
+    name = models.CharField(max_length=80, verbose_name=_("name"))
     delivery_days = models.CharField(
-        max_length=20, blank=True, help_text=_('What the shopper is promised, e.g. "2-3".')
+        max_length=20,
+        blank=True,
+        help_text=_('What the shopper is promised, e.g. "2-3".'),
+        verbose_name=_("delivery days"),
     )
     tracking_url = models.CharField(
-        max_length=200, blank=True, help_text=_("With {number} where the tracking number goes.")
+        max_length=200,
+        blank=True,
+        help_text=_("With {number} where the tracking number goes."),
+        verbose_name=_("tracking URL"),
     )
-    is_active = models.BooleanField(default=True)
+    is_active = models.BooleanField(default=True, verbose_name=_("active"))
 
     class Meta:
+        verbose_name = _("carrier")
+        verbose_name_plural = _("carriers")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -29,14 +39,17 @@ class Carrier(models.Model):
 
 
 class ShippingZone(models.Model):
-    name = models.CharField(max_length=80, unique=True)
+    name = models.CharField(max_length=80, unique=True, verbose_name=_("name"))
     countries = models.JSONField(
         default=list,
         blank=True,
         help_text=_('ISO 3166 two-letter codes, e.g. ["FR", "MC"]; ["*"] serves every other country.'),
+        verbose_name=_("countries"),
     )
 
     class Meta:
+        verbose_name = _("shipping zone")
+        verbose_name_plural = _("shipping zones")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -44,20 +57,31 @@ class ShippingZone(models.Model):
 
 
 class ShippingRate(models.Model):
-    zone = models.ForeignKey(ShippingZone, on_delete=models.CASCADE, related_name="rates")
-    carrier = models.ForeignKey(Carrier, on_delete=models.PROTECT, related_name="rates")
-    max_weight_grams = models.PositiveIntegerField(help_text=_("The heaviest parcel this band takes."))
-    price = models.DecimalField(max_digits=10, decimal_places=2, help_text=_("TTC, in EUR."))
+    zone = models.ForeignKey(
+        ShippingZone, on_delete=models.CASCADE, related_name="rates", verbose_name=_("zone")
+    )
+    carrier = models.ForeignKey(
+        Carrier, on_delete=models.PROTECT, related_name="rates", verbose_name=_("carrier")
+    )
+    max_weight_grams = models.PositiveIntegerField(
+        help_text=_("The heaviest parcel this band takes."), verbose_name=_("maximum weight (g)")
+    )
+    price = models.DecimalField(
+        max_digits=10, decimal_places=2, help_text=_("TTC, in EUR."), verbose_name=_("price")
+    )
     free_above = models.DecimalField(
         max_digits=10,
         decimal_places=2,
         null=True,
         blank=True,
         help_text=_("Free delivery when the basket (TTC, EUR, after discounts) reaches this amount."),
+        verbose_name=_("free above"),
     )
-    is_active = models.BooleanField(default=True)
+    is_active = models.BooleanField(default=True, verbose_name=_("active"))
 
     class Meta:
+        verbose_name = _("shipping rate")
+        verbose_name_plural = _("shipping rates")
         ordering = ["zone", "carrier", "max_weight_grams"]
         constraints = [
             models.UniqueConstraint(

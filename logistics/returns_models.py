@@ -37,38 +37,73 @@ class ReturnReason(models.TextChoices):
 
 
 class ReturnRequest(models.Model):
-    number = models.CharField(max_length=32, unique=True, help_text=_("RMA-2026-000001: also its barcode."))
-    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="return_requests")
+    number = models.CharField(
+        max_length=32,
+        unique=True,
+        help_text=_("RMA-2026-000001: also its barcode."),
+        verbose_name=_("number"),
+    )
+    order = models.ForeignKey(
+        "orders.Order", on_delete=models.PROTECT, related_name="return_requests", verbose_name=_("order")
+    )
     customer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("customer"),
     )
     status = models.CharField(
-        max_length=14, choices=ReturnRequestStatus.choices, default=ReturnRequestStatus.REQUESTED
+        max_length=14,
+        choices=ReturnRequestStatus.choices,
+        default=ReturnRequestStatus.REQUESTED,
+        verbose_name=_("status"),
     )
-    method = models.CharField(max_length=8, choices=ReturnMethod.choices)
+    method = models.CharField(max_length=8, choices=ReturnMethod.choices, verbose_name=_("method"))
     refund_choice = models.CharField(
-        max_length=14, choices=ReturnRefundChoice.choices, default=ReturnRefundChoice.ORIGINAL
+        max_length=14,
+        choices=ReturnRefundChoice.choices,
+        default=ReturnRefundChoice.ORIGINAL,
+        verbose_name=_("refund choice"),
     )
-    carrier = models.CharField(max_length=20, blank=True)
-    tracking_number = models.CharField(max_length=64, blank=True)
-    label_pdf = models.FileField(upload_to="return-labels/%Y/%m/", blank=True)
-    label_error = models.CharField(max_length=250, blank=True)
+    carrier = models.CharField(max_length=20, blank=True, verbose_name=_("carrier"))
+    tracking_number = models.CharField(max_length=64, blank=True, verbose_name=_("tracking number"))
+    label_pdf = models.FileField(upload_to="return-labels/%Y/%m/", blank=True, verbose_name=_("label PDF"))
+    label_error = models.CharField(max_length=250, blank=True, verbose_name=_("label error"))
     received_at_location = models.ForeignKey(
-        "inventory.Location", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "inventory.Location",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("received at location"),
     )
     received_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("received by"),
     )
-    received_at = models.DateTimeField(null=True, blank=True)
-    refund_amount = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    received_at = models.DateTimeField(null=True, blank=True, verbose_name=_("received at"))
+    refund_amount = models.DecimalField(
+        max_digits=12, decimal_places=2, default=0, verbose_name=_("refund amount")
+    )
     refund_reference = models.CharField(
-        max_length=120, blank=True, help_text=_("The refund id, or the store credit code.")
+        max_length=120,
+        blank=True,
+        help_text=_("The refund id, or the store credit code."),
+        verbose_name=_("refund reference"),
     )
-    refunded_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    refunded_at = models.DateTimeField(null=True, blank=True, verbose_name=_("refunded at"))
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
+        verbose_name = _("return request")
+        verbose_name_plural = _("return requests")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(refund_amount__gte=0), name="return_request_refund_gte_0"),
@@ -79,16 +114,28 @@ class ReturnRequest(models.Model):
 
 
 class ReturnRequestLine(models.Model):
-    request = models.ForeignKey(ReturnRequest, on_delete=models.CASCADE, related_name="lines")
-    order_line = models.ForeignKey("orders.OrderLine", on_delete=models.PROTECT, related_name="+")
-    quantity = models.PositiveIntegerField()
-    reason = models.CharField(max_length=20, choices=ReturnReason.choices)
-    comment = models.CharField(max_length=250, blank=True)
-    quantity_resellable = models.PositiveIntegerField(default=0, help_text=_("Set at inspection."))
-    quantity_damaged = models.PositiveIntegerField(default=0, help_text=_("Set at inspection."))
-    refund_gross = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    request = models.ForeignKey(
+        ReturnRequest, on_delete=models.CASCADE, related_name="lines", verbose_name=_("request")
+    )
+    order_line = models.ForeignKey(
+        "orders.OrderLine", on_delete=models.PROTECT, related_name="+", verbose_name=_("order line")
+    )
+    quantity = models.PositiveIntegerField(verbose_name=_("quantity"))
+    reason = models.CharField(max_length=20, choices=ReturnReason.choices, verbose_name=_("reason"))
+    comment = models.CharField(max_length=250, blank=True, verbose_name=_("comment"))
+    quantity_resellable = models.PositiveIntegerField(
+        default=0, help_text=_("Set at inspection."), verbose_name=_("quantity resellable")
+    )
+    quantity_damaged = models.PositiveIntegerField(
+        default=0, help_text=_("Set at inspection."), verbose_name=_("quantity damaged")
+    )
+    refund_gross = models.DecimalField(
+        max_digits=12, decimal_places=2, default=0, verbose_name=_("refund gross")
+    )
 
     class Meta:
+        verbose_name = _("return request line")
+        verbose_name_plural = _("return request lines")
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(fields=["request", "order_line"], name="return_request_line_unique"),

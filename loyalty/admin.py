@@ -47,6 +47,7 @@ class CategoryMultiplierInline(admin.TabularInline[CategoryMultiplier, EarnRule]
 class EarnRuleAdmin(admin.ModelAdmin[EarnRule]):
     list_display = ["name", "active", "valid_from", "points_per_euro", "bonus_multiplier", "bonus_starts_at"]
     list_filter = ["active"]
+    search_fields = ["name"]
     inlines = [CategoryMultiplierInline]
 
 

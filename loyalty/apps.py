@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class LoyaltyConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "loyalty"
-    verbose_name = "Loyalty"
+    verbose_name = _("Loyalty")
 
     def ready(self) -> None:
         from pos.loyalty_port import register_receipt_points

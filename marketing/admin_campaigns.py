@@ -16,7 +16,7 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 
@@ -36,7 +36,7 @@ class SegmentAdmin(admin.ModelAdmin[Segment]):
     fieldsets = (
         (None, {"fields": ("name", "channel", "members")}),
         (
-            _lazy("Rules (every rule set must match)"),
+            gettext_lazy("Rules (every rule set must match)"),
             {
                 "fields": (
                     "rfm_segment",
@@ -51,7 +51,7 @@ class SegmentAdmin(admin.ModelAdmin[Segment]):
         ),
     )
 
-    @admin.display(description=_lazy("members (consenting, not suppressed)"))
+    @admin.display(description=gettext_lazy("members (consenting, not suppressed)"))
     def members(self, obj: Segment | None) -> str:
         if obj is None or not obj.pk:
             return _("Save the segment to see how many people it reaches.")
@@ -118,18 +118,18 @@ class CampaignForm(forms.ModelForm[Campaign]):
 
 class ScheduleForm(forms.Form):
     send_at = forms.DateTimeField(
-        label=_lazy("Send at"),
+        label=gettext_lazy("Send at"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-        help_text=_lazy("Local time (Europe/Paris)."),
+        help_text=gettext_lazy("Local time (Europe/Paris)."),
     )
 
 
 class TestSendForm(forms.Form):
-    email = forms.EmailField(label=_lazy("Send a test to"))
+    email = forms.EmailField(label=gettext_lazy("Send a test to"))
     language = forms.ChoiceField(
-        label=_lazy("Language"),
+        label=gettext_lazy("Language"),
         choices=[
-            ("", _lazy("The sample recipient's")),
+            ("", gettext_lazy("The sample recipient's")),
             ("fr", "Français"),
             ("en", "English"),
             ("it", "Italiano"),
@@ -176,7 +176,7 @@ class CampaignAdmin(admin.ModelAdmin[Campaign]):
     def get_fields(self, request: HttpRequest, obj: Campaign | None = None) -> list[str]:  # type: ignore[override]
         return [*CampaignForm.Meta.fields, "status", "send_at", "started_at", "finished_at", "progress"]
 
-    @admin.display(description=_lazy("recipients"))
+    @admin.display(description=gettext_lazy("recipients"))
     def progress(self, obj: Campaign) -> str:
         counts = dict(
             CampaignRecipient.objects.filter(campaign=obj)

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class MarketingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "marketing"
-    verbose_name = "Marketing"
+    verbose_name = _("Marketing")
 
     def ready(self) -> None:
         from . import (

@@ -30,20 +30,33 @@ class CustomerRfm(models.Model):
     """One row per customer with at least one bought order, rebuilt in bulk every night."""
 
     customer = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="marketing_rfm"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="marketing_rfm",
+        verbose_name=_("customer"),
     )
-    first_order_at = models.DateTimeField()
-    last_order_at = models.DateTimeField()
-    recency_days = models.PositiveIntegerField(help_text=_("Days since the last bought order."))
-    frequency = models.PositiveIntegerField(help_text=_("Bought orders over the last 12 months."))
+    first_order_at = models.DateTimeField(verbose_name=_("first order at"))
+    last_order_at = models.DateTimeField(verbose_name=_("last order at"))
+    recency_days = models.PositiveIntegerField(
+        help_text=_("Days since the last bought order."), verbose_name=_("recency days")
+    )
+    frequency = models.PositiveIntegerField(
+        help_text=_("Bought orders over the last 12 months."), verbose_name=_("frequency")
+    )
     monetary = models.DecimalField(
         max_digits=12,
         decimal_places=2,
         help_text=_("Spend over the last 12 months, EUR TTC, net of refunds."),
+        verbose_name=_("monetary"),
     )
-    orders_total = models.PositiveIntegerField(help_text=_("Bought orders ever."))
-    segment = models.CharField(max_length=12, choices=RfmSegment.choices, db_index=True)
-    computed_at = models.DateTimeField()
+    orders_total = models.PositiveIntegerField(
+        help_text=_("Bought orders ever."), verbose_name=_("orders total")
+    )
+    segment = models.CharField(
+        max_length=12, choices=RfmSegment.choices, db_index=True, verbose_name=_("segment")
+    )
+    computed_at = models.DateTimeField(verbose_name=_("computed at"))
 
     class Meta:
         verbose_name = _("customer RFM")
@@ -97,9 +110,11 @@ class Segment(models.Model):
     spend_max = models.DecimalField(
         _("12-month spend up to (EUR)"), max_digits=12, decimal_places=2, null=True, blank=True
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("segment")
+        verbose_name_plural = _("segments")
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
@@ -131,7 +146,9 @@ class Campaign(models.Model):
     segment = models.ForeignKey(
         Segment, verbose_name=_("segment"), on_delete=models.PROTECT, related_name="campaigns"
     )
-    status = models.CharField(max_length=12, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT)
+    status = models.CharField(
+        max_length=12, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT, verbose_name=_("status")
+    )
     subject_fr = models.CharField(_("subject (French)"), max_length=200)
     subject_en = models.CharField(_("subject (English)"), max_length=200, blank=True)
     subject_it = models.CharField(_("subject (Italian)"), max_length=200, blank=True)
@@ -156,14 +173,21 @@ class Campaign(models.Model):
     )
     promotion_ends_at = models.DateTimeField(_("promotion ends at"), null=True, blank=True)
     send_at = models.DateTimeField(_("send at"), null=True, blank=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True, verbose_name=_("started at"))
+    finished_at = models.DateTimeField(null=True, blank=True, verbose_name=_("finished at"))
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(
@@ -187,17 +211,28 @@ class CampaignRecipient(models.Model):
     and marks each one sent in its own transaction right after; a claim older than
     ``MARKETING_CAMPAIGN_CLAIM_SECONDS`` is a dead worker's, and its rows are claimed again."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="recipients")
-    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    email = models.CharField(max_length=254)
-    language = models.CharField(max_length=8)
-    status = models.CharField(max_length=8, choices=RecipientStatus.choices, default=RecipientStatus.QUEUED)
-    claim = models.UUIDField(null=True, blank=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    error = models.CharField(max_length=400, blank=True)
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="recipients", verbose_name=_("campaign")
+    )
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("customer")
+    )
+    email = models.CharField(max_length=254, verbose_name=_("e-mail"))
+    language = models.CharField(max_length=8, verbose_name=_("language"))
+    status = models.CharField(
+        max_length=8,
+        choices=RecipientStatus.choices,
+        default=RecipientStatus.QUEUED,
+        verbose_name=_("status"),
+    )
+    claim = models.UUIDField(null=True, blank=True, verbose_name=_("claim token"))
+    claimed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("claimed at"))
+    sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sent at"))
+    error = models.CharField(max_length=400, blank=True, verbose_name=_("error"))
 
     class Meta:
+        verbose_name = _("campaign recipient")
+        verbose_name_plural = _("campaign recipients")
         constraints = [
             models.UniqueConstraint(fields=["campaign", "customer"], name="marketing_recipient_once"),
             models.CheckConstraint(

@@ -47,9 +47,11 @@ class ConsentSource(models.TextChoices):
 
 
 class Consent(models.Model):
-    channel = models.CharField(max_length=8, choices=Channel.choices)
+    channel = models.CharField(max_length=8, choices=Channel.choices, verbose_name=_("channel"))
     address = models.CharField(
-        max_length=254, help_text=_("The e-mail address (lower case) or the phone number (E.164).")
+        max_length=254,
+        help_text=_("The e-mail address (lower case) or the phone number (E.164)."),
+        verbose_name=_("address"),
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -57,13 +59,18 @@ class Consent(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="marketing_consents",
+        verbose_name=_("user"),
     )
-    status = models.CharField(max_length=12, choices=ConsentStatus.choices, default=ConsentStatus.PENDING)
-    language = models.CharField(max_length=8, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    status = models.CharField(
+        max_length=12, choices=ConsentStatus.choices, default=ConsentStatus.PENDING, verbose_name=_("status")
+    )
+    language = models.CharField(max_length=8, blank=True, verbose_name=_("language"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
         constraints = [
             models.UniqueConstraint(fields=["channel", "address"], name="marketing_consent_one_per_address"),
             models.CheckConstraint(
@@ -84,12 +91,16 @@ class AppendOnly(Exception):
 
 
 class ConsentEvent(models.Model):
-    consent = models.ForeignKey(Consent, on_delete=models.PROTECT, related_name="events")
-    status = models.CharField(max_length=12, choices=ConsentStatus.choices)
-    source = models.CharField(max_length=20, choices=ConsentSource.choices)
-    text_shown = models.TextField(blank=True, help_text=_("The exact consent text the person saw."))
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
-    user_agent = models.CharField(max_length=400, blank=True)
+    consent = models.ForeignKey(
+        Consent, on_delete=models.PROTECT, related_name="events", verbose_name=_("consent")
+    )
+    status = models.CharField(max_length=12, choices=ConsentStatus.choices, verbose_name=_("status"))
+    source = models.CharField(max_length=20, choices=ConsentSource.choices, verbose_name=_("source"))
+    text_shown = models.TextField(
+        blank=True, help_text=_("The exact consent text the person saw."), verbose_name=_("text shown")
+    )
+    ip_address = models.GenericIPAddressField(null=True, blank=True, verbose_name=_("IP address"))
+    user_agent = models.CharField(max_length=400, blank=True, verbose_name=_("user agent"))
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -97,11 +108,14 @@ class ConsentEvent(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         help_text=_("The staff member, for a change made in the back office."),
+        verbose_name=_("actor"),
     )
-    note = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    note = models.CharField(max_length=200, blank=True, verbose_name=_("note"))
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("consent event")
+        verbose_name_plural = _("consent events")
         ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:
@@ -123,13 +137,17 @@ class SuppressionReason(models.TextChoices):
 
 
 class Suppression(models.Model):
-    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.EMAIL)
-    address = models.CharField(max_length=254)
-    reason = models.CharField(max_length=16, choices=SuppressionReason.choices)
-    detail = models.CharField(max_length=400, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    channel = models.CharField(
+        max_length=8, choices=Channel.choices, default=Channel.EMAIL, verbose_name=_("channel")
+    )
+    address = models.CharField(max_length=254, verbose_name=_("address"))
+    reason = models.CharField(max_length=16, choices=SuppressionReason.choices, verbose_name=_("reason"))
+    detail = models.CharField(max_length=400, blank=True, verbose_name=_("detail"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("suppression")
+        verbose_name_plural = _("suppressions")
         constraints = [
             models.UniqueConstraint(
                 fields=["channel", "address"], name="marketing_suppression_one_per_address"
@@ -149,11 +167,17 @@ class CartContact(models.Model):
     Marketing's own row: orders' ``Cart`` is never written by marketing. A signed-in shopper needs
     none (their account's address and consent are used)."""
 
-    cart = models.OneToOneField("orders.Cart", on_delete=models.CASCADE, related_name="+")
-    email = models.EmailField()
-    language = models.CharField(max_length=8, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    cart = models.OneToOneField(
+        "orders.Cart", on_delete=models.CASCADE, related_name="+", verbose_name=_("cart")
+    )
+    email = models.EmailField(verbose_name=_("e-mail"))
+    language = models.CharField(max_length=8, blank=True, verbose_name=_("language"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
+
+    class Meta:
+        verbose_name = _("cart contact")
+        verbose_name_plural = _("cart contacts")
 
     def __str__(self) -> str:
         return f"cart {self.cart_id}: {self.email}"
@@ -174,21 +198,34 @@ class CartReminder(models.Model):
     """One reminder of an abandoned cart: per cart, step and cart state (``fingerprint``, a hash of
     its lines and quantities), never two; a changed cart starts a new sequence."""
 
-    cart = models.ForeignKey("orders.Cart", on_delete=models.CASCADE, related_name="+")
-    step = models.PositiveSmallIntegerField(choices=ReminderStep.choices)
-    fingerprint = models.CharField(max_length=64)
-    email = models.EmailField()
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    cart = models.ForeignKey(
+        "orders.Cart", on_delete=models.CASCADE, related_name="+", verbose_name=_("cart")
     )
-    language = models.CharField(max_length=8, blank=True)
-    status = models.CharField(max_length=8, choices=ReminderStatus.choices, default=ReminderStatus.PENDING)
-    reason = models.CharField(max_length=40, blank=True, help_text=_("Why it was skipped."))
-    coupon_code = models.CharField(max_length=40, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    step = models.PositiveSmallIntegerField(choices=ReminderStep.choices, verbose_name=_("step"))
+    fingerprint = models.CharField(max_length=64, verbose_name=_("fingerprint"))
+    email = models.EmailField(verbose_name=_("e-mail"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    language = models.CharField(max_length=8, blank=True, verbose_name=_("language"))
+    status = models.CharField(
+        max_length=8, choices=ReminderStatus.choices, default=ReminderStatus.PENDING, verbose_name=_("status")
+    )
+    reason = models.CharField(
+        max_length=40, blank=True, help_text=_("Why it was skipped."), verbose_name=_("reason")
+    )
+    coupon_code = models.CharField(max_length=40, blank=True, verbose_name=_("coupon code"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sent at"))
 
     class Meta:
+        verbose_name = _("cart reminder")
+        verbose_name_plural = _("cart reminders")
         constraints = [
             models.UniqueConstraint(
                 fields=["cart", "step", "fingerprint"], name="marketing_cart_reminder_once_per_state"
@@ -209,19 +246,38 @@ class WishlistItem(models.Model):
     baseline of price-drop alerts."""
 
     customer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="wishlist_items"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="wishlist_items",
+        verbose_name=_("customer"),
     )
-    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
+    product = models.ForeignKey(
+        "catalog.Product", on_delete=models.CASCADE, related_name="+", verbose_name=_("product")
+    )
     variant = models.ForeignKey(
-        "catalog.Variant", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "catalog.Variant",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("variant"),
     )
     store = models.ForeignKey(
-        "inventory.Location", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "inventory.Location",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("store"),
     )
-    reference_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    reference_price = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True, verbose_name=_("reference price")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("wishlist item")
+        verbose_name_plural = _("wishlist items")
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
@@ -251,11 +307,17 @@ class AlertSent(models.Model):
     """A wishlist alert that went out: ``key`` (``restock:<wish>:<date>``, ``price:<wish>:<price>``,
     ``promotion:<wish>:<promotion>``) is unique, so one event alerts once."""
 
-    wish = models.ForeignKey(WishlistItem, on_delete=models.CASCADE, related_name="alerts")
-    kind = models.CharField(max_length=10, choices=AlertKind.choices)
-    key = models.CharField(max_length=120, unique=True)
-    email = models.EmailField()
-    created_at = models.DateTimeField(auto_now_add=True)
+    wish = models.ForeignKey(
+        WishlistItem, on_delete=models.CASCADE, related_name="alerts", verbose_name=_("wishlist item")
+    )
+    kind = models.CharField(max_length=10, choices=AlertKind.choices, verbose_name=_("kind"))
+    key = models.CharField(max_length=120, unique=True, verbose_name=_("key"))
+    email = models.EmailField(verbose_name=_("e-mail"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+
+    class Meta:
+        verbose_name = _("wishlist alert sent")
+        verbose_name_plural = _("wishlist alerts sent")
 
     def __str__(self) -> str:
         return self.key

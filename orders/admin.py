@@ -10,6 +10,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from accounts.address_format import address_html
 from accounts.admin_scope import StoreScopedAdmin
 from accounts.models import User
 from core.auth import signed_in_user
@@ -130,7 +131,11 @@ class OrderAdmin(StoreScopedAdmin, admin.ModelAdmin[Order]):
     date_hierarchy = "created_at"
     inlines = [OrderLineInline, OrderStatusChangeInline, NotificationLogInline, OrderActionInline]
     actions = ["mark_ready_for_pickup", "mark_collected"]
-    readonly_fields = [f.name for f in Order._meta.fields]
+    # the address snapshot reads as lines (name, street, town, country), not as a JSON dict
+    readonly_fields = [
+        "shipping_address_text" if f.name == "shipping_address" else f.name for f in Order._meta.fields
+    ]
+    exclude = ["shipping_address"]  # shown read-only as shipping_address_text
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Order]:
         return selectors.orders_visible_to(request.user)
@@ -140,6 +145,10 @@ class OrderAdmin(StoreScopedAdmin, admin.ModelAdmin[Order]):
 
     def has_delete_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
         return False
+
+    @admin.display(description=_("shipping address"))
+    def shipping_address_text(self, obj: Order) -> str:
+        return address_html(obj.shipping_address)
 
     @admin.action(description=_("Mark ready for pickup"))
     def mark_ready_for_pickup(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:

@@ -36,54 +36,95 @@ class DeliveryMethod(models.TextChoices):
 
 
 class Order(models.Model):
-    number = models.CharField(max_length=32, unique=True)
-    channel = models.CharField(max_length=8, choices=Channel.choices)
-    status = models.CharField(max_length=20, choices=OrderStatus.choices, default=OrderStatus.PENDING_PAYMENT)
-    delivery_method = models.CharField(max_length=16, choices=DeliveryMethod.choices)
+    number = models.CharField(max_length=32, unique=True, verbose_name=_("number"))
+    channel = models.CharField(max_length=8, choices=Channel.choices, verbose_name=_("channel"))
+    status = models.CharField(
+        max_length=20,
+        choices=OrderStatus.choices,
+        default=OrderStatus.PENDING_PAYMENT,
+        verbose_name=_("status"),
+    )
+    delivery_method = models.CharField(
+        max_length=16, choices=DeliveryMethod.choices, verbose_name=_("delivery method")
+    )
     location = models.ForeignKey(
         "inventory.Location",
         on_delete=models.PROTECT,
         related_name="orders",
         help_text=_("Where the stock comes from: the store that sold it or that the shopper collects at."),
+        verbose_name=_("location"),
     )
     customer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="orders"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="orders",
+        verbose_name=_("customer"),
     )
-    email = models.EmailField(blank=True)
-    phone = models.CharField(max_length=32, blank=True, help_text=_("For pickup text messages."))
+    email = models.EmailField(blank=True, verbose_name=_("e-mail"))
+    phone = models.CharField(
+        max_length=32, blank=True, help_text=_("For pickup text messages."), verbose_name=_("phone")
+    )
     language = models.CharField(
-        max_length=8, default="fr", help_text=_("The shopper's language: e-mails and texts use it.")
+        max_length=8,
+        default="fr",
+        help_text=_("The shopper's language: e-mails and texts use it."),
+        verbose_name=_("language"),
     )
-    currency = models.CharField(max_length=3, default="EUR")
+    currency = models.CharField(max_length=3, default="EUR", verbose_name=_("currency"))
     exchange_rate = models.DecimalField(
-        max_digits=12, decimal_places=6, default=1, help_text=_("Units per EUR.")
+        max_digits=12,
+        decimal_places=6,
+        default=1,
+        help_text=_("Units per EUR."),
+        verbose_name=_("exchange rate"),
     )
-    total_net = models.DecimalField(max_digits=12, decimal_places=2, default=0)
-    total_vat = models.DecimalField(max_digits=12, decimal_places=2, default=0)
-    total_gross = models.DecimalField(max_digits=12, decimal_places=2, default=0)
-    total_gross_eur = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    total_net = models.DecimalField(max_digits=12, decimal_places=2, default=0, verbose_name=_("total net"))
+    total_vat = models.DecimalField(max_digits=12, decimal_places=2, default=0, verbose_name=_("total VAT"))
+    total_gross = models.DecimalField(
+        max_digits=12, decimal_places=2, default=0, verbose_name=_("total gross")
+    )
+    total_gross_eur = models.DecimalField(
+        max_digits=12, decimal_places=2, default=0, verbose_name=_("total gross (EUR)")
+    )
     discount_gross = models.DecimalField(
         max_digits=12,
         decimal_places=2,
         default=0,
         help_text=_("Promotions and coupon, TTC, in EUR: the sum of the lines' discounts."),
+        verbose_name=_("discount gross"),
     )
     shipping_gross = models.DecimalField(
-        max_digits=12, decimal_places=2, default=0, help_text=_("Delivery, TTC, in EUR (0 when free).")
+        max_digits=12,
+        decimal_places=2,
+        default=0,
+        help_text=_("Delivery, TTC, in EUR (0 when free)."),
+        verbose_name=_("shipping gross"),
     )
-    carrier = models.CharField(max_length=20, blank=True, help_text=_("The carrier's code (home delivery)."))
+    carrier = models.CharField(
+        max_length=20,
+        blank=True,
+        help_text=_("The carrier's code (home delivery)."),
+        verbose_name=_("carrier"),
+    )
     routing = models.CharField(
         max_length=250,
         blank=True,
         help_text=_("Home delivery: where it ships from and why (orders.services.routing)."),
+        verbose_name=_("routing"),
     )
     shipping_address = models.JSONField(
         default=dict,
         blank=True,
         help_text=_("Snapshot: first_name, last_name, line1, line2, postal_code, city, country, phone."),
+        verbose_name=_("shipping address"),
     )
     reference = models.CharField(
-        max_length=120, blank=True, help_text=_("The client's own id (POS sale UUID, ERP order number).")
+        max_length=120,
+        blank=True,
+        help_text=_("The client's own id (POS sale UUID, ERP order number)."),
+        verbose_name=_("reference"),
     )
     refunded_gross = models.DecimalField(
         max_digits=12,
@@ -92,14 +133,21 @@ class Order(models.Model):
         help_text=_(
             "Given back so far (lines, shipping, free amounts), TTC, in EUR (orders.services.after_sales)."
         ),
+        verbose_name=_("refunded gross"),
     )
     shipping_refunded = models.DecimalField(
-        max_digits=12, decimal_places=2, default=0, help_text=_("Of which shipping, TTC, in EUR.")
+        max_digits=12,
+        decimal_places=2,
+        default=0,
+        help_text=_("Of which shipping, TTC, in EUR."),
+        verbose_name=_("shipping refunded"),
     )
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(condition=Q(total_gross__gte=0), name="order_total_gte_0"),
@@ -127,28 +175,41 @@ class Order(models.Model):
 class OrderLine(models.Model):
     """A price snapshot: what the variant cost when ordered, whatever the catalog says later."""
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
-    variant = models.ForeignKey("catalog.Variant", on_delete=models.PROTECT, related_name="order_lines")
-    sku = models.CharField(max_length=64)
-    name = models.CharField(max_length=250)
-    quantity = models.PositiveIntegerField()
-    unit_price_net = models.DecimalField(max_digits=12, decimal_places=4)
-    vat_rate = models.DecimalField(max_digits=5, decimal_places=4)
-    discount_gross = models.DecimalField(max_digits=12, decimal_places=2, default=0)
-    total_net = models.DecimalField(max_digits=12, decimal_places=2)
-    total_vat = models.DecimalField(max_digits=12, decimal_places=2)
-    total_gross = models.DecimalField(max_digits=12, decimal_places=2)
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines", verbose_name=_("order"))
+    variant = models.ForeignKey(
+        "catalog.Variant", on_delete=models.PROTECT, related_name="order_lines", verbose_name=_("variant")
+    )
+    sku = models.CharField(max_length=64, verbose_name=_("SKU"))
+    name = models.CharField(max_length=250, verbose_name=_("name"))
+    quantity = models.PositiveIntegerField(verbose_name=_("quantity"))
+    unit_price_net = models.DecimalField(max_digits=12, decimal_places=4, verbose_name=_("unit price (net)"))
+    vat_rate = models.DecimalField(max_digits=5, decimal_places=4, verbose_name=_("VAT rate"))
+    discount_gross = models.DecimalField(
+        max_digits=12, decimal_places=2, default=0, verbose_name=_("discount gross")
+    )
+    total_net = models.DecimalField(max_digits=12, decimal_places=2, verbose_name=_("total net"))
+    total_vat = models.DecimalField(max_digits=12, decimal_places=2, verbose_name=_("total VAT"))
+    total_gross = models.DecimalField(max_digits=12, decimal_places=2, verbose_name=_("total gross"))
     reservation = models.ForeignKey(
-        "inventory.Reservation", null=True, blank=True, on_delete=models.PROTECT, related_name="order_lines"
+        "inventory.Reservation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="order_lines",
+        verbose_name=_("reservation"),
     )
     # After sales (orders.services.after_sales): units cancelled before shipping, units that came
     # back (RMA or till), units refunded after shipping, and the money given back for the line (EUR).
-    quantity_cancelled = models.PositiveIntegerField(default=0)
-    quantity_returned = models.PositiveIntegerField(default=0)
-    quantity_refunded = models.PositiveIntegerField(default=0)
-    refunded_gross = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    quantity_cancelled = models.PositiveIntegerField(default=0, verbose_name=_("quantity cancelled"))
+    quantity_returned = models.PositiveIntegerField(default=0, verbose_name=_("quantity returned"))
+    quantity_refunded = models.PositiveIntegerField(default=0, verbose_name=_("quantity refunded"))
+    refunded_gross = models.DecimalField(
+        max_digits=12, decimal_places=2, default=0, verbose_name=_("refunded gross")
+    )
 
     class Meta:
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gt=0), name="order_line_quantity_gt_0"),
@@ -184,16 +245,27 @@ class OrderLine(models.Model):
 class OrderStatusChange(models.Model):
     """The audit trail: every status an order went through, who moved it, and why."""
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="status_changes")
-    from_status = models.CharField(max_length=20, choices=OrderStatus.choices, blank=True)
-    to_status = models.CharField(max_length=20, choices=OrderStatus.choices)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    order = models.ForeignKey(
+        Order, on_delete=models.CASCADE, related_name="status_changes", verbose_name=_("order")
     )
-    note = models.CharField(max_length=250, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    from_status = models.CharField(
+        max_length=20, choices=OrderStatus.choices, blank=True, verbose_name=_("from status")
+    )
+    to_status = models.CharField(max_length=20, choices=OrderStatus.choices, verbose_name=_("to status"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    note = models.CharField(max_length=250, blank=True, verbose_name=_("note"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("order status change")
+        verbose_name_plural = _("order status changes")
         ordering = ["created_at", "id"]
         # "Which orders reached a status in a period" (the dashboard's pick-up delay: collected
         # this week; the ERP export's payments) without reading every order's history.
@@ -214,18 +286,29 @@ class Cart(models.Model):
     in, addressed by ``token`` from the API. Prices are never stored here: they are computed when
     the cart is shown (``orders.services.cart.price_cart``) and snapshotted on the order."""
 
-    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False, verbose_name=_("token"))
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="carts"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="carts",
+        verbose_name=_("user"),
     )
-    status = models.CharField(max_length=12, choices=CartStatus.choices, default=CartStatus.OPEN)
-    currency = models.CharField(max_length=3, default="EUR")
-    coupon_code = models.CharField(max_length=40, blank=True)
-    order = models.OneToOneField(Order, null=True, blank=True, on_delete=models.SET_NULL, related_name="cart")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    status = models.CharField(
+        max_length=12, choices=CartStatus.choices, default=CartStatus.OPEN, verbose_name=_("status")
+    )
+    currency = models.CharField(max_length=3, default="EUR", verbose_name=_("currency"))
+    coupon_code = models.CharField(max_length=40, blank=True, verbose_name=_("coupon code"))
+    order = models.OneToOneField(
+        Order, null=True, blank=True, on_delete=models.SET_NULL, related_name="cart", verbose_name=_("order")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
+        verbose_name = _("cart")
+        verbose_name_plural = _("carts")
         indexes = [models.Index(fields=["user", "status"])]
 
     def __str__(self) -> str:
@@ -233,12 +316,16 @@ class Cart(models.Model):
 
 
 class CartLine(models.Model):
-    cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="lines")
-    variant = models.ForeignKey("catalog.Variant", on_delete=models.CASCADE, related_name="cart_lines")
-    quantity = models.PositiveIntegerField()
-    added_at = models.DateTimeField(auto_now_add=True)
+    cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="lines", verbose_name=_("cart"))
+    variant = models.ForeignKey(
+        "catalog.Variant", on_delete=models.CASCADE, related_name="cart_lines", verbose_name=_("variant")
+    )
+    quantity = models.PositiveIntegerField(verbose_name=_("quantity"))
+    added_at = models.DateTimeField(auto_now_add=True, verbose_name=_("added at"))
 
     class Meta:
+        verbose_name = _("cart line")
+        verbose_name_plural = _("cart lines")
         ordering = ["added_at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["cart", "variant"], name="cart_line_unique_variant"),

@@ -27,22 +27,32 @@ class NotificationChannel(models.TextChoices):
 
 
 class NotificationLog(models.Model):
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="notifications")
-    kind = models.CharField(max_length=20, choices=NotificationKind.choices)
-    channel = models.CharField(max_length=8, choices=NotificationChannel.choices)
+    order = models.ForeignKey(
+        Order, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("order")
+    )
+    kind = models.CharField(max_length=20, choices=NotificationKind.choices, verbose_name=_("kind"))
+    channel = models.CharField(max_length=8, choices=NotificationChannel.choices, verbose_name=_("channel"))
     reference = models.CharField(
-        max_length=40, blank=True, help_text=_("Empty, or what the message is about (a refund action's id).")
+        max_length=40,
+        blank=True,
+        help_text=_("Empty, or what the message is about (a refund action's id)."),
+        verbose_name=_("reference"),
     )
-    recipient = models.CharField(max_length=254, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
+    recipient = models.CharField(max_length=254, blank=True, verbose_name=_("recipient"))
+    attempts = models.PositiveSmallIntegerField(default=0, verbose_name=_("attempts"))
     claimed_at = models.DateTimeField(
-        null=True, blank=True, help_text=_("A worker is sending it now (cleared if the attempt fails).")
+        null=True,
+        blank=True,
+        help_text=_("A worker is sending it now (cleared if the attempt fails)."),
+        verbose_name=_("claimed at"),
     )
-    sent_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.CharField(max_length=250, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sent at"))
+    last_error = models.CharField(max_length=250, blank=True, verbose_name=_("last error"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("notification log")
+        verbose_name_plural = _("notification logs")
         ordering = ["created_at", "id"]
         constraints = [
             models.UniqueConstraint(

@@ -28,28 +28,57 @@ class RefundVia(models.TextChoices):
 
 
 class OrderAction(models.Model):
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="actions")
-    kind = models.CharField(max_length=16, choices=OrderActionKind.choices)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    order = models.ForeignKey(
+        Order, on_delete=models.CASCADE, related_name="actions", verbose_name=_("order")
     )
-    reason = models.CharField(max_length=250, blank=True)
+    kind = models.CharField(max_length=16, choices=OrderActionKind.choices, verbose_name=_("kind"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    reason = models.CharField(max_length=250, blank=True, verbose_name=_("reason"))
     amount = models.DecimalField(
-        max_digits=12, decimal_places=2, default=0, help_text=_("Money given back, TTC, EUR.")
+        max_digits=12,
+        decimal_places=2,
+        default=0,
+        help_text=_("Money given back, TTC, EUR."),
+        verbose_name=_("amount"),
     )
     shipping_amount = models.DecimalField(
-        max_digits=12, decimal_places=2, default=0, help_text=_("Of which shipping, TTC, EUR.")
+        max_digits=12,
+        decimal_places=2,
+        default=0,
+        help_text=_("Of which shipping, TTC, EUR."),
+        verbose_name=_("shipping amount"),
     )
-    lines = models.JSONField(default=list, blank=True, help_text=_("[{line_id, sku, quantity, amount}]"))
-    refund_ids = models.JSONField(default=list, blank=True, help_text=_("The payment refunds it asked for."))
-    via = models.CharField(max_length=16, choices=RefundVia.choices, blank=True)
+    lines = models.JSONField(
+        default=list, blank=True, help_text=_("[{line_id, sku, quantity, amount}]"), verbose_name=_("lines")
+    )
+    refund_ids = models.JSONField(
+        default=list,
+        blank=True,
+        help_text=_("The payment refunds it asked for."),
+        verbose_name=_("refund IDs"),
+    )
+    via = models.CharField(
+        max_length=16, choices=RefundVia.choices, blank=True, verbose_name=_("refunded via")
+    )
     external_reference = models.CharField(
-        max_length=120, blank=True, help_text=_("The return, store credit or RMA that paid it back.")
+        max_length=120,
+        blank=True,
+        help_text=_("The return, store credit or RMA that paid it back."),
+        verbose_name=_("external reference"),
     )
-    key = models.CharField(max_length=80, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    key = models.CharField(max_length=80, blank=True, verbose_name=_("key"))
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("order action")
+        verbose_name_plural = _("order actions")
         ordering = ["created_at", "id"]
         constraints = [
             models.UniqueConstraint(

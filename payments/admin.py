@@ -99,6 +99,7 @@ class RefundAdmin(StoreScopedAdmin, ReadOnlyAdmin):
     ]
     list_filter = ["status", "currency", "payment__provider"]
     search_fields = ["payment__order__number", "provider_reference"]
+    date_hierarchy = "created_at"
     list_select_related = ["payment"]
 
 
@@ -108,3 +109,4 @@ class WebhookEventAdmin(StoreScopedAdmin, ReadOnlyAdmin):
     list_display = ["received_at", "provider", "type", "event_id", "result", "processed_at"]
     list_filter = ["provider", "type", "result"]
     search_fields = ["event_id"]
+    date_hierarchy = "received_at"

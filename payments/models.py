@@ -34,29 +34,43 @@ class PaymentStatus(models.TextChoices):
 
 
 class Payment(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="payments")
-    provider = models.CharField(max_length=16, choices=Provider.choices)
-    status = models.CharField(max_length=12, choices=PaymentStatus.choices, default=PaymentStatus.PENDING)
-    amount = models.DecimalField(max_digits=12, decimal_places=2)
-    currency = models.CharField(max_length=3)
-    amount_eur = models.DecimalField(max_digits=12, decimal_places=2)
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID"))
+    order = models.ForeignKey(
+        "orders.Order", on_delete=models.PROTECT, related_name="payments", verbose_name=_("order")
+    )
+    provider = models.CharField(max_length=16, choices=Provider.choices, verbose_name=_("provider"))
+    status = models.CharField(
+        max_length=12, choices=PaymentStatus.choices, default=PaymentStatus.PENDING, verbose_name=_("status")
+    )
+    amount = models.DecimalField(max_digits=12, decimal_places=2, verbose_name=_("amount"))
+    currency = models.CharField(max_length=3, verbose_name=_("currency"))
+    amount_eur = models.DecimalField(max_digits=12, decimal_places=2, verbose_name=_("amount (EUR)"))
     provider_reference = models.CharField(
-        max_length=120, blank=True, help_text=_("The provider's id: PaymentIntent id, PayPal order id, ...")
+        max_length=120,
+        blank=True,
+        help_text=_("The provider's id: PaymentIntent id, PayPal order id, ..."),
+        verbose_name=_("provider reference"),
     )
     capture_reference = models.CharField(
-        max_length=120, blank=True, help_text=_("The provider's id of the capture (PayPal), used to refund.")
+        max_length=120,
+        blank=True,
+        help_text=_("The provider's id of the capture (PayPal), used to refund."),
+        verbose_name=_("capture reference"),
     )
-    client_secret = models.CharField(max_length=255, blank=True, help_text=_("For Stripe.js."))
-    redirect_url = models.CharField(max_length=1000, blank=True)
-    return_url = models.CharField(max_length=1000)
-    cancel_url = models.CharField(max_length=1000)
-    failure_reason = models.CharField(max_length=250, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    captured_at = models.DateTimeField(null=True, blank=True)
+    client_secret = models.CharField(
+        max_length=255, blank=True, help_text=_("For Stripe.js."), verbose_name=_("client secret")
+    )
+    redirect_url = models.CharField(max_length=1000, blank=True, verbose_name=_("redirect URL"))
+    return_url = models.CharField(max_length=1000, verbose_name=_("return URL"))
+    cancel_url = models.CharField(max_length=1000, verbose_name=_("cancel URL"))
+    failure_reason = models.CharField(max_length=250, blank=True, verbose_name=_("failure reason"))
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
+    captured_at = models.DateTimeField(null=True, blank=True, verbose_name=_("captured at"))
 
     class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="payment_amount_gte_0"),
@@ -85,25 +99,37 @@ class Refund(models.Model):
     service checks it under the payment's row lock. ``key`` makes a refund request idempotent: at
     most one live refund per payment and key (a failed one may be retried under the same key)."""
 
-    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
-    amount = models.DecimalField(max_digits=12, decimal_places=2)
-    currency = models.CharField(max_length=3)
-    status = models.CharField(max_length=12, choices=RefundStatus.choices, default=RefundStatus.PENDING)
-    provider_reference = models.CharField(max_length=120, blank=True)
-    reason = models.CharField(max_length=250)
-    error = models.CharField(max_length=250, blank=True)
+    payment = models.ForeignKey(
+        Payment, on_delete=models.PROTECT, related_name="refunds", verbose_name=_("payment")
+    )
+    amount = models.DecimalField(max_digits=12, decimal_places=2, verbose_name=_("amount"))
+    currency = models.CharField(max_length=3, verbose_name=_("currency"))
+    status = models.CharField(
+        max_length=12, choices=RefundStatus.choices, default=RefundStatus.PENDING, verbose_name=_("status")
+    )
+    provider_reference = models.CharField(max_length=120, blank=True, verbose_name=_("provider reference"))
+    reason = models.CharField(max_length=250, verbose_name=_("reason"))
+    error = models.CharField(max_length=250, blank=True, verbose_name=_("error"))
     key = models.CharField(
         max_length=80,
         blank=True,
         help_text=_("The caller's idempotency key: one live refund per payment and key."),
+        verbose_name=_("key"),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_gt_0"),
@@ -121,18 +147,27 @@ class Refund(models.Model):
 class WebhookEvent(models.Model):
     """Every verified webhook we received, once: the dedupe table."""
 
-    provider = models.CharField(max_length=16, choices=Provider.choices)
-    event_id = models.CharField(max_length=120)
-    type = models.CharField(max_length=80)
+    provider = models.CharField(max_length=16, choices=Provider.choices, verbose_name=_("provider"))
+    event_id = models.CharField(max_length=120, verbose_name=_("event"))
+    type = models.CharField(max_length=80, verbose_name=_("type"))
     payment = models.ForeignKey(
-        Payment, null=True, blank=True, on_delete=models.SET_NULL, related_name="webhook_events"
+        Payment,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="webhook_events",
+        verbose_name=_("payment"),
     )
-    result = models.CharField(max_length=40, blank=True, help_text=_("What processing it did."))
-    received_at = models.DateTimeField(auto_now_add=True)
-    processed_at = models.DateTimeField(null=True, blank=True)
-    payload = models.JSONField()
+    result = models.CharField(
+        max_length=40, blank=True, help_text=_("What processing it did."), verbose_name=_("result")
+    )
+    received_at = models.DateTimeField(auto_now_add=True, verbose_name=_("received at"))
+    processed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("processed at"))
+    payload = models.JSONField(verbose_name=_("payload"))
 
     class Meta:
+        verbose_name = _("webhook event")
+        verbose_name_plural = _("webhook events")
         ordering = ["-received_at"]
         constraints = [
             models.UniqueConstraint(fields=["provider", "event_id"], name="webhook_event_unique"),
@@ -145,15 +180,25 @@ class WebhookEvent(models.Model):
 class PaymentEvent(models.Model):
     """The append-only log of a payment: creation, every status move, refunds, ignored events."""
 
-    payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=40)
-    from_status = models.CharField(max_length=12, choices=PaymentStatus.choices, blank=True)
-    to_status = models.CharField(max_length=12, choices=PaymentStatus.choices, blank=True)
-    source = models.CharField(max_length=40, blank=True, help_text=_("test page, webhook, return, ..."))
-    note = models.CharField(max_length=250, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    payment = models.ForeignKey(
+        Payment, on_delete=models.CASCADE, related_name="events", verbose_name=_("payment")
+    )
+    kind = models.CharField(max_length=40, verbose_name=_("kind"))
+    from_status = models.CharField(
+        max_length=12, choices=PaymentStatus.choices, blank=True, verbose_name=_("from status")
+    )
+    to_status = models.CharField(
+        max_length=12, choices=PaymentStatus.choices, blank=True, verbose_name=_("to status")
+    )
+    source = models.CharField(
+        max_length=40, blank=True, help_text=_("test page, webhook, return, ..."), verbose_name=_("source")
+    )
+    note = models.CharField(max_length=250, blank=True, verbose_name=_("note"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("payment event")
+        verbose_name_plural = _("payment events")
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:

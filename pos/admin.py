@@ -56,6 +56,7 @@ class RegisterSessionAdmin(StoreScopedAdmin, ReadOnlyAdmin):
     store_field = "register__store"
     list_display = ["id", "register", "status", "opened_by", "opened_at", "closed_at", "difference"]
     list_filter = ["status", "register__store"]
+    search_fields = ["register__code", "register__name", "opened_by__email"]
     list_select_related = ["register", "opened_by"]
     date_hierarchy = "opened_at"
     inlines = [CashMovementInline]
@@ -88,6 +89,7 @@ class ReturnAdmin(StoreScopedAdmin, ReadOnlyAdmin):
     list_display = ["number", "order", "location", "refund_method", "total_gross", "user", "created_at"]
     list_filter = ["refund_method", "location"]
     search_fields = ["number", "order__number"]
+    date_hierarchy = "created_at"
     list_select_related = ["order", "location", "user"]
     inlines = [ReturnLineInline]
 
@@ -99,6 +101,8 @@ class StoreCreditAdmin(StoreScopedAdmin, ReadOnlyAdmin):
     store_field = "source_return__location"
     list_display = ["code", "customer", "initial_amount", "balance", "currency", "created_at"]
     search_fields = ["code", "customer__email"]
+    list_filter = ["currency"]
+    date_hierarchy = "created_at"
     list_select_related = ["customer"]
 
 
@@ -108,6 +112,7 @@ class DamagedGoodsAdmin(StoreScopedAdmin, ReadOnlyAdmin):
     list_display = ["variant", "location", "quantity", "recorded_by", "created_at"]
     list_filter = ["location"]
     search_fields = ["variant__sku"]
+    date_hierarchy = "created_at"
     list_select_related = ["variant", "location", "recorded_by"]
 
 
@@ -117,6 +122,7 @@ class StockDiscrepancyAdmin(StoreScopedAdmin, ReadOnlyAdmin):
     list_display = ["created_at", "location", "variant", "quantity", "order", "status", "note"]
     list_filter = ["status", "location"]
     search_fields = ["variant__sku", "order__number"]
+    date_hierarchy = "created_at"
     list_select_related = ["location", "variant", "order"]
     actions = ["resolve"]
 

@@ -82,14 +82,25 @@ def journal_of(kind: str) -> str:
 class JournalHead(models.Model):
     """The last entry of one chain: locked to append, so appends to a chain are strictly ordered."""
 
-    register = models.ForeignKey("pos.Register", on_delete=models.PROTECT, related_name="+")
-    journal = models.CharField(max_length=10, choices=Journal.choices)
-    last_sequence = models.PositiveBigIntegerField(default=0)
-    last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
-    grand_total_perpetual = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0.00"))
-    grand_total_perpetual_abs = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0.00"))
+    register = models.ForeignKey(
+        "pos.Register", on_delete=models.PROTECT, related_name="+", verbose_name=_("register")
+    )
+    journal = models.CharField(max_length=10, choices=Journal.choices, verbose_name=_("journal"))
+    last_sequence = models.PositiveBigIntegerField(default=0, verbose_name=_("last sequence"))
+    last_hash = models.CharField(max_length=64, default=GENESIS_HASH, verbose_name=_("last hash"))
+    grand_total_perpetual = models.DecimalField(
+        max_digits=16, decimal_places=2, default=Decimal("0.00"), verbose_name=_("perpetual grand total")
+    )
+    grand_total_perpetual_abs = models.DecimalField(
+        max_digits=16,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        verbose_name=_("perpetual grand total (absolute)"),
+    )
 
     class Meta:
+        verbose_name = _("journal head")
+        verbose_name_plural = _("journal heads")
         constraints = [
             models.UniqueConstraint(fields=["register", "journal"], name="pos_journal_one_head_per_chain")
         ]
@@ -101,41 +112,77 @@ class JournalHead(models.Model):
 class JournalEntry(models.Model):
     """One chained, append-only entry (see the module docstring). Never updated, never deleted."""
 
-    register = models.ForeignKey("pos.Register", on_delete=models.PROTECT, related_name="journal_entries")
-    journal = models.CharField(max_length=10, choices=Journal.choices)
-    sequence = models.PositiveBigIntegerField()
-    kind = models.CharField(max_length=16, choices=EntryKind.choices)
-    session = models.ForeignKey(
-        "pos.RegisterSession", on_delete=models.PROTECT, null=True, blank=True, related_name="journal_entries"
+    register = models.ForeignKey(
+        "pos.Register", on_delete=models.PROTECT, related_name="journal_entries", verbose_name=_("register")
     )
-    created_at = models.DateTimeField(help_text=_("When the server recorded it."))
+    journal = models.CharField(max_length=10, choices=Journal.choices, verbose_name=_("journal"))
+    sequence = models.PositiveBigIntegerField(verbose_name=_("sequence"))
+    kind = models.CharField(max_length=16, choices=EntryKind.choices, verbose_name=_("kind"))
+    session = models.ForeignKey(
+        "pos.RegisterSession",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="journal_entries",
+        verbose_name=_("session"),
+    )
+    created_at = models.DateTimeField(
+        help_text=_("When the server recorded it."), verbose_name=_("created at")
+    )
     occurred_at = models.DateTimeField(
-        help_text=_("When it happened at the till (an offline sale's own time).")
+        help_text=_("When it happened at the till (an offline sale's own time)."),
+        verbose_name=_("occurred at"),
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("user"),
     )
-    reference = models.CharField(max_length=64, blank=True, help_text=_("Sale or return number."))
+    reference = models.CharField(
+        max_length=64, blank=True, help_text=_("Sale or return number."), verbose_name=_("reference")
+    )
     period = models.CharField(
-        max_length=24, blank=True, help_text=_("Closings: session-<id>, 2026-11 (month) or 2026 (year).")
+        max_length=24,
+        blank=True,
+        help_text=_("Closings: session-<id>, 2026-11 (month) or 2026 (year)."),
+        verbose_name=_("period"),
     )
     total_gross = models.DecimalField(
-        max_digits=16, decimal_places=2, default=Decimal("0.00"), help_text=_("TTC, signed (returns < 0).")
+        max_digits=16,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        help_text=_("TTC, signed (returns < 0)."),
+        verbose_name=_("total gross"),
     )
     vat = models.JSONField(
         default=dict,
         blank=True,
         help_text=_('Per VAT rate: {"0.2000": {"net": .., "vat": .., "gross": ..}}.'),
+        verbose_name=_("VAT"),
     )
-    grand_total_perpetual = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
-    grand_total_perpetual_abs = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
-    payload = models.JSONField(default=dict, blank=True, help_text=_("The entry's business content."))
-    previous_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    grand_total_perpetual = models.DecimalField(
+        max_digits=16, decimal_places=2, null=True, blank=True, verbose_name=_("perpetual grand total")
+    )
+    grand_total_perpetual_abs = models.DecimalField(
+        max_digits=16,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        verbose_name=_("perpetual grand total (absolute)"),
+    )
+    payload = models.JSONField(
+        default=dict, blank=True, help_text=_("The entry's business content."), verbose_name=_("payload")
+    )
+    previous_hash = models.CharField(max_length=64, verbose_name=_("previous hash"))
+    hash = models.CharField(max_length=64, unique=True, verbose_name=_("hash"))
 
     class Meta:
+        verbose_name = _("journal entry")
         ordering = ["register_id", "journal", "sequence"]
-        verbose_name_plural = "journal entries"
+        verbose_name_plural = _("journal entries")
         constraints = [
             models.UniqueConstraint(
                 fields=["register", "journal", "sequence"], name="pos_journal_gapless_sequence"

@@ -16,12 +16,16 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Register(models.Model):
-    store = models.ForeignKey("inventory.Location", on_delete=models.PROTECT, related_name="registers")
-    code = models.SlugField(max_length=30, unique=True)
-    name = models.CharField(max_length=80)
-    is_active = models.BooleanField(default=True)
+    store = models.ForeignKey(
+        "inventory.Location", on_delete=models.PROTECT, related_name="registers", verbose_name=_("store")
+    )
+    code = models.SlugField(max_length=30, unique=True, verbose_name=_("code"))
+    name = models.CharField(max_length=80, verbose_name=_("name"))
+    is_active = models.BooleanField(default=True, verbose_name=_("active"))
 
     class Meta:
+        verbose_name = _("register")
+        verbose_name_plural = _("registers")
         ordering = ["store_id", "code"]
         permissions = [
             ("use_register", "Can open and close register sessions and sell"),
@@ -38,31 +42,56 @@ class SessionStatus(models.TextChoices):
 
 
 class RegisterSession(models.Model):
-    register = models.ForeignKey(Register, on_delete=models.PROTECT, related_name="sessions")
-    status = models.CharField(max_length=8, choices=SessionStatus.choices, default=SessionStatus.OPEN)
-    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    opened_at = models.DateTimeField(auto_now_add=True)
-    opening_float = models.DecimalField(max_digits=12, decimal_places=2)
-    closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    register = models.ForeignKey(
+        Register, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("register")
     )
-    closed_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(
+        max_length=8, choices=SessionStatus.choices, default=SessionStatus.OPEN, verbose_name=_("status")
+    )
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("opened by")
+    )
+    opened_at = models.DateTimeField(auto_now_add=True, verbose_name=_("opened at"))
+    opening_float = models.DecimalField(max_digits=12, decimal_places=2, verbose_name=_("opening float"))
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("closed by"),
+    )
+    closed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("closed at"))
     counted_cash = models.JSONField(
-        default=dict, blank=True, help_text=_('Cash counted at closing, per denomination: {"20.00": 3, ...}')
+        default=dict,
+        blank=True,
+        help_text=_('Cash counted at closing, per denomination: {"20.00": 3, ...}'),
+        verbose_name=_("counted cash"),
     )
     expected = models.JSONField(
-        default=dict, blank=True, help_text=_("Expected amount per tender at closing.")
+        default=dict,
+        blank=True,
+        help_text=_("Expected amount per tender at closing."),
+        verbose_name=_("expected"),
     )
-    counted = models.JSONField(default=dict, blank=True, help_text=_("Counted amount per tender at closing."))
+    counted = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text=_("Counted amount per tender at closing."),
+        verbose_name=_("counted"),
+    )
     difference = models.DecimalField(
         max_digits=12,
         decimal_places=2,
         null=True,
         blank=True,
         help_text=_("Counted minus expected, all tenders."),
+        verbose_name=_("difference"),
     )
 
     class Meta:
+        verbose_name = _("register session")
+        verbose_name_plural = _("register sessions")
         ordering = ["-opened_at"]
         constraints = [
             models.UniqueConstraint(
@@ -93,15 +122,23 @@ class Tender(models.TextChoices):
 class CashMovement(models.Model):
     """Append-only: every amount that moved through a session, signed (refunds and cash out < 0)."""
 
-    session = models.ForeignKey(RegisterSession, on_delete=models.PROTECT, related_name="movements")
-    kind = models.CharField(max_length=16, choices=CashMovementKind.choices)
-    tender = models.CharField(max_length=16, choices=Tender.choices, default=Tender.CASH)
-    amount = models.DecimalField(max_digits=12, decimal_places=2)
-    reference = models.CharField(max_length=120, blank=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    session = models.ForeignKey(
+        RegisterSession, on_delete=models.PROTECT, related_name="movements", verbose_name=_("session")
+    )
+    kind = models.CharField(max_length=16, choices=CashMovementKind.choices, verbose_name=_("kind"))
+    tender = models.CharField(
+        max_length=16, choices=Tender.choices, default=Tender.CASH, verbose_name=_("tender")
+    )
+    amount = models.DecimalField(max_digits=12, decimal_places=2, verbose_name=_("amount"))
+    reference = models.CharField(max_length=120, blank=True, verbose_name=_("reference"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("user")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("cash movement")
+        verbose_name_plural = _("cash movements")
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["session", "tender"])]
 
@@ -110,14 +147,26 @@ class CashMovement(models.Model):
 
 
 class SaleTender(models.Model):
-    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="tenders")
-    session = models.ForeignKey(RegisterSession, on_delete=models.PROTECT, related_name="tenders")
-    tender = models.CharField(max_length=16, choices=Tender.choices)
-    amount = models.DecimalField(max_digits=12, decimal_places=2, help_text=_("Amount tendered."))
-    authorisation_reference = models.CharField(max_length=120, blank=True)
-    change_given = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    order = models.ForeignKey(
+        "orders.Order", on_delete=models.PROTECT, related_name="tenders", verbose_name=_("order")
+    )
+    session = models.ForeignKey(
+        RegisterSession, on_delete=models.PROTECT, related_name="tenders", verbose_name=_("session")
+    )
+    tender = models.CharField(max_length=16, choices=Tender.choices, verbose_name=_("tender"))
+    amount = models.DecimalField(
+        max_digits=12, decimal_places=2, help_text=_("Amount tendered."), verbose_name=_("amount")
+    )
+    authorisation_reference = models.CharField(
+        max_length=120, blank=True, verbose_name=_("authorisation reference")
+    )
+    change_given = models.DecimalField(
+        max_digits=12, decimal_places=2, default=0, verbose_name=_("change given")
+    )
 
     class Meta:
+        verbose_name = _("sale tender")
+        verbose_name_plural = _("sale tenders")
         ordering = ["id"]
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="pos_sale_tender_amount_gt_0")]
 
@@ -126,13 +175,21 @@ class SaleTender(models.Model):
 
 
 class PosSale(models.Model):
-    order = models.OneToOneField("orders.Order", on_delete=models.PROTECT, related_name="pos_sale")
-    session = models.ForeignKey(RegisterSession, on_delete=models.PROTECT, related_name="sales")
-    client_uuid = models.UUIDField(unique=True)
-    cashier = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    was_offline = models.BooleanField(default=False)
-    sold_at = models.DateTimeField(help_text=_("When the register made the sale (client clock)."))
-    created_at = models.DateTimeField(auto_now_add=True)
+    order = models.OneToOneField(
+        "orders.Order", on_delete=models.PROTECT, related_name="pos_sale", verbose_name=_("order")
+    )
+    session = models.ForeignKey(
+        RegisterSession, on_delete=models.PROTECT, related_name="sales", verbose_name=_("session")
+    )
+    client_uuid = models.UUIDField(unique=True, verbose_name=_("client UUID"))
+    cashier = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("cashier")
+    )
+    was_offline = models.BooleanField(default=False, verbose_name=_("was offline"))
+    sold_at = models.DateTimeField(
+        help_text=_("When the register made the sale (client clock)."), verbose_name=_("sold at")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     member_discount = models.DecimalField(
         max_digits=12,
         decimal_places=2,
@@ -140,13 +197,21 @@ class PosSale(models.Model):
         help_text=_(
             "The customer's standing (loyalty tier) discount, TTC, included in the lines' discounts."
         ),
+        verbose_name=_("member discount"),
     )
-    member_percent = models.DecimalField(max_digits=5, decimal_places=2, default=0)
+    member_percent = models.DecimalField(
+        max_digits=5, decimal_places=2, default=0, verbose_name=_("member percent")
+    )
     member_name = models.CharField(
-        max_length=60, blank=True, help_text=_('What grants the member discount, e.g. the tier "Gold".')
+        max_length=60,
+        blank=True,
+        help_text=_('What grants the member discount, e.g. the tier "Gold".'),
+        verbose_name=_("member name"),
     )
 
     class Meta:
+        verbose_name = _("till sale")
+        verbose_name_plural = _("till sales")
         ordering = ["-sold_at"]
 
     def __str__(self) -> str:
@@ -175,21 +240,34 @@ class DiscrepancyStatus(models.TextChoices):
 class StockDiscrepancy(models.Model):
     """Goods that left the store although the stock said none was left (an offline sale)."""
 
-    location = models.ForeignKey("inventory.Location", on_delete=models.PROTECT, related_name="+")
-    variant = models.ForeignKey("catalog.Variant", on_delete=models.PROTECT, related_name="+")
-    quantity = models.PositiveIntegerField()
+    location = models.ForeignKey(
+        "inventory.Location", on_delete=models.PROTECT, related_name="+", verbose_name=_("location")
+    )
+    variant = models.ForeignKey(
+        "catalog.Variant", on_delete=models.PROTECT, related_name="+", verbose_name=_("variant")
+    )
+    quantity = models.PositiveIntegerField(verbose_name=_("quantity"))
     order = models.ForeignKey(
-        "orders.Order", null=True, blank=True, on_delete=models.PROTECT, related_name="stock_discrepancies"
+        "orders.Order",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="stock_discrepancies",
+        verbose_name=_("order"),
     )
     status = models.CharField(
-        max_length=10, choices=DiscrepancyStatus.choices, default=DiscrepancyStatus.OPEN
+        max_length=10,
+        choices=DiscrepancyStatus.choices,
+        default=DiscrepancyStatus.OPEN,
+        verbose_name=_("status"),
     )
-    note = models.CharField(max_length=250, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    note = models.CharField(max_length=250, blank=True, verbose_name=_("note"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("stock discrepancy")
         ordering = ["-created_at"]
-        verbose_name_plural = "stock discrepancies"
+        verbose_name_plural = _("stock discrepancies")
         constraints = [models.CheckConstraint(condition=Q(quantity__gt=0), name="pos_discrepancy_qty_gt_0")]
 
     def __str__(self) -> str:

@@ -28,6 +28,7 @@ class RefreshesStorefrontMixin(admin.ModelAdmin):
 @admin.register(CurrencyRate)
 class CurrencyRateAdmin(RefreshesStorefrontMixin, admin.ModelAdmin):
     list_display = ["currency", "rate", "updated_at"]
+    search_fields = ["currency"]
 
 
 class PriceListEntryInline(admin.TabularInline):
@@ -42,6 +43,7 @@ class PriceListAdmin(StoreScopedAdmin, RefreshesStorefrontMixin, admin.ModelAdmi
     list_display = ["code", "name", "customer_group", "channel", "location", "priority", "is_active"]
     list_filter = ["channel", "location", "customer_group", "is_active"]
     list_select_related = ["customer_group", "location"]
+    search_fields = ["code", "name"]
     inlines = [PriceListEntryInline]
 
     # A deleted entry (or list) changes its variants' prices with nothing left to stamp: the
@@ -85,6 +87,7 @@ class PromotionAdmin(StoreScopedAdmin, RefreshesStorefrontMixin, admin.ModelAdmi
     list_filter = ["kind", "channel", "location", "requires_coupon", "is_active"]
     list_select_related = ["location"]
     date_hierarchy = "starts_at"
+    search_fields = ["name", "coupons__code"]
     inlines = [CouponInline]
 
 
@@ -93,6 +96,8 @@ class CouponRedemptionAdmin(StoreScopedAdmin, admin.ModelAdmin):
     store_field = "coupon__promotion__location"
     list_display = ["coupon", "reference", "customer_email", "discount_ttc", "created_at"]
     search_fields = ["coupon__code", "reference", "customer_email"]
+    list_filter = ["coupon__promotion"]
+    date_hierarchy = "created_at"
     list_select_related = ["coupon"]
 
     def has_add_permission(self, request):

@@ -29,11 +29,15 @@ class Channel(models.TextChoices):
 class CurrencyRate(models.Model):
     """How many units of ``currency`` one euro buys. Staff maintain it; EUR is always 1."""
 
-    currency = models.CharField(max_length=3, unique=True, choices=SUPPORTED_CURRENCIES)
-    rate = models.DecimalField(max_digits=12, decimal_places=6)
-    updated_at = models.DateTimeField(auto_now=True)
+    currency = models.CharField(
+        max_length=3, unique=True, choices=SUPPORTED_CURRENCIES, verbose_name=_("currency")
+    )
+    rate = models.DecimalField(max_digits=12, decimal_places=6, verbose_name=_("rate"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
+        verbose_name = _("currency rate")
+        verbose_name_plural = _("currency rates")
         constraints = [models.CheckConstraint(condition=Q(rate__gt=0), name="currency_rate_gt_0")]
 
     def __str__(self) -> str:
@@ -43,22 +47,38 @@ class CurrencyRate(models.Model):
 class PriceList(models.Model):
     """Overrides the base price for a customer group, a channel and/or a store. Highest priority wins."""
 
-    code = models.SlugField(max_length=40, unique=True)
-    name = models.CharField(max_length=120)
+    code = models.SlugField(max_length=40, unique=True, verbose_name=_("code"))
+    name = models.CharField(max_length=120, verbose_name=_("name"))
     customer_group = models.ForeignKey(
-        "accounts.CustomerGroup", null=True, blank=True, on_delete=models.PROTECT, related_name="price_lists"
+        "accounts.CustomerGroup",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="price_lists",
+        verbose_name=_("customer group"),
     )
-    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.ANY)
+    channel = models.CharField(
+        max_length=8, choices=Channel.choices, default=Channel.ANY, verbose_name=_("channel")
+    )
     location = models.ForeignKey(
-        "inventory.Location", null=True, blank=True, on_delete=models.PROTECT, related_name="price_lists"
+        "inventory.Location",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="price_lists",
+        verbose_name=_("location"),
     )
-    priority = models.IntegerField(default=0)
-    starts_at = models.DateTimeField(null=True, blank=True)
-    ends_at = models.DateTimeField(null=True, blank=True)
-    is_active = models.BooleanField(default=True)
-    updated_at = models.DateTimeField(auto_now=True, db_index=True)  # the till's catalog delta
+    priority = models.IntegerField(default=0, verbose_name=_("priority"))
+    starts_at = models.DateTimeField(null=True, blank=True, verbose_name=_("starts at"))
+    ends_at = models.DateTimeField(null=True, blank=True, verbose_name=_("ends at"))
+    is_active = models.BooleanField(default=True, verbose_name=_("active"))
+    updated_at = models.DateTimeField(
+        auto_now=True, db_index=True, verbose_name=_("updated at")
+    )  # the till's catalog delta
 
     class Meta:
+        verbose_name = _("price list")
+        verbose_name_plural = _("price lists")
         ordering = ["-priority", "code"]
         constraints = [
             models.CheckConstraint(
@@ -72,13 +92,20 @@ class PriceList(models.Model):
 
 
 class PriceListEntry(models.Model):
-    price_list = models.ForeignKey(PriceList, on_delete=models.CASCADE, related_name="entries")
-    variant = models.ForeignKey("catalog.Variant", on_delete=models.CASCADE, related_name="price_entries")
-    price_ht = models.DecimalField(max_digits=12, decimal_places=4)
-    updated_at = models.DateTimeField(auto_now=True, db_index=True)  # the till's catalog delta
+    price_list = models.ForeignKey(
+        PriceList, on_delete=models.CASCADE, related_name="entries", verbose_name=_("price list")
+    )
+    variant = models.ForeignKey(
+        "catalog.Variant", on_delete=models.CASCADE, related_name="price_entries", verbose_name=_("variant")
+    )
+    price_ht = models.DecimalField(max_digits=12, decimal_places=4, verbose_name=_("price (HT)"))
+    updated_at = models.DateTimeField(
+        auto_now=True, db_index=True, verbose_name=_("updated at")
+    )  # the till's catalog delta
 
     class Meta:
-        verbose_name_plural = "price list entries"
+        verbose_name = _("price list entry")
+        verbose_name_plural = _("price list entries")
         constraints = [
             models.UniqueConstraint(fields=["price_list", "variant"], name="price_entry_unique"),
             models.CheckConstraint(condition=Q(price_ht__gte=0), name="price_entry_gte_0"),
@@ -96,9 +123,9 @@ class DiscountKind(models.TextChoices):
 class Promotion(models.Model):
     """A discount on the basket: national (no location) or for one store; automatic or by coupon."""
 
-    name = models.CharField(max_length=120)
-    kind = models.CharField(max_length=8, choices=DiscountKind.choices)
-    value = models.DecimalField(max_digits=10, decimal_places=2)
+    name = models.CharField(max_length=120, verbose_name=_("name"))
+    kind = models.CharField(max_length=8, choices=DiscountKind.choices, verbose_name=_("kind"))
+    value = models.DecimalField(max_digits=10, decimal_places=2, verbose_name=_("value"))
     location = models.ForeignKey(
         "inventory.Location",
         null=True,
@@ -106,20 +133,28 @@ class Promotion(models.Model):
         on_delete=models.PROTECT,
         related_name="promotions",
         help_text=_("Empty: every store and the web shop."),
+        verbose_name=_("location"),
     )
-    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.ANY)
-    starts_at = models.DateTimeField()
-    ends_at = models.DateTimeField()
-    min_basket_ttc = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
-    requires_coupon = models.BooleanField(default=False)
-    is_active = models.BooleanField(default=True)
+    channel = models.CharField(
+        max_length=8, choices=Channel.choices, default=Channel.ANY, verbose_name=_("channel")
+    )
+    starts_at = models.DateTimeField(verbose_name=_("starts at"))
+    ends_at = models.DateTimeField(verbose_name=_("ends at"))
+    min_basket_ttc = models.DecimalField(
+        max_digits=12, decimal_places=2, default=Decimal("0"), verbose_name=_("minimum basket (TTC)")
+    )
+    requires_coupon = models.BooleanField(default=False, verbose_name=_("requires coupon"))
+    is_active = models.BooleanField(default=True, verbose_name=_("active"))
     early_access_starts_at = models.DateTimeField(
         null=True,
         blank=True,
         help_text=_("Customers whose tier has early access get the promotion from this moment."),
+        verbose_name=_("early access starts at"),
     )
 
     class Meta:
+        verbose_name = _("promotion")
+        verbose_name_plural = _("promotions")
         ordering = ["-starts_at"]
         constraints = [
             models.CheckConstraint(condition=Q(value__gt=0), name="promotion_value_gt_0"),
@@ -145,13 +180,17 @@ class CouponOrigin(models.TextChoices):
 
 
 class Coupon(models.Model):
-    promotion = models.ForeignKey(Promotion, on_delete=models.PROTECT, related_name="coupons")
-    code = models.CharField(max_length=40)
-    max_uses = models.PositiveIntegerField(null=True, blank=True, help_text=_("Empty: unlimited."))
-    max_uses_per_customer = models.PositiveIntegerField(
-        null=True, blank=True, help_text=_("Empty: unlimited.")
+    promotion = models.ForeignKey(
+        Promotion, on_delete=models.PROTECT, related_name="coupons", verbose_name=_("promotion")
     )
-    times_used = models.PositiveIntegerField(default=0)
+    code = models.CharField(max_length=40, verbose_name=_("code"))
+    max_uses = models.PositiveIntegerField(
+        null=True, blank=True, help_text=_("Empty: unlimited."), verbose_name=_("maximum uses")
+    )
+    max_uses_per_customer = models.PositiveIntegerField(
+        null=True, blank=True, help_text=_("Empty: unlimited."), verbose_name=_("maximum uses per customer")
+    )
+    times_used = models.PositiveIntegerField(default=0, verbose_name=_("times used"))
     customer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -159,12 +198,14 @@ class Coupon(models.Model):
         on_delete=models.CASCADE,
         related_name="personal_coupons",
         help_text=_("A personal coupon: only this customer may use it. Empty: anybody."),
+        verbose_name=_("customer"),
     )
     origin = models.CharField(
         max_length=20,
         choices=CouponOrigin.choices,
         default=CouponOrigin.STAFF,
         help_text=_("Who made it: staff, or a loyalty or marketing automation."),
+        verbose_name=_("origin"),
     )
     source_key = models.CharField(
         max_length=80,
@@ -172,10 +213,13 @@ class Coupon(models.Model):
         blank=True,
         unique=True,
         help_text=_("Set by automations (e.g. birthday:42:2026) so a coupon is generated once."),
+        verbose_name=_("source key"),
     )
-    created_at = models.DateTimeField(auto_now_add=True, null=True)
+    created_at = models.DateTimeField(auto_now_add=True, null=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("coupon")
+        verbose_name_plural = _("coupons")
         constraints = [
             models.UniqueConstraint(Upper("code"), name="coupon_code_ci_unique"),
             models.CheckConstraint(
@@ -191,20 +235,27 @@ class Coupon(models.Model):
 class CouponRedemption(models.Model):
     """One use of a coupon, append-only; ``times_used`` counts these."""
 
-    coupon = models.ForeignKey(Coupon, on_delete=models.PROTECT, related_name="redemptions")
+    coupon = models.ForeignKey(
+        Coupon, on_delete=models.PROTECT, related_name="redemptions", verbose_name=_("coupon")
+    )
     customer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="coupon_redemptions",
+        verbose_name=_("customer"),
     )
-    customer_email = models.EmailField(blank=True)
-    reference = models.CharField(max_length=120, help_text=_("The order or sale that used it."))
-    discount_ttc = models.DecimalField(max_digits=12, decimal_places=2)
-    created_at = models.DateTimeField(auto_now_add=True)
+    customer_email = models.EmailField(blank=True, verbose_name=_("customer e-mail"))
+    reference = models.CharField(
+        max_length=120, help_text=_("The order or sale that used it."), verbose_name=_("reference")
+    )
+    discount_ttc = models.DecimalField(max_digits=12, decimal_places=2, verbose_name=_("discount (TTC)"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("coupon redemption")
+        verbose_name_plural = _("coupon redemptions")
         constraints = [
             models.UniqueConstraint(fields=["coupon", "reference"], name="coupon_redemption_once_per_ref")
         ]
@@ -219,20 +270,30 @@ class CustomerBenefit(models.Model):
     read by carts and the till through ``pricing.services.customer_benefit``."""
 
     customer = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pricing_benefit"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="pricing_benefit",
+        verbose_name=_("customer"),
     )
-    discount_percent = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("0.00"))
-    free_shipping = models.BooleanField(default=False)
-    early_access = models.BooleanField(default=False)
-    source = models.CharField(max_length=40, help_text=_("What grants it, e.g. loyalty tier gold."))
+    discount_percent = models.DecimalField(
+        max_digits=5, decimal_places=2, default=Decimal("0.00"), verbose_name=_("discount percent")
+    )
+    free_shipping = models.BooleanField(default=False, verbose_name=_("free shipping"))
+    early_access = models.BooleanField(default=False, verbose_name=_("early access"))
+    source = models.CharField(
+        max_length=40, help_text=_("What grants it, e.g. loyalty tier gold."), verbose_name=_("source")
+    )
     label = models.CharField(
         max_length=60,
         blank=True,
         help_text=_('The name shown to the customer, e.g. Gold ("Gold member -5 %").'),
+        verbose_name=_("label"),
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
+        verbose_name = _("customer benefit")
+        verbose_name_plural = _("customer benefits")
         constraints = [
             models.CheckConstraint(
                 condition=Q(discount_percent__gte=0) & Q(discount_percent__lte=100),

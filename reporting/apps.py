@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ReportingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "reporting"
-    verbose_name = "Reporting (KPI dashboard)"
+    verbose_name = _("Reporting (KPI dashboard)")
 
     def ready(self) -> None:
         from . import metrics, subscribers

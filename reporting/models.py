@@ -28,9 +28,11 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 
-def amount(help_text: Any = "") -> models.DecimalField:  # type: ignore[type-arg]
+def amount(help_text: Any = "", *, verbose_name: Any = None) -> models.DecimalField:  # type: ignore[type-arg]
     """EUR, to the cent, zero by default."""
-    return models.DecimalField(max_digits=14, decimal_places=2, default=0, help_text=help_text)
+    return models.DecimalField(
+        max_digits=14, decimal_places=2, default=0, help_text=help_text, verbose_name=verbose_name
+    )
 
 
 class ReportChannel(models.TextChoices):
@@ -49,8 +51,14 @@ class FactKind(models.TextChoices):
 
 
 class FactOrder(models.Model):
-    order = models.OneToOneField("orders.Order", on_delete=models.CASCADE, primary_key=True, related_name="+")
-    refreshed_at = models.DateTimeField(auto_now=True)
+    order = models.OneToOneField(
+        "orders.Order", on_delete=models.CASCADE, primary_key=True, related_name="+", verbose_name=_("order")
+    )
+    refreshed_at = models.DateTimeField(auto_now=True, verbose_name=_("refreshed at"))
+
+    class Meta:
+        verbose_name = _("order fact")
+        verbose_name_plural = _("order facts")
 
     def __str__(self) -> str:
         return f"order {self.order_id}"
@@ -58,45 +66,93 @@ class FactOrder(models.Model):
 
 class SalesFact(models.Model):
     key = models.CharField(
-        max_length=64, unique=True, help_text=_('"sale:<line>", "return:<action>:<line>"...')
+        max_length=64,
+        unique=True,
+        help_text=_('"sale:<line>", "return:<action>:<line>"...'),
+        verbose_name=_("key"),
     )
-    order = models.ForeignKey("orders.Order", on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=8, choices=FactKind.choices)
-    at = models.DateTimeField()
-    day = models.DateField(help_text=_("Local (Europe/Paris) date of ``at``."))
-    hour = models.PositiveSmallIntegerField(help_text=_("Local hour, 0-23."))
-    weekday = models.PositiveSmallIntegerField(help_text=_("0 Monday ... 6 Sunday."))
-    channel = models.CharField(max_length=16, choices=ReportChannel.choices)
+    order = models.ForeignKey(
+        "orders.Order", on_delete=models.CASCADE, related_name="+", verbose_name=_("order")
+    )
+    kind = models.CharField(max_length=8, choices=FactKind.choices, verbose_name=_("kind"))
+    at = models.DateTimeField(verbose_name=_("date and time"))
+    day = models.DateField(help_text=_("Local (Europe/Paris) date of ``at``."), verbose_name=_("day"))
+    hour = models.PositiveSmallIntegerField(help_text=_("Local hour, 0-23."), verbose_name=_("hour"))
+    weekday = models.PositiveSmallIntegerField(
+        help_text=_("0 Monday ... 6 Sunday."), verbose_name=_("weekday")
+    )
+    channel = models.CharField(max_length=16, choices=ReportChannel.choices, verbose_name=_("channel"))
     location = models.ForeignKey(
-        "inventory.Location", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "inventory.Location",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("location"),
     )
     cashier = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("cashier"),
     )
     customer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("customer"),
     )
     variant = models.ForeignKey(
-        "catalog.Variant", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "catalog.Variant",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("variant"),
     )
     product = models.ForeignKey(
-        "catalog.Product", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "catalog.Product",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("product"),
     )
     category = models.ForeignKey(
-        "catalog.Category", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "catalog.Category",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("category"),
     )
-    coupon = models.CharField(max_length=120, blank=True, help_text=_("Coupon code(s) the order used."))
-    units = models.IntegerField(default=0, help_text=_("Sold (+) or cancelled / returned (-)."))
-    revenue_ht = amount()
-    revenue_ttc = amount()
-    discount_ttc = amount()
+    coupon = models.CharField(
+        max_length=120, blank=True, help_text=_("Coupon code(s) the order used."), verbose_name=_("coupon")
+    )
+    units = models.IntegerField(
+        default=0, help_text=_("Sold (+) or cancelled / returned (-)."), verbose_name=_("units")
+    )
+    revenue_ht = amount(verbose_name=_("revenue (HT)"))
+    revenue_ttc = amount(verbose_name=_("revenue (TTC)"))
+    discount_ttc = amount(verbose_name=_("discount (TTC)"))
     cost_ht = models.DecimalField(
-        max_digits=14, decimal_places=2, null=True, blank=True, help_text=_("None: the variant has no cost.")
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("None: the variant has no cost."),
+        verbose_name=_("cost (HT)"),
     )
-    shipping_ttc = amount()
+    shipping_ttc = amount(verbose_name=_("shipping (TTC)"))
     refund_ttc = amount(_("Money given back by this document."))
 
     class Meta:
+        verbose_name = _("sales fact")
+        verbose_name_plural = _("sales facts")
         indexes = [
             models.Index(fields=["day", "location", "channel"], name="rep_fact_day_loc"),
             models.Index(fields=["order"], name="rep_fact_order"),
@@ -107,20 +163,31 @@ class SalesFact(models.Model):
 
 
 class PaymentFact(models.Model):
-    key = models.CharField(max_length=64, unique=True)
-    order = models.ForeignKey("orders.Order", on_delete=models.CASCADE, related_name="+")
-    at = models.DateTimeField()
-    day = models.DateField()
-    channel = models.CharField(max_length=16, choices=ReportChannel.choices)
+    key = models.CharField(max_length=64, unique=True, verbose_name=_("key"))
+    order = models.ForeignKey(
+        "orders.Order", on_delete=models.CASCADE, related_name="+", verbose_name=_("order")
+    )
+    at = models.DateTimeField(verbose_name=_("date and time"))
+    day = models.DateField(verbose_name=_("day"))
+    channel = models.CharField(max_length=16, choices=ReportChannel.choices, verbose_name=_("channel"))
     location = models.ForeignKey(
-        "inventory.Location", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "inventory.Location",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("location"),
     )
     method = models.CharField(
-        max_length=16, help_text=_("stripe, paypal, test; cash, card, mobile, store_credit.")
+        max_length=16,
+        help_text=_("stripe, paypal, test; cash, card, mobile, store_credit."),
+        verbose_name=_("method"),
     )
-    amount = amount()
+    amount = amount(verbose_name=_("amount"))
 
     class Meta:
+        verbose_name = _("payment fact")
+        verbose_name_plural = _("payment facts")
         indexes = [models.Index(fields=["day", "location", "channel"], name="rep_pay_day_loc")]
 
     def __str__(self) -> str:
@@ -131,15 +198,28 @@ class PickupFact(models.Model):
     """One click & collect order collected: how long it waited in the store once ready (the overview's
     pick-up delay), on the local day it was collected."""
 
-    key = models.CharField(max_length=64, unique=True, help_text=_('"pickup:<status change>"'))
-    order = models.ForeignKey("orders.Order", on_delete=models.CASCADE, related_name="+")
-    day = models.DateField()
-    location = models.ForeignKey(
-        "inventory.Location", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    key = models.CharField(
+        max_length=64, unique=True, help_text=_('"pickup:<status change>"'), verbose_name=_("key")
     )
-    seconds = models.PositiveIntegerField(help_text=_("From ready for pick-up to collected."))
+    order = models.ForeignKey(
+        "orders.Order", on_delete=models.CASCADE, related_name="+", verbose_name=_("order")
+    )
+    day = models.DateField(verbose_name=_("day"))
+    location = models.ForeignKey(
+        "inventory.Location",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("location"),
+    )
+    seconds = models.PositiveIntegerField(
+        help_text=_("From ready for pick-up to collected."), verbose_name=_("seconds")
+    )
 
     class Meta:
+        verbose_name = _("pickup fact")
+        verbose_name_plural = _("pickup facts")
         indexes = [models.Index(fields=["day", "location"], name="rep_pickup_day_loc")]
 
     def __str__(self) -> str:
@@ -149,27 +229,36 @@ class PickupFact(models.Model):
 class SalesDay(models.Model):
     """The facts of one local day, location and channel, summed (``reporting.facts.roll_up``)."""
 
-    day = models.DateField()
+    day = models.DateField(verbose_name=_("day"))
     location = models.ForeignKey(
-        "inventory.Location", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "inventory.Location",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("location"),
     )
-    channel = models.CharField(max_length=16, choices=ReportChannel.choices)
-    orders = models.IntegerField(default=0, help_text=_("Orders sold that day."))
-    identified_orders = models.IntegerField(default=0, help_text=_("Of which with a known customer."))
-    units_sold = models.IntegerField(default=0)
-    units_cancelled = models.IntegerField(default=0)
-    units_returned = models.IntegerField(default=0)
+    channel = models.CharField(max_length=16, choices=ReportChannel.choices, verbose_name=_("channel"))
+    orders = models.IntegerField(default=0, help_text=_("Orders sold that day."), verbose_name=_("orders"))
+    identified_orders = models.IntegerField(
+        default=0, help_text=_("Of which with a known customer."), verbose_name=_("identified orders")
+    )
+    units_sold = models.IntegerField(default=0, verbose_name=_("units sold"))
+    units_cancelled = models.IntegerField(default=0, verbose_name=_("units cancelled"))
+    units_returned = models.IntegerField(default=0, verbose_name=_("units returned"))
     sales_ht = amount(_("Goods sold, before cancellations and returns."))
-    sales_ttc = amount()
+    sales_ttc = amount(verbose_name=_("sales (TTC)"))
     revenue_ht = amount(_("Net of that day's cancellations and returns."))
-    revenue_ttc = amount()
-    discount_ttc = amount()
+    revenue_ttc = amount(verbose_name=_("revenue (TTC)"))
+    discount_ttc = amount(verbose_name=_("discount (TTC)"))
     cost_ht = amount(_("Cost of the net units that have a cost."))
     costed_revenue_ht = amount(_("Net revenue of the units that have a cost (the margin's base)."))
-    shipping_ttc = amount()
-    refunds_ttc = amount()
+    shipping_ttc = amount(verbose_name=_("shipping (TTC)"))
+    refunds_ttc = amount(verbose_name=_("refunds (TTC)"))
 
     class Meta:
+        verbose_name = _("sales day")
+        verbose_name_plural = _("sales days")
         constraints = [  # one row per key, "no location" included (NULLs would be distinct)
             models.UniqueConstraint("day", Coalesce("location", Value(0)), "channel", name="rep_day_unique")
         ]
@@ -204,26 +293,39 @@ class SalesCube(models.Model):
     Units cancelled and returned are negative, as in the facts; ``orders`` counts orders sold (an
     order is sold at one moment, so the months add up)."""
 
-    grain = models.CharField(max_length=1, choices=CubeGrain.choices, default=CubeGrain.MONTH)
-    start = models.DateField(help_text=_("First day of the year or the month, or the week's Monday."))
-    location_key = models.IntegerField(help_text=_("The location's id; 0 for none."))
-    channel = models.CharField(max_length=16, choices=ReportChannel.choices)
-    dimension = models.CharField(max_length=8, choices=CubeDimension.choices)
-    ref = models.BigIntegerField(default=0, help_text=_("Category, product, variant, cashier id or slot."))
-    code = models.CharField(max_length=120, blank=True, help_text=_("The coupon code(s)."))
-    orders = models.IntegerField(default=0)
-    units = models.IntegerField(default=0)
-    units_sold = models.IntegerField(default=0)
-    units_cancelled = models.IntegerField(default=0)
-    units_returned = models.IntegerField(default=0)
-    sales_ttc = amount()
-    revenue_ht = amount()
-    revenue_ttc = amount()
-    discount_ttc = amount()
-    cost_ht = amount()
-    costed_revenue_ht = amount()
+    grain = models.CharField(
+        max_length=1, choices=CubeGrain.choices, default=CubeGrain.MONTH, verbose_name=_("granularity")
+    )
+    start = models.DateField(
+        help_text=_("First day of the year or the month, or the week's Monday."),
+        verbose_name=_("period start"),
+    )
+    location_key = models.IntegerField(
+        help_text=_("The location's id; 0 for none."), verbose_name=_("location key")
+    )
+    channel = models.CharField(max_length=16, choices=ReportChannel.choices, verbose_name=_("channel"))
+    dimension = models.CharField(max_length=8, choices=CubeDimension.choices, verbose_name=_("dimension"))
+    ref = models.BigIntegerField(
+        default=0, help_text=_("Category, product, variant, cashier id or slot."), verbose_name=_("reference")
+    )
+    code = models.CharField(
+        max_length=120, blank=True, help_text=_("The coupon code(s)."), verbose_name=_("code")
+    )
+    orders = models.IntegerField(default=0, verbose_name=_("orders"))
+    units = models.IntegerField(default=0, verbose_name=_("units"))
+    units_sold = models.IntegerField(default=0, verbose_name=_("units sold"))
+    units_cancelled = models.IntegerField(default=0, verbose_name=_("units cancelled"))
+    units_returned = models.IntegerField(default=0, verbose_name=_("units returned"))
+    sales_ttc = amount(verbose_name=_("sales (TTC)"))
+    revenue_ht = amount(verbose_name=_("revenue (HT)"))
+    revenue_ttc = amount(verbose_name=_("revenue (TTC)"))
+    discount_ttc = amount(verbose_name=_("discount (TTC)"))
+    cost_ht = amount(verbose_name=_("cost (HT)"))
+    costed_revenue_ht = amount(verbose_name=_("costed revenue (HT)"))
 
     class Meta:
+        verbose_name = _("sales cube")
+        verbose_name_plural = _("sales cubes")
         constraints = [
             models.UniqueConstraint(
                 fields=["dimension", "location_key", "grain", "start", "channel", "ref", "code"],
@@ -238,13 +340,19 @@ class SalesCube(models.Model):
 class CustomerDay(models.Model):
     """One identified customer's facts of one day at one location, summed (``reporting.cube``)."""
 
-    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    day = models.DateField()
-    location_key = models.IntegerField(help_text=_("The location's id; 0 for none."))
-    orders = models.IntegerField(default=0, help_text=_("Orders sold."))
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("customer")
+    )
+    day = models.DateField(verbose_name=_("day"))
+    location_key = models.IntegerField(
+        help_text=_("The location's id; 0 for none."), verbose_name=_("location key")
+    )
+    orders = models.IntegerField(default=0, help_text=_("Orders sold."), verbose_name=_("orders"))
     revenue_ttc = amount(_("Net of cancellations and returns."))
 
     class Meta:
+        verbose_name = _("customer day")
+        verbose_name_plural = _("customer days")
         constraints = [
             models.UniqueConstraint(fields=["customer", "day", "location_key"], name="rep_cust_day_unique")
         ]
@@ -259,11 +367,17 @@ class CustomerFirst(models.Model):
     location (``reporting.cube``): new or returning, and the cohorts. Its row anywhere is also the lock
     that serialises two refreshes touching one customer (``first_day`` None: no purchase left)."""
 
-    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    location_key = models.IntegerField(help_text=_("The location's id; -1 for anywhere."))
-    first_day = models.DateField(null=True, blank=True)
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("customer")
+    )
+    location_key = models.IntegerField(
+        help_text=_("The location's id; -1 for anywhere."), verbose_name=_("location key")
+    )
+    first_day = models.DateField(null=True, blank=True, verbose_name=_("first day"))
 
     class Meta:
+        verbose_name = _("customer's first order")
+        verbose_name_plural = _("customers' first orders")
         constraints = [
             models.UniqueConstraint(fields=["customer", "location_key"], name="rep_cust_first_unique")
         ]
@@ -276,11 +390,15 @@ class CustomerFirst(models.Model):
 class WeeklySummarySent(models.Model):
     """One weekly summary e-mail per recipient and week (``reporting.weekly``): sent once."""
 
-    week_start = models.DateField()
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    sent_at = models.DateTimeField(auto_now_add=True)
+    week_start = models.DateField(verbose_name=_("week start"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    sent_at = models.DateTimeField(auto_now_add=True, verbose_name=_("sent at"))
 
     class Meta:
+        verbose_name = _("weekly summary sent")
+        verbose_name_plural = _("weekly summaries sent")
         constraints = [models.UniqueConstraint(fields=["week_start", "user"], name="rep_weekly_once")]
 
     def __str__(self) -> str:

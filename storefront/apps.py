@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class StorefrontConfig(AppConfig):
@@ -6,7 +7,7 @@ class StorefrontConfig(AppConfig):
     and the shop's catalog API. The top layer: it reads every domain and no domain imports it."""
 
     name = "storefront"
-    verbose_name = "Storefront"
+    verbose_name = _("Storefront")
 
     def ready(self) -> None:
         from . import subscribers

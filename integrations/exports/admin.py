@@ -40,7 +40,9 @@ class OrderBatchAdmin(admin.ModelAdmin[OrderBatch]):
         "sent_at",
         "acknowledged_at",
     )
-    list_filter = ("status",)
+    list_filter = ("status", "file_format")
+    search_fields = ("file_name", "documents__document_key")
+    date_hierarchy = "created_at"
     exclude = ("content",)
     readonly_fields = (
         "status", "profile", "file_format", "file_name", "content_hash", "document_count",

@@ -67,9 +67,14 @@ class ImportRunAdmin(admin.ModelAdmin[ImportRun]):
     )
     list_filter = ("kind", "status", "source", "dry_run")
     search_fields = ("file_name", "file_sha256")
+    date_hierarchy = "created_at"
     readonly_fields = [f.name for f in ImportRun._meta.fields]
     inlines = [ImportRejectionInline]
     change_list_template = "admin/integrations/importrun/change_list.html"
+
+    @admin.display(description=_("summary"))
+    def summary(self, obj: ImportRun) -> str:
+        return obj.summary
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

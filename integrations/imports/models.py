@@ -31,34 +31,49 @@ class ImportStatus(models.TextChoices):
 
 
 class ImportRun(models.Model):
-    kind = models.CharField(max_length=16, choices=ImportKind.choices)
-    profile = models.CharField(max_length=40, blank=True)
-    source = models.CharField(max_length=10, choices=ImportSource.choices, default=ImportSource.COMMAND)
-    file_name = models.CharField(max_length=255)
-    file_path = models.CharField(max_length=500, blank=True, help_text=_("Where the file was read from."))
-    file_sha256 = models.CharField(max_length=64, blank=True, db_index=True)
-    file_size = models.PositiveBigIntegerField(default=0)
-    encoding = models.CharField(max_length=16, blank=True)
-    separator = models.CharField(max_length=4, blank=True)
-    dry_run = models.BooleanField(default=False)
-    status = models.CharField(max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
-    total_lines = models.PositiveIntegerField(default=0, help_text=_("Lines in the file (progress)."))
-    lines_done = models.PositiveIntegerField(default=0, help_text=_("Lines processed so far (progress)."))
-    rows_read = models.PositiveIntegerField(default=0)
-    created = models.PositiveIntegerField(default=0)
-    updated = models.PositiveIntegerField(default=0)
-    unchanged = models.PositiveIntegerField(default=0)
-    rejected = models.PositiveIntegerField(default=0)
-    error = models.TextField(blank=True)
-    report = models.TextField(blank=True)
-    report_path = models.CharField(max_length=500, blank=True)
-    rejects_path = models.CharField(max_length=500, blank=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    kind = models.CharField(max_length=16, choices=ImportKind.choices, verbose_name=_("kind"))
+    profile = models.CharField(max_length=40, blank=True, verbose_name=_("profile"))
+    source = models.CharField(
+        max_length=10, choices=ImportSource.choices, default=ImportSource.COMMAND, verbose_name=_("source")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    file_name = models.CharField(max_length=255, verbose_name=_("file name"))
+    file_path = models.CharField(
+        max_length=500, blank=True, help_text=_("Where the file was read from."), verbose_name=_("file path")
+    )
+    file_sha256 = models.CharField(max_length=64, blank=True, db_index=True, verbose_name=_("file SHA-256"))
+    file_size = models.PositiveBigIntegerField(default=0, verbose_name=_("file size"))
+    encoding = models.CharField(max_length=16, blank=True, verbose_name=_("encoding"))
+    separator = models.CharField(max_length=4, blank=True, verbose_name=_("separator"))
+    dry_run = models.BooleanField(default=False, verbose_name=_("dry run"))
+    status = models.CharField(
+        max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED, verbose_name=_("status")
+    )
+    total_lines = models.PositiveIntegerField(
+        default=0, help_text=_("Lines in the file (progress)."), verbose_name=_("total lines")
+    )
+    lines_done = models.PositiveIntegerField(
+        default=0, help_text=_("Lines processed so far (progress)."), verbose_name=_("lines done")
+    )
+    rows_read = models.PositiveIntegerField(default=0, verbose_name=_("rows read"))
+    created = models.PositiveIntegerField(default=0, verbose_name=_("created"))
+    updated = models.PositiveIntegerField(default=0, verbose_name=_("updated"))
+    unchanged = models.PositiveIntegerField(default=0, verbose_name=_("unchanged"))
+    rejected = models.PositiveIntegerField(default=0, verbose_name=_("rejected"))
+    error = models.TextField(blank=True, verbose_name=_("error"))
+    report = models.TextField(blank=True, verbose_name=_("report"))
+    report_path = models.CharField(max_length=500, blank=True, verbose_name=_("report path"))
+    rejects_path = models.CharField(max_length=500, blank=True, verbose_name=_("rejects path"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    started_at = models.DateTimeField(null=True, blank=True, verbose_name=_("started at"))
+    finished_at = models.DateTimeField(null=True, blank=True, verbose_name=_("finished at"))
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -83,13 +98,17 @@ class ImportRun(models.Model):
 
 
 class ImportRejection(models.Model):
-    run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="rejections")
-    line = models.PositiveIntegerField()
-    column = models.CharField(max_length=80, blank=True)
-    value = models.CharField(max_length=200, blank=True)
-    reason = models.CharField(max_length=300)
+    run = models.ForeignKey(
+        ImportRun, on_delete=models.CASCADE, related_name="rejections", verbose_name=_("run")
+    )
+    line = models.PositiveIntegerField(verbose_name=_("line"))
+    column = models.CharField(max_length=80, blank=True, verbose_name=_("column"))
+    value = models.CharField(max_length=200, blank=True, verbose_name=_("value"))
+    reason = models.CharField(max_length=300, verbose_name=_("reason"))
 
     class Meta:
+        verbose_name = _("import rejection")
+        verbose_name_plural = _("import rejections")
         ordering = ["run", "line", "id"]
         indexes = [models.Index(fields=["run", "line"])]
 

@@ -60,6 +60,7 @@ class WebhookDeliveryAdmin(admin.ModelAdmin[WebhookDelivery]):
     ]
     list_filter = ["status", "event", "endpoint"]
     search_fields = ["uuid", "last_error"]
+    date_hierarchy = "created_at"
     list_select_related = ["endpoint"]
     readonly_fields = [
         "uuid",

@@ -39,7 +39,7 @@ class WebhookEndpoint(models.Model):
     consecutive_failures = models.PositiveIntegerField(_("failures in a row"), default=0)
     disabled_at = models.DateTimeField(_("disabled at"), null=True, blank=True)
     disabled_reason = models.CharField(_("why disabled"), max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("webhook endpoint")
@@ -62,11 +62,13 @@ class WebhookDelivery(models.Model):
     """One event for one endpoint. Retried (same ``uuid``, same body) until a 2xx or the retry window
     ends; ``coalesce_key`` (stock): one pending, never-tried delivery per key and endpoint."""
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False, verbose_name=_("UUID"))
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("endpoint")
+    )
     event = models.CharField(_("event"), max_length=40, choices=WebhookEventName.choices)
     payload = models.JSONField(_("payload"))
-    coalesce_key = models.CharField(max_length=100, blank=True)
+    coalesce_key = models.CharField(max_length=100, blank=True, verbose_name=_("coalesce key"))
     status = models.CharField(
         _("status"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
     )
@@ -78,9 +80,14 @@ class WebhookDelivery(models.Model):
     last_error = models.CharField(_("last error"), max_length=300, blank=True)
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
     replay_of = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replays"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="replays",
+        verbose_name=_("replay of"),
     )
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("webhook delivery")
