@@ -65,34 +65,52 @@ class RenditionResult:
 
 
 def _encode(img: Image.Image, width: int, kind: str) -> bytes:
-    height = max(1, round(img.height * width / img.width))
-    resized = img if width == img.width else img.resize((width, height), Image.Resampling.LANCZOS)
     out = io.BytesIO()
-    resized.save(out, **ENCODERS[kind])
+    _resized(img, width).save(out, **ENCODERS[kind])
     return out.getvalue()
+
+
+def _resized(img: Image.Image, width: int) -> Image.Image:
+    if width == img.width:
+        return img
+    height = max(1, round(img.height * width / img.width))
+    return img.resize((width, height), Image.Resampling.LANCZOS)
 
 
 def render_file(data: bytes, *, storage=None) -> tuple[dict[str, dict[str, str]], int, tuple[int, int]]:
     """The renditions of one original's bytes, stored where missing: ``({format: {width: name}},
-    files written, (width, height))``. Used by ``make_renditions`` and by the demo's generator."""
+    files written, (width, height))``. Used by ``make_renditions`` and by the demo's generator.
+
+    The pixels are decoded only when a file is missing; each width is resized once (from the next
+    wider one: a 3000 px photo is reduced once to 1440, not four times) and encoded in every format."""
     storage = storage or default_storage
     digest = hashlib.sha256(data).hexdigest()[:20]
-    with Image.open(io.BytesIO(data)) as opened:
-        img = ImageOps.exif_transpose(opened)  # a phone's portrait photo stands up
-        img = img.convert("RGBA" if "A" in img.getbands() else "RGB")
-    renditions: dict[str, dict[str, str]] = {}
-    written = 0
-    for kind in rendition_formats():
-        names: dict[str, str] = {}
-        for width in rendition_widths(img.width):
-            name = f"{RENDITION_DIR}/{digest}-{width}.{kind}"
-            if not storage.exists(name):
-                saved = storage.save(name, ContentFile(_encode(img, width, kind)))
-                written += 1
-                name = saved  # the storage's name (the same unless two runs raced)
-            names[str(width)] = name
-        renditions[kind] = names
-    return renditions, written, (img.width, img.height)
+    with Image.open(io.BytesIO(data)) as probe:  # the header only
+        size = probe.size
+        if (probe.getexif() or {}).get(0x0112, 1) in (5, 6, 7, 8):  # EXIF says it stands rotated
+            size = (size[1], size[0])
+    widths = rendition_widths(size[0])
+    names = {
+        kind: {str(w): f"{RENDITION_DIR}/{digest}-{w}.{kind}" for w in widths} for kind in rendition_formats()
+    }
+    missing = {(kind, w) for kind in names for w, name in names[kind].items() if not storage.exists(name)}
+    if missing:
+        with Image.open(io.BytesIO(data)) as opened:
+            img = ImageOps.exif_transpose(opened)  # a phone's portrait photo stands up
+            img = img.convert("RGBA" if "A" in img.getbands() else "RGB")
+        for width in sorted(widths, reverse=True):
+            if not any(w == str(width) for _kind, w in missing):
+                continue
+            img = _resized(img, width)
+            for kind in names:
+                if (kind, str(width)) in missing:
+                    out = io.BytesIO()
+                    img.save(out, **ENCODERS[kind])
+                    # the storage's name: the same unless two runs raced on one file
+                    names[kind][str(width)] = storage.save(
+                        names[kind][str(width)], ContentFile(out.getvalue())
+                    )
+    return names, len(missing), size
 
 
 def make_renditions(image_id: int) -> RenditionResult:

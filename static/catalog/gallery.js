@@ -92,6 +92,7 @@
     slides.forEach(function (s) { s.hidden = !fits(s); });
     gallery.querySelectorAll("[data-gallery-thumbs] li").forEach(function (li) { li.hidden = !fits(li); });
     // This colour's own photo first, when it has one.
+    if (prev) prev.hidden = next.hidden = visible().length < 2;
     var own = visible().filter(function (s) { return s.dataset.colour === colour; })[0];
     go(own ? visible().indexOf(own) : 0, false);
   }
@@ -107,5 +108,6 @@
     return (v && v.options && v.options.color) || "";
   }
   if (form) form.addEventListener("change", function () { showColour(chosenColour()); });
+  if (prev) prev.hidden = next.hidden = visible().length < 2;
   mark(visible()[0]);
 })();
