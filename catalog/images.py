@@ -87,7 +87,7 @@ def render_file(data: bytes, *, storage=None) -> tuple[dict[str, dict[str, str]]
     digest = hashlib.sha256(data).hexdigest()[:20]
     with Image.open(io.BytesIO(data)) as probe:  # the header only
         size = probe.size
-        if (probe.getexif() or {}).get(0x0112, 1) in (5, 6, 7, 8):  # EXIF says it stands rotated
+        if probe.getexif().get(0x0112, 1) in (5, 6, 7, 8):  # EXIF says it stands rotated
             size = (size[1], size[0])
     widths = rendition_widths(size[0])
     names = {
