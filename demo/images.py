@@ -81,7 +81,9 @@ class Canvas:
         small = 240
         mask = Image.new("L", (small, small), 0)
         ImageDraw.Draw(mask).ellipse([v * small for v in (x0, y0, x1, y1)], fill=strength)
-        mask = mask.filter(ImageFilter.GaussianBlur(small * 0.025)).resize((self.n, self.n))
+        mask = mask.filter(ImageFilter.GaussianBlur(small * 0.025)).resize(
+            (self.n, self.n), Image.Resampling.BILINEAR
+        )
         self.img.paste((60, 48, 40), (0, 0), mask)
 
     def shape(self, colour: RGB, draw: Callable[[ImageDraw.ImageDraw], None], light: float = 0.14) -> None:
@@ -114,12 +116,14 @@ class Canvas:
 
     def done(self) -> bytes:
         out = io.BytesIO()
-        self.img.resize((SIZE, SIZE), Image.Resampling.LANCZOS).save(out, "JPEG", quality=88, optimize=True)
+        self.img.reduce(SCALE).save(out, "JPEG", quality=88, optimize=True)
         return out.getvalue()
 
 
 def _gradient(height: int, top: RGB, bottom: RGB, width: int | None = None) -> Image.Image:
-    mask = Image.linear_gradient("L").resize((width or height, height))
+    # a one-pixel column stretched sideways: a full-size resample would cost more than the drawing
+    mask = Image.linear_gradient("L").resize((1, height), Image.Resampling.BILINEAR)
+    mask = mask.resize((width or height, height), Image.Resampling.NEAREST)
     return Image.composite(Image.new("RGB", mask.size, bottom), Image.new("RGB", mask.size, top), mask)
 
 
