@@ -57,6 +57,13 @@ def test_gallery_swipes_zooms_and_follows_the_colour(asgi_server, chromium_brows
     context.set_default_timeout(10_000)
     page = context.new_page()
     try:
+        page.goto(f"{asgi_server.base_url}/en/c/women-t-shirts/")  # the card shows the first photo
+        card = page.locator(".pcard img").first
+        expect(card).to_have_attribute("fetchpriority", "high")
+        assert card.evaluate("img => img.complete && img.naturalWidth > 0")
+        page.screenshot(path=str(tmp_path / "listing.png"))
+        if os.environ.get("UPDATE_SCREENSHOTS"):
+            shutil.copyfile(tmp_path / "listing.png", "/tmp/gallery-listing.png")
         page.goto(f"{asgi_server.base_url}/en/p/{slug}/")
         gallery = page.locator("[data-gallery]")
         slides = gallery.locator("[data-gallery-slide]:visible")
