@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.contrib.admin.options import BaseModelAdmin
-from django.db import models
 from django.db.models import Count, Prefetch, Sum
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -20,13 +19,13 @@ from core.admin_translation import TabbedTranslationAdmin, TabbedTranslationTabu
 from core.money import money_round
 
 from . import services
+from .admin_images import ProductPhotoInline
 from .events import CatalogChanged, ProductsChanged
 from .models import (
     Category,
     OptionType,
     OptionValue,
     Product,
-    ProductImage,
     Review,
     ReviewStatus,
     Variant,
@@ -193,13 +192,6 @@ class VariantInline(CachedChoicesMixin, admin.TabularInline):
         return getattr(obj, "total_on_hand", None) or 0
 
 
-class ProductImageInline(admin.TabularInline):
-    model = ProductImage
-    extra = 0
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    fields = ["image", "url", "alt", "position"]
-
-
 @admin.register(Product)
 class ProductAdmin(TabbedTranslationAdmin):
     list_display = [
@@ -220,7 +212,7 @@ class ProductAdmin(TabbedTranslationAdmin):
     autocomplete_fields = ["category"]
     filter_horizontal = ["option_types"]
     prepopulated_fields = {"slug": ["name_en"]}
-    inlines = [VariantInline, ProductImageInline]
+    inlines = [VariantInline, ProductPhotoInline]
     actions = ["publish", "unpublish"]
     fieldsets = [
         (None, {"fields": ["name", "slug", "category", "brand", "description"]}),

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.money import money_round
 
-from .validators import validate_ean13
+from .validators import validate_ean13, validate_product_image
 
 
 class VatRate(models.Model):
@@ -144,15 +144,41 @@ class SearchWord(models.Model):
 
 
 class ProductImage(models.Model):
+    """A product photo: the uploaded original (or an external URL), the colour it shows (none: every
+    colour), its alt text per language and its responsive renditions, made by
+    ``catalog.images.make_renditions`` after the upload commits."""
+
     product = models.ForeignKey(
         Product, on_delete=models.CASCADE, related_name="images", verbose_name=_("product")
     )
-    image = models.ImageField(upload_to="products/", blank=True, verbose_name=_("image"))
+    image = models.ImageField(
+        _("photo"),
+        upload_to="products/",
+        blank=True,
+        width_field="width",
+        height_field="height",
+        validators=[validate_product_image],
+        help_text=_("JPEG, PNG, WebP or AVIF; at most 15 MB and 8000 px a side."),
+    )
     url = models.URLField(
         blank=True, help_text=_("An external image, when no file is uploaded."), verbose_name=_("URL")
     )
     alt = models.CharField(_("alternative text"), max_length=200, blank=True)
-    position = models.PositiveIntegerField(default=0, verbose_name=_("position"))
+    colour = models.ForeignKey(
+        OptionValue,
+        verbose_name=_("colour"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        limit_choices_to={"option_type__code": "color"},
+        help_text=_("The colour this photo shows; empty: every colour."),
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+    width = models.PositiveIntegerField(_("width (px)"), null=True, blank=True, editable=False)
+    height = models.PositiveIntegerField(_("height (px)"), null=True, blank=True, editable=False)
+    # {"webp": {"320": "products/r/<hash>-320.webp", ...}, "avif": {...}}: storage names
+    renditions = models.JSONField(_("renditions"), default=dict, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("product image")

@@ -1,6 +1,6 @@
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import Category, OptionType, OptionValue, Product
+from .models import Category, OptionType, OptionValue, Product, ProductImage
 
 
 @register(Product)
@@ -21,3 +21,8 @@ class OptionTypeTranslation(TranslationOptions):
 @register(OptionValue)
 class OptionValueTranslation(TranslationOptions):
     fields = ("name",)
+
+
+@register(ProductImage)
+class ProductImageTranslation(TranslationOptions):
+    fields = ("alt",)

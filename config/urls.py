@@ -3,9 +3,10 @@ from django.conf.urls.i18n import i18n_patterns
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from core.api_docs import ApiRedocView, ApiSchemaView, ApiSwaggerView
+from core.media import serve_media
 from core.metrics import metrics_view
 from core.views import favicon, healthz, readyz
 from marketing.views import unsubscribe
@@ -67,6 +68,10 @@ urlpatterns += i18n_patterns(
     path("pay/", include("payments.urls")),
     path("newsletter/", include("marketing.urls")),
 )
+if settings.SERVE_MEDIA:  # product photos with long cache headers (core.media)
+    urlpatterns.insert(
+        0, re_path(rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>products/.+)$", serve_media, name="media")
+    )
 if settings.DEBUG or settings.DEMO:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 

@@ -36,6 +36,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 
 from catalog import search as search_sql
+from catalog.images import Picture, picture
 from catalog.models import Category, OptionValue, Product, ProductImage, Review, ReviewStatus, Variant
 from core.aggregates import IdList
 from core.money import money_round
@@ -169,6 +170,7 @@ class ProductCard:
     review_count: int
     image_url: str
     image_alt: str
+    picture: Picture | None = None  # the first photo as <picture> sources (catalog.images)
 
     @property
     def slug(self) -> str:
@@ -262,6 +264,7 @@ def product_cards(
                 review_count=rating["n"] if rating else 0,
                 image_url=_image_url(image),
                 image_alt=(image.alt if image else "") or product.name,
+                picture=picture(image, alt=image.alt or product.name) if image else None,
             )
         )
     return cards
@@ -595,6 +598,9 @@ class ProductPage:
     review_count: int
     breadcrumbs: list[CategoryNode]
     stores: list[StoreStock]
+    # The photos as <picture> data, the selected variant's colour (and every colour's) first.
+    pictures: list[Picture] = field(default_factory=list)
+    gallery_colour: str = ""  # the colour whose photos show ("": all of them)
 
 
 def product_by_slug(slug: str) -> Product | None:
@@ -664,6 +670,18 @@ def product_page(
         agg = approved.aggregate(avg=Avg("rating"), n=Count("id"))
         average, count = agg["avg"], agg["n"]
     images = list(product.images.all())
+    shown_colour = selected.options.get("color", "") if selected else ""
+    pictures = [
+        picture(
+            image,
+            alt=image.alt or product.name,
+            colour=option_values[image.colour_id].code if image.colour_id in option_values else "",
+        )
+        for image in images
+    ]
+    if not any(p.colour == shown_colour for p in pictures):
+        shown_colour = ""  # no photo of its own: every photo shows
+    pictures.sort(key=lambda p: 0 if p.colour in ("", shown_colour) else 1)  # stable: staff's order
     tree = category_tree()
     return ProductPage(
         product=product,
@@ -681,6 +699,8 @@ def product_page(
         review_count=count,
         breadcrumbs=tree.ancestors(product.category_id),
         stores=[StoreStock(loc.code, loc.name, 0, loc.kind) for loc in locations],
+        pictures=pictures,
+        gallery_colour=shown_colour,
     )
 
 

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from demo.images import seed_images as seed_product_images
 from demo.management.commands.demo_logins import write_logins
 from demo.seed import seed_demo
 from demo.seed.accounts import seed as seed_accounts
@@ -50,6 +51,7 @@ class Command(BaseCommand):
         ensure_cost_prices()  # before any order: the reports' margins are written with the facts
         seed_logistics()  # carriers and shipping rates
         seed_pricing()  # currency rates, promotions, coupons (BIENVENUE10, MERCI-01..10), B2B prices
+        self.stdout.write("Product photos: {} ({} drawings) in {:.1f} s.".format(*seed_product_images()))
         seed_reviews()  # approved demo reviews on a few hundred products
         seed_pos()  # two registers per store
         seed_accounts()  # the demo shopper's profile, addresses and order history (the account portal)
