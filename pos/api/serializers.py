@@ -282,4 +282,4 @@ class CatalogPageSerializer(serializers.Serializer):
 
 
 class ReceiptEmailSerializer(serializers.Serializer):
-    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    email = serializers.EmailField(required=False, allow_blank=True, default="", max_length=254)
