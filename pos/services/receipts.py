@@ -35,7 +35,9 @@ def email_receipt(*, order: Order, user: User, email: str = "") -> str:
     try:
         validate_email(email)
     except Exception:
-        raise ValidationFailed("This e-mail address is not valid.", detail={"email": email}) from None
+        raise ValidationFailed(
+            translation.gettext("This e-mail address is not valid."), detail={"email": email}
+        ) from None
     ratelimit.hit(scope="pos_receipt_email", key=order.number, rate=ratelimit.rate_for("pos_receipt_email"))
     from .. import tasks
 

@@ -121,6 +121,7 @@ function start() {
   Promise.all([catalog.loadCatalogFromDb(), offline.loadQueue(), PosStore.getMeta("session")])
     .then(function (out) {
       var saved = out[2];
+      favourites.render(); // the tiles of the items the tablet's catalog holds (offline too)
       if (!state.online) {
         if (saved) {
           session.setSession(saved);
