@@ -140,6 +140,17 @@ def test_favourite_tiles_add_like_a_scan_and_clear_the_last_error(page, tmp_path
     scan(page, "9999999999994")  # an unknown barcode: an error toast
     expect(page.locator("#toast")).to_be_visible()
     expect(page.locator("#toast")).to_have_attribute("data-kind", "error")
+    # The toast sits over the cart: never over the totals or the pay button.
+    toast = page.locator("#toast").bounding_box()
+    for covered in ("#totals", "#pay-button"):
+        box = page.locator(covered).bounding_box()
+        apart = (
+            toast["x"] + toast["width"] <= box["x"]
+            or box["x"] + box["width"] <= toast["x"]
+            or toast["y"] + toast["height"] <= box["y"]
+            or box["y"] + box["height"] <= toast["y"]
+        )
+        assert apart, f"the toast covers {covered}"
 
     page.locator('[data-fav="PAIN-CAMPAGNE"]').click()
     page.locator('[data-fav="PAIN-CAMPAGNE"]').click()

@@ -135,7 +135,11 @@ function renderBack() {
       el("option", { value: "damaged", text: t("damaged") }),
     ]);
     var buttons = qtyButtons(line.input, line.returnable, renderSum, line.name);
-    if (dead) buttons.forEach(function (node) { node.disabled = true; }); // prettier-ignore
+    if (dead) {
+      buttons.forEach(function (node) {
+        node.disabled = true;
+      });
+    }
     body.appendChild(
       el("tr", { "data-sku": line.sku }, [
         el("td", { class: "cell-name" }, [el("strong", { text: line.name }), el("br"), el("span", { class: "muted", text: line.sku })]),
@@ -165,7 +169,11 @@ function renderNew() {
     function changed() {
       var qty = Math.max(Math.min(Number(input.value || 0), 999), 0);
       line.quantity = Number.isInteger(qty) ? qty : 0;
-      if (!line.quantity) fresh = fresh.filter(function (other) { return other !== line; }); // prettier-ignore
+      if (!line.quantity) {
+        fresh = fresh.filter(function (other) {
+          return other !== line;
+        });
+      }
       renderNew();
       requote();
     }

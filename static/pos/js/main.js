@@ -7,7 +7,7 @@
  * The modules import each other without cycles (collectstatic's hashed names need that), from the
  * bottom up: config, state, i18n, ui, store -> api -> screens, stock, catalog, offline -> sale,
  * payment, totals, discount -> cart -> loyalty -> customer -> checkout, scanner -> session -> closing; returns
- * and pickups; main. A lower module that must tell a higher one something takes a callback
+ * and pickups; exchange, receipt_mail, favourites (after cart); main. A lower module that must tell a higher one something takes a callback
  * (onReachability, onConnectivity, onCatalogChange, onEnter), wired here. Importing a module only
  * defines things: each init() below adds its listeners and timers, in this order.
  */
