@@ -76,6 +76,28 @@ MEASURE = r"""() => {
       bad.push('out ' + name(node) + ' right ' + Math.round(rect.right) + '>' + Math.round(limit));
     }
   }
+  // A label and its amount on one line keep a space between them ("en−1,29 €" was not).
+  for (const row of root.querySelectorAll('.promo, .totals__rows > div, .pay__figures > div')) {
+    if (!seen(row) || row.children.length < 2) continue;
+    const a = row.children[0].getBoundingClientRect();
+    const b = row.children[row.children.length - 1].getBoundingClientRect();
+    const sameLine = a.top < b.bottom && b.top < a.bottom;
+    if (sameLine && a.right > b.left - 4 && b.left > a.left) {
+      bad.push('touching ' + name(row) + ' ' + Math.round(b.left - a.right) + 'px apart');
+    }
+  }
+  // A <select> clips its chosen option without any scroll size to show it: measure the text.
+  const canvas = document.createElement('canvas').getContext('2d');
+  for (const node of root.querySelectorAll('select')) {
+    if (!seen(node) || node.closest('.lang-form')) continue;  // the language picker shows a code
+    const style = getComputedStyle(node);
+    canvas.font = style.font;
+    const text = node.selectedOptions.length ? node.selectedOptions[0].textContent : '';
+    const room = node.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - 16;
+    if (canvas.measureText(text).width > room + 1) {
+      bad.push('select ' + name(node) + ' ' + Math.round(canvas.measureText(text).width) + '>' + room);
+    }
+  }
   if (document.documentElement.scrollWidth > window.innerWidth + 1) {
     bad.push('page scrolls sideways: ' + document.documentElement.scrollWidth + '>' + window.innerWidth);
   }
