@@ -56,3 +56,25 @@ def test_a_variant_is_a_favourite_once_per_store(store, tshirt):
 
 def test_signed_out_is_refused(store):
     assert api_client().get(URL).status_code in (401, 403)
+
+
+def test_staff_edit_the_tiles_in_the_admin(client, store, tshirt, mug):
+    from django.urls import reverse
+
+    boss = staff(store=store, is_staff=True, is_superuser=True)
+    client.force_login(boss)
+    add = client.post(
+        reverse("admin:pos_favouriteitem_add"),
+        {"store": store.pk, "variant": tshirt.pk, "position": 3, "label": "Tee"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert add.status_code == 302, add.content.decode()[:2000]
+    FavouriteItem.objects.create(store=store, variant=mug, position=1, label="Mug")
+
+    listing = client.get(reverse("admin:pos_favouriteitem_changelist"), HTTP_ACCEPT_LANGUAGE="en")
+
+    assert listing.status_code == 200
+    assert [(f.variant.sku, f.position, f.label) for f in FavouriteItem.objects.all()] == [
+        ("MUG-1", 1, "Mug"),
+        ("TSHIRT-M-RED", 3, "Tee"),
+    ]
