@@ -511,6 +511,7 @@ REST_FRAMEWORK = {
         "password_reset": env.str("THROTTLE_PASSWORD_RESET", default="20/hour"),  # requests per address
         "password_reset_email": env.str("THROTTLE_PASSWORD_RESET_EMAIL", default="3/hour"),  # per target
         "signup": env.str("THROTTLE_SIGNUP", default="20/hour"),  # sign-up attempts per address
+        "pos_receipt_email": env.str("THROTTLE_POS_RECEIPT_EMAIL", default="5/hour"),  # per sale
     },
 }
 # --- Request size bounds (core.middleware refuses beyond with 400 invalid_input / 413) -----------

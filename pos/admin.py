@@ -10,7 +10,15 @@ from accounts.admin_scope import StoreScopedAdmin
 from core.errors import ApplicationError
 
 from .journal_models import JournalEntry
-from .models import CashMovement, PosSale, Register, RegisterSession, SaleTender, StockDiscrepancy
+from .models import (
+    CashMovement,
+    FavouriteItem,
+    PosSale,
+    Register,
+    RegisterSession,
+    SaleTender,
+    StockDiscrepancy,
+)
 from .returns_models import DamagedGoods, Return, ReturnLine, StoreCredit
 from .services.discrepancies import resolve_stock_discrepancy
 
@@ -44,6 +52,19 @@ class RegisterAdmin(StoreScopedAdmin, admin.ModelAdmin):
     list_filter = ["store", "is_active"]
     search_fields = ["code", "name"]
     list_select_related = ["store"]
+
+
+@admin.register(FavouriteItem)
+class FavouriteItemAdmin(StoreScopedAdmin, admin.ModelAdmin):
+    """The sale screen's tiles (goods without a barcode), per store, in position order."""
+
+    store_field = "store"
+    list_display = ["store", "position", "label", "variant"]
+    list_editable = ["position", "label"]
+    list_filter = ["store"]
+    search_fields = ["label", "variant__sku"]
+    list_select_related = ["store", "variant__product"]
+    autocomplete_fields = ["variant"]
 
 
 class CashMovementInline(ReadOnlyInline):

@@ -276,5 +276,31 @@ class StockDiscrepancy(models.Model):
 
 # Returns, exchanges and store credit live in their own module; importing it here registers them.
 # The till's chained journal (inalterability, NF525-style); importing it here registers it.
+class FavouriteItem(models.Model):
+    """A tile on the till's sale screen: goods without a barcode (bread, loose fruit, a service) the
+    cashier taps instead of scanning. Per store, in ``position`` order; ``label`` (short) is what the
+    tile says, the product's name when blank. Edited in the admin."""
+
+    store = models.ForeignKey(
+        "inventory.Location", on_delete=models.CASCADE, related_name="pos_favourites", verbose_name=_("store")
+    )
+    variant = models.ForeignKey(
+        "catalog.Variant", on_delete=models.CASCADE, related_name="pos_favourites", verbose_name=_("variant")
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    label = models.CharField(_("label"), max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["store_id", "position", "id"]
+        verbose_name = _("favourite item")
+        verbose_name_plural = _("favourite items")
+        constraints = [
+            models.UniqueConstraint(fields=["store", "variant"], name="pos_favourite_once_per_store")
+        ]
+
+    def __str__(self) -> str:
+        return self.label or str(self.variant_id)
+
+
 from .journal_models import *  # noqa: E402, F401, F403
 from .returns_models import *  # noqa: E402, F401, F403

@@ -648,3 +648,21 @@ def store_catalog(
         removed=removed,
         total=total,
     )
+
+
+def store_favourites(store) -> list[dict]:
+    """The sale screen's tiles at ``store``: SKU and label, in position order (variants switched off
+    or products unpublished left out: the till could not sell them)."""
+    from .models import FavouriteItem
+
+    rows = (
+        FavouriteItem.objects.filter(
+            store=store, variant__is_active=True, variant__product__is_published=True
+        )
+        .select_related("variant__product")
+        .order_by("position", "id")
+    )
+    return [
+        {"sku": row.variant.sku, "label": row.label or row.variant.product.name, "position": row.position}
+        for row in rows
+    ]

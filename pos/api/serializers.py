@@ -282,7 +282,7 @@ class CatalogPageSerializer(serializers.Serializer):
 
 
 class ReceiptEmailSerializer(serializers.Serializer):
-    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    email = serializers.EmailField(required=False, allow_blank=True, default="", max_length=254)
 
 
 class SearchResultsSerializer(serializers.Serializer):

@@ -16,6 +16,7 @@ urlpatterns = [
     path("pos/sales/<str:number>/email/", views.ReceiptEmailView.as_view(), name="pos-sale-email"),
     path("pos/catalog/", views.CatalogView.as_view(), name="pos-catalog"),
     path("pos/search/", views.SearchView.as_view(), name="pos-search"),
+    path("pos/favourites/", views.FavouritesView.as_view(), name="pos-favourites"),
 ]
 
 from .returns import urlpatterns as returns_urlpatterns  # noqa: E402  (returns, pickups, customers)

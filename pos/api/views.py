@@ -427,6 +427,40 @@ class ReceiptEmailView(PosView):
         return Response({"email": email}, status=202)
 
 
+class FavouriteSerializer(serializers.Serializer):
+    sku = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a declared field (popped by the metaclass), not Field.label
+    position = serializers.IntegerField()
+
+
+class FavouritesQuery(QueryParams):
+    store = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=20,
+        default="",
+        help_text="Staff only: the store's code; cashiers: theirs or nothing (another: 404).",
+    )
+
+
+class FavouritesView(PosView):
+    @extend_schema(
+        operation_id="pos_favourites",
+        tags=TAGS,
+        summary="The sale screen's tiles (goods without a barcode)",
+        description="This store's favourite items, in position order: the SKU (look it up in the "
+        "catalog) and the tile's label. Kept by the register for offline use; edited in the admin.",
+        parameters=[FavouritesQuery],
+        responses={
+            200: FavouriteSerializer(many=True),
+            **error_responses(400, 401, 403, 404, descriptions={404: STORE_NOT_FOUND}),
+        },
+    )
+    def get(self, request: Request) -> Response:
+        store = resolve_store(request.user, parse(FavouritesQuery, request.query_params)["store"])
+        return Response(FavouriteSerializer(selectors.store_favourites(store), many=True).data)
+
+
 class CatalogQuery(QueryParams):
     after = serializers.IntegerField(
         min_value=0, max_value=MAX_INT32, default=0, help_text="Variant id to start after (0)."

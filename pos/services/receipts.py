@@ -11,7 +11,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from core import outbox
+from core import outbox, ratelimit
 from core.errors import NotFound, ValidationFailed
 
 from .. import selectors
@@ -24,7 +24,10 @@ if TYPE_CHECKING:
 
 
 def email_receipt(*, order: Order, user: User, email: str = "") -> str:
-    """Send the receipt of a store sale to ``email`` (default: the customer's), after commit."""
+    """Send the receipt of a store sale to ``email`` (default: the customer's), after commit.
+
+    At most ``pos_receipt_email`` sends per sale (``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]``): a
+    till must not become a way to flood an address. A bad address is refused before it counts."""
     ensure_can_use_store(user, order.location)
     email = (email or (order.customer.email if order.customer else "") or order.email).strip().lower()
     if not email:
@@ -32,7 +35,10 @@ def email_receipt(*, order: Order, user: User, email: str = "") -> str:
     try:
         validate_email(email)
     except Exception:
-        raise ValidationFailed("This e-mail address is not valid.", detail={"email": email}) from None
+        raise ValidationFailed(
+            translation.gettext("This e-mail address is not valid."), detail={"email": email}
+        ) from None
+    ratelimit.hit(scope="pos_receipt_email", key=order.number, rate=ratelimit.rate_for("pos_receipt_email"))
     from .. import tasks
 
     with transaction.atomic():

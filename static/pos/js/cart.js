@@ -13,10 +13,11 @@ import { focusScan } from "./screens.js";
 import { state } from "./state.js";
 import { availabilityNode, Live } from "./stock.js";
 import { renderTotals, showCouponState } from "./totals.js";
-import { $, el, flash, money, toast, toCents } from "./ui.js";
+import { $, clearErrorToast, el, flash, money, toast, toCents } from "./ui.js";
 
 export function addToCart(item) {
   if (state.paying) return;
+  clearErrorToast(); // the last error (an unknown barcode...) no longer applies
   var line = lineOf(item.sku);
   if (line) line.quantity += 1;
   else state.cart.push({ sku: item.sku, quantity: 1, discount: 0, discount_reason: "" });

@@ -19,7 +19,7 @@ import { focusScan } from "./screens.js";
 import { state } from "./state.js";
 import { PosStore } from "./store.js";
 import { showCouponState } from "./totals.js";
-import { $, fromCents, money, showError, toCents } from "./ui.js";
+import { $, clearErrorToast, fromCents, money, showError, toCents } from "./ui.js";
 
 export function startPayment() {
   if (!state.cart.length) return;
@@ -124,7 +124,9 @@ function finishOffline(record, change) {
 }
 
 function showDone(info) {
+  info.email = state.customer && state.customer.email ? state.customer.email : "";
   state.lastSale = info;
+  clearErrorToast();
   $("pay").hidden = true;
   $("sale-actions").hidden = true;
   $("done").hidden = false;
@@ -135,6 +137,7 @@ function showDone(info) {
   $("done-note").textContent = info.note || "";
   var receipt = $("done-receipt");
   receipt.hidden = !info.receipt;
+  $("done-email").hidden = !info.number; // an offline sale has no number yet
   if (info.receipt) receipt.href = info.receipt;
   state.paying = false;
   state.tenders = [];

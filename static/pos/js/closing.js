@@ -9,7 +9,7 @@ import { syncQueue } from "./offline.js";
 import { go, onEnter } from "./screens.js";
 import { setSession } from "./session.js";
 import { state } from "./state.js";
-import { $, el, fromCents, money, showError, toCents } from "./ui.js";
+import { $, ask, el, fromCents, money, showError, toCents } from "./ui.js";
 
 function renderCountGrid() {
   var grid = $("count-grid");
@@ -101,9 +101,10 @@ function submitClose(event) {
     if (unsent) return showError("close-error", tn("close_queue", unsent));
     var failed = state.queue.length;
     var question = t("close_confirm", { amount: money(updateCountTotal()) });
-    if (failed) question += "\n" + tn("close_failed_stay", failed);
-    if (!window.confirm(question)) return;
-    closeSession(cardCents);
+    if (failed) question += " " + tn("close_failed_stay", failed);
+    ask({ title: t("close_title"), text: question, ok: t("close_ok"), cancel: t("cancel") }).then(function (yes) {
+      if (yes) closeSession(cardCents);
+    });
   });
 }
 

@@ -7,7 +7,7 @@
  * The modules import each other without cycles (collectstatic's hashed names need that), from the
  * bottom up: config, state, i18n, ui, store -> api -> screens, stock, catalog, offline -> sale,
  * payment, totals, discount -> cart -> loyalty -> customer -> checkout, scanner -> session -> closing; returns
- * and pickups; main. A lower module that must tell a higher one something takes a callback
+ * and pickups; exchange, receipt_mail, favourites (after cart); main. A lower module that must tell a higher one something takes a callback
  * (onReachability, onConnectivity, onCatalogChange, onEnter), wired here. Importing a module only
  * defines things: each init() below adds its listeners and timers, in this order.
  */
@@ -32,7 +32,10 @@ import { state } from "./state.js";
 import { Live } from "./stock.js";
 import { PosStore } from "./store.js";
 import { renderTotals } from "./totals.js";
-import { $, el, toast } from "./ui.js";
+import * as exchange from "./exchange.js";
+import * as favourites from "./favourites.js";
+import * as receiptMail from "./receipt_mail.js";
+import { $, ask, el, toast } from "./ui.js";
 
 /* The network came back or went away: prices, tenders and the live socket follow. */
 function connectivityChanged(online) {
@@ -42,6 +45,7 @@ function connectivityChanged(online) {
     offline.syncQueue();
     Live.refresh();
     if (state.session) catalog.refreshCatalog(); // what changed while offline: a delta
+    favourites.load();
     if (state.cart.length && !state.paying) cart.requote(); // promotions and coupon, from the server again
   } else if (!state.paying) {
     renderTotals();
@@ -73,9 +77,26 @@ function onClick(event) {
       customer.clearCustomer();
       break;
     case "clear-cart":
-      if (state.cart.length && !window.confirm(t("cancel_confirm"))) return;
-      checkout.resetSale();
-      focusScan();
+      if (!state.cart.length) {
+        checkout.resetSale();
+        focusScan();
+        break;
+      }
+      ask({ title: t("cancel_title"), text: t("cancel_confirm"), ok: t("cancel_ok"), cancel: t("cancel_keep"), danger: true }).then(
+        function (yes) {
+          if (yes) checkout.resetSale();
+          focusScan();
+        }
+      );
+      break;
+    case "email-receipt":
+      receiptMail.emailLastSale();
+      break;
+    case "email-past-receipt":
+      receiptMail.emailPastSale();
+      break;
+    case "exchange-reset":
+      exchange.reset();
       break;
     case "pay-cancel":
       checkout.stopPayment();
@@ -100,6 +121,7 @@ function start() {
   Promise.all([catalog.loadCatalogFromDb(), offline.loadQueue(), PosStore.getMeta("session")])
     .then(function (out) {
       var saved = out[2];
+      favourites.render(); // the tiles of the items the tablet's catalog holds (offline too)
       if (!state.online) {
         if (saved) {
           session.setSession(saved);
@@ -140,7 +162,10 @@ function start() {
 }
 
 offline.onConnectivity(connectivityChanged);
-catalog.onCatalogChange(cart.renderCart);
+catalog.onCatalogChange(function () {
+  cart.renderCart();
+  favourites.render(); // a tile whose item just arrived (or left) in the catalog
+});
 
 session.init();
 scanner.init();
@@ -150,6 +175,8 @@ discount.init();
 payment.init();
 checkout.init();
 returns.init();
+exchange.init();
+favourites.init();
 pickups.init();
 closing.init();
 offline.init();

@@ -84,6 +84,7 @@ function findSale(event) {
   $("return-form").hidden = true;
   $("return-done").hidden = true;
   $("rma-form").hidden = true;
+  $("return-email").hidden = true;
   showError("return-error", "");
   if (!number) return;
   if (isRmaNumber(number)) return findRma(number); // a web return asked on the portal (rma.js)
@@ -94,6 +95,8 @@ function findSale(event) {
     function (data) {
       returnSale = data;
       returnProof = { sale: number, contact: contact };
+      state.lookedUpSale = { number: data.number, channel: data.channel };
+      $("return-email").hidden = data.channel !== "store"; // a till sale has a till receipt to send
       $("return-title").textContent = t("sale_of", { number: data.number || number });
       var body = $("return-lines");
       body.textContent = "";

@@ -22,5 +22,7 @@ export var state = {
   stock: new Map(), // sku -> {LOC: {available, version}}
   queue: [],
   syncing: false,
-  lastSale: null,
+  lastSale: null, // {number, email (the customer's), ...}: the sale-complete panel
+  lookedUpSale: null, // {number, channel}: the past sale shown on the returns screen
+  favourites: [], // {sku, label, position}: the sale screen's tiles (favourites.js)
 };

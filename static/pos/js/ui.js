@@ -1,6 +1,7 @@
 /*
- * The small UI kit: element lookup and creation, inline errors, the toast, and money (integer
- * cents in the app, "12.34" strings on the wire, formatted in the page language on screen).
+ * The small UI kit: element lookup and creation, inline errors, the toast, the app's own dialog
+ * (ask(): never window.confirm, alert or prompt), and money (integer cents in the app, "12.34"
+ * strings on the wire, formatted in the page language on screen).
  */
 import { CONFIG } from "./config.js";
 
@@ -60,6 +61,126 @@ export function toast(message, kind) {
 export function hideToast() {
   window.clearTimeout(toastTimer);
   $("toast").hidden = true;
+}
+
+/* Something the cashier did worked: an error toast still showing is about the past, it goes. */
+export function clearErrorToast() {
+  if ($("toast").dataset.kind === "error") hideToast();
+}
+
+// --- the dialog -----------------------------------------------------------------------------------
+
+var FOCUSABLE = "button:not([disabled]), input:not([disabled]):not([type=hidden]), select, textarea, a[href]";
+
+/*
+ * ask({title, text, ok, cancel, danger, input: {label, type, value}, check}) -> Promise.
+ * A modal (#dlg-ask: role=dialog, aria-modal) that keeps the focus inside it (Tab and Shift+Tab go
+ * round), Escape cancels, Enter confirms. Without `input` it resolves true (confirmed) or false;
+ * with one, the value typed or null. `check(value)` may return a Promise: while it runs the dialog
+ * stays open, and if it rejects with a message the message shows in the dialog and the cashier may
+ * correct the value or cancel.
+ */
+export function ask(opts) {
+  var dialog = $("dlg-ask");
+  var input = $("ask-input");
+  var okButton = $("ask-ok");
+  var cancelButton = $("ask-cancel");
+  var before = document.activeElement;
+  $("dlg-ask-title").textContent = opts.title || "";
+  $("dlg-ask-text").textContent = opts.text || "";
+  $("dlg-ask-text").hidden = !opts.text;
+  $("ask-field").hidden = !opts.input;
+  $("ask-label").textContent = opts.input ? opts.input.label || "" : "";
+  input.type = opts.input && opts.input.type ? opts.input.type : "text";
+  input.value = opts.input && opts.input.value ? opts.input.value : "";
+  okButton.textContent = opts.ok || "OK";
+  okButton.className = "btn " + (opts.danger ? "btn--danger" : "btn--primary");
+  okButton.disabled = false;
+  cancelButton.textContent = opts.cancel || "";
+  showError("ask-error", "");
+  return new Promise(function (resolve) {
+    var done = false;
+    function finish(result) {
+      if (done) return;
+      done = true;
+      dialog.removeEventListener("keydown", onKey);
+      dialog.removeEventListener("cancel", onCancel);
+      $("ask-form").removeEventListener("submit", onSubmit);
+      cancelButton.removeEventListener("click", onCancelClick);
+      dialog.close();
+      if (before && before.focus && document.contains(before)) before.focus({ preventScroll: true });
+      resolve(result);
+    }
+    function cancel() {
+      finish(opts.input ? null : false);
+    }
+    function confirm() {
+      if (okButton.disabled) return;
+      var value = opts.input ? input.value.trim() : true;
+      if (!opts.check) return finish(value);
+      okButton.disabled = true;
+      showError("ask-error", "");
+      Promise.resolve()
+        .then(function () {
+          return opts.check(value);
+        })
+        .then(
+          function () {
+            finish(value);
+          },
+          function (message) {
+            okButton.disabled = false;
+            showError("ask-error", String(message && message.message ? message.message : message));
+            (opts.input ? input : okButton).focus();
+          }
+        );
+    }
+    function onSubmit(event) {
+      event.preventDefault();
+      confirm();
+    }
+    function onCancel(event) {
+      event.preventDefault(); // the browser's own Escape: ours says what it means
+      cancel();
+    }
+    function onCancelClick() {
+      cancel();
+    }
+    function onKey(event) {
+      if (event.key === "Escape") {
+        event.preventDefault();
+        cancel();
+      } else if (event.key === "Enter" && !event.isComposing) {
+        event.preventDefault();
+        confirm();
+      } else if (event.key === "Tab") {
+        var items = Array.prototype.filter.call(dialog.querySelectorAll(FOCUSABLE), function (node) {
+          return node.offsetParent !== null;
+        });
+        if (!items.length) return;
+        var first = items[0];
+        var last = items[items.length - 1];
+        if (event.shiftKey && document.activeElement === first) {
+          event.preventDefault();
+          last.focus();
+        } else if (!event.shiftKey && document.activeElement === last) {
+          event.preventDefault();
+          first.focus();
+        }
+      }
+    }
+    dialog.addEventListener("keydown", onKey);
+    dialog.addEventListener("cancel", onCancel);
+    $("ask-form").addEventListener("submit", onSubmit);
+    cancelButton.addEventListener("click", onCancelClick);
+    dialog.showModal();
+    if (opts.input) {
+      input.focus();
+      input.select();
+    } else {
+      okButton.focus();
+    }
+  });
 }
 
 // --- money ----------------------------------------------------------------------------------------
