@@ -182,7 +182,7 @@ def test_the_delta_has_a_constant_query_count(store, cashier_user, django_assert
         ("2026-11-29T10:00:00", "invalid"),  # no offset
         ("x" * 64, "invalid"),
         ("2020-01-01T00:00:00+00:00", "too_old"),
-        ("2999-01-01T00:00:00+00:00", "future"),  # a fixed value: pytest-xdist workers must collect the same ids
+        ("2999-01-01T00:00:00+00:00", "future"),  # fixed: xdist workers must collect the same ids
     ],
 )
 def test_a_bad_or_old_cursor_is_400_with_a_message(store, cashier_user, tshirt, since, reason):
