@@ -11,7 +11,8 @@ from django.contrib.admin import display as admin_display
 from django.forms.models import BaseInlineFormSet
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from modeltranslation.admin import TranslationTabularInline
+
+from core.admin_translation import TabbedTranslationTabularInline
 
 from . import images
 from .models import OptionValue, ProductImage
@@ -30,7 +31,7 @@ class ProductPhotoFormSet(BaseInlineFormSet):
         return saved
 
 
-class ProductPhotoInline(TranslationTabularInline):
+class ProductPhotoInline(TabbedTranslationTabularInline):
     model = ProductImage
     formset = ProductPhotoFormSet
     extra = 1

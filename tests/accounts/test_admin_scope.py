@@ -43,7 +43,7 @@ from loyalty.models import PointsEntry
 from marketing.campaign_models import Campaign, CampaignRecipient, Segment
 from orders.models import Channel, DeliveryMethod, Order, OrderLine, OrderStatus
 from payments.models import Payment, Refund, WebhookEvent
-from pos.models import PosSale, Register, RegisterSession, StockDiscrepancy
+from pos.models import FavouriteItem, PosSale, Register, RegisterSession, StockDiscrepancy
 from pos.returns_models import DamagedGoods, Return, ReturnLine, StoreCredit
 from pos.services import journal
 from pricing.models import Coupon, CouponRedemption, PriceList, Promotion
@@ -234,6 +234,7 @@ class World:
         promo = self.add(code, Promotion.objects.create(**self._promo(f"{loc.name} promo", loc)))
         coupon = Coupon.objects.create(promotion=promo, code=f"{code}10")
         self.add(code, CouponRedemption.objects.create(coupon=coupon, reference=sale.number, discount_ttc=1))
+        self.add(code, FavouriteItem.objects.create(store=loc, variant=self.variant, position=1))
 
     def rows(self, model: type[Model], codes: set[str] | None) -> set:
         return {pk for (m, pk), code in self.home.items() if m is model and (codes is None or code in codes)}

@@ -31,7 +31,7 @@ def test_the_add_and_change_forms_render(admin_client, name):
     assert add.status_code == 200 and change.status_code == 200 and listing.status_code == 200
     body = change.content.decode()
     assert 'name="body_fr"' in body and 'name="body_en"' in body and 'name="body_it"' in body
-    assert "content/admin_preview.js" in body and "tabbed_translation_fields.js" in body
+    assert "content/admin_preview.js" in body and "admin/js/translation_tabs.js" in body  # offline tabs
     shop_url = "/fr/blog/honey/" if name == "article" else "/fr/pages/delivery/"
     assert f'<a href="{shop_url}" target="_blank" rel="noopener">{shop_url}</a>' in listing.content.decode()
 

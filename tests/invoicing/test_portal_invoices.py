@@ -52,7 +52,7 @@ def test_the_list_shows_one_own_documents_newest_first_with_pdf_or_being_prepare
     assert first.number == "FA-2026-000001" and credit.number == "AV-2026-000001"
     assert html.index("AV-2026-000001") < html.index("FA-2026-000001")  # newest first
     assert "credits FA-2026-000001" in html
-    assert "30.00 EUR" in html
+    assert "€30.00" in html  # the shop's money format (English)
     assert html.count("Download PDF") == 1
     assert f'href="{pdf_url(first.number)}"' in html
     assert "PDF being prepared" in html  # the credit note's PDF is not rendered yet

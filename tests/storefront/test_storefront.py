@@ -343,7 +343,8 @@ def _queries(client, url, django_assert_max_num_queries, limit):
 @pytest.mark.parametrize(
     "url, limit",
     # search: 11 since the forgiving engine (issue 16) asks the catalog's near words, then the products
-    [("/en/", 12), ("/en/c/clothing/", 14), ("/en/search/?q=tee", 11), ("/en/p/tee-1/", 12)],
+    # cold caches: the footer's pages of the blog cost one query too (content.context_processors)
+    [("/en/", 12), ("/en/c/clothing/", 14), ("/en/search/?q=tee", 12), ("/en/p/tee-1/", 12)],
 )
 def test_pages_run_the_same_number_of_queries_for_5_and_30_products(
     client, shop, django_assert_max_num_queries, url, limit
