@@ -433,7 +433,9 @@ class FavouriteSerializer(serializers.Serializer):
     position = serializers.IntegerField()
 
 
-class FavouritesQuery(QueryParams):
+class StoreQuery(QueryParams):
+    """The ``store`` parameter of the till's reads (catalog, search, favourites)."""
+
     store = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -441,6 +443,10 @@ class FavouritesQuery(QueryParams):
         default="",
         help_text="Staff only: the store's code; cashiers: theirs or nothing (another: 404).",
     )
+
+
+class FavouritesQuery(StoreQuery):
+    pass
 
 
 class FavouritesView(PosView):
@@ -461,19 +467,12 @@ class FavouritesView(PosView):
         return Response(FavouriteSerializer(selectors.store_favourites(store), many=True).data)
 
 
-class CatalogQuery(QueryParams):
+class CatalogQuery(StoreQuery):
     after = serializers.IntegerField(
         min_value=0, max_value=MAX_INT32, default=0, help_text="Variant id to start after (0)."
     )
     limit = serializers.IntegerField(
         min_value=1, max_value=5000, default=2000, help_text="Items per page (2000, at most 5000)."
-    )
-    store = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        max_length=20,
-        default="",
-        help_text="Staff only: the store's code; cashiers: theirs or nothing (another: 404).",
     )
     code = serializers.CharField(
         required=False,
@@ -555,16 +554,9 @@ class CatalogView(PosView):
         )
 
 
-class SearchQuery(QueryParams):
+class SearchQuery(StoreQuery):
     q = serializers.CharField(
         required=False, allow_blank=True, max_length=100, default="", help_text="Words of a name or a SKU."
-    )
-    store = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        max_length=20,
-        default="",
-        help_text="Staff only: the store's code; cashiers: theirs or nothing (another: 404).",
     )
 
 
