@@ -30,6 +30,13 @@ __all__ = ["broker_down", "celery_worker"]
 CLOSED_BROKER = "redis://127.0.0.1:1/0"
 
 
+def _forget_connections(app) -> None:
+    """Drop the app's pooled broker connections and producers: after ``broker_url`` changes, a pooled
+    one would still point at the old address (which test ran before decides whether one is pooled)."""
+    app._pool = None  # not closed: kombu's registry shares pools by address, the old one may serve again
+    app.amqp._producer_pool = None
+
+
 @pytest.fixture
 def broker_down() -> Iterator[object]:
     from config.celery_app import app
@@ -37,14 +44,17 @@ def broker_down() -> Iterator[object]:
     previous = (app.conf.task_always_eager, app.conf.broker_url)
     app.conf.task_always_eager = False
     app.conf.broker_url = CLOSED_BROKER
+    _forget_connections(app)
     outbox.reset_breaker()
     yield app
     app.conf.task_always_eager, app.conf.broker_url = previous
+    _forget_connections(app)
     outbox.reset_breaker()
 
 
 def broker_back(app: object) -> None:
     app.conf.broker_url = settings.REDIS_URL  # type: ignore[attr-defined]
+    _forget_connections(app)
     outbox.reset_breaker()
     purge_broker()
 
