@@ -23,7 +23,7 @@ from tests.storefront.storefront_data import Shop, variant
 
 pytestmark = pytest.mark.django_db
 
-PAGE_BUDGET = 1.0  # seconds, per page
+PAGE_BUDGET = 2.0  # seconds a page: a cold category took 1.3 s under CI load; a hang takes more
 
 
 def unreachable_cache(location: str) -> dict:
