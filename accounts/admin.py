@@ -1,6 +1,7 @@
 """Users (log in by e-mail; roles are groups; cashiers and store managers belong to a store),
 customer groups and customer profiles."""
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
@@ -9,7 +10,8 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .models import Address, CustomerGroup, CustomerProfile, User
+from . import services_companies as companies
+from .models import Address, Company, CompanyMember, CustomerGroup, CustomerProfile, User
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -120,3 +122,64 @@ class CustomerProfileAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_select_related = ["user", "group"]
     autocomplete_fields = ["user"]
+
+
+class CompanyMemberInline(admin.TabularInline):
+    model = CompanyMember
+    autocomplete_fields = ["user"]
+    readonly_fields = ["added_at"]
+    extra = 0
+
+
+class CompanyForm(forms.ModelForm):
+    """The identifiers checked and made compact by the same rules as ``services_companies``."""
+
+    class Meta:
+        model = Company
+        fields = ["name", "vat_number", "siret", "group", "payment_terms", "credit_limit", "approval_limit",
+                  "is_active"]  # fmt: skip
+
+    def clean_vat_number(self) -> str:
+        try:
+            return companies.clean_vat_number(self.cleaned_data["vat_number"])
+        except companies.InvalidCompany as exc:
+            raise forms.ValidationError(str(exc.message)) from None
+
+    def clean_siret(self) -> str:
+        try:
+            return companies.clean_siret(self.cleaned_data["siret"])
+        except companies.InvalidCompany as exc:
+            raise forms.ValidationError(str(exc.message)) from None
+
+
+@admin.register(Company)
+class CompanyAdmin(admin.ModelAdmin):
+    form = CompanyForm
+    list_display = ["name", "vat_number", "siret", "group", "payment_terms", "credit_limit", "vat_checked_at",
+                    "is_active"]  # fmt: skip
+    list_filter = ["payment_terms", "group", "is_active"]
+    list_select_related = ["group"]
+    search_fields = ["name", "vat_number", "siret", "members__user__email"]
+    readonly_fields = ["vat_checked_at", "created_at"]
+    inlines = [CompanyMemberInline]
+    actions = ["recheck_vat_numbers"]
+
+    def save_model(self, request, obj, form, change):
+        # the VAT register is asked when the number is new or changed (``services_companies``)
+        if not change or "vat_number" in form.changed_data:
+            try:
+                obj.vat_checked_at = companies.vat_checked_at(obj.vat_number)
+            except companies.InvalidCompany as exc:
+                obj.vat_checked_at = None
+                self.message_user(request, str(exc.message), level="warning")
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description=_("Check the VAT numbers with the EU register again"))
+    def recheck_vat_numbers(self, request, queryset):
+        confirmed = 0
+        for company in queryset.exclude(vat_number=""):
+            try:
+                confirmed += companies.recheck_vat(company=company).vat_checked_at is not None
+            except companies.InvalidCompany as exc:
+                self.message_user(request, f"{company}: {exc.message}", level="warning")
+        self.message_user(request, _("%(count)s VAT number(s) confirmed.") % {"count": confirmed})

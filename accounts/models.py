@@ -164,3 +164,119 @@ class Address(models.Model):
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}, {self.line1}, {self.postal_code} {self.city}"
+
+
+class PaymentTerms(models.TextChoices):
+    """How a company pays: online at checkout, or on an invoice due some days after it."""
+
+    ONLINE = "online", _("Online payment at checkout")
+    NET_30 = "net30", _("30 days")
+    NET_30_EOM = "net30eom", _("30 days end of month")
+    NET_45_EOM = "net45eom", _("45 days end of month")
+    NET_60 = "net60", _("60 days")
+
+
+class Company(models.Model):
+    """A business customer (B2B): several buyers, its own prices, its terms and limits.
+
+    ``vat_number`` and ``siret`` are stored normalised (``services_companies``: python-stdnum), so a
+    search or a uniqueness check compares like with like.
+    """
+
+    name = models.CharField(max_length=200, verbose_name=_("name"))
+    vat_number = models.CharField(
+        max_length=20,
+        blank=True,
+        verbose_name=_("VAT number"),
+        help_text=_("Intra-EU VAT number, e.g. FR40303265045."),
+    )
+    vat_checked_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        verbose_name=_("VAT number checked at"),
+        help_text=_("When the VAT register confirmed it."),
+    )
+    siret = models.CharField(max_length=14, blank=True, verbose_name=_("SIRET"))
+    group = models.ForeignKey(
+        CustomerGroup,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="companies",
+        verbose_name=_("customer group"),
+        help_text=_("Its buyers get this group's price lists (the company's own list comes first)."),
+    )
+    payment_terms = models.CharField(
+        max_length=10,
+        choices=PaymentTerms.choices,
+        default=PaymentTerms.ONLINE,
+        verbose_name=_("payment terms"),
+    )
+    credit_limit = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        default=0,
+        verbose_name=_("credit limit"),
+        help_text=_("Unpaid orders on terms may not exceed it (incl. VAT, EUR)."),
+    )
+    approval_limit = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        verbose_name=_("approval above"),
+        help_text=_("An order above this amount (incl. VAT, EUR) waits for an approver of the company."),
+    )
+    is_active = models.BooleanField(default=True, verbose_name=_("active"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+
+    class Meta:
+        verbose_name = _("company")
+        verbose_name_plural = _("companies")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["vat_number"], condition=~models.Q(vat_number=""), name="company_vat_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["siret"], condition=~models.Q(siret=""), name="company_siret_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(credit_limit__gte=0), name="company_credit_limit_gte_0"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(approval_limit__isnull=True) | models.Q(approval_limit__gte=0),
+                name="company_approval_limit_gte_0",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CompanyRole(models.TextChoices):
+    BUYER = "buyer", _("Buyer")
+    APPROVER = "approver", _("Approver")
+    ADMIN = "admin", _("Company administrator")
+
+
+class CompanyMember(models.Model):
+    """A user buying for a company. A user belongs to one company at most."""
+
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, related_name="members", verbose_name=_("company")
+    )
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="company_membership", verbose_name=_("user")
+    )
+    role = models.CharField(
+        max_length=10, choices=CompanyRole.choices, default=CompanyRole.BUYER, verbose_name=_("role")
+    )
+    added_at = models.DateTimeField(auto_now_add=True, verbose_name=_("added at"))
+
+    class Meta:
+        verbose_name = _("company member")
+        verbose_name_plural = _("company members")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()}, {self.company})"

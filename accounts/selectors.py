@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from .errors import AddressNotFound
-from .models import Address, CustomerGroup, CustomerProfile, User
+from .models import Address, CompanyMember, CustomerGroup, CustomerProfile, User
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -46,3 +46,10 @@ def customer_group_for(user: User | AnonymousUser | None) -> CustomerGroup | Non
             return None
     profile = CustomerProfile.objects.select_related("group").filter(user=user).first()
     return profile.group if profile else None
+
+
+def company_membership_for(user: User | AnonymousUser | None) -> CompanyMember | None:
+    """The signed-in user's company membership with its company (one query), None for everybody else."""
+    if user is None or not user.is_authenticated:
+        return None
+    return CompanyMember.objects.select_related("company").filter(user=user, company__is_active=True).first()

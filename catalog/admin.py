@@ -218,6 +218,7 @@ class ProductAdmin(TabbedTranslationAdmin):
         (None, {"fields": ["name", "slug", "category", "brand", "description"]}),
         (_("Price and tax"), {"fields": ["base_price_ht", "currency", "vat_rate"]}),
         (_("Variants and stock"), {"fields": ["option_types", "tracks_lots", "is_published"]}),
+        (_("Business buyers"), {"fields": ["b2b_min_quantity", "b2b_pack_size"], "classes": ["collapse"]}),
         (_("SEO"), {"fields": ["seo_title", "seo_description"], "classes": ["collapse"]}),
     ]
 

@@ -113,6 +113,18 @@ class Product(models.Model):
         verbose_name=_("tracks lots"),
     )
     is_published = models.BooleanField(default=True, verbose_name=_("published"))
+    # B2B buyers (members of a company) order at least ``b2b_min_quantity`` units, by packs of
+    # ``b2b_pack_size``; shoppers are not held to either (``orders.services.b2b``).
+    b2b_min_quantity = models.PositiveIntegerField(
+        default=1,
+        verbose_name=_("B2B minimum quantity"),
+        help_text=_("Business buyers order at least this many units per line."),
+    )
+    b2b_pack_size = models.PositiveIntegerField(
+        default=1,
+        verbose_name=_("B2B pack size"),
+        help_text=_("Business buyers order whole packs: a multiple of this many units."),
+    )
     seo_title = models.CharField(max_length=70, blank=True, verbose_name=_("SEO title"))
     seo_description = models.CharField(max_length=160, blank=True, verbose_name=_("SEO description"))
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
@@ -125,7 +137,13 @@ class Product(models.Model):
         verbose_name = _("product")
         verbose_name_plural = _("products")
         ordering = ["name"]
-        constraints = [models.CheckConstraint(condition=Q(base_price_ht__gte=0), name="product_price_gte_0")]
+        constraints = [
+            models.CheckConstraint(condition=Q(base_price_ht__gte=0), name="product_price_gte_0"),
+            models.CheckConstraint(
+                condition=Q(b2b_min_quantity__gte=1), name="product_b2b_min_quantity_gte_1"
+            ),
+            models.CheckConstraint(condition=Q(b2b_pack_size__gte=1), name="product_b2b_pack_size_gte_1"),
+        ]
         indexes = [models.Index(fields=["category", "is_published"])]
 
     def __str__(self) -> str:

@@ -589,6 +589,12 @@ SMS_TWILIO_FROM = env.str("SMS_TWILIO_FROM", default="")
 SMS_TWILIO_API_URL = env.str("SMS_TWILIO_API_URL", default="https://api.twilio.com")
 SMS_HTTP_TIMEOUT = env.float("SMS_HTTP_TIMEOUT", default=10.0)  # seconds, connect and read
 
+# B2B companies' VAT numbers: "none" checks format and check digits only (python-stdnum); "vies" also
+# asks the EU's VIES register (accounts.vat_check). A register outage never refuses a customer.
+VAT_CHECKER = env.str("VAT_CHECKER", default="none")
+VIES_API_URL = env.str("VIES_API_URL", default="https://ec.europa.eu/taxation_customs/vies/rest-api")
+VIES_TIMEOUT = env.float("VIES_TIMEOUT", default=10.0)
+
 # --- Marketing (marketing/): consent links and the one-click unsubscribe (RFC 8058) ---------------
 # Absolute links in e-mails (confirmation, unsubscribe); default: the payment return site.
 MARKETING_SITE_URL = env.str(

@@ -40,10 +40,20 @@ class PriceListEntryInline(admin.TabularInline):
 @admin.register(PriceList)
 class PriceListAdmin(StoreScopedAdmin, RefreshesStorefrontMixin, admin.ModelAdmin):
     store_field = "location"  # chain-wide lists (no location): chain-wide roles only
-    list_display = ["code", "name", "customer_group", "channel", "location", "priority", "is_active"]
+    list_display = [
+        "code",
+        "name",
+        "company",
+        "customer_group",
+        "channel",
+        "location",
+        "priority",
+        "is_active",
+    ]
     list_filter = ["channel", "location", "customer_group", "is_active"]
-    list_select_related = ["customer_group", "location"]
-    search_fields = ["code", "name"]
+    list_select_related = ["company", "customer_group", "location"]
+    search_fields = ["code", "name", "company__name"]
+    autocomplete_fields = ["company"]
     inlines = [PriceListEntryInline]
 
     # A deleted entry (or list) changes its variants' prices with nothing left to stamp: the

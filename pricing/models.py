@@ -45,7 +45,11 @@ class CurrencyRate(models.Model):
 
 
 class PriceList(models.Model):
-    """Overrides the base price for a customer group, a channel and/or a store. Highest priority wins."""
+    """Overrides the base price for a company, a customer group, a channel and/or a store.
+
+    Which entry applies (``pricing.services.unit_prices``): the most specific list first (the
+    customer's company, then its group, then the lists for everybody), then the highest priority,
+    then the largest quantity break the quantity reaches, then the lowest price."""
 
     code = models.SlugField(max_length=40, unique=True, verbose_name=_("code"))
     name = models.CharField(max_length=120, verbose_name=_("name"))
@@ -56,6 +60,15 @@ class PriceList(models.Model):
         on_delete=models.PROTECT,
         related_name="price_lists",
         verbose_name=_("customer group"),
+    )
+    company = models.ForeignKey(
+        "accounts.Company",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="price_lists",
+        verbose_name=_("company"),
+        help_text=_("A B2B company's own prices: they come before its group's and the general lists."),
     )
     channel = models.CharField(
         max_length=8, choices=Channel.choices, default=Channel.ANY, verbose_name=_("channel")
@@ -99,6 +112,11 @@ class PriceListEntry(models.Model):
         "catalog.Variant", on_delete=models.CASCADE, related_name="price_entries", verbose_name=_("variant")
     )
     price_ht = models.DecimalField(max_digits=12, decimal_places=4, verbose_name=_("price (HT)"))
+    min_quantity = models.PositiveIntegerField(
+        default=1,
+        verbose_name=_("from quantity"),
+        help_text=_("A quantity break: this price applies from this many units in the order line."),
+    )
     updated_at = models.DateTimeField(
         auto_now=True, db_index=True, verbose_name=_("updated at")
     )  # the till's catalog delta
@@ -107,8 +125,11 @@ class PriceListEntry(models.Model):
         verbose_name = _("price list entry")
         verbose_name_plural = _("price list entries")
         constraints = [
-            models.UniqueConstraint(fields=["price_list", "variant"], name="price_entry_unique"),
+            models.UniqueConstraint(
+                fields=["price_list", "variant", "min_quantity"], name="price_entry_unique"
+            ),
             models.CheckConstraint(condition=Q(price_ht__gte=0), name="price_entry_gte_0"),
+            models.CheckConstraint(condition=Q(min_quantity__gte=1), name="price_entry_min_quantity_gte_1"),
         ]
 
     def __str__(self) -> str:

@@ -20,11 +20,12 @@ from django.utils import timezone
 
 from core.money import money_round
 
+from . import resolution
 from .errors import UnsupportedCurrency
 from .models import SUPPORTED_CURRENCIES, Channel, Coupon, CurrencyRate, PriceListEntry
 
 if TYPE_CHECKING:
-    from accounts.models import CustomerGroup
+    from accounts.models import Company, CustomerGroup
     from catalog.models import Variant
     from inventory.models import Location
 
@@ -76,34 +77,26 @@ def best_entries(
     channel: str = Channel.WEB,
     location: Location | None = None,
     at: dt.datetime | None = None,
+    company: Company | None = None,
 ) -> dict[int, tuple[Decimal, str]]:
-    """variant id -> (net price, price list code) of the entry that wins. One query."""
+    """variant id -> (net price, price list code) of the entry that wins for one unit
+    (``pricing.resolution``). One query."""
     ids = list(set(variant_ids))
     if not ids:
         return {}
-    at = at or timezone.now()
-    group_q = Q(price_list__customer_group__isnull=True)
-    if customer_group is not None:
-        group_q |= Q(price_list__customer_group=customer_group)
-    location_q = Q(price_list__location__isnull=True)
-    if location is not None:
-        location_q |= Q(price_list__location=location)
     rows = (
-        PriceListEntry.objects.filter(
-            variant_id__in=ids,
-            price_list__is_active=True,
-            price_list__channel__in=[Channel.ANY, channel],
+        resolution.candidates(
+            variant_ids=ids,
+            customer_group=customer_group,
+            company=company,
+            channel=channel,
+            location=location,
+            at=at or timezone.now(),
         )
-        .filter(group_q, location_q)
-        .filter(Q(price_list__starts_at__isnull=True) | Q(price_list__starts_at__lte=at))
-        .filter(Q(price_list__ends_at__isnull=True) | Q(price_list__ends_at__gt=at))
-        .order_by("variant_id", "-price_list__priority", "price_ht")
-        .values_list("variant_id", "price_ht", "price_list__code")
+        .select_related("price_list")
+        .only("variant_id", "min_quantity", "price_ht", "price_list__code")
     )
-    best: dict[int, tuple[Decimal, str]] = {}
-    for variant_id, price_ht, code in rows:
-        best.setdefault(variant_id, (price_ht, code))  # first row per variant wins (ordering above)
-    return best
+    return {vid: (e.price_ht, e.price_list.code) for vid, e in resolution.pick(rows).items()}
 
 
 def display_prices(
@@ -114,6 +107,7 @@ def display_prices(
     channel: str = Channel.WEB,
     location: Location | None = None,
     at: dt.datetime | None = None,
+    company: Company | None = None,
 ) -> dict[int, DisplayPrice]:
     """variant id -> DisplayPrice. The variants need ``product__vat_rate`` loaded. At most 2 queries."""
     variants = list(variants)
@@ -126,6 +120,7 @@ def display_prices(
         channel=channel,
         location=location,
         at=at,
+        company=company,
     )
     return {
         variant.pk: make_display_price(

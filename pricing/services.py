@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -21,6 +21,7 @@ from django.utils import timezone
 from core import events
 from core.money import money_round
 
+from . import resolution
 from .errors import CouponUsedUp, InvalidCoupon, UnsupportedCurrency
 from .events import PricesChanged
 from .models import (
@@ -37,7 +38,7 @@ from .models import (
 )
 
 if TYPE_CHECKING:
-    from accounts.models import CustomerGroup, User
+    from accounts.models import Company, CustomerGroup, User
     from catalog.models import Variant
     from inventory.models import Location
 
@@ -52,6 +53,7 @@ class UnitPrice:
     vat_rate: Decimal
     currency: str = BASE_CURRENCY
     price_list: str | None = None
+    min_quantity: int = 1  # the quantity break this price starts at
 
     @property
     def discount_percent(self) -> Decimal:
@@ -68,33 +70,20 @@ def unit_price(
     channel: str = Channel.WEB,
     location: Location | None = None,
     at: dt.datetime | None = None,
+    company: Company | None = None,
+    quantity: int = 1,
 ) -> UnitPrice:
-    """The price list entry with the highest priority that matches, else the catalog price."""
-    at = at or timezone.now()
-    entry = (
-        PriceListEntry.objects.filter(
-            variant=variant,
-            price_list__is_active=True,
-            price_list__channel__in=[Channel.ANY, channel],
-        )
-        .filter(Q(price_list__customer_group__isnull=True) | Q(price_list__customer_group=customer_group))
-        .filter(Q(price_list__location__isnull=True) | Q(price_list__location=location))
-        .filter(Q(price_list__starts_at__isnull=True) | Q(price_list__starts_at__lte=at))
-        .filter(Q(price_list__ends_at__isnull=True) | Q(price_list__ends_at__gt=at))
-        .select_related("price_list")
-        .order_by("-price_list__priority", "price_ht")
-        .first()
-    )
-    base_net = variant.price_ht
-    net = entry.price_ht if entry else base_net
-    vat = variant.product.vat_rate.rate
-    return UnitPrice(
-        net=net,
-        gross=money_round(net * (1 + vat)),
-        base_net=base_net,
-        vat_rate=vat,
-        price_list=entry.price_list.code if entry else None,
-    )
+    """The price of one variant (``pricing.resolution``: company, group, everybody; priority; quantity
+    break; lowest), else the catalog price."""
+    return unit_prices(
+        variants=[variant],
+        customer_group=customer_group,
+        channel=channel,
+        location=location,
+        at=at,
+        company=company,
+        quantities={variant.pk: quantity},
+    )[variant.pk]
 
 
 def unit_prices(
@@ -104,30 +93,28 @@ def unit_prices(
     channel: str = Channel.WEB,
     location: Location | None = None,
     at: dt.datetime | None = None,
+    company: Company | None = None,
+    quantities: Mapping[int, int] | None = None,
 ) -> dict[int, UnitPrice]:
     """``unit_price`` for many variants in one query (carts, lists): {variant id: UnitPrice}.
 
-    Same rule as ``unit_price``: per variant, the matching entry with the highest priority (then the
-    lowest price) wins. The variants need ``product__vat_rate`` loaded to avoid a query each.
+    ``quantities`` ({variant id: units in the line}) reaches the quantity breaks; without it every
+    variant is priced for one unit. The variants need ``product__vat_rate`` loaded to avoid a query each.
     """
     at = at or timezone.now()
     variants = list(variants)
-    entries = (
-        PriceListEntry.objects.filter(
-            variant__in=[v.pk for v in variants],
-            price_list__is_active=True,
-            price_list__channel__in=[Channel.ANY, channel],
-        )
-        .filter(Q(price_list__customer_group__isnull=True) | Q(price_list__customer_group=customer_group))
-        .filter(Q(price_list__location__isnull=True) | Q(price_list__location=location))
-        .filter(Q(price_list__starts_at__isnull=True) | Q(price_list__starts_at__lte=at))
-        .filter(Q(price_list__ends_at__isnull=True) | Q(price_list__ends_at__gt=at))
-        .select_related("price_list")
-        .order_by("variant_id", "-price_list__priority", "price_ht")
-    )
     best: dict[int, PriceListEntry] = {}
-    for candidate in entries if variants else []:
-        best.setdefault(candidate.variant_id, candidate)
+    if variants:
+        entries = resolution.candidates(
+            variant_ids=[v.pk for v in variants],
+            customer_group=customer_group,
+            company=company,
+            channel=channel,
+            location=location,
+            at=at,
+            max_quantity=max(quantities.values(), default=1) if quantities else 1,
+        ).select_related("price_list")
+        best = resolution.pick(entries, quantities)
     prices = {}
     for variant in variants:
         entry = best.get(variant.pk)
@@ -140,8 +127,57 @@ def unit_prices(
             base_net=base_net,
             vat_rate=vat,
             price_list=entry.price_list.code if entry else None,
+            min_quantity=entry.min_quantity if entry else 1,
         )
     return prices
+
+
+@dataclass(frozen=True)
+class PriceBreak:
+    min_quantity: int
+    price: UnitPrice
+
+
+def price_breaks(
+    *,
+    variant: Variant,
+    customer_group: CustomerGroup | None = None,
+    channel: str = Channel.WEB,
+    location: Location | None = None,
+    at: dt.datetime | None = None,
+    company: Company | None = None,
+) -> list[PriceBreak]:
+    """The customer's unit price from each quantity break of ``variant`` ("from 10: 8.50 HT"), for the
+    product page and the quick order. Only the breaks that lower the price; [] when there are none.
+    One query."""
+    at = at or timezone.now()
+    rows = list(
+        resolution.candidates(
+            variant_ids=[variant.pk],
+            customer_group=customer_group,
+            company=company,
+            channel=channel,
+            location=location,
+            at=at,
+            max_quantity=None,
+        ).select_related("price_list")
+    )
+    vat = variant.product.vat_rate.rate
+    breaks: list[PriceBreak] = []
+    for quantity in sorted({row.min_quantity for row in rows}):
+        entry = resolution.pick(rows, {variant.pk: quantity}).get(variant.pk)
+        net = entry.price_ht if entry else variant.price_ht
+        price = UnitPrice(
+            net=net,
+            gross=money_round(net * (1 + vat)),
+            base_net=variant.price_ht,
+            vat_rate=vat,
+            price_list=entry.price_list.code if entry else None,
+            min_quantity=quantity,
+        )
+        if not breaks or price.net < breaks[-1].price.net:
+            breaks.append(PriceBreak(min_quantity=quantity, price=price))
+    return breaks if len(breaks) > 1 else []
 
 
 def currency_rate(currency: str) -> Decimal:
@@ -608,7 +644,7 @@ def set_erp_group_prices(*, prices: Iterable[ErpGroupPrice]) -> dict[str, int]:
         else:
             assert row.discount_percent is not None
             net = (variant.price_ht * (1 - row.discount_percent / 100)).quantize(Decimal("0.0001"))
-        entry = PriceListEntry.objects.filter(price_list=lists[code], variant=variant).first()
+        entry = PriceListEntry.objects.filter(price_list=lists[code], variant=variant, min_quantity=1).first()
         if entry is None:
             PriceListEntry.objects.create(price_list=lists[code], variant=variant, price_ht=net)
             counts["created"] += 1

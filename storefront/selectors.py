@@ -44,7 +44,7 @@ from inventory import selectors as stock_selectors
 from inventory.models import Location
 from orders.selectors import units_sold_by_category
 from pricing.selectors import DisplayPrice, best_entries, currency_rate, display_prices, make_display_price
-from pricing.services import offered_currencies
+from pricing.services import PriceBreak, offered_currencies, price_breaks
 
 from . import cache as page_cache
 
@@ -207,7 +207,7 @@ def in_stock_ids(product_ids: Iterable[int]) -> set[int]:
 
 
 def product_cards(
-    products: Sequence[Product], *, customer_group=None, currency: str = "EUR"
+    products: Sequence[Product], *, customer_group=None, company=None, currency: str = "EUR"
 ) -> list[ProductCard]:
     """Cards for products annotated by ``with_listing_annotations``: 4 to 5 queries for any count."""
     products = list(products)
@@ -221,7 +221,9 @@ def product_cards(
         )
     )
     rate = currency_rate(currency)
-    entries = best_entries(variant_ids=[row[0] for row in rows], customer_group=customer_group)
+    entries = best_entries(
+        variant_ids=[row[0] for row in rows], customer_group=customer_group, company=company
+    )
     best: dict[int, tuple[Decimal, Decimal, Decimal, str | None]] = {}  # product -> net, base, vat, list
     grosses: dict[int, set[Decimal]] = {}
     for pk, product_id, override, product_base, vat in rows:
@@ -429,6 +431,7 @@ def listing(
     category: CategoryNode | None = None,
     query: str = "",
     customer_group=None,
+    company=None,
     currency: str = "EUR",
     with_facets: bool = True,
 ) -> Listing:
@@ -447,7 +450,9 @@ def listing(
         page = paginator.page(1)
     except EmptyPage:
         page = paginator.page(paginator.num_pages)
-    cards = product_cards(list(page.object_list), customer_group=customer_group, currency=currency)
+    cards = product_cards(
+        list(page.object_list), customer_group=customer_group, company=company, currency=currency
+    )
     return Listing(
         cards=cards,
         page_number=page.number,
@@ -526,7 +531,7 @@ def category_facets(
 
 
 def home_products(
-    *, customer_group=None, currency: str = "EUR", limit: int = 8
+    *, customer_group=None, company=None, currency: str = "EUR", limit: int = 8
 ) -> dict[str, list[ProductCard]]:
     """The newest in-stock products and a few featured ones (best rated, else the cheapest in stock)."""
     base = with_listing_annotations(published_products()).select_related("vat_rate", "category")
@@ -546,7 +551,7 @@ def home_products(
     if len(featured) < limit:
         seen = {p.pk for p in featured} | {p.pk for p in new}
         featured += [p for p in newest if p.pk in stocked and p.pk not in seen][: limit - len(featured)]
-    cards = product_cards(new + featured, customer_group=customer_group, currency=currency)
+    cards = product_cards(new + featured, customer_group=customer_group, company=company, currency=currency)
     return {"new": cards[: len(new)], "featured": cards[len(new) :]}
 
 
@@ -601,6 +606,11 @@ class ProductPage:
     # The photos as <picture> data, the selected variant's colour (and every colour's) first.
     pictures: list[Picture] = field(default_factory=list)
     gallery_colour: str = ""  # the colour whose photos show ("": all of them)
+    # A company buyer's view (issue 17): the selected variant's quantity breaks, and the product's
+    # minimum and pack size (1 and 1 for everybody else).
+    price_breaks: list[PriceBreak] = field(default_factory=list)
+    min_quantity: int = 1
+    pack_size: int = 1
 
 
 def product_by_slug(slug: str) -> Product | None:
@@ -612,6 +622,7 @@ def product_page(
     *,
     sku: str | None = None,
     customer_group=None,
+    company=None,
     currency: str = "EUR",
     reviews_shown: int = 20,
 ) -> ProductPage:
@@ -625,7 +636,9 @@ def product_page(
     )
     for v in variants:
         v.product = product  # the page's product already has its VAT rate: no query per variant
-    prices = display_prices(variants=variants, customer_group=customer_group, currency=currency)
+    prices = display_prices(
+        variants=variants, customer_group=customer_group, company=company, currency=currency
+    )
     locations = active_stores()
     levels = stock_selectors.available_by_variant_and_location([v.pk for v in variants])
     option_values = all_option_values()
@@ -701,7 +714,28 @@ def product_page(
         stores=[StoreStock(loc.code, loc.name, 0, loc.kind) for loc in locations],
         pictures=pictures,
         gallery_colour=shown_colour,
+        **(
+            _business_terms(
+                product, [v for v in variants if selected and v.sku == selected.sku], customer_group, company
+            )
+            if company is not None
+            else {}
+        ),
     )
+
+
+def _business_terms(product: Product, selected: list[Variant], customer_group, company) -> dict:
+    """A company buyer's quantity breaks for the selected variant (one query) and the product's
+    minimum (rounded up to whole packs) and pack size."""
+    breaks = []
+    if selected:
+        breaks = price_breaks(variant=selected[0], customer_group=customer_group, company=company)
+    pack = product.b2b_pack_size
+    return {
+        "price_breaks": breaks,
+        "min_quantity": -(-product.b2b_min_quantity // pack) * pack,
+        "pack_size": product.b2b_pack_size,
+    }
 
 
 @dataclass(frozen=True)
@@ -790,7 +824,7 @@ def platform_overview() -> dict:
 
 
 def recommended_cards(
-    product_ids: Sequence[int], *, customer_group=None, currency: str = "EUR"
+    product_ids: Sequence[int], *, customer_group=None, company=None, currency: str = "EUR"
 ) -> list[ProductCard]:
     """Cards for recommended products (``marketing.recommendations``), in the order given: 5 to 6
     queries for any count."""
@@ -803,7 +837,10 @@ def recommended_cards(
         .select_related("vat_rate", "category")
     }
     return product_cards(
-        [found[pk] for pk in product_ids if pk in found], customer_group=customer_group, currency=currency
+        [found[pk] for pk in product_ids if pk in found],
+        customer_group=customer_group,
+        company=company,
+        currency=currency,
     )
 
 
@@ -849,7 +886,9 @@ class Suggestions:
     categories: list[CategoryNode]
 
 
-def suggestions(query: str, *, limit: int = 6, customer_group=None, currency: str = "EUR") -> Suggestions:
+def suggestions(
+    query: str, *, limit: int = 6, customer_group=None, company=None, currency: str = "EUR"
+) -> Suggestions:
     """Up to ``limit`` products (best first, with their price and image) and 3 categories for the
     search box while the shopper types. 2 queries for the engine and 4 to 5 for the cards."""
     hits = search_sql.find_products(query, limit=limit)
@@ -860,5 +899,5 @@ def suggestions(query: str, *, limit: int = 6, customer_group=None, currency: st
         ),
         key=lambda product: order[product.pk],
     )
-    cards = product_cards(products, customer_group=customer_group, currency=currency)
+    cards = product_cards(products, customer_group=customer_group, company=company, currency=currency)
     return Suggestions(products=cards, categories=matching_categories(query))

@@ -3,8 +3,10 @@
 A cart stores variants, quantities and a coupon code; never prices. ``price_cart`` computes them
 each time, with the same rules ``place_web_order`` snapshots (see ``orders.services.placing``):
 
-- unit gross (TTC) prices come from ``pricing.services.unit_prices`` (the customer group's price
-  list, else the catalog price), already rounded to the cent; a line's gross is unit gross x quantity.
+- unit gross (TTC) prices come from ``pricing.services.unit_prices`` (a company buyer's own list,
+  then the customer group's, then everybody's, at the line's quantity break; else the catalog
+  price), already rounded to the cent; a line's gross is unit gross x quantity. A company buyer's
+  lines also keep each product's minimum and pack size (``orders.services.b2b``).
 - the best automatic promotion (``pricing.services.automatic_promotions``, no stacking; a customer
   with early access also sees promotions in their early-access window) is taken off the subtotal;
   then the signed-in customer's permanent discount (``pricing.services.customer_benefit``: a
@@ -33,6 +35,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts.selectors import company_membership_for
 from catalog.models import Variant
 from core.auth import is_signed_in
 from core.money import allocate, money_round
@@ -52,6 +55,7 @@ from ..errors import (
     ProductUnavailable,
 )
 from ..models import Cart, CartLine, CartStatus
+from . import b2b
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -154,6 +158,7 @@ def add_to_cart(*, cart: Cart, variant: Variant, quantity: int) -> CartLine:
         )
     if line is None:
         _check_room(cart)
+    _check_business_rules(cart, variant, wanted)
     _check_available(variant, wanted)
     if line is None:
         line = CartLine.objects.create(cart=cart, variant=variant, quantity=wanted)
@@ -176,6 +181,7 @@ def set_cart_line_quantity(*, cart: Cart, variant: Variant, quantity: int) -> Ca
         line.delete()
         _touch(cart)
         return None
+    _check_business_rules(cart, variant, quantity)  # a lower quantity may leave a pack half-full
     if quantity > line.quantity:  # lowering a quantity is always allowed
         _check_sellable(variant)
         _check_available(variant, quantity)
@@ -331,8 +337,14 @@ def _price(
     rate = pricing.currency_rate(currency)  # raises UnsupportedCurrency first: nothing half-done
     lines = cart_lines(cart) if lines is None else lines
     variants = [line.variant for line in lines]
+    who = b2b.buyer(cart.user, customer_group) if cart.user_id else b2b.Buyer(None, customer_group)
     prices = pricing.unit_prices(
-        variants=variants, customer_group=customer_group, channel=PriceChannel.WEB, location=location
+        variants=variants,
+        customer_group=who.group,
+        company=who.company,
+        channel=PriceChannel.WEB,
+        location=location,
+        quantities={line.variant_id: line.quantity for line in lines},
     )
     subtotal = sum((prices[line.variant_id].gross * line.quantity for line in lines), ZERO)
 
@@ -474,6 +486,14 @@ def _check_sellable(variant: Variant) -> None:
         raise ProductUnavailable(
             _("%(sku)s is no longer sold.") % {"sku": variant.sku}, detail={"sku": variant.sku}
         )
+
+
+def _check_business_rules(cart: Cart, variant: Variant, quantity: int) -> None:
+    """A business buyer's line: the product's minimum and pack size (``orders.services.b2b``)."""
+    if cart.user_id is None or company_membership_for(cart.user) is None:
+        return
+    product = Variant.objects.select_related("product").get(pk=variant.pk).product
+    b2b.check_quantity(product, quantity, sku=variant.sku)
 
 
 def available_online(variant: Variant) -> int:

@@ -47,7 +47,7 @@ from ..errors import (
 )
 from ..models import Cart, CartStatus, Channel, DeliveryMethod, Order, OrderStatus
 from ..shipping import CountryNotServed, ShippingOption, shipping_rates
-from . import routing
+from . import b2b, routing
 from .cart import PricedCart, price_cart
 from .placing import LineInput, place_web_order
 from .retry import complete_free_order, give_up_payment
@@ -57,7 +57,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
     from django_stubs_ext import StrOrPromise
 
-    from accounts.models import CustomerGroup, User
+    from accounts.models import Company, CustomerGroup, User
     from catalog.models import Variant
     from payments.models import Payment
     from payments.services import PaymentStart
@@ -260,14 +260,15 @@ def start_checkout(
     else:
         location = _collect_store(location_code)
     reference = _reference(cart=cart, user=user, key=idempotency_key)
-    group = customer_group_for(user)
+    who = b2b.buyer(user, customer_group_for(user))
 
     try:
         with transaction.atomic():
             order, created = _place(
                 cart=cart,
                 user=user,
-                group=group,
+                group=who.group,
+                company=who.company,
                 email=email,
                 phone=phone,
                 language=language or settings.LANGUAGE_CODE,
@@ -351,6 +352,7 @@ def _place(
     carrier: str,
     reference: str,
     currency: str | None,
+    company: Company | None = None,
 ) -> tuple[Order, bool]:
     """Inside the transaction: lock the cart, reuse its pending order, or place a new one.
 
@@ -391,6 +393,8 @@ def _place(
     )
     if not priced.lines:
         raise EmptyCart(_("Your cart is empty."))
+    if company is not None:  # a business buyer: minimums and packs, as the cart checked them
+        b2b.check_lines((line.variant.product, line.sku, line.quantity) for line in priced.lines)
     shipping = Decimal("0")
     if delivery_method == DeliveryMethod.HOME:
         shipping = (
@@ -428,6 +432,7 @@ def _place(
         email=email,
         customer=user,
         customer_group=group,
+        company=company,
         currency=priced.currency,
         reference=reference,
         reservation_ttl=getattr(settings, "CHECKOUT_RESERVATION_TTL_SECONDS", 900),

@@ -27,7 +27,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from accounts.selectors import customer_group_for
+from accounts.selectors import company_membership_for, customer_group_for
 from catalog import services
 from catalog.errors import UnknownVariant
 from core.auth import signed_in_user
@@ -73,7 +73,12 @@ class Shopper:
         self.user = getattr(request, "user", None)
         self.authenticated = bool(self.user is not None and self.user.is_authenticated)
         self.group = customer_group_for(self.user) if self.authenticated else None
-        self.is_b2b = bool(self.group is not None and self.group.is_b2b)
+        # a company's buyer: its own prices first, its group's when the user has none (issue 17)
+        membership = company_membership_for(self.user) if self.authenticated else None
+        self.company = membership.company if membership is not None else None
+        if self.company is not None and self.group is None:
+            self.group = self.company.group
+        self.is_b2b = self.company is not None or bool(self.group is not None and self.group.is_b2b)
         self.language = selectors.current_language()
 
     @property
@@ -81,7 +86,7 @@ class Shopper:
         return not self.authenticated
 
     def prices_kwargs(self) -> dict:
-        return {"customer_group": self.group, "currency": self.currency}
+        return {"customer_group": self.group, "company": self.company, "currency": self.currency}
 
 
 def _currency_fallback(shopper: Shopper) -> None:

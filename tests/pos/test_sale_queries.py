@@ -32,7 +32,8 @@ from tests.factories import ProductFactory, VariantFactory
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1/pos/"
-QUERIES = 30  # see the module docstring
+# see the module docstring; SQLite (the demo's) reads the changed stock levels back (no UPDATE ... RETURNING)
+QUERIES = 30 if connection.vendor == "postgresql" else 31
 
 
 @pytest.fixture

@@ -108,7 +108,9 @@ class PricesHandler(Handler):
             existing = {
                 (e.price_list_id, e.variant_id): e
                 for e in PriceListEntry.objects.filter(
-                    price_list_id__in={w[1] for w in wanted}, variant_id__in={w[2] for w in wanted}
+                    price_list_id__in={w[1] for w in wanted},
+                    variant_id__in={w[2] for w in wanted},
+                    min_quantity=1,  # the ERP sends unit prices; quantity breaks are set by staff
                 )
             }
             new: list[PriceListEntry] = []
