@@ -236,3 +236,9 @@ def remove_member(*, company: Company, user: User, actor: User) -> None:
     if member.role == CompanyRole.ADMIN and len(admins) == 1:
         raise LastCompanyAdmin()
     member.delete()
+
+
+def lock_company(company_id: int) -> Company:
+    """The company row locked until the caller's transaction ends: orders on terms and approvals of
+    one company are decided one at a time (its credit limit cannot be exceeded by two at once)."""
+    return Company.objects.select_for_update().get(pk=company_id)

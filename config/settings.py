@@ -258,6 +258,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "orders.tasks.renew_pickup_holds",
         "schedule": 3600.0,
     },
+    "remind-overdue-terms-orders": {
+        "task": "orders.tasks.remind_overdue_terms_orders",
+        "schedule": crontab(hour=8, minute=0),
+    },
     "cancel-abandoned-orders": {
         "task": "orders.tasks.cancel_abandoned_orders",
         "schedule": env.float("ABANDONED_ORDERS_SWEEP_SECONDS", default=300.0),
@@ -592,6 +596,8 @@ SMS_HTTP_TIMEOUT = env.float("SMS_HTTP_TIMEOUT", default=10.0)  # seconds, conne
 # B2B companies' VAT numbers: "none" checks format and check digits only (python-stdnum); "vies" also
 # asks the EU's VIES register (accounts.vat_check). A register outage never refuses a customer.
 VAT_CHECKER = env.str("VAT_CHECKER", default="none")
+# A company order awaiting approval keeps its units this long, then is cancelled (orders.services.b2b_terms).
+B2B_APPROVAL_HOLD_HOURS = env.int("B2B_APPROVAL_HOLD_HOURS", default=48)
 VIES_API_URL = env.str("VIES_API_URL", default="https://ec.europa.eu/taxation_customs/vies/rest-api")
 VIES_TIMEOUT = env.float("VIES_TIMEOUT", default=10.0)
 

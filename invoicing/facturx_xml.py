@@ -87,8 +87,12 @@ def cii_xml(invoice: Invoice, lines: Sequence[InvoiceLine]) -> bytes:
         period = _sub(settlement, RAM, "BillingSpecifiedPeriod")
         _date(_sub(period, RAM, "StartDateTime"), UDT, sale_dates[0])
         _date(_sub(period, RAM, "EndDateTime"), UDT, sale_dates[-1])
-    if invoice.payment_terms:
-        _sub(_sub(settlement, RAM, "SpecifiedTradePaymentTerms"), RAM, "Description", invoice.payment_terms)
+    if invoice.payment_terms or invoice.due_date:
+        terms = _sub(settlement, RAM, "SpecifiedTradePaymentTerms")
+        if invoice.payment_terms:
+            _sub(terms, RAM, "Description", invoice.payment_terms)
+        if invoice.due_date:  # BT-9: orders on payment terms
+            _date(_sub(terms, RAM, "DueDateDateTime"), UDT, invoice.due_date)
     summation = _sub(settlement, RAM, "SpecifiedTradeSettlementHeaderMonetarySummation")
     _sub(summation, RAM, "LineTotalAmount", _amount(sum((ln.total_net for ln in lines), Decimal(0))))
     _sub(summation, RAM, "TaxBasisTotalAmount", _amount(invoice.total_net))

@@ -148,6 +148,9 @@ class Invoice(models.Model):
         verbose_name=_("payments"),
     )
     payment_terms = models.CharField(max_length=250, blank=True, verbose_name=_("payment terms"))
+    due_date = models.DateField(
+        null=True, blank=True, verbose_name=_("due date"), help_text=_("Orders on payment terms (B2B).")
+    )
     late_penalty = models.CharField(
         max_length=250,
         blank=True,

@@ -35,6 +35,12 @@ class DeliveryMethod(models.TextChoices):
     IN_STORE = "in_store", _("Sold in store")
 
 
+class Approval(models.TextChoices):
+    PENDING = "pending", _("Awaiting approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
 class Order(models.Model):
     number = models.CharField(max_length=32, unique=True, verbose_name=_("number"))
     channel = models.CharField(max_length=8, choices=Channel.choices, verbose_name=_("channel"))
@@ -66,6 +72,36 @@ class Order(models.Model):
     phone = models.CharField(
         max_length=32, blank=True, help_text=_("For pickup text messages."), verbose_name=_("phone")
     )
+    # B2B (orders.services.b2b): the company the buyer ordered for, the terms it pays on ("" paid
+    # online), the due date once accepted on terms, when the money arrived, and the approval.
+    company = models.ForeignKey(
+        "accounts.Company",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="orders",
+        verbose_name=_("company"),
+    )
+    payment_terms = models.CharField(max_length=10, blank=True, verbose_name=_("payment terms"))
+    due_date = models.DateField(null=True, blank=True, verbose_name=_("due date"))
+    terms_paid_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        verbose_name=_("paid on terms at"),
+        help_text=_("When the company's payment arrived."),
+    )
+    approval = models.CharField(
+        max_length=10, choices=Approval.choices, blank=True, default="", verbose_name=_("approval")
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="approved_orders",
+        verbose_name=_("approved by"),
+    )
+    approved_at = models.DateTimeField(null=True, blank=True, verbose_name=_("approved at"))
     language = models.CharField(
         max_length=8,
         default="fr",

@@ -19,6 +19,10 @@ class NotificationKind(models.TextChoices):
     SHIPPED = "shipped", _("Shipped")
     DELIVERED = "delivered", _("Delivered")
     REFUND = "refund", _("Refund")
+    # B2B (orders.services.b2b_terms): to the company's approvers, to the buyer, to its administrators
+    APPROVAL_REQUEST = "approval_request", _("Approval requested")
+    APPROVAL_DECISION = "approval_decision", _("Approval decision")
+    OVERDUE_REMINDER = "overdue_reminder", _("Overdue payment reminder")
 
 
 class NotificationChannel(models.TextChoices):

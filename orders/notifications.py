@@ -88,6 +88,78 @@ def send_order_email(*, order_id: int, kind: str, reference: str = "") -> bool:
     return True
 
 
+COMPANY_KINDS = {
+    NotificationKind.APPROVAL_REQUEST,
+    NotificationKind.APPROVAL_DECISION,
+    NotificationKind.OVERDUE_REMINDER,
+}
+
+
+def schedule_company_email(*, order_id: int, kind: str, reference: str = "") -> int:
+    """A B2B e-mail about an order (``COMPANY_KINDS``), sent after commit through the outbox, once per
+    (order, kind, reference). Returns 1 when scheduled, 0 when it already went out."""
+    from . import tasks
+
+    if NotificationLog.objects.filter(
+        order_id=order_id,
+        kind=kind,
+        channel=NotificationChannel.EMAIL,
+        reference=reference,
+        sent_at__isnull=False,
+    ).exists():
+        return 0
+    outbox.enqueue(tasks.send_company_email, order_id=order_id, kind=kind, reference=reference)
+    return 1
+
+
+def company_recipients(order: Order, kind: str) -> list[str]:
+    """Who a B2B e-mail goes to: the approvers (approval request), the buyer (the decision), the
+    company's administrators (overdue reminder)."""
+    from accounts.models import CompanyMember, CompanyRole
+
+    if kind == NotificationKind.APPROVAL_DECISION:
+        return [order.email] if order.email else []
+    if order.company_id is None:
+        return []
+    roles = (
+        [CompanyRole.APPROVER, CompanyRole.ADMIN]
+        if kind == NotificationKind.APPROVAL_REQUEST
+        else [CompanyRole.ADMIN]
+    )
+    return sorted(
+        CompanyMember.objects.filter(company_id=order.company_id, role__in=roles).values_list(
+            "user__email", flat=True
+        )
+    )
+
+
+def send_company_email(*, order_id: int, kind: str, reference: str = "") -> bool:
+    """Send a B2B e-mail of an order unless it already went out. True when sent now."""
+    if kind not in COMPANY_KINDS:
+        raise ValueError(f"Unknown B2B notification kind {kind!r}")
+    order = Order.objects.select_related("location", "company", "customer").filter(pk=order_id).first()
+    if order is None or order.company_id is None:
+        return False
+    to = company_recipients(order, kind)
+    if not to:
+        return False
+    log = _claim(
+        order_id=order.pk, kind=kind, channel=NotificationChannel.EMAIL, recipient=", ".join(to)[:254],
+        reference=reference,
+    )  # fmt: skip
+    if log is None:
+        return False
+    try:
+        message = build_order_email(order, kind, reference=reference)
+        message.to = to
+        message.send()
+    except Exception as exc:
+        _release_claim(log, exc)
+        raise
+    _mark_sent(log)
+    return True
+
+
 def send_order_sms(*, order_id: int, kind: str, reference: str = "") -> bool:
     """Send the ``kind`` text message of an order unless it already went out. True when sent now.
 
@@ -188,6 +260,7 @@ def _context(order: Order, kind: str, *, reference: str = "") -> dict[str, Any]:
         "is_click_and_collect": order.delivery_method == "click_collect",
         "pickup_deadline": pickup_deadline(order) if kind == NotificationKind.READY_FOR_PICKUP else None,
         "pickup_days": settings.CLICK_COLLECT_PICKUP_DAYS,
+        "hold_hours": settings.B2B_APPROVAL_HOLD_HOURS,
         "uncollected": bool(
             kind == NotificationKind.CANCELLATION
             and last_change

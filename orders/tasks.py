@@ -6,7 +6,7 @@ from core.errors import ApplicationError
 from core.sms import SmsError
 
 from . import notifications
-from .services import abandoned, pickup
+from .services import abandoned, b2b_terms, pickup
 
 # Worth another try: the mail server or the SMS provider is unreachable (smtplib errors are OSErrors).
 TRANSIENT = (OSError, SmsError)
@@ -15,6 +15,17 @@ TRANSIENT = (OSError, SmsError)
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, retry_backoff_max=900, max_retries=8)
 def send_order_email(*, order_id: int, kind: str, reference: str = "") -> bool:
     return notifications.send_order_email(order_id=order_id, kind=kind, reference=reference)
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, retry_backoff_max=900, max_retries=8)
+def send_company_email(*, order_id: int, kind: str, reference: str = "") -> bool:
+    return notifications.send_company_email(order_id=order_id, kind=kind, reference=reference)
+
+
+@shared_task
+def remind_overdue_terms_orders() -> int:
+    """Beat, daily: the companies' orders on terms past their due date, once per order and week."""
+    return b2b_terms.remind_overdue()
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, retry_backoff_max=900, max_retries=8)

@@ -65,6 +65,7 @@ SAME_IN_FRENCH = {
     "options",
     "parent",
     "pdf",
+    "siret",
     "points",
     "position",
     "promotion",

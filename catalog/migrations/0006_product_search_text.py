@@ -3,7 +3,15 @@
 extension and a GIN trigram index on each."""
 
 from django.conf import settings
-from django.contrib.postgres.operations import TrigramExtension
+from django.contrib.postgres.operations import TrigramExtension as _TrigramExtension
+
+
+class TrigramExtension(_TrigramExtension):
+    """Django's, but a no-op on SQLite both ways (its backwards asks ``pg_extension``)."""
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
 from django.db import migrations, models
 
 from catalog import search

@@ -141,6 +141,7 @@ def issue_document(*, draft: Draft, issued_on: dt.date) -> Invoice:
         year=issued_on.year,
     )
     customer = draft.customer
+    due_date, terms_text = _terms(draft) if customer.is_business else (None, "")
     totals = [
         sum((getattr(line, f) for line in draft.lines), ZERO)
         for f in ("total_net", "total_vat", "total_gross")
@@ -170,7 +171,8 @@ def issue_document(*, draft: Draft, issued_on: dt.date) -> Invoice:
         vat_breakdown=vat_breakdown(draft.lines),
         paid_amount=money_round(draft.paid_amount),
         payments=draft.payments,
-        payment_terms=settings.INVOICE_PAYMENT_TERMS,
+        payment_terms=terms_text if due_date else settings.INVOICE_PAYMENT_TERMS,
+        due_date=due_date,
         late_penalty=settings.INVOICE_LATE_PENALTY_RATE if customer.is_business else "",
     )
     InvoiceLine.objects.bulk_create(
@@ -200,3 +202,31 @@ def issue_document(*, draft: Draft, issued_on: dt.date) -> Invoice:
         "invoicing.tasks.render_document_pdf", key=f"invoice-pdf:{invoice.pk}", document_id=invoice.pk
     )
     return invoice
+
+
+def _terms(draft: Draft) -> tuple[dt.date | None, str]:
+    """A business customer's orders on payment terms (``orders.services.b2b_terms``): the earliest
+    due date among the document's orders and the words printed for it; (None, "") otherwise."""
+    from orders.models import Order
+
+    order_ids = {line.order_id for line in draft.lines if line.order_id}
+    row = (
+        Order.objects.filter(pk__in=order_ids, due_date__isnull=False)
+        .order_by("due_date")
+        .values_list("due_date", "payment_terms")
+        .first()
+    )
+    if row is None:
+        return None, ""
+    due, terms = row
+    label = {
+        "net30": "30 jours",
+        "net30eom": "30 jours fin de mois",
+        "net45eom": "45 jours fin de mois",
+        "net60": "60 jours",
+    }.get(terms, terms)
+    return (
+        due,
+        f"Paiement à {label} : à régler au plus tard le {due:%d/%m/%Y}. "
+        "Pas d'escompte pour paiement anticipé.",
+    )

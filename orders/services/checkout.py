@@ -45,9 +45,9 @@ from ..errors import (
     InvalidAddress,
     ProviderNotAvailable,
 )
-from ..models import Cart, CartStatus, Channel, DeliveryMethod, Order, OrderStatus
+from ..models import Approval, Cart, CartStatus, Channel, DeliveryMethod, Order, OrderStatus
 from ..shipping import CountryNotServed, ShippingOption, shipping_rates
-from . import b2b, routing
+from . import b2b, b2b_terms, routing
 from .cart import PricedCart, price_cart
 from .placing import LineInput, place_web_order
 from .retry import complete_free_order, give_up_payment
@@ -245,7 +245,7 @@ def start_checkout(
             _("Choose home delivery or click & collect."),
             detail={"field": "delivery_method", "allowed": list(CHECKOUT_METHODS)},
         )
-    if provider and provider not in payments.available_providers():
+    if provider and provider != b2b_terms.TERMS and provider not in payments.available_providers():
         raise _provider_not_available(provider)
     _check_url(return_url, "return_url", site_host=site_host)
     _check_url(cancel_url, "cancel_url", site_host=site_host)
@@ -279,14 +279,25 @@ def start_checkout(
                 reference=reference,
                 currency=currency,
             )
-            if order.total_gross > 0 and provider not in payments.available_providers():
+            if created and who.company is not None and user is not None:
+                # terms, credit limit, approval; the company locked (orders.services.b2b_terms)
+                order = b2b_terms.settle_company_order(
+                    order=order, company=who.company, buyer=user, provider=provider
+                )
+            elif provider == b2b_terms.TERMS and created:
+                raise b2b_terms.TermsNotOffered(_("Payment on terms is for business customers."))
+            waits = order.approval == Approval.PENDING
+            if order.status == OrderStatus.PENDING_PAYMENT and not waits and provider == b2b_terms.TERMS:
+                raise _provider_not_available(provider)  # approved orders on terms are paid already
+            unpaid = order.total_gross > 0 and order.status == OrderStatus.PENDING_PAYMENT
+            if unpaid and not waits and provider not in payments.available_providers():
                 raise _provider_not_available(provider)  # rolls the order back: nothing written
             if created:  # a coupon or voucher covers everything: paid, no provider asked
                 order = complete_free_order(order=order)
     except InsufficientStock as exc:
         raise _out_of_stock(exc) from exc
-    if order.status != OrderStatus.PENDING_PAYMENT:
-        return order, None
+    if order.status != OrderStatus.PENDING_PAYMENT or order.approval == Approval.PENDING:
+        return order, None  # paid (free, on terms), or waiting for the company's approver
     if not created and (current := _open_payment(order, provider)) is not None:
         return order, current  # a retry: the same order and the same payment, nothing new started
     number = order.number

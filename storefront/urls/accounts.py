@@ -3,6 +3,7 @@
 from django.urls import path
 
 from storefront.views import account as views
+from storefront.views import company as company_views
 from storefront.views import invoices as invoice_views
 from storefront.views import loyalty as loyalty_views
 from storefront.views import returns as return_views
@@ -23,6 +24,8 @@ urlpatterns = [
     path("addresses/<int:address_id>/delete/", views.address_delete, name="address-delete"),
     path("addresses/<int:address_id>/default/", views.address_default, name="address-default"),
     path("orders/", views.orders, name="orders"),
+    path("approvals/", company_views.approvals, name="approvals"),
+    path("approvals/<str:number>/", company_views.approval_decide, name="approval-decide"),
     path("orders/<str:number>/", views.order_detail, name="order"),
     path("orders/<str:number>/return/", return_views.return_new, name="return-new"),
     path("returns/<str:number>/", return_views.return_detail, name="return"),

@@ -21,10 +21,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.models import PaymentTerms
+from accounts.selectors import company_membership_for
 from core.errors import ApplicationError
 from logistics.models import Carrier
 from marketing import traffic
-from orders.models import Cart, CartStatus, DeliveryMethod, Order, OrderStatus
+from orders.models import Approval, Cart, CartStatus, DeliveryMethod, Order, OrderStatus
+from orders.services import b2b_terms
 from orders.services import checkout as services
 from orders.services import retry as retry_services
 from pricing import services as pricing
@@ -147,6 +150,8 @@ def _confirmation_state(order: Order, attempt: Any) -> str:
     from payments.models import PaymentStatus
 
     if order.status == OrderStatus.PENDING_PAYMENT:
+        if order.approval == Approval.PENDING:
+            return "awaiting_approval"
         if attempt is not None and attempt.status in (PaymentStatus.FAILED, PaymentStatus.CANCELLED):
             return "declined"
         return "waiting"
@@ -301,6 +306,9 @@ def _page_context(request: HttpRequest, cart: Cart, form: dict[str, str]) -> dic
     if not form["carrier"] and options.home.options:
         form["carrier"] = options.home.options[0].carrier
     providers = payments.available_providers()
+    terms = _company_terms(request.user)
+    if terms:  # a company buyer whose company pays on terms (orders.services.b2b_terms)
+        providers = [b2b_terms.TERMS, *providers]
     if not form["provider"] and providers:
         form["provider"] = providers[0]
     if not form["location"]:
@@ -342,12 +350,22 @@ def _page_context(request: HttpRequest, cart: Cart, form: dict[str, str]) -> dic
         "shipping_in_currency": pricing.convert(amount=shipping_eur, currency=currency),
         "grand_total": pricing.convert(amount=total + shipping_eur, currency=currency),
         "collect_total": pricing.convert(amount=total, currency=currency),
-        "providers": [(code, _provider_label(code)) for code in providers],
+        "providers": [
+            (code, terms if code == b2b_terms.TERMS else _provider_label(code)) for code in providers
+        ],
         "countries": countries,
         "home_method": DeliveryMethod.HOME,
         "collect_method": DeliveryMethod.CLICK_AND_COLLECT,
         "reminder_text": CART_REMINDER_TEXT,
     }
+
+
+def _company_terms(user: Any) -> str:
+    """ "On account: 30 days end of month" for a buyer whose company pays on terms, else ""."""
+    membership = company_membership_for(user)
+    if membership is None or membership.company.payment_terms == PaymentTerms.ONLINE:
+        return ""
+    return _("On account: %(terms)s") % {"terms": membership.company.get_payment_terms_display()}
 
 
 def _provider_label(code: str) -> str:
