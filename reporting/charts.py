@@ -2,10 +2,10 @@
 
 The Content-Security-Policy refuses inline styles and scripts, so the charts carry only geometry
 and CSS classes: ``static/css/dashboard-sales.css`` colours them from the design tokens
-(``static/css/tokens.css``), on screen and in print. Each chart is an ``<svg role="img">`` with a ``<title>`` and ``aria-labelledby``; bars,
-points and cells carry their own ``<title>`` (a tooltip on hover or long press). A ``viewBox`` and
-``width="100%"`` make them scale to the tablet's width. Every text is escaped here: the result is
-safe markup.
+(``static/css/tokens.css``), on screen and in print. Each chart is an ``<svg role="img">`` with a
+``<title>`` and ``aria-labelledby``; bars, points and cells carry their own ``<title>`` (a tooltip on
+hover or long press). A ``viewBox`` and ``width="100%"`` make them scale to the tablet's width.
+Every text is escaped here: the result is safe markup.
 
 - ``line_chart(points, compare=...)``: a time series (area + line), with an optional dashed
   comparison series (last year) over the same x positions.
@@ -155,8 +155,8 @@ def line_chart(
     if compare and compare_label:
         legend.append(
             format_html(
-                '<line class="chart__key chart__key--compare" x1="{}" x2="{}" y1="12" y2="12" stroke-width="2" '
-                'stroke-dasharray="6 4"/>'
+                '<line class="chart__key chart__key--compare" x1="{}" x2="{}" y1="12" y2="12" '
+                'stroke-width="2" stroke-dasharray="6 4"/>'
                 '<text class="chart__legend" x="{}" y="16" font-size="12">{}</text>',
                 left + 220, left + 244, left + 250, compare_label,
             )
@@ -206,7 +206,7 @@ def bar_chart(
 # --- heatmap ---------------------------------------------------------------------------------------------
 
 
-LEVELS = 6  # chart__cell--0 (nothing) .. chart__cell--5; coloured in static/css/dashboard-sales.css
+# Six levels, chart__cell--0 (nothing) .. chart__cell--5, coloured in static/css/dashboard-sales.css.
 
 
 def heatmap(
@@ -242,11 +242,11 @@ def heatmap(
             )
         )  # fmt: skip
         for j, value in enumerate(values):
-            level = 0 if float(value) <= 0 or not peak else 1 + min(LEVELS - 2, int(float(value) / peak * 5 - 1e-9))
+            level = 0 if float(value) <= 0 or not peak else 1 + min(4, int(float(value) / peak * 5 - 1e-9))
             body.append(
                 format_html(
-                    '<rect class="chart__cell chart__cell--{}" x="{}" y="{}" width="{}" height="{}" '
-                    '><title>{} {}: {}</title></rect>',
+                    '<rect class="chart__cell chart__cell--{}" x="{}" y="{}" width="{}" height="{}">'
+                    '<title>{} {}: {}</title></rect>',
                     level, _n(left + j * cell_w), y, _n(cell_w), cell_h, label,
                     columns[j] if j < len(columns) else j, fmt(value),
                 )
