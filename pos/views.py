@@ -24,6 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET
 
+from core.look import design_token
 from inventory.models import Location, LocationKind
 
 from .language import activate_user_language
@@ -313,7 +314,7 @@ class PosLogoutView(auth_views.LogoutView):
 def service_worker(request: HttpRequest) -> HttpResponse:
     """``static/pos/sw.js`` served under ``/pos/`` so that its scope covers the register app."""
     modules = app_modules()
-    assets = [*modules, "pos/pos.css"]
+    assets = [*modules, "css/tokens.css", "pos/pos.css"]
     paths = [finders.find(name) for name in ["pos/sw.js", *assets]]
     if not modules or not all(paths):
         raise Http404
@@ -341,8 +342,8 @@ def manifest(request: HttpRequest) -> JsonResponse:
             "start_url": reverse("pos:app"),
             "scope": "/pos/",
             "display": "standalone",
-            "background_color": "#f4f1ea",
-            "theme_color": "#1f3a34",
+            "background_color": design_token("bg"),
+            "theme_color": design_token("brand"),
             "icons": [
                 {"src": static("core/icons/icon-192.png"), "sizes": "192x192", "type": "image/png"},
                 {"src": static("core/icons/icon-512.png"), "sizes": "512x512", "type": "image/png"},

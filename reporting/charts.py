@@ -1,11 +1,11 @@
 """Server-side SVG charts for the dashboard: markup strings, no JavaScript, no inline ``style``.
 
-The Content-Security-Policy refuses inline styles and scripts, so the charts use presentation
-attributes (``fill``, ``stroke``) and CSS classes (``static/css/dashboard-sales.css`` colours them and
-prints them). Each chart is an ``<svg role="img">`` with a ``<title>`` and ``aria-labelledby``; bars,
-points and cells carry their own ``<title>`` (a tooltip on hover or long press). A ``viewBox`` and
-``width="100%"`` make them scale to the tablet's width. Every text is escaped here: the result is
-safe markup.
+The Content-Security-Policy refuses inline styles and scripts, so the charts carry only geometry
+and CSS classes: ``static/css/dashboard-sales.css`` colours them from the design tokens
+(``static/css/tokens.css``), on screen and in print. Each chart is an ``<svg role="img">`` with a
+``<title>`` and ``aria-labelledby``; bars, points and cells carry their own ``<title>`` (a tooltip on
+hover or long press). A ``viewBox`` and ``width="100%"`` make them scale to the tablet's width.
+Every text is escaped here: the result is safe markup.
 
 - ``line_chart(points, compare=...)``: a time series (area + line), with an optional dashed
   comparison series (last year) over the same x positions.
@@ -101,7 +101,7 @@ def line_chart(
         gy = y(value)
         body.append(
             format_html(
-                '<line class="chart__grid" x1="{}" x2="{}" y1="{}" y2="{}" stroke="#ddd"/>'
+                '<line class="chart__grid" x1="{}" x2="{}" y1="{}" y2="{}"/>'
                 '<text class="chart__axis" x="{}" y="{}" text-anchor="end" font-size="11">{}</text>',
                 left, width - right, _n(gy), _n(gy), left - 6, _n(gy + 4), fmt(Decimal(str(value))),
             )
@@ -121,24 +121,24 @@ def line_chart(
             path = " ".join(f"{_n(x(i))},{_n(y(v))}" for i, v in enumerate(compare[:n]))
             body.append(
                 format_html(
-                    '<polyline class="chart__compare" points="{}" fill="none" stroke="#888" '
+                    '<polyline class="chart__compare" points="{}" fill="none" '
                     'stroke-width="2" stroke-dasharray="6 4"><title>{}</title></polyline>',
                     path, compare_label,
                 )
             )  # fmt: skip
         line = " ".join(f"{_n(x(i))},{_n(y(v))}" for i, (_, v) in enumerate(points))
         area = f"{_n(x(0))},{_n(y(0))} {line} {_n(x(n - 1))},{_n(y(0))}"
-        body.append(format_html('<polygon class="chart__area" points="{}" fill="#cfe0f5"/>', area))
+        body.append(format_html('<polygon class="chart__area" points="{}"/>', area))
         body.append(
             format_html(
-                '<polyline class="chart__line" points="{}" fill="none" stroke="#1f5fa8" stroke-width="2.5"/>',
+                '<polyline class="chart__line" points="{}" fill="none" stroke-width="2.5"/>',
                 line,
             )
         )
         for i, (label, v) in enumerate(points):
             body.append(
                 format_html(
-                    '<circle class="chart__point" cx="{}" cy="{}" r="3" fill="#1f5fa8">'
+                    '<circle class="chart__point" cx="{}" cy="{}" r="3">'
                     "<title>{}: {}</title></circle>",
                     _n(x(i)), _n(y(v)), label, fmt(v),
                 )
@@ -147,7 +147,7 @@ def line_chart(
     if series_label:
         legend.append(
             format_html(
-                '<line x1="{}" x2="{}" y1="12" y2="12" stroke="#1f5fa8" stroke-width="2.5"/>'
+                '<line class="chart__key" x1="{}" x2="{}" y1="12" y2="12" stroke-width="2.5"/>'
                 '<text class="chart__legend" x="{}" y="16" font-size="12">{}</text>',
                 left, left + 24, left + 30, series_label,
             )
@@ -155,8 +155,8 @@ def line_chart(
     if compare and compare_label:
         legend.append(
             format_html(
-                '<line x1="{}" x2="{}" y1="12" y2="12" stroke="#888" stroke-width="2" '
-                'stroke-dasharray="6 4"/>'
+                '<line class="chart__key chart__key--compare" x1="{}" x2="{}" y1="12" y2="12" '
+                'stroke-width="2" stroke-dasharray="6 4"/>'
                 '<text class="chart__legend" x="{}" y="16" font-size="12">{}</text>',
                 left + 220, left + 244, left + 250, compare_label,
             )
@@ -194,7 +194,7 @@ def bar_chart(
             format_html(
                 '<g class="chart__bar-row"><title>{}: {}</title>'
                 '<text class="chart__label" x="{}" y="{}" text-anchor="end" font-size="13">{}</text>'
-                '<rect class="chart__bar" x="{}" y="{}" width="{}" height="{}" fill="#1f5fa8"/>'
+                '<rect class="chart__bar" x="{}" y="{}" width="{}" height="{}"/>'
                 '<text class="chart__value" x="{}" y="{}" font-size="12">{}</text></g>',
                 label, fmt(value), label_width - 8, _n(y + bar * 0.7), short, label_width, y, _n(length),
                 bar, _n(label_width + length + 6), _n(y + bar * 0.7), fmt(value),
@@ -206,7 +206,7 @@ def bar_chart(
 # --- heatmap ---------------------------------------------------------------------------------------------
 
 
-LEVELS = ("#f3f6fa", "#d6e4f3", "#a9c7e8", "#6fa0d6", "#3a74b8", "#1f4f8a")
+# Six levels, chart__cell--0 (nothing) .. chart__cell--5, coloured in static/css/dashboard-sales.css.
 
 
 def heatmap(
@@ -245,9 +245,9 @@ def heatmap(
             level = 0 if float(value) <= 0 or not peak else 1 + min(4, int(float(value) / peak * 5 - 1e-9))
             body.append(
                 format_html(
-                    '<rect class="chart__cell chart__cell--{}" x="{}" y="{}" width="{}" height="{}" '
-                    'fill="{}" stroke="#fff"><title>{} {}: {}</title></rect>',
-                    level, _n(left + j * cell_w), y, _n(cell_w), cell_h, LEVELS[level], label,
+                    '<rect class="chart__cell chart__cell--{}" x="{}" y="{}" width="{}" height="{}">'
+                    '<title>{} {}: {}</title></rect>',
+                    level, _n(left + j * cell_w), y, _n(cell_w), cell_h, label,
                     columns[j] if j < len(columns) else j, fmt(value),
                 )
             )  # fmt: skip

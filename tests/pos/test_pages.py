@@ -139,6 +139,7 @@ def test_service_worker_is_served_under_pos_with_its_scope(client):
     assert shell == [
         "/pos/",
         *[f"/static/pos/js/{name}" for name in modules],
+        "/static/css/tokens.css",  # the design tokens pos.css uses: offline too
         "/static/pos/pos.css",
         "/pos/manifest.webmanifest",
     ]
