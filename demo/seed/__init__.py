@@ -56,6 +56,7 @@ def seed_demo(*, products: int = 5000, seed: int = 42) -> SeedResult:
             inventory.receive_stock(rng=rng, variants=variants, locations=locations, user=admin)
         catalog_created = True
     logins = [accounts.login(*spec, locations) for spec in accounts.DEMO_USERS]
+    accounts.ensure_demo_company()
     return SeedResult(
         catalog_created=catalog_created,
         counts=demo_counts(),

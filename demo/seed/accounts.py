@@ -39,7 +39,11 @@ DEMO_USERS = [  # email, role, store code, first name, last name
     ("staff@demo.example", Role.STAFF, None, "Paul", "Orsini"),
     ("manager@demo.example", Role.MANAGER, None, "Anna", "Casanova"),
     ("admin@demo.example", None, None, "Admin", "Demo"),
+    # B2B (issue 17): Hôtel Rossi's buyer and its approver (ensure_demo_company)
+    ("buyer@demo.example", Role.SHOPPER, None, "Petru", "Rossi"),
+    ("approver@demo.example", Role.SHOPPER, None, "Ghjulia", "Rossi"),
 ]
+DEMO_COMPANY_MEMBERS = {"buyer@demo.example": "buyer", "approver@demo.example": "approver"}
 
 
 DEMO_SHOPPER = "shopper@demo.example"
@@ -94,7 +98,7 @@ def ensure_user(email, role, store_code, first_name, last_name, locations) -> Us
 
 def login(email, role, store_code, first_name, last_name, locations) -> DemoLogin:
     user = ensure_user(email, role, store_code, first_name, last_name, locations)
-    if role == Role.SHOPPER:
+    if email == DEMO_SHOPPER:  # the B2B buyers' profiles: ensure_demo_company
         CustomerProfile.objects.get_or_create(
             user=user,
             defaults={"group": CustomerGroup.objects.get(code="retail"), "loyalty_card_number": "DEMO-0001"},
@@ -107,6 +111,47 @@ def login(email, role, store_code, first_name, last_name, locations) -> DemoLogi
         store=store_code or "",
         token=token.key,
     )
+
+
+def ensure_demo_company() -> None:
+    """Hôtel Rossi: pays 30 days end of month (credit 5,000 €, approval above 300 €), its own prices
+    (-20 % on the first 40 variants, -25 % from 12 units) and packs of 6 (at least 12) on those
+    products for its buyers. Idempotent."""
+    from decimal import Decimal
+
+    from accounts.models import Company, CompanyMember, PaymentTerms
+    from catalog.models import Product, Variant
+    from pricing.models import PriceList, PriceListEntry
+
+    hotels = CustomerGroup.objects.get(code="hotels")
+    company, _ = Company.objects.update_or_create(
+        siret="73282932000074",
+        defaults={
+            "name": "Hôtel Rossi",
+            "vat_number": "FR44732829320",
+            "group": hotels,
+            "payment_terms": PaymentTerms.NET_30_EOM,
+            "credit_limit": Decimal("5000.00"),
+            "approval_limit": Decimal("300.00"),
+        },
+    )
+    for email, role in DEMO_COMPANY_MEMBERS.items():
+        user = User.objects.get(email=email)
+        CompanyMember.objects.update_or_create(user=user, defaults={"company": company, "role": role})
+        CustomerProfile.objects.update_or_create(user=user, defaults={"group": hotels, "company_name": company.name})
+    price_list, _ = PriceList.objects.update_or_create(
+        code="hotel-rossi", defaults={"name": "Hôtel Rossi", "company": company, "is_active": True}
+    )
+    variants = list(Variant.objects.select_related("product").filter(is_active=True).order_by("pk")[:40])
+    for variant in variants:
+        for min_quantity, factor in ((1, Decimal("0.80")), (12, Decimal("0.75"))):
+            PriceListEntry.objects.update_or_create(
+                price_list=price_list,
+                variant=variant,
+                min_quantity=min_quantity,
+                defaults={"price_ht": (variant.price_ht * factor).quantize(Decimal("0.0001"))},
+            )
+    Product.objects.filter(pk__in={v.product_id for v in variants}).update(b2b_min_quantity=12, b2b_pack_size=6)
 
 
 def current_logins() -> list[DemoLogin]:

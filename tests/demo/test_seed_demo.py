@@ -78,6 +78,19 @@ def test_seed_creates_a_consistent_demo(capsys):
     assert invoice.customer.email == "shopper@demo.example" and invoice.number.startswith("FA-")
     assert invoice.lines.filter(order_line__isnull=False).count() == 3
     assert invoice.paid_amount == invoice.total_gross > 0  # paid by card (the test provider)
+    # B2B: Hôtel Rossi, its buyer and approver, its own prices with a break at 12, packs of 6
+    from accounts.models import Company
+    from pricing import services as pricing
+
+    company = Company.objects.get(name="Hôtel Rossi")
+    assert sorted(company.members.values_list("user__email", "role")) == [
+        ("approver@demo.example", "approver"), ("buyer@demo.example", "buyer")
+    ]  # fmt: skip
+    variant = Variant.objects.order_by("pk").select_related("product__vat_rate").first()
+    one = pricing.unit_price(variant=variant, company=company, customer_group=company.group, quantity=1)
+    twelve = pricing.unit_price(variant=variant, company=company, customer_group=company.group, quantity=12)
+    assert one.price_list == "hotel-rossi" and twelve.net < one.net < variant.price_ht
+    assert (variant.product.b2b_min_quantity, variant.product.b2b_pack_size) == (12, 6)
 
 
 def test_seed_is_deterministic_and_rerunnable(capsys):
@@ -128,4 +141,4 @@ def test_make_demo_prints_the_logins_last_through_demo_logins(capsys):
         tokens["cashier.aja@demo.example"],
     ]
     assert rows["admin@demo.example"][2:] == ["superuser", "-", tokens["admin@demo.example"]]
-    assert len(rows) == 6
+    assert len(rows) == 8  # six roles, and Hôtel Rossi's buyer and approver
