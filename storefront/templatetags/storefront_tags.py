@@ -6,27 +6,17 @@ from decimal import Decimal
 from django import template
 from django.utils.dates import WEEKDAYS
 from django.utils.text import capfirst
-from django.utils.translation import get_language, pgettext
+from django.utils.translation import pgettext
+
+from core.money import format_money
 
 register = template.Library()
-
-SYMBOLS = {"EUR": "€", "GBP": "£", "USD": "$", "CHF": "CHF"}
 
 
 @register.filter
 def money(amount, currency: str = "EUR") -> str:
-    """``29,00 €`` in French and Italian, ``€29.00`` in English. The amount is already rounded."""
-    if amount is None or amount == "":
-        return ""
-    value = Decimal(amount)
-    symbol = SYMBOLS.get(currency, currency)
-    lang = (get_language() or "fr")[:2]
-    whole, cents = f"{value:,.2f}".split(".")
-    if lang == "en":
-        text = f"{whole}.{cents}"
-        return f"{symbol}{text}" if symbol != "CHF" else f"CHF {text}"
-    whole = whole.replace(",", "\u202f")
-    return f"{whole},{cents}\u00a0{symbol}"
+    """``29,00 €`` in French and Italian, ``€29.00`` in English (``core.money.format_money``)."""
+    return format_money(amount, currency or "EUR")
 
 
 DAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # inventory.Location.opening_hours
