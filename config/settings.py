@@ -476,6 +476,8 @@ EMAIL_CONFIG = email_settings(
 )
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="boutique@example.com")
+# A shopper may ask for a new e-mail verification link once per this many minutes.
+EMAIL_VERIFICATION_RESEND_MINUTES = env.int("EMAIL_VERIFICATION_RESEND_MINUTES", default=5)
 
 # --- DRF and the OpenAPI schema ---------------------------------------------------------------
 REST_FRAMEWORK = {
