@@ -1,4 +1,4 @@
-from core.errors import Conflict, NotFound, ValidationFailed
+from core.errors import Conflict, NotFound, Throttled, ValidationFailed
 
 
 class EmailAlreadyRegistered(Conflict):
@@ -37,3 +37,16 @@ class InvalidVerificationLink(ValidationFailed):
 
     code = "invalid_verification_link"
     default_message = "This verification link is not valid."
+
+
+class EmailAlreadyVerified(Conflict):
+    code = "email_already_verified"
+    default_message = "Your e-mail address is already confirmed."
+
+
+class VerificationEmailTooSoon(Throttled):
+    """A new verification link asked for before ``EMAIL_VERIFICATION_RESEND_MINUTES`` have passed since
+    the last one; ``detail["wait"]``: seconds to wait (``Retry-After``)."""
+
+    code = "verification_email_too_soon"
+    default_message = "We sent you a link a moment ago; please wait before asking for another."

@@ -60,6 +60,9 @@ class User(AbstractUser):
     preferred_language = models.CharField(max_length=8, default="fr", verbose_name=_("preferred language"))
     # When the shopper proved they read this address (``services.verify_email``); None: not yet.
     email_verified_at = models.DateTimeField(_("e-mail verified at"), null=True, blank=True)
+    # When the last verification link went out (``services.send_email_verification``): a resend is
+    # refused until ``EMAIL_VERIFICATION_RESEND_MINUTES`` have passed.
+    email_verification_sent_at = models.DateTimeField(_("verification e-mail sent at"), null=True, blank=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []

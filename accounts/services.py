@@ -18,9 +18,10 @@ from django.core import mail, signing
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from core import events
 from core.errors import ValidationFailed
@@ -29,9 +30,11 @@ from . import personal_data
 from .errors import (
     AccountNotClosable,
     EmailAlreadyRegistered,
+    EmailAlreadyVerified,
     IncorrectPassword,
     InvalidErpCustomer,
     InvalidVerificationLink,
+    VerificationEmailTooSoon,
     WeakPassword,
 )
 from .events import AccountClosed, AccountEmailVerified, CustomerUpdated
@@ -596,8 +599,11 @@ def email_verification_token(*, user: User) -> str:
 
 def send_email_verification(*, user: User, verify_url: str) -> None:
     """E-mail the verification link (``verify_url`` holds the token) after the current transaction
-    commits, in the shopper's language."""
+    commits, in the shopper's language; ``email_verification_sent_at`` records when (the resend limit
+    counts from it)."""
     email, language = user.email, user.preferred_language
+    user.email_verification_sent_at = timezone.now()
+    User.objects.filter(pk=user.pk).update(email_verification_sent_at=user.email_verification_sent_at)
 
     def send() -> None:
         with translation.override(language):
@@ -614,6 +620,41 @@ def send_email_verification(*, user: User, verify_url: str) -> None:
             )
 
     transaction.on_commit(send, robust=True)
+
+
+@transaction.atomic(durable=True)
+def resend_email_verification(*, user: User, verify_url: str) -> None:
+    """The shopper asked again for the verification link (the first one lost, or expired): sent, at
+    most once per ``EMAIL_VERIFICATION_RESEND_MINUTES``. The window is claimed with one conditional
+    UPDATE, so two clicks racing send one e-mail.
+
+    ``EmailAlreadyVerified`` (409) when there is nothing to confirm; ``VerificationEmailTooSoon``
+    (429, ``detail["wait"]`` seconds) inside the window; either way nothing is sent or written."""
+    if user.email_verified_at is not None:
+        raise EmailAlreadyVerified(_("Your e-mail address is already confirmed."))
+    now = timezone.now()
+    window = dt.timedelta(minutes=settings.EMAIL_VERIFICATION_RESEND_MINUTES)
+    claimed = (
+        User.objects.filter(pk=user.pk, email_verified_at__isnull=True)
+        .filter(Q(email_verification_sent_at__isnull=True) | Q(email_verification_sent_at__lte=now - window))
+        .update(email_verification_sent_at=now)
+    )
+    if not claimed:
+        last = User.objects.filter(pk=user.pk).values_list("email_verification_sent_at", flat=True).first()
+        wait = max(60, int(((last or now) + window - now).total_seconds()))
+        minutes = -(-wait // 60)
+        raise VerificationEmailTooSoon(
+            ngettext(
+                "We sent you a link less than %(window)d minutes ago. You can ask for a new one in "
+                "%(minutes)d minute.",
+                "We sent you a link less than %(window)d minutes ago. You can ask for a new one in "
+                "%(minutes)d minutes.",
+                minutes,
+            )
+            % {"window": settings.EMAIL_VERIFICATION_RESEND_MINUTES, "minutes": minutes},
+            detail={"wait": wait},
+        )
+    send_email_verification(user=user, verify_url=verify_url)
 
 
 @transaction.atomic(durable=True)

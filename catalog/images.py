@@ -210,3 +210,39 @@ def picture(photo: ProductImage, *, alt: str, colour: str = "", default_size: in
         thumb=thumb or original,
         large=large or original,
     )
+
+
+def choose_photo(photos: Iterable[ProductImage], colour_ids: Iterable[int] = ()) -> ProductImage | None:
+    """The photo to show for a product (or one of its variants): the first (by position) of the
+    variant's colour when ``colour_ids`` names one it has, else the first for every colour, else the
+    first. ``photos`` is the product's already loaded images (``prefetch_related``): no query."""
+    ordered = sorted(photos, key=lambda p: (p.position, p.pk or 0))
+    wanted = set(colour_ids)
+    for photo in ordered:
+        if photo.colour_id is not None and photo.colour_id in wanted:
+            return photo
+    return next((p for p in ordered if p.colour_id is None), ordered[0] if ordered else None)
+
+
+@dataclass(frozen=True)
+class Thumbnail:
+    """A small photo for an e-mail (no ``<picture>`` there): one absolute URL and the box it fills."""
+
+    src: str
+    width: int
+    height: int
+    alt: str
+
+
+def email_thumbnail(photo: ProductImage, *, alt: str, site_url: str, box: int = 64) -> Thumbnail:
+    """``photo`` for an e-mail: its smallest WebP rendition (or the original when none was made yet)
+    as an absolute URL (``site_url`` prefixed to a storage URL that is a path), scaled to fit ``box``
+    pixels on its longer side."""
+    pic = picture(photo, alt=alt)
+    url = pic.thumb or pic.src
+    if url.startswith("/"):
+        url = site_url.rstrip("/") + url
+    scale = box / max(pic.width, pic.height, 1)
+    return Thumbnail(
+        src=url, width=max(1, round(pic.width * scale)), height=max(1, round(pic.height * scale)), alt=alt
+    )

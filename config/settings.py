@@ -16,6 +16,7 @@ import environ
 from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 
+from config import media as media_config
 from config.email import email_settings
 
 # Lets generic classes that Django does not make subscriptable itself (forms.ModelForm, ...) be
@@ -423,8 +424,20 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# Uploaded media (product photos and their renditions): the filesystem under MEDIA_ROOT
+# (MEDIA_STORAGE=filesystem, the default) or an S3-compatible object storage (MEDIA_STORAGE=s3: OVH
+# Object Storage, Scaleway, MinIO, AWS) through django-storages; config/media.py reads the variables.
+MEDIA_STORAGE = media_config.media_backend(os.environ)
+MEDIA_CACHE_CONTROL = media_config.MEDIA_CACHE_CONTROL
+if MEDIA_STORAGE == "s3":
+    from importlib.util import find_spec
+
+    if find_spec("storages") is None or find_spec("boto3") is None:  # not photos silently on local disk
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured("MEDIA_STORAGE=s3: install django-storages[s3] (boto3)")
 STORAGES: dict[str, dict[str, Any]] = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": media_config.media_storage(os.environ),
     "staticfiles": {
         "BACKEND": "config.storage.ManifestStaticFilesStorage"
         if PRODUCTION
@@ -432,41 +445,9 @@ STORAGES: dict[str, dict[str, Any]] = {
     },
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
-# Uploaded media (product photos and their renditions): the filesystem under MEDIA_ROOT, or an
-# S3-compatible object storage (OVH Object Storage, Scaleway, MinIO, AWS) when S3_BUCKET is set,
-# through django-storages (``pip install django-storages[s3]``: boto3). Renditions have content-hashed
-# names: they are stored with a year's immutable Cache-Control.
-S3_BUCKET = env.str("S3_BUCKET", default=env.str("AWS_STORAGE_BUCKET_NAME", default=""))
-MEDIA_CACHE_CONTROL = "public, max-age=31536000, immutable"
-if S3_BUCKET:
-    from importlib.util import find_spec
-
-    if find_spec("storages") is None or find_spec("boto3") is None:  # not photos silently on local disk
-        from django.core.exceptions import ImproperlyConfigured
-
-        raise ImproperlyConfigured("S3_BUCKET is set: install django-storages[s3] (boto3)")
-    S3_ENDPOINT_URL = env.str("S3_ENDPOINT_URL", default=env.str("AWS_S3_ENDPOINT_URL", default=""))
-    S3_CUSTOM_DOMAIN = env.str("S3_CUSTOM_DOMAIN", default="")  # a CDN or the bucket's public host
-    STORAGES["default"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": S3_BUCKET,
-            # OVH: https://s3.<region>.io.cloud.ovh.net, region e.g. "gra"
-            "endpoint_url": S3_ENDPOINT_URL or None,
-            "region_name": env.str("S3_REGION", default=env.str("AWS_S3_REGION_NAME", default="")) or None,
-            "access_key": env.str("S3_ACCESS_KEY", default=env.str("AWS_ACCESS_KEY_ID", default="")) or None,
-            "secret_key": env.str("S3_SECRET_KEY", default=env.str("AWS_SECRET_ACCESS_KEY", default=""))
-            or None,
-            "custom_domain": S3_CUSTOM_DOMAIN or None,
-            "querystring_auth": False,  # public product photos: plain, cacheable URLs
-            "default_acl": env.str("S3_DEFAULT_ACL", default="public-read") or None,
-            "file_overwrite": False,
-            "object_parameters": {"CacheControl": MEDIA_CACHE_CONTROL},
-        },
-    }
 # Django serves MEDIA_URL itself (storefront's media view, long cache headers) unless the files live
 # in object storage or the reverse proxy serves them (SERVE_MEDIA=0).
-SERVE_MEDIA = env.bool("SERVE_MEDIA", default=not S3_BUCKET)
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=MEDIA_STORAGE == "filesystem")
 
 # --- E-mail -----------------------------------------------------------------------------------
 # EMAIL_URL picks the backend (config/email.py): consolemail:// (default), smtp+tls://user:pass@host:587,
@@ -480,6 +461,8 @@ EMAIL_CONFIG = email_settings(
 )
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="boutique@example.com")
+# A shopper may ask for a new e-mail verification link once per this many minutes.
+EMAIL_VERIFICATION_RESEND_MINUTES = env.int("EMAIL_VERIFICATION_RESEND_MINUTES", default=5)
 
 # --- DRF and the OpenAPI schema ---------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -776,9 +759,7 @@ CARRIERS: dict[str, dict[str, object]] = {
 # no style="..." attributes: templates load static files. The CSP_REPORT_URI variable (read into
 # the policy: a CSP_* setting would trip django-csp's check for its 3.x settings) collects violations.
 # Product photos from object storage are shown from its host (or the CDN in front of it).
-MEDIA_ORIGINS = (
-    [f"https://{S3_CUSTOM_DOMAIN}" if S3_CUSTOM_DOMAIN else S3_ENDPOINT_URL or "https:"] if S3_BUCKET else []
-)
+MEDIA_ORIGINS = media_config.media_origins(os.environ)
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],

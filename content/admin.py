@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import translation
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from core.admin_translation import TabbedTranslationAdmin
@@ -69,12 +70,12 @@ class ArticleAdmin(MarkdownPreviewMixin, TabbedTranslationAdmin):
     actions = ["publish", "unpublish"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "summary", "body"]}),
-        ("Publication", {"fields": ["status", "published_at", "author_name"]}),
-        ("Image and products", {"fields": ["cover_image", "cover_alt", "linked_products"]}),
-        ("SEO", {"fields": ["seo_title", "seo_description"], "classes": ["collapse"]}),
+        (_("Publication"), {"fields": ["status", "published_at", "author_name"]}),
+        (_("Image and products"), {"fields": ["cover_image", "cover_alt", "linked_products"]}),
+        (_("SEO"), {"fields": ["seo_title", "seo_description"], "classes": ["collapse"]}),
     ]
 
-    @admin.display(description="on the shop")
+    @admin.display(description=_("on the shop"))
     def view_link(self, obj: Article) -> str:
         return _shop_link("blog:article", obj.slug)
 
@@ -87,13 +88,13 @@ class ArticleAdmin(MarkdownPreviewMixin, TabbedTranslationAdmin):
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
         services.delete_articles(ids=list(queryset.values_list("pk", flat=True)))
 
-    @admin.action(description="Publish the selected articles")
+    @admin.action(description=_("Publish the selected articles"))
     def publish(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
         for article in queryset:
             article.status = ArticleStatus.PUBLISHED
             services.save_article(article=article)
 
-    @admin.action(description="Back to draft")
+    @admin.action(description=_("Back to draft"))
     def unpublish(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
         for article in queryset:
             article.status = ArticleStatus.DRAFT
@@ -112,7 +113,7 @@ class PageAdmin(MarkdownPreviewMixin, TabbedTranslationAdmin):
     search_fields = ["title_fr", "title_en", "title_it", "slug"]
     prepopulated_fields = {"slug": ["title_fr"]}
 
-    @admin.display(description="on the shop")
+    @admin.display(description=_("on the shop"))
     def view_link(self, obj: Page) -> str:
         return _shop_link("blog:page", obj.slug)
 

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ContentConfig(AppConfig):
     name = "content"
-    verbose_name = "Blog and pages"
+    verbose_name = _("Blog and pages")

@@ -19,7 +19,7 @@ class ArticleStatus(models.TextChoices):
 
 class Article(models.Model):
     title = models.CharField(_("title"), max_length=200)
-    slug = models.SlugField(max_length=220, unique=True)
+    slug = models.SlugField(_("slug"), max_length=220, unique=True)
     summary = models.TextField(_("summary"), blank=True, help_text=_("Shown in the list and the feed."))
     body = models.TextField(
         _("body"),
@@ -31,7 +31,9 @@ class Article(models.Model):
     cover_image = models.ImageField(_("cover image"), upload_to="blog/", blank=True)
     cover_alt = models.CharField(_("cover image text"), max_length=200, blank=True)
     author_name = models.CharField(_("author"), max_length=120, blank=True)
-    status = models.CharField(max_length=10, choices=ArticleStatus.choices, default=ArticleStatus.DRAFT)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ArticleStatus.choices, default=ArticleStatus.DRAFT
+    )
     published_at = models.DateTimeField(
         _("published at"), default=timezone.now, help_text=_("A future date keeps it hidden until then.")
     )
@@ -40,10 +42,12 @@ class Article(models.Model):
     )
     seo_title = models.CharField(_("SEO title"), max_length=70, blank=True)
     seo_description = models.CharField(_("SEO description"), max_length=160, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
         ordering = ["-published_at", "-id"]
         indexes = [models.Index(fields=["status", "published_at"])]
         constraints = [
@@ -60,14 +64,16 @@ class Article(models.Model):
 
 class Page(models.Model):
     title = models.CharField(_("title"), max_length=200)
-    slug = models.SlugField(max_length=220, unique=True)
+    slug = models.SlugField(_("slug"), max_length=220, unique=True)
     body = models.TextField(_("body"), blank=True, help_text=_("Markdown, as in articles."))
     in_footer = models.BooleanField(_("in the footer"), default=False)
     position = models.PositiveIntegerField(_("position"), default=0)
     is_published = models.BooleanField(_("published"), default=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
+        verbose_name = _("page")
+        verbose_name_plural = _("pages")
         ordering = ["position", "id"]
 
     def __str__(self) -> str:

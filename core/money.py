@@ -15,8 +15,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.translation import get_language
+
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
+
+SYMBOLS = {"EUR": "€", "GBP": "£", "USD": "$", "CHF": "CHF"}
 
 
 def money_round(amount: Decimal) -> Decimal:
@@ -47,3 +51,26 @@ def allocate(amount: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
     for i in by_remainder[: cents - sum(shares)]:
         shares[i] += 1
     return [Decimal(share) / 100 for share in shares]
+
+
+def format_money(
+    amount: Decimal | str | int | None, currency: str = "EUR", language: str | None = None
+) -> str:
+    """THE way an amount is shown to a person, in the page's (or ``language``'s) conventions:
+    ``80,90 €`` in French and Italian, ``€80.90`` in English; thousands grouped (a narrow no-break
+    space in French and Italian), the symbol held to the figure by a no-break space. The amount is
+    shown to the cent as given (it was rounded with ``money_round`` where it became a figure). Every
+    page, e-mail and receipt goes through it: the ``money`` template filter (``{% load money %}``,
+    and the storefront's own tags) calls it."""
+    if amount is None or amount == "":
+        return ""
+    value = Decimal(amount)
+    symbol = SYMBOLS.get(currency, currency)
+    lang = (language or get_language() or "fr")[:2]
+    sign = "-" if value < 0 else ""
+    whole, cents = f"{abs(value):,.2f}".split(".")
+    if lang == "en":
+        text = f"{whole}.{cents}"
+        return f"{sign}{symbol}{text}" if len(symbol) == 1 else f"{sign}{symbol}\u00a0{text}"
+    whole = whole.replace(",", "\u202f")
+    return f"{sign}{whole},{cents}\u00a0{symbol}"

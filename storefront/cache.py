@@ -9,6 +9,9 @@ bumps a version, so the next request misses and renders fresh figures.
 - ``listing`` version (one for the whole catalog): home, category and search pages show prices and
   an "in stock" state of many products. Bumped when a product changes, and when a stock level
   crosses zero (in stock <-> out of stock), not on every sale.
+- ``content`` version (one for the blog): the article list, an article, a simple page and the RSS
+  feed show articles and pages (``content.events.ContentChanged``). An article also lists its linked
+  products' cards, so it depends on ``listing`` too.
 - ``global`` version: currency rates, price lists and promotions (``pricing.events.PricesChanged``),
   categories and publishing (``catalog.events.CatalogChanged``) touch every page; bumping it empties all.
 
@@ -83,6 +86,10 @@ def bump_listing() -> None:
     _bump("listing")
 
 
+def bump_content() -> None:
+    _bump("content")
+
+
 def bump_all() -> None:
     _bump("global")
 
@@ -103,6 +110,16 @@ def stock_changed(*, product_id: int, crossed_zero: bool) -> None:
 def dependencies(product_id: int | None) -> list[str]:
     """The versions a page depends on: a product page on its product's, any other on the listing's."""
     return ["global", "listing"] if product_id is None else ["global", f"product:{product_id}"]
+
+
+# What each blog page shows (``storefront.views.blog``): articles and pages, an article's linked product
+# cards (prices, "in stock"), the footer (global).
+BLOG_DEPENDENCIES = {
+    "blog": ["global", "content"],
+    "article": ["global", "content", "listing"],
+    "cms_page": ["global", "content"],
+    "feed": ["global", "content"],
+}
 
 
 def read_versions(names: list[str]) -> list[int]:

@@ -53,10 +53,12 @@ class FullPageCacheMiddleware:
     traffic counts, security headers, CSP); only the view, its queries and its templates are skipped.
 
     A request is served from it when it is a GET or HEAD of the home, a category, a search or a
-    product page, by a visitor who is not signed in and has no message waiting. The key is the URL
-    (scheme, host, path and query), the language and the session's currency. The entry is used only
-    if the versions it was built at are still current (``storefront.cache``: the same versions, bumped
-    by the same events, as the page cache), so a sale or a price change shows at once.
+    product page, or of the blog (its list, an article, a simple page, the RSS feed), by a visitor
+    who is not signed in and has no message waiting. The key is the URL (scheme, host, path and
+    query), the language and the session's currency. The entry is used only if the versions it was
+    built at are still current (``storefront.cache``: the same versions, bumped by the same events,
+    as the page cache; the blog's ``content`` version by ``content.changed``), so a sale, a price
+    change or an edited article shows at once.
 
     Per visitor, put back into the stored bytes: the CSRF token of the forms (this request's own,
     so the forms work without JavaScript); and, when the session holds a cart, the badge gets
@@ -108,6 +110,8 @@ class _Visitor:
 
 
 _CACHEABLE_VIEWS = ("home", "category", "search", "product")
+_CACHEABLE_BLOG = ("blog:index", "blog:article", "blog:page", "blog:feed")
+_CACHEABLE_TYPES = ("text/html", "application/rss+xml")
 
 
 def _cacheable_target(request: HttpRequest) -> tuple[ResolverMatch, _Visitor] | None:
@@ -117,7 +121,8 @@ def _cacheable_target(request: HttpRequest) -> tuple[ResolverMatch, _Visitor] | 
         match = resolve(request.path_info, getattr(request, "urlconf", None))
     except Resolver404:
         return None
-    if match.func.__module__ != "storefront.views.catalog" or match.func.__name__ not in _CACHEABLE_VIEWS:
+    catalog = match.func.__module__ == "storefront.views.catalog" and match.func.__name__ in _CACHEABLE_VIEWS
+    if not catalog and match.view_name not in _CACHEABLE_BLOG:
         return None
     if request.COOKIES.get(CookieStorage.cookie_name):  # a message waits (an emptied cookie is "")
         return None
@@ -134,7 +139,7 @@ def _cacheable_target(request: HttpRequest) -> tuple[ResolverMatch, _Visitor] | 
 def _storable(request: HttpRequest, response: HttpResponse) -> bool:
     if response.status_code != 200 or response.streaming or response.has_header("Cache-Control"):
         return False
-    if not response.get("Content-Type", "").startswith("text/html"):
+    if not response.get("Content-Type", "").startswith(_CACHEABLE_TYPES):
         return False
     storage = getattr(request, "_messages", None)  # a message shown on this page is this visitor's
     return not (storage is not None and (storage.used or storage._queued_messages))

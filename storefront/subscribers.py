@@ -35,7 +35,9 @@ def prices_changed(event: PricesChanged) -> None:
 
 
 def content_changed(event: ContentChanged) -> None:
-    """Every page's footer lists the pages flagged for it."""
+    """The blog pages and the feed show the articles and pages; every page's footer lists the pages
+    flagged for it."""
+    cache.bump_content()
     cache.bump_all()
 
 

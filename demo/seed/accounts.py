@@ -138,7 +138,9 @@ def ensure_demo_company() -> None:
     for email, role in DEMO_COMPANY_MEMBERS.items():
         user = User.objects.get(email=email)
         CompanyMember.objects.update_or_create(user=user, defaults={"company": company, "role": role})
-        CustomerProfile.objects.update_or_create(user=user, defaults={"group": hotels, "company_name": company.name})
+        CustomerProfile.objects.update_or_create(
+            user=user, defaults={"group": hotels, "company_name": company.name}
+        )
     price_list, _ = PriceList.objects.update_or_create(
         code="hotel-rossi", defaults={"name": "Hôtel Rossi", "company": company, "is_active": True}
     )
@@ -151,7 +153,9 @@ def ensure_demo_company() -> None:
                 min_quantity=min_quantity,
                 defaults={"price_ht": (variant.price_ht * factor).quantize(Decimal("0.0001"))},
             )
-    Product.objects.filter(pk__in={v.product_id for v in variants}).update(b2b_min_quantity=12, b2b_pack_size=6)
+    Product.objects.filter(pk__in={v.product_id for v in variants}).update(
+        b2b_min_quantity=12, b2b_pack_size=6
+    )
 
 
 def current_logins() -> list[DemoLogin]:

@@ -16,6 +16,7 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("signup/", views.signup, name="signup"),
+    path("verify/resend/", views.resend_verification, name="verify-email-resend"),
     path("verify/<str:token>/", views.verify_email, name="verify-email"),
     path("profile/", views.profile, name="profile"),
     path("addresses/", views.addresses, name="addresses"),

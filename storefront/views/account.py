@@ -511,6 +511,33 @@ def _send_verification(request, user) -> None:
     services.send_email_verification(user=user, verify_url=url)
 
 
+@portal_login_required
+@require_POST
+def resend_verification(request):
+    """The banner's (or the expired link page's) "Send the link again": a new verification e-mail, at
+    most one per ``EMAIL_VERIFICATION_RESEND_MINUTES``. Refused (too soon: 429 with ``Retry-After``;
+    already confirmed: 409): the page says why, nothing is sent."""
+    try:
+        token = services.email_verification_token(user=request.user)
+        url = request.build_absolute_uri(reverse("accounts:verify-email", kwargs={"token": token}))
+        services.resend_email_verification(user=request.user, verify_url=url)
+    except ApplicationError as exc:
+        response = render(
+            request,
+            "storefront/account/verify_email.html",
+            {"error": exc.message, "can_resend": False},
+            status=exc.http_status,
+        )
+        if isinstance(exc, account_errors.VerificationEmailTooSoon):
+            response["Retry-After"] = str(exc.wait)
+        return response
+    messages.success(
+        request,
+        _("We sent a new link to %(email)s. It is valid for 7 days.") % {"email": request.user.email},
+    )
+    return redirect(_safe_next(request, reverse("accounts:dashboard")))
+
+
 @never_cache
 @require_http_methods(["GET", "HEAD"])
 def verify_email(request, token: str):
@@ -523,7 +550,10 @@ def verify_email(request, token: str):
         return render(
             request,
             "storefront/account/verify_email.html",
-            {"error": exc.message},
+            {
+                "error": exc.message,
+                "can_resend": request.user.is_authenticated and request.user.email_verified_at is None,
+            },
             status=exc.http_status,
         )
     messages.success(

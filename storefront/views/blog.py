@@ -2,8 +2,10 @@
 
 Thin: the reads are ``content.selectors`` (and ``storefront.selectors.product_cards`` for an article's
 linked products). Drafts and articles dated in the future are 404 for the public; staff see them with
-a "draft" banner (and ``noindex``). Not page-cached: an article is a handful of queries and its body's
-HTML is cached per version (``content.selectors.body_html``).
+a "draft" banner (and ``noindex``). For anonymous visitors the whole response is kept by
+``FullPageCacheMiddleware`` (``_store_whole``), valid while the versions in
+``storefront.cache.BLOG_DEPENDENCIES`` hold (``content.changed`` bumps ``content``); an article's
+body HTML is also cached per version (``content.selectors.body_html``).
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ from content.models import Article
 from pricing.errors import UnsupportedCurrency
 
 from .. import selectors
-from .catalog import Shopper, _alternates, _bad_request, _json_ld, _not_found, _render_page
+from ..cache import BLOG_DEPENDENCIES
+from .catalog import Shopper, _alternates, _bad_request, _json_ld, _not_found, _render_page, _store_whole
 
 
 def _is_staff(request: HttpRequest) -> bool:
@@ -40,6 +43,7 @@ def index(request: HttpRequest) -> HttpResponse:
     raw_page = request.GET.get("page", "1") or "1"
     if not raw_page.isdigit() or not 1 <= int(raw_page) <= 100000:
         return _bad_request(request, _("The page number must be a whole number from 1."))
+    _store_whole(request, Shopper(request), kind="blog", dependencies=BLOG_DEPENDENCIES["blog"])
     found = content.article_list(page=int(raw_page))
     base = request.path
     pages = {
@@ -88,10 +92,11 @@ def _article_json_ld(request: HttpRequest, article: Article, *, url: str, langua
 @require_safe
 def article(request: HttpRequest, slug: str) -> HttpResponse:
     staff = _is_staff(request)
+    shopper = Shopper(request)
+    _store_whole(request, shopper, kind="article", dependencies=BLOG_DEPENDENCIES["article"])
     found = content.article_by_slug(slug, include_drafts=staff)
     if found is None:
         return _not_found(request)
-    shopper = Shopper(request)
     language = selectors.current_language()
     seo = _alternates(request)
     products = content.linked_products(found)
@@ -123,6 +128,7 @@ def article(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 def page(request: HttpRequest, slug: str) -> HttpResponse:
+    _store_whole(request, Shopper(request), kind="cms_page", dependencies=BLOG_DEPENDENCIES["cms_page"])
     found = content.page_by_slug(slug, include_drafts=_is_staff(request))
     if found is None:
         return _not_found(request)
@@ -175,6 +181,10 @@ class ArticleFeed(Feed):
 
     def item_author_name(self, item: Article) -> str:
         return item.author_name
+
+    def __call__(self, request, *args, **kwargs):
+        _store_whole(request, Shopper(request), kind="feed", dependencies=BLOG_DEPENDENCIES["feed"])
+        return super().__call__(request, *args, **kwargs)
 
     def get_feed(self, obj, request):
         feed = super().get_feed(obj, request)

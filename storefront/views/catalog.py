@@ -132,6 +132,20 @@ def _cached(request: HttpRequest, shopper: Shopper, *, kind: str, parts: list, b
     return page
 
 
+def _store_whole(request: HttpRequest, shopper: Shopper, *, kind: str, dependencies: list[str]) -> None:
+    """Let FullPageCacheMiddleware keep this anonymous response whole (a page that does not go through
+    ``_cached``), valid while ``dependencies`` keep the versions read now, before it is built."""
+    if not shopper.cacheable or not settings.STOREFRONT_PAGE_CACHE:
+        return
+    request._fullpage = {  # type: ignore[attr-defined]
+        "kind": kind,
+        "dependencies": dependencies,
+        "versions": page_cache.read_versions(dependencies),
+        "product_id": None,
+        "sold_out": False,
+    }
+
+
 def _alternates(request: HttpRequest, *, keep_query: str = "") -> dict:
     """Canonical URL and hreflang alternates (fr/en/it and x-default) of the current page."""
     path = request.path

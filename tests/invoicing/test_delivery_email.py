@@ -154,5 +154,5 @@ def test_a_french_customer_gets_the_email_in_french(media):
     message = mail.outbox[0]
     assert message.subject == f"Votre facture {invoice.number} de Maison Demo SAS"
     assert f"Veuillez trouver ci-joint votre facture {invoice.number} du 14/03/2026." in message.body
-    assert "Total TTC : 46,20 EUR" in message.body
+    assert "Total TTC : 46,20\u00a0€" in message.body
     assert message.extra_headers["Content-Language"] == "fr"

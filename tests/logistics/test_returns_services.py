@@ -244,7 +244,7 @@ def test_receiving_puts_resellable_units_back_records_damaged_ones_and_refunds_e
     action = OrderAction.objects.get(order=order, kind="refund")
     assert "damaged" in action.reason and rma.number in action.reason
     refunded = [m for m in mail.outbox if rma.number in m.subject]
-    assert len(refunded) == 1 and "31,00 EUR" in refunded[0].body  # French: the order language
+    assert len(refunded) == 1 and "31,00\u00a0€" in refunded[0].body  # French: the order language
     # one message for one refund: the RMA's e-mail, not also the order's generic refund notice
     assert [m.to for m in mail.outbox] == [[order.email]]
 

@@ -27,7 +27,7 @@ def test_the_page_shows_tier_progress_balance_and_history(
     html = response.content.decode()
     assert "255 points" in html
     assert "Silver" in html
-    assert "575.00 EUR more to reach Gold" in html  # 800 - (250 - 25)
+    assert "€575.00 more to reach Gold" in html  # 800 - (250 - 25)
     assert "Welcome gift" in html
     assert order.number in html
     assert "+250" in html and "-25" in html

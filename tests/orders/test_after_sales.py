@@ -123,7 +123,7 @@ def test_cancelling_one_unit_of_a_paid_parcel_returns_it_to_stock_and_refunds_ex
     assert [type(e) for e in ours] == [OrderPartRefunded, OrderLinesCancelled]
     assert ours[1].lines == ((tee.pk, 1),) and ours[0].amount == "12.21"
     [email] = mail.outbox  # in the order's language (fr): amounts as the French write them
-    assert order.number in email.subject and "12,21 EUR" in email.body
+    assert order.number in email.subject and "12,21\u00a0€" in email.body
     assert NotificationLog.objects.get(kind="refund").reference == str(action.pk)
 
 
@@ -295,7 +295,8 @@ def test_refunding_a_unit_and_the_shipping_of_a_delivered_order(shop, run_after_
     assert [type(e) for e in seen] == [OrderPartRefunded]
     assert (seen[0].amount, seen[0].action_id, seen[0].user_id) == ("17.11", action.pk, user.pk)
     [email] = mail.outbox
-    assert "17,11 EUR" in email.body and "4,90 EUR" in email.body and "1 x TEE: 12,21 EUR" in email.body
+    assert "17,11\u00a0€" in email.body and "4,90\u00a0€" in email.body
+    assert "1 x TEE: 12,21\u00a0€" in email.body
     assert level(shop.tee, shop.aja) == (2, 0)  # a refund moves no stock
 
     with pytest.raises(ShippingAlreadyRefunded):

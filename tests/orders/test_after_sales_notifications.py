@@ -109,8 +109,8 @@ def test_each_refund_action_gets_its_own_email(shop, after_commit):
         second = services.refund_order_part(order=order, amount=D("2.00"), reason="geste", user=None)
 
     assert [e.subject for e in mail.outbox] == [f"Un remboursement sur votre commande {order.number}"] * 2
-    assert "Nous vous remboursons 12,21 EUR" in mail.outbox[0].body
-    assert "Nous vous remboursons 2,00 EUR" in mail.outbox[1].body
+    assert "Nous vous remboursons 12,21\u00a0€" in mail.outbox[0].body
+    assert "Nous vous remboursons 2,00\u00a0€" in mail.outbox[1].body
     assert sorted(
         NotificationLog.objects.filter(kind="refund").values_list("reference", flat=True)
     ) == sorted([str(first.pk), str(second.pk)])

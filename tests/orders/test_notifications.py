@@ -93,6 +93,11 @@ class FlakyEmailBackend(LocmemEmailBackend):
         return super().send_messages(messages)
 
 
+# The amounts in the order's language, as the product page writes them (core.money.format_money).
+TEES = {"fr": "25,00\u00a0€", "en": "€25.00", "it": "25,00\u00a0€"}
+TOTAL = {"fr": "31,00\u00a0€", "en": "€31.00", "it": "31,00\u00a0€"}
+
+
 def pay(order):
     return services.transition_order(order=order, to_status=OrderStatus.PAID, note="test provider")
 
@@ -127,9 +132,11 @@ def test_the_confirmation_goes_out_after_payment_in_the_orders_language(
     assert message.subject == subject.format(order.number)
     assert message.to == [order.email] and message.extra_headers["Content-Language"] == language
     assert message.body.startswith(opening.format(order.number))  # untranslated body strings: English
-    assert "2 x Tee (TEE): 25" in message.body and "1 x Mug (MUG): 6" in message.body
+    assert f"2 x Tee (TEE): {TEES[language]}" in message.body and "1 x Mug (MUG): " in message.body
+    assert f"Total paid: {TOTAL[language]}" in message.body and " EUR" not in message.body
     html, mimetype = message.alternatives[0]
     assert mimetype == "text/html" and f'<html lang="{language}">' in html
+    assert TOTAL[language] in html and " EUR" not in html
     assert "<strong>Ajaccio</strong>" in html and "2 cours Napoléon" in html
     assert logs(order) == [("confirmation", "email", order.email, 1)]
 

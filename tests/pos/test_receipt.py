@@ -50,8 +50,8 @@ def test_receipt_shows_store_lines_vat_tenders_change_and_barcode(
         "24.00",
         "Mug",
         '<td class="num">7.50</td>',
-        "<dt>Total EUR</dt><dd>31.50</dd>",
-        "<dt>of which VAT</dt><dd>5.25</dd>",  # the VAT amount, no longer labelled "TTC"
+        "<dt>Total</dt><dd>€31.50</dd>",
+        "<dt>of which VAT</dt><dd>€5.25</dd>",  # the VAT amount, no longer labelled "TTC"
         "AUTH-777",
         "Change",
         "8.50",
@@ -71,7 +71,7 @@ def test_receipt_in_the_cashiers_language(client, cashier_user, sale):
     client.force_login(cashier_user)
     html = client.get(f"/pos/receipt/{sale.number}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert '<html lang="fr">' in html
-    assert "<dd>31,50</dd>" in html
+    assert "<dd>31,50\u00a0€</dd>" in html
 
 
 def test_receipt_of_another_store_is_404(client, other_cashier, sale):

@@ -290,7 +290,7 @@ def test_currency_switch_converts_the_page(client, shop, django_capture_on_commi
 
     assert (switched["Location"], client.session["currency"]) == ("/en/cart/", "GBP")
     assert "£32.25" in page  # 37.50 x 0.86
-    assert "Converted from 37.50 EUR at 1 EUR = 0.860000 GBP." in page
+    assert "Converted from €37.50 at 1 EUR = 0.860000 GBP." in page
     assert '<option value="GBP" selected>GBP</option>' in page
 
 

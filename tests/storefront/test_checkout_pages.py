@@ -59,15 +59,15 @@ def test_anonymous_page_shows_carriers_stores_and_summary(client, shop, django_a
     html = response.content.decode()
     assert "<h1>Checkout</h1>" in html
     assert 'name="email"' in html and 'value=""' in html
-    for text in ("La Poste Lettre suivie", "5.50 EUR", "Colissimo", "7.90 EUR", "DPD", "8.90 EUR"):
+    for text in ("La Poste Lettre suivie", "€5.50", "Colissimo", "€7.90", "DPD", "€8.90"):
         assert text in html
     assert "Bastia" in html and "Everything is available here" in html
     assert "Mug (0 of 1)" in html  # Ajaccio has no mug
     assert "Propriano" not in html
     assert "Test payment (demo)" in html
-    assert "31.00 EUR" in html  # subtotal
+    assert "€31.00" in html and " EUR" not in html  # subtotal; the symbol, never the code
     # the cheapest carrier is preselected: 31.00 + 5.50; click & collect would be 31.00
-    assert '<span>Pay <span data-grand-total data-collect="31.00">36.50</span> EUR</span>' in html
+    assert '<span>Pay <span data-grand-total data-collect="€31.00">€36.50</span></span>' in html
     assert 'name="idempotency_key"' in html
 
 
@@ -98,7 +98,7 @@ def test_other_country_prices_after_update(client, shop):
     response = client.post(CHECKOUT, {**pay_form(country="DE"), "action": "refresh"})
     assert response.status_code == 200
     html = response.content.decode()
-    assert "14.50 EUR" in html and "16.90 EUR" in html
+    assert "€14.50" in html and "€16.90" in html
     assert "La Poste" not in html
     assert Order.objects.count() == 0
 

@@ -66,7 +66,7 @@ def test_the_retry_page_lists_every_enabled_method(client, shop, settings, djang
     for label in ("Test payment (demo)", "Card (Stripe)", "PayPal"):
         assert label in html
     assert 'value="test" checked' in html  # the method of the last attempt
-    assert f"Pay {order.total_gross} EUR" in html
+    assert f"Pay €{order.total_gross}" in html
 
 
 def test_paying_again_starts_a_new_payment_and_ends_on_the_confirmation(client, shop):

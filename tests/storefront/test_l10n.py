@@ -87,3 +87,19 @@ def test_the_pickup_store_hours_on_the_order_page(signed_in, ana, language, mond
 
     assert f"<li><span>{monday}</span> <span>10:00–19:00</span></li>" in html
     assert f"<span>{wrong}" not in html
+
+
+CHECKOUT_TOTALS = {"fr": "37,50\u00a0€", "en": "€37.50", "it": "37,50\u00a0€"}
+
+
+@pytest.mark.parametrize("language", ["fr", "en", "it"])
+def test_the_checkout_writes_prices_as_the_product_page_does(client, language):
+    """The summary, the delivery total and the pay button: the symbol, never "EUR" (issue 16)."""
+    make_shop()
+    client.post(f"/{language}/cart/add/", {"sku": "TEE", "quantity": "3"})
+
+    page = client.get(f"/{language}/checkout/").content.decode()
+
+    assert f'data-collect="{CHECKOUT_TOTALS[language]}"' in page
+    assert page.count(CHECKOUT_TOTALS[language]) >= 3  # the line, the subtotal, the total and the button
+    assert " EUR" not in page
