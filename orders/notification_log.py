@@ -19,6 +19,10 @@ class NotificationKind(models.TextChoices):
     SHIPPED = "shipped", _("Shipped")
     DELIVERED = "delivered", _("Delivered")
     REFUND = "refund", _("Refund")
+    RESERVED = "reserved", _("Reservation confirmed")
+    RESERVATION_REMINDER = "reservation_reminder", _("Reservation reminder")
+    RESERVATION_EXPIRED = "reservation_expired", _("Reservation expired")
+    RESERVATION_STORE = "reservation_store", _("Reservation (to the store)")
 
 
 class NotificationChannel(models.TextChoices):
