@@ -26,6 +26,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core import signing
 from django.db import transaction
 from django.db.models import Q
@@ -192,17 +193,17 @@ def reserve_in_store(
             order_discount=Decimal("0"),
             price_location=store,
         )
-        hold_until = timezone.now() + dt.timedelta(hours=hold_hours())
         try:
             taken = inventory.reserve_many(
                 lines=[inventory.StockLine(line.variant, line.quantity) for line in priced],
                 location=store,
-                ttl_seconds=int((hold_until - timezone.now() + EXPIRY_GRACE).total_seconds()),
+                ttl_seconds=int((dt.timedelta(hours=hold_hours()) + EXPIRY_GRACE).total_seconds()),
                 reference=order.number,
                 user=user,
             )
         except InsufficientStock as exc:
             raise _out_of_stock(exc, store) from None
+        hold_until = taken[0].expires_at - EXPIRY_GRACE
         for line, reservation in zip(priced, taken, strict=True):
             line.reservation = reservation
             line.save()
@@ -480,7 +481,7 @@ def _check_active_limit(*, user: User | None, email: str) -> None:
     customer's row is locked so two tabs reserving at once cannot both pass."""
     limit = settings.E_RESERVATION_MAX_ACTIVE
     if user is not None:
-        type(user).objects.select_for_update().filter(pk=user.pk).first()
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
         who = Q(customer=user) | Q(email__iexact=email)
     else:
         who = Q(email__iexact=email)
