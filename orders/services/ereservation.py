@@ -96,7 +96,7 @@ class StoreChoice:
 
 
 def hold_hours() -> int:
-    return settings.E_RESERVATION_HOLD_HOURS
+    return int(settings.E_RESERVATION_HOLD_HOURS)
 
 
 def reserving_stores() -> list[Location]:

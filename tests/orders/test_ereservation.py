@@ -209,7 +209,9 @@ def test_expiry_releases_the_units_and_tells_the_shopper(
         == 1
     )
     assert [m.to for m in mail.outbox if order.number in m.subject] == [["lucia@example.com"]]
-    assert "are back on the shelf" in next(m.body for m in mail.outbox if order.number in m.subject)
+    assert "sont de retour en rayon" in next(
+        m.body for m in mail.outbox if order.number in m.subject
+    )  # its language
     assert Order.objects.get(pk=kept.pk).status == OrderStatus.RESERVED
     assert ereservation.expire_e_reservations(now=hold.hold_until + dt.timedelta(seconds=1)) == 0
 
