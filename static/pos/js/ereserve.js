@@ -136,9 +136,9 @@ function openSell(r, li) {
     customer: r.customer_id,
   }).then(
     function (quote) {
-      current.total = quote.total_gross;
-      $("ereserve-sell-total").textContent = t("ereserve_total", { amount: money(toCents(quote.total_gross)) });
-      $("ereserve-amount").value = quote.total_gross;
+      var total = quote.totals.total_gross;
+      $("ereserve-sell-total").textContent = t("ereserve_total", { amount: money(toCents(total)) });
+      $("ereserve-amount").value = total;
     },
     function (error) {
       showError("ereserve-sell-error", errorText(error));
