@@ -26,6 +26,9 @@ pytestmark = [
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 PHONE = {"width": 390, "height": 844}
+SCROLL_TO_STORES = (
+    "window.scrollBy(0, document.querySelector('.reserve-stores').getBoundingClientRect().top - 200)"
+)
 
 
 def shot(page, name: str) -> None:
@@ -84,9 +87,7 @@ def test_the_till_sells_what_the_customer_keeps(asgi_server, new_tablet, in_thre
     order = Order.objects.get(number=number)
     sale = EReservation.objects.get(order=order).sale_order
     assert (order.status, sale.total_gross) == ("bought_in_store", Decimal("24.00"))
-    levels = dict(
-        StockLevel.objects.filter(location__code="PXA").values_list("variant__sku", "on_hand")
-    )
+    levels = dict(StockLevel.objects.filter(location__code="PXA").values_list("variant__sku", "on_hand"))
     reserved = sum(StockLevel.objects.filter(location__code="PXA").values_list("reserved", flat=True))
     assert (levels, reserved) == ({"LIN-SHIRT-M-WHT": 3, "MIEL-MAQUIS-250": 8}, 0)
 
@@ -121,7 +122,7 @@ def test_a_shopper_reserves_on_a_phone_in_french(asgi_server, chromium_browser, 
         page.get_by_label("E-mail").fill("lucia@example.com")
         page.get_by_label("Téléphone").fill("06 12 34 56 78")
         page.locator(".reserve-stores").scroll_into_view_if_needed()
-        page.evaluate("window.scrollBy(0, document.querySelector('.reserve-stores').getBoundingClientRect().top - 190)")
+        page.evaluate(SCROLL_TO_STORES)
         shot(page, "ereserve-phone-form")
         page.get_by_role("button", name="Réserver, payer en boutique").click()
 
