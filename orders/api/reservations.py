@@ -38,21 +38,21 @@ from ..services import ereservation as services
 TAGS = ["reservations"]
 
 
-class ReserveLineSerializer(serializers.Serializer[Any]):
+class StoreReserveLineSerializer(serializers.Serializer[Any]):
     sku = serializers.CharField(max_length=64)
     quantity = serializers.IntegerField(max_value=999, help_text="At least 1.")
 
 
-class ReserveInSerializer(serializers.Serializer[Any]):
+class StoreReservationInSerializer(serializers.Serializer[Any]):
     store = serializers.CharField(max_length=50, help_text="The store's code (it must take reservations).")
-    lines = ReserveLineSerializer(many=True, allow_empty=True, max_length=50)  # type: ignore[call-arg]
+    lines = StoreReserveLineSerializer(many=True, allow_empty=True, max_length=50)  # type: ignore[call-arg]
     name = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
     email = serializers.CharField(max_length=254, required=False, allow_blank=True, default="")
     phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
     language = serializers.ChoiceField(choices=["fr", "en", "it"], required=False, default="")
 
 
-class TokenQuery(QueryParams):
+class StoreReservationTokenQuery(QueryParams):
     token = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -62,11 +62,11 @@ class TokenQuery(QueryParams):
     )
 
 
-class CancelInSerializer(serializers.Serializer[Any]):
+class StoreReservationCancelSerializer(serializers.Serializer[Any]):
     token = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
 
 
-class ReservedLineSerializer(serializers.Serializer[Any]):
+class StoreReservationLineSerializer(serializers.Serializer[Any]):
     sku = serializers.CharField()
     name = serializers.CharField()
     quantity = serializers.IntegerField()
@@ -75,7 +75,7 @@ class ReservedLineSerializer(serializers.Serializer[Any]):
     )
 
 
-class ReservationOutSerializer(serializers.Serializer[Any]):
+class StoreReservationSerializer(serializers.Serializer[Any]):
     number = serializers.CharField()
     status = serializers.CharField(help_text="`reserved`, `bought_in_store` or `cancelled`.")
     outcome = serializers.CharField(help_text="`active`, `sold`, `cancelled`, `released` or `expired`.")
@@ -85,7 +85,7 @@ class ReservationOutSerializer(serializers.Serializer[Any]):
     total_gross = serializers.DecimalField(max_digits=12, decimal_places=2)
     currency = serializers.CharField()
     token = serializers.CharField(help_text="Send it back to see or cancel this reservation signed out.")
-    lines = ReservedLineSerializer(many=True)
+    lines = StoreReservationLineSerializer(many=True)
     created_at = serializers.DateTimeField()
 
 
@@ -157,9 +157,9 @@ class ReservationListCreateView(ServiceAPIView):
         "`E_RESERVATION_MAX_ACTIVE` reservations held at once (3). The shopper and the store get an "
         "e-mail. The same `Idempotency-Key` returns the same reservation.",
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
-        request=ReserveInSerializer,
+        request=StoreReservationInSerializer,
         responses={
-            201: ReservationOutSerializer,
+            201: StoreReservationSerializer,
             **error_responses(
                 400,
                 404,
@@ -176,7 +176,7 @@ class ReservationListCreateView(ServiceAPIView):
         },
     )
     def post(self, request: Request) -> Response:
-        data = parse(ReserveInSerializer, request.data)
+        data = parse(StoreReservationInSerializer, request.data)
         order = services.reserve_in_store(
             lines=[
                 services.ReserveLine(variant_by_sku(line["sku"]), line["quantity"]) for line in data["lines"]
@@ -190,14 +190,14 @@ class ReservationListCreateView(ServiceAPIView):
             idempotency_key=request.headers.get(HEADER, ""),
         )
         order = Order.objects.select_related("e_reservation", "location").get(pk=order.pk)
-        return Response(ReservationOutSerializer(reservation_body(order)).data, status=201)
+        return Response(StoreReservationSerializer(reservation_body(order)).data, status=201)
 
     @extend_schema(
         operation_id="store_reservations_list",
         tags=TAGS,
         summary="My reservations",
         description="The signed-in shopper's e-reservations, newest first (at most 50).",
-        responses={200: ReservationOutSerializer(many=True), **error_responses(401)},
+        responses={200: StoreReservationSerializer(many=True), **error_responses(401)},
     )
     def get(self, request: Request) -> Response:
         if not request.user.is_authenticated:
@@ -208,7 +208,7 @@ class ReservationListCreateView(ServiceAPIView):
             .prefetch_related("lines")
             .order_by("-created_at", "-id")[:50]
         )
-        return Response(ReservationOutSerializer([reservation_body(o) for o in orders], many=True).data)
+        return Response(StoreReservationSerializer([reservation_body(o) for o in orders], many=True).data)
 
 
 class ReservationDetailView(APIView):
@@ -218,13 +218,16 @@ class ReservationDetailView(APIView):
         operation_id="store_reservations_retrieve",
         tags=TAGS,
         summary="One reservation",
-        parameters=[NUMBER, TokenQuery],
-        responses={200: ReservationOutSerializer, **error_responses(400, 404, descriptions={404: NOT_FOUND})},
+        parameters=[NUMBER, StoreReservationTokenQuery],
+        responses={
+            200: StoreReservationSerializer,
+            **error_responses(400, 404, descriptions={404: NOT_FOUND}),
+        },
     )
     def get(self, request: Request, number: str) -> Response:
-        token = parse(TokenQuery, request.query_params)["token"]
+        token = parse(StoreReservationTokenQuery, request.query_params)["token"]
         order = resolve_reservation(request, number, token)
-        return Response(ReservationOutSerializer(reservation_body(order)).data)
+        return Response(StoreReservationSerializer(reservation_body(order)).data)
 
 
 class ReservationCancelView(ServiceAPIView):
@@ -237,19 +240,19 @@ class ReservationCancelView(ServiceAPIView):
         description="Every unit back on the shelf. Cancelling again returns the same answer and changes "
         "nothing; 409 `reservation_closed` once it was bought at the till.",
         parameters=[NUMBER],
-        request=CancelInSerializer,
+        request=StoreReservationCancelSerializer,
         responses={
-            200: ReservationOutSerializer,
+            200: StoreReservationSerializer,
             **error_responses(400, 404, 409, 415, descriptions={404: NOT_FOUND}),
         },
     )
     def post(self, request: Request, number: str) -> Response:
-        data = parse(CancelInSerializer, request.data)
+        data = parse(StoreReservationCancelSerializer, request.data)
         order = resolve_reservation(request, number, data["token"])
         user = request.user if request.user.is_authenticated else None
         services.cancel_e_reservation(order=order, user=user)
         order = Order.objects.select_related("e_reservation", "location").get(pk=order.pk)
-        return Response(ReservationOutSerializer(reservation_body(order)).data)
+        return Response(StoreReservationSerializer(reservation_body(order)).data)
 
 
 urlpatterns = [

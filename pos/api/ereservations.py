@@ -37,7 +37,7 @@ from .views import STORE_NOT_FOUND, IsPosUser, resolve_session, sale_body
 TAGS = ["pos"]
 
 
-class ReservationQuery(StoreQuery):
+class TillReservationQuery(StoreQuery):
     q = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -47,7 +47,7 @@ class ReservationQuery(StoreQuery):
     )
 
 
-class ReservationLineSerializer(serializers.Serializer):
+class TillReservationLineSerializer(serializers.Serializer):
     id = serializers.IntegerField(help_text="Send back in `lines` to keep this line at the sale.")
     sku = serializers.CharField()
     name = serializers.CharField()
@@ -57,7 +57,7 @@ class ReservationLineSerializer(serializers.Serializer):
     )
 
 
-class ReservationSerializer(serializers.Serializer):
+class TillReservationSerializer(serializers.Serializer):
     number = serializers.CharField()
     status = serializers.CharField()
     outcome = serializers.CharField()
@@ -69,15 +69,15 @@ class ReservationSerializer(serializers.Serializer):
     hold_until = serializers.DateTimeField()
     expired = serializers.BooleanField()
     sale_number = serializers.CharField(allow_null=True)
-    lines = ReservationLineSerializer(many=True)
+    lines = TillReservationLineSerializer(many=True)
 
 
-class ReservationListSerializer(serializers.Serializer):
+class TillReservationListSerializer(serializers.Serializer):
     count = serializers.IntegerField()
-    results = ReservationSerializer(many=True)
+    results = TillReservationSerializer(many=True)
 
 
-class SellRequestSerializer(serializers.Serializer):
+class TillReservationSellSerializer(serializers.Serializer):
     uuid = serializers.UUIDField(help_text="Made by the register; also the Idempotency-Key.")
     session = serializers.IntegerField(min_value=1, max_value=MAX_INT32)
     lines = serializers.ListField(
@@ -92,11 +92,11 @@ class SellRequestSerializer(serializers.Serializer):
     coupon = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
 
 
-class SellResponseSerializer(SaleResultSerializer):
+class TillReservationSaleSerializer(SaleResultSerializer):
     reservation = serializers.CharField()
 
 
-class ReleaseRequestSerializer(serializers.Serializer):
+class TillReservationReleaseSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=250, help_text="Why (tried, not taken; the shopper called...).")
 
 
@@ -140,20 +140,20 @@ class ReservationListView(APIView):
         tags=TAGS,
         summary="E-reservations held at this store",
         description="Still held (status `reserved`), the soonest end first; `count` is the till's badge.",
-        parameters=[ReservationQuery],
+        parameters=[TillReservationQuery],
         responses={
-            200: ReservationListSerializer,
+            200: TillReservationListSerializer,
             **error_responses(400, 401, 403, 404, descriptions={404: STORE_NOT_FOUND}),
         },
     )
     def get(self, request: Request) -> Response:
-        query = parse(ReservationQuery, request.query_params)
+        query = parse(TillReservationQuery, request.query_params)
         store = user_store(request)
         rows = [
             reservation_body(order)
             for order in services.store_reservations(store=store, q=query["q"])[: services.MAX_RESULTS]
         ]
-        return Response(ReservationListSerializer({"count": len(rows), "results": rows}).data)
+        return Response(TillReservationListSerializer({"count": len(rows), "results": rows}).data)
 
 
 class ReservationDetailView(APIView):
@@ -165,13 +165,13 @@ class ReservationDetailView(APIView):
         summary="One e-reservation of this store",
         parameters=[StoreQuery],
         responses={
-            200: ReservationSerializer,
+            200: TillReservationSerializer,
             **error_responses(400, 401, 403, 404, descriptions={404: NOT_FOUND}),
         },
     )
     def get(self, request: Request, number: str) -> Response:
         order = services.store_reservation(store=user_store(request), number=number)
-        return Response(ReservationSerializer(reservation_body(order)).data)
+        return Response(TillReservationSerializer(reservation_body(order)).data)
 
 
 class ReservationSellView(ServiceAPIView):
@@ -187,16 +187,16 @@ class ReservationSellView(ServiceAPIView):
         "becomes `bought_in_store`. 201, or 200 with the same body when the `uuid` was already recorded. "
         "409 `reservation_closed` (already sold, cancelled) or `reservation_expired` (past its hold); 400 "
         "`tenders_insufficient`, `invalid` (no line kept, a line of another reservation).",
-        request=SellRequestSerializer,
+        request=TillReservationSellSerializer,
         responses={
-            201: SellResponseSerializer,
-            200: SellResponseSerializer,
+            201: TillReservationSaleSerializer,
+            200: TillReservationSaleSerializer,
             **error_responses(400, 401, 403, 404, 409, 415, 422, descriptions={404: NOT_FOUND}),
         },
     )
     @idempotent
     def post(self, request: Request, number: str) -> Response:
-        data = parse(SellRequestSerializer, request.data)
+        data = parse(TillReservationSellSerializer, request.data)
         key = request.headers.get(HEADER)
         if key is not None and key.strip().lower() != str(data["uuid"]):
             raise SaleKeyMismatch(detail={"uuid": str(data["uuid"]), "key": key})
@@ -226,22 +226,22 @@ class ReservationReleaseView(ServiceAPIView):
         summary="Release an e-reservation",
         description="Every unit back on the shelf, with the `reason`. Releasing again returns the same "
         "answer and changes nothing; 409 `reservation_closed` if it was sold.",
-        request=ReleaseRequestSerializer,
+        request=TillReservationReleaseSerializer,
         parameters=[StoreQuery],
         responses={
-            200: ReservationSerializer,
+            200: TillReservationSerializer,
             **error_responses(400, 401, 403, 404, 409, 415, 422, descriptions={404: NOT_FOUND}),
         },
     )
     @idempotent
     def post(self, request: Request, number: str) -> Response:
-        data = parse(ReleaseRequestSerializer, request.data)
+        data = parse(TillReservationReleaseSerializer, request.data)
         store = user_store(request)
         services.release_at_till(
             store=store, user=signed_in_user(request.user), number=number, reason=data["reason"]
         )
         order = services.store_reservation(store=store, number=number)
-        return Response(ReservationSerializer(reservation_body(order)).data)
+        return Response(TillReservationSerializer(reservation_body(order)).data)
 
 
 urlpatterns = [
