@@ -255,6 +255,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "orders.tasks.cancel_uncollected_orders",
         "schedule": 3600.0,
     },
+    "expire-e-reservations": {
+        "task": "orders.tasks.expire_e_reservations",
+        "schedule": 300.0,
+    },
+    "remind-e-reservations": {
+        "task": "orders.tasks.remind_e_reservations",
+        "schedule": 900.0,
+    },
     "renew-pickup-holds": {
         "task": "orders.tasks.renew_pickup_holds",
         "schedule": 3600.0,
@@ -560,6 +568,12 @@ POS_SYNC_MAX_SALES = env.int("POS_SYNC_MAX_SALES", default=500)
 IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=72)
 # Click & collect: days a ready order waits at the store before it is cancelled and refunded.
 CLICK_COLLECT_PICKUP_DAYS = env.int("CLICK_COLLECT_PICKUP_DAYS", default=7)
+# E-reservation (orders.services.ereservation): hours a store holds reserved units for a shopper to try,
+# units per reservation, reservations a shopper may have at once, hours before the end the reminder goes.
+E_RESERVATION_HOLD_HOURS = env.int("E_RESERVATION_HOLD_HOURS", default=48)
+E_RESERVATION_MAX_UNITS = env.int("E_RESERVATION_MAX_UNITS", default=5)
+E_RESERVATION_MAX_ACTIVE = env.int("E_RESERVATION_MAX_ACTIVE", default=3)
+E_RESERVATION_REMINDER_HOURS = env.int("E_RESERVATION_REMINDER_HOURS", default=6)
 # Portal returns (logistics.services_returns): the withdrawal period after delivery, the carrier of
 # prepaid return labels ("" = the order's) and the location code return parcels go to ("" = first warehouse).
 RETURN_WINDOW_DAYS = env.int("RETURN_WINDOW_DAYS", default=14)

@@ -135,11 +135,20 @@ class LocationForm(forms.ModelForm[Location]):
 class LocationAdmin(StoreScopedAdmin, admin.ModelAdmin[Location]):
     store_field = "pk"
     form = LocationForm
-    list_display = ["code", "name", "kind", "city", "phone", "sells_online", "is_active"]
-    list_filter = ["kind", "sells_online", "is_active"]
+    list_display = [
+        "code",
+        "name",
+        "kind",
+        "city",
+        "phone",
+        "sells_online",
+        "accepts_reservations",
+        "is_active",
+    ]
+    list_filter = ["kind", "sells_online", "accepts_reservations", "is_active"]
     search_fields = ["code", "name", "city"]
     fieldsets = [
-        (None, {"fields": ["code", "name", "kind", "sells_online", "is_active"]}),
+        (None, {"fields": ["code", "name", "kind", "sells_online", "accepts_reservations", "is_active"]}),
         (_("Address"), {"fields": ["address_line", "postal_code", "city", "country", "phone", "email"]}),
         (_("Opening hours"), {"fields": [f"hours_{day}" for day, _ in WEEKDAYS]}),
     ]

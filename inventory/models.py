@@ -45,6 +45,11 @@ class Location(models.Model):
     sells_online = models.BooleanField(
         default=True, help_text=_("The web shop ships or collects from here."), verbose_name=_("sells online")
     )
+    accepts_reservations = models.BooleanField(
+        default=True,
+        help_text=_("A store: shoppers may reserve items online to try them here (e-reservation)."),
+        verbose_name=_("accepts reservations"),
+    )
     is_active = models.BooleanField(default=True, verbose_name=_("active"))
 
     class Meta:

@@ -17,7 +17,7 @@ from core.auth import signed_in_user
 from core.errors import ApplicationError
 
 from . import selectors
-from .models import NotificationLog, Order, OrderAction, OrderLine, OrderStatusChange
+from .models import EReservation, NotificationLog, Order, OrderAction, OrderLine, OrderStatusChange
 from .services import pickup
 
 
@@ -84,6 +84,24 @@ class NotificationLogInline(ReadOnlyOrderInline, admin.TabularInline[Notificatio
     extra = 0
 
 
+class EReservationInline(ReadOnlyOrderInline, admin.StackedInline[EReservation, Order]):
+    """An e-reservation's hold: who comes, until when, how it ended (orders.services.ereservation)."""
+
+    model = EReservation
+    fk_name = "order"
+    fields = readonly_fields = (
+        "name",
+        "hold_until",
+        "reminded_at",
+        "outcome",
+        "reason",
+        "sale_order",
+        "closed_at",
+        "closed_by",
+    )
+    extra = 0
+
+
 class OrderActionInline(ReadOnlyOrderInline, admin.TabularInline[OrderAction, Order]):
     """The audit rows of staff actions (cancel, refund, return, message sent again)."""
 
@@ -129,7 +147,13 @@ class OrderAdmin(StoreScopedAdmin, admin.ModelAdmin[Order]):
     list_select_related = ["location"]
     search_fields = ["number", "email", "phone", "reference", "lines__sku", "customer__last_name"]
     date_hierarchy = "created_at"
-    inlines = [OrderLineInline, OrderStatusChangeInline, NotificationLogInline, OrderActionInline]
+    inlines = [
+        OrderLineInline,
+        EReservationInline,
+        OrderStatusChangeInline,
+        NotificationLogInline,
+        OrderActionInline,
+    ]
     actions = ["mark_ready_for_pickup", "mark_collected"]
     # the address snapshot reads as lines (name, street, town, country), not as a JSON dict
     readonly_fields = [

@@ -186,3 +186,31 @@ class PaymentTimeExpired(Conflict):
 
     code = "payment_time_expired"
     default_message = "The time to pay for this order has run out."
+
+
+# --- e-reservation (orders.services.ereservation) ---------------------------------------------------
+
+
+class EReservationNotFound(NotFound):
+    code = "reservation_not_found"
+    default_message = "No such reservation."
+
+
+class StoreNotReserving(ValidationFailed):
+    code = "store_not_reserving"
+    default_message = "This store does not take reservations."
+
+
+class EReservationLimit(LimitExceeded):
+    code = "reservation_limit"
+    default_message = "Too many units or reservations."
+
+
+class EReservationClosed(Conflict):
+    code = "reservation_closed"
+    default_message = "This reservation is no longer held."
+
+
+class EReservationExpired(Conflict):
+    code = "reservation_expired"
+    default_message = "This reservation has expired: its units are no longer held."

@@ -17,6 +17,8 @@ plain values: subscribers load what they need.
 | store_sale.returned      | goods of a till or web order came back at a till                 |
 | order.lines_cancelled    | some (or all) units of an order were cancelled before shipping   |
 | order.part_refunded      | money went back for part of an order (cancel or refund action)   |
+| e_reservation.placed     | a shopper reserved items at a store to try them                  |
+| e_reservation.ended      | a reservation was sold at the till, cancelled, released, expired |
 """
 
 from __future__ import annotations
@@ -145,3 +147,24 @@ class GuestOrdersAttached(Event):
     name = "orders.guest_orders_attached"
     customer_id: int
     order_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class EReservationPlaced(Event):
+    """A shopper reserved items to try at a store (``orders.services.ereservation``): its tills'
+    reservation list changed."""
+
+    name = "e_reservation.placed"
+    order_id: int
+    number: str
+    location_id: int
+
+
+@dataclass(frozen=True)
+class EReservationEnded(Event):
+    """A reservation left the store's list: sold at the till, cancelled, released or expired."""
+
+    name = "e_reservation.ended"
+    order_id: int
+    number: str
+    location_id: int

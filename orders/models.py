@@ -27,12 +27,16 @@ class OrderStatus(models.TextChoices):
     COMPLETED = "completed", _("Completed")
     CANCELLED = "cancelled", _("Cancelled")
     REFUNDED = "refunded", _("Refunded")
+    # E-reservation (orders.services.ereservation): held at a store to try, paid at the till or not.
+    RESERVED = "reserved", _("Reserved in store")
+    BOUGHT_IN_STORE = "bought_in_store", _("Bought in store")
 
 
 class DeliveryMethod(models.TextChoices):
     HOME = "home", _("Home delivery")
     CLICK_AND_COLLECT = "click_collect", _("Click & collect")
     IN_STORE = "in_store", _("Sold in store")
+    RESERVE_IN_STORE = "reserve_store", _("Reserved to try in store")
 
 
 class Approval(models.TextChoices):
@@ -370,6 +374,64 @@ class CartLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} x {self.variant_id}"
+
+
+class EReservationOutcome(models.TextChoices):
+    ACTIVE = "active", _("Held")
+    SOLD = "sold", _("Sold at the till")
+    CANCELLED = "cancelled", _("Cancelled by the shopper")
+    RELEASED = "released", _("Released by the store")
+    EXPIRED = "expired", _("Expired")
+
+
+class EReservation(models.Model):
+    """What an e-reservation order (delivery method ``reserve_store``) needs beyond the order: who
+    comes to try, until when the store holds the units, and how it ended. The order carries the
+    status (reserved, then bought in store or cancelled), the lines and their inventory reservations;
+    the till sale that bought the units is ``sale_order`` (orders.services.ereservation)."""
+
+    order = models.OneToOneField(
+        Order, on_delete=models.CASCADE, related_name="e_reservation", verbose_name=_("order")
+    )
+    name = models.CharField(max_length=120, verbose_name=_("name"))
+    hold_until = models.DateTimeField(
+        help_text=_("The store holds the units until then; the expiry task releases them after."),
+        verbose_name=_("held until"),
+    )
+    reminded_at = models.DateTimeField(null=True, blank=True, verbose_name=_("reminded at"))
+    outcome = models.CharField(
+        max_length=12,
+        choices=EReservationOutcome.choices,
+        default=EReservationOutcome.ACTIVE,
+        verbose_name=_("outcome"),
+    )
+    reason = models.CharField(max_length=250, blank=True, verbose_name=_("reason"))
+    sale_order = models.ForeignKey(
+        Order,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The till sale that bought the units."),
+        verbose_name=_("sale"),
+    )
+    closed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("closed at"))
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("closed by"),
+    )
+
+    class Meta:
+        verbose_name = _("e-reservation")
+        verbose_name_plural = _("e-reservations")
+        indexes = [models.Index(fields=["outcome", "hold_until"], name="ereservation_due")]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} ({self.outcome})"
 
 
 # The notification log lives in its own module (orders.notification_log); importing it here registers it.

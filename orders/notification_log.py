@@ -23,6 +23,10 @@ class NotificationKind(models.TextChoices):
     APPROVAL_REQUEST = "approval_request", _("Approval requested")
     APPROVAL_DECISION = "approval_decision", _("Approval decision")
     OVERDUE_REMINDER = "overdue_reminder", _("Overdue payment reminder")
+    RESERVED = "reserved", _("Reservation confirmed")
+    RESERVATION_REMINDER = "reservation_reminder", _("Reservation reminder")
+    RESERVATION_EXPIRED = "reservation_expired", _("Reservation expired")
+    RESERVATION_STORE = "reservation_store", _("Reservation (to the store)")
 
 
 class NotificationChannel(models.TextChoices):

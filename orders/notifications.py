@@ -38,7 +38,12 @@ from .order_actions import OrderAction
 from .proof import proof_barcode_value
 
 CLAIM_LEASE = dt.timedelta(minutes=10)
-EMAIL_KINDS = set(NotificationKind.values)
+EMAIL_KINDS = set(NotificationKind.values) - {NotificationKind.RESERVATION_STORE}
+RESERVATION_KINDS = {
+    NotificationKind.RESERVED,
+    NotificationKind.RESERVATION_REMINDER,
+    NotificationKind.RESERVATION_EXPIRED,
+}
 SMS_KINDS = {NotificationKind.READY_FOR_PICKUP, NotificationKind.SHIPPED, NotificationKind.DELIVERED}
 
 
@@ -243,8 +248,60 @@ def render_order_sms(order: Order, kind: str) -> str:
         }
 
 
+def send_store_reservation_notice(*, order_id: int) -> bool:
+    """Tell the store, at its own address, that a shopper reserved items to try there (once)."""
+    order = Order.objects.select_related("location", "e_reservation").filter(pk=order_id).first()
+    if order is None or not order.location.email:
+        return False
+    log = _claim(
+        order_id=order.pk,
+        kind=NotificationKind.RESERVATION_STORE,
+        channel=NotificationChannel.EMAIL,
+        recipient=order.location.email,
+    )
+    if log is None:
+        return False
+    try:
+        with translation.override(settings.LANGUAGE_CODE):
+            context = _context(order, NotificationKind.RESERVATION_STORE)
+            subject = " ".join(
+                render_to_string("orders/email/reservation_store_subject.txt", context).split()
+            )
+            text = render_to_string("orders/email/reservation_store.txt", context)
+        EmailMultiAlternatives(
+            subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=[order.location.email]
+        ).send()
+    except Exception as exc:
+        _release_claim(log, exc)
+        raise
+    _mark_sent(log)
+    return True
+
+
+def reservation_url(order: Order) -> str:
+    """The shopper's page for a reservation (see it, cancel it), with its token: works signed out."""
+    from django.urls import reverse
+
+    from .services.ereservation import cancel_token
+
+    path = reverse("orders:reservation", args=[order.number])
+    return f"{settings.PAYMENTS_SITE_URL.rstrip('/')}{path}?t={cancel_token(order)}"
+
+
 def _context(order: Order, kind: str, *, reference: str = "") -> dict[str, Any]:
     from .services.pickup import pickup_deadline
+
+    if kind in RESERVATION_KINDS or kind == NotificationKind.RESERVATION_STORE:
+        hold = getattr(order, "e_reservation", None)
+        return {
+            "order": order,
+            "lines": list(order.lines.all()),
+            "store": order.location,
+            "shop_name": _shop_name(),
+            "hold": hold,
+            "hold_until": timezone.localtime(hold.hold_until) if hold else None,
+            "reservation_url": reservation_url(order),
+        }
 
     last_change = order.status_changes.order_by("-created_at", "-id").first()
     refund = None

@@ -6,7 +6,7 @@ from core.errors import ApplicationError
 from core.sms import SmsError
 
 from . import notifications
-from .services import abandoned, b2b_terms, pickup
+from .services import abandoned, b2b_terms, ereservation, pickup
 
 # Worth another try: the mail server or the SMS provider is unreachable (smtplib errors are OSErrors).
 TRANSIENT = (OSError, SmsError)
@@ -61,3 +61,21 @@ def renew_pickup_holds() -> int:
 def cancel_abandoned_orders() -> int:
     """Beat, every few minutes: web orders left awaiting payment with no payment in progress."""
     return abandoned.cancel_abandoned_orders()
+
+
+@shared_task
+def expire_e_reservations() -> int:
+    """Beat, every 5 minutes: reservations past their hold are cancelled, units back on the shelf."""
+    return ereservation.expire_e_reservations()
+
+
+@shared_task
+def remind_e_reservations() -> int:
+    """Beat, every 15 minutes: the shopper is reminded E_RESERVATION_REMINDER_HOURS before the end."""
+    return ereservation.remind_e_reservations()
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, retry_backoff_max=900, max_retries=8)
+def send_store_reservation_notice(*, order_id: int) -> bool:
+    """The store's e-mail: a shopper reserved items to try there."""
+    return notifications.send_store_reservation_notice(order_id=order_id)

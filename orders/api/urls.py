@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import after_sales, cart, checkout, orders
+from . import after_sales, cart, checkout, orders, reservations
 
 urlpatterns = [
     path("cart/", cart.CartCreateView.as_view(), name="cart-create"),
@@ -14,6 +14,7 @@ urlpatterns = [
     path("checkout/options/", checkout.CheckoutOptionsView.as_view(), name="checkout-options"),
     path("checkout/<str:number>/confirm/", checkout.CheckoutConfirmView.as_view(), name="checkout-confirm"),
     *orders.urlpatterns,
+    *reservations.urlpatterns,
     path("orders/<str:number>/cancel/", after_sales.OrderCancelView.as_view(), name="orders-cancel"),
     path("orders/<str:number>/refunds/", after_sales.OrderRefundView.as_view(), name="orders-refunds"),
 ]

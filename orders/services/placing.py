@@ -52,13 +52,20 @@ ALLOWED_TRANSITIONS: dict[str, set[str]] = {
     OrderStatus.COMPLETED: {OrderStatus.REFUNDED},
     OrderStatus.CANCELLED: set(),
     OrderStatus.REFUNDED: set(),
+    # E-reservation: bought at the till (a till sale of its own) or cancelled (shopper, store, expiry).
+    OrderStatus.RESERVED: {OrderStatus.BOUGHT_IN_STORE, OrderStatus.CANCELLED},
+    OrderStatus.BOUGHT_IN_STORE: set(),
 }
+
+_RESERVATION_ONLY = {OrderStatus.RESERVED, OrderStatus.BOUGHT_IN_STORE}
 
 # Statuses a delivery method never takes: a parcel is not collected, a pickup is not shipped.
 STATUSES_NOT_FOR_METHOD: dict[str, set[str]] = {
-    DeliveryMethod.HOME: {OrderStatus.READY_FOR_PICKUP},
-    DeliveryMethod.CLICK_AND_COLLECT: {OrderStatus.SHIPPED},
-    DeliveryMethod.IN_STORE: {OrderStatus.READY_FOR_PICKUP, OrderStatus.SHIPPED},
+    DeliveryMethod.HOME: {OrderStatus.READY_FOR_PICKUP, *_RESERVATION_ONLY},
+    DeliveryMethod.CLICK_AND_COLLECT: {OrderStatus.SHIPPED, *_RESERVATION_ONLY},
+    DeliveryMethod.IN_STORE: {OrderStatus.READY_FOR_PICKUP, OrderStatus.SHIPPED, *_RESERVATION_ONLY},
+    # Nothing is paid online: the till sale is an order of its own (pos.services.ereservations).
+    DeliveryMethod.RESERVE_IN_STORE: set(OrderStatus.values) - {*_RESERVATION_ONLY, OrderStatus.CANCELLED},
 }
 
 # Statuses in which the shopper has paid: cancelling from them refunds.

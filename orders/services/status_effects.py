@@ -73,6 +73,8 @@ STATUS_EFFECTS: dict[tuple[str, str], Effects] = {
         StockEffect.COMMIT, event=OrderCollected
     ),
     (OrderStatus.COMPLETED, DeliveryMethod.IN_STORE): Effects(),
+    # The till sale commits the units it sells and releases the others, in its own transaction.
+    (OrderStatus.BOUGHT_IN_STORE, DeliveryMethod.RESERVE_IN_STORE): Effects(),
     (OrderStatus.CANCELLED, ANY_METHOD): Effects(
         StockEffect.RELEASE,
         event=OrderCancelled,

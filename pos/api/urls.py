@@ -22,3 +22,7 @@ urlpatterns = [
 from .returns import urlpatterns as returns_urlpatterns  # noqa: E402  (returns, pickups, customers)
 
 urlpatterns += returns_urlpatterns
+
+from .ereservations import urlpatterns as ereservation_urlpatterns  # noqa: E402  (e-reservations)
+
+urlpatterns += ereservation_urlpatterns

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -81,7 +82,7 @@ from . import journal
 
 if TYPE_CHECKING:
     from accounts.models import User
-    from inventory.models import Location
+    from inventory.models import Location, Reservation
 
 ZERO = Decimal("0.00")
 MAX_LINE_QUANTITY = 999
@@ -301,9 +302,12 @@ def record_sale(
     offline: bool = False,
     sold_at: dt.datetime | None = None,
     restock: Restock | None = None,
+    reserved: Sequence[Reservation] = (),
 ) -> SaleResult:
     """Record a completed store sale (see the module docstring); ``created`` is False on a replay
-    (``restock`` is then left to the caller)."""
+    (``restock`` is then left to the caller). ``reserved``: units already held for this sale at the
+    store (an e-reservation's kept lines, ``pos.services.ereservations``): the sale commits them
+    instead of taking available units, so they are never counted twice."""
     client_uuid = _clean_uuid(client_uuid)
     # The session row locked, and whether a sale of this uuid exists, in one statement: a replay
     # (rare) then reads the sale and writes nothing.
@@ -327,6 +331,7 @@ def record_sale(
             offline=offline,
             sold_at=sold_at,
             restock=restock,
+            reserved=reserved,
         )
 
 
@@ -342,6 +347,7 @@ def _record(
     offline: bool,
     sold_at: dt.datetime | None,
     restock: Restock | None,
+    reserved: Sequence[Reservation] = (),
 ) -> SaleResult:
     session = _check_open_session(session, user, offline=offline)
     store = session.register.store
@@ -383,7 +389,9 @@ def _record(
             location=store,
             customer=customer,
         )
-    discrepancies = _take_stock(quote, order=order, store=store, user=user, offline=offline, restock=restock)
+    discrepancies = _take_stock(
+        quote, order=order, store=store, user=user, offline=offline, restock=restock, reserved=reserved
+    )
     sale = PosSale.objects.create(
         order=order,
         session=session,
@@ -527,12 +535,34 @@ def _check_tenders(tenders: list[TenderInput], total: Decimal) -> tuple[list[Ten
 
 
 def _take_stock(
-    quote: Quote, *, order: Order, store: Location, user: User, offline: bool, restock: Restock | None
+    quote: Quote,
+    *,
+    order: Order,
+    store: Location,
+    user: User,
+    offline: bool,
+    restock: Restock | None,
+    reserved: Sequence[Reservation] = (),
 ) -> list[StockDiscrepancy]:
     wanted: dict[int, tuple[Variant, int]] = {}
     for q in quote.lines:
         variant, quantity = wanted.get(q.variant.pk, (q.variant, 0))
         wanted[q.variant.pk] = (variant, quantity + q.quantity)
+    if reserved:
+        # Held units first (reservation rows, then levels: inventory's lock order); only what the
+        # reservations do not cover is taken from the available stock below.
+        for reservation in reserved:
+            variant, quantity = wanted.get(reservation.variant_id, (reservation.variant, 0))
+            if reservation.location_id != store.pk or quantity < reservation.quantity:
+                raise InvalidQuantity(
+                    "A reservation sold at a till must be of its store and within the sale.",
+                    detail={"reservation": str(reservation.pk), "sku": reservation.variant.sku},
+                )
+            wanted[reservation.variant_id] = (variant, quantity - reservation.quantity)
+        inventory.commit_many(reservations=list(reserved), user=user)
+        wanted = {pk: row for pk, row in wanted.items() if row[1] > 0}
+        if not wanted:
+            return []
     lines = [inventory.StockLine(*wanted[variant_id]) for variant_id in sorted(wanted)]
     if restock is not None and restock.lines:
         # Every level of the exchange at once, in the global order, before any of them changes.

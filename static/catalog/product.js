@@ -105,6 +105,16 @@
   if (select) select.addEventListener("change", function () { choose(select.value); });
 
   // Live availability: a public read-only socket, snapshot first then every change.
+  // "Reserve to try in store": the variant and quantity chosen in the buy form.
+  var reserve = document.querySelector("[data-reserve-form]");
+  if (reserve) {
+    reserve.addEventListener("submit", function () {
+      var qty = form.querySelector("input[name=quantity]");
+      reserve.querySelector("input[name=sku]").value = currentSku();
+      if (qty) reserve.querySelector("input[name=quantity]").value = qty.value || "1";
+    });
+  }
+
   if (!("WebSocket" in window)) return;
   var skus = Object.keys(variants);
   var retry = 1000;

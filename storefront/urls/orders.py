@@ -4,6 +4,7 @@ from django.urls import path
 
 from storefront.views import cart as cart_views
 from storefront.views import checkout as checkout_views
+from storefront.views import reserve as reserve_views
 from storefront.views import wishlist as wishlist_views
 
 app_name = "orders"
@@ -22,5 +23,8 @@ urlpatterns = [
     path("checkout/", checkout_views.checkout_page, name="checkout"),
     path("checkout/done/<str:number>/", checkout_views.confirmation_page, name="confirmation"),
     path("checkout/done/<str:number>/pay/", checkout_views.retry_payment_page, name="checkout-retry"),
+    path("reserve/", reserve_views.reserve_page, name="reserve"),
+    path("reservation/<str:number>/", reserve_views.reservation_page, name="reservation"),
+    path("reservation/<str:number>/cancel/", reserve_views.reservation_cancel, name="reservation-cancel"),
     path("checkout/done/<str:number>/restore/", checkout_views.restore_cart_view, name="checkout-restore"),
 ]

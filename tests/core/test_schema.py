@@ -14,6 +14,7 @@ NATURALLY_IDEMPOTENT_POSTS = {
     "/api/v1/pos/sales/sync/",
     "/api/v1/shipments/{shipment_id}/events/",  # carrier webhook: replays store nothing
     "/api/v1/erp/batches/{batch_id}/ack/",  # a second acknowledgement answers the batch as it is
+    "/api/v1/store/reservations/{number}/cancel/",  # a cancelled reservation stays cancelled
 }
 
 

@@ -24,6 +24,7 @@ import { renderLoyalty } from "./loyalty.js";
 import * as offline from "./offline.js";
 import * as payment from "./payment.js";
 import * as pickups from "./pickups.js";
+import * as ereserve from "./ereserve.js";
 import * as returns from "./returns.js";
 import * as scanner from "./scanner.js";
 import { focusScan, go } from "./screens.js";
@@ -108,6 +109,9 @@ function onClick(event) {
     case "pickups-refresh":
       pickups.loadPickups();
       break;
+    case "ereserve-refresh":
+      ereserve.loadReservations();
+      break;
     case "z-done":
       session.showPicker();
       break;
@@ -178,6 +182,7 @@ returns.init();
 exchange.init();
 favourites.init();
 pickups.init();
+ereserve.init();
 closing.init();
 offline.init();
 document.addEventListener("click", onClick);
