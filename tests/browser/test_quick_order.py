@@ -36,7 +36,9 @@ def test_a_buyer_pastes_lines_fixes_the_report_and_lands_on_the_cart(
 ):
     email = in_thread(seed)
     phone = device == "phone"
-    context = chromium_browser.new_context(viewport=viewport, locale="en-GB", is_mobile=phone, has_touch=phone)
+    context = chromium_browser.new_context(
+        viewport=viewport, locale="en-GB", is_mobile=phone, has_touch=phone
+    )
     context.set_default_timeout(10_000)
     page = context.new_page()
     try:
