@@ -120,3 +120,13 @@ def test_the_page_reads_its_lists_in_few_queries(client, shop, django_assert_max
     with django_assert_max_num_queries(8):
         response = client.get(PAGE)
     assert response.status_code == 200
+
+
+def test_a_huge_upload_is_refused_with_the_limit_and_nothing_added(client, shop, settings):
+    settings.QUICK_ORDER_MAX_BYTES = 2048
+    signed_in(client, shop.carla)
+    upload = SimpleUploadedFile("order.csv", b"MUG;1\n" * 2000, "text/csv")
+    response = client.post(PAGE, {"file": upload})
+    assert response.status_code == 400
+    assert "The file is too large: at most 2 KB." in response.content.decode()
+    assert not Cart.objects.filter(user=shop.carla, lines__isnull=False).exists()
