@@ -30,4 +30,4 @@ def test_two_hundred_rows_are_added_in_one_go(settings):
     print(f"\n200 rows -> 100 lines: {elapsed * 1000:.0f} ms, {len(queries)} queries ({connection.vendor})")
     assert report.added == 100 and len(report.merged_rows) == 100
     assert len(lines_of(cart)) == 100
-    assert len(queries) <= 20 * 100  # the cart service's checks, per merged line
+    assert len(queries) <= 12 * 100  # the cart service's checks and a savepoint, per merged line (1103 on PG)
