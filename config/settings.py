@@ -564,6 +564,9 @@ POS_CATALOG_DELTA_MAX_AGE_SECONDS = env.int("POS_CATALOG_DELTA_MAX_AGE_SECONDS",
 CART_MAX_LINES = env.int("CART_MAX_LINES", default=100)
 POS_SALE_MAX_LINES = env.int("POS_SALE_MAX_LINES", default=500)
 POS_SYNC_MAX_SALES = env.int("POS_SYNC_MAX_SALES", default=500)
+# B2B quick order (orders.services.quick_order): rows in one pasted list or CSV file, and the file's size.
+QUICK_ORDER_MAX_ROWS = env.int("QUICK_ORDER_MAX_ROWS", default=200)
+QUICK_ORDER_MAX_BYTES = env.int("QUICK_ORDER_MAX_BYTES", default=256 * 1024)
 # How long an Idempotency-Key is remembered.
 IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=72)
 # Click & collect: days a ready order waits at the store before it is cancelled and refunded.

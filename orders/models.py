@@ -434,6 +434,87 @@ class EReservation(models.Model):
         return f"{self.order_id} ({self.outcome})"
 
 
+class UsualOrder(models.Model):
+    """A saved list of products and quantities ("Weekly order") that a buyer puts back in the cart in
+    one click (``orders.services.quick_order``). A company's lists are shared by all its members
+    (``company`` set); a shopper's are their own (``user`` set). Exactly one owner."""
+
+    name = models.CharField(max_length=80, verbose_name=_("name"))
+    company = models.ForeignKey(
+        "accounts.Company",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="usual_orders",
+        verbose_name=_("company"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="usual_orders",
+        verbose_name=_("user"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
+
+    class Meta:
+        verbose_name = _("usual order")
+        verbose_name_plural = _("usual orders")
+        ordering = ["name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(company__isnull=False) & Q(user__isnull=True))
+                | (Q(company__isnull=True) & Q(user__isnull=False)),
+                name="usual_order_one_owner",
+            ),
+            models.UniqueConstraint(
+                fields=["company", "name"],
+                condition=Q(company__isnull=False),
+                name="usual_order_company_name",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "name"], condition=Q(user__isnull=False), name="usual_order_user_name"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UsualOrderLine(models.Model):
+    usual_order = models.ForeignKey(
+        UsualOrder, on_delete=models.CASCADE, related_name="lines", verbose_name=_("usual order")
+    )
+    variant = models.ForeignKey(
+        "catalog.Variant", on_delete=models.CASCADE, related_name="+", verbose_name=_("variant")
+    )
+    quantity = models.PositiveIntegerField(verbose_name=_("quantity"))
+
+    class Meta:
+        verbose_name = _("usual order line")
+        verbose_name_plural = _("usual order lines")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["usual_order", "variant"], name="usual_order_line_unique_variant"
+            ),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="usual_order_line_quantity_gt_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x {self.variant_id}"
+
+
 # The notification log lives in its own module (orders.notification_log); importing it here registers it.
 from .notification_log import NotificationChannel as NotificationChannel  # noqa: E402
 from .notification_log import NotificationKind as NotificationKind  # noqa: E402

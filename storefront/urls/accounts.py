@@ -6,6 +6,7 @@ from storefront.views import account as views
 from storefront.views import company as company_views
 from storefront.views import invoices as invoice_views
 from storefront.views import loyalty as loyalty_views
+from storefront.views import quick_order as quick_views
 from storefront.views import returns as return_views
 from storefront.views import wishlist as wishlist_views
 
@@ -28,6 +29,15 @@ urlpatterns = [
     path("approvals/", company_views.approvals, name="approvals"),
     path("approvals/<str:number>/", company_views.approval_decide, name="approval-decide"),
     path("orders/<str:number>/", views.order_detail, name="order"),
+    path("orders/<str:number>/reorder/", quick_views.reorder, name="reorder"),
+    path("quick-order/", quick_views.quick_order, name="quick-order"),
+    path("quick-order/lists/", quick_views.usual_order_save, name="usual-order-save"),
+    path("quick-order/lists/<int:usual_order_id>/add/", quick_views.usual_order_add, name="usual-order-add"),
+    path(
+        "quick-order/lists/<int:usual_order_id>/delete/",
+        quick_views.usual_order_delete,
+        name="usual-order-delete",
+    ),
     path("orders/<str:number>/return/", return_views.return_new, name="return-new"),
     path("returns/<str:number>/", return_views.return_detail, name="return"),
     path("returns/<str:number>/label/", return_views.return_label, name="return-label"),
