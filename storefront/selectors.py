@@ -790,6 +790,27 @@ def active_stores() -> list[StoreView]:
     return found
 
 
+def home_delivery_days() -> str:
+    """The fastest active carrier's promise ("2-3"), for the product page's delivery estimate: from
+    the cache (0 queries) or 1 query; "" when no carrier says. Relative days, not dates, so a page
+    cached overnight does not promise yesterday's dates."""
+    from logistics.models import Carrier
+
+    key = page_cache.page_key(kind="delivery", parts=["days"])
+    found = page_cache.get_page(key)
+    if found is None:
+        promises = Carrier.objects.filter(is_active=True).exclude(delivery_days="")
+        ranked = sorted(promises.values_list("delivery_days", flat=True), key=_first_number)
+        found = ranked[0] if ranked else ""
+        page_cache.set_page(key, found)
+    return found
+
+
+def _first_number(text: str) -> int:
+    digits = "".join(c if c.isdigit() else " " for c in text).split()
+    return int(digits[0]) if digits else 99
+
+
 def shop_currencies() -> list[str]:
     """``pricing.services.offered_currencies`` through the cache: the footer's currency switch on
     every page. Refreshed by ``PricesChanged`` (every rate change publishes it)."""

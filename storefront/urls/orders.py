@@ -13,6 +13,7 @@ urlpatterns = [
     path("cart/", cart_views.cart_page, name="cart"),
     path("cart/add/", cart_views.cart_add, name="cart-add"),
     path("cart/count/", cart_views.cart_count, name="cart-count"),
+    path("cart/drawer/", cart_views.cart_drawer, name="cart-drawer"),
     path("cart/update/", cart_views.cart_update, name="cart-update"),
     path("cart/remove/", cart_views.cart_remove, name="cart-remove"),
     path("cart/coupon/", cart_views.cart_coupon, name="cart-coupon"),

@@ -125,6 +125,29 @@ def cart_add(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+def cart_drawer(request: HttpRequest) -> HttpResponse:
+    """The mini-cart drawer's content (an HTML fragment ``core/page.js`` opens over any page): the
+    lines with their photos, the total, the way to the cart and to checkout. Never cached."""
+    cart = cart_session.get_cart(request)
+    priced = None
+    if cart is not None:
+        group = cart_session.customer_group(request.user)
+        try:
+            priced = services.price_cart(
+                cart=cart, customer_group=group, currency=cart_session.get_currency(request)
+            )
+        except UnsupportedCurrency:
+            priced = services.price_cart(cart=cart, customer_group=group, currency=BASE_CURRENCY)
+    response = render(
+        request,
+        "storefront/checkout/_drawer.html",
+        {"priced": priced if priced and not priced.is_empty else None},
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
 def cart_count(request: HttpRequest) -> HttpResponse:
     """``{"cart_count": n}``: the header's badge, for pages served whole from the cache
     (``storefront.middleware.FullPageCacheMiddleware``), which show 0 until ``core/page.js`` asks."""

@@ -457,6 +457,7 @@ def _product_context(request, shopper: Shopper, product, *, sku: str | None, rev
         "data": data,
         "product": product,
         "shopper": shopper,
+        "delivery_days": selectors.home_delivery_days(),
         "variants_json": variants_json,
         "selected": data.selected,
         "seo": _alternates(request),
