@@ -15,6 +15,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
+# The currencies the platform can price in (pricing's rates, a shop's currencies). EUR is the base.
+SUPPORTED_CURRENCIES = [
+    ("EUR", "Euro"),
+    ("GBP", "Pound sterling"),
+    ("USD", "US dollar"),
+    ("CHF", "Swiss franc"),
+]
+
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 

@@ -19,6 +19,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from accounts.admin_scope import sees_every_store
+from shops.selectors import rows_of_shop
 
 from .errors import OrderNotFound
 from .models import Cart, CartStatus, Order, OrderLine, OrderStatus, OrderStatusChange
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 
     from accounts.models import User
     from catalog.models import Product
+    from shops.selectors import ShopInfo
 
 PAID_STATUSES = (OrderStatus.PAID, OrderStatus.READY_FOR_PICKUP, OrderStatus.SHIPPED, OrderStatus.COMPLETED)
 
@@ -84,9 +86,14 @@ def is_verified_buyer(*, user: User | AnonymousUser | None, product: Product) ->
 # --- carts ----------------------------------------------------------------------------------------
 
 
-def open_cart_of_user(user: User) -> Cart | None:
-    """A signed-in shopper's cart: their most recent OPEN one."""
-    return Cart.objects.filter(user=user, status=CartStatus.OPEN).order_by("-updated_at", "-id").first()
+def open_cart_of_user(user: User, *, shop: ShopInfo | None = None) -> Cart | None:
+    """A signed-in shopper's cart: their most recent OPEN one (on ``shop``: a cart belongs to the shop
+    it was filled on; none given: on any shop)."""
+    return (
+        Cart.objects.filter(rows_of_shop(shop), user=user, status=CartStatus.OPEN)
+        .order_by("-updated_at", "-id")
+        .first()
+    )
 
 
 def cart_item_count(cart: Cart) -> int:
@@ -94,9 +101,9 @@ def cart_item_count(cart: Cart) -> int:
     return cart.lines.aggregate(n=Sum("quantity"))["n"] or 0
 
 
-def open_anonymous_cart(token: uuid.UUID) -> Cart | None:
-    """The OPEN cart of nobody in particular with this token (an anonymous session's cart)."""
-    return Cart.objects.filter(token=token, status=CartStatus.OPEN, user__isnull=True).first()
+def open_anonymous_cart(token: uuid.UUID, *, shop: ShopInfo | None = None) -> Cart | None:
+    """The OPEN cart of nobody in particular with this token (an anonymous session's cart), on ``shop``."""
+    return Cart.objects.filter(rows_of_shop(shop), token=token, status=CartStatus.OPEN, user__isnull=True).first()
 
 
 # --- who sees which orders (back office, admin, API) -----------------------------------------------

@@ -53,8 +53,8 @@ class FullPageCacheMiddleware:
     traffic counts, security headers, CSP); only the view, its queries and its templates are skipped.
 
     A request is served from it when it is a GET or HEAD of the home, a category, a search or a
-    product page, by a visitor who is not signed in and has no message waiting. The key is the URL
-    (scheme, host, path and query), the language and the session's currency. The entry is used only
+    product page, by a visitor who is not signed in and has no message waiting. The key is the shop
+    (``shops``), the URL (scheme, host, path and query), the language and the session's currency. The entry is used only
     if the versions it was built at are still current (``storefront.cache``: the same versions, bumped
     by the same events, as the page cache), so a sale or a price change shows at once.
 
@@ -81,6 +81,7 @@ class FullPageCacheMiddleware:
             path=request.get_full_path(),
             language=translation.get_language() or settings.LANGUAGE_CODE,
             currency=visitor.currency,
+            shop=page_cache.shop_key(),
         )
         page = page_cache.get_full(key)
         if page is not None:

@@ -93,6 +93,7 @@ def place_web_order(
     line_locations: list[Location] | None = None,
     routing: str = "",
     price_location: Location | None = None,
+    shop_id: int | None = None,
 ) -> Order:
     """A web order awaiting payment: prices snapshotted, every line's stock reserved at ``location``,
     or, with ``line_locations`` (one per line: the route of ``orders.services.routing``), each line at
@@ -127,6 +128,7 @@ def place_web_order(
     order.shipping_gross = shipping_gross
     order.carrier = carrier
     order.routing = routing[:250]
+    order.shop_id = shop_id  # the web shop it was placed on (its cart's)
     priced = _priced_web_lines(
         order,
         lines,
@@ -359,6 +361,7 @@ def _set_web_totals(order: Order, lines: list[OrderLine]) -> None:
             "shipping_gross",
             "carrier",
             "routing",
+            "shop",
             "discount_gross",
             "total_gross_eur",
             "total_gross",

@@ -1,0 +1,82 @@
+"""The request's shop, from its host name (``CurrentShopMiddleware``), and its languages
+(``ShopLocaleMiddleware``, in place of Django's ``LocaleMiddleware``).
+
+Order in ``MIDDLEWARE``: after ``SessionMiddleware`` (it checks whose session it is), then
+``ShopLocaleMiddleware``, both before ``AuthenticationMiddleware`` and the storefront's page cache.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from importlib import import_module
+
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
+from django.core.exceptions import DisallowedHost
+from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from . import context, selectors
+
+SESSION_SHOP_KEY = "_shop"
+
+
+class CurrentShopMiddleware:
+    """``request.shop`` (a ``selectors.ShopInfo``): the shop claiming the host, else the default one.
+    No query once the process's snapshot is warm (``shops.selectors``). Also the current shop of
+    ``shops.context`` for the request, so the catalog reads keep to its assortment.
+
+    Sessions belong to the shop they signed in on (``SESSION_SHOP_KEY``, written on the first
+    response that carries a signed-in session). A signed-in session presented to another shop is
+    set aside for this request: the request gets a new, empty, anonymous session (the first one is
+    untouched, still signed in on its own shop). ``settings.SHOPS_SHARED_ACCOUNTS = True`` lets
+    shops share accounts (one sign-in for all).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.session_store = import_module(settings.SESSION_ENGINE).SessionStore
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            host = request.get_host()
+        except DisallowedHost:  # CommonMiddleware answers 400; until then, the default shop
+            host = ""
+        shop = selectors.shop_for_host(host)
+        request.shop = shop  # type: ignore[attr-defined]
+        session = getattr(request, "session", None)
+        if session is not None and not settings.SHOPS_SHARED_ACCOUNTS:
+            owner = session.get(SESSION_SHOP_KEY)
+            if owner is not None and owner != shop.key and SESSION_KEY in session:
+                request.session = self.session_store()  # type: ignore[attr-defined]
+        token = context.activate(shop)
+        try:
+            response = self.get_response(request)
+        finally:
+            context.deactivate(token)
+        session = getattr(request, "session", None)
+        if session is not None and SESSION_KEY in session and SESSION_SHOP_KEY not in session:
+            session[SESSION_SHOP_KEY] = shop.key
+        return response
+
+
+class ShopLocaleMiddleware(LocaleMiddleware):
+    """Django's language choice, kept to the shop's languages: a URL in a language the shop does not
+    offer is a 404; without a language in the URL, a language the shop does not offer gives way to
+    the shop's default one (so ``/`` redirects to a page that exists)."""
+
+    def process_request(self, request: HttpRequest) -> None:
+        super().process_request(request)
+        shop = getattr(request, "shop", None)
+        if shop is None:
+            return
+        from_path = translation.get_language_from_path(request.path_info)
+        if from_path:
+            if not shop.offers_language(from_path):
+                raise Http404(_("This shop is not available in this language."))
+            return
+        if not shop.offers_language(translation.get_language() or ""):
+            translation.activate(shop.default_language)
+            request.LANGUAGE_CODE = translation.get_language()
