@@ -103,7 +103,9 @@ def cart_item_count(cart: Cart) -> int:
 
 def open_anonymous_cart(token: uuid.UUID, *, shop: ShopInfo | None = None) -> Cart | None:
     """The OPEN cart of nobody in particular with this token (an anonymous session's cart), on ``shop``."""
-    return Cart.objects.filter(rows_of_shop(shop), token=token, status=CartStatus.OPEN, user__isnull=True).first()
+    return Cart.objects.filter(
+        rows_of_shop(shop), token=token, status=CartStatus.OPEN, user__isnull=True
+    ).first()
 
 
 # --- who sees which orders (back office, admin, API) -----------------------------------------------

@@ -31,7 +31,20 @@ class ShopForm(forms.ModelForm):  # type: ignore[type-arg]
 
     class Meta:
         model = Shop
-        fields = "__all__"
+        fields = [  # the admin takes its fieldsets' (with the translated legal mentions per language)
+            "code",
+            "name",
+            "mode",
+            "is_default",
+            "logo",
+            "tokens",
+            "languages",
+            "default_language",
+            "currencies",
+            "categories",
+            "excluded_products",
+            "email_from",
+        ]
 
     def clean_is_default(self) -> bool:
         value = bool(self.cleaned_data.get("is_default"))

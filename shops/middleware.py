@@ -45,17 +45,24 @@ class CurrentShopMiddleware:
         except DisallowedHost:  # CommonMiddleware answers 400; until then, the default shop
             host = ""
         shop = selectors.shop_for_host(host)
-        request.shop = shop  # type: ignore[attr-defined]
+        request.shop = shop  # type: ignore[attr-defined]  # read by views as getattr(request, "shop")
         session = getattr(request, "session", None)
+        set_aside = None
         if session is not None and not settings.SHOPS_SHARED_ACCOUNTS:
             owner = session.get(SESSION_SHOP_KEY)
             if owner is not None and owner != shop.key and SESSION_KEY in session:
-                request.session = self.session_store()  # type: ignore[attr-defined]
+                set_aside = session
+                request.session = self.session_store()
         token = context.activate(shop)
         try:
             response = self.get_response(request)
         finally:
             context.deactivate(token)
+        if set_aside is not None and request.session.is_empty():
+            # Nothing was kept for this shop: put the other shop's session back, untouched, so that
+            # SessionMiddleware neither saves it nor deletes its cookie (a cookie shared by hosts).
+            request.session = set_aside
+            return response
         session = getattr(request, "session", None)
         if session is not None and SESSION_KEY in session and SESSION_SHOP_KEY not in session:
             session[SESSION_SHOP_KEY] = shop.key

@@ -123,7 +123,9 @@ class Shop(models.Model):
         verbose_name_plural = _("shops")
         ordering = ["-is_default", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["is_default"], condition=Q(is_default=True), name="shop_one_default"),
+            models.UniqueConstraint(
+                fields=["is_default"], condition=Q(is_default=True), name="shop_one_default"
+            ),
             models.CheckConstraint(condition=Q(mode__in=["b2c", "b2b"]), name="shop_mode_valid"),
         ]
 
@@ -139,11 +141,16 @@ class Shop(models.Model):
 
 class ShopDomain(models.Model):
     host = models.CharField(
-        _("host name"), max_length=253, unique=True, help_text=_("Without the scheme or port: pro.example.com.")
+        _("host name"),
+        max_length=253,
+        unique=True,
+        help_text=_("Without the scheme or port: pro.example.com."),
     )
     shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="domains", verbose_name=_("shop"))
     is_primary = models.BooleanField(
-        _("primary"), default=False, help_text=_("The host of the shop's canonical URLs, sitemap and robots.txt.")
+        _("primary"),
+        default=False,
+        help_text=_("The host of the shop's canonical URLs, sitemap and robots.txt."),
     )
 
     class Meta:
@@ -171,9 +178,14 @@ class StaffShopAccess(models.Model):
     A member of staff with no row sees every shop."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="shop_accesses", verbose_name=_("user")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="shop_accesses",
+        verbose_name=_("user"),
     )
-    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="staff_accesses", verbose_name=_("shop"))
+    shop = models.ForeignKey(
+        Shop, on_delete=models.CASCADE, related_name="staff_accesses", verbose_name=_("shop")
+    )
 
     class Meta:
         verbose_name = _("staff access to a shop")

@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -23,7 +24,15 @@ from django.utils.functional import cached_property
 
 from core import degradation
 
-from .models import CURRENCY_CODES, LANGUAGE_CODES, Shop, ShopDomain, ShopMode, StaffShopAccess, normalise_host
+from .models import (
+    CURRENCY_CODES,
+    LANGUAGE_CODES,
+    Shop,
+    ShopDomain,
+    ShopMode,
+    StaffShopAccess,
+    normalise_host,
+)
 from .tokens import tokens_css
 
 VERSION_KEY = "shops:version"
@@ -161,12 +170,21 @@ def _with_descendants(roots: frozenset[int], children: dict[int, list[int]]) -> 
 
 def _category_children() -> dict[int, list[int]]:
     """parent id -> child ids, read through the assortment's relation (no import of catalog)."""
-    category_model = Shop._meta.get_field("categories").related_model
+    category_model: Any = Shop._meta.get_field("categories").related_model
     children: dict[int, list[int]] = {}
-    for pk, parent_id in category_model._default_manager.values_list("pk", "parent_id"):  # type: ignore[union-attr]
+    for pk, parent_id in category_model._default_manager.values_list("pk", "parent_id"):
         if parent_id is not None:
             children.setdefault(parent_id, []).append(pk)
     return children
+
+
+def _pairs(through: Any, column: str) -> dict[int, list[int]]:
+    """shop id -> ids, from an assortment table (``through``: the M2M's table, typed loosely because
+    its far end is a lazy reference to catalog)."""
+    found: dict[int, list[int]] = {}
+    for shop_id, other_id in through._default_manager.values_list("shop_id", column):
+        found.setdefault(shop_id, []).append(other_id)
+    return found
 
 
 def _load(version: int) -> _Snapshot:
@@ -175,12 +193,8 @@ def _load(version: int) -> _Snapshot:
     domains: dict[int, list[tuple[str, bool]]] = {}
     for shop_id, host, is_primary in ShopDomain.objects.values_list("shop_id", "host", "is_primary"):
         domains.setdefault(shop_id, []).append((host, is_primary))
-    categories: dict[int, list[int]] = {}
-    for shop_id, category_id in Shop.categories.through.objects.values_list("shop_id", "category_id"):
-        categories.setdefault(shop_id, []).append(category_id)
-    excluded: dict[int, list[int]] = {}
-    for shop_id, product_id in Shop.excluded_products.through.objects.values_list("shop_id", "product_id"):
-        excluded.setdefault(shop_id, []).append(product_id)
+    categories = _pairs(Shop.categories.through, "category_id")
+    excluded = _pairs(Shop.excluded_products.through, "product_id")
     children = _category_children() if categories else {}
     by_id = {
         shop.pk: _info(
@@ -193,8 +207,12 @@ def _load(version: int) -> _Snapshot:
         for shop in Shop.objects.all()
     }
     default = next((info for info in by_id.values() if info.is_default), None) or builtin_default()
-    by_host = {host: by_id[shop_id] for shop_id, hosts in domains.items() for host, _p in hosts if shop_id in by_id}
-    return _Snapshot(version=version, by_id=by_id, by_host=by_host, default=default, checked_at=time.monotonic())
+    by_host = {
+        host: by_id[shop_id] for shop_id, hosts in domains.items() for host, _p in hosts if shop_id in by_id
+    }
+    return _Snapshot(
+        version=version, by_id=by_id, by_host=by_host, default=default, checked_at=time.monotonic()
+    )
 
 
 def _current() -> _Snapshot:

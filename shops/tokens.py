@@ -27,7 +27,9 @@ _FUNCTION = re.compile(
     rf"(?:rgba?|hsla?)\(\s*{_NUMBER}(?:deg)?(?:\s*[,\s]\s*{_NUMBER}){{2}}(?:\s*[,/]\s*{_NUMBER})?\s*\)"
 )
 _LENGTH = re.compile(r"0|(?:\d+(?:\.\d+)?|\.\d+)(?:px|rem|em|%)")
-_FAMILY = re.compile(r"""(?:"[A-Za-z0-9 \-]{1,60}"|'[A-Za-z0-9 \-]{1,60}'|[A-Za-z][A-Za-z0-9\-]*(?: [A-Za-z0-9\-]+)*)""")
+_FAMILY = re.compile(
+    r"""(?:"[A-Za-z0-9 \-]{1,60}"|'[A-Za-z0-9 \-]{1,60}'|[A-Za-z][A-Za-z0-9\-]*(?: [A-Za-z0-9\-]+)*)"""
+)
 MAX_VALUE_LENGTH = 200
 
 
@@ -50,7 +52,7 @@ def clean_tokens(raw: object) -> dict[str, str]:
         return {}
     if not isinstance(raw, Mapping):
         raise ValidationError(
-            _("The design tokens must be an object of names and values, e.g. {\"brand\": \"#0b5d3b\"}."),
+            _('The design tokens must be an object of names and values, e.g. {"brand": "#0b5d3b"}.'),
             code="tokens_not_object",
         )
     errors: list[ValidationError] = []
@@ -71,7 +73,7 @@ def clean_tokens(raw: object) -> dict[str, str]:
         elif name in LENGTH_TOKENS:
             ok, expected = _is_length(text), _("a length such as 8px, 0.5rem or 0")
         else:
-            ok, expected = _is_font_stack(text), _("a list of font names such as \"Source Sans 3\", sans-serif")
+            ok, expected = _is_font_stack(text), _('a list of font names such as "Source Sans 3", sans-serif')
         if not ok or len(text) > MAX_VALUE_LENGTH:
             errors.append(
                 ValidationError(

@@ -49,7 +49,9 @@ def get_cart(request: HttpRequest, *, create: bool = False) -> Cart | None:
     if user is not None and user.is_authenticated:
         cart = order_selectors.open_cart_of_user(user, shop=_shop(request))
         if cart is None and create:
-            cart = cart_services.open_cart(user=user, currency=get_currency(request), shop_id=_shop_id(request))
+            cart = cart_services.open_cart(
+                user=user, currency=get_currency(request), shop_id=_shop_id(request)
+            )
     else:
         cart = session_cart(request)
         if cart is None and create:

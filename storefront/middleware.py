@@ -54,9 +54,10 @@ class FullPageCacheMiddleware:
 
     A request is served from it when it is a GET or HEAD of the home, a category, a search or a
     product page, by a visitor who is not signed in and has no message waiting. The key is the shop
-    (``shops``), the URL (scheme, host, path and query), the language and the session's currency. The entry is used only
-    if the versions it was built at are still current (``storefront.cache``: the same versions, bumped
-    by the same events, as the page cache), so a sale or a price change shows at once.
+    (``shops``), the URL (scheme, host, path and query), the language and the session's currency. The
+    entry is used only if the versions it was built at are still current (``storefront.cache``: the
+    same versions, bumped by the same events, as the page cache), so a sale or a price change shows at
+    once.
 
     Per visitor, put back into the stored bytes: the CSRF token of the forms (this request's own,
     so the forms work without JavaScript); and, when the session holds a cart, the badge gets

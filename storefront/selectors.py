@@ -878,7 +878,9 @@ def matching_categories(query: str, *, limit: int = 3) -> list[CategoryNode]:
     """Categories whose name, in any language, matches ``query`` (the same matching as products). 0
     queries when the category tree is cached."""
     tree = category_tree()
-    rows = [(node.id, " ".join(node.names.values())) for node in tree.nodes.values() if category_in_shop(node)]
+    rows = [
+        (node.id, " ".join(node.names.values())) for node in tree.nodes.values() if category_in_shop(node)
+    ]
     return [tree.nodes[hit.product_id] for hit in search_sql.match_texts(query, rows, limit=limit)]
 
 

@@ -21,7 +21,7 @@ class ShopSitemap(Sitemap):
 
     def _languages(self):
         shop = current_shop()
-        return list(shop.languages) if shop is not None else super()._languages()
+        return list(shop.languages) if shop is not None else super()._languages()  # type: ignore[misc]
 
     def get_domain(self, site=None):
         domain = super().get_domain(site)
@@ -64,6 +64,7 @@ class CategorySitemap(ShopSitemap):
 
 class ArticleSitemap(ShopSitemap):
     """Public blog articles (drafts and future dates left out)."""
+
     changefreq = "weekly"
     priority = 0.5
 

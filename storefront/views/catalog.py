@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -167,7 +167,7 @@ def home(request: HttpRequest) -> HttpResponse:
             _currency_fallback(shopper)
             products = selectors.home_products(**shopper.prices_kwargs())
         tree = selectors.category_tree()
-        roots = tree.roots()
+        roots = selectors.top_categories()  # the shop's own when it chose some
         ctx = {
             "top_categories": [(root, tree.children(root.id)[:6]) for root in roots],
             "new_products": products["new"],
@@ -467,7 +467,7 @@ def _product_json_ld(request, data: selectors.ProductPage, shopper: Shopper) -> 
         }
         for v in data.variants
     ]
-    ld = {
+    ld: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "Product",
         "name": product.name,
