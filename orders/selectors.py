@@ -13,13 +13,13 @@ the number of orders or lines (the tests pin them):
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from accounts.admin_scope import sees_every_store
-from shops.selectors import rows_of_shop
+from shops.selectors import default_shop, rows_of_shop, shop_ids_for_staff
 
 from .errors import OrderNotFound
 from .models import Cart, CartStatus, Order, OrderLine, OrderStatus, OrderStatusChange
@@ -109,6 +109,19 @@ def open_anonymous_cart(token: uuid.UUID, *, shop: ShopInfo | None = None) -> Ca
 
 
 # --- who sees which orders (back office, admin, API) -----------------------------------------------
+
+
+def in_staff_shops(queryset: QuerySet[Any], user: object) -> QuerySet[Any]:
+    """Orders or carts of the shops ``user`` is limited to (``shops.StaffShopAccess``); all of them for
+    staff without a limit. The default shop's also takes the rows from before shops (no shop). 0-1 query."""
+    shop_ids = shop_ids_for_staff(user)
+    if shop_ids is None:
+        return queryset
+    allowed = Q(shop_id__in=shop_ids)
+    default = default_shop()
+    if default.id in shop_ids:
+        allowed |= Q(shop__isnull=True)
+    return queryset.filter(allowed)
 
 
 def orders_visible_to(user: User | AnonymousUser | None) -> QuerySet[Order]:

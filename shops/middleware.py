@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from importlib import import_module
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
@@ -28,11 +29,12 @@ class CurrentShopMiddleware:
     No query once the process's snapshot is warm (``shops.selectors``). Also the current shop of
     ``shops.context`` for the request, so the catalog reads keep to its assortment.
 
-    Sessions belong to the shop they signed in on (``SESSION_SHOP_KEY``, written on the first
-    response that carries a signed-in session). A signed-in session presented to another shop is
-    set aside for this request: the request gets a new, empty, anonymous session (the first one is
-    untouched, still signed in on its own shop). ``settings.SHOPS_SHARED_ACCOUNTS = True`` lets
-    shops share accounts (one sign-in for all).
+    Sessions belong to the shop they signed in on (``SESSION_SHOP_KEY``, written at sign-in by
+    ``tag_session``; a session signed in without it, before shops or by a test's ``force_login``,
+    belongs to the default shop). A signed-in session presented to another shop is set aside for
+    this request: the request gets a new, empty, anonymous session (the first one is untouched, still
+    signed in on its own shop). ``settings.SHOPS_SHARED_ACCOUNTS = True`` lets shops share accounts
+    (one sign-in for all).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -48,11 +50,10 @@ class CurrentShopMiddleware:
         request.shop = shop  # type: ignore[attr-defined]  # read by views as getattr(request, "shop")
         session = getattr(request, "session", None)
         set_aside = None
-        if session is not None and not settings.SHOPS_SHARED_ACCOUNTS:
-            owner = session.get(SESSION_SHOP_KEY)
-            if owner is not None and owner != shop.key and SESSION_KEY in session:
-                set_aside = session
-                request.session = self.session_store()
+        signed_in = session is not None and SESSION_KEY in session
+        if signed_in and not settings.SHOPS_SHARED_ACCOUNTS and session_shop(session) != shop.key:
+            set_aside = session
+            request.session = self.session_store()
         token = context.activate(shop)
         try:
             response = self.get_response(request)
@@ -62,10 +63,6 @@ class CurrentShopMiddleware:
             # Nothing was kept for this shop: put the other shop's session back, untouched, so that
             # SessionMiddleware neither saves it nor deletes its cookie (a cookie shared by hosts).
             request.session = set_aside
-            return response
-        session = getattr(request, "session", None)
-        if session is not None and SESSION_KEY in session and SESSION_SHOP_KEY not in session:
-            session[SESSION_SHOP_KEY] = shop.key
         return response
 
 
@@ -87,3 +84,17 @@ class ShopLocaleMiddleware(LocaleMiddleware):
         if not shop.offers_language(translation.get_language() or ""):
             translation.activate(shop.default_language)
             request.LANGUAGE_CODE = translation.get_language()
+
+
+def session_shop(session: Any) -> str:
+    """The key of the shop a signed-in session belongs to."""
+    return str(session.get(SESSION_SHOP_KEY) or selectors.default_shop().key)
+
+
+def tag_session(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    """``user_logged_in`` receiver (``ShopsConfig.ready``): the session belongs to the request's shop.
+    Part of the sign-in itself (the session is being written anyway), not a domain flow."""
+    shop = getattr(request, "shop", None)
+    session = getattr(request, "session", None)
+    if shop is not None and session is not None:
+        session[SESSION_SHOP_KEY] = shop.key

@@ -262,12 +262,17 @@ def test_shared_accounts_sign_in_on_every_shop(pro, settings):
     assert browser.get("/en/account/").status_code == 200
 
 
-def test_the_session_records_the_shop_it_signed_in_on(pro):
+def test_a_sign_in_on_b_belongs_to_b(pro):
+    UserFactory(email="buyer@example.com")
     browser = on(B)
-    browser.force_login(UserFactory())
-    browser.get("/en/account/")
-    session = browser.session
-    assert session["_shop"] == "pro" and SESSION_KEY in session
+    response = browser.post(
+        "/en/account/login/", {"username": "buyer@example.com", "password": "pass-1234-word"}
+    )
+    assert response.status_code == 302
+    assert browser.session["_shop"] == "pro" and SESSION_KEY in browser.session
+    assert browser.get("/en/account/").status_code == 200  # signed in on B
+    browser.defaults["HTTP_HOST"] = A
+    assert browser.get("/en/account/").status_code == 302  # not on A
 
 
 def test_reviews_show_on_the_shop_they_were_written_on(pro, jam):
