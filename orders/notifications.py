@@ -28,6 +28,7 @@ from django.utils import dateformat, timezone, translation
 from django.utils.translation import gettext
 
 from core import outbox, sms
+from shops.selectors import shop_by_id
 
 from .fulfilment import fulfilment_state
 from .models import Order, OrderStatus
@@ -134,7 +135,7 @@ def build_order_email(order: Order, kind: str, *, reference: str = "") -> EmailM
     message = EmailMultiAlternatives(
         subject=subject,
         body=text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
+        from_email=_sender(order),
         to=[order.email],
         headers={"Content-Language": language},
     )
@@ -150,19 +151,19 @@ def render_order_sms(order: Order, kind: str) -> str:
             parcels = fulfilment_state().parcels(order.pk)
             links = " ".join(p.tracking_url for p in parcels if p.tracking_url)
             return gettext("%(shop)s: your order %(number)s has shipped.") % {
-                "shop": _shop_name(),
+                "shop": _shop_name(order),
                 "number": order.number,
             } + (" " + gettext("Tracking: %(links)s") % {"links": links} if links else "")
         if kind == NotificationKind.DELIVERED:
             return gettext("%(shop)s: your order %(number)s has been delivered. Thank you!") % {
-                "shop": _shop_name(),
+                "shop": _shop_name(order),
                 "number": order.number,
             }
         deadline = pickup_deadline(order)
         return gettext(
             "%(shop)s: your order %(number)s is ready at %(store)s. Please collect it by %(deadline)s."
         ) % {
-            "shop": _shop_name(),
+            "shop": _shop_name(order),
             "number": order.number,
             "store": order.location.name,
             "deadline": dateformat.format(timezone.localtime(deadline), "l j F") if deadline else "",
@@ -184,7 +185,7 @@ def _context(order: Order, kind: str, *, reference: str = "") -> dict[str, Any]:
         "return_code": proof_barcode_value(order.number),  # proves the order at a till (orders.proof)
         "lines": list(order.lines.all()),
         "store": order.location,
-        "shop_name": _shop_name(),
+        "shop_name": _shop_name(order),
         "is_click_and_collect": order.delivery_method == "click_collect",
         "pickup_deadline": pickup_deadline(order) if kind == NotificationKind.READY_FOR_PICKUP else None,
         "pickup_days": settings.CLICK_COLLECT_PICKUP_DAYS,
@@ -196,8 +197,16 @@ def _context(order: Order, kind: str, *, reference: str = "") -> dict[str, Any]:
     }
 
 
-def _shop_name() -> str:
-    return getattr(settings, "SHOP_NAME", "Maison Corsica")
+def _shop_name(order: Order) -> str:
+    """The name of the shop the order was placed on (``Order.shop``); the platform's for the stores."""
+    shop = shop_by_id(order.shop_id)
+    return shop.name if shop is not None else getattr(settings, "SHOP_NAME", "Maison Corsica")
+
+
+def _sender(order: Order) -> str:
+    """The From of the order's shop (``Shop.email_from``), else the platform's."""
+    shop = shop_by_id(order.shop_id)
+    return shop.email_from if shop is not None and shop.email_from else settings.DEFAULT_FROM_EMAIL
 
 
 # --- the once-only log ----------------------------------------------------------------------------

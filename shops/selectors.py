@@ -100,7 +100,6 @@ def builtin_default() -> ShopInfo:
         languages=tuple(LANGUAGE_CODES),
         default_language=settings.LANGUAGE_CODE,
         currencies=tuple(CURRENCY_CODES),
-        email_from=settings.DEFAULT_FROM_EMAIL,
     )
 
 
@@ -149,7 +148,7 @@ def _info(
         default_language=shop.default_language if shop.default_language in langs else langs[0],
         currencies=tuple(c for c in CURRENCY_CODES if c in (shop.currencies or [])) or tuple(CURRENCY_CODES),
         legal_mentions={code: getattr(shop, f"legal_mentions_{code}", "") or "" for code in LANGUAGE_CODES},
-        email_from=shop.email_from or settings.DEFAULT_FROM_EMAIL,
+        email_from=shop.email_from,  # "" : the platform's (DEFAULT_FROM_EMAIL)
         primary_host=primary,
         category_ids=chosen,
         assortment_category_ids=_with_descendants(chosen, children),

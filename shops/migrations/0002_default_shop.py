@@ -21,7 +21,7 @@ def create_default(apps, schema_editor):
         languages=languages,
         default_language=settings.LANGUAGE_CODE if settings.LANGUAGE_CODE in languages else languages[0],
         currencies=CURRENCIES,
-        email_from=settings.DEFAULT_FROM_EMAIL,
+        email_from="",  # the platform's (DEFAULT_FROM_EMAIL), as before shops
     )
 
 

@@ -330,3 +330,18 @@ def test_the_assortment_adds_no_query_to_a_product_page(pro, jam, django_assert_
     page_cache.bump_product(jam.pk)
     with django_assert_num_queries(6):
         assert on(B).get(url).status_code == 200
+
+
+def test_an_order_e_mail_comes_from_its_shop(pro, catalog, settings):
+    from orders.notifications import build_order_email
+    from tests.shops.test_staff import order
+
+    sent = build_order_email(order("W-PRO-1", shop_id=pro.pk, location=catalog.aja), "confirmation")
+    assert "Maison Corse Pro" in sent.subject + sent.body
+    pro.email_from = "Maison Corse Pro <pro@example.com>"
+    pro.save()
+    shop_services.shops_changed()
+    sent = build_order_email(order("W-PRO-2", shop_id=pro.pk, location=catalog.aja), "confirmation")
+    assert sent.from_email == "Maison Corse Pro <pro@example.com>"
+    main = build_order_email(order("W-MAIN-1", shop_id=None, location=catalog.aja), "confirmation")
+    assert main.from_email == settings.DEFAULT_FROM_EMAIL  # a store's order: the platform's sender
