@@ -219,6 +219,7 @@ def test_the_admin_form_shows_the_token_error_and_saves_nothing(admin_client):
             "domains-TOTAL_FORMS": "0",
             "domains-INITIAL_FORMS": "0",
         },
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors
