@@ -304,6 +304,15 @@ class Review(models.Model):
     title = models.CharField(_("title"), max_length=120, blank=True)
     text = models.TextField(_("review"), max_length=4000)
     language = models.CharField(max_length=8, default="fr", verbose_name=_("language"))
+    shop = models.ForeignKey(
+        "shops.Shop",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("shop"),
+        help_text=_("Where it was written; shown on that shop only (none: before shops, the default shop)."),
+    )
     status = models.CharField(
         max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.PENDING, verbose_name=_("status")
     )

@@ -47,7 +47,15 @@ def _author_name(user) -> str:
 
 @transaction.atomic
 def submit_review(
-    *, product: Product, user, rating: int, title: str, text: str, language: str, verified_buyer: bool
+    *,
+    product: Product,
+    user,
+    rating: int,
+    title: str,
+    text: str,
+    language: str,
+    verified_buyer: bool,
+    shop_id: int | None = None,
 ) -> Review:
     """A verified buyer's review, waiting for moderation. One per user and product.
 
@@ -74,6 +82,7 @@ def submit_review(
                 title=(title or "").strip()[:120],
                 text=text,
                 language=language[:8],
+                shop_id=shop_id,  # shown on the shop it was written on
             )
     except IntegrityError as exc:  # two submissions racing
         raise AlreadyReviewed(

@@ -43,7 +43,9 @@ else:
         "DJANGO_SECRET_KEY", default="dev-only-insecure-key-change-me-in-production-0123456789"
     )
     ALLOWED_HOSTS = env.list(
-        "DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"]
+        "DJANGO_ALLOWED_HOSTS",
+        # pro.localhost: the demo's second shop (shops; browsers resolve *.localhost to this machine)
+        default=["localhost", "127.0.0.1", "[::1]", "testserver", "pro.localhost"],
     )
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -68,6 +70,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "core",
+    "shops",  # the storefronts of this install, chosen by host name (just above core: all may read it)
     "accounts",
     "catalog",
     "inventory",
@@ -100,7 +103,10 @@ MIDDLEWARE = [
     "core.middleware.HostileInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # request.shop from the host (shops.middleware): after the session (whose it is), before the language
+    # (the shop's languages), the sign-in and the page cache (keys carry the shop).
+    "shops.middleware.CurrentShopMiddleware",
+    "shops.middleware.ShopLocaleMiddleware",  # Django's LocaleMiddleware, kept to the shop's languages
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -132,6 +138,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "shops.context_processors.shop",
                 "storefront.context_processors.shop",
                 "storefront.context_processors.cart",
                 "content.context_processors.footer",
@@ -225,6 +232,13 @@ else:
 # The storefront's page cache (storefront.cache: the pages' main part, and whole anonymous responses).
 # Off only to measure what a page costs when its entry was just dropped (bench/serving.py --uncached).
 STOREFRONT_PAGE_CACHE = env.bool("STOREFRONT_PAGE_CACHE", default=True)
+
+# --- Shops (shops/) ------------------------------------------------------------------------------------
+# True: a shopper signed in on one shop is signed in on every shop of the install (one account domain).
+# False: a session belongs to the shop it signed in on (shops.middleware.CurrentShopMiddleware).
+SHOPS_SHARED_ACCOUNTS = env.bool("SHOPS_SHARED_ACCOUNTS", default=False)
+# How often (seconds) a process checks whether staff changed a shop (shops.selectors: the snapshot).
+SHOPS_CACHE_SECONDS = env.float("SHOPS_CACHE_SECONDS", default=5.0)
 
 # --- Celery -----------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "memory://")

@@ -11,6 +11,7 @@ from core.metrics import metrics_view
 from core.views import favicon, healthz, readyz
 from marketing.views import unsubscribe
 from marketing.webhooks import tracking_webhook
+from shops.views import tokens_css
 from storefront.sitemaps import sitemaps
 from storefront.views.catalog import robots_txt
 from storefront.views.platform import home
@@ -40,6 +41,7 @@ urlpatterns = [
     # the e-mail provider's bounces and complaints (basic auth: ANYMAIL_WEBHOOK_SECRET)
     path("anymail/<str:provider>/tracking/", tracking_webhook, name="email-tracking-webhook"),
     path("robots.txt", robots_txt, name="robots-txt"),
+    path("shop-tokens.css", tokens_css, name="shop-tokens"),  # the shop's look overrides (shops.views)
     path("favicon.ico", favicon, name="favicon"),
     path(
         "sitemap.xml",

@@ -17,6 +17,14 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import get_language
 
+# The currencies the platform can price in (pricing's rates, a shop's currencies). EUR is the base.
+SUPPORTED_CURRENCIES = [
+    ("EUR", "Euro"),
+    ("GBP", "Pound sterling"),
+    ("USD", "US dollar"),
+    ("CHF", "Swiss franc"),
+]
+
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 

@@ -17,7 +17,7 @@ from core.auth import signed_in_user
 from core.errors import ApplicationError
 
 from . import selectors
-from .models import EReservation, NotificationLog, Order, OrderAction, OrderLine, OrderStatusChange
+from .models import Cart, EReservation, NotificationLog, Order, OrderAction, OrderLine, OrderStatusChange
 from .services import pickup
 
 
@@ -143,7 +143,7 @@ class OrderAdmin(StoreScopedAdmin, admin.ModelAdmin[Order]):
         "currency",
         "created_at",
     ]
-    list_filter = ["channel", "status", "delivery_method", "location", "currency"]
+    list_filter = ["channel", "status", "delivery_method", "location", "currency", "shop"]
     list_select_related = ["location"]
     search_fields = ["number", "email", "phone", "reference", "lines__sku", "customer__last_name"]
     date_hierarchy = "created_at"
@@ -162,7 +162,8 @@ class OrderAdmin(StoreScopedAdmin, admin.ModelAdmin[Order]):
     exclude = ["shipping_address"]  # shown read-only as shipping_address_text
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Order]:
-        return selectors.orders_visible_to(request.user)
+        # a member of staff limited to some shops (shops.StaffShopAccess) sees only their orders
+        return selectors.in_staff_shops(selectors.orders_visible_to(request.user), request.user)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -213,3 +214,30 @@ class OrderAdmin(StoreScopedAdmin, admin.ModelAdmin[Order]):
             )
         for reason in refused:
             self.message_user(request, _("Refused: %(reason)s") % {"reason": reason}, messages.WARNING)
+
+
+@admin.register(Cart)
+class CartAdmin(admin.ModelAdmin[Cart]):
+    """Carts, to look at (what a shopper had when they call): read-only, limited like the orders to
+    the shops a member of staff works for."""
+
+    list_display = ["token", "user", "shop", "status", "currency", "updated_at"]
+    list_filter = ["status", "shop", "currency"]
+    list_select_related = ["user", "shop"]
+    search_fields = ["token", "user__email"]
+    date_hierarchy = "updated_at"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Cart]:
+        return selectors.in_staff_shops(super().get_queryset(request), request.user)
+
+    def has_view_permission(self, request: HttpRequest, obj: Cart | None = None) -> bool:
+        return bool(request.user.is_active and request.user.has_perm("orders.view_order"))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Cart | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Cart | None = None) -> bool:
+        return False

@@ -72,6 +72,15 @@ class Order(models.Model):
         related_name="orders",
         verbose_name=_("customer"),
     )
+    shop = models.ForeignKey(
+        "shops.Shop",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("shop"),
+        help_text=_("The web shop it was placed on; none for the stores' orders."),
+    )
     email = models.EmailField(blank=True, verbose_name=_("e-mail"))
     phone = models.CharField(
         max_length=32, blank=True, help_text=_("For pickup text messages."), verbose_name=_("phone")
@@ -337,6 +346,14 @@ class Cart(models.Model):
     )
     status = models.CharField(
         max_length=12, choices=CartStatus.choices, default=CartStatus.OPEN, verbose_name=_("status")
+    )
+    shop = models.ForeignKey(
+        "shops.Shop",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("shop"),
     )
     currency = models.CharField(max_length=3, default="EUR", verbose_name=_("currency"))
     coupon_code = models.CharField(max_length=40, blank=True, verbose_name=_("coupon code"))

@@ -30,6 +30,7 @@ from django.utils.translation import gettext
 from catalog import selectors as catalog_selectors
 from catalog.images import Thumbnail, choose_photo, email_thumbnail
 from core import outbox, sms
+from shops.selectors import shop_by_id
 
 from .fulfilment import fulfilment_state
 from .models import Order, OrderStatus
@@ -213,7 +214,7 @@ def build_order_email(order: Order, kind: str, *, reference: str = "") -> EmailM
     message = EmailMultiAlternatives(
         subject=subject,
         body=text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
+        from_email=_sender(order),
         to=[order.email],
         headers={"Content-Language": language},
     )
@@ -229,19 +230,19 @@ def render_order_sms(order: Order, kind: str) -> str:
             parcels = fulfilment_state().parcels(order.pk)
             links = " ".join(p.tracking_url for p in parcels if p.tracking_url)
             return gettext("%(shop)s: your order %(number)s has shipped.") % {
-                "shop": _shop_name(),
+                "shop": _shop_name(order),
                 "number": order.number,
             } + (" " + gettext("Tracking: %(links)s") % {"links": links} if links else "")
         if kind == NotificationKind.DELIVERED:
             return gettext("%(shop)s: your order %(number)s has been delivered. Thank you!") % {
-                "shop": _shop_name(),
+                "shop": _shop_name(order),
                 "number": order.number,
             }
         deadline = pickup_deadline(order)
         return gettext(
             "%(shop)s: your order %(number)s is ready at %(store)s. Please collect it by %(deadline)s."
         ) % {
-            "shop": _shop_name(),
+            "shop": _shop_name(order),
             "number": order.number,
             "store": order.location.name,
             "deadline": dateformat.format(timezone.localtime(deadline), "l j F") if deadline else "",
@@ -297,7 +298,7 @@ def _context(order: Order, kind: str, *, reference: str = "") -> dict[str, Any]:
             "order": order,
             "lines": list(order.lines.all()),
             "store": order.location,
-            "shop_name": _shop_name(),
+            "shop_name": _shop_name(order),
             "hold": hold,
             "hold_until": timezone.localtime(hold.hold_until) if hold else None,
             "reservation_url": reservation_url(order),
@@ -317,7 +318,7 @@ def _context(order: Order, kind: str, *, reference: str = "") -> dict[str, Any]:
         "lines": lines,
         "line_photos": _line_photos(lines),
         "store": order.location,
-        "shop_name": _shop_name(),
+        "shop_name": _shop_name(order),
         "is_click_and_collect": order.delivery_method == "click_collect",
         "pickup_deadline": pickup_deadline(order) if kind == NotificationKind.READY_FOR_PICKUP else None,
         "pickup_days": settings.CLICK_COLLECT_PICKUP_DAYS,
@@ -345,8 +346,16 @@ def _line_photos(lines: list[Any]) -> list[tuple[Any, Thumbnail | None]]:
     return rows
 
 
-def _shop_name() -> str:
-    return getattr(settings, "SHOP_NAME", "Maison Corsica")
+def _shop_name(order: Order) -> str:
+    """The name of the shop the order was placed on (``Order.shop``); the platform's for the stores."""
+    shop = shop_by_id(order.shop_id)
+    return shop.name if shop is not None else getattr(settings, "SHOP_NAME", "Maison Corsica")
+
+
+def _sender(order: Order) -> str:
+    """The From of the order's shop (``Shop.email_from``), else the platform's."""
+    shop = shop_by_id(order.shop_id)
+    return shop.email_from if shop is not None and shop.email_from else settings.DEFAULT_FROM_EMAIL
 
 
 # --- the once-only log ----------------------------------------------------------------------------

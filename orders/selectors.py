@@ -13,12 +13,13 @@ the number of orders or lines (the tests pin them):
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from accounts.admin_scope import sees_every_store
+from shops.selectors import default_shop, rows_of_shop, shop_ids_for_staff
 
 from .errors import OrderNotFound
 from .models import Cart, CartStatus, Order, OrderLine, OrderStatus, OrderStatusChange
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 
     from accounts.models import User
     from catalog.models import Product
+    from shops.selectors import ShopInfo
 
 PAID_STATUSES = (OrderStatus.PAID, OrderStatus.READY_FOR_PICKUP, OrderStatus.SHIPPED, OrderStatus.COMPLETED)
 
@@ -84,9 +86,14 @@ def is_verified_buyer(*, user: User | AnonymousUser | None, product: Product) ->
 # --- carts ----------------------------------------------------------------------------------------
 
 
-def open_cart_of_user(user: User) -> Cart | None:
-    """A signed-in shopper's cart: their most recent OPEN one."""
-    return Cart.objects.filter(user=user, status=CartStatus.OPEN).order_by("-updated_at", "-id").first()
+def open_cart_of_user(user: User, *, shop: ShopInfo | None = None) -> Cart | None:
+    """A signed-in shopper's cart: their most recent OPEN one (on ``shop``: a cart belongs to the shop
+    it was filled on; none given: on any shop)."""
+    return (
+        Cart.objects.filter(rows_of_shop(shop), user=user, status=CartStatus.OPEN)
+        .order_by("-updated_at", "-id")
+        .first()
+    )
 
 
 def cart_item_count(cart: Cart) -> int:
@@ -94,12 +101,27 @@ def cart_item_count(cart: Cart) -> int:
     return cart.lines.aggregate(n=Sum("quantity"))["n"] or 0
 
 
-def open_anonymous_cart(token: uuid.UUID) -> Cart | None:
-    """The OPEN cart of nobody in particular with this token (an anonymous session's cart)."""
-    return Cart.objects.filter(token=token, status=CartStatus.OPEN, user__isnull=True).first()
+def open_anonymous_cart(token: uuid.UUID, *, shop: ShopInfo | None = None) -> Cart | None:
+    """The OPEN cart of nobody in particular with this token (an anonymous session's cart), on ``shop``."""
+    return Cart.objects.filter(
+        rows_of_shop(shop), token=token, status=CartStatus.OPEN, user__isnull=True
+    ).first()
 
 
 # --- who sees which orders (back office, admin, API) -----------------------------------------------
+
+
+def in_staff_shops(queryset: QuerySet[Any], user: object) -> QuerySet[Any]:
+    """Orders or carts of the shops ``user`` is limited to (``shops.StaffShopAccess``); all of them for
+    staff without a limit. The default shop's also takes the rows from before shops (no shop). 0-1 query."""
+    shop_ids = shop_ids_for_staff(user)
+    if shop_ids is None:
+        return queryset
+    allowed = Q(shop_id__in=shop_ids)
+    default = default_shop()
+    if default.id in shop_ids:
+        allowed |= Q(shop__isnull=True)
+    return queryset.filter(allowed)
 
 
 def orders_visible_to(user: User | AnonymousUser | None) -> QuerySet[Order]:

@@ -12,12 +12,8 @@ from django.db.models import F, Q
 from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
-SUPPORTED_CURRENCIES = [
-    ("EUR", "Euro"),
-    ("GBP", "Pound sterling"),
-    ("USD", "US dollar"),
-    ("CHF", "Swiss franc"),
-]
+# Re-exported: pricing's callers keep importing it from here (a shop's currencies use core's).
+from core.money import SUPPORTED_CURRENCIES as SUPPORTED_CURRENCIES
 
 
 class Channel(models.TextChoices):

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from django.core.cache import cache
 
 from core import degradation, metrics
+from shops.context import current_shop
 
 PAGE_TTL = 10 * 60
 VERSION_TTL = None  # versions never expire (a lost version only means one more miss)
@@ -127,6 +128,13 @@ def read_versions(names: list[str]) -> list[int]:
     return [versions[name] for name in names]
 
 
+def shop_key() -> str:
+    """The request's shop in every key: a page built for one shop (its assortment, its look) is never
+    served on another, whatever the host name."""
+    shop = current_shop()
+    return shop.key if shop is not None else "-"
+
+
 def page_key(
     *, kind: str, parts: Iterable[object], product_id: int | None = None, versions: list[int] | None = None
 ) -> str:
@@ -134,7 +142,7 @@ def page_key(
     (``versions``, as ``read_versions(dependencies(product_id))`` returns them, read here if not given)."""
     if versions is None:
         versions = read_versions(dependencies(product_id))
-    raw = "|".join(str(part) for part in parts)
+    raw = "|".join(str(part) for part in [shop_key(), *parts])
     digest = hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()
     tail = ".".join(str(version) for version in versions)
     return f"{PREFIX}page:{kind}:{digest}:{tail}"
@@ -195,8 +203,8 @@ def neutral_body(body: bytes) -> bytes:
     return _CART_BADGE.sub(rb"\g<1>0\g<2>", body)
 
 
-def full_key(*, scheme: str, host: str, path: str, language: str, currency: str) -> str:
-    raw = "|".join((scheme, host, path, language, currency))
+def full_key(*, scheme: str, host: str, path: str, language: str, currency: str, shop: str) -> str:
+    raw = "|".join((shop, scheme, host, path, language, currency))
     return f"{PREFIX}full:{hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()}"
 
 

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from django.http import HttpRequest
 
     from accounts.models import CustomerGroup, User
+    from shops.selectors import ShopInfo
 
 SESSION_KEY = "cart_token"
 CURRENCY_KEY = "currency"
@@ -46,28 +47,36 @@ def get_cart(request: HttpRequest, *, create: bool = False) -> Cart | None:
         return cached
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
-        cart = user_cart(user)
+        cart = order_selectors.open_cart_of_user(user, shop=_shop(request))
         if cart is None and create:
-            cart = cart_services.open_cart(user=user, currency=get_currency(request))
+            cart = cart_services.open_cart(
+                user=user, currency=get_currency(request), shop_id=_shop_id(request)
+            )
     else:
         cart = session_cart(request)
         if cart is None and create:
-            cart = cart_services.open_cart(currency=get_currency(request))
+            cart = cart_services.open_cart(currency=get_currency(request), shop_id=_shop_id(request))
             request.session[SESSION_KEY] = str(cart.token)
     if cart is not None:
         setattr(request, _CACHE_ATTR, cart)
     return cart
 
 
-def user_cart(user: User) -> Cart | None:
-    return order_selectors.open_cart_of_user(user)
+def _shop(request: HttpRequest) -> ShopInfo | None:
+    """The request's shop (``shops.middleware``): carts belong to the shop they were filled on."""
+    return getattr(request, "shop", None)
+
+
+def _shop_id(request: HttpRequest) -> int | None:
+    shop = _shop(request)
+    return shop.id if shop is not None else None
 
 
 def session_cart(request: HttpRequest) -> Cart | None:
     token = parse_token(request.session.get(SESSION_KEY))
     if token is None:
         return None
-    return order_selectors.open_anonymous_cart(token)
+    return order_selectors.open_anonymous_cart(token, shop=_shop(request))
 
 
 def parse_token(value: object) -> uuid.UUID | None:

@@ -54,11 +54,11 @@ class FullPageCacheMiddleware:
 
     A request is served from it when it is a GET or HEAD of the home, a category, a search or a
     product page, or of the blog (its list, an article, a simple page, the RSS feed), by a visitor
-    who is not signed in and has no message waiting. The key is the URL (scheme, host, path and
-    query), the language and the session's currency. The entry is used only if the versions it was
-    built at are still current (``storefront.cache``: the same versions, bumped by the same events,
-    as the page cache; the blog's ``content`` version by ``content.changed``), so a sale, a price
-    change or an edited article shows at once.
+    who is not signed in and has no message waiting. The key is the shop (``shops``), the URL (scheme,
+    host, path and query), the language and the session's currency. The entry is used only if the
+    versions it was built at are still current (``storefront.cache``: the same versions, bumped by the
+    same events, as the page cache; the blog's ``content`` version by ``content.changed``), so a sale,
+    a price change or an edited article shows at once.
 
     Per visitor, put back into the stored bytes: the CSRF token of the forms (this request's own,
     so the forms work without JavaScript); and, when the session holds a cart, the badge gets
@@ -83,6 +83,7 @@ class FullPageCacheMiddleware:
             path=request.get_full_path(),
             language=translation.get_language() or settings.LANGUAGE_CODE,
             currency=visitor.currency,
+            shop=page_cache.shop_key(),
         )
         page = page_cache.get_full(key)
         if page is not None:

@@ -45,6 +45,8 @@ from inventory.models import Location
 from orders.selectors import units_sold_by_category
 from pricing.selectors import DisplayPrice, best_entries, currency_rate, display_prices, make_display_price
 from pricing.services import PriceBreak, offered_currencies, price_breaks
+from shops.context import current_shop
+from shops.selectors import rows_of_shop
 
 from . import cache as page_cache
 
@@ -154,7 +156,41 @@ def category_tree() -> CategoryTree:
 
 
 def top_categories() -> list[CategoryNode]:
-    return category_tree().roots()
+    """The menu: the root categories, or the categories a shop chose (its assortment)."""
+    tree = category_tree()
+    shop = current_shop()
+    if shop is None or not shop.category_ids:
+        return tree.roots()
+    chosen = [tree.nodes[pk] for pk in shop.category_ids if pk in tree.nodes]
+    return sorted(chosen, key=lambda n: (n.position, n.slug))
+
+
+def category_in_shop(node: CategoryNode) -> bool:
+    """Whether the request's shop sells this category (every category without a chosen assortment)."""
+    shop = current_shop()
+    return shop is None or not shop.category_ids or node.id in shop.assortment_category_ids
+
+
+# --- the shop's assortment and reviews --------------------------------------------------------------
+
+
+def in_shop_assortment(qs: QuerySet[Product]) -> QuerySet[Product]:
+    """``qs`` kept to the request's shop (``shops.context``): its categories with their subcategories,
+    without its excluded products. No query: the shop's id sets are in its snapshot."""
+    shop = current_shop()
+    if shop is None or not shop.has_assortment:
+        return qs
+    if shop.category_ids:
+        qs = qs.filter(category_id__in=sorted(shop.assortment_category_ids))
+    if shop.excluded_product_ids:
+        qs = qs.exclude(pk__in=sorted(shop.excluded_product_ids))
+    return qs
+
+
+def shop_reviews(qs: QuerySet[Review]) -> QuerySet[Review]:
+    """Reviews written on the request's shop; the default shop also shows those written before shops
+    existed (no shop)."""
+    return qs.filter(rows_of_shop(current_shop()))
 
 
 # --- product cards (lists) --------------------------------------------------------------------------
@@ -182,7 +218,9 @@ class ProductCard:
 
 
 def published_products() -> QuerySet[Product]:
-    return Product.objects.filter(is_published=True)
+    """The products the request's shop sells (``in_shop_assortment``): every page, API and sitemap
+    of the storefront starts here."""
+    return in_shop_assortment(Product.objects.filter(is_published=True))
 
 
 def with_listing_annotations(qs: QuerySet[Product]) -> QuerySet[Product]:
@@ -246,7 +284,7 @@ def product_cards(
         images.setdefault(found.product_id, found)
     ratings = {
         row["product_id"]: row
-        for row in Review.objects.filter(product_id__in=ids, status=ReviewStatus.APPROVED)
+        for row in shop_reviews(Review.objects.filter(product_id__in=ids, status=ReviewStatus.APPROVED))
         .values("product_id")
         .annotate(avg=Avg("rating"), n=Count("id"))
         .order_by()
@@ -541,7 +579,7 @@ def home_products(
     stocked = in_stock_ids(p.pk for p in newest)
     new = [p for p in newest if p.pk in stocked][:limit]
     rated = (
-        Review.objects.filter(status=ReviewStatus.APPROVED, product__is_published=True)
+        shop_reviews(Review.objects.filter(status=ReviewStatus.APPROVED, product__is_published=True))
         .values("product_id")
         .annotate(avg=Avg("rating"), n=Count("id"))
         .order_by("-avg", "-n", "product_id")
@@ -674,7 +712,7 @@ def product_page(
     selected = next((v for v in views if v.sku == sku), None)
     if selected is None:
         selected = next((v for v in views if v.in_stock), views[0] if views else None)
-    approved = Review.objects.filter(product=product, status=ReviewStatus.APPROVED)
+    approved = shop_reviews(Review.objects.filter(product=product, status=ReviewStatus.APPROVED))
     reviews = list(approved.order_by("-created_at", "-id")[:reviews_shown])
     if len(reviews) < reviews_shown:  # all of them: the rating needs no query of its own
         ratings = [r.rating for r in reviews]
@@ -885,7 +923,8 @@ def popular_categories(limit: int = 6) -> list[CategoryNode]:
             .values_list("category_id", flat=True)[: limit * 2]
         )
         ids += [pk for pk in biggest if pk not in ids and pk in tree.nodes]
-    return [tree.nodes[pk] for pk in ids[:limit]]
+    nodes = [tree.nodes[pk] for pk in ids if category_in_shop(tree.nodes[pk])]
+    return nodes[:limit]
 
 
 def did_you_mean(query: str) -> str:
@@ -897,7 +936,9 @@ def matching_categories(query: str, *, limit: int = 3) -> list[CategoryNode]:
     """Categories whose name, in any language, matches ``query`` (the same matching as products). 0
     queries when the category tree is cached."""
     tree = category_tree()
-    rows = [(node.id, " ".join(node.names.values())) for node in tree.nodes.values()]
+    rows = [
+        (node.id, " ".join(node.names.values())) for node in tree.nodes.values() if category_in_shop(node)
+    ]
     return [tree.nodes[hit.product_id] for hit in search_sql.match_texts(query, rows, limit=limit)]
 
 

@@ -11,6 +11,8 @@ from content.events import ContentChanged
 from core import events
 from inventory.events import StockLevelChanged
 from pricing.events import PricesChanged
+from shops import services as shop_services
+from shops.events import ShopsChanged
 
 from . import cache
 
@@ -27,6 +29,12 @@ def products_changed(event: ProductsChanged) -> None:
 
 
 def catalog_changed(event: CatalogChanged) -> None:
+    cache.bump_all()
+    shop_services.reload_snapshots()  # a shop's assortment takes in the new subcategories
+
+
+def shops_changed(event: ShopsChanged) -> None:
+    """A shop's look, languages or assortment shows on every page of it."""
     cache.bump_all()
 
 
@@ -45,5 +53,6 @@ def subscribe() -> None:
     events.subscribe(StockLevelChanged, stock_level_changed)
     events.subscribe(ProductsChanged, products_changed)
     events.subscribe(CatalogChanged, catalog_changed)
+    events.subscribe(ShopsChanged, shops_changed)
     events.subscribe(PricesChanged, prices_changed)
     events.subscribe(ContentChanged, content_changed)

@@ -147,3 +147,20 @@ def _uncached_for_you(settings):
     """ "For you" lists are cached per customer id (marketing.selectors); ids come back between tests
     (SQLite), so tests compute them afresh unless they test the cache itself."""
     settings.RECOMMENDATIONS_FOR_YOU_CACHE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
+def _fresh_shops(request):
+    """Each test reads the shops of its own database (shops.selectors keeps them in memory per
+    process). With a database, the snapshot is loaded before the test body, so the first request of a
+    test costs what every later one does (the query-count tests)."""
+    from shops import selectors as shop_selectors
+
+    shop_selectors.forget()
+    if {"db", "transactional_db", "django_db_reset_sequences"} & set(request.fixturenames) or (
+        request.node.get_closest_marker("django_db") is not None
+    ):
+        request.getfixturevalue("transactional_db" if "transactional_db" in request.fixturenames else "db")
+        shop_selectors.default_shop()
+    yield
+    shop_selectors.forget()

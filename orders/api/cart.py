@@ -225,13 +225,15 @@ class CartCreateView(CartView):
             raise UnsupportedCurrency(
                 f"{data['currency']} is not offered.", detail={"currency": data["currency"]}
             )
+        shop = getattr(request, "shop", None)  # the shop of the host (shops.middleware)
+        shop_id = shop.id if shop is not None else None
         if request.user.is_authenticated:
-            existing = selectors.open_cart_of_user(request.user)
+            existing = selectors.open_cart_of_user(request.user, shop=shop)
             if existing is not None:
                 return Response(cart_body(existing), status=200)
-            cart = Cart.objects.create(user=request.user, currency=data["currency"])
+            cart = Cart.objects.create(user=request.user, currency=data["currency"], shop_id=shop_id)
         else:
-            cart = Cart.objects.create(currency=data["currency"])
+            cart = Cart.objects.create(currency=data["currency"], shop_id=shop_id)
         return Response(cart_body(cart), status=201)
 
 

@@ -244,18 +244,21 @@ def remove_coupon(*, cart: Cart) -> Cart:
 # --- opening, handing over at login --------------------------------------------------------------
 
 
-def open_cart(*, currency: str, user: User | None = None) -> Cart:
-    """A new empty cart: the signed-in shopper's, or an anonymous one found by its token."""
-    return Cart.objects.create(user=user, currency=currency)
+def open_cart(*, currency: str, user: User | None = None, shop_id: int | None = None) -> Cart:
+    """A new empty cart: the signed-in shopper's, or an anonymous one found by its token; on the shop
+    ``shop_id`` (None: the stores, or before shops existed)."""
+    return Cart.objects.create(user=user, currency=currency, shop_id=shop_id)
 
 
 @transaction.atomic
 def claim_cart(*, source: Cart, user: User) -> Cart:
     """At login: the anonymous ``source`` cart becomes ``user``'s when they have no open cart, else its
     lines are merged into theirs (``merge_carts``). Returns the user's cart."""
+    from shops.selectors import shop_by_id
+
     from ..selectors import open_cart_of_user
 
-    target = open_cart_of_user(user)
+    target = open_cart_of_user(user, shop=shop_by_id(source.shop_id))  # the user's cart on the same shop
     if target is None:
         Cart.objects.filter(pk=source.pk, user__isnull=True).update(user=user)
         source.user = user

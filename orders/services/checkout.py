@@ -453,6 +453,7 @@ def _place(
         shipping_gross=shipping,
         carrier=carrier if delivery_method == DeliveryMethod.HOME else "",
         order_discount=priced.order_discount,
+        shop_id=cart.shop_id,
     )
     if priced.coupon is not None:
         pricing.redeem_coupon(

@@ -101,6 +101,7 @@ def place_web_order(
     routing: str = "",
     price_location: Location | None = None,
     company: Company | None = None,
+    shop_id: int | None = None,
 ) -> Order:
     """A web order awaiting payment: prices snapshotted, every line's stock reserved at ``location``,
     or, with ``line_locations`` (one per line: the route of ``orders.services.routing``), each line at
@@ -135,6 +136,7 @@ def place_web_order(
     order.shipping_gross = shipping_gross
     order.carrier = carrier
     order.routing = routing[:250]
+    order.shop_id = shop_id  # the web shop it was placed on (its cart's)
     priced = _priced_web_lines(
         order,
         lines,
@@ -375,6 +377,7 @@ def _set_web_totals(order: Order, lines: list[OrderLine]) -> None:
             "shipping_gross",
             "carrier",
             "routing",
+            "shop",
             "discount_gross",
             "total_gross_eur",
             "total_gross",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -37,6 +37,7 @@ from marketing import traffic, wishlist
 from orders.selectors import is_verified_buyer
 from pricing.errors import UnsupportedCurrency
 from pricing.selectors import CURRENCY_CODES
+from shops.links import absolute_url
 
 from .. import cache as page_cache
 from .. import selectors
@@ -147,15 +148,19 @@ def _store_whole(request: HttpRequest, shopper: Shopper, *, kind: str, dependenc
 
 
 def _alternates(request: HttpRequest, *, keep_query: str = "") -> dict:
-    """Canonical URL and hreflang alternates (fr/en/it and x-default) of the current page."""
+    """Canonical URL and hreflang alternates (the shop's languages and x-default) of the current page,
+    on the shop's primary host name."""
     path = request.path
     suffix = f"?{keep_query}" if keep_query else ""
+    shop = getattr(request, "shop", None)
+    languages = list(shop.languages) if shop is not None else [code for code, _name in settings.LANGUAGES]
+    default_language = shop.default_language if shop is not None else settings.LANGUAGE_CODE
     alternates = []
-    for code, _name in settings.LANGUAGES:
-        alternates.append((code, request.build_absolute_uri(translate_url(path, code)) + suffix))
-    default = request.build_absolute_uri(translate_url(path, settings.LANGUAGE_CODE)) + suffix
+    for code in languages:
+        alternates.append((code, absolute_url(request, translate_url(path, code)) + suffix))
+    default = absolute_url(request, translate_url(path, default_language)) + suffix
     return {
-        "canonical": request.build_absolute_uri(path) + suffix,
+        "canonical": absolute_url(request, path) + suffix,
         "alternates": alternates,
         "x_default": default,
     }
@@ -181,7 +186,7 @@ def home(request: HttpRequest) -> HttpResponse:
             _currency_fallback(shopper)
             products = selectors.home_products(**shopper.prices_kwargs())
         tree = selectors.category_tree()
-        roots = tree.roots()
+        roots = selectors.top_categories()  # the shop's own when it chose some
         ctx = {
             "top_categories": [(root, tree.children(root.id)[:6]) for root in roots],
             "new_products": products["new"],
@@ -310,7 +315,7 @@ def _listing_parts(request: HttpRequest) -> list:
 def category(request: HttpRequest, slug: str) -> HttpResponse:
     shopper = Shopper(request)
     node = selectors.category_tree().get(slug)
-    if node is None:
+    if node is None or not selectors.category_in_shop(node):
         return _not_found(request)
     try:
         filters = _parse_filters(request, default_sort="name")
@@ -471,7 +476,7 @@ def _product_context(request, shopper: Shopper, product, *, sku: str | None, rev
 
 def _product_json_ld(request, data: selectors.ProductPage, shopper: Shopper) -> dict:
     product = data.product
-    url = request.build_absolute_uri(reverse("catalog:product", args=[product.slug]))
+    url = absolute_url(request, reverse("catalog:product", args=[product.slug]))
     offers = [
         {
             "@type": "Offer",
@@ -483,7 +488,7 @@ def _product_json_ld(request, data: selectors.ProductPage, shopper: Shopper) -> 
         }
         for v in data.variants
     ]
-    ld = {
+    ld: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "Product",
         "name": product.name,
@@ -511,13 +516,13 @@ def _product_json_ld(request, data: selectors.ProductPage, shopper: Shopper) -> 
 
 def _breadcrumb_json_ld(request, data: selectors.ProductPage) -> dict:
     items = [
-        {"name": node.name, "url": request.build_absolute_uri(reverse("catalog:category", args=[node.slug]))}
+        {"name": node.name, "url": absolute_url(request, reverse("catalog:category", args=[node.slug]))}
         for node in data.breadcrumbs
     ]
     items.append(
         {
             "name": data.product.name,
-            "url": request.build_absolute_uri(reverse("catalog:product", args=[data.product.slug])),
+            "url": absolute_url(request, reverse("catalog:product", args=[data.product.slug])),
         }
     )
     return {
@@ -594,6 +599,7 @@ def review_submit(request: HttpRequest, slug: str) -> HttpResponse:
             text=form.cleaned_data["text"],
             language=selectors.current_language(),
             verified_buyer=is_verified_buyer(user=request.user, product=found),
+            shop_id=getattr(getattr(request, "shop", None), "id", None),
         )
     except ApplicationError as exc:
         messages.error(request, exc.message)
@@ -610,7 +616,7 @@ def review_submit(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 def robots_txt(request: HttpRequest) -> HttpResponse:
-    sitemap = request.build_absolute_uri(reverse("sitemap"))
+    sitemap = absolute_url(request, reverse("sitemap"))
     lines = [
         "User-agent: *",
         "Disallow: /admin/",
@@ -618,7 +624,8 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         "Disallow: /stock/",
         "Disallow: /platform/",
     ]
-    for code, _name in settings.LANGUAGES:
+    shop = getattr(request, "shop", None)
+    for code in shop.languages if shop is not None else [code for code, _name in settings.LANGUAGES]:
         for part in ("cart/", "checkout/", "account/", "pay/", "search/"):
             lines.append(f"Disallow: /{code}/{part}")
     lines += ["", f"Sitemap: {sitemap}", ""]

@@ -20,6 +20,8 @@ from demo.seed.pricing import seed as seed_pricing
 from demo.seed.reviews import seed as seed_reviews
 from demo.seed.sales_history import ensure_cost_prices
 from demo.seed.sales_history import seed as seed_sales_history
+from demo.seed.shops import PRO_HOST
+from demo.seed.shops import seed as seed_shops
 
 
 class Command(BaseCommand):
@@ -59,6 +61,7 @@ class Command(BaseCommand):
         seed_loyalty()  # a gold shopper with points and a voucher; consents, RFM, a segment, a campaign
         seed_invoicing()  # today's daily run: the shopper's first invoice and its Factur-X PDF
         seed_content()  # the blog: three articles linking demo products, the delivery and legal pages
+        seed_shops()  # a second shop: Maison Corse Pro (B2B) on http://pro.localhost:8000/
         started = time.perf_counter()
         sales = seed_sales_history(seed=seed)  # a year of sales in the four stores and on the web
         if not settings.CELERY_TASK_ALWAYS_EAGER:
@@ -72,5 +75,6 @@ class Command(BaseCommand):
         for name, count in result.counts.items():
             self.stdout.write(f"  {name:<14} {count:>8}")
         self.stdout.write(self.style.SUCCESS(f"Demo data ready in {result.seconds:.1f} s."))
+        self.stdout.write(f"Second shop (B2B, food and gifts, FR/EN): http://{PRO_HOST}:8000/")
         if not no_logins:
             write_logins(self.stdout, self.style, result.logins)

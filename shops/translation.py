@@ -1,0 +1,8 @@
+from modeltranslation.translator import TranslationOptions, register
+
+from .models import Shop
+
+
+@register(Shop)
+class ShopTranslation(TranslationOptions):
+    fields = ("legal_mentions",)
