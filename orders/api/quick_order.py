@@ -48,7 +48,7 @@ class QuickOrderLineSerializer(serializers.Serializer[Any]):
 
 class QuickOrderSerializer(serializers.Serializer[Any]):
     lines = serializers.ListField(
-        child=QuickOrderLineSerializer(), allow_empty=False, max_length=MAX_PAYLOAD_LINES
+        child=QuickOrderLineSerializer(), allow_empty=False, min_length=1, max_length=MAX_PAYLOAD_LINES
     )
     cart = serializers.UUIDField(
         required=False,
@@ -68,7 +68,9 @@ class QuickOrderRowSerializer(serializers.Serializer[Any]):
 
 
 class QuickOrderRefusedDetailSerializer(serializers.Serializer[Any]):
-    rows = QuickOrderRowSerializer(many=True)
+    rows = QuickOrderRowSerializer(
+        many=True, required=False, help_text="With `quick_order_refused`: every row and why."
+    )
 
 
 class QuickOrderRefusedSerializer(serializers.Serializer[Any]):

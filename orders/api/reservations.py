@@ -47,8 +47,15 @@ class StoreReservationInSerializer(serializers.Serializer[Any]):
     store = serializers.CharField(max_length=50, help_text="The store's code (it must take reservations).")
     lines = StoreReserveLineSerializer(many=True, allow_empty=True, max_length=50)  # type: ignore[call-arg]
     name = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
-    email = serializers.CharField(max_length=254, required=False, allow_blank=True, default="")
-    phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+    email = serializers.EmailField(max_length=254, required=False, allow_blank=True, default="")
+    phone = serializers.RegexField(
+        r"^$|^[ +\-.()]*(?:[0-9][ +\-.()]*){6,}$",  # what checkout's _clean_phone accepts
+        max_length=32,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Digits (at least six), spaces, +, -, ., parentheses.",
+    )
     language = serializers.ChoiceField(choices=["fr", "en", "it"], required=False, default="")
 
 

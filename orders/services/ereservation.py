@@ -411,6 +411,13 @@ def _closed(order: Order, hold: EReservation) -> EReservationClosed:
     )
 
 
+class ContactRequired(ValidationFailed):
+    """A guest left out what the store needs to reach them (a domain rule, not a malformed field)."""
+
+    code = "contact_required"
+    default_message = "Give your name, e-mail address and phone number."
+
+
 def _clean_contact(user: User | None, *, name: str, email: str, phone: str) -> tuple[str, str, str]:
     from .checkout import _clean_email, _clean_phone
 
@@ -419,16 +426,18 @@ def _clean_contact(user: User | None, *, name: str, email: str, phone: str) -> t
         name = name or user.get_full_name() or user.email
         email = email or user.email
         phone = phone or getattr(user, "phone", "") or ""
-    if not name or len(name) > 120 or has_control_characters(name):
+    if not name:
+        raise ContactRequired(_("Give the name the store should ask for."), detail={"field": "name"})
+    if len(name) > 120 or has_control_characters(name):
         raise ValidationFailed(_("Give the name the store should ask for."), detail={"field": "name"})
+    if not (email or "").strip():
+        raise ContactRequired(_("Enter a valid e-mail address."), detail={"field": "email"})
     email = _clean_email(email)
     phone = _clean_phone(phone)
     # Digits only (and a leading +): the till finds it by any run of digits the shopper says.
     phone = ("+" if phone.startswith("+") else "") + "".join(c for c in phone if c.isdigit())
     if user is None and not phone:
-        raise ValidationFailed(
-            _("Give a phone number so the store can reach you."), detail={"field": "phone"}
-        )
+        raise ContactRequired(_("Give a phone number so the store can reach you."), detail={"field": "phone"})
     return name, email, phone
 
 

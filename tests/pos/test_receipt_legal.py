@@ -60,10 +60,10 @@ def test_the_receipt_names_the_seller_the_store_and_the_head_office_siret(client
         f"Receipt no. {sale.number}",
         "Register Ajaccio 1",
         "Cashier Marie",
-        "Total EUR 31.50",
-        "of which VAT 5.25",
-        "Cash 40.00",
-        "Change given 8.50",
+        "Total €31.50",
+        "of which VAT €5.25",
+        "Cash €40.00",
+        "Change given €8.50",
     ]:
         assert mention in text, mention
     assert "DUPLICATA" not in html
@@ -138,7 +138,7 @@ def test_the_emailed_receipt_carries_the_same_mentions(
         "VAT no. FR22832047153",
         "RCS Ajaccio 832 047 153",
         f"Receipt no. {sale.number}",
-        "of which VAT 5.25",
+        "of which VAT €5.25",
     ]:
         assert mention in text, mention
     assert "Maison Demo SAS" in message.body and f"SIRET {STORE_SIRET}" in message.body

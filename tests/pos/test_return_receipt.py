@@ -61,9 +61,9 @@ def test_a_cash_return_receipt_shows_the_lines_the_vat_and_the_refund(pos, anna_
         "Cashier Anna",
         "Tee TEE · Resellable 1 -12.50",
         "Mug MUG · Damaged 1 -6.00",
-        "Refund EUR -18.50",
+        "Refund -€18.50",
         "of which VAT -3.09",  # 25.00 line: VAT 4.17, half 2.085 -> 2.09; mug 1.00
-        "Refunded by Cash 18.50",
+        "Refunded by Cash €18.50",
     ]:
         assert mention in text, mention
     assert (
@@ -91,10 +91,10 @@ def test_a_store_credit_note_has_its_code_barcode_amount_and_validity(pos, anna_
     for mention in [
         "Store credit note",
         f"Code {credit.code}",
-        "Amount EUR 12.50",
+        "Amount €12.50",
         "Valid until spent, no expiry",
-        "Refunded by Store credit 12.50",
-        "Refund EUR -12.50",
+        "Refunded by Store credit €12.50",
+        "Refund -€12.50",
     ]:
         assert mention in text, mention
     barcode = html[html.index('<figure class="ticket__barcode"') :]
@@ -120,9 +120,9 @@ def test_a_web_order_returned_at_the_till_shows_its_shipping_and_online_refund(
     for mention in [
         f"Original sale {order.number}",
         "Delivery -4.90",
-        "Refund EUR -35.90",
+        "Refund -€35.90",
         "of which VAT -5.99",  # tees 4.17 + mug 1.00 + shipping 0.82
-        "Refunded by Online payment 35.90",
+        "Refunded by Online payment €35.90",
     ]:
         assert mention in text, mention
 
@@ -144,8 +144,8 @@ def test_an_exchange_receipt_names_the_new_sale(pos, anna_en, client):
     new = result.sale.order.number
     for mention in [
         "Exchange: return receipt",
-        f"Exchange {new} 6.00",  # the returned tee paid the mug
-        "Cash 6.50",  # the rest back to the sale's cash
+        f"Exchange {new} €6.00",  # the returned tee paid the mug
+        "Cash €6.50",  # the rest back to the sale's cash
         f"Exchanged for sale {new}.",
     ]:
         assert mention in text, mention
