@@ -323,6 +323,7 @@ def _context(order: Order, kind: str, *, reference: str = "") -> dict[str, Any]:
         "pickup_deadline": pickup_deadline(order) if kind == NotificationKind.READY_FOR_PICKUP else None,
         "pickup_days": settings.CLICK_COLLECT_PICKUP_DAYS,
         "hold_hours": settings.B2B_APPROVAL_HOLD_HOURS,
+        "pay_url": _pay_url(order) if kind == NotificationKind.APPROVAL_DECISION else "",
         "uncollected": bool(
             kind == NotificationKind.CANCELLATION
             and last_change
@@ -344,6 +345,14 @@ def _line_photos(lines: list[Any]) -> list[tuple[Any, Thumbnail | None]]:
             (line, email_thumbnail(photo, alt=photo.alt or line.name, site_url=site) if photo else None)
         )
     return rows
+
+
+def _pay_url(order: Order) -> str:
+    """Where the buyer of an approved order pays it (its confirmation page, in the e-mail's language)."""
+    from django.urls import reverse
+
+    site = str(getattr(settings, "SITE_URL", "") or settings.PAYMENTS_SITE_URL).rstrip("/")
+    return site + reverse("orders:confirmation", kwargs={"number": order.number})
 
 
 def _shop_name(order: Order) -> str:

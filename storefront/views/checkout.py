@@ -152,6 +152,8 @@ def _confirmation_state(order: Order, attempt: Any) -> str:
     if order.status == OrderStatus.PENDING_PAYMENT:
         if order.approval == Approval.PENDING:
             return "awaiting_approval"
+        if order.approval == Approval.APPROVED and attempt is None:
+            return "approved"  # the company's approver said yes: the buyer pays now
         if attempt is not None and attempt.status in (PaymentStatus.FAILED, PaymentStatus.CANCELLED):
             return "declined"
         return "waiting"

@@ -179,12 +179,23 @@ def test_another_companys_approver_cannot_decide(pro):
     assert b2b_terms.pending_approvals(stranger) == []
 
 
-def test_an_online_order_approved_is_then_paid_by_the_buyer(pro):
+def test_an_online_order_approved_is_then_paid_by_the_buyer(
+    pro, client, eager_celery, django_capture_on_commit_callbacks
+):
     shop, _company, people = pro
     order, payment = start(people[CompanyRole.BUYER], 12, shop, provider="test")
     assert payment is None and order.approval == Approval.PENDING  # no payment before the approval
-    approved = b2b_terms.approve_order(order=order, approver=people[CompanyRole.APPROVER])
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        approved = b2b_terms.approve_order(order=order, approver=people[CompanyRole.APPROVER])
     assert (approved.status, approved.payment_terms) == (OrderStatus.PENDING_PAYMENT, "")
+    decision = next(m for m in mail.outbox if "is approved" in m.subject)
+    assert f"/checkout/done/{order.number}/" in decision.body  # the link to pay
+    client.force_login(people[CompanyRole.BUYER])
+    page = client.get(f"/en/checkout/done/{order.number}/").content.decode()
+    assert "Approved: you can pay now" in page and f"/checkout/done/{order.number}/pay/" in page
+    pay = client.get(f"/en/checkout/done/{order.number}/pay/")
+    assert pay.status_code == 200 and 'name="provider"' in pay.content.decode()
 
 
 def test_overdue_reminders_go_to_the_admins_once_a_week(
