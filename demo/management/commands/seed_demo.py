@@ -1,5 +1,6 @@
 """``manage.py seed_demo``: the demo stores, catalog, stock and one login per role (see demo.seed)."""
 
+import os
 import time
 
 from django.conf import settings
@@ -75,6 +76,7 @@ class Command(BaseCommand):
         for name, count in result.counts.items():
             self.stdout.write(f"  {name:<14} {count:>8}")
         self.stdout.write(self.style.SUCCESS(f"Demo data ready in {result.seconds:.1f} s."))
-        self.stdout.write(f"Second shop (B2B, food and gifts, FR/EN): http://{PRO_HOST}:8000/")
+        port = os.environ.get("PORT", "8000")  # make demo's port
+        self.stdout.write(f"Second shop (B2B, food and gifts, FR/EN): http://{PRO_HOST}:{port}/")
         if not no_logins:
             write_logins(self.stdout, self.style, result.logins)
