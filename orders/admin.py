@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.address_format import address_html
-from accounts.admin_scope import StoreScopedAdmin
+from accounts.admin_scope import StoreScopedAdmin, sees_every_store
 from accounts.models import User
 from core.auth import signed_in_user
 from core.errors import ApplicationError
@@ -231,7 +231,9 @@ class CartAdmin(admin.ModelAdmin[Cart]):
         return selectors.in_staff_shops(super().get_queryset(request), request.user)
 
     def has_view_permission(self, request: HttpRequest, obj: Cart | None = None) -> bool:
-        return bool(request.user.is_active and request.user.has_perm("orders.view_order"))
+        # web carts belong to no store: chain-wide roles only (a store manager's scope is a store)
+        user = request.user
+        return bool(user.is_active and user.has_perm("orders.view_order") and sees_every_store(user))
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -149,6 +149,23 @@ def _uncached_for_you(settings):
     settings.RECOMMENDATIONS_FOR_YOU_CACHE_SECONDS = 0
 
 
+def _ensure_default_shop():
+    """The default shop as ``shops/migrations/0002_default_shop`` creates it."""
+    from django.conf import settings
+
+    from core.money import SUPPORTED_CURRENCIES
+    from shops.models import Shop
+
+    if Shop.objects.filter(is_default=True).exists():
+        return
+    languages = [code for code, _name in settings.LANGUAGES]
+    Shop.objects.create(
+        code="main", name=getattr(settings, "SHOP_NAME", "") or "Maison Corsica", mode="b2c", is_default=True,
+        tokens={}, languages=languages, default_language=settings.LANGUAGE_CODE,
+        currencies=[code for code, _name in SUPPORTED_CURRENCIES], email_from="",
+    )  # fmt: skip
+
+
 @pytest.fixture(autouse=True)
 def _fresh_shops(request):
     """Each test reads the shops of its own database (shops.selectors keeps them in memory per
@@ -161,6 +178,7 @@ def _fresh_shops(request):
         request.node.get_closest_marker("django_db") is not None
     ):
         request.getfixturevalue("transactional_db" if "transactional_db" in request.fixturenames else "db")
+        _ensure_default_shop()  # a transactional test's flush removes the one the migration made
         shop_selectors.default_shop()
     yield
     shop_selectors.forget()

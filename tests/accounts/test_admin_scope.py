@@ -41,7 +41,7 @@ from inventory.models import (
 from logistics.returns_models import ReturnRequest
 from loyalty.models import PointsEntry
 from marketing.campaign_models import Campaign, CampaignRecipient, Segment
-from orders.models import Channel, DeliveryMethod, Order, OrderLine, OrderStatus
+from orders.models import Cart, Channel, DeliveryMethod, Order, OrderLine, OrderStatus
 from payments.models import Payment, Refund, WebhookEvent
 from pos.models import FavouriteItem, PosSale, Register, RegisterSession, StockDiscrepancy
 from pos.returns_models import DamagedGoods, Return, ReturnLine, StoreCredit
@@ -64,7 +64,7 @@ pytestmark = pytest.mark.django_db
 # The loyalty ledger names an order, but only chain staff hold its permissions (accounts.roles); so do
 # marketing's segments and campaigns (a segment may target a store's customers) and the ERP's order
 # batches (the whole chain's orders go to the ERP).
-CHAIN_WIDE_ONLY = {User, CustomerProfile, PointsEntry, Segment, Campaign, CampaignRecipient, OrderBatch}
+CHAIN_WIDE_ONLY = {User, CustomerProfile, PointsEntry, Segment, Campaign, CampaignRecipient, OrderBatch, Cart}
 
 AJA, BAS, WH, CHAIN = "AJA", "BAS", "WH", "chain"
 
