@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext as _
 
 from accounts.selectors import company_membership_for
+from shops import selectors as shops
 
 from ..errors import InvalidCartQuantity
 
@@ -41,6 +42,15 @@ def buyer(user: User | AnonymousUser | None, group: CustomerGroup | None) -> Buy
     if membership is None:
         return Buyer(company=None, group=group)
     return Buyer(company=membership.company, group=group or membership.company.group)
+
+
+def sees_prices_ht(who: Buyer, *, shop_id: int | None) -> bool:
+    """Whether amounts are shown excl. VAT: on a B2B shop (``Shop.mode``), and for a company's buyer
+    or a member of a B2B customer group on any shop. No query (the shops are an in-process snapshot)."""
+    if who.company is not None or (who.group is not None and who.group.is_b2b):
+        return True
+    shop = shops.shop_by_id(shop_id) if shop_id else shops.default_shop()
+    return shop is not None and shop.is_b2b
 
 
 def check_quantity(product: Product, quantity: int, *, sku: str) -> None:

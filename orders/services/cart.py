@@ -80,12 +80,20 @@ class PricedLine:
     discount_gross: Decimal  # this line's share of the promotion and coupon discounts
     weight_grams: int  # the whole line: unit weight x quantity
     base_unit_gross: Decimal = ZERO  # the catalog price before a price list, to show a struck price
+    base_unit_net: Decimal = ZERO  # the same, HT
     unit_gross_in_currency: Decimal = ZERO  # display only
     line_gross_in_currency: Decimal = ZERO  # display only
+    unit_net_in_currency: Decimal = ZERO  # display only (prices shown HT: ``PricedCart.prices_ht``)
+    line_net_in_currency: Decimal = ZERO  # display only: the line HT before discounts (its TTC / (1 + VAT))
 
     @property
     def total_gross(self) -> Decimal:
         return self.line_gross - self.discount_gross
+
+    @property
+    def total_net(self) -> Decimal:
+        """After discounts, EUR: as the order line will carry it (``placing._priced_web_lines``)."""
+        return money_round(self.total_gross / (1 + self.vat_rate))
 
 
 @dataclass(frozen=True)
@@ -110,6 +118,24 @@ class PricedCart:
     member_label: str = ""  # "Gold member −5 %", empty without one
     member_discount_in_currency: Decimal = ZERO  # display only
     free_shipping: bool = False  # the customer's benefit: home delivery costs nothing
+    prices_ht: bool = False  # show amounts excl. VAT: a B2B shop, a company's buyer or a B2B group
+    subtotal_net_in_currency: Decimal = ZERO  # display only: the lines HT before discounts
+    total_net_in_currency: Decimal = ZERO  # display only: HT after discounts, before shipping
+
+    @property
+    def total_net(self) -> Decimal:
+        """EUR HT after discounts, before shipping: the sum of the lines' (net + VAT == gross per line)."""
+        return sum((line.total_net for line in self.lines), ZERO)
+
+    @property
+    def discount_net_in_currency(self) -> Decimal:
+        """Display, prices HT: every discount off the basket, excl. VAT."""
+        return self.subtotal_net_in_currency - self.total_net_in_currency
+
+    @property
+    def total_vat_in_currency(self) -> Decimal:
+        """Display, prices HT: the VAT of the basket after discounts (total TTC - total HT)."""
+        return self.total_gross_in_currency - self.total_net_in_currency
 
     @property
     def order_discount(self) -> Decimal:
@@ -408,10 +434,14 @@ def _price(
                 discount_gross=share,
                 weight_grams=line.variant.weight_grams * line.quantity,
                 base_unit_gross=money_round(price.base_net * (1 + price.vat_rate)),
+                base_unit_net=money_round(price.base_net),
                 unit_gross_in_currency=money_round(price.gross * rate),
                 line_gross_in_currency=money_round(line_gross * rate),
+                unit_net_in_currency=money_round(price.net * rate),
+                line_net_in_currency=money_round(money_round(line_gross / (1 + price.vat_rate)) * rate),
             )
         )
+    total_net = sum((line.total_net for line in priced_lines), ZERO)
     return PricedCart(
         lines=priced_lines,
         subtotal_gross=subtotal,
@@ -433,6 +463,9 @@ def _price(
         member_label=member_label,
         member_discount_in_currency=money_round(member_discount * rate),
         free_shipping=benefit.free_shipping and bool(lines),
+        prices_ht=b2b.sees_prices_ht(who, shop_id=cart.shop_id),
+        subtotal_net_in_currency=sum((line.line_net_in_currency for line in priced_lines), ZERO),
+        total_net_in_currency=money_round(total_net * rate),
     )
 
 

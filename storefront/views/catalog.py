@@ -79,7 +79,13 @@ class Shopper:
         self.company = membership.company if membership is not None else None
         if self.company is not None and self.group is None:
             self.group = self.company.group
-        self.is_b2b = self.company is not None or bool(self.group is not None and self.group.is_b2b)
+        # prices HT: a company's buyer, a B2B group, or anybody on a B2B shop (``Shop.mode``)
+        shop = getattr(request, "shop", None)
+        self.is_b2b = (
+            self.company is not None
+            or bool(self.group is not None and self.group.is_b2b)
+            or bool(shop is not None and shop.is_b2b)
+        )
         self.language = selectors.current_language()
 
     @property

@@ -19,35 +19,9 @@ from shops.models import Shop as ShopRow
 from tests.factories import UserFactory
 from tests.storefront.storefront_data import Shop, _fresh_cache  # noqa: F401
 
+from .conftest import A, B
+
 pytestmark = pytest.mark.django_db
-
-A = "testserver"
-B = "pro.localhost"
-
-
-@pytest.fixture(autouse=True)
-def _hosts(settings):
-    settings.ALLOWED_HOSTS = [A, B, "unknown.example", "jams.localhost"]
-
-
-@pytest.fixture
-def catalog(db):
-    return Shop()
-
-
-@pytest.fixture
-def pro(catalog):
-    return shop_services.create_shop(
-        code="pro",
-        name="Maison Corse Pro",
-        hosts=[B],
-        category_ids=[catalog.food.pk],
-        mode="b2b",
-        languages=["fr", "en"],
-        default_language="fr",
-        tokens={"brand": "#1d3557", "radius": "2px"},
-        legal_mentions_en="Maison Corse Pro SAS, RCS Ajaccio 832 047 153.",
-    )
 
 
 @pytest.fixture

@@ -464,4 +464,7 @@ def test_signed_in_shopper_sees_their_group_prices(client, shop):
     page = client.get(CART).content.decode()
 
     assert Cart.objects.get().user_id == user.pk
-    assert "€9.60" in page and "€19.20" in page and "€12.50" in page  # struck base price
+    # a B2B group's member sees HT as on the product page: 8.00 each (struck: the base 10.42 HT), 16.00
+    # the line; the VAT and the total TTC (19.20) below
+    assert "€8.00" in page and "€16.00" in page and "€10.42" in page and "each, excl. VAT" in page
+    assert '<dt>Total incl. VAT</dt><dd class="price">€19.20</dd>' in page
