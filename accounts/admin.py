@@ -140,10 +140,16 @@ class CompanyForm(forms.ModelForm):
                   "is_active"]  # fmt: skip
 
     def clean_vat_number(self) -> str:
+        """Format and check digits, then, for a new or changed number, the EU register as
+        ``create_company`` asks it: a number the register does not know is refused here too (the
+        form shows why and nothing is saved); the register being down keeps it, unconfirmed."""
         try:
-            return companies.clean_vat_number(self.cleaned_data["vat_number"])
+            number = companies.clean_vat_number(self.cleaned_data["vat_number"])
+            if "vat_number" in self.changed_data or not self.instance.pk:
+                self.vat_checked_at = companies.vat_checked_at(number)
         except companies.InvalidCompany as exc:
             raise forms.ValidationError(str(exc.message)) from None
+        return number
 
     def clean_siret(self) -> str:
         try:
@@ -165,13 +171,9 @@ class CompanyAdmin(admin.ModelAdmin):
     actions = ["recheck_vat_numbers"]
 
     def save_model(self, request, obj, form, change):
-        # the VAT register is asked when the number is new or changed (``services_companies``)
-        if not change or "vat_number" in form.changed_data:
-            try:
-                obj.vat_checked_at = companies.vat_checked_at(obj.vat_number)
-            except companies.InvalidCompany as exc:
-                obj.vat_checked_at = None
-                self.message_user(request, str(exc.message), level="warning")
+        # the VAT register was asked by the form when the number is new or changed
+        if hasattr(form, "vat_checked_at"):
+            obj.vat_checked_at = form.vat_checked_at
         super().save_model(request, obj, form, change)
 
     @admin.action(description=_("Check the VAT numbers with the EU register again"))

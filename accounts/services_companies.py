@@ -26,6 +26,7 @@ from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 
 from . import vat_check
 from .models import Company, CompanyMember, CompanyRole, CustomerGroup, PaymentTerms, User
+from .selectors import forget_company_membership
 
 
 class InvalidCompany(ValidationFailed):
@@ -183,20 +184,17 @@ def _join(company: Company, user: User, role: str) -> CompanyMember:
         raise InvalidCompany(_("Unknown company role."), detail={"role": "invalid"})
     try:
         with transaction.atomic():
+            forget_company_membership(user)
             return CompanyMember.objects.create(company=company, user=user, role=role)
     except IntegrityError:
         raise AlreadyInACompany() from None
 
 
-def _ensure_admin(company: Company, actor: User) -> None:
-    if actor.is_staff:
-        return
-    if not CompanyMember.objects.filter(company=company, user=actor, role=CompanyRole.ADMIN).exists():
-        raise PermissionDenied(_("Only an administrator of the company manages its buyers."))
-
-
+@transaction.atomic
 def add_member(*, company: Company, user: User, role: str = CompanyRole.BUYER, actor: User) -> CompanyMember:
-    _ensure_admin(company, actor)
+    """The actor's right is checked under the same lock as role changes and removals: an admin
+    demoted or removed at the same moment cannot still add a member."""
+    _locked_members(company, actor)
     return _join(company, user, role)
 
 
@@ -223,6 +221,7 @@ def set_member_role(*, company: Company, user: User, role: str, actor: User) -> 
         raise LastCompanyAdmin()
     member.role = role
     member.save(update_fields=["role"])
+    forget_company_membership(user)
     return member
 
 
@@ -236,6 +235,7 @@ def remove_member(*, company: Company, user: User, actor: User) -> None:
     if member.role == CompanyRole.ADMIN and len(admins) == 1:
         raise LastCompanyAdmin()
     member.delete()
+    forget_company_membership(user)
 
 
 def lock_company(company_id: int) -> Company:

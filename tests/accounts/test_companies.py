@@ -191,3 +191,44 @@ def test_an_unreachable_register_is_an_outage(settings):
     settings.VAT_CHECKER, settings.VIES_API_URL, settings.VIES_TIMEOUT = "vies", "http://127.0.0.1:9/x", 1
     with pytest.raises(VatRegisterUnavailable):
         check_vat("FR40303265045")
+
+
+def _admin_form(**overrides) -> dict:
+    form = {
+        "name": "Hôtel Rossi",
+        "vat_number": "FR40303265045",
+        "siret": "",
+        "payment_terms": "online",
+        "credit_limit": "0",
+        "approval_limit": "",
+        "is_active": "on",
+        "members-TOTAL_FORMS": "0",
+        "members-INITIAL_FORMS": "0",
+        "members-MIN_NUM_FORMS": "0",
+        "members-MAX_NUM_FORMS": "1000",
+    }
+    form.update(overrides)
+    return form
+
+
+def test_the_admin_refuses_a_number_vies_does_not_know_as_the_service_does(vies, admin_client):
+    response = admin_client.post("/admin/accounts/company/add/", _admin_form(vat_number="FR96552100554"))
+    assert response.status_code == 200  # the form again, with the register's answer
+    errors = response.context["adminform"].form.errors
+    assert errors["vat_number"] == ["Le registre européen de TVA ne connaît pas FR96552100554."], (
+        errors
+    )  # the admin is French
+    assert Company.objects.count() == 0
+
+
+def test_the_admin_records_when_the_register_confirmed_a_number(vies, admin_client):
+    response = admin_client.post("/admin/accounts/company/add/", _admin_form())
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert Company.objects.get().vat_checked_at is not None
+    vies.seen.clear()
+    company = Company.objects.get()
+    response = admin_client.post(
+        f"/admin/accounts/company/{company.pk}/change/", _admin_form(name="Hôtel Rossi & fils")
+    )
+    assert response.status_code == 302
+    assert vies.seen == []  # the number did not change: the register is not asked again
