@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
@@ -48,8 +49,28 @@ def customer_group_for(user: User | AnonymousUser | None) -> CustomerGroup | Non
     return profile.group if profile else None
 
 
+_MEMBERSHIP_ATTR = "_company_membership"
+
+
 def company_membership_for(user: User | AnonymousUser | None) -> CompanyMember | None:
-    """The signed-in user's company membership with its company (one query), None for everybody else."""
+    """The signed-in user's company membership with its company, None for everybody else. One query
+    per user instance: the answer is kept on the instance (a request's ``request.user``, which its
+    cart shares), so the page, the cart's prices and the checkout ask once; the membership services
+    forget it on the instances they are given (``forget_company_membership``)."""
     if user is None or not user.is_authenticated:
         return None
-    return CompanyMember.objects.select_related("company").filter(user=user, company__is_active=True).first()
+    try:
+        return getattr(user, _MEMBERSHIP_ATTR)
+    except AttributeError:
+        pass
+    membership = (
+        CompanyMember.objects.select_related("company").filter(user=user, company__is_active=True).first()
+    )
+    setattr(user, _MEMBERSHIP_ATTR, membership)
+    return membership
+
+
+def forget_company_membership(user: object) -> None:
+    """After a membership change: the next ``company_membership_for(user)`` asks the database."""
+    with contextlib.suppress(AttributeError):
+        delattr(user, _MEMBERSHIP_ATTR)

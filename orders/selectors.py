@@ -89,11 +89,14 @@ def is_verified_buyer(*, user: User | AnonymousUser | None, product: Product) ->
 def open_cart_of_user(user: User, *, shop: ShopInfo | None = None) -> Cart | None:
     """A signed-in shopper's cart: their most recent OPEN one (on ``shop``: a cart belongs to the shop
     it was filled on; none given: on any shop)."""
-    return (
+    cart = (
         Cart.objects.filter(rows_of_shop(shop), user=user, status=CartStatus.OPEN)
         .order_by("-updated_at", "-id")
         .first()
     )
+    if cart is not None:
+        cart.user = user  # the caller's instance: what was looked up about the user (company) is kept
+    return cart
 
 
 def cart_item_count(cart: Cart) -> int:
