@@ -92,7 +92,7 @@ def test_cancel_one_line_shows_the_refund_then_cancels_once(
     page = review.content.decode()
     assert "Confirm: cancel order" in page
     assert "back on the shelf at Ajaccio" in page
-    assert re.search(r"Refund total, to the original payment</th>\s*<td[^>]*>12.50 EUR", page)
+    assert re.search(r"Refund total, to the original payment</th>\s*<td[^>]*>€12.50", page)
     assert not OrderAction.objects.exists()  # the review writes nothing
     key = confirm_key(review)
 
@@ -131,7 +131,7 @@ def test_cancel_the_whole_order_refunds_the_shipping_too(
     review = client.post(url(order, "cancel"), {"whole": "on", "reason": "asked by phone", "step": "review"})
     page = review.content.decode()
     assert "the order becomes cancelled" in page
-    assert "5.90 EUR" in page and re.search(r"original payment</th>\s*<td[^>]*>36.90 EUR", page)
+    assert "€5.90" in page and re.search(r"original payment</th>\s*<td[^>]*>€36.90", page)
 
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
@@ -160,8 +160,8 @@ def test_refund_part_of_a_shipped_order(shop, client, eager_celery, django_captu
     form = {f"line_{ids['TEE']}": "1", "shipping": "on", "amount": "2.00", "reason": "late delivery"}
     review = client.post(url(order, "refund"), {**form, "step": "review"})
     text = review.content.decode()
-    assert "12.50 EUR" in text and "5.90 EUR" in text and "2.00 EUR" in text
-    assert re.search(r"Refund total</th>\s*<td[^>]*>20.40 EUR", text)
+    assert "€12.50" in text and "€5.90" in text and "€2.00" in text
+    assert re.search(r"Refund total</th>\s*<td[^>]*>€20.40", text)
     assert "Test provider" in text
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -184,7 +184,7 @@ def test_refund_part_of_a_shipped_order(shop, client, eager_celery, django_captu
         OrderStatus.SHIPPED,
     )
     detail = client.get(url(order)).content.decode()
-    assert "late delivery" in detail and "20.40 EUR" in detail
+    assert "late delivery" in detail and "€20.40" in detail
 
 
 def test_refusals_show_next_to_the_field_and_write_nothing(

@@ -416,7 +416,7 @@ def test_detail_shows_the_whole_story(world, client):
         "laposte.fr/outils",
         "pi_123",
         "re_9",
-        "12.50 EUR",
+        "€12.50",
         "one tee came back",
         "Order confirmation",
         "Awaiting payment",
