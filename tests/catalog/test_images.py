@@ -118,7 +118,10 @@ def test_upload_in_the_admin_stores_the_photo_and_makes_its_renditions(
     assert photo.image.storage.exists(photo.image.name)
     formats = images.rendition_formats()
     assert "webp" in formats
-    assert set(photo.renditions) == set(formats)
+    assert set(photo.renditions) == {*formats, "jpg"}
+    [(email_width, email_name)] = photo.renditions["jpg"].items()  # e-mails: one small JPEG
+    with photo.image.storage.open(email_name) as f, Image.open(f) as img:
+        assert (img.format, img.mode, email_width, img.size) == ("JPEG", "RGB", "160", (160, 128))
     for kind in formats:
         assert sorted(photo.renditions[kind], key=int) == ["320", "640", "960"]  # never wider than 1000
         for width, name in photo.renditions[kind].items():
@@ -163,7 +166,7 @@ def test_renditions_are_idempotent_and_content_named():
     product, _red, _navy = product_with_colours()
     photo = ProductImage.objects.create(product=product, image=ContentFile(png(700, 700), name="a.png"))
     first = images.make_renditions(photo.pk)
-    assert first.written == len(images.rendition_formats()) * 2  # 320 and 640 (700 px wide: not 960)
+    assert first.written == len(images.rendition_formats()) * 2 + 1  # 320 and 640 (not 960), the e-mail JPEG
     again = images.make_renditions(photo.pk)
     assert again.written == 0 and again.renditions == first.renditions
     # The same pixels uploaded for another product share the files.

@@ -151,6 +151,6 @@ def test_the_confirmation_email_shows_absolute_photo_urls(
 
     [message] = mail.outbox
     html, _mimetype = message.alternatives[0]
-    [img] = re.findall(r'<img src="https://boutique\.example/media/products/r/\w+-320\.webp"[^>]*>', html)
+    [img] = re.findall(r'<img src="https://boutique\.example/media/products/r/\w+-160\.jpg"[^>]*>', html)
     assert f'alt="{alt}"' in img and 'width="64" height="48"' in img
     assert ">M</span>" in html  # the mug: the tile
