@@ -83,3 +83,19 @@ def test_an_approver_of_another_company_gets_a_message_not_the_order(client, pro
     assert "Only an approver of Rossi SAS approves its orders." in response.content.decode()
     order.refresh_from_db()
     assert order.approval == Approval.PENDING
+
+
+@pytest.mark.parametrize("url", ["/en/cart/", "/en/checkout/"])
+def test_a_page_asks_for_the_buyer_company_once(client, pro, url):
+    """The page's prices, the cart's prices and the checkout's terms share the request's user."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    shop, _company, buyer, _approver = pro
+    make_cart((shop.tee, 2), user=buyer)
+    client.force_login(buyer)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(url)
+    assert page.status_code == 200
+    asked = [q["sql"] for q in queries.captured_queries if 'FROM "accounts_companymember"' in q["sql"]]
+    assert len(asked) == 1, asked
