@@ -252,6 +252,7 @@ def pending_approvals(user: User) -> list[Order]:
             company_id=member.company_id, approval=Approval.PENDING, status=OrderStatus.PENDING_PAYMENT
         )
         .select_related("customer")
+        .prefetch_related("lines")  # the approver sees what they approve
         .order_by("created_at")
     )
 

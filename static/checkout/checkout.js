@@ -23,6 +23,15 @@
     input.addEventListener("change", sync);
   });
   sync();
+  /* a company on terms: the button says "Order on account", not "Pay" */
+  var payLabel = form.querySelector("[data-pay-label]");
+  form.querySelectorAll("input[name=provider]").forEach(function (input) {
+    input.addEventListener("change", function () {
+      if (payLabel && input.checked) {
+        payLabel.textContent = payLabel.getAttribute(input.value === "terms" ? "data-terms" : "data-online");
+      }
+    });
+  });
   var country = form.querySelector("#country");
   var refresh = form.querySelector("button[value=refresh]");
   if (country && refresh) {
