@@ -36,25 +36,28 @@ if TYPE_CHECKING:
 PAID_STATUSES = (OrderStatus.PAID, OrderStatus.READY_FOR_PICKUP, OrderStatus.SHIPPED, OrderStatus.COMPLETED)
 
 
-def orders_for_customer(user: User) -> QuerySet[Order]:
-    """The account's orders of every channel, newest first, with ``line_count`` and ``item_count``."""
+def orders_for_customer(user: User, *, shop: ShopInfo | None = None) -> QuerySet[Order]:
+    """The account's orders of every channel, newest first, with ``line_count`` and ``item_count``.
+    ``shop``: only that shop's web orders (the default shop also shows the stores' and older ones):
+    an account's history on one brand shows nothing bought on another."""
     if not (user and user.is_authenticated):
         return Order.objects.none()
     return (
-        Order.objects.filter(customer=user)
+        Order.objects.filter(rows_of_shop(shop), customer=user)
         .select_related("location")
         .annotate(line_count=Count("lines"), item_count=Sum("lines__quantity"))
         .order_by("-created_at", "-id")
     )
 
 
-def order_for_customer(*, user: User, number: str) -> Order:
+def order_for_customer(*, user: User, number: str, shop: ShopInfo | None = None) -> Order:
     """One of the account's orders with its lines and status trail; ``OrderNotFound`` for an unknown
-    number or another customer's order (the same answer, so nothing leaks)."""
+    number, another customer's order or (``shop`` given) another shop's (the same answer, so nothing
+    leaks)."""
     if not (user and user.is_authenticated):
         raise OrderNotFound(detail={"number": number})
     order = (
-        Order.objects.filter(customer=user, number=number)
+        Order.objects.filter(rows_of_shop(shop), customer=user, number=number)
         .select_related("location")
         .prefetch_related(
             Prefetch("lines", queryset=OrderLine.objects.select_related("variant__product").order_by("id")),
@@ -69,9 +72,9 @@ def order_for_customer(*, user: User, number: str) -> Order:
     return order
 
 
-def recent_orders_for_customer(user: User, *, limit: int = 3) -> list[Order]:
+def recent_orders_for_customer(user: User, *, limit: int = 3, shop: ShopInfo | None = None) -> list[Order]:
     """The dashboard's few latest orders: one query."""
-    return list(orders_for_customer(user)[:limit])
+    return list(orders_for_customer(user, shop=shop)[:limit])
 
 
 def is_verified_buyer(*, user: User | AnonymousUser | None, product: Product) -> bool:

@@ -37,12 +37,14 @@ from accounts.models import CompanyMember, CompanyRole, PaymentTerms
 from accounts.services_companies import lock_company
 from core.errors import Conflict, PermissionDenied, ValidationFailed
 from inventory import services as inventory
+from shops.selectors import rows_of_shop
 
 from ..models import Approval, Order, OrderLine, OrderStatus
 from .placing import transition_order
 
 if TYPE_CHECKING:
     from accounts.models import Company, User
+    from shops.selectors import ShopInfo
 
 TERMS = "terms"  # the checkout's provider for "pay on the invoice, later"
 APPROVERS = (CompanyRole.APPROVER, CompanyRole.ADMIN)
@@ -242,14 +244,18 @@ def is_approver(user: User) -> bool:
     )
 
 
-def pending_approvals(user: User) -> list[Order]:
-    """The orders waiting for ``user`` (an approver or admin of their company), oldest first."""
+def pending_approvals(user: User, *, shop: ShopInfo | None = None) -> list[Order]:
+    """The orders waiting for ``user`` (an approver or admin of their company), oldest first; with
+    ``shop``, those placed on that shop only (each shop's portal shows its own)."""
     member = CompanyMember.objects.filter(user=user, role__in=APPROVERS).first()
     if member is None:
         return []
     return list(
         Order.objects.filter(
-            company_id=member.company_id, approval=Approval.PENDING, status=OrderStatus.PENDING_PAYMENT
+            rows_of_shop(shop),
+            company_id=member.company_id,
+            approval=Approval.PENDING,
+            status=OrderStatus.PENDING_PAYMENT,
         )
         .select_related("customer")
         .prefetch_related("lines")  # the approver sees what they approve

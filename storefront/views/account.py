@@ -59,6 +59,11 @@ def not_found_as_404(view):
     return wrapper
 
 
+def _shop(request):
+    """The request's shop (``shops.middleware``): the account's pages show that shop's orders."""
+    return getattr(request, "shop", None)
+
+
 def form_status(request, form) -> int:
     """400 for a submitted form with errors (the page shows them), else 200."""
     return 400 if request.method == "POST" and form.errors else 200
@@ -192,7 +197,7 @@ def dashboard(request):
         request,
         "storefront/account/dashboard.html",
         {
-            "recent_orders": order_selectors.recent_orders_for_customer(user, limit=3),
+            "recent_orders": order_selectors.recent_orders_for_customer(user, limit=3, shop=_shop(request)),
             "default_address": selectors.addresses_for_user(user).filter(is_default_shipping=True).first(),
             "active_tab": "dashboard",
             "for_you": for_you,
@@ -373,9 +378,9 @@ def _form_errors(form, exc: ApplicationError) -> None:
 
 @portal_login_required
 def orders(request):
-    page = Paginator(order_selectors.orders_for_customer(request.user), ORDERS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(
+        order_selectors.orders_for_customer(request.user, shop=_shop(request)), ORDERS_PER_PAGE
+    ).get_page(request.GET.get("page"))
     return render(
         request,
         "storefront/account/orders.html",
@@ -386,7 +391,7 @@ def orders(request):
 @portal_login_required
 @not_found_as_404
 def order_detail(request, number: str):
-    order = order_selectors.order_for_customer(user=request.user, number=number)
+    order = order_selectors.order_for_customer(user=request.user, number=number, shop=_shop(request))
     lines = list(order.lines.all())
     return render(
         request,

@@ -12,6 +12,7 @@ from core.auth import signed_in_user
 from core.errors import ApplicationError
 from orders.models import Order
 from orders.services import b2b_terms
+from shops.selectors import rows_of_shop
 
 from .account import portal_login_required
 
@@ -25,7 +26,10 @@ def approvals(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "storefront/account/approvals.html",
-        {"pending": b2b_terms.pending_approvals(user), "active_tab": "approvals"},
+        {
+            "pending": b2b_terms.pending_approvals(user, shop=getattr(request, "shop", None)),
+            "active_tab": "approvals",
+        },
     )
 
 
@@ -33,7 +37,7 @@ def approvals(request: HttpRequest) -> HttpResponse:
 @require_POST
 def approval_decide(request: HttpRequest, number: str) -> HttpResponse:
     user = signed_in_user(request.user)
-    order = Order.objects.filter(number=number).first()
+    order = Order.objects.filter(rows_of_shop(getattr(request, "shop", None)), number=number).first()
     if order is None or not b2b_terms.is_approver(user):
         raise Http404
     decision = request.POST.get("decision", "")

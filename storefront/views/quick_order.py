@@ -108,7 +108,9 @@ def quick_order(request: HttpRequest) -> HttpResponse:
 def reorder(request: HttpRequest, number: str) -> HttpResponse:
     """ "Order again": the order's lines into the cart; what cannot be added is reported, and
     "Add what can be added" (``partial=1``) adds the rest."""
-    order = order_selectors.order_for_customer(user=_user(request), number=number)
+    order = order_selectors.order_for_customer(
+        user=_user(request), number=number, shop=getattr(request, "shop", None)
+    )
     partial = request.POST.get("partial") == "1"
     report = services.reorder_report(order)
     try:

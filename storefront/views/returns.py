@@ -88,7 +88,7 @@ def _parse_lines(request: HttpRequest, order_lines: list[Any]) -> list[services.
 @require_http_methods(["GET", "POST"])
 def return_new(request: HttpRequest, number: str) -> HttpResponse:
     user = signed_in_user(request.user)
-    order = order_selectors.order_for_customer(user=user, number=number)
+    order = order_selectors.order_for_customer(user=user, number=number, shop=getattr(request, "shop", None))
     order_lines = list(order.lines.all())
     returnable = services.returnable_quantities(order, order_lines)
     eligible, reason, deadline = services.return_eligibility_and_deadline(order)
