@@ -238,6 +238,29 @@ def reject_order(*, order: Order, approver: User, reason: str = "") -> Order:
     return transition_order(order=locked, to_status=OrderStatus.CANCELLED, note=note)
 
 
+def order_to_decide(*, user: User, number: str, shop: ShopInfo | None = None) -> Order:
+    """A pending order of ``user``'s company (``user`` one of its approvers) placed on ``shop``;
+    ``OrderNotFound`` for anything else (an unknown number, another company's or shop's order, a user
+    who approves nothing: the same answer, so nothing leaks). The decision itself re-checks under lock."""
+    from ..errors import OrderNotFound
+
+    member = (
+        CompanyMember.objects.filter(user=user, role__in=APPROVERS).first() if user.is_authenticated else None
+    )
+    order = (
+        Order.objects.filter(rows_of_shop(shop), number=number, company_id=member.company_id)
+        .prefetch_related("lines")
+        .first()
+        if member is not None
+        else None
+    )
+    if order is None:
+        raise OrderNotFound(
+            _("No order %(number)s waits for your approval.") % {"number": number}, detail={"number": number}
+        )
+    return order
+
+
 def is_approver(user: User) -> bool:
     return (
         bool(user.is_authenticated) and CompanyMember.objects.filter(user=user, role__in=APPROVERS).exists()
