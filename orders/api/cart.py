@@ -108,6 +108,15 @@ class CartTotalsSerializer(serializers.Serializer[Any]):
     total_gross = serializers.DecimalField(
         max_digits=12, decimal_places=2, help_text="EUR, after discounts, before shipping."
     )
+    total_net = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        help_text="EUR HT, after discounts, before shipping: the sum of the lines' HT (each its TTC / "
+        "(1 + VAT)), as the order will carry it; total_gross - total_net is the VAT.",
+    )
+    prices_ht = serializers.BooleanField(
+        help_text="Show this buyer amounts excl. VAT: a B2B shop, a company's buyer or a B2B group."
+    )
     currency = serializers.CharField()
     total_gross_in_currency = serializers.DecimalField(max_digits=12, decimal_places=2)
 
@@ -166,6 +175,8 @@ def cart_body(cart: Cart) -> dict[str, Any]:
             "coupon_discount": priced.coupon_discount,
             "free_shipping": priced.free_shipping,
             "total_gross": priced.total_gross,
+            "total_net": priced.total_net,
+            "prices_ht": priced.prices_ht,
             "currency": priced.currency,
             "total_gross_in_currency": priced.total_gross_in_currency,
         },

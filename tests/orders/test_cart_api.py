@@ -44,6 +44,8 @@ EMPTY_TOTALS = {
     "coupon_discount": "0.00",
     "free_shipping": False,
     "total_gross": "0.00",
+    "total_net": "0.00",
+    "prices_ht": False,
     "currency": "EUR",
     "total_gross_in_currency": "0.00",
 }
@@ -233,6 +235,8 @@ def test_coupon_apply_and_remove(anon, shop):
         "coupon_discount": "3.75",
         "free_shipping": False,
         "total_gross": "33.75",
+        "total_net": "28.13",  # 33.75 / 1.20, as the order line will store it
+        "prices_ht": False,
         "currency": "EUR",
         "total_gross_in_currency": "33.75",
     }

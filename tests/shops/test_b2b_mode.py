@@ -112,3 +112,18 @@ def test_the_b2b_mode_is_read_from_the_snapshot_without_a_query(pro, django_asse
     with django_assert_num_queries(0):
         assert b2b.sees_prices_ht(b2b.Buyer(company=None, group=None), shop_id=pro.pk) is True
         assert b2b.sees_prices_ht(b2b.Buyer(company=None, group=None), shop_id=None) is False
+
+
+def test_the_cart_api_tells_an_app_to_show_ht_on_the_b2b_shop(pro, jam):
+    from rest_framework.test import APIClient
+
+    bodies = {}
+    for host in (A, B):
+        client = APIClient(HTTP_HOST=host)
+        token = client.post("/api/v1/cart/", {}, format="json").json()["token"]
+        bodies[host] = client.post(
+            f"/api/v1/cart/{token}/lines/", {"sku": jam.variants.first().sku, "quantity": 3}, format="json"
+        ).json()["totals"]
+    net = money_round(_gross(jam, 3) / (1 + jam.vat_rate.rate))
+    assert (bodies[B]["prices_ht"], bodies[A]["prices_ht"]) == (True, False)
+    assert bodies[B]["total_net"] == bodies[A]["total_net"] == str(net)
