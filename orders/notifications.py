@@ -208,9 +208,11 @@ def build_order_email(order: Order, kind: str, *, reference: str = "") -> EmailM
     language = order_language(order)
     with translation.override(language):
         context = _context(order, kind, reference=reference)
-        subject = " ".join(render_to_string(f"orders/email/{kind}_subject.txt", context).split())
-        text = render_to_string(f"orders/email/{kind}.txt", context)
-        html = render_to_string(f"orders/email/{kind}.html", context)
+        names = _template_names(order)
+        context["brand"] = _brand(order)
+        subject = " ".join(render_to_string(names(f"{kind}_subject.txt"), context).split())
+        text = render_to_string(names(f"{kind}.txt"), context)
+        html = render_to_string(names(f"{kind}.html"), context)
     message = EmailMultiAlternatives(
         subject=subject,
         body=text,
@@ -359,6 +361,25 @@ def _shop_name(order: Order) -> str:
     """The name of the shop the order was placed on (``Order.shop``); the platform's for the stores."""
     shop = shop_by_id(order.shop_id)
     return shop.name if shop is not None else getattr(settings, "SHOP_NAME", "Maison Corsica")
+
+
+def _template_names(order: Order):
+    """A shop's own e-mail templates first: ``templates/shops/<code>/orders/email/<name>`` when a
+    brand has its own wording or layout (any of the files; the others stay the platform's), then
+    ``templates/orders/email/<name>``. ``render_to_string`` takes the first that exists."""
+    shop = shop_by_id(order.shop_id)
+
+    def names(name: str) -> list[str]:
+        platform = f"orders/email/{name}"
+        return [f"shops/{shop.code}/{platform}", platform] if shop is not None else [platform]
+
+    return names
+
+
+def _brand(order: Order) -> str:
+    """The shop's brand colour for the e-mail's header (its design token), else the platform's."""
+    shop = shop_by_id(order.shop_id)
+    return (shop.tokens.get("brand", "") if shop is not None else "") or "#7a2e1d"
 
 
 def _sender(order: Order) -> str:

@@ -320,3 +320,23 @@ def test_an_order_e_mail_comes_from_its_shop(pro, catalog, settings):
     assert sent.from_email == "Maison Corse Pro <pro@example.com>"
     main = build_order_email(order("W-MAIN-1", shop_id=None, location=catalog.aja), "confirmation")
     assert main.from_email == settings.DEFAULT_FROM_EMAIL  # a store's order: the platform's sender
+
+
+def test_a_shop_has_its_own_email_templates_and_colour(pro, catalog):
+    """templates/shops/pro/orders/email/confirmation_subject.txt overrides the subject only; the body
+    stays the platform's; the header takes the shop's brand token."""
+    from orders.notifications import build_order_email
+    from tests.shops.test_staff import order
+
+    pro_order = order("W-PRO-9", shop_id=pro.pk, location=catalog.aja)
+    main_order = order("W-MAIN-9", shop_id=None, location=catalog.aja)
+    for placed in (pro_order, main_order):
+        placed.language = "en"  # the e-mail's language is the order's
+        placed.save(update_fields=["language"])
+    pro_mail = build_order_email(pro_order, "confirmation")
+    main = build_order_email(main_order, "confirmation")
+    assert pro_mail.subject == "Maison Corse Pro: trade order W-PRO-9 confirmed"
+    assert main.subject == "Thank you for your order W-MAIN-9"
+    assert "Thank you for your order W-PRO-9." in pro_mail.body  # the platform's body
+    pro_html, main_html = pro_mail.alternatives[0][0], main.alternatives[0][0]
+    assert "color:#1d3557;" in pro_html and "color:#1d3557;" not in main_html
