@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -363,7 +364,7 @@ def _shop_name(order: Order) -> str:
     return shop.name if shop is not None else getattr(settings, "SHOP_NAME", "Maison Corsica")
 
 
-def _template_names(order: Order):
+def _template_names(order: Order) -> Callable[[str], list[str]]:
     """A shop's own e-mail templates first: ``templates/shops/<code>/orders/email/<name>`` when a
     brand has its own wording or layout (any of the files; the others stay the platform's), then
     ``templates/orders/email/<name>``. ``render_to_string`` takes the first that exists."""
