@@ -17,8 +17,8 @@ failed send clears the claim and raises, so Celery retries it. A claim older tha
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
