@@ -71,6 +71,7 @@ class ShopAdmin(TabbedTranslationAdmin):
     fieldsets = (
         (None, {"fields": ("code", "name", "mode", "is_default")}),
         (_("Look"), {"fields": ("logo", "tokens")}),
+        (_("Home page"), {"fields": ("headline", "intro")}),
         (_("Languages and currencies"), {"fields": ("languages", "default_language", "currencies")}),
         (_("Assortment"), {"fields": ("categories", "excluded_products")}),
         (_("Legal and e-mail"), {"fields": ("legal_mentions", "email_from")}),

@@ -95,6 +95,12 @@ class Shop(models.Model):
         _("default language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
     currencies = models.JSONField(_("currencies"), default=_all_currencies, validators=[validate_currencies])
+    headline = models.CharField(
+        _("home page headline"), max_length=120, blank=True, help_text=_("Empty: the platform's.")
+    )
+    intro = models.TextField(
+        _("home page introduction"), max_length=400, blank=True, help_text=_("Empty: the platform's.")
+    )
     legal_mentions = models.TextField(
         _("legal mentions"), blank=True, help_text=_("Shown at the foot of every page of this shop.")
     )

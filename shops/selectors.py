@@ -23,6 +23,7 @@ from django.db import DatabaseError
 from django.db.models import Q
 from django.http.request import split_domain_port
 from django.utils.functional import cached_property
+from django.utils.translation import get_language
 
 from core import degradation
 
@@ -57,6 +58,8 @@ class ShopInfo:
     default_language: str = "fr"
     currencies: tuple[str, ...] = ()
     legal_mentions: dict[str, str] = field(default_factory=dict)
+    headlines: dict[str, str] = field(default_factory=dict)  # the home page's, per language
+    intros: dict[str, str] = field(default_factory=dict)
     email_from: str = ""
     primary_host: str = ""
     category_ids: frozenset[int] = frozenset()  # chosen categories (their subcategories come with them)
@@ -82,6 +85,15 @@ class ShopInfo:
 
     def legal_mentions_in(self, language: str) -> str:
         return self.legal_mentions.get(language) or next((t for t in self.legal_mentions.values() if t), "")
+
+    @property
+    def headline(self) -> str:
+        """The home page's headline in the active language ("" : the platform's)."""
+        return self.headlines.get((get_language() or "")[:2]) or ""
+
+    @property
+    def intro(self) -> str:
+        return self.intros.get((get_language() or "")[:2]) or ""
 
     @cached_property
     def css(self) -> str:
@@ -152,6 +164,8 @@ def _info(
         default_language=shop.default_language if shop.default_language in langs else langs[0],
         currencies=tuple(c for c in CURRENCY_CODES if c in (shop.currencies or [])) or tuple(CURRENCY_CODES),
         legal_mentions={code: getattr(shop, f"legal_mentions_{code}", "") or "" for code in LANGUAGE_CODES},
+        headlines={code: getattr(shop, f"headline_{code}", "") or "" for code in LANGUAGE_CODES},
+        intros={code: getattr(shop, f"intro_{code}", "") or "" for code in LANGUAGE_CODES},
         email_from=shop.email_from,  # "" : the platform's (DEFAULT_FROM_EMAIL)
         primary_host=primary,
         category_ids=chosen,

@@ -5,4 +5,4 @@ from .models import Shop
 
 @register(Shop)
 class ShopTranslation(TranslationOptions):
-    fields = ("legal_mentions",)
+    fields = ("headline", "intro", "legal_mentions")

@@ -31,4 +31,10 @@ def seed() -> Shop:
         legal_mentions_en="Maison Corse Pro — trade sales only. SAS with a capital of €50,000, "
         "RCS Ajaccio 832 047 153. Prices excl. VAT.",
         email_from="Maison Corse Pro <pro@example.com>",
+        headline_fr="L'épicerie corse des hôtels et restaurants",
+        headline_en="Corsican fine food for hotels and restaurants",
+        intro_fr="Charcuterie, fromages, confitures et cadeaux d'affaires de nos producteurs, aux prix HT "
+        "de votre compte, par colis ou palette, paiement à 30 jours fin de mois.",
+        intro_en="Charcuterie, cheese, jams and corporate gifts from our producers, at your account's "
+        "prices excl. VAT, by parcel or pallet, payment at 30 days end of month.",
     )

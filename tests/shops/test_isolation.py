@@ -340,3 +340,15 @@ def test_a_shop_has_its_own_email_templates_and_colour(pro, catalog):
     assert "Thank you for your order W-PRO-9." in pro_mail.body  # the platform's body
     pro_html, main_html = pro_mail.alternatives[0][0], main.alternatives[0][0]
     assert "color:#1d3557;" in pro_html and "color:#1d3557;" not in main_html
+
+
+def test_each_shop_has_its_own_home_page_headline(pro, jam):
+    pro.headline_en, pro.intro_en = "Fine food for hotels", "Trade prices, 30 days end of month."
+    pro.save()
+    shop_services.shops_changed()
+    b = on(B).get("/en/").content.decode()
+    a = on(A).get("/en/").content.decode()
+    assert ">Fine food for hotels</h1>" in b and "Trade prices, 30 days end of month." in b
+    assert ">Made and chosen in Corsica</h1>" in a and "Fine food for hotels" not in a
+    # a language the shop left empty: the platform's copy
+    assert ">Fabriqué et choisi en Corse</h1>" in on(B).get("/fr/").content.decode()
