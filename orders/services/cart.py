@@ -173,7 +173,7 @@ def add_to_cart(*, cart: Cart, variant: Variant, quantity: int) -> CartLine:
     """Add ``quantity`` units (added to what the cart already holds). Refused: nothing changes."""
     cart = _lock_open(cart)
     _check_quantity(quantity, allow_zero=False)
-    _check_sellable(variant)
+    current = _check_sellable(variant)
     line = CartLine.objects.filter(cart=cart, variant=variant).first()
     wanted = quantity + (line.quantity if line else 0)
     if wanted > MAX_LINE_QUANTITY:
@@ -184,7 +184,7 @@ def add_to_cart(*, cart: Cart, variant: Variant, quantity: int) -> CartLine:
         )
     if line is None:
         _check_room(cart)
-    _check_business_rules(cart, variant, wanted)
+    _check_business_rules(cart, variant, wanted, current=current)
     _check_available(variant, wanted)
     if line is None:
         line = CartLine.objects.create(cart=cart, variant=variant, quantity=wanted)
@@ -485,6 +485,8 @@ def _lock_open(cart: Cart) -> Cart:
     locked = Cart.objects.select_for_update().filter(pk=cart.pk).first()
     if locked is None or locked.status != CartStatus.OPEN:
         raise CartClosed(detail={"token": str(cart.token)})
+    if Cart.user.is_cached(cart) and cart.user_id == locked.user_id:
+        locked.user = cart.user  # the caller's instance: no reload, and its company lookup is kept
     return locked
 
 
@@ -516,19 +518,24 @@ def _check_room(cart: Cart) -> None:
         )
 
 
-def _check_sellable(variant: Variant) -> None:
-    product = Variant.objects.select_related("product").filter(pk=variant.pk).first()
-    if product is None or not product.is_active or not product.product.is_published:
+def _check_sellable(variant: Variant) -> Variant:
+    """The variant as it is now, with its product (the business rules read the product from it)."""
+    current = Variant.objects.select_related("product").filter(pk=variant.pk).first()
+    if current is None or not current.is_active or not current.product.is_published:
         raise ProductUnavailable(
             _("%(sku)s is no longer sold.") % {"sku": variant.sku}, detail={"sku": variant.sku}
         )
+    return current
 
 
-def _check_business_rules(cart: Cart, variant: Variant, quantity: int) -> None:
-    """A business buyer's line: the product's minimum and pack size (``orders.services.b2b``)."""
+def _check_business_rules(
+    cart: Cart, variant: Variant, quantity: int, *, current: Variant | None = None
+) -> None:
+    """A business buyer's line: the product's minimum and pack size (``orders.services.b2b``).
+    ``current``: the variant just read by ``_check_sellable`` (no second read)."""
     if cart.user_id is None or company_membership_for(cart.user) is None:
         return
-    product = Variant.objects.select_related("product").get(pk=variant.pk).product
+    product = (current or Variant.objects.select_related("product").get(pk=variant.pk)).product
     b2b.check_quantity(product, quantity, sku=variant.sku)
 
 
