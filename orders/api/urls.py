@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import after_sales, cart, checkout, orders, quick_order, reservations
+from . import after_sales, cart, checkout, orders, quick_order, quotes, reservations
 
 urlpatterns = [
     path("cart/", cart.CartCreateView.as_view(), name="cart-create"),
@@ -11,6 +11,7 @@ urlpatterns = [
     path("cart/<str:token>/lines/<str:sku>/", cart.CartLineView.as_view(), name="cart-line"),
     path("cart/<str:token>/coupon/", cart.CartCouponView.as_view(), name="cart-coupon"),
     path("b2b/quick-order/", quick_order.QuickOrderView.as_view(), name="b2b-quick-order"),
+    *quotes.urlpatterns,
     path("checkout/", checkout.CheckoutStartView.as_view(), name="checkout"),
     path("checkout/options/", checkout.CheckoutOptionsView.as_view(), name="checkout-options"),
     path("checkout/<str:number>/confirm/", checkout.CheckoutConfirmView.as_view(), name="checkout-confirm"),
