@@ -45,7 +45,7 @@ NUMBER = OpenApiParameter(
 NOT_FOUND = "No quote with this number for your company (another company's quote is not found either)."
 
 
-class QuoteRequestSerializer(serializers.Serializer[Any]):
+class B2BQuoteAskSerializer(serializers.Serializer[Any]):
     message = serializers.CharField(
         max_length=services.MAX_MESSAGE_LENGTH,
         required=False,
@@ -58,7 +58,7 @@ class QuoteRequestSerializer(serializers.Serializer[Any]):
     )
 
 
-class QuoteAcceptSerializer(serializers.Serializer[Any]):
+class B2BQuoteAcceptSerializer(serializers.Serializer[Any]):
     delivery_method = serializers.ChoiceField(
         choices=[(m.value, m.label) for m in services.ACCEPT_METHODS],
         help_text="`click_collect` at the store `location`, or `home` to `shipping_address`.",
@@ -73,7 +73,7 @@ class QuoteAcceptSerializer(serializers.Serializer[Any]):
     shipping_address = AddressSerializer(required=False, help_text="Home delivery: where to.")
 
 
-class QuoteLineOutSerializer(serializers.Serializer[Any]):
+class B2BQuoteLineSerializer(serializers.Serializer[Any]):
     sku = serializers.CharField()
     name = serializers.CharField()
     quantity = serializers.IntegerField()
@@ -87,13 +87,13 @@ class QuoteLineOutSerializer(serializers.Serializer[Any]):
     total_gross = serializers.DecimalField(max_digits=12, decimal_places=2)
 
 
-class QuoteOrderOutSerializer(serializers.Serializer[Any]):
+class B2BQuoteOrderSerializer(serializers.Serializer[Any]):
     number = serializers.CharField()
     status = serializers.CharField()
     approval = serializers.CharField(help_text="`pending` when it waits for an approver of the company.")
 
 
-class QuoteOutSerializer(serializers.Serializer[Any]):
+class B2BQuoteSerializer(serializers.Serializer[Any]):
     number = serializers.CharField()
     status = serializers.ChoiceField(choices=QuoteStatus.choices)
     valid_until = serializers.DateField(allow_null=True, help_text="Set when sent; accept until this day.")
@@ -106,8 +106,8 @@ class QuoteOutSerializer(serializers.Serializer[Any]):
     requested_by = serializers.CharField(help_text="The e-mail of the buyer who asked.")
     created_at = serializers.DateTimeField()
     pdf = serializers.BooleanField(help_text="True once the PDF is rendered (download it from the portal).")
-    order = QuoteOrderOutSerializer(allow_null=True)
-    lines = QuoteLineOutSerializer(many=True)
+    order = B2BQuoteOrderSerializer(allow_null=True)
+    lines = B2BQuoteLineSerializer(many=True)
 
 
 def quote_body(quote: Quote) -> dict[str, Any]:
@@ -156,7 +156,7 @@ class QuoteListView(ServiceAPIView):
         operation_id="b2b_quotes_list",
         tags=TAGS,
         summary="Your company's quotes",
-        responses={200: QuoteOutSerializer(many=True), **error_responses(401)},
+        responses={200: B2BQuoteSerializer(many=True), **error_responses(401)},
     )
     def get(self, request: Request) -> Response:
         return Response([quote_body(quote) for quote in services.quotes_for(_user(request))])
@@ -167,12 +167,12 @@ class QuoteListView(ServiceAPIView):
         summary="Ask for a quote from the cart",
         description="The cart's lines at your current prices; the cart stays as it is. "
         "403 `not_a_company_buyer` for a shopper; 400 `empty_cart`; 404 for an unknown cart.",
-        request=QuoteRequestSerializer,
-        responses={201: QuoteOutSerializer, **error_responses(400, 401, 403, 404, 409)},
+        request=B2BQuoteAskSerializer,
+        responses={201: B2BQuoteSerializer, **error_responses(400, 401, 403, 404, 409)},
     )
     @idempotent
     def post(self, request: Request) -> Response:
-        data = parse(QuoteRequestSerializer, request.data)
+        data = parse(B2BQuoteAskSerializer, request.data)
         user = _user(request)
         token = data.get("cart")
         if token:
@@ -197,7 +197,7 @@ class QuoteDetailView(ServiceAPIView):
         tags=TAGS,
         summary="One quote",
         parameters=[NUMBER],
-        responses={200: QuoteOutSerializer, **error_responses(401, 404, descriptions={404: NOT_FOUND})},
+        responses={200: B2BQuoteSerializer, **error_responses(401, 404, descriptions={404: NOT_FOUND})},
     )
     def get(self, request: Request, number: str) -> Response:
         return Response(quote_body(services.quote_for(_user(request), number)))
@@ -215,11 +215,11 @@ class QuoteAcceptView(ServiceAPIView):
         "`credit_limit_reached`, `terms_blocked`; 400 `invalid_address`; 404 `unknown_location`. "
         "Accepting an accepted quote answers it again with its one order.",
         parameters=[NUMBER],
-        request=QuoteAcceptSerializer,
-        responses={200: QuoteOutSerializer, **error_responses(400, 401, 403, 404, 409)},
+        request=B2BQuoteAcceptSerializer,
+        responses={200: B2BQuoteSerializer, **error_responses(400, 401, 403, 404, 409)},
     )
     def post(self, request: Request, number: str) -> Response:
-        data = parse(QuoteAcceptSerializer, request.data)
+        data = parse(B2BQuoteAcceptSerializer, request.data)
         user = _user(request)
         quote = services.quote_for(user, number)
         services.accept_quote(
@@ -241,7 +241,7 @@ class QuoteDeclineView(ServiceAPIView):
         summary="Decline a quote",
         parameters=[NUMBER],
         request=None,
-        responses={200: QuoteOutSerializer, **error_responses(401, 404, 409)},
+        responses={200: B2BQuoteSerializer, **error_responses(401, 404, 409)},
     )
     def post(self, request: Request, number: str) -> Response:
         user = _user(request)

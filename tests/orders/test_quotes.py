@@ -220,7 +220,8 @@ def test_accepting_places_an_order_at_the_quoted_prices_on_terms(shop):
     order = accepted.order
     assert order is not None and order.reference == f"quote:{quote.number}"
     lines = [
-        (l.sku, l.quantity, l.unit_price_net, l.total_net, l.total_gross) for l in order.lines.order_by("sku")
+        (line.sku, line.quantity, line.unit_price_net, line.total_net, line.total_gross)
+        for line in order.lines.order_by("sku")
     ]
     assert lines == [
         ("BOX", 12, Decimal("7.5000"), Decimal("90.00"), Decimal("108.00")),
