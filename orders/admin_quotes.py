@@ -104,10 +104,13 @@ class QuoteAdmin(admin.ModelAdmin[Quote]):
         pass  # written by update_quote_lines in save_related, with the lines
 
     def save_formset(self, request: HttpRequest, form: ModelForm[Quote], formset: Any, change: bool) -> None:
-        pass  # idem
+        # written by update_quote_lines in save_related; the history message reads these lists
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
     def save_related(self, request: HttpRequest, form: ModelForm[Quote], formsets: Any, change: bool) -> None:
         quote = form.instance
+        for formset in formsets:
+            self.save_formset(request, form, formset, change)
         if quote.status != QuoteStatus.REQUESTED:
             return
         changes: list[services.LineChange] = []

@@ -140,8 +140,9 @@ def quote_accept(request: HttpRequest, number: str) -> HttpResponse:
 @not_found_as_404
 def quote_decline(request: HttpRequest, number: str) -> HttpResponse:
     user = _user(request)
+    quote = services.quote_for(user, number)  # another company's: 404
     try:
-        services.decline_quote(quote=services.quote_for(user, number), user=user)
+        services.decline_quote(quote=quote, user=user)
     except ApplicationError as exc:
         messages.error(request, str(exc.message))
     else:
