@@ -156,7 +156,7 @@ class QuoteListView(ServiceAPIView):
         operation_id="b2b_quotes_list",
         tags=TAGS,
         summary="Your company's quotes",
-        responses={200: B2BQuoteSerializer(many=True), **error_responses(401)},
+        responses={200: B2BQuoteSerializer(many=True), **error_responses(401, 403)},
     )
     def get(self, request: Request) -> Response:
         return Response([quote_body(quote) for quote in services.quotes_for(_user(request))])
@@ -168,7 +168,18 @@ class QuoteListView(ServiceAPIView):
         description="The cart's lines at your current prices; the cart stays as it is. "
         "403 `not_a_company_buyer` for a shopper; 400 `empty_cart`; 404 for an unknown cart.",
         request=B2BQuoteAskSerializer,
-        responses={201: B2BQuoteSerializer, **error_responses(400, 401, 403, 404, 409)},
+        responses={
+            201: B2BQuoteSerializer,
+            **error_responses(
+                400,
+                401,
+                403,
+                404,
+                409,
+                422,
+                descriptions={422: "`idempotency_key_reused`: the key came with another body."},
+            ),
+        },
     )
     @idempotent
     def post(self, request: Request) -> Response:
@@ -197,7 +208,7 @@ class QuoteDetailView(ServiceAPIView):
         tags=TAGS,
         summary="One quote",
         parameters=[NUMBER],
-        responses={200: B2BQuoteSerializer, **error_responses(401, 404, descriptions={404: NOT_FOUND})},
+        responses={200: B2BQuoteSerializer, **error_responses(401, 403, 404, descriptions={404: NOT_FOUND})},
     )
     def get(self, request: Request, number: str) -> Response:
         return Response(quote_body(services.quote_for(_user(request), number)))
@@ -241,7 +252,7 @@ class QuoteDeclineView(ServiceAPIView):
         summary="Decline a quote",
         parameters=[NUMBER],
         request=None,
-        responses={200: B2BQuoteSerializer, **error_responses(401, 404, 409)},
+        responses={200: B2BQuoteSerializer, **error_responses(401, 403, 404, 409)},
     )
     def post(self, request: Request, number: str) -> Response:
         user = _user(request)
