@@ -108,6 +108,11 @@ _STAFF = [
     "content.add_page",
     "content.change_page",
     "content.delete_page",
+    # B2B quotes: staff adjust the lines of a requested quote and send it (orders.services.quotes).
+    "orders.view_quote",
+    "orders.change_quote",
+    "orders.view_quoteline",
+    "orders.change_quoteline",
     # Invoices: read, send again, import the ERP's (the admin is read-only for everybody).
     "invoicing.view_invoice",
     "invoicing.view_invoicerun",

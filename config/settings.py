@@ -612,6 +612,12 @@ SMS_HTTP_TIMEOUT = env.float("SMS_HTTP_TIMEOUT", default=10.0)  # seconds, conne
 VAT_CHECKER = env.str("VAT_CHECKER", default="none")
 # A company order awaiting approval keeps its units this long, then is cancelled (orders.services.b2b_terms).
 B2B_APPROVAL_HOLD_HOURS = env.int("B2B_APPROVAL_HOLD_HOURS", default=48)
+# A quote sent to a company buyer may be accepted for this many days (orders.services.quotes).
+B2B_QUOTE_VALIDITY_DAYS = env.int("B2B_QUOTE_VALIDITY_DAYS", default=30)
+CELERY_BEAT_SCHEDULE["expire-quotes"] = {
+    "task": "orders.tasks.expire_quotes",
+    "schedule": crontab(hour=0, minute=20),
+}
 VIES_API_URL = env.str("VIES_API_URL", default="https://ec.europa.eu/taxation_customs/vies/rest-api")
 VIES_TIMEOUT = env.float("VIES_TIMEOUT", default=10.0)
 

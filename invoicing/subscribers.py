@@ -9,7 +9,7 @@ subscriber is one INSERT and never reads.
 
 from __future__ import annotations
 
-from core import events
+from core import events, outbox
 from orders import events as order_events
 
 from .models import InvoiceQueueEntry
@@ -33,6 +33,15 @@ def queue_order(event: events.Event) -> None:
     InvoiceQueueEntry.objects.create(order_id=order_id, event=event.name)
 
 
+def queue_quote_pdf(event: order_events.QuoteSent) -> None:
+    """A quote was sent: its PDF is rendered and e-mailed by a Celery task, through the outbox (the
+    message commits with the quote; the render runs after commit, outside the request)."""
+    from . import tasks
+
+    outbox.enqueue(tasks.render_quote_pdf, quote_id=event.quote_id)
+
+
 def subscribe() -> None:
     for event_type in QUEUED_EVENTS:
         events.subscribe(event_type, queue_order, phase=events.IN_TRANSACTION)
+    events.subscribe(order_events.QuoteSent, queue_quote_pdf, phase=events.IN_TRANSACTION)

@@ -24,3 +24,17 @@ def render_document_pdf(document_id: int) -> None:
 
     render(document_id=document_id)
     send_document(document_id=document_id, key=f"initial:{document_id}")
+
+
+@shared_task(
+    name="invoicing.tasks.render_quote_pdf",
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    retry_backoff_max=900,
+    max_retries=8,
+)
+def render_quote_pdf(quote_id: int) -> None:
+    """Queued when staff send a B2B quote (``quote.sent``): its PDF, once, then its e-mail, once."""
+    from .services.quotes import render_quote_pdf as render
+
+    render(quote_id=quote_id)

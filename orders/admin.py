@@ -243,3 +243,6 @@ class CartAdmin(admin.ModelAdmin[Cart]):
 
     def has_delete_permission(self, request: HttpRequest, obj: Cart | None = None) -> bool:
         return False
+
+
+from . import admin_quotes as admin_quotes  # noqa: E402,F401  (registers QuoteAdmin)

@@ -1,4 +1,4 @@
-from core.errors import Conflict, LimitExceeded, NotFound, ValidationFailed
+from core.errors import Conflict, LimitExceeded, NotFound, PermissionDenied, ValidationFailed
 from core.idempotency import IdempotencyKeyReused as CoreIdempotencyKeyReused
 from inventory.errors import InsufficientStock, InvalidQuantity
 from payments.errors import RefundExceedsCaptured as RefundExceedsCaptured
@@ -214,3 +214,36 @@ class EReservationClosed(Conflict):
 class EReservationExpired(Conflict):
     code = "reservation_expired"
     default_message = "This reservation has expired: its units are no longer held."
+
+
+# --- B2B quotes (orders.services.quotes) ------------------------------------------------------------
+
+
+class QuoteNotFound(NotFound):
+    code = "quote_not_found"
+    default_message = "No such quote for your company."
+
+
+class NotACompanyBuyer(PermissionDenied):
+    code = "not_a_company_buyer"
+    default_message = "Quotes are for the buyers of a business account."
+
+
+class QuoteNotOpen(Conflict):
+    code = "quote_not_open"
+    default_message = "This quote can no longer change."
+
+
+class QuoteExpired(Conflict):
+    code = "quote_expired"
+    default_message = "This quote is past its validity: ask for a new one."
+
+
+class InvalidQuoteLine(ValidationFailed):
+    code = "invalid_quote_line"
+    default_message = "A quote line needs a price of at least 0 and a quantity of at least 1."
+
+
+class QuoteStockShort(InsufficientStock):
+    code = "quote_stock_short"
+    default_message = "Some lines of the quote are not in stock at the chosen place."

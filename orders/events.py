@@ -19,6 +19,7 @@ plain values: subscribers load what they need.
 | order.part_refunded      | money went back for part of an order (cancel or refund action)   |
 | e_reservation.placed     | a shopper reserved items at a store to try them                  |
 | e_reservation.ended      | a reservation was sold at the till, cancelled, released, expired |
+| quote.sent               | staff sent a B2B quote to its buyer (its PDF is owed)            |
 """
 
 from __future__ import annotations
@@ -168,3 +169,13 @@ class EReservationEnded(Event):
     order_id: int
     number: str
     location_id: int
+
+
+@dataclass(frozen=True)
+class QuoteSent(Event):
+    """Staff sent a B2B quote to its buyer (``orders.services.quotes.send_quote``): invoicing renders
+    its PDF (outside the request) and hands it back to ``quotes.store_quote_pdf`` to e-mail."""
+
+    name = "quote.sent"
+    quote_id: int
+    number: str

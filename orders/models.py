@@ -538,3 +538,6 @@ from .notification_log import NotificationKind as NotificationKind  # noqa: E402
 from .notification_log import NotificationLog as NotificationLog  # noqa: E402
 from .order_actions import OrderAction as OrderAction  # noqa: E402
 from .order_actions import OrderActionKind as OrderActionKind  # noqa: E402
+from .quote_models import Quote as Quote  # noqa: E402
+from .quote_models import QuoteLine as QuoteLine  # noqa: E402
+from .quote_models import QuoteStatus as QuoteStatus  # noqa: E402

@@ -6,7 +6,7 @@ from core.errors import ApplicationError
 from core.sms import SmsError
 
 from . import notifications
-from .services import abandoned, b2b_terms, ereservation, pickup
+from .services import abandoned, b2b_terms, ereservation, pickup, quotes
 
 # Worth another try: the mail server or the SMS provider is unreachable (smtplib errors are OSErrors).
 TRANSIENT = (OSError, SmsError)
@@ -79,3 +79,9 @@ def remind_e_reservations() -> int:
 def send_store_reservation_notice(*, order_id: int) -> bool:
     """The store's e-mail: a shopper reserved items to try there."""
     return notifications.send_store_reservation_notice(order_id=order_id)
+
+
+@shared_task
+def expire_quotes() -> int:
+    """Beat, daily: sent B2B quotes past their validity become expired."""
+    return quotes.expire_quotes()

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import after_sales, approvals, cart, checkout, orders, quick_order, reservations
+from . import after_sales, approvals, cart, checkout, orders, quick_order, quotes, reservations
 
 urlpatterns = [
     path("cart/", cart.CartCreateView.as_view(), name="cart-create"),
@@ -14,6 +14,7 @@ urlpatterns = [
     path("b2b/approvals/", approvals.ApprovalListView.as_view(), name="b2b-approvals"),
     path("b2b/approvals/<str:number>/approve/", approvals.ApprovalApproveView.as_view(), name="b2b-approve"),
     path("b2b/approvals/<str:number>/reject/", approvals.ApprovalRejectView.as_view(), name="b2b-reject"),
+    *quotes.urlpatterns,
     path("checkout/", checkout.CheckoutStartView.as_view(), name="checkout"),
     path("checkout/options/", checkout.CheckoutOptionsView.as_view(), name="checkout-options"),
     path("checkout/<str:number>/confirm/", checkout.CheckoutConfirmView.as_view(), name="checkout-confirm"),

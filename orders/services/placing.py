@@ -9,7 +9,7 @@ totals once, with ``pricing.services.convert``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -77,6 +77,9 @@ class LineInput:
     variant: Variant
     quantity: int
     discount_gross: Decimal = Decimal("0")
+    # A price agreed beforehand (an accepted B2B quote, ``orders.services.quotes``): HT per unit, EUR.
+    # None: the price rules' price, as for every other order.
+    unit_price_net: Decimal | None = None
 
 
 @transaction.atomic
@@ -323,7 +326,16 @@ def _priced_web_lines(
     prices = []
     for item in lines:
         price = unit_prices[item.variant.pk]
-        before = price.gross * item.quantity - money_round(item.discount_gross)
+        if item.unit_price_net is not None:  # the quoted price: net to the cent, then its VAT
+            agreed_net = money_round(item.unit_price_net * item.quantity)
+            price = replace(
+                price,
+                net=item.unit_price_net,
+                gross=money_round(item.unit_price_net * (1 + price.vat_rate)),
+            )
+            before = agreed_net + money_round(agreed_net * price.vat_rate) - money_round(item.discount_gross)
+        else:
+            before = price.gross * item.quantity - money_round(item.discount_gross)
         if before < 0:
             raise ValidationFailed(
                 "A discount cannot exceed the line total.", detail={"sku": item.variant.sku}
@@ -341,6 +353,8 @@ def _priced_web_lines(
     for (item, price, before), share in zip(prices, shares, strict=True):
         gross = before - share
         net = money_round(gross / (1 + price.vat_rate))
+        if item.unit_price_net is not None and not share and not item.discount_gross:
+            net = money_round(item.unit_price_net * item.quantity)  # exactly the quote's line
         priced.append(
             OrderLine(
                 order=order,

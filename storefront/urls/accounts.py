@@ -7,6 +7,7 @@ from storefront.views import company as company_views
 from storefront.views import invoices as invoice_views
 from storefront.views import loyalty as loyalty_views
 from storefront.views import quick_order as quick_views
+from storefront.views import quotes as quote_views
 from storefront.views import returns as return_views
 from storefront.views import wishlist as wishlist_views
 
@@ -31,6 +32,12 @@ urlpatterns = [
     path("orders/<str:number>/", views.order_detail, name="order"),
     path("orders/<str:number>/reorder/", quick_views.reorder, name="reorder"),
     path("quick-order/", quick_views.quick_order, name="quick-order"),
+    path("quotes/", quote_views.quotes, name="quotes"),
+    path("quotes/request/", quote_views.quote_request, name="quote-request"),
+    path("quotes/<str:number>/", quote_views.quote_detail, name="quote-detail"),
+    path("quotes/<str:number>/accept/", quote_views.quote_accept, name="quote-accept"),
+    path("quotes/<str:number>/decline/", quote_views.quote_decline, name="quote-decline"),
+    path("quotes/<str:number>/pdf/", quote_views.quote_pdf, name="quote-pdf"),
     path("quick-order/lists/", quick_views.usual_order_save, name="usual-order-save"),
     path("quick-order/lists/<int:usual_order_id>/add/", quick_views.usual_order_add, name="usual-order-add"),
     path(

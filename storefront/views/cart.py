@@ -20,6 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.selectors import company_membership_for
 from catalog.errors import UnknownSku
 from catalog.models import Variant
 from catalog.selectors import variant_by_sku
@@ -89,6 +90,8 @@ def cart_page(request: HttpRequest) -> HttpResponse:
             "rewards": rewards,
             "vouchers": vouchers,
             "points_nonce": uuid.uuid4().hex,
+            # a company buyer may ask for a quote instead (orders.services.quotes)
+            "company_buyer": priced is not None and company_membership_for(request.user) is not None,
         },
     )
 
