@@ -13,7 +13,10 @@ till (AJA)             (stores)      12.50       1 TEE
 
 from __future__ import annotations
 
+import datetime as dt
+import importlib
 import io
+import types
 from decimal import Decimal
 
 import pytest
@@ -24,9 +27,17 @@ from accounts.models import Role
 from orders.models import Cart, DeliveryMethod, Order
 from orders.services import checkout
 from payments import services as payments
-from reporting import cube, facts
+from reporting import cube, facts, tasks, weekly
 from reporting.access import STORES, Scope, ShopForbidden, UnknownShop, scope_for
-from reporting.models import CubeDimension, CubeGrain, PaymentFact, SalesCube, SalesDay, SalesFact
+from reporting.models import (
+    CubeDimension,
+    CubeGrain,
+    PaymentFact,
+    PickupFact,
+    SalesCube,
+    SalesDay,
+    SalesFact,
+)
 from reporting.periods import Period
 from reporting.selectors import overview, sales
 from shops import services as shop_services
@@ -141,8 +152,9 @@ def test_totals_per_shop_and_overall_equal_the_facts(sold, rebuilt):
 
 
 def test_a_new_order_rolls_up_into_its_shop(sold, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):  # the order's events refresh its facts
+    with django_capture_on_commit_callbacks(execute=True):  # the order's events queue its refresh
         order = shop_order(sold.pro, (sold.tee, 1))
+    tasks.refresh_order_facts(order_ids=[order.pk])  # what the worker runs (eager Celery ran it already)
     assert set(SalesFact.objects.filter(order=order).values_list("shop_id", flat=True)) == {sold.pro.pk}
     day = SalesDay.objects.get(shop=sold.pro, channel="web")
     assert (day.orders, day.revenue_ttc) == (2, D("24.50"))  # 2 MUG + 1 TEE
@@ -235,3 +247,43 @@ def test_a_manager_picks_a_shop_and_a_bad_code_is_a_400(sold, client):
 def test_no_shop_selector_with_one_shop(shop, client):
     client.force_login(UserFactory(role=Role.MANAGER))
     assert 'name="shop"' not in client.get("/dashboard/").content.decode()
+
+
+def test_the_weekly_summary_of_a_limited_member_of_staff(sold):
+    monday = timezone.localdate() - dt.timedelta(days=timezone.localdate().weekday())
+    period = Period(monday, monday + dt.timedelta(days=6))
+    found = weekly.summary(period, scope_for(manager_of(sold.pro)))
+    assert found.data.current.revenue_ttc == D("12.00")
+    assert [(row["channel"], row["revenue_ttc"]) for row in found.by_location] == [("web", D("12.00"))]
+    assert [row["product__name"] for row in found.top_products] == [sold.mug.product.name]
+    assert weekly.summary(period, scope_for(UserFactory(role=Role.MANAGER))).data.current.revenue_ttc == D(
+        "49.50"
+    )
+
+
+def test_the_migration_fills_the_shops_of_existing_facts_and_regroups_the_roll_ups(sold):
+    """``0009_shop``'s data step on facts written before shops (no shop anywhere, one roll-up row per
+    day, location and channel): the same figures as a refresh writes."""
+    from django.apps import apps
+    from django.db import connection
+
+    step = importlib.import_module("reporting.migrations.0009_shop")
+    wanted = sorted(SalesDay.objects.values_list("day", "location_id", "channel", "shop_id", "revenue_ttc"))
+    cube_rows = sorted(SalesCube.objects.values_list("dimension", "location_key", "shop_key", "grain", "ref"))
+    for model in (SalesFact, PaymentFact, PickupFact):
+        model.objects.update(shop=None)
+    SalesDay.objects.all().delete()  # the step regroups them all (before: one row per day, place, channel)
+    SalesCube.objects.all().delete()
+    step.fill_shops(apps, types.SimpleNamespace(connection=connection))  # it uses the editor's connection
+    assert (
+        sorted(SalesDay.objects.values_list("day", "location_id", "channel", "shop_id", "revenue_ttc"))
+        == wanted
+    )
+    assert (
+        sorted(SalesCube.objects.values_list("dimension", "location_key", "shop_key", "grain", "ref"))
+        == cube_rows
+    )
+    assert set(PaymentFact.objects.filter(order=sold.pro_order).values_list("shop_id", flat=True)) == {
+        sold.pro.pk
+    }
+    assert facts.check().ok, facts.check().problems
