@@ -43,5 +43,6 @@ def dashboard_page(view: Callable[..., HttpResponse]) -> View:
 
 
 def page_context(period: Period, scope: Scope, **extra: Any) -> dict[str, Any]:
-    """What ``reporting/base.html`` needs (the period form, the nav, the scope line), plus ``extra``."""
+    """What ``reporting/base.html`` needs (the period form, the nav, the scope line), plus ``extra``
+    (``shop_filter=True``: the period form offers the scope's shops, on the pages split by shop)."""
     return {"period": period, "scope": scope, "period_choices": PERIOD_CHOICES, **extra}

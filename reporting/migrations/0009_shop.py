@@ -55,6 +55,12 @@ def fill_shops(apps, schema_editor):
     from reporting import cube  # the cube's one definition (its SQL reads only the reporting tables)
 
     cube.rebuild()
+    if schema_editor.connection.vendor == "postgresql":  # the roll-ups were rewritten: fresh statistics
+        with schema_editor.connection.cursor() as cursor:
+            cursor.execute(
+                "ANALYZE reporting_salesfact, reporting_paymentfact, reporting_pickupfact, reporting_salesday, "
+                "reporting_salescube, reporting_customerday, reporting_customerfirst"
+            )
 
 
 def empty_roll_ups(apps, schema_editor):

@@ -16,7 +16,8 @@ Day, week, month, store and channel read ``SalesDay`` (a row per day x location 
 category, product, variant, cashier, coupon, hour and weekday ``SalesFact`` (one GROUP BY in SQL over
 the period's days); payment method ``PaymentFact`` (amounts taken, shipping included: only
 ``revenue_ttc``, ``orders`` and ``average_basket`` are filled). Every read goes to ``read_alias()``,
-limited by the scope.
+limited by the scope: its store and its shops (``Scope.shops``: ``SalesDay`` and ``PaymentFact`` by
+their ``shop``, the cube by its ``shop_key``).
 """
 
 from __future__ import annotations

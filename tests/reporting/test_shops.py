@@ -225,6 +225,7 @@ def test_a_manager_picks_a_shop_and_a_bad_code_is_a_400(sold, client):
     client.force_login(UserFactory(role=Role.MANAGER))
     html = client.get("/dashboard/?period=today").content.decode()
     assert 'name="shop"' in html and "Maison Corse Pro" in html and 'value="stores"' in html
+    assert 'name="shop"' not in client.get("/dashboard/conversion/").content.decode()  # not split by shop
     response = client.get("/dashboard/?period=today&shop=pro")
     assert response.context["data"].current.revenue_ttc == D("12.00")
     assert client.get("/dashboard/?period=today").context["data"].current.revenue_ttc == D("49.50")
