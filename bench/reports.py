@@ -104,6 +104,13 @@ PAGES = [
     "/api/v1/reports/customers/?period=month",
     "/api/v1/reports/customers/?period=year",
     "/api/v1/reports/conversion/?period=year",
+    # by shop (issue 17): the default shop's web orders, the stores' till sales
+    "/dashboard/?period=year&shop=main",
+    "/dashboard/?period=year&shop=stores",
+    "/dashboard/sales/?by=product&period=year&shop=main",
+    "/dashboard/sales/?by=category&period=month&shop=stores",
+    "/api/v1/reports/sales/?group_by=product&period=year&shop=main",
+    "/api/v1/reports/sales/?group_by=channel&period=year&shop=stores",
 ]
 
 CENT = Decimal("0.01")

@@ -19,6 +19,10 @@ the committed facts. ``rebuild`` writes them in SQL from the facts (``CUBE_SQL``
 that SQL with the stored rows. Orders add up (and subtract) across pieces because an order is sold at
 one moment.
 
+**Shops.** Every row carries a ``shop_key``: the shop of its facts (0: the stores' till sales). A
+location's rows are per shop; the rows over every location (``location_key`` -1) exist twice: per shop
+(what a shop's breakdowns read) and over every shop (``shop_key`` -1: the chain's, as before shops).
+
 A category moved to another parent after its facts were written keeps its old parents in the cube
 until ``manage.py rebuild_reports`` (``check_reports`` names the difference).
 """
@@ -52,8 +56,10 @@ EDGE_COLUMNS = ("order_id", "kind", "units", "revenue_ht", "revenue_ttc", "disco
                 "category_id", "product_id", "variant_id", "cashier_id", "coupon", "weekday",
                 "hour")  # fmt: skip
 EVERYWHERE = -1  # the location_key (channel "") of the rows summed over every location and channel
-CubeKey = tuple[str, int, str, dt.date, str, int, str]  # dimension, location_key, grain, start, channel, ...
-CUBE_KEY = ("dimension", "location_key", "grain", "start", "channel", "ref", "code")
+ALL_SHOPS = -1  # the shop_key of the rows summed over every shop (and the stores)
+STORES = 0  # the shop_key of the stores' till sales (facts without a shop)
+CubeKey = tuple[str, int, int, str, dt.date, str, int, str]  # dimension, location_key, shop_key, grain, ...
+CUBE_KEY = ("dimension", "location_key", "shop_key", "grain", "start", "channel", "ref", "code")
 CustomerKey = tuple[int, dt.date, int]  # customer, day, location_key
 
 
@@ -119,9 +125,14 @@ def cube_of(facts: Iterable[SalesFact], chains: dict[int, tuple[int, ...]]) -> d
             (CubeGrain.WEEK.value, fact.day - dt.timedelta(days=fact.day.weekday())),
         )
         location = fact.location_id or 0
+        shop = fact.shop_id or STORES
         places = [
-            (where, grain, first, channel)
-            for where, channel in ((location, fact.channel), (EVERYWHERE, ""))
+            (where, shop_key, grain, first, channel)
+            for where, shop_key, channel in (
+                (location, shop, fact.channel),
+                (EVERYWHERE, ALL_SHOPS, ""),
+                (EVERYWHERE, shop, ""),
+            )
             for grain, first in starts
         ]
         measures = _measures(fact)
@@ -302,24 +313,37 @@ def _start_sql(vendor: str, grain: str, expression: str) -> str:
     return f"date({expression}, 'weekday 0', '-6 days')"  # the Sunday on or after, less six days
 
 
+SHOP_SQL = f"COALESCE(f.shop_id, {STORES})"
+PLACES = (  # (location_key, shop_key, channel) of the three kinds of rows
+    ("COALESCE(f.location_id, 0)", SHOP_SQL, "f.channel"),
+    (f"{EVERYWHERE}", f"{ALL_SHOPS}", "''"),
+    (f"{EVERYWHERE}", SHOP_SQL, "''"),
+)
+
+
 def _cube_select(
-    dimension: str, chains: dict[int, tuple[int, ...]], vendor: str, *, everywhere: bool, grain: str
+    dimension: str,
+    chains: dict[int, tuple[int, ...]],
+    vendor: str,
+    *,
+    place: tuple[str, str, str],
+    grain: str,
 ) -> str:
     """The cube rows of a dimension, grain and place, from the facts, in ``CUBE_KEY`` order."""
     join, ref, code, condition = dimension_sql(dimension, chains)
-    location, channel = (f"{EVERYWHERE}", "''") if everywhere else ("COALESCE(f.location_id, 0)", "f.channel")
+    location, shop, channel = place
     return (
-        f"SELECT {location} AS location_key, '{grain}' AS grain, "
+        f"SELECT {location} AS location_key, {shop} AS shop_key, '{grain}' AS grain, "
         f"{_start_sql(vendor, grain, 'f.day')} AS start, "
         f"{channel} AS channel, {ref} AS ref, {code} AS code, {AGGREGATES} "
-        f"FROM {FACT_TABLE} f {join} WHERE {condition} GROUP BY 1, 2, 3, 4, 5, 6"
+        f"FROM {FACT_TABLE} f {join} WHERE {condition} GROUP BY 1, 2, 3, 4, 5, 6, 7"
     )
 
 
 def _cube_selects(dimension: str, chains: dict[int, tuple[int, ...]], vendor: str) -> Iterator[str]:
-    for everywhere in (False, True):
+    for place in PLACES:
         for grain in CubeGrain.values:
-            yield _cube_select(dimension, chains, vendor, everywhere=everywhere, grain=grain)
+            yield _cube_select(dimension, chains, vendor, place=place, grain=grain)
 
 
 CUSTOMER_SELECT = f"""
@@ -369,12 +393,12 @@ def check(problem: Any) -> None:
         wanted = {
             key: figures
             for select in _cube_selects(dimension, chains, connection.vendor)
-            for key, figures in _fetch(select, [], keys=6).items()
+            for key, figures in _fetch(select, [], keys=7).items()
         }
         stored = _fetch(
             f"SELECT {', '.join(CUBE_KEY[1:])}, {', '.join(FIGURES)} FROM {CUBE_TABLE} WHERE dimension = %s",
             [dimension],
-            keys=6,
+            keys=7,
         )
         _compare(f"cube {dimension}", wanted, stored, problem)
     wanted = _fetch(CUSTOMER_SELECT, [], keys=3)
@@ -526,8 +550,34 @@ def _day_ranges(parts: Parts, params: dict[str, Any], prefix: str) -> str:
     return " OR ".join(ranges)
 
 
+def shop_keys_sql(shops: Iterable[int] | None, column: str) -> str:
+    """`` AND column IN (...)`` for these shop keys ("" for every shop)."""
+    if shops is None:
+        return ""
+    keys = sorted({int(key) for key in shops})
+    if not keys:
+        return " AND 1 = 0"
+    return f" AND {column} IN ({', '.join(str(key) for key in keys)})"
+
+
+def shop_facts_sql(shops: Iterable[int] | None, column: str = "shop_id") -> str:
+    """`` AND (...)`` keeping the facts of these shop keys (0: no shop, the stores); "" for every shop."""
+    if shops is None:
+        return ""
+    keys = sorted({int(key) for key in shops})
+    found = [f"{column} IN ({', '.join(str(key) for key in keys if key)})"] if any(keys) else []
+    if STORES in keys:
+        found.append(f"{column} IS NULL")
+    return f" AND ({' OR '.join(found)})" if found else " AND 1 = 0"
+
+
 def _piece_selects(
-    parts: Parts, dimension: str, location_id: int | None, params: dict[str, Any], prefix: str
+    parts: Parts,
+    dimension: str,
+    location_id: int | None,
+    params: dict[str, Any],
+    prefix: str,
+    shops: tuple[int, ...] | None = None,
 ) -> tuple[list[str], list[str]]:
     """(common table expressions, SELECTs of ``ref, code, FIGURES``) of the pieces of ``parts``: the
     cube rows of its years, months and weeks, and its days' facts."""
@@ -535,14 +585,19 @@ def _piece_selects(
     selects: list[str] = []
     cube_ranges = _cube_ranges(parts, params, f"{prefix}c")
     if cube_ranges:
+        if location_id is None and shops is None:
+            shop_scope = f" AND shop_key = {ALL_SHOPS}"
+        else:  # a location's rows are per shop; so are the rows over every location but the chain's
+            shop_scope = shop_keys_sql(shops, "shop_key") or f" AND shop_key <> {ALL_SHOPS}"
         selects.append(
             f"SELECT ref, code, {', '.join(FIGURES)} FROM {CUBE_TABLE} WHERE dimension = %(dimension)s "
-            f"AND location_key = %(place)s AND ({cube_ranges})"
+            f"AND location_key = %(place)s{shop_scope} AND ({cube_ranges})"
         )
     if parts.days:
         chains = category_chains(read_alias()) if dimension == CubeDimension.CATEGORY else {}
         join, ref, code, condition = dimension_sql(dimension, chains)
         scope = "" if location_id is None else " AND location_id = %(place)s"
+        scope += shop_facts_sql(shops)
         # The days' facts first (by the day index), then mapped: left to itself, PostgreSQL reads each
         # category's facts by the category index and filters the days (300 ms, not 60).
         ctes.append(
@@ -562,6 +617,7 @@ def breakdown(
     end: dt.date,
     *,
     location_id: int | None = None,
+    shops: tuple[int, ...] | None = None,
     limit: int | None = None,
     ascending: bool = False,
     ends: int | None = None,
@@ -571,15 +627,16 @@ def breakdown(
     the first ``limit`` only; ``ends``: the first and the last ``ends`` (``top_rank``, ``bottom_rank``).
     One SQL statement: the cube rows of the whole years, months and weeks and the other days' facts
     (``split``), less the pieces of the days a year row holds beyond the period, summed together; a
-    value whose figures come to nothing is left out (a year's sales all after the period)."""
+    value whose figures come to nothing is left out (a year's sales all after the period). ``shops``:
+    the shop keys to keep (0: the stores), None for every shop."""
     parts = split(start, end)
     params: dict[str, Any] = {
         "dimension": dimension,
         "place": EVERYWHERE if location_id is None else location_id,
     }
-    ctes, selects = _piece_selects(parts, dimension, location_id, params, "")
+    ctes, selects = _piece_selects(parts, dimension, location_id, params, "", shops)
     if parts.less is not None:
-        less_ctes, less_selects = _piece_selects(parts.less, dimension, location_id, params, "less_")
+        less_ctes, less_selects = _piece_selects(parts.less, dimension, location_id, params, "less_", shops)
         negated = ", ".join(f"-{name} AS {name}" for name in FIGURES)
         ctes += less_ctes
         selects += [f"SELECT ref, code, {negated} FROM ({select}) n" for select in less_selects]

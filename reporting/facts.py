@@ -17,6 +17,8 @@ The one definition of the figures (every page, API and export reads what this wr
 - **Channel**: ``store`` (a till sale), ``click_collect`` (a web order collected in a store) or
   ``web``; **location**: the order's (the till's store, the pick-up store, the shipping warehouse).
 - **Day / hour / weekday**: local time (``TIME_ZONE``), so a daylight-saving change moves nothing.
+- **Shop**: a web order's ``shop`` (one placed before shops existed: the default shop's, as the
+  admin counts it); none for a till sale: "the stores" (``reporting.access.STORES``).
 
 ``refresh_orders`` rewrites one order's facts from scratch (idempotent: the same order twice gives
 the same rows) and then the affected days' roll-ups, each under its row lock, after the facts
@@ -48,7 +50,7 @@ from .models import FactKind, FactOrder, PaymentFact, PickupFact, ReportChannel,
 PRIMARY = "default"  # facts are written and checked on the primary, never on the reporting replica
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
-DayKey = tuple[dt.date, int | None, str]  # (day, location id, channel)
+DayKey = tuple[dt.date, int | None, str, int | None]  # (day, location id, channel, shop id)
 
 
 # --- deriving ---------------------------------------------------------------------------------
@@ -61,8 +63,8 @@ class Derived:
     pickups: list[PickupFact] = field(default_factory=list)
 
     def keys(self) -> set[DayKey]:
-        return {(f.day, f.location_id, f.channel) for f in self.facts} | {
-            (p.day, p.location_id, p.channel) for p in self.payments
+        return {(f.day, f.location_id, f.channel, f.shop_id) for f in self.facts} | {
+            (p.day, p.location_id, p.channel, p.shop_id) for p in self.payments
         }
 
 
@@ -72,6 +74,23 @@ def report_channel(order: Order) -> str:
     if order.delivery_method == DeliveryMethod.CLICK_AND_COLLECT:
         return ReportChannel.CLICK_COLLECT
     return ReportChannel.WEB
+
+
+def fact_shop(order: Order, default_id: int | None) -> int | None:
+    """The shop a fact counts for: the web order's (the default shop's when it has none, as orders
+    from before shops), none for a till sale (the stores)."""
+    if order.channel == Channel.STORE:
+        return None
+    return order.shop_id if order.shop_id is not None else default_id
+
+
+def _default_shop_id(orders: list[Order]) -> int | None:
+    """The default shop's id, read only when a web order without a shop needs it (0-1 query)."""
+    if not any(o.channel != Channel.STORE and o.shop_id is None for o in orders):
+        return None
+    from shops.models import Shop
+
+    return Shop.objects.filter(is_default=True).values_list("pk", flat=True).first()
 
 
 def _when(at: dt.datetime) -> dict[str, Any]:
@@ -103,7 +122,8 @@ def derive(orders: list[Order]) -> Derived:
         return derived
     ids = [order.pk for order in orders]
     paid_at = _first_paid(ids)
-    derived.pickups = _pickups(orders)
+    default_shop_id = _default_shop_id(orders)
+    derived.pickups = _pickups(orders, default_shop_id)
     till = {
         sale.order_id: sale
         for sale in PosSale.objects.filter(order_id__in=ids).only("order_id", "sold_at", "cashier_id")
@@ -157,6 +177,7 @@ def derive(orders: list[Order]) -> Derived:
             "order_id": order.pk,
             "channel": report_channel(order),
             "location_id": order.location_id,
+            "shop_id": fact_shop(order, default_shop_id),
             "cashier_id": sale.cashier_id if sale else None,
             "customer_id": order.customer_id,
             "coupon": ",".join(coupons.get(order.number, []))[:120],
@@ -227,7 +248,7 @@ def derive(orders: list[Order]) -> Derived:
             derived.payments.append(
                 PaymentFact(
                     key=key, order_id=order.pk, at=when["at"], day=when["day"], channel=base["channel"],
-                    location_id=order.location_id, method=method, amount=amount,
+                    location_id=order.location_id, shop_id=base["shop_id"], method=method, amount=amount,
                 )
             )  # fmt: skip
     return derived
@@ -287,7 +308,7 @@ def _first_paid(ids: list[int]) -> dict[int, dt.datetime]:
     return found
 
 
-def _pickups(orders: list[Order]) -> list[PickupFact]:
+def _pickups(orders: list[Order], default_shop_id: int | None) -> list[PickupFact]:
     """Each click & collect order's collection (ready for pick-up -> completed) with its wait from the
     first time it was ready."""
     by_id = {order.pk: order for order in orders if order.delivery_method == DeliveryMethod.CLICK_AND_COLLECT}
@@ -309,6 +330,7 @@ def _pickups(orders: list[Order]) -> list[PickupFact]:
                     order_id=order_id,
                     day=timezone.localtime(at).date(),
                     location_id=by_id[order_id].location_id,
+                    shop_id=fact_shop(by_id[order_id], default_shop_id),
                     seconds=max(int((at - ready[order_id]).total_seconds()), 0),
                 )
             )
@@ -318,8 +340,8 @@ def _pickups(orders: list[Order]) -> list[PickupFact]:
 def _load(ids: Iterable[int]) -> list[Order]:
     return list(
         Order.objects.filter(pk__in=list(ids)).only(
-            "number", "channel", "status", "delivery_method", "location_id", "customer_id", "currency",
-            "exchange_rate", "shipping_gross", "created_at",
+            "number", "channel", "status", "delivery_method", "location_id", "shop_id", "customer_id",
+            "currency", "exchange_rate", "shipping_gross", "created_at",
         )
     )  # fmt: skip
 
@@ -341,10 +363,10 @@ def refresh_orders(order_ids: Iterable[int]) -> set[DayKey]:
             FactOrder.objects.using(PRIMARY).select_for_update().filter(order_id__in=ids).order_by("order_id")
         )
         old = list(SalesFact.objects.using(PRIMARY).filter(order_id__in=ids).only(*CUBE_FIELDS))
-        before = {(f.day, f.location_id, f.channel) for f in old} | set(
+        before = {(f.day, f.location_id, f.channel, f.shop_id) for f in old} | set(
             PaymentFact.objects.using(PRIMARY)
             .filter(order_id__in=ids)
-            .values_list("day", "location_id", "channel")
+            .values_list("day", "location_id", "channel", "shop_id")
             .distinct()
         )
         SalesFact.objects.using(PRIMARY).filter(order_id__in=ids).delete()
@@ -362,24 +384,24 @@ def refresh_orders(order_ids: Iterable[int]) -> set[DayKey]:
 
 
 # What the roll-ups read of a fact (``reporting.cube``).
-CUBE_FIELDS = ("order_id", "kind", "day", "hour", "weekday", "channel", "location_id", "cashier_id",
-               "customer_id", "variant_id", "product_id", "category_id", "coupon", "units", "revenue_ht",
-               "revenue_ttc", "discount_ttc", "cost_ht")  # fmt: skip
+CUBE_FIELDS = ("order_id", "kind", "day", "hour", "weekday", "channel", "location_id", "shop_id",
+               "cashier_id", "customer_id", "variant_id", "product_id", "category_id", "coupon", "units",
+               "revenue_ht", "revenue_ttc", "discount_ttc", "cost_ht")  # fmt: skip
 
 
 def _day_keys(queryset: QuerySet[Any]) -> set[DayKey]:
-    return set(queryset.values_list("day", "location_id", "channel").distinct())
+    return set(queryset.values_list("day", "location_id", "channel", "shop_id").distinct())
 
 
 def _of_key(queryset: QuerySet[Any], key: DayKey) -> QuerySet[Any]:
-    day, location_id, channel = key
-    if location_id is None:
-        return queryset.filter(day=day, location__isnull=True, channel=channel)
-    return queryset.filter(day=day, location_id=location_id, channel=channel)
+    day, location_id, channel, shop_id = key
+    where = Q(location__isnull=True) if location_id is None else Q(location_id=location_id)
+    where &= Q(shop__isnull=True) if shop_id is None else Q(shop_id=shop_id)
+    return queryset.filter(where, day=day, channel=channel)
 
 
-def _sort_key(key: DayKey) -> tuple[dt.date, int, str]:
-    return (key[0], key[1] or 0, key[2])
+def _sort_key(key: DayKey) -> tuple[dt.date, int, str, int]:
+    return (key[0], key[1] or 0, key[2], key[3] or 0)
 
 
 def _wanted() -> dict[str, Any]:
@@ -419,14 +441,14 @@ def _sums_by_key(facts: QuerySet[SalesFact]) -> dict[DayKey, dict[str, Any]]:
     wanted = _wanted()
     rows: Any = (
         facts.order_by()
-        .values("day", "location_id", "channel")
+        .values("day", "location_id", "channel", "shop_id")
         .annotate(**{f"sum_{name}": expression for name, expression in wanted.items()})
     )
     found: dict[DayKey, dict[str, Any]] = {}
     for row in rows:
         sums = {name: row[f"sum_{name}"] for name in wanted}
         sums["units_cancelled"], sums["units_returned"] = -sums["units_cancelled"], -sums["units_returned"]
-        found[(row["day"], row["location_id"], row["channel"])] = sums
+        found[(row["day"], row["location_id"], row["channel"], row["shop_id"])] = sums
     return found
 
 
@@ -434,9 +456,11 @@ def _sums_by_key(facts: QuerySet[SalesFact]) -> dict[DayKey, dict[str, Any]]:
 def roll_up(key: DayKey) -> SalesDay | None:
     """The day's row for this location and channel made to equal the sum of its facts, under its row
     lock (created when missing); removed when no fact is left."""
-    day, location_id, channel = key
+    day, location_id, channel, shop_id = key
     days = SalesDay.objects.using(PRIMARY)
-    days.bulk_create([SalesDay(day=day, location_id=location_id, channel=channel)], ignore_conflicts=True)
+    days.bulk_create(
+        [SalesDay(day=day, location_id=location_id, channel=channel, shop_id=shop_id)], ignore_conflicts=True
+    )
     row: SalesDay = _of_key(days.select_for_update(), key).get()
     facts = _of_key(SalesFact.objects.using(PRIMARY), key)
     if not facts.exists():
@@ -482,7 +506,7 @@ def rebuild(*, chunk: int = 2000) -> int:
         by_key = _sums_by_key(SalesFact.objects.using(PRIMARY))
         SalesDay.objects.using(PRIMARY).bulk_create(
             [
-                SalesDay(day=key[0], location_id=key[1], channel=key[2], **by_key[key])
+                SalesDay(day=key[0], location_id=key[1], channel=key[2], shop_id=key[3], **by_key[key])
                 for key in sorted(by_key, key=_sort_key)
             ],
             batch_size=2000,
@@ -505,8 +529,9 @@ def _chunks(values: QuerySet[Any, int], size: int) -> Iterator[list[int]]:
 # --- checking -----------------------------------------------------------------------------------
 
 
-FACT_FIELDS = ("kind", "day", "hour", "channel", "location_id", "variant_id", "units", "revenue_ht",
-               "revenue_ttc", "discount_ttc", "cost_ht", "shipping_ttc", "refund_ttc")  # fmt: skip
+FACT_FIELDS = ("kind", "day", "hour", "channel", "location_id", "shop_id", "variant_id", "units",
+               "revenue_ht", "revenue_ttc", "discount_ttc", "cost_ht", "shipping_ttc",
+               "refund_ttc")  # fmt: skip
 
 
 @dataclass
@@ -554,7 +579,7 @@ def check(*, chunk: int = 2000, limit: int = 50) -> CheckReport:
                 if getattr(a, name) != getattr(b, name):
                     problem(f"fact {key}: {name} is {getattr(b, name)}, the orders say {getattr(a, name)}")
     days: dict[DayKey, SalesDay] = {
-        (d.day, d.location_id, d.channel): d for d in SalesDay.objects.using(PRIMARY).all()
+        (d.day, d.location_id, d.channel, d.shop_id): d for d in SalesDay.objects.using(PRIMARY).all()
     }
     by_key = _sums_by_key(SalesFact.objects.using(PRIMARY))  # every day's sums in one GROUP BY
     keys = set(by_key)
@@ -573,4 +598,4 @@ def check(*, chunk: int = 2000, limit: int = 50) -> CheckReport:
 
 
 def _name(key: DayKey) -> str:
-    return f"day {key[0]} {key[2]} at location {key[1]}"
+    return f"day {key[0]} {key[2]} at location {key[1]} shop {key[3]}"

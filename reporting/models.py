@@ -7,8 +7,10 @@ Nothing here is a business record. Every row is derived from ``orders`` (and ``p
 - ``SalesFact``: one row per order line per document: the sale (at the sale moment: a web order's
   payment, a till sale's time, an archived order's date) and each later cancellation or return of
   some of its units (at that moment, negative), plus a money-only row per refund. Amounts in EUR.
+  Every fact carries its ``shop``: the web order's (a web order from before shops: the default
+  shop's), none for a till sale (the stores).
 - ``PaymentFact``: one row per payment taken (web: a captured payment; till: a tender, net of change).
-- ``SalesDay``: the facts summed per local day x location x channel: what the overview reads.
+- ``SalesDay``: the facts summed per local day x location x channel x shop: what the overview reads.
 - ``FactOrder``: one row per order that has facts; its row lock serialises two refreshes of one order.
 - ``SalesCube``: the facts summed per month x location x channel x value of one breakdown (category
   and each of its parents, product, variant, cashier, coupon, weekday-hour slot): what the breakdowns
@@ -82,6 +84,15 @@ class SalesFact(models.Model):
         help_text=_("0 Monday ... 6 Sunday."), verbose_name=_("weekday")
     )
     channel = models.CharField(max_length=16, choices=ReportChannel.choices, verbose_name=_("channel"))
+    shop = models.ForeignKey(
+        "shops.Shop",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("shop"),
+        help_text=_("The web shop of the order; none for the stores' till sales."),
+    )
     location = models.ForeignKey(
         "inventory.Location",
         null=True,
@@ -170,6 +181,15 @@ class PaymentFact(models.Model):
     at = models.DateTimeField(verbose_name=_("date and time"))
     day = models.DateField(verbose_name=_("day"))
     channel = models.CharField(max_length=16, choices=ReportChannel.choices, verbose_name=_("channel"))
+    shop = models.ForeignKey(
+        "shops.Shop",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("shop"),
+        help_text=_("The web shop of the order; none for the stores' till sales."),
+    )
     location = models.ForeignKey(
         "inventory.Location",
         null=True,
@@ -205,6 +225,15 @@ class PickupFact(models.Model):
         "orders.Order", on_delete=models.CASCADE, related_name="+", verbose_name=_("order")
     )
     day = models.DateField(verbose_name=_("day"))
+    shop = models.ForeignKey(
+        "shops.Shop",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("shop"),
+        help_text=_("The web shop of the order; none for the stores' till sales."),
+    )
     location = models.ForeignKey(
         "inventory.Location",
         null=True,
@@ -239,6 +268,15 @@ class SalesDay(models.Model):
         verbose_name=_("location"),
     )
     channel = models.CharField(max_length=16, choices=ReportChannel.choices, verbose_name=_("channel"))
+    shop = models.ForeignKey(
+        "shops.Shop",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("shop"),
+        help_text=_("The web shop of the order; none for the stores' till sales."),
+    )
     orders = models.IntegerField(default=0, help_text=_("Orders sold that day."), verbose_name=_("orders"))
     identified_orders = models.IntegerField(
         default=0, help_text=_("Of which with a known customer."), verbose_name=_("identified orders")
@@ -260,7 +298,13 @@ class SalesDay(models.Model):
         verbose_name = _("sales day")
         verbose_name_plural = _("sales days")
         constraints = [  # one row per key, "no location" included (NULLs would be distinct)
-            models.UniqueConstraint("day", Coalesce("location", Value(0)), "channel", name="rep_day_unique")
+            models.UniqueConstraint(
+                "day",
+                Coalesce("location", Value(0)),
+                "channel",
+                Coalesce("shop", Value(0)),
+                name="rep_day_unique",
+            )
         ]
         indexes = [models.Index(fields=["day"], name="rep_day_day")]
         permissions = [
@@ -269,7 +313,7 @@ class SalesDay(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.day} {self.channel} @ {self.location_id}"
+        return f"{self.day} {self.channel} @ {self.location_id} shop {self.shop_id}"
 
 
 class CubeDimension(models.TextChoices):
@@ -304,6 +348,11 @@ class SalesCube(models.Model):
         help_text=_("The location's id; 0 for none."), verbose_name=_("location key")
     )
     channel = models.CharField(max_length=16, choices=ReportChannel.choices, verbose_name=_("channel"))
+    shop_key = models.IntegerField(
+        default=-1,
+        help_text=_("The shop's id; 0 for the stores (no shop); -1 for every shop (the chain's rows)."),
+        verbose_name=_("shop key"),
+    )
     dimension = models.CharField(max_length=8, choices=CubeDimension.choices, verbose_name=_("dimension"))
     ref = models.BigIntegerField(
         default=0, help_text=_("Category, product, variant, cashier id or slot."), verbose_name=_("reference")
@@ -328,7 +377,7 @@ class SalesCube(models.Model):
         verbose_name_plural = _("sales cubes")
         constraints = [
             models.UniqueConstraint(
-                fields=["dimension", "location_key", "grain", "start", "channel", "ref", "code"],
+                fields=["dimension", "location_key", "shop_key", "grain", "start", "channel", "ref", "code"],
                 name="rep_cube_key",
             )
         ]

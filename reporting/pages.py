@@ -1,7 +1,8 @@
 """What every dashboard page does first: who is asking (``access.scope_for``) and for which period.
 
 A visitor who is not signed in goes to the sign-in page; a signed-in user without a dashboard
-permission gets a 403 page; a bad period re-renders nothing, it is a 400 page naming the field.
+permission, or asking for a shop they do not see (``?shop=``), gets a 403 page; a bad period or an
+unknown shop code re-renders nothing, it is a 400 page naming the field.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 
-from .access import ReportForbidden, Scope, scope_for
+from .access import ReportForbidden, Scope, UnknownShop, scope_for
 from .periods import PERIOD_CHOICES, BadPeriod, Period
 
 View = Callable[..., HttpResponse]
@@ -28,12 +29,11 @@ def dashboard_page(view: Callable[..., HttpResponse]) -> View:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path(), login_url="admin:login")
         try:
-            scope: Scope = scope_for(request.user)
+            scope: Scope = scope_for(request.user, request.GET.get("shop"))
+            return view(request, scope, *args, **kwargs)
         except ReportForbidden as exc:
             raise PermissionDenied(str(exc.message)) from exc
-        try:
-            return view(request, scope, *args, **kwargs)
-        except BadPeriod as exc:
+        except (BadPeriod, UnknownShop) as exc:
             fields = (exc.detail or {}).items()
             problems = "; ".join(f"{field}: {' '.join(map(str, msgs))}" for field, msgs in fields)
             text = f"{exc.message} {problems}"
@@ -43,5 +43,6 @@ def dashboard_page(view: Callable[..., HttpResponse]) -> View:
 
 
 def page_context(period: Period, scope: Scope, **extra: Any) -> dict[str, Any]:
-    """What ``reporting/base.html`` needs (the period form, the nav, the scope line), plus ``extra``."""
+    """What ``reporting/base.html`` needs (the period form, the nav, the scope line), plus ``extra``
+    (``shop_filter=True``: the period form offers the scope's shops, on the pages split by shop)."""
     return {"period": period, "scope": scope, "period_choices": PERIOD_CHOICES, **extra}

@@ -19,7 +19,7 @@ logger = logging.getLogger(__name__)
 
 def announce(keys: set[DayKey]) -> None:
     today = timezone.localdate()
-    locations = sorted({location or 0 for day, location, _ in keys if day == today})
+    locations = sorted({location or 0 for day, location, _channel, _shop in keys if day == today})
     if not locations:
         return
     layer = get_channel_layer()

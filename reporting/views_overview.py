@@ -123,6 +123,7 @@ def overview(request: HttpRequest, scope: Scope) -> HttpResponse:
         table=table,
         chart=revenue_chart(data),
         live=period.end >= timezone.localdate(),
+        shop_filter=True,
     )
     partial = request.GET.get("partial") == "kpis"  # the live refresh: the figures and the days only
     template = "reporting/_overview_body.html" if partial else "reporting/overview.html"

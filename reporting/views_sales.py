@@ -160,5 +160,5 @@ def sales_page(request: HttpRequest, scope: Scope) -> HttpResponse:
     return render(
         request,
         "reporting/sales.html",
-        page_context(period, scope, by=by, tabs=tabs, **built),
+        page_context(period, scope, by=by, tabs=tabs, shop_filter=True, **built),
     )

@@ -1,9 +1,10 @@
 """The weekly summary: last week's key figures against the week before and last year, by store and
 channel, and the ten best-selling products, as a one-page PDF e-mailed on Monday morning.
 
-Managers get the chain's; a store manager their store's. One e-mail per recipient and week
-(``WeeklySummarySent``: beat running twice, or a retry after a crash, sends nothing more). The PDF
-is rendered by WeasyPrint in the Celery worker (``tasks.send_weekly_summaries``), never in a request.
+Managers get the chain's; a store manager their store's; staff limited to shops their shops' only.
+One e-mail per recipient and week (``WeeklySummarySent``: beat running twice, or a retry after a
+crash, sends nothing more). The PDF is rendered by WeasyPrint in the Celery worker
+(``tasks.send_weekly_summaries``), never in a request.
 """
 
 from __future__ import annotations
@@ -85,10 +86,10 @@ def recipients() -> list[Any]:
 
 def send_weekly_summaries(*, today: dt.date | None = None) -> int:
     """E-mail last week's summary to every recipient who has not had it; returns how many were sent.
-    One PDF per scope (the chain, each store), whatever the number of recipients."""
+    One PDF per scope (the chain, each store, each set of shops), whatever the number of recipients."""
     period = last_week(today)
     sent = 0
-    rendered: dict[tuple[int | None, str], bytes] = {}
+    rendered: dict[tuple[int | None, tuple[int, ...] | None, str], bytes] = {}
     for user in recipients():
         try:
             scope = scope_for(user)
@@ -98,7 +99,7 @@ def send_weekly_summaries(*, today: dt.date | None = None) -> int:
             continue
         language = user.preferred_language if user.preferred_language in dict(settings.LANGUAGES) else "fr"
         with translation.override(language):
-            key = (scope.location_id, language)
+            key = (scope.location_id, scope.shops, language)  # staff limited to shops: their shops' PDF
             title = _title(period, scope)
             if key not in rendered:
                 rendered[key] = render_pdf(summary(period, scope), title=title)

@@ -32,6 +32,12 @@ class SalesQuerySerializer(QueryParams):
     date_to = serializers.DateField(
         required=False, help_text="Last day (local, included), ISO date; at most 5 years after `date_from`."
     )
+    shop = serializers.RegexField(
+        r"^[-a-zA-Z0-9_]+$", max_length=32, required=False,
+        help_text="A shop's code (`stores`: the stores' till sales): only its figures. Default: every "
+        "shop the user sees. An unknown code is a 400 (`unknown_shop`), a shop the user does not see a "
+        "403 (`shop_forbidden`).",
+    )  # fmt: skip
     limit = serializers.IntegerField(
         min_value=1, max_value=MAX_ROWS, required=False, default=MAX_ROWS,
         help_text="At most this many rows (product and variant rows come highest revenue first).",
@@ -62,6 +68,10 @@ class SalesReportSerializer(serializers.Serializer[Any]):
     date_to = serializers.DateField()
     group_by = serializers.CharField()
     store = serializers.IntegerField(allow_null=True, help_text="The store the figures are limited to.")
+    shop = serializers.CharField(
+        allow_blank=True,
+        help_text="The shop code the figures are limited to; empty: every shop the user sees.",
+    )
     rows = SalesRowSerializer(many=True)
 
 
@@ -73,7 +83,8 @@ class SalesReportView(APIView):
         description="Revenue (net of the period's cancellations and returns), orders, units, average "
         "basket (goods sold TTC per order) and margin HT (revenue of the units that have a cost minus "
         "their cost) per group. Managers see every location, store managers their store, anyone else "
-        "is refused (403). Payment methods carry the amounts taken (shipping included) in "
+        "is refused (403); staff limited to some shops see only those shops' figures. Payment methods "
+        "carry the amounts taken (shipping included) in "
         "`revenue_ttc`; their other figures are null. A category row covers its subcategories.",
         parameters=[SalesQuerySerializer],
         responses={200: SalesReportSerializer, **error_responses(400, 401, 403)},
@@ -81,6 +92,8 @@ class SalesReportView(APIView):
     def get(self, request: Request) -> Response:
         scope = scope_for(request.user)  # 403 before anything is parsed
         query = parse(SalesQuerySerializer, request.query_params)
+        if query.get("shop"):
+            scope = scope_for(request.user, query["shop"])
         period = parse_period(request.query_params)
         rows = sales_rows(period, scope, query["group_by"], limit=query["limit"])[: query["limit"]]
         for row in rows:
@@ -90,6 +103,7 @@ class SalesReportView(APIView):
             "date_to": period.end,
             "group_by": query["group_by"],
             "store": scope.location_id,
+            "shop": scope.shop_code,
             "rows": rows,
         }
         return Response(SalesReportSerializer(body).data)

@@ -76,6 +76,7 @@ class ConversionForbidden(ReportForbidden):
 def check_scope(scope: Scope) -> None:
     if not scope.chain:
         raise ConversionForbidden()
+    scope.require_all_shops()  # the traffic counts are not per shop
 
 
 def rate(numerator: int, denominator: int) -> Decimal | None:

@@ -77,6 +77,7 @@ def _share(part: Any, whole: Any) -> Decimal | None:
 
 
 def customers_report(*, scope: Scope, period: Period, today: dt.date | None = None) -> CustomersReport:
+    scope.require_all_shops()  # ``CustomerDay`` has no shop: a shop's staff would read every shop's
     today = today or timezone.localdate()
     args = {"start": period.start, "end": period.end, "location": scope.location_id}
     grouped = _grouped(scope, args)

@@ -1,6 +1,6 @@
 """The overview: a period's key figures beside the previous period and the same dates last year.
 
-Everything but the pick-up delay comes from ``SalesDay`` (one row per day x location x channel: a
+Everything but the pick-up delay comes from ``SalesDay`` (one row per day x location x channel x shop: a
 year of a chain is a few thousand rows), so three small aggregate queries whatever the number of
 order lines. The pick-up delay reads the status changes of the click & collect orders collected in
 the period (a few hundred a month), in one query.

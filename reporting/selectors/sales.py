@@ -16,7 +16,8 @@ Day, week, month, store and channel read ``SalesDay`` (a row per day x location 
 category, product, variant, cashier, coupon, hour and weekday ``SalesFact`` (one GROUP BY in SQL over
 the period's days); payment method ``PaymentFact`` (amounts taken, shipping included: only
 ``revenue_ttc``, ``orders`` and ``average_basket`` are filled). Every read goes to ``read_alias()``,
-limited by the scope.
+limited by the scope: its store and its shops (``Scope.shops``: ``SalesDay`` and ``PaymentFact`` by
+their ``shop``, the cube by its ``shop_key``).
 """
 
 from __future__ import annotations
@@ -160,7 +161,13 @@ def _fact_rows(
     if group_by in ("hour", "weekday"):
         return slot_rows(slots(period, scope), group_by)
     found = cube.breakdown(
-        group_by, period.start, period.end, location_id=scope.location_id, limit=limit, ascending=ascending
+        group_by,
+        period.start,
+        period.end,
+        location_id=scope.location_id,
+        shops=scope.shops,
+        limit=limit,
+        ascending=ascending,
     )
     key = "code" if group_by == "coupon" else "ref"
     return [{"key": g[key], **_figures(_prefixed(g), from_days=False)} for g in found]
@@ -172,7 +179,9 @@ def _prefixed(row: dict[str, Any]) -> dict[str, Any]:
 
 def slots(period: Period, scope: Scope) -> list[dict[str, Any]]:
     """The period's figures per weekday x hour (``ref`` = weekday x 24 + hour)."""
-    return cube.breakdown(CubeDimension.SLOT, period.start, period.end, location_id=scope.location_id)
+    return cube.breakdown(
+        CubeDimension.SLOT, period.start, period.end, location_id=scope.location_id, shops=scope.shops
+    )
 
 
 def slot_rows(found: list[dict[str, Any]], group_by: str) -> list[dict[str, Any]]:
@@ -246,7 +255,7 @@ def category_rows(period: Period, scope: Scope) -> list[dict[str, Any]]:
 
     rows = []
     for found in cube.breakdown(
-        CubeDimension.CATEGORY, period.start, period.end, location_id=scope.location_id
+        CubeDimension.CATEGORY, period.start, period.end, location_id=scope.location_id, shops=scope.shops
     ):
         node = found["ref"]
         chain = ancestors(node)
@@ -306,7 +315,9 @@ def product_ranking(period: Period, scope: Scope, *, limit: int = 20) -> dict[st
     """The top and bottom ``limit`` products by revenue TTC (products that sold in the period), each
     with its sell-through: ``units / (units + stock on hand now)`` (stock of the scope's locations,
     one grouped query)."""
-    ends = cube.breakdown("product", period.start, period.end, location_id=scope.location_id, ends=limit)
+    ends = cube.breakdown(
+        "product", period.start, period.end, location_id=scope.location_id, shops=scope.shops, ends=limit
+    )
     rows = [{"key": g["ref"], **_figures(_prefixed(g), from_days=False), "ranks": g} for g in ends]
     label(rows, "product")
     top = sorted((r for r in rows if r["ranks"]["top_rank"] <= limit), key=lambda r: r["ranks"]["top_rank"])
@@ -354,7 +365,9 @@ def coupon_uplift(period: Period, scope: Scope) -> dict[str, Any]:
     did not, over the same period, scope and channels; ``uplift`` = with / without - 1 (None when
     either side has no order). A comparison, not a causal effect: coupon orders self-select."""
     with_: dict[str, Any] = {}
-    for row in cube.breakdown(CubeDimension.COUPON, period.start, period.end, location_id=scope.location_id):
+    for row in cube.breakdown(
+        CubeDimension.COUPON, period.start, period.end, location_id=scope.location_id, shops=scope.shops
+    ):
         _add(with_, row)
     every = days(period, scope).aggregate(
         orders=Sum("orders", default=0), sales_ttc=Sum("sales_ttc", default=ZERO)

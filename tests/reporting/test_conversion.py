@@ -216,8 +216,8 @@ def test_api_reads_in_few_queries(
     traffic.flush()
     client.force_login(UserFactory(role=Role.MANAGER))
     with django_assert_max_num_queries(
-        7
-    ):  # session, user, its permissions (2), 3 GROUP BY, whatever the days
+        8
+    ):  # session, user, its permissions (2), its shops, 3 GROUP BY, whatever the days
         assert _api(client, period="year").status_code == 200
 
 

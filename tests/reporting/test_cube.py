@@ -224,9 +224,14 @@ def test_concurrent_refreshes_sharing_cube_rows_lose_nothing(shop):
 
     SalesFact.objects.all().delete()
     assert in_threads(8, refresh) == ["ok"] * 8
-    for place in (shop.aja.pk, cube.EVERYWHERE):  # the store's row and the chain's
+    # the store's row, the chain's and the stores' over every location (till sales: no shop)
+    for place, shop_key in (
+        (shop.aja.pk, cube.STORES),
+        (cube.EVERYWHERE, cube.ALL_SHOPS),
+        (cube.EVERYWHERE, cube.STORES),
+    ):
         tee = SalesCube.objects.get(
-            dimension=CubeDimension.VARIANT, ref=shop.tee.pk, location_key=place, grain="w"
+            dimension=CubeDimension.VARIANT, ref=shop.tee.pk, location_key=place, shop_key=shop_key, grain="w"
         )
         assert (tee.orders, tee.units_sold, tee.revenue_ttc) == (8, 8, D("100.00"))
     assert facts.check().ok

@@ -41,7 +41,7 @@ def test_a_till_sale_and_its_return_make_the_store_day(shop):
     keys = facts.refresh_orders([sale.pk])  # twice: the same rows
 
     today = timezone.localdate()
-    assert keys == {(today, shop.aja.pk, ReportChannel.STORE)}
+    assert keys == {(today, shop.aja.pk, ReportChannel.STORE, None)}  # a till sale: no shop
     rows = {f.key: f for f in SalesFact.objects.all()}
     lines = {line.sku: line for line in sale.lines.all()}
     assert set(rows) == {
