@@ -464,6 +464,7 @@ def _place(
             location=price_location,
             customer=user,
             customer_email=email,
+            shop_id=cart.shop_id,
         )
     cart.status = CartStatus.CHECKED_OUT
     cart.order = order

@@ -60,7 +60,9 @@ def cart_page(request: HttpRequest) -> HttpResponse:
             suggestions = [
                 (suggestion, priced.in_currency(suggestion.unit_gross))
                 for suggestion in cart_suggestions(
-                    product_ids={line.variant.product_id for line in priced.lines}, customer_group=group
+                    product_ids={line.variant.product_id for line in priced.lines},
+                    customer_group=group,
+                    shop_id=cart.shop_id,
                 )
             ]
             in_cart = [line.variant.product_id for line in priced.lines]
