@@ -538,3 +538,4 @@ from .notification_log import NotificationKind as NotificationKind  # noqa: E402
 from .notification_log import NotificationLog as NotificationLog  # noqa: E402
 from .order_actions import OrderAction as OrderAction  # noqa: E402
 from .order_actions import OrderActionKind as OrderActionKind  # noqa: E402
+from .shop_options import ShopCheckoutOptions as ShopCheckoutOptions  # noqa: E402
