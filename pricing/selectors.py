@@ -166,11 +166,12 @@ def make_display_price(
     )
 
 
-def promotions_of_shop(shop_id: int | None) -> Q:
+def promotions_of_shop(shop_id: int | None, *, promotion_field: str = "pk") -> Q:
     """A filter on ``Promotion``: those of every shop (no ``shops``), and those limited to shops that
     include ``shop_id``. None (the till, e-mails sent outside any shop): only those of every shop.
-    ``Exists``, not a join: a promotion of several shops comes once."""
-    scoped = Promotion.shops.through.objects.filter(promotion_id=OuterRef("pk"))
+    ``Exists``, not a join: a promotion of several shops comes once. ``promotion_field``: the
+    promotion's id on another model (``"promotion_id"`` on ``Coupon``)."""
+    scoped = Promotion.shops.through.objects.filter(promotion_id=OuterRef(promotion_field))
     everywhere = Q(~Exists(scoped))
     if shop_id is None:
         return everywhere

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.utils import timezone
 
 from core import events
@@ -269,7 +269,7 @@ def check_coupon(
     shop_id: int | None = None,
 ) -> Coupon:
     """Validate a code for a basket without using it (cart preview). Raises InvalidCoupon."""
-    coupon = _find_coupon(code, lock=False)
+    coupon = _find_coupon(code, lock=False, shop_id=shop_id)
     _validate(
         coupon,
         basket_ttc=basket_ttc,
@@ -299,7 +299,7 @@ def redeem_coupon(
 
     Replaying with the same ``reference`` returns the first redemption and uses nothing more.
     """
-    coupon = _find_coupon(code, lock=True)
+    coupon = _find_coupon(code, lock=True, shop_id=shop_id)
     existing = CouponRedemption.objects.filter(coupon=coupon, reference=reference).first()
     if existing is not None:
         return existing
@@ -520,8 +520,14 @@ def in_early_access(promotion: Promotion, *, customer: User | None, at: dt.datet
     )
 
 
-def _find_coupon(code: str, *, lock: bool) -> Coupon:
-    qs = Coupon.objects.select_related("promotion", "promotion__location")
+def _find_coupon(code: str, *, lock: bool, shop_id: int | None = None) -> Coupon:
+    """The coupon, with ``valid_on_shop``: its promotion is of every shop, or of ``shop_id`` (in the
+    same query: the cart's pricing asks it on every page)."""
+    qs = Coupon.objects.select_related("promotion", "promotion__location").annotate(
+        valid_on_shop=ExpressionWrapper(
+            promotions_of_shop(shop_id, promotion_field="promotion_id"), output_field=BooleanField()
+        )
+    )
     if lock:
         qs = qs.select_for_update(of=("self",))
     coupon = qs.filter(code__iexact=(code or "").strip()).first()
@@ -562,7 +568,7 @@ def _validate(
         raise refuse("wrong_location", f"This coupon is valid only at {where}.")
     if promotion.channel not in (Channel.ANY, channel):
         raise refuse("wrong_channel", "This coupon is not valid on this channel.")
-    if not Promotion.objects.filter(promotions_of_shop(shop_id), pk=promotion.pk).exists():
+    if not coupon.valid_on_shop:  # type: ignore[attr-defined]  # annotated by _find_coupon
         raise refuse("wrong_shop", "This coupon is not valid on this shop.")
     if basket_ttc < promotion.min_basket_ttc:
         raise refuse("min_basket", f"This coupon needs a basket of at least {promotion.min_basket_ttc} EUR.")

@@ -298,8 +298,8 @@ def test_the_shop_admin_edits_the_methods_inline(pro, admin_client):
     assert b"checkout_options-TOTAL_FORMS" in page.content
     row = ShopCheckoutOptions.objects.get(shop=pro)
     data = {
-        "code": "pro", "name": "Maison Corse Pro", "mode": "b2c", "tokens": "{}", "languages": ["fr", "en", "it"],
-        "default_language": "fr", "currencies": ["EUR"],
+        "code": "pro", "name": "Maison Corse Pro", "mode": "b2c", "tokens": "{}",
+        "languages": ["fr", "en", "it"], "default_language": "fr", "currencies": ["EUR"],
         "domains-TOTAL_FORMS": "0", "domains-INITIAL_FORMS": "0",
         "checkout_options-TOTAL_FORMS": "1", "checkout_options-INITIAL_FORMS": "1",
         "checkout_options-0-id": str(row.pk), "checkout_options-0-shop": str(pro.pk),
