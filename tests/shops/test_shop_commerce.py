@@ -316,3 +316,20 @@ def test_the_shop_admin_edits_the_methods_inline(pro, admin_client):
     assert saved.status_code == 302
     row.refresh_from_db()
     assert (row.delivery_methods, row.payment_methods) == (["home", "reserve_store"], ["stripe", "paypal"])
+
+
+def test_a_reservation_to_try_in_store_is_refused_on_a_shop_that_does_not_offer_it(pro, stock):
+    body = {
+        "store": "BAS", "lines": [{"sku": "TEE", "quantity": 1}],
+        "name": "Lucia Costa", "email": "lucia@example.com", "phone": "0612345678",
+    }  # fmt: skip
+    refused = on(B).post("/api/v1/store/reservations/", body, format="json")
+    assert refused.status_code == 400
+    assert (refused.json()["code"], refused.json()["detail"]["method"]) == (
+        "method_not_offered",
+        "reserve_store",
+    )
+    assert nothing_written()
+    placed = on(A).post("/api/v1/store/reservations/", body, format="json")
+    assert placed.status_code == 201, placed.json()
+    assert Order.objects.get().shop_id == shop_selectors.default_shop().id  # the shop it was made on
