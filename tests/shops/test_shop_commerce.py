@@ -333,3 +333,28 @@ def test_a_reservation_to_try_in_store_is_refused_on_a_shop_that_does_not_offer_
     placed = on(A).post("/api/v1/store/reservations/", body, format="json")
     assert placed.status_code == 201, placed.json()
     assert Order.objects.get().shop_id == shop_selectors.default_shop().id  # the shop it was made on
+
+
+def test_a_payment_retry_is_refused_with_a_method_the_shop_no_longer_offers(pro, stock):
+    from orders.errors import MethodNotOffered
+    from orders.services import retry
+
+    shop_options.set_shop_methods(shop_id=pro.pk, delivery_methods=[], payment_methods=["test"])
+    client, token = cart_on(B, ("TEE", 1))
+    assert client.post(START, start_body(token, provider="test"), format="json").status_code == 201
+    order = Order.objects.get()
+    shop_options.set_shop_methods(shop_id=pro.pk, delivery_methods=[], payment_methods=["paypal"])
+    with pytest.raises(MethodNotOffered) as refused:
+        retry.retry_payment(order=order, provider="test", return_url="/", cancel_url="/")
+    assert refused.value.detail == {"field": "provider", "method": "test", "offered": ["paypal"]}
+    assert Payment.objects.filter(order_id=order.pk).count() == 1  # the first attempt only
+
+
+def test_the_pricing_admin_shows_and_filters_by_shop(pro, stock, admin_client):
+    plist = pro_list(pro, stock)
+    listing = admin_client.get(
+        f"/admin/pricing/pricelist/?shop__id__exact={pro.pk}", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert listing.status_code == 200
+    assert [row.pk for row in listing.context["cl"].result_list] == [plist.pk]
+    assert admin_client.get("/admin/pricing/promotion/add/", HTTP_ACCEPT_LANGUAGE="en").status_code == 200
