@@ -194,6 +194,16 @@ def current_shop_id() -> int | None:
     return shop.id if shop is not None else None
 
 
+def offers_reservation(shop_id: int | None = None) -> bool:
+    """Whether the shop (default: the request's) offers reservations to try in store
+    (``orders.ShopCheckoutOptions``), from the cache: no query once warm."""
+    from orders.models import DeliveryMethod
+    from orders.services.shop_options import shop_methods
+
+    shop_id = shop_id if shop_id is not None else current_shop_id()
+    return shop_methods(shop_id, cached=True).offers_delivery(DeliveryMethod.RESERVE_IN_STORE)
+
+
 def shop_reviews(qs: QuerySet[Review]) -> QuerySet[Review]:
     """Reviews written on the request's shop; the default shop also shows those written before shops
     existed (no shop)."""

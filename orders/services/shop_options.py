@@ -8,13 +8,17 @@ everything, as the default shop does.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.errors import ValidationFailed
+from shops.selectors import VERSION_KEY
+from shops.services import shops_changed
 
 from ..errors import MethodNotOffered
 from ..shop_options import (
@@ -24,6 +28,8 @@ from ..shop_options import (
     validate_delivery_methods,
     validate_payment_methods,
 )
+
+CACHE_SECONDS = 600
 
 
 @dataclass(frozen=True)
@@ -51,10 +57,15 @@ class ShopMethods:
 EVERYTHING = ShopMethods()
 
 
-def shop_methods(shop_id: int | None) -> ShopMethods:
-    """The shop's choice (one query; none without a shop)."""
+def shop_methods(shop_id: int | None, *, cached: bool = False) -> ShopMethods:
+    """The shop's choice (one query; none without a shop). ``cached``: for the pages that only show
+    it (the reserve buttons), from the shared cache under the shops' version, which every change
+    moves (``shops_changed``: ``set_shop_methods`` and the shop's admin page); the checkout's checks
+    read the row."""
     if shop_id is None:
         return EVERYTHING
+    if cached:
+        return _cached_methods(shop_id)
     row = (
         ShopCheckoutOptions.objects.filter(shop_id=shop_id)
         .values_list("delivery_methods", "payment_methods")
@@ -63,6 +74,20 @@ def shop_methods(shop_id: int | None) -> ShopMethods:
     if row is None:
         return EVERYTHING
     return ShopMethods(delivery_methods=tuple(row[0] or ()), payment_methods=tuple(row[1] or ()))
+
+
+def _cached_methods(shop_id: int) -> ShopMethods:
+    try:
+        key = f"orders:shop-methods:{shop_id}:{cache.get(VERSION_KEY) or 0}"
+        found = cache.get(key)
+    except Exception:  # the cache down: read the row
+        return shop_methods(shop_id)
+    if found is None:
+        methods = shop_methods(shop_id)
+        found = [list(methods.delivery_methods), list(methods.payment_methods)]
+        with contextlib.suppress(Exception):
+            cache.set(key, found, CACHE_SECONDS)
+    return ShopMethods(delivery_methods=tuple(found[0]), payment_methods=tuple(found[1]))
 
 
 def check_delivery_method(methods: ShopMethods, method: str) -> None:
@@ -103,6 +128,7 @@ def set_shop_methods(
     row, _created = ShopCheckoutOptions.objects.update_or_create(
         shop_id=shop_id, defaults={"delivery_methods": delivery, "payment_methods": payment}
     )
+    shops_changed()  # the shop's cached pages (the reserve button) are dropped after commit
     return row
 
 

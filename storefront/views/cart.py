@@ -91,6 +91,10 @@ def cart_page(request: HttpRequest) -> HttpResponse:
             "rewards": rewards,
             "vouchers": vouchers,
             "points_nonce": uuid.uuid4().hex,
+            # the cart's shop's choice (ShopCheckoutOptions); nothing to ask for an empty cart
+            "offers_reservation": cart is not None
+            and priced is not None
+            and storefront_selectors.offers_reservation(cart.shop_id),
         },
     )
 

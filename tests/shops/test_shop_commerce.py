@@ -358,3 +358,20 @@ def test_the_pricing_admin_shows_and_filters_by_shop(pro, stock, admin_client):
     assert listing.status_code == 200
     assert [row.pk for row in listing.context["cl"].result_list] == [plist.pk]
     assert admin_client.get("/admin/pricing/promotion/add/", HTTP_ACCEPT_LANGUAGE="en").status_code == 200
+
+
+def test_the_reserve_buttons_show_only_on_a_shop_that_offers_reservations(
+    pro, stock, client, django_capture_on_commit_callbacks
+):
+    slug = stock.tee.product.slug
+    on_b = client.get(f"/en/p/{slug}/", HTTP_HOST=B)
+    on_a = client.get(f"/en/p/{slug}/", HTTP_HOST=A)
+    assert (on_a.status_code, on_b.status_code) == (200, 200)
+    assert b"data-reserve-form" in on_a.content
+    assert b"data-reserve-form" not in on_b.content
+    client.post("/en/cart/add/", {"sku": "TEE", "quantity": "1"}, HTTP_HOST=B)
+    assert b"data-reserve-cart" not in client.get("/en/cart/", HTTP_HOST=B).content
+    with django_capture_on_commit_callbacks(execute=True):  # the shop's pages are dropped after commit
+        shop_options.set_shop_methods(shop_id=pro.pk, delivery_methods=[], payment_methods=[])  # all again
+    assert b"data-reserve-form" in client.get(f"/en/p/{slug}/", HTTP_HOST=B).content  # not a stale page
+    assert b"data-reserve-cart" in client.get("/en/cart/", HTTP_HOST=B).content
