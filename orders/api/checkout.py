@@ -95,8 +95,9 @@ class OptionsOutSerializer(serializers.Serializer[Any]):
     home_delivery = HomeDeliverySerializer()
     click_collect = StoreSerializer(many=True)
     delivery_methods = serializers.ListField(
-        child=serializers.ChoiceField(choices=[DeliveryMethod.HOME, DeliveryMethod.CLICK_AND_COLLECT]),
-        help_text="The delivery methods the cart's shop offers at checkout (its choice, else all).",
+        child=serializers.CharField(),
+        help_text="The delivery methods the cart's shop offers at checkout, among `home` and "
+        "`click_collect` (its choice, else both): the values to send as `delivery_method`.",
     )
     payment_methods = serializers.ListField(
         child=serializers.CharField(),
