@@ -196,6 +196,7 @@ def restock_alerts(
 def _live_web_promotions(now: dt.datetime) -> list[Promotion]:
     return list(
         Promotion.objects.filter(
+            price_selectors.promotions_of_shop(None),  # not one of only some shops: e-mails have no shop
             is_active=True,
             requires_coupon=False,
             location__isnull=True,

@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -15,10 +16,12 @@ from accounts.admin_scope import StoreScopedAdmin, sees_every_store
 from accounts.models import User
 from core.auth import signed_in_user
 from core.errors import ApplicationError
+from shops.admin import ShopAdmin
 
 from . import selectors
 from .models import Cart, EReservation, NotificationLog, Order, OrderAction, OrderLine, OrderStatusChange
 from .services import pickup
+from .shop_options import DELIVERY_METHOD_CHOICES, PAYMENT_METHOD_CHOICES, ShopCheckoutOptions
 
 
 class ReadOnlyOrderInline:
@@ -243,6 +246,47 @@ class CartAdmin(admin.ModelAdmin[Cart]):
 
     def has_delete_permission(self, request: HttpRequest, obj: Cart | None = None) -> bool:
         return False
+
+
+# --- a shop's delivery and payment methods (issue 17) ---------------------------------------------
+# An inline on the shop's admin page, added from here: shops sits below orders and cannot import it.
+
+
+class ShopCheckoutOptionsForm(forms.ModelForm):  # type: ignore[type-arg]
+    delivery_methods = forms.MultipleChoiceField(
+        label=_("delivery methods"),
+        choices=DELIVERY_METHOD_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Those this shop offers. None ticked: all of them."),
+    )
+    payment_methods = forms.MultipleChoiceField(
+        label=_("payment methods"),
+        choices=PAYMENT_METHOD_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_(
+            "Those this shop offers, among the providers the platform has configured. None ticked: all."
+        ),
+    )
+
+    class Meta:
+        model = ShopCheckoutOptions
+        fields = ["delivery_methods", "payment_methods"]
+
+
+class ShopCheckoutOptionsInline(admin.StackedInline):  # type: ignore[type-arg]
+    model = ShopCheckoutOptions
+    form = ShopCheckoutOptionsForm
+    verbose_name = _("delivery and payment methods")
+    verbose_name_plural = _("delivery and payment methods")
+    can_delete = False
+    min_num = 0
+    max_num = 1
+    extra = 1
+
+
+ShopAdmin.inlines = [*ShopAdmin.inlines, ShopCheckoutOptionsInline]
 
 
 from . import admin_quotes as admin_quotes  # noqa: E402,F401  (registers QuoteAdmin)

@@ -66,6 +66,13 @@ class ProviderNotAvailable(ValidationFailed):
     default_message = "This payment method is not available."
 
 
+class MethodNotOffered(ValidationFailed):
+    """The shop does not offer this delivery or payment method (``orders.ShopCheckoutOptions``)."""
+
+    code = "method_not_offered"
+    default_message = "This shop does not offer this method."
+
+
 class HomeDeliveryUnavailable(Conflict):
     code = "home_delivery_unavailable"
     default_message = "Home delivery is not possible for this cart."

@@ -541,3 +541,4 @@ from .order_actions import OrderActionKind as OrderActionKind  # noqa: E402
 from .quote_models import Quote as Quote  # noqa: E402
 from .quote_models import QuoteLine as QuoteLine  # noqa: E402
 from .quote_models import QuoteStatus as QuoteStatus  # noqa: E402
+from .shop_options import ShopCheckoutOptions as ShopCheckoutOptions  # noqa: E402

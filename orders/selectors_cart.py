@@ -36,7 +36,11 @@ class Suggestion:
 
 
 def cart_suggestions(
-    *, product_ids: Iterable[int], customer_group: CustomerGroup | None = None, limit: int = 4
+    *,
+    product_ids: Iterable[int],
+    customer_group: CustomerGroup | None = None,
+    limit: int = 4,
+    shop_id: int | None = None,
 ) -> list[Suggestion]:
     """Products most often in the same PAID or COMPLETED orders as ``product_ids`` (most orders
     first), then products of the same categories; never one already in the cart."""
@@ -88,7 +92,10 @@ def cart_suggestions(
         if len(picked) == limit:
             break
     prices = pricing.unit_prices(
-        variants=[v for _, v in picked], customer_group=customer_group, channel=PriceChannel.WEB
+        variants=[v for _, v in picked],
+        customer_group=customer_group,
+        channel=PriceChannel.WEB,
+        shop_id=shop_id,  # the cart's shop: its price lists
     )
     return [
         Suggestion(

@@ -633,6 +633,7 @@ def store_catalog(
         }
         for p in Promotion.objects.filter(
             Q(location__isnull=True) | Q(location=store),
+            pricing_read.promotions_of_shop(None),  # a promotion of some web shops is not the till's
             is_active=True,
             requires_coupon=False,
             starts_at__lte=now,

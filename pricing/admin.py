@@ -45,13 +45,14 @@ class PriceListAdmin(StoreScopedAdmin, RefreshesStorefrontMixin, admin.ModelAdmi
         "name",
         "company",
         "customer_group",
+        "shop",
         "channel",
         "location",
         "priority",
         "is_active",
     ]
-    list_filter = ["channel", "location", "customer_group", "is_active"]
-    list_select_related = ["company", "customer_group", "location"]
+    list_filter = ["channel", "shop", "location", "customer_group", "is_active"]
+    list_select_related = ["company", "customer_group", "shop", "location"]
     search_fields = ["code", "name", "company__name"]
     autocomplete_fields = ["company"]
     inlines = [PriceListEntryInline]
@@ -94,8 +95,9 @@ class PromotionAdmin(StoreScopedAdmin, RefreshesStorefrontMixin, admin.ModelAdmi
         "requires_coupon",
         "is_active",
     ]
-    list_filter = ["kind", "channel", "location", "requires_coupon", "is_active"]
+    list_filter = ["kind", "channel", "shops", "location", "requires_coupon", "is_active"]
     list_select_related = ["location"]
+    filter_horizontal = ["shops"]  # none: every shop and the stores
     date_hierarchy = "starts_at"
     search_fields = ["name", "coupons__code"]
     inlines = [CouponInline]

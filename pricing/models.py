@@ -41,11 +41,12 @@ class CurrencyRate(models.Model):
 
 
 class PriceList(models.Model):
-    """Overrides the base price for a company, a customer group, a channel and/or a store.
+    """Overrides the base price for a company, a customer group, a shop, a channel and/or a store.
 
-    Which entry applies (``pricing.services.unit_prices``): the most specific list first (the
-    customer's company, then its group, then the lists for everybody), then the highest priority,
-    then the largest quantity break the quantity reaches, then the lowest price."""
+    Which entry applies (``pricing.resolution``): the most specific list first (the customer's
+    company, then its group, then the request's shop, then the lists for everybody), then the highest
+    priority, then the largest quantity break the quantity reaches, then the lowest price. A list of
+    another shop never applies; the till (no shop) sees only the lists without a shop."""
 
     code = models.SlugField(max_length=40, unique=True, verbose_name=_("code"))
     name = models.CharField(max_length=120, verbose_name=_("name"))
@@ -65,6 +66,18 @@ class PriceList(models.Model):
         related_name="price_lists",
         verbose_name=_("company"),
         help_text=_("A B2B company's own prices: they come before its group's and the general lists."),
+    )
+    shop = models.ForeignKey(
+        "shops.Shop",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="price_lists",
+        verbose_name=_("shop"),
+        help_text=_(
+            "Only on this shop's pages, carts and checkout; it comes after the company's and the group's "
+            "lists, before the general ones. Empty: every shop and the stores."
+        ),
     )
     channel = models.CharField(
         max_length=8, choices=Channel.choices, default=Channel.ANY, verbose_name=_("channel")
@@ -138,7 +151,8 @@ class DiscountKind(models.TextChoices):
 
 
 class Promotion(models.Model):
-    """A discount on the basket: national (no location) or for one store; automatic or by coupon."""
+    """A discount on the basket: national (no location) or for one store; every shop (no ``shops``)
+    or only some web shops; automatic or by coupon."""
 
     name = models.CharField(max_length=120, verbose_name=_("name"))
     kind = models.CharField(max_length=8, choices=DiscountKind.choices, verbose_name=_("kind"))
@@ -154,6 +168,13 @@ class Promotion(models.Model):
     )
     channel = models.CharField(
         max_length=8, choices=Channel.choices, default=Channel.ANY, verbose_name=_("channel")
+    )
+    shops = models.ManyToManyField(
+        "shops.Shop",
+        blank=True,
+        related_name="promotions",
+        verbose_name=_("shops"),
+        help_text=_("Only on these shops (not at the tills). None: every shop and the stores."),
     )
     starts_at = models.DateTimeField(verbose_name=_("starts at"))
     ends_at = models.DateTimeField(verbose_name=_("ends at"))

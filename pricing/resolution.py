@@ -2,12 +2,14 @@
 quantity breaks all use it).
 
 For a variant and a customer, the candidate entries are those of the active lists that match: the
-channel (or any), the store (or any), the dates, the customer's company (or none), its group (or
-none). Among them, in this order:
+channel (or any), the store (or any), the shop (or none: a list of another shop never applies, and
+without a shop, as at the till, only the lists without one do), the dates, the customer's company
+(or none), its group (or none). Among them, in this order:
 
-1. the most specific list: the customer's company (rank 3), then its group (rank 2), then the lists
-   for everybody (rank 1) — a company's negotiated price is not beaten by a general list with a
-   higher priority;
+1. the most specific list: the customer's company (rank 4), then its group (rank 3), then the
+   request's shop (rank 2), then the lists for everybody (rank 1) — a company's negotiated price is
+   not beaten by a general list with a higher priority, nor a group's by a shop's. A list naming
+   several of them ranks by the most specific (a group list of one shop is a group list);
 2. the highest ``priority``;
 3. the largest quantity break (``min_quantity``) the line's quantity reaches;
 4. the lowest price.
@@ -29,7 +31,7 @@ if TYPE_CHECKING:
     from accounts.models import Company, CustomerGroup
     from inventory.models import Location
 
-RANK_COMPANY, RANK_GROUP, RANK_ANYONE = 3, 2, 1
+RANK_COMPANY, RANK_GROUP, RANK_SHOP, RANK_ANYONE = 4, 3, 2, 1
 
 
 def candidates(
@@ -41,9 +43,11 @@ def candidates(
     location: Location | None,
     at: dt.datetime,
     max_quantity: int | None = 1,
+    shop_id: int | None = None,
 ) -> QuerySet[PriceListEntry, Any]:
     """The matching entries, best first per variant (ordered by variant). ``max_quantity`` drops the
-    breaks no line reaches (None keeps every break: the product page's "from 10 units" table)."""
+    breaks no line reaches (None keeps every break: the product page's "from 10 units" table).
+    ``shop_id``: the request's shop (``ShopInfo.id``); None: only the lists of no shop."""
     group_q = Q(price_list__customer_group__isnull=True)
     if customer_group is not None:
         group_q |= Q(price_list__customer_group=customer_group)
@@ -53,13 +57,16 @@ def candidates(
     location_q = Q(price_list__location__isnull=True)
     if location is not None:
         location_q |= Q(price_list__location=location)
+    shop_q = Q(price_list__shop__isnull=True)
+    if shop_id is not None:
+        shop_q |= Q(price_list__shop_id=shop_id)
     entries = (
         PriceListEntry.objects.filter(
             variant_id__in=list(variant_ids),
             price_list__is_active=True,
             price_list__channel__in=[Channel.ANY, channel],
         )
-        .filter(group_q, company_q, location_q)
+        .filter(group_q, company_q, location_q, shop_q)
         .filter(Q(price_list__starts_at__isnull=True) | Q(price_list__starts_at__lte=at))
         .filter(Q(price_list__ends_at__isnull=True) | Q(price_list__ends_at__gt=at))
     )
@@ -69,6 +76,7 @@ def candidates(
         rank=Case(
             When(price_list__company__isnull=False, then=Value(RANK_COMPANY)),
             When(price_list__customer_group__isnull=False, then=Value(RANK_GROUP)),
+            When(price_list__shop__isnull=False, then=Value(RANK_SHOP)),
             default=Value(RANK_ANYONE),
             output_field=IntegerField(),
         )

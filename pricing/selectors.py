@@ -1,10 +1,10 @@
 """Prices to show, for many variants at once, in a constant number of queries.
 
-``display_prices`` applies the same rule as ``pricing.services.unit_price`` (the matching price list
-entry with the highest priority, then the lowest price, else the catalog price) to a whole page of
-variants with one query for the entries and one for the currency rate. Rounding is the platform's:
-the gross (TTC) unit price is rounded once to the cent in EUR (``money_round``), then converted
-and rounded once in the shopper's currency, exactly as ``pricing.services.convert`` does.
+``display_prices`` applies the same rule as ``pricing.services.unit_price`` (``pricing.resolution``:
+company, group, shop, everybody; priority; quantity break; lowest price; else the catalog price) to a
+whole page of variants with one query for the entries and one for the currency rate. Rounding is
+the platform's: the gross (TTC) unit price is rounded once to the cent in EUR (``money_round``), then
+converted and rounded once in the shopper's currency, exactly as ``pricing.services.convert`` does.
 """
 
 from __future__ import annotations
@@ -15,14 +15,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from core.money import money_round
 
 from . import resolution
 from .errors import UnsupportedCurrency
-from .models import SUPPORTED_CURRENCIES, Channel, Coupon, CurrencyRate, PriceListEntry
+from .models import SUPPORTED_CURRENCIES, Channel, Coupon, CurrencyRate, PriceListEntry, Promotion
 
 if TYPE_CHECKING:
     from accounts.models import Company, CustomerGroup
@@ -78,9 +78,10 @@ def best_entries(
     location: Location | None = None,
     at: dt.datetime | None = None,
     company: Company | None = None,
+    shop_id: int | None = None,
 ) -> dict[int, tuple[Decimal, str]]:
     """variant id -> (net price, price list code) of the entry that wins for one unit
-    (``pricing.resolution``). One query."""
+    (``pricing.resolution``; ``shop_id``: the page's shop, None: only the lists of no shop). One query."""
     ids = list(set(variant_ids))
     if not ids:
         return {}
@@ -92,6 +93,7 @@ def best_entries(
             channel=channel,
             location=location,
             at=at or timezone.now(),
+            shop_id=shop_id,
         )
         .select_related("price_list")
         .only("variant_id", "min_quantity", "price_ht", "price_list__code")
@@ -108,6 +110,7 @@ def display_prices(
     location: Location | None = None,
     at: dt.datetime | None = None,
     company: Company | None = None,
+    shop_id: int | None = None,
 ) -> dict[int, DisplayPrice]:
     """variant id -> DisplayPrice. The variants need ``product__vat_rate`` loaded. At most 2 queries."""
     variants = list(variants)
@@ -121,6 +124,7 @@ def display_prices(
         location=location,
         at=at,
         company=company,
+        shop_id=shop_id,
     )
     return {
         variant.pk: make_display_price(
@@ -160,6 +164,18 @@ def make_display_price(
         base_net=money_round(base_net * rate),
         price_list=price_list,
     )
+
+
+def promotions_of_shop(shop_id: int | None, *, promotion_field: str = "pk") -> Q:
+    """A filter on ``Promotion``: those of every shop (no ``shops``), and those limited to shops that
+    include ``shop_id``. None (the till, e-mails sent outside any shop): only those of every shop.
+    ``Exists``, not a join: a promotion of several shops comes once. ``promotion_field``: the
+    promotion's id on another model (``"promotion_id"`` on ``Coupon``)."""
+    scoped = Promotion.shops.through.objects.filter(promotion_id=OuterRef(promotion_field))
+    everywhere = Q(~Exists(scoped))
+    if shop_id is None:
+        return everywhere
+    return everywhere | Q(Exists(scoped.filter(shop_id=shop_id)))
 
 
 def usable_personal_coupons(*, customer_id: int, at: dt.datetime | None = None) -> list[Coupon]:

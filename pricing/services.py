@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.utils import timezone
 
 from core import events
@@ -36,6 +36,7 @@ from .models import (
     PriceListEntry,
     Promotion,
 )
+from .selectors import promotions_of_shop
 
 if TYPE_CHECKING:
     from accounts.models import Company, CustomerGroup, User
@@ -72,9 +73,10 @@ def unit_price(
     at: dt.datetime | None = None,
     company: Company | None = None,
     quantity: int = 1,
+    shop_id: int | None = None,
 ) -> UnitPrice:
-    """The price of one variant (``pricing.resolution``: company, group, everybody; priority; quantity
-    break; lowest), else the catalog price."""
+    """The price of one variant (``pricing.resolution``: company, group, shop, everybody; priority;
+    quantity break; lowest), else the catalog price."""
     return unit_prices(
         variants=[variant],
         customer_group=customer_group,
@@ -83,6 +85,7 @@ def unit_price(
         at=at,
         company=company,
         quantities={variant.pk: quantity},
+        shop_id=shop_id,
     )[variant.pk]
 
 
@@ -95,11 +98,13 @@ def unit_prices(
     at: dt.datetime | None = None,
     company: Company | None = None,
     quantities: Mapping[int, int] | None = None,
+    shop_id: int | None = None,
 ) -> dict[int, UnitPrice]:
     """``unit_price`` for many variants in one query (carts, lists): {variant id: UnitPrice}.
 
     ``quantities`` ({variant id: units in the line}) reaches the quantity breaks; without it every
-    variant is priced for one unit. The variants need ``product__vat_rate`` loaded to avoid a query each.
+    variant is priced for one unit. ``shop_id``: the shop's lists apply too (None: the till's case,
+    only the lists of no shop). The variants need ``product__vat_rate`` loaded to avoid a query each.
     """
     at = at or timezone.now()
     variants = list(variants)
@@ -113,6 +118,7 @@ def unit_prices(
             location=location,
             at=at,
             max_quantity=max(quantities.values(), default=1) if quantities else 1,
+            shop_id=shop_id,
         ).select_related("price_list")
         best = resolution.pick(entries, quantities)
     prices = {}
@@ -146,6 +152,7 @@ def price_breaks(
     location: Location | None = None,
     at: dt.datetime | None = None,
     company: Company | None = None,
+    shop_id: int | None = None,
 ) -> list[PriceBreak]:
     """The customer's unit price from each quantity break of ``variant`` ("from 10: 8.50 HT"), for the
     product page and the quick order. Only the breaks that lower the price; [] when there are none.
@@ -160,6 +167,7 @@ def price_breaks(
             location=location,
             at=at,
             max_quantity=None,
+            shop_id=shop_id,
         ).select_related("price_list")
     )
     vat = variant.product.vat_rate.rate
@@ -232,14 +240,16 @@ def automatic_promotions(
     location: Location | None = None,
     at: dt.datetime | None = None,
     early_access: bool = False,
+    shop_id: int | None = None,
 ) -> list[Promotion]:
     """Promotions that apply without a code to this basket, best first. ``early_access`` (a
     customer's ``Benefit.early_access``): also those in their early-access window
-    (``early_access_starts_at <= at < starts_at``)."""
+    (``early_access_starts_at <= at < starts_at``). ``shop_id``: the basket's shop; promotions
+    limited to other shops are left out (None, at the till: only those of every shop)."""
     promotions = [
         p
         for p in _live_promotions(
-            channel=channel, location=location, at=at, early_access=early_access
+            channel=channel, location=location, at=at, early_access=early_access, shop_id=shop_id
         ).filter(requires_coupon=False)
         if basket_ttc >= p.min_basket_ttc
     ]
@@ -256,10 +266,19 @@ def check_coupon(
     location: Location | None = None,
     customer: User | None = None,
     at: dt.datetime | None = None,
+    shop_id: int | None = None,
 ) -> Coupon:
     """Validate a code for a basket without using it (cart preview). Raises InvalidCoupon."""
-    coupon = _find_coupon(code, lock=False)
-    _validate(coupon, basket_ttc=basket_ttc, channel=channel, location=location, customer=customer, at=at)
+    coupon = _find_coupon(code, lock=False, shop_id=shop_id)
+    _validate(
+        coupon,
+        basket_ttc=basket_ttc,
+        channel=channel,
+        location=location,
+        customer=customer,
+        at=at,
+        shop_id=shop_id,
+    )
     return coupon
 
 
@@ -274,12 +293,13 @@ def redeem_coupon(
     customer: User | None = None,
     customer_email: str = "",
     at: dt.datetime | None = None,
+    shop_id: int | None = None,
 ) -> CouponRedemption:
     """Use a coupon for an order. The coupon row is locked, so usage limits hold under concurrency.
 
     Replaying with the same ``reference`` returns the first redemption and uses nothing more.
     """
-    coupon = _find_coupon(code, lock=True)
+    coupon = _find_coupon(code, lock=True, shop_id=shop_id)
     existing = CouponRedemption.objects.filter(coupon=coupon, reference=reference).first()
     if existing is not None:
         return existing
@@ -291,6 +311,7 @@ def redeem_coupon(
         customer=customer,
         customer_email=customer_email,
         at=at,
+        shop_id=shop_id,
     )
     updated = (
         Coupon.objects.filter(pk=coupon.pk)
@@ -467,16 +488,22 @@ def set_promotion_active(*, promotion_id: int, active: bool) -> None:
 
 
 def _live_promotions(
-    *, channel: str, location: Location | None, at: dt.datetime | None, early_access: bool = False
+    *,
+    channel: str,
+    location: Location | None,
+    at: dt.datetime | None,
+    early_access: bool = False,
+    shop_id: int | None = None,
 ):
     """Promotions running at ``at``; with ``early_access``, also those whose early-access window
-    (``early_access_starts_at <= at < starts_at``) is open."""
+    (``early_access_starts_at <= at < starts_at``) is open; of every shop, or of ``shop_id``."""
     at = at or timezone.now()
     started = Q(starts_at__lte=at)
     if early_access:
         started |= Q(early_access_starts_at__isnull=False, early_access_starts_at__lte=at)
     return Promotion.objects.filter(
         started,
+        promotions_of_shop(shop_id),
         Q(location__isnull=True) | Q(location=location),
         is_active=True,
         ends_at__gt=at,
@@ -493,8 +520,14 @@ def in_early_access(promotion: Promotion, *, customer: User | None, at: dt.datet
     )
 
 
-def _find_coupon(code: str, *, lock: bool) -> Coupon:
-    qs = Coupon.objects.select_related("promotion", "promotion__location")
+def _find_coupon(code: str, *, lock: bool, shop_id: int | None = None) -> Coupon:
+    """The coupon, with ``valid_on_shop``: its promotion is of every shop, or of ``shop_id`` (in the
+    same query: the cart's pricing asks it on every page)."""
+    qs = Coupon.objects.select_related("promotion", "promotion__location").annotate(
+        valid_on_shop=ExpressionWrapper(
+            promotions_of_shop(shop_id, promotion_field="promotion_id"), output_field=BooleanField()
+        )
+    )
     if lock:
         qs = qs.select_for_update(of=("self",))
     coupon = qs.filter(code__iexact=(code or "").strip()).first()
@@ -512,6 +545,7 @@ def _validate(
     customer: User | None,
     customer_email: str = "",
     at: dt.datetime | None,
+    shop_id: int | None = None,
 ) -> None:
     promotion = coupon.promotion
     at = at or timezone.now()
@@ -534,6 +568,8 @@ def _validate(
         raise refuse("wrong_location", f"This coupon is valid only at {where}.")
     if promotion.channel not in (Channel.ANY, channel):
         raise refuse("wrong_channel", "This coupon is not valid on this channel.")
+    if not coupon.valid_on_shop:  # type: ignore[attr-defined]  # annotated by _find_coupon
+        raise refuse("wrong_shop", "This coupon is not valid on this shop.")
     if basket_ttc < promotion.min_basket_ttc:
         raise refuse("min_basket", f"This coupon needs a basket of at least {promotion.min_basket_ttc} EUR.")
     if coupon.max_uses is not None and coupon.times_used >= coupon.max_uses:

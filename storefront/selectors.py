@@ -187,6 +187,23 @@ def in_shop_assortment(qs: QuerySet[Product]) -> QuerySet[Product]:
     return qs
 
 
+def current_shop_id() -> int | None:
+    """The request's shop for pricing (its price lists, ``pricing.resolution``); None outside a
+    request or before the shop rows exist: only the lists of no shop."""
+    shop = current_shop()
+    return shop.id if shop is not None else None
+
+
+def offers_reservation(shop_id: int | None = None) -> bool:
+    """Whether the shop (default: the request's) offers reservations to try in store
+    (``orders.ShopCheckoutOptions``), from the cache: no query once warm."""
+    from orders.models import DeliveryMethod
+    from orders.services.shop_options import shop_methods
+
+    shop_id = shop_id if shop_id is not None else current_shop_id()
+    return shop_methods(shop_id, cached=True).offers_delivery(DeliveryMethod.RESERVE_IN_STORE)
+
+
 def shop_reviews(qs: QuerySet[Review]) -> QuerySet[Review]:
     """Reviews written on the request's shop; the default shop also shows those written before shops
     existed (no shop)."""
@@ -260,7 +277,10 @@ def product_cards(
     )
     rate = currency_rate(currency)
     entries = best_entries(
-        variant_ids=[row[0] for row in rows], customer_group=customer_group, company=company
+        variant_ids=[row[0] for row in rows],
+        customer_group=customer_group,
+        company=company,
+        shop_id=current_shop_id(),
     )
     best: dict[int, tuple[Decimal, Decimal, Decimal, str | None]] = {}  # product -> net, base, vat, list
     grosses: dict[int, set[Decimal]] = {}
@@ -675,7 +695,11 @@ def product_page(
     for v in variants:
         v.product = product  # the page's product already has its VAT rate: no query per variant
     prices = display_prices(
-        variants=variants, customer_group=customer_group, company=company, currency=currency
+        variants=variants,
+        customer_group=customer_group,
+        company=company,
+        currency=currency,
+        shop_id=current_shop_id(),
     )
     locations = active_stores()
     levels = stock_selectors.available_by_variant_and_location([v.pk for v in variants])
@@ -767,7 +791,9 @@ def _business_terms(product: Product, selected: list[Variant], customer_group, c
     minimum (rounded up to whole packs) and pack size."""
     breaks = []
     if selected:
-        breaks = price_breaks(variant=selected[0], customer_group=customer_group, company=company)
+        breaks = price_breaks(
+            variant=selected[0], customer_group=customer_group, company=company, shop_id=current_shop_id()
+        )
     pack = product.b2b_pack_size
     return {
         "price_breaks": breaks,

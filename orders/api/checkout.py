@@ -94,6 +94,16 @@ class OptionsOutSerializer(serializers.Serializer[Any]):
     total_gross = serializers.DecimalField(max_digits=12, decimal_places=2, help_text="EUR, before delivery.")
     home_delivery = HomeDeliverySerializer()
     click_collect = StoreSerializer(many=True)
+    delivery_methods = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="The delivery methods the cart's shop offers at checkout, among `home` and "
+        "`click_collect` (its choice, else both): the values to send as `delivery_method`.",
+    )
+    payment_methods = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="The payment methods to send as `provider` on this shop: the configured providers the "
+        "shop offers (`terms` first for a company buyer on payment terms).",
+    )
 
 
 class AddressSerializer(serializers.Serializer[Any]):
@@ -182,10 +192,12 @@ def _missing(lines: list[services.MissingLine]) -> list[dict[str, Any]]:
     return [{"sku": m.sku, "name": m.name, "requested": m.requested, "available": m.available} for m in lines]
 
 
-def options_body(options: services.DeliveryOptions) -> dict[str, Any]:
+def options_body(options: services.DeliveryOptions, payment_methods: list[str]) -> dict[str, Any]:
     home, priced = options.home, options.priced
     return {
         "country": options.country,
+        "delivery_methods": list(options.methods),
+        "payment_methods": payment_methods,
         "subtotal_gross": priced.subtotal_gross,
         "discount_gross": priced.order_discount,
         "total_gross": priced.total_gross,
@@ -272,7 +284,9 @@ class CheckoutOptionsView(CheckoutView):
         description="Home delivery ships from the warehouse: `available` only when it covers every line "
         "(`missing` lists the others) and a carrier serves the country (`error` says why not); prices are "
         "the cheapest weight band per carrier, 0.00 above the carrier's free-delivery threshold. Click & "
-        "collect: every boutique that sells online, `ok` or the lines it cannot cover. Reads only.",
+        "collect: every boutique that sells online, `ok` or the lines it cannot cover. Only what the "
+        "cart's shop offers: `delivery_methods` and `payment_methods` list its choice (a method it does not "
+        "offer is left out, and refused by `POST /checkout/` with 400 `method_not_offered`). Reads only.",
         request=OptionsInSerializer,
         responses={200: OptionsOutSerializer, **error_responses(400, 404, 415)},
     )
@@ -280,7 +294,10 @@ class CheckoutOptionsView(CheckoutView):
         data = parse(OptionsInSerializer, request.data)
         cart = resolve_cart(str(data["cart"]), request.user)
         options = services.delivery_options(cart=cart, country=data["country"])
-        return Response(OptionsOutSerializer(options_body(options)).data)
+        payment_methods = services.offered_payment_methods(
+            shop_id=cart.shop_id, terms=services.pays_on_terms(request.user)
+        )
+        return Response(OptionsOutSerializer(options_body(options, payment_methods)).data)
 
 
 class CheckoutStartView(CheckoutView):
@@ -310,7 +327,8 @@ class CheckoutStartView(CheckoutView):
                 429,
                 descriptions={
                     400: "Invalid input: `invalid`, `invalid_address`, `empty_cart`, "
-                    "`provider_not_available`, `country_not_served`, `invalid_coupon`, "
+                    "`provider_not_available`, `method_not_offered` (a delivery or payment method the "
+                    "cart's shop does not offer), `country_not_served`, `invalid_coupon`, "
                     "`invalid_return_url` (a return or cancel URL off this site).",
                     404: "Unknown cart (`not_found`), store (`unknown_location`) or carrier "
                     "(`unknown_carrier`).",

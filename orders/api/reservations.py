@@ -175,7 +175,8 @@ class ReservationListCreateView(ServiceAPIView):
                 429,
                 descriptions={
                     400: "`invalid` (name, e-mail, phone), `empty_order`, `invalid_quantity` (below 1), "
-                    "`reservation_limit` (units or reservations held), `store_not_reserving`.",
+                    "`reservation_limit` (units or reservations held), `store_not_reserving`, "
+                    "`method_not_offered` (this shop does not offer reservations).",
                     404: "Unknown SKU (`unknown_sku`) or store (`unknown_location`).",
                     409: "`insufficient_stock`: the store does not have the units; nothing was reserved.",
                 },
@@ -195,6 +196,7 @@ class ReservationListCreateView(ServiceAPIView):
             phone=data["phone"],
             language=data["language"] or getattr(request, "LANGUAGE_CODE", "fr"),
             idempotency_key=request.headers.get(HEADER, ""),
+            shop_id=getattr(getattr(request, "shop", None), "id", None),  # the host's (shops.middleware)
         )
         order = Order.objects.select_related("e_reservation", "location").get(pk=order.pk)
         return Response(StoreReservationSerializer(reservation_body(order)).data, status=201)

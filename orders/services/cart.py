@@ -253,6 +253,7 @@ def apply_coupon(
         basket_ttc=priced.coupon_basket_gross,
         channel=PriceChannel.WEB,
         customer=user if is_signed_in(user) else None,
+        shop_id=cart.shop_id,
     )
     cart.coupon_code = coupon.code
     cart.save(update_fields=["coupon_code", "updated_at"])
@@ -374,6 +375,7 @@ def _price(
         channel=PriceChannel.WEB,
         location=location,
         quantities={line.variant_id: line.quantity for line in lines},
+        shop_id=cart.shop_id,  # the cart's shop: its price lists and promotions
     )
     subtotal = sum((prices[line.variant_id].gross * line.quantity for line in lines), ZERO)
 
@@ -387,6 +389,7 @@ def _price(
             channel=PriceChannel.WEB,
             location=location,
             early_access=benefit.early_access,
+            shop_id=cart.shop_id,
         )
         if best:
             promotion_discount = pricing.promotion_discount(promotion=best[0], basket_ttc=subtotal)
@@ -409,6 +412,7 @@ def _price(
                 channel=PriceChannel.WEB,
                 location=location,
                 customer=customer,
+                shop_id=cart.shop_id,
             )
         except InvalidCoupon as exc:
             coupon_error = exc.message

@@ -47,7 +47,7 @@ from ..errors import (
 )
 from ..models import Approval, Cart, CartStatus, Channel, DeliveryMethod, Order, OrderStatus
 from ..shipping import CountryNotServed, ShippingOption, shipping_rates
-from . import b2b, b2b_terms, routing
+from . import b2b, b2b_terms, routing, shop_options
 from .cart import PricedCart, price_cart
 from .placing import LineInput, place_web_order
 from .retry import complete_free_order, give_up_payment
@@ -129,8 +129,29 @@ class HomeDelivery:
 class DeliveryOptions:
     country: str
     home: HomeDelivery
-    stores: list[StoreAvailability]
+    stores: list[StoreAvailability]  # empty when the shop does not offer click & collect
     priced: PricedCart
+    methods: tuple[str, ...] = CHECKOUT_METHODS  # the checkout's methods the cart's shop offers
+
+
+def pays_on_terms(user: User | AnonymousUser | None) -> bool:
+    """A company buyer whose company pays on terms (``b2b_terms``) may choose ``terms``. One query."""
+    from accounts.models import PaymentTerms
+    from accounts.selectors import company_membership_for
+
+    membership = company_membership_for(user)
+    return membership is not None and membership.company.payment_terms != PaymentTerms.ONLINE
+
+
+def offered_payment_methods(*, shop_id: int | None, terms: bool = False) -> list[str]:
+    """The payment methods the checkout shows on the shop ``shop_id``: the configured providers (and
+    ``terms`` first for a company buyer who pays on terms) that the shop offers. One query."""
+    from payments import services as payments
+
+    configured = (
+        [b2b_terms.TERMS, *payments.available_providers()] if terms else payments.available_providers()
+    )
+    return shop_options.shop_methods(shop_id).payments(configured)
 
 
 def click_collect_stores(*, cart: Cart, lines: list[CartLineRow] | None = None) -> list[StoreAvailability]:
@@ -152,8 +173,11 @@ def delivery_options(
     customer_group: CustomerGroup | None = None,
     currency: str = "EUR",
 ) -> DeliveryOptions:
-    """Home delivery (from the warehouse, with carrier prices) and click & collect per store."""
+    """Home delivery (from the warehouse, with carrier prices) and click & collect per store, as far
+    as the cart's shop offers them (``orders.ShopCheckoutOptions``)."""
     country = (country or "").strip().upper()
+    offered = shop_options.shop_methods(cart.shop_id)
+    methods = tuple(offered.deliveries(CHECKOUT_METHODS))
     priced = price_cart(cart=cart, customer_group=customer_group, currency=currency)
     lines = [(line.variant, line.sku, line.name, line.quantity) for line in priced.lines]
     warehouse = _warehouse()
@@ -165,7 +189,9 @@ def delivery_options(
     weight = priced.weight_grams
     options: list[ShippingOption] = []
     error: StrOrPromise = ""
-    if warehouse is None:
+    if DeliveryMethod.HOME not in methods:
+        error = _("This shop does not offer home delivery.")
+    elif warehouse is None:
         error = _("Home delivery is not offered at the moment.")
     elif lines:
         try:
@@ -183,12 +209,16 @@ def delivery_options(
             stores=[s for s in stores if s.sells_online],
             available=available,
         )
-        if warehouse is not None
+        if warehouse is not None and DeliveryMethod.HOME in methods
         else None
     )
+    if DeliveryMethod.CLICK_AND_COLLECT not in methods:
+        stores = []
     home = HomeDelivery(
         warehouse=warehouse,
-        missing=_missing(lines, available, warehouse.pk) if warehouse and route is None else [],
+        missing=_missing(lines, available, warehouse.pk)
+        if warehouse and route is None and DeliveryMethod.HOME in methods
+        else [],
         options=options,
         weight_grams=weight,
         error=error,
@@ -199,6 +229,7 @@ def delivery_options(
         home=home,
         stores=[StoreAvailability(location=s, missing=_missing(lines, available, s.pk)) for s in stores],
         priced=priced,
+        methods=methods,
     )
 
 
@@ -229,6 +260,9 @@ def start_checkout(
     same transaction (``retry.complete_free_order``) and no provider is asked: ``provider`` may then
     be empty, and the returned ``PaymentStart`` is None.
 
+    A delivery or payment method the cart's shop does not offer (``orders.ShopCheckoutOptions``) is
+    ``MethodNotOffered`` (400 ``method_not_offered``), before anything is written.
+
     ``return_url`` / ``cancel_url`` may contain ``{number}``, replaced by the order number; each is a
     path on this site, or an http(s) URL on ``site_host`` (the asking request's host) or on an
     allowlisted host (``settings.PAYMENTS_RETURN_URL_HOSTS``), else ``InvalidReturnUrl`` (400) before
@@ -247,6 +281,9 @@ def start_checkout(
         )
     if provider and provider != b2b_terms.TERMS and provider not in payments.available_providers():
         raise _provider_not_available(provider)
+    offered = shop_options.shop_methods(cart.shop_id)  # the cart's shop: its methods only
+    shop_options.check_delivery_method(offered, delivery_method)
+    shop_options.check_payment_method(offered, provider, configured=payments.available_providers())
     _check_url(return_url, "return_url", site_host=site_host)
     _check_url(cancel_url, "cancel_url", site_host=site_host)
     address: dict[str, str] = {}
@@ -464,6 +501,7 @@ def _place(
             location=price_location,
             customer=user,
             customer_email=email,
+            shop_id=cart.shop_id,
         )
     cart.status = CartStatus.CHECKED_OUT
     cart.order = order

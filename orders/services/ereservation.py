@@ -65,6 +65,7 @@ from ..models import (
     OrderStatus,
 )
 from ..notification_log import NotificationKind
+from . import shop_options
 from .placing import LineInput, _log, _new_order, _priced_web_lines, _set_web_totals, transition_order
 
 if TYPE_CHECKING:
@@ -153,13 +154,15 @@ def reserve_in_store(
     language: str = "fr",
     idempotency_key: str = "",
     cart: Cart | None = None,
+    shop_id: int | None = None,
 ) -> Order:
     """Hold ``lines`` at the store ``store_code`` for ``E_RESERVATION_HOLD_HOURS``; the shopper pays
     at the till. A signed-in ``customer`` or a guest with name, e-mail and phone. Refused, with
     nothing written: no line or a quantity below 1 (``empty_order`` / ``invalid_quantity``), more
     than ``E_RESERVATION_MAX_UNITS`` units or ``E_RESERVATION_MAX_ACTIVE`` reservations held
     (``reservation_limit``), an unknown store (``unknown_location``), a store that takes no
-    reservations (``store_not_reserving``), a unit the store does not have (``insufficient_stock``).
+    reservations (``store_not_reserving``), a unit the store does not have (``insufficient_stock``),
+    a shop (``shop_id``, the request's) that does not offer reservations (``method_not_offered``).
 
     The same ``idempotency_key`` from the same shopper returns the first reservation. With ``cart``,
     the cart is closed (its lines are now reserved). After commit: the shopper's confirmation and the
@@ -169,6 +172,7 @@ def reserve_in_store(
     reference = _reference(user=user, email=email, key=idempotency_key)
     if reference and (existing := Order.objects.filter(channel=Channel.WEB, reference=reference).first()):
         return existing
+    shop_options.check_delivery_method(shop_options.shop_methods(shop_id), DeliveryMethod.RESERVE_IN_STORE)
     lines = _clean_lines(lines)
     store = _store(store_code)
     with transaction.atomic():
@@ -186,12 +190,14 @@ def reserve_in_store(
         )
         order.phone = phone
         order.language = language or order.language
+        order.shop_id = shop_id  # the shop it was made on
         priced = _priced_web_lines(
             order,
             [LineInput(variant=line.variant, quantity=line.quantity) for line in lines],
             customer_group=customer_group_for(user),
             order_discount=Decimal("0"),
             price_location=store,
+            shop_id=shop_id,  # the price shown: the shop's (the till charges its own on the day)
         )
         try:
             taken = inventory.reserve_many(

@@ -147,6 +147,7 @@ def place_web_order(
         order_discount=order_discount,
         price_location=price_location or location,
         company=company,
+        shop_id=shop_id,
     )
     if line_locations is not None and len(line_locations) != len(priced):
         raise ValidationFailed("One location per line.", detail={"field": "line_locations"})
@@ -304,6 +305,7 @@ def _priced_web_lines(
     order_discount: Decimal,
     price_location: Location,
     company: Company | None = None,
+    shop_id: int | None = None,
 ) -> list[OrderLine]:
     """Web order lines priced once, with ``order_discount`` spread over their ``discount_gross``."""
     if not lines:
@@ -322,6 +324,7 @@ def _priced_web_lines(
         channel=PriceChannel.WEB,
         location=price_location,
         quantities=quantities,
+        shop_id=shop_id,  # the shop's price lists, as its cart had
     )
     prices = []
     for item in lines:

@@ -140,6 +140,7 @@ def request_quote(*, cart: Cart, user: User, message: str = "") -> Quote:
         company=company,
         channel=PriceChannel.WEB,
         quantities={line.variant_id: line.quantity for line in lines},
+        shop_id=cart.shop_id,  # the shop's own list ranks below the company's and its group's
     )
     year = timezone.localdate().year
     quote = Quote.objects.create(

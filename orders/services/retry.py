@@ -26,6 +26,7 @@ from inventory.models import ReservationStatus
 
 from ..errors import OrderNotAwaitingPayment, PaymentTimeExpired, ProviderNotAvailable
 from ..models import Channel, Order, OrderLine, OrderStatus
+from . import shop_options
 from .placing import transition_order
 
 if TYPE_CHECKING:
@@ -93,6 +94,9 @@ def retry_payment(
             _("The payment method %(provider)s is not available.") % {"provider": provider or "?"},
             detail={"field": "provider", "provider": provider, "available": payments.available_providers()},
         )
+    shop_options.check_payment_method(  # the order's shop still offers it (MethodNotOffered, 400)
+        shop_options.shop_methods(order.shop_id), provider, configured=payments.available_providers()
+    )
     check_retry(order=order)
     number = order.number
     return payments.start_payment(

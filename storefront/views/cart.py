@@ -61,7 +61,9 @@ def cart_page(request: HttpRequest) -> HttpResponse:
             suggestions = [
                 (suggestion, priced.in_currency(suggestion.unit_gross))
                 for suggestion in cart_suggestions(
-                    product_ids={line.variant.product_id for line in priced.lines}, customer_group=group
+                    product_ids={line.variant.product_id for line in priced.lines},
+                    customer_group=group,
+                    shop_id=cart.shop_id,
                 )
             ]
             in_cart = [line.variant.product_id for line in priced.lines]
@@ -92,6 +94,10 @@ def cart_page(request: HttpRequest) -> HttpResponse:
             "points_nonce": uuid.uuid4().hex,
             # a company buyer may ask for a quote instead (orders.services.quotes)
             "company_buyer": priced is not None and company_membership_for(request.user) is not None,
+            # the cart's shop's choice (ShopCheckoutOptions); nothing to ask for an empty cart
+            "offers_reservation": cart is not None
+            and priced is not None
+            and storefront_selectors.offers_reservation(cart.shop_id),
         },
     )
 

@@ -475,6 +475,7 @@ def _product_context(request, shopper: Shopper, product, *, sku: str | None, rev
         "review_form": review_form or ReviewForm(),
         "csrf_mark": CSRF_MARK,
         "reserve_hold_hours": settings.E_RESERVATION_HOLD_HOURS,
+        "offers_reservation": selectors.offers_reservation(),  # the shop's choice (ShopCheckoutOptions)
         "json_ld": _json_ld(_product_json_ld(request, data, shopper)),
         "breadcrumb_ld": _json_ld(_breadcrumb_json_ld(request, data)),
     }

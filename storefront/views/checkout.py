@@ -170,7 +170,6 @@ def retry_payment_page(request: HttpRequest, number: str) -> HttpResponse:
     """After a declined or abandoned payment: the enabled payment methods, and "Pay" starts a new
     payment for the same order (``orders.services.retry.retry_payment``). An order paid, cancelled,
     out of time, or not this shopper's: back to its page with the reason (or 404), nothing written."""
-    from payments import services as payments
 
     order = _visible_order(request, number)
     try:
@@ -178,7 +177,7 @@ def retry_payment_page(request: HttpRequest, number: str) -> HttpResponse:
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect("orders:confirmation", number=order.number)
-    providers = payments.available_providers()
+    providers = services.offered_payment_methods(shop_id=order.shop_id)  # those its shop offers
     chosen = str(request.POST.get("provider", "") or "").strip()[:40] if request.method == "POST" else ""
     error: StrOrPromise = ""
     status = 200
@@ -295,7 +294,6 @@ def _currency(request: HttpRequest) -> str:
 
 
 def _page_context(request: HttpRequest, cart: Cart, form: dict[str, str]) -> dict[str, Any]:
-    from payments import services as payments
 
     group = cart_session.customer_group(request.user)
     try:
@@ -307,10 +305,10 @@ def _page_context(request: HttpRequest, cart: Cart, form: dict[str, str]) -> dic
         options = services.delivery_options(cart=cart, country=form["country"], customer_group=group)
     if not form["carrier"] and options.home.options:
         form["carrier"] = options.home.options[0].carrier
-    providers = payments.available_providers()
     terms = _company_terms(request.user)
-    if terms:  # a company buyer whose company pays on terms (orders.services.b2b_terms)
-        providers = [b2b_terms.TERMS, *providers]
+    # the configured providers the cart's shop offers; ``terms`` first for a company buyer whose
+    # company pays on terms (orders.services.b2b_terms)
+    providers = services.offered_payment_methods(shop_id=cart.shop_id, terms=bool(terms))
     if not form["provider"] and providers:
         form["provider"] = providers[0]
     if not form["location"]:
@@ -321,6 +319,8 @@ def _page_context(request: HttpRequest, cart: Cart, form: dict[str, str]) -> dic
         and any(s.ok for s in options.stores)
     ):
         form["delivery_method"] = DeliveryMethod.CLICK_AND_COLLECT
+    if form["delivery_method"] not in options.methods and options.methods:
+        form["delivery_method"] = options.methods[0]  # the shop does not offer the other one
     shipping = next((o for o in options.home.options if o.carrier == form["carrier"]), None)
     currency = options.priced.currency
     shipping_eur = (
@@ -358,6 +358,8 @@ def _page_context(request: HttpRequest, cart: Cart, form: dict[str, str]) -> dic
         "countries": countries,
         "home_method": DeliveryMethod.HOME,
         "collect_method": DeliveryMethod.CLICK_AND_COLLECT,
+        "offers_home": DeliveryMethod.HOME in options.methods,
+        "offers_collect": DeliveryMethod.CLICK_AND_COLLECT in options.methods,
         "reminder_text": CART_REMINDER_TEXT,
     }
 
@@ -392,6 +394,8 @@ def _field_errors(exc: ApplicationError) -> dict[str, StrOrPromise]:
         fields = ["location"]
     elif exc.code == "provider_not_available":
         fields = ["provider"]
+    elif exc.code == "method_not_offered":
+        fields = [detail.get("field") or "delivery_method"]
     errors = {"summary": exc.message}
     for name in fields:
         errors[name] = _("Required.") if name in (detail.get("missing") or []) else exc.message

@@ -79,6 +79,7 @@ def reserve_page(request: HttpRequest) -> HttpResponse:
                 language=get_language() or "fr",
                 idempotency_key=form["idempotency_key"],
                 cart=cart_session.get_cart(request) if from_cart else None,
+                shop_id=getattr(getattr(request, "shop", None), "id", None),  # the host's shop
             )
         except ApplicationError as exc:
             error, status = exc.message, exc.http_status

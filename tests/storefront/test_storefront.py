@@ -344,7 +344,8 @@ def _queries(client, url, django_assert_max_num_queries, limit):
     "url, limit",
     # search: 11 since the forgiving engine (issue 16) asks the catalog's near words, then the products
     # cold caches: the footer's pages of the blog cost one query too (content.context_processors)
-    [("/en/", 12), ("/en/c/clothing/", 14), ("/en/search/?q=tee", 12), ("/en/p/tee-1/", 12)],
+    # product page, cold: whether the shop offers reservations (orders.ShopCheckoutOptions, cached)
+    [("/en/", 12), ("/en/c/clothing/", 14), ("/en/search/?q=tee", 12), ("/en/p/tee-1/", 13)],
 )
 def test_pages_run_the_same_number_of_queries_for_5_and_30_products(
     client, shop, django_assert_max_num_queries, url, limit
