@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Count, Prefetch
 
 from catalog.models import Product, ProductImage, Variant
+from core.money import money_round
 from pricing import services as pricing
 from pricing.models import Channel as PriceChannel
 
@@ -33,6 +34,11 @@ class Suggestion:
     image: ProductImage | None
     unit_gross: Decimal  # EUR, TTC
     times_bought_together: int  # 0 for a same-category fallback
+
+    @property
+    def unit_net(self) -> Decimal:
+        """EUR HT, for a buyer shown prices excl. VAT (the product's VAT rate is loaded with it)."""
+        return money_round(self.unit_gross / (1 + self.product.vat_rate.rate))
 
 
 def cart_suggestions(

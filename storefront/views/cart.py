@@ -59,7 +59,10 @@ def cart_page(request: HttpRequest) -> HttpResponse:
             priced = None
         else:
             suggestions = [
-                (suggestion, priced.in_currency(suggestion.unit_gross))
+                (
+                    suggestion,
+                    priced.in_currency(suggestion.unit_net if priced.prices_ht else suggestion.unit_gross),
+                )
                 for suggestion in cart_suggestions(
                     product_ids={line.variant.product_id for line in priced.lines},
                     customer_group=group,
@@ -88,6 +91,7 @@ def cart_page(request: HttpRequest) -> HttpResponse:
             "priced": priced,
             "suggestions": suggestions,
             "also_like": also_like,
+            "shopper": {"is_b2b": priced is not None and priced.prices_ht},  # the cards' HT or TTC
             "max_quantity": order_errors.MAX_LINE_QUANTITY,
             "rewards": rewards,
             "vouchers": vouchers,

@@ -127,3 +127,14 @@ def test_the_cart_api_tells_an_app_to_show_ht_on_the_b2b_shop(pro, jam):
     net = money_round(_gross(jam, 3) / (1 + jam.vat_rate.rate))
     assert (bodies[B]["prices_ht"], bodies[A]["prices_ht"]) == (True, False)
     assert bodies[B]["total_net"] == bodies[A]["total_net"] == str(net)
+
+
+def test_the_cart_suggestions_follow_the_shop(pro, jam, catalog):
+    catalog.jam("Chestnut honey", price="8.0000", aja=5)  # same category: suggested
+    honey_gross = money_round(Decimal("8.0000") * (1 + jam.vat_rate.rate))
+    b2b = _fill(B, jam, 1).get("/en/cart/")
+    b2c = _fill(A, jam, 1).get("/en/cart/")
+    [(_, b2b_price)] = [(s, p) for s, p in b2b.context["suggestions"] if s.product.name == "Chestnut honey"]
+    [(_, b2c_price)] = [(s, p) for s, p in b2c.context["suggestions"] if s.product.name == "Chestnut honey"]
+    assert (b2b_price, b2c_price) == (Decimal("8.00"), honey_gross)
+    assert f'{_en(Decimal("8.00"))}</span> <span class="muted">excl. VAT' in b2b.content.decode()
