@@ -17,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api import ServiceAPIView, error_responses, parse
+from core.idempotency import idempotent
 
 from ..models import Order
 from ..services import b2b_terms
@@ -88,6 +89,7 @@ class ApprovalApproveView(ServiceAPIView):
         request=None,
         responses={200: ApprovalSerializer, **error_responses(401, 404, 409)},
     )
+    @idempotent
     def post(self, request: Request, number: str) -> Response:
         user = cast("User", request.user)
         order = b2b_terms.order_to_decide(user=user, number=number, shop=getattr(request, "shop", None))
@@ -106,6 +108,7 @@ class ApprovalRejectView(ServiceAPIView):
         request=RejectSerializer,
         responses={200: ApprovalSerializer, **error_responses(400, 401, 404, 409, 415)},
     )
+    @idempotent
     def post(self, request: Request, number: str) -> Response:
         data = parse(RejectSerializer, request.data)
         user = cast("User", request.user)

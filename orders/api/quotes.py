@@ -229,6 +229,7 @@ class QuoteAcceptView(ServiceAPIView):
         request=B2BQuoteAcceptSerializer,
         responses={200: B2BQuoteSerializer, **error_responses(400, 401, 403, 404, 409)},
     )
+    @idempotent
     def post(self, request: Request, number: str) -> Response:
         data = parse(B2BQuoteAcceptSerializer, request.data)
         user = _user(request)
@@ -254,6 +255,7 @@ class QuoteDeclineView(ServiceAPIView):
         request=None,
         responses={200: B2BQuoteSerializer, **error_responses(401, 403, 404, 409)},
     )
+    @idempotent
     def post(self, request: Request, number: str) -> Response:
         user = _user(request)
         services.decline_quote(quote=services.quote_for(user, number), user=user)

@@ -41,7 +41,7 @@ from inventory.models import (
 from logistics.returns_models import ReturnRequest
 from loyalty.models import PointsEntry
 from marketing.campaign_models import Campaign, CampaignRecipient, Segment
-from orders.models import Cart, Channel, DeliveryMethod, Order, OrderLine, OrderStatus
+from orders.models import Cart, Channel, DeliveryMethod, Order, OrderLine, OrderStatus, Quote
 from payments.models import Payment, Refund, WebhookEvent
 from pos.models import FavouriteItem, PosSale, Register, RegisterSession, StockDiscrepancy
 from pos.returns_models import DamagedGoods, Return, ReturnLine, StoreCredit
@@ -64,7 +64,18 @@ pytestmark = pytest.mark.django_db
 # The loyalty ledger names an order, but only chain staff hold its permissions (accounts.roles); so do
 # marketing's segments and campaigns (a segment may target a store's customers) and the ERP's order
 # batches (the whole chain's orders go to the ERP).
-CHAIN_WIDE_ONLY = {User, CustomerProfile, PointsEntry, Segment, Campaign, CampaignRecipient, OrderBatch, Cart}
+# Quote: B2B sales work for the chain's staff (its order, once accepted, is a web order's store)
+CHAIN_WIDE_ONLY = {
+    User,
+    CustomerProfile,
+    PointsEntry,
+    Segment,
+    Campaign,
+    CampaignRecipient,
+    OrderBatch,
+    Cart,
+    Quote,
+}
 
 AJA, BAS, WH, CHAIN = "AJA", "BAS", "WH", "chain"
 

@@ -22,7 +22,12 @@ EMAILS = (
     "marketing/email/",
 )
 # Rendered to PDF by WeasyPrint in a task, never sent to a browser.
-PDFS = ("logistics/picking/wave_pdf.html", "invoicing/document.html", "reporting/weekly_summary.html")
+PDFS = (
+    "logistics/picking/wave_pdf.html",
+    "invoicing/document.html",
+    "invoicing/quote.html",
+    "reporting/weekly_summary.html",
+)
 DATA_BLOCK = re.compile(r'type="application/(ld\+)?json"')
 
 

@@ -54,7 +54,7 @@ def test_staff_adjust_the_lines_then_send_the_quote(client, shop):
     assert (quote.total_net, quote.staff_note) == (Decimal("215.00"), "Carriage paid.")
 
     response = client.post(LIST, {"action": "send_to_buyer", "_selected_action": [quote.pk]}, follow=True)
-    assert f"1 quote ({quote.number})" in response.content.decode()  # the admin speaks French
+    assert f"1 devis ({quote.number})" in response.content.decode()  # the admin speaks French
     quote.refresh_from_db()
     assert quote.status == QuoteStatus.SENT and quote.valid_until is not None
 
@@ -66,7 +66,9 @@ def test_a_quantity_off_the_pack_size_saves_nothing_and_says_why(client, shop):
         f"{LIST}{quote.pk}/change/", _form(quote, {"BOX": (13, "7.50"), "MUG": (20, "1")}, "x"), follow=True
     )
     messages = [str(m) for m in response.context["messages"]]
-    assert len(messages) == 1 and messages[0].startswith("Nothing saved: BOX") and "13" in messages[0]
+    assert (
+        len(messages) == 1 and messages[0].startswith("Rien n'a été enregistré : BOX") and "13" in messages[0]
+    )
     quote.refresh_from_db()
     assert [(line.quantity, line.quoted_unit_price) for line in quote.lines.all()] == [
         (12, Decimal("10.0000")),

@@ -67,7 +67,10 @@ def test_anonymous_page_shows_carriers_stores_and_summary(client, shop, django_a
     assert "Test payment (demo)" in html
     assert "€31.00" in html and " EUR" not in html  # subtotal; the symbol, never the code
     # the cheapest carrier is preselected: 31.00 + 5.50; click & collect would be 31.00
-    assert '<span>Pay <span data-grand-total data-collect="€31.00">€36.50</span></span>' in html
+    assert (
+        '<span><span data-pay-label data-terms="Order on account" data-online="Pay">Pay</span> '
+        '<span data-grand-total data-collect="€31.00">€36.50</span></span>'
+    ) in html
     assert 'name="idempotency_key"' in html
 
 
