@@ -159,7 +159,12 @@ class QuoteListView(ServiceAPIView):
         responses={200: B2BQuoteSerializer(many=True), **error_responses(401, 403)},
     )
     def get(self, request: Request) -> Response:
-        return Response([quote_body(quote) for quote in services.quotes_for(_user(request))])
+        return Response(
+            [
+                quote_body(quote)
+                for quote in services.quotes_for(_user(request), shop=getattr(request, "shop", None))
+            ]
+        )
 
     @extend_schema(
         operation_id="b2b_quotes_request",
@@ -197,7 +202,10 @@ class QuoteListView(ServiceAPIView):
                 raise EmptyCart()
             cart = found
         quote = services.request_quote(cart=cart, user=user, message=data["message"])
-        return Response(quote_body(services.quote_for(user, quote.number)), status=201)
+        return Response(
+            quote_body(services.quote_for(user, quote.number, shop=getattr(request, "shop", None))),
+            status=201,
+        )
 
 
 class QuoteDetailView(ServiceAPIView):
@@ -211,7 +219,9 @@ class QuoteDetailView(ServiceAPIView):
         responses={200: B2BQuoteSerializer, **error_responses(401, 403, 404, descriptions={404: NOT_FOUND})},
     )
     def get(self, request: Request, number: str) -> Response:
-        return Response(quote_body(services.quote_for(_user(request), number)))
+        return Response(
+            quote_body(services.quote_for(_user(request), number, shop=getattr(request, "shop", None)))
+        )
 
 
 class QuoteAcceptView(ServiceAPIView):
@@ -233,7 +243,7 @@ class QuoteAcceptView(ServiceAPIView):
     def post(self, request: Request, number: str) -> Response:
         data = parse(B2BQuoteAcceptSerializer, request.data)
         user = _user(request)
-        quote = services.quote_for(user, number)
+        quote = services.quote_for(user, number, shop=getattr(request, "shop", None))
         services.accept_quote(
             quote=quote,
             user=user,
@@ -241,7 +251,7 @@ class QuoteAcceptView(ServiceAPIView):
             location_code=data["location"],
             shipping_address=data.get("shipping_address"),
         )
-        return Response(quote_body(services.quote_for(user, number)))
+        return Response(quote_body(services.quote_for(user, number, shop=getattr(request, "shop", None))))
 
 
 class QuoteDeclineView(ServiceAPIView):
@@ -258,8 +268,10 @@ class QuoteDeclineView(ServiceAPIView):
     @idempotent
     def post(self, request: Request, number: str) -> Response:
         user = _user(request)
-        services.decline_quote(quote=services.quote_for(user, number), user=user)
-        return Response(quote_body(services.quote_for(user, number)))
+        services.decline_quote(
+            quote=services.quote_for(user, number, shop=getattr(request, "shop", None)), user=user
+        )
+        return Response(quote_body(services.quote_for(user, number, shop=getattr(request, "shop", None))))
 
 
 urlpatterns = [

@@ -57,7 +57,7 @@ from inventory import selectors as stock
 from inventory.errors import InsufficientStock
 from pricing import services as pricing
 from pricing.models import Channel as PriceChannel
-from shops.selectors import shop_by_id
+from shops.selectors import ShopInfo, rows_of_shop, shop_by_id
 
 from ..errors import (
     CartClosed,
@@ -389,24 +389,25 @@ def expire_quotes(*, today: dt.date | None = None) -> int:
 # --- reading ----------------------------------------------------------------------------------------
 
 
-def quotes_for(user: User) -> list[Quote]:
-    """The quotes of the user's company, newest first (one query; empty for a non-member)."""
+def quotes_for(user: User, *, shop: ShopInfo | None = None) -> list[Quote]:
+    """The quotes of the user's company, newest first (one query; empty for a non-member); with
+    ``shop``, those asked on that shop (each shop's portal shows its own, as its orders)."""
     membership = company_membership_for(user)
     if membership is None:
         return []
     return list(
-        Quote.objects.filter(company_id=membership.company_id)
+        Quote.objects.filter(rows_of_shop(shop), company_id=membership.company_id)
         .select_related("requested_by", "order")
         .order_by("-created_at", "-id")
     )
 
 
-def quote_for(user: User, number: str) -> Quote:
-    """One quote of the user's company with its lines, else ``QuoteNotFound`` (another company's
-    quote is not found: its existence is not revealed)."""
+def quote_for(user: User, number: str, *, shop: ShopInfo | None = None) -> Quote:
+    """One quote of the user's company with its lines (on ``shop`` when given), else
+    ``QuoteNotFound`` (another company's or shop's quote is not found: its existence is not revealed)."""
     membership = company_membership_for(user)
     quote = (
-        Quote.objects.filter(number=str(number)[:32], company_id=membership.company_id)
+        Quote.objects.filter(rows_of_shop(shop), number=str(number)[:32], company_id=membership.company_id)
         .select_related("requested_by", "order")
         .prefetch_related("lines")
         .first()

@@ -64,7 +64,7 @@ def quotes(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "storefront/account/quotes.html",
-        {"quotes": services.quotes_for(user), "active_tab": "quotes"},
+        {"quotes": services.quotes_for(user, shop=getattr(request, "shop", None)), "active_tab": "quotes"},
     )
 
 
@@ -72,7 +72,7 @@ def quotes(request: HttpRequest) -> HttpResponse:
 @not_found_as_404
 def quote_detail(request: HttpRequest, number: str) -> HttpResponse:
     user = _user(request)
-    quote = services.quote_for(user, number)
+    quote = services.quote_for(user, number, shop=getattr(request, "shop", None))
     can_accept = quote.status == QuoteStatus.SENT and (
         quote.valid_until is not None and quote.valid_until >= timezone.localdate()
     )
@@ -108,7 +108,7 @@ def quote_detail(request: HttpRequest, number: str) -> HttpResponse:
 @not_found_as_404
 def quote_accept(request: HttpRequest, number: str) -> HttpResponse:
     user = _user(request)
-    quote = services.quote_for(user, number)
+    quote = services.quote_for(user, number, shop=getattr(request, "shop", None))
     choice = request.POST.get("delivery", "")
     kind, _sep, value = choice.partition(":")
     try:
@@ -140,7 +140,7 @@ def quote_accept(request: HttpRequest, number: str) -> HttpResponse:
 @not_found_as_404
 def quote_decline(request: HttpRequest, number: str) -> HttpResponse:
     user = _user(request)
-    quote = services.quote_for(user, number)  # another company's: 404
+    quote = services.quote_for(user, number, shop=getattr(request, "shop", None))  # another company's: 404
     try:
         services.decline_quote(quote=quote, user=user)
     except ApplicationError as exc:
@@ -153,7 +153,7 @@ def quote_decline(request: HttpRequest, number: str) -> HttpResponse:
 @portal_login_required
 @not_found_as_404
 def quote_pdf(request: HttpRequest, number: str) -> FileResponse:
-    quote = services.quote_for(_user(request), number)
+    quote = services.quote_for(_user(request), number, shop=getattr(request, "shop", None))
     if not quote.pdf:
         raise Http404(_("The PDF of %(number)s is being prepared.") % {"number": number})
     return FileResponse(

@@ -126,3 +126,20 @@ def test_a_company_list_prices_only_its_own_buyers_on_every_shop(world, host):
     rossi = signed_in(host, people["rossi"][1]).get(url).content.decode()
     verdi = signed_in(host, people["verdi"][1]).get(url).content.decode()
     assert "€7.00" in rossi and "€7.00" not in verdi
+
+
+def test_a_quote_asked_on_one_shop_shows_only_there(world):
+    from orders.services import quotes
+
+    shop, people, _orders = world
+    _company, buyer, _approver = people["rossi"]
+    cart = make_cart((shop.tee, 3), user=buyer)
+    cart.shop_id = shop_selectors.shop_for_host(B).id
+    cart.save(update_fields=["shop"])
+    quote = quotes.request_quote(cart=cart, user=buyer, message="")
+    on_b, on_a = signed_in(B, buyer), signed_in(A, buyer)
+    assert quote.number in on_b.get("/en/account/quotes/").content.decode()
+    assert quote.number not in on_a.get("/en/account/quotes/").content.decode()
+    assert on_a.get(f"/en/account/quotes/{quote.number}/").status_code == 404
+    assert on_b.get(f"/en/account/quotes/{quote.number}/").status_code == 200
+    assert signed_in(B, people["verdi"][1]).get(f"/en/account/quotes/{quote.number}/").status_code == 404
