@@ -88,3 +88,19 @@ def test_each_back_office_role_reaches_its_admin_pages(client, role, url, status
     client.force_login(user)
 
     assert client.get(url).status_code == status
+
+
+def test_the_command_brings_an_existing_database_up_to_the_roles(db):
+    """A database whose staff group predates a permission (the quotes' here) gets it on deploy."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    ensure_roles()
+    staff = Group.objects.get(name=Role.STAFF)
+    staff.permissions.remove(*staff.permissions.filter(codename="change_quote"))
+    assert not staff.permissions.filter(codename="change_quote").exists()
+    out = StringIO()
+    call_command("ensure_roles", stdout=out)
+    assert staff.permissions.filter(codename="change_quote", content_type__app_label="orders").exists()
+    assert f"{Role.STAFF}: {len(ROLE_PERMISSIONS[Role.STAFF])} permissions" in out.getvalue()
