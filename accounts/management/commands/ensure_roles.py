@@ -14,7 +14,7 @@ from accounts.roles import ensure_roles
 
 
 class Command(BaseCommand):
-    help = "Create or update the role groups (cashier, store manager, staff, manager, ...) and their permissions."
+    help = "Create or update the role groups (cashier, store manager, staff...) and their permissions."
 
     def handle(self, *args: Any, **options: Any) -> None:
         for role, group in sorted(ensure_roles().items()):
