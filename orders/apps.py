@@ -11,9 +11,10 @@ class OrdersConfig(AppConfig):
         from payments.ports import register_payable_orders
 
         from . import subscribers
-        from .personal_data import HOLDER
+        from .personal_data import HOLDER, QUOTES_HOLDER
         from .services.payment_outcomes import OrderPayments
 
         register_payable_orders(OrderPayments())
         personal_data.register(HOLDER)
+        personal_data.register(QUOTES_HOLDER)
         subscribers.subscribe()  # a verified e-mail: the guest orders of that address join the account

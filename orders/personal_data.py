@@ -14,7 +14,7 @@ from django.db import models
 from accounts.models import User
 from accounts.personal_data import PersonalDataHolder, iso, money
 
-from .models import Cart, Order, OrderLine, OrderStatusChange
+from .models import Cart, Order, OrderLine, OrderStatusChange, Quote, QuoteLine
 
 
 def export_orders(user: User) -> list[dict[str, Any]]:
@@ -43,6 +43,47 @@ def erase_orders(user: User, email: str) -> None:
 
 
 HOLDER = PersonalDataHolder(section="orders", export=export_orders, erase=erase_orders)
+
+
+def export_quotes(user: User) -> list[dict[str, Any]]:
+    """The B2B quotes the account asked for, with their lines and the buyer's message; two queries."""
+    quotes = (
+        Quote.objects.filter(requested_by=user)
+        .select_related("company", "order")
+        .prefetch_related(models.Prefetch("lines", queryset=QuoteLine.objects.order_by("id")))
+        .order_by("created_at", "id")
+    )
+    return [
+        {
+            "number": quote.number,
+            "company": quote.company.name,
+            "status": quote.status,
+            "created_at": iso(quote.created_at),
+            "valid_until": quote.valid_until.isoformat() if quote.valid_until else None,
+            "message": quote.message,
+            "currency": quote.currency,
+            "total_net": money(quote.total_net),
+            "total_gross": money(quote.total_gross),
+            "order": quote.order.number if quote.order else None,
+            "lines": [
+                {
+                    "sku": line.sku,
+                    "quantity": line.quantity,
+                    "quoted_unit_price": f"{line.quoted_unit_price:.4f}",
+                }
+                for line in quote.lines.all()
+            ],
+        }
+        for quote in quotes
+    ]
+
+
+def erase_quotes(user: User, email: str) -> None:
+    """The quotes stay the company's (and the books'); the person leaves them: their message goes."""
+    Quote.objects.filter(requested_by=user).update(message="", requested_by=None)
+
+
+QUOTES_HOLDER = PersonalDataHolder(section="quotes", export=export_quotes, erase=erase_quotes)
 
 
 def _anonymised_snapshot(snapshot: Any) -> dict[str, Any]:

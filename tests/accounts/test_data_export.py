@@ -136,6 +136,7 @@ def test_export_holds_account_profile_addresses_orders_and_reviews_exactly(ana):
             },
         ],
         "invoices": [],  # none issued yet (tests/invoicing/test_personal_data.py)
+        "quotes": [],  # none asked (tests/orders/test_quotes.py: a buyer's quotes)
         "orders": [
             {
                 "number": "W2026-000001",
@@ -267,7 +268,7 @@ def test_export_view_downloads_the_json_file(client, ana, django_assert_max_num_
     order(ana, "W2026-000001")
     client.force_login(ana)
 
-    with django_assert_max_num_queries(9):  # one more: the invoices
+    with django_assert_max_num_queries(10):  # the invoices, then the quotes (their lines only if any)
         response = client.get("/en/account/my-data/")
 
     assert response.status_code == 200

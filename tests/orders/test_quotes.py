@@ -383,3 +383,25 @@ def test_staff_cancel_a_sent_quote_but_not_an_accepted_one(shop):
     quotes.accept_quote(quote=other, user=shop.anna, delivery_method="click_collect", location_code="AJA")
     with pytest.raises(QuoteNotOpen):
         quotes.cancel_quote(quote=other)
+
+
+# --- personal data -----------------------------------------------------------------------------------
+
+
+def test_the_buyer_s_quotes_are_in_their_export_and_lose_their_message_when_the_account_closes(shop):
+    from orders.personal_data import erase_quotes, export_quotes
+
+    quote = requested(shop)
+    [exported] = export_quotes(shop.anna)
+    assert (exported["number"], exported["company"], exported["message"], exported["status"]) == (
+        quote.number, "Rossi SAS", "Delivery in March, please.", "requested",
+    )  # fmt: skip
+    assert [(line["sku"], line["quantity"]) for line in exported["lines"]] == [("BOX", 12), ("MUG", 10)]
+    erase_quotes(shop.anna, "closed@example.invalid")
+    quote.refresh_from_db()
+    assert (quote.message, quote.requested_by_id, quote.company_id) == (
+        "",
+        None,
+        shop.rossi.pk,
+    )  # the company keeps it
+    assert export_quotes(shop.anna) == []
