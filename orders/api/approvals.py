@@ -87,7 +87,7 @@ class ApprovalApproveView(ServiceAPIView):
         "`credit_limit_reached` / `terms_blocked`), then the order is accepted with its due date. "
         "Paid online: the buyer is told to pay. 409 `not_awaiting_approval` when it was decided already.",
         request=None,
-        responses={200: ApprovalSerializer, **error_responses(401, 404, 409)},
+        responses={200: ApprovalSerializer, **error_responses(401, 404, 409, 422)},
     )
     @idempotent
     def post(self, request: Request, number: str) -> Response:
@@ -106,7 +106,7 @@ class ApprovalRejectView(ServiceAPIView):
         summary="Reject an order",
         description="The order is cancelled and its units freed; the buyer gets an e-mail with the reason.",
         request=RejectSerializer,
-        responses={200: ApprovalSerializer, **error_responses(400, 401, 404, 409, 415)},
+        responses={200: ApprovalSerializer, **error_responses(400, 401, 404, 409, 415, 422)},
     )
     @idempotent
     def post(self, request: Request, number: str) -> Response:

@@ -237,7 +237,7 @@ class QuoteAcceptView(ServiceAPIView):
         "Accepting an accepted quote answers it again with its one order.",
         parameters=[NUMBER],
         request=B2BQuoteAcceptSerializer,
-        responses={200: B2BQuoteSerializer, **error_responses(400, 401, 403, 404, 409)},
+        responses={200: B2BQuoteSerializer, **error_responses(400, 401, 403, 404, 409, 422)},
     )
     @idempotent
     def post(self, request: Request, number: str) -> Response:
@@ -263,7 +263,7 @@ class QuoteDeclineView(ServiceAPIView):
         summary="Decline a quote",
         parameters=[NUMBER],
         request=None,
-        responses={200: B2BQuoteSerializer, **error_responses(401, 403, 404, 409)},
+        responses={200: B2BQuoteSerializer, **error_responses(401, 403, 404, 409, 422)},
     )
     @idempotent
     def post(self, request: Request, number: str) -> Response:
