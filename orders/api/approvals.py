@@ -69,7 +69,7 @@ class ApprovalListView(ServiceAPIView):
         summary="Orders waiting for my approval",
         description="The orders of the caller's company above its approval limit, oldest first, placed "
         "on the shop of the request's host. Empty for a user who approves nothing.",
-        responses={200: ApprovalListSerializer, **error_responses(401)},
+        responses={200: ApprovalListSerializer, **error_responses(401, 403)},
     )
     def get(self, request: Request) -> Response:
         pending = b2b_terms.pending_approvals(cast("User", request.user), shop=getattr(request, "shop", None))
