@@ -76,10 +76,12 @@ def test_picking_by_scanning(asgi_server, desktop_page, in_thread):
     number = in_thread(lambda: Shipment.objects.order_by("id").values_list("number", flat=True).first())
     page.goto(f"{asgi_server.base_url}/backoffice/packing/{number}/")
     expect(page.locator("#ff-scan")).to_be_focused()
-    for code in (data["mug"], data["tee"]):
+    for sku, code in (("MUG", data["mug"]), ("TEE", data["tee"])):
         page.keyboard.type(code)
         page.keyboard.press("Enter")
         page.wait_for_load_state()
+        # the scan is counted (the page came back) before the next one is typed
+        expect(page.locator(f'tr[data-sku="{sku}"] .ff-qty').nth(1)).to_have_text("1")
         expect(page.locator("#ff-scan")).to_be_focused()
     expect(page.locator('input[name="weight_grams"]')).to_have_attribute("placeholder", "750")  # 400+200+150
     page.select_option('select[name="parcel_type"]', "medium")
