@@ -30,6 +30,19 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 
+def shop_field() -> models.ForeignKey:  # type: ignore[type-arg]
+    """The shop of a fact or roll-up row: a web order's shop; none for the stores' till sales."""
+    return models.ForeignKey(
+        "shops.Shop",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("shop"),
+        help_text=_("The web shop of the order; none for the stores' till sales."),
+    )
+
+
 def amount(help_text: Any = "", *, verbose_name: Any = None) -> models.DecimalField:  # type: ignore[type-arg]
     """EUR, to the cent, zero by default."""
     return models.DecimalField(
@@ -84,15 +97,7 @@ class SalesFact(models.Model):
         help_text=_("0 Monday ... 6 Sunday."), verbose_name=_("weekday")
     )
     channel = models.CharField(max_length=16, choices=ReportChannel.choices, verbose_name=_("channel"))
-    shop = models.ForeignKey(
-        "shops.Shop",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("shop"),
-        help_text=_("The web shop of the order; none for the stores' till sales."),
-    )
+    shop = shop_field()
     location = models.ForeignKey(
         "inventory.Location",
         null=True,
@@ -181,15 +186,7 @@ class PaymentFact(models.Model):
     at = models.DateTimeField(verbose_name=_("date and time"))
     day = models.DateField(verbose_name=_("day"))
     channel = models.CharField(max_length=16, choices=ReportChannel.choices, verbose_name=_("channel"))
-    shop = models.ForeignKey(
-        "shops.Shop",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("shop"),
-        help_text=_("The web shop of the order; none for the stores' till sales."),
-    )
+    shop = shop_field()
     location = models.ForeignKey(
         "inventory.Location",
         null=True,
@@ -225,15 +222,7 @@ class PickupFact(models.Model):
         "orders.Order", on_delete=models.CASCADE, related_name="+", verbose_name=_("order")
     )
     day = models.DateField(verbose_name=_("day"))
-    shop = models.ForeignKey(
-        "shops.Shop",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("shop"),
-        help_text=_("The web shop of the order; none for the stores' till sales."),
-    )
+    shop = shop_field()
     location = models.ForeignKey(
         "inventory.Location",
         null=True,
@@ -268,15 +257,7 @@ class SalesDay(models.Model):
         verbose_name=_("location"),
     )
     channel = models.CharField(max_length=16, choices=ReportChannel.choices, verbose_name=_("channel"))
-    shop = models.ForeignKey(
-        "shops.Shop",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("shop"),
-        help_text=_("The web shop of the order; none for the stores' till sales."),
-    )
+    shop = shop_field()
     orders = models.IntegerField(default=0, help_text=_("Orders sold that day."), verbose_name=_("orders"))
     identified_orders = models.IntegerField(
         default=0, help_text=_("Of which with a known customer."), verbose_name=_("identified orders")
