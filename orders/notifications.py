@@ -200,8 +200,13 @@ def send_order_sms(*, order_id: int, kind: str, reference: str = "") -> bool:
 
 
 def order_language(order: Order) -> str:
+    return email_language(order.language)
+
+
+def email_language(code: str) -> str:
+    """``code`` if the platform speaks it, else its default language."""
     codes = {code for code, _ in settings.LANGUAGES}
-    return order.language if order.language in codes else settings.LANGUAGE_CODE
+    return code if code in codes else settings.LANGUAGE_CODE
 
 
 def build_order_email(order: Order, kind: str, *, reference: str = "") -> EmailMultiAlternatives:
@@ -359,16 +364,24 @@ def _pay_url(order: Order) -> str:
 
 
 def _shop_name(order: Order) -> str:
-    """The name of the shop the order was placed on (``Order.shop``); the platform's for the stores."""
-    shop = shop_by_id(order.shop_id)
+    return shop_name(order.shop_id)
+
+
+def shop_name(shop_id: int | None) -> str:
+    """The name of the shop a message is about (an order's, a quote's); the platform's for the stores."""
+    shop = shop_by_id(shop_id)
     return shop.name if shop is not None else getattr(settings, "SHOP_NAME", "Maison Corsica")
 
 
 def _template_names(order: Order) -> Callable[[str], list[str]]:
+    return template_names(order.shop_id)
+
+
+def template_names(shop_id: int | None) -> Callable[[str], list[str]]:
     """A shop's own e-mail templates first: ``templates/shops/<code>/orders/email/<name>`` when a
     brand has its own wording or layout (any of the files; the others stay the platform's), then
     ``templates/orders/email/<name>``. ``render_to_string`` takes the first that exists."""
-    shop = shop_by_id(order.shop_id)
+    shop = shop_by_id(shop_id)
 
     def names(name: str) -> list[str]:
         platform = f"orders/email/{name}"
@@ -378,14 +391,22 @@ def _template_names(order: Order) -> Callable[[str], list[str]]:
 
 
 def _brand(order: Order) -> str:
+    return shop_brand(order.shop_id)
+
+
+def shop_brand(shop_id: int | None) -> str:
     """The shop's brand colour for the e-mail's header (its design token), else the platform's."""
-    shop = shop_by_id(order.shop_id)
+    shop = shop_by_id(shop_id)
     return (shop.tokens.get("brand", "") if shop is not None else "") or "#7a2e1d"
 
 
 def _sender(order: Order) -> str:
-    """The From of the order's shop (``Shop.email_from``), else the platform's."""
-    shop = shop_by_id(order.shop_id)
+    return shop_sender(order.shop_id)
+
+
+def shop_sender(shop_id: int | None) -> str:
+    """The From of the shop (``Shop.email_from``), else the platform's."""
+    shop = shop_by_id(shop_id)
     return shop.email_from if shop is not None and shop.email_from else settings.DEFAULT_FROM_EMAIL
 
 

@@ -57,7 +57,7 @@ from inventory import selectors as stock
 from inventory.errors import InsufficientStock
 from pricing import services as pricing
 from pricing.models import Channel as PriceChannel
-from shops.selectors import ShopInfo, rows_of_shop, shop_by_id
+from shops.selectors import ShopInfo, rows_of_shop
 
 from ..errors import (
     CartClosed,
@@ -265,24 +265,26 @@ def email_quote(*, quote_id: int) -> bool:
 
 
 def build_quote_email(quote: Quote) -> EmailMultiAlternatives:
-    codes = {code for code, _name in settings.LANGUAGES}
-    language = quote.language if quote.language in codes else settings.LANGUAGE_CODE
-    shop = shop_by_id(quote.shop_id)
+    from .. import notifications  # the shop's name, sender, colour and templates, as order e-mails
+
+    language = notifications.email_language(quote.language)
     assert quote.requested_by is not None
+    names = notifications.template_names(quote.shop_id)
     with translation.override(language):
         context = {
             "quote": quote,
             "lines": list(quote.lines.all()),
-            "shop_name": shop.name if shop is not None else getattr(settings, "SHOP_NAME", ""),
+            "shop_name": notifications.shop_name(quote.shop_id),
+            "brand": notifications.shop_brand(quote.shop_id),
             "quote_url": _site() + _quote_path(quote),
         }
-        subject = " ".join(render_to_string("orders/email/quote_sent_subject.txt", context).split())
-        text = render_to_string("orders/email/quote_sent.txt", context)
-        html = render_to_string("orders/email/quote_sent.html", context)
+        subject = " ".join(render_to_string(names("quote_sent_subject.txt"), context).split())
+        text = render_to_string(names("quote_sent.txt"), context)
+        html = render_to_string(names("quote_sent.html"), context)
     message = EmailMultiAlternatives(
         subject=subject,
         body=text,
-        from_email=shop.email_from if shop is not None and shop.email_from else settings.DEFAULT_FROM_EMAIL,
+        from_email=notifications.shop_sender(quote.shop_id),
         to=[quote.requested_by.email],
         headers={"Content-Language": language},
     )
